@@ -1,0 +1,191 @@
+"""Officer-facing message texts in Simplified Chinese (the default) and English.
+
+Errors and reports carry a message key and parameters; the text is rendered at the
+boundary (command line, window) in the officer's language. The desktop window's own
+labels use Qt's translation system; this catalogue covers what the core says.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+DEFAULT_LANGUAGE: Final = "zh"
+LANGUAGES: Final = ("zh", "en")
+
+_language = DEFAULT_LANGUAGE
+
+# key: (zh, en)
+CATALOGUE: Final[dict[str, tuple[str, str]]] = {
+    # account register
+    "register.unknown_platform": (
+        "未知平台“{value}”（可用：{choices}）",
+        "unknown platform {value!r} (expected one of: {choices})",
+    ),
+    "register.missing_name": ("缺少账号名称", "missing account name"),
+    "register.missing_platform": ("缺少平台", "missing platform"),
+    "register.bad_status": (
+        "状态“{value}”无效（可用：{choices}）",
+        "bad status {value!r} (expected one of: {choices})",
+    ),
+    "register.duplicate": (
+        "重复账号：{platform}“{name}”已在第 {first_line} 行出现",
+        "duplicate account: {platform} {name!r} already on line {first_line}",
+    ),
+    "register.duplicate_source": (
+        "重复来源：{source} 已在第 {first_line} 行使用",
+        "duplicate source: {source} already used on line {first_line}",
+    ),
+    "register.bad_url": (
+        "{column} 不是有效的 http/https 地址：{value}",
+        "{column} is not a valid http/https URL: {value}",
+    ),
+    "register.needs_feed_url": (
+        "平台 {platform} 没有官方接口，来源必须是订阅源地址（RSSHub、WeWe RSS 或网站订阅）",
+        "platform {platform} has no official connector: source must be a feed URL (RSSHub, WeWe RSS or a website feed)",
+    ),
+    "register.too_long": (
+        "{column} 过长（{length} 字符，上限 {limit}）",
+        "{column} is too long ({length} characters, limit {limit})",
+    ),
+    "register.control_chars": ("{column} 含有控制字符", "{column} contains control characters"),
+    "register.unknown_columns": (
+        "无法识别的表头：{columns}（可用：{choices}）",
+        "unrecognised header columns: {columns} (expected: {choices})",
+    ),
+    "register.no_header": (
+        "文件没有表头行，或表头中没有“账号名称/name”和“平台/platform”列",
+        "the file has no header row with the name/账号名称 and platform/平台 columns",
+    ),
+    "register.bad_json": ("JSON 格式错误：{detail}", "malformed JSON: {detail}"),
+    "register.json_shape": (
+        "JSON 必须是账号对象的数组",
+        "JSON must be an array of account objects",
+    ),
+    "register.json_row_shape": ("此项不是对象", "this item is not an object"),
+    "register.bad_value": ("{column} 的值无效：{detail}", "{column} has an invalid value: {detail}"),
+    "register.undecodable": (
+        "无法识别文件编码（已尝试 UTF-8 与 GB18030）",
+        "cannot decode the file (tried UTF-8 and GB18030)",
+    ),
+    "register.bad_xlsx": ("不是可读取的 XLSX 文件：{detail}", "not a readable XLSX file: {detail}"),
+    "register.unsupported_format": (
+        "不支持的文件类型“{suffix}”，请使用 .csv、.xlsx 或 .json",
+        "unsupported file type {suffix!r}: use .csv, .xlsx or .json",
+    ),
+    "register.too_many_rows": (
+        "行数过多（{rows}，上限 {limit}）",
+        "too many rows ({rows}, limit {limit})",
+    ),
+    "register.rejected": (
+        "{path}：{count} 行有误，未导入任何账号",
+        "{path}: {count} bad row(s); nothing was imported",
+    ),
+    # files
+    "file.not_found": ("找不到文件：{path}", "file not found: {path}"),
+    "file.unreadable": ("无法读取 {path}：{detail}", "cannot read {path}: {detail}"),
+    "file.unwritable": (
+        "无法写入 {path}：{detail}。原文件（如有）保持不变",
+        "cannot write {path}: {detail}. Any existing file there is unchanged",
+    ),
+    # accounts
+    "account.not_found": (
+        "没有编号为 {account_id} 的账号（用 accounts list 查看）",
+        "no account with id {account_id} (see `accounts list`)",
+    ),
+    # secrets
+    "secret.no_backend": (
+        "没有可用的安全凭据库（当前后端：{backend}）。"
+        "Linux 请安装并解锁 GNOME Keyring 或 KWallet（Secret Service），"
+        "Windows 使用凭据管理器，macOS 使用钥匙串；凭据未写入任何位置",
+        "no secure credential store (backend: {backend}). On Linux install and unlock GNOME Keyring "
+        "or KWallet (Secret Service); Windows uses Credential Manager, macOS the Keychain. "
+        "The secret was not stored anywhere",
+    ),
+    "secret.refused_backend": (
+        "拒绝使用不安全的凭据后端 {backend}（明文或不可用）。"
+        "请卸载 keyrings.alt 或取消 PYTHON_KEYRING_BACKEND 设置，并使用系统钥匙串；凭据未写入任何位置",
+        "refusing the insecure credential backend {backend} (plaintext or disabled). Uninstall "
+        "keyrings.alt or unset PYTHON_KEYRING_BACKEND and use the system keyring. "
+        "The secret was not stored anywhere",
+    ),
+    "secret.timeout": (
+        "凭据库在 {seconds} 秒内无响应（可能正等待解锁）。请解锁系统钥匙串后重试",
+        "the credential store did not answer within {seconds} s (it may be waiting to be unlocked). "
+        "Unlock the system keyring and try again",
+    ),
+    "secret.backend_error": (
+        "凭据库操作失败：{detail}",
+        "the credential store failed: {detail}",
+    ),
+    "secret.bad_name": (
+        "凭据名“{name}”无效：只能用小写字母、数字和下划线，最长 40 个字符",
+        "bad secret name {name!r}: use lower-case letters, digits and underscores, at most 40 characters",
+    ),
+    "secret.empty": ("标准输入中没有凭据内容", "no secret was given on standard input"),
+    "secret.too_long": (
+        "凭据过长（{length} 字符，上限 {limit}，Windows 凭据管理器的限制）",
+        "the secret is too long ({length} characters, limit {limit}: the Windows Credential Manager limit)",
+    ),
+    "secret.is_tty": (
+        "请通过标准输入提供凭据，例如：printf %s \"$SECRET\" | jb-watchdesk accounts set-secret 3 app_secret",
+        "give the secret on standard input, e.g. printf %s \"$SECRET\" | jb-watchdesk accounts set-secret 3 app_secret",
+    ),
+    # storage
+    "db.locked": (
+        "数据库被占用（{path}）：另一个值班台进程可能正在写入。请稍后重试或关闭另一个进程",
+        "the database is locked ({path}): another WatchDesk process may be writing. "
+        "Try again shortly or close the other process",
+    ),
+    "db.disk_full": (
+        "磁盘已满，无法写入数据库（{path}）。已保存的数据未受影响；请释放磁盘空间",
+        "the disk is full; cannot write the database ({path}). Stored data is unaffected; free some space",
+    ),
+    "db.corrupt": (
+        "数据库文件损坏或不是值班台数据库（{path}）：{detail}。请从 {backups} 中的备份恢复",
+        "the database file is damaged or not a WatchDesk database ({path}): {detail}. "
+        "Restore a backup from {backups}",
+    ),
+    "db.newer_schema": (
+        "数据库由更新版本的值班台创建（未知迁移：{names}），请升级软件",
+        "the database was written by a newer WatchDesk (unknown migrations: {names}); upgrade the software",
+    ),
+    "db.error": ("数据库错误（{path}）：{detail}", "database error ({path}): {detail}"),
+    "db.cannot_create": (
+        "无法创建数据目录 {path}：{detail}",
+        "cannot create the data dir {path}: {detail}",
+    ),
+    # workdays
+    "workdays.bad_override": (
+        "{path}:{line}: 无法识别的调休设置“{text}”（格式：YYYY-MM-DD off|work，或 known YYYY）",
+        "{path}:{line}: unrecognised override {text!r} (format: YYYY-MM-DD off|work, or known YYYY)",
+    ),
+    # cli
+    "cli.bad_now": (
+        "--now 需要带时区的 ISO-8601 时间，例如 2026-11-25T08:00:00+08:00：{value}",
+        "--now needs an ISO-8601 time, e.g. 2026-11-25T08:00:00+08:00: {value}",
+    ),
+    "cli.interrupted": ("已中断", "interrupted"),
+    "cli.internal": (
+        "内部错误：{detail}（加 --debug 查看详情）",
+        "internal error: {detail} (run with --debug for details)",
+    ),
+}
+
+
+def set_language(language: str) -> None:
+    """Choose the language used when messages are rendered (``zh`` or ``en``)."""
+    global _language
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    _language = language
+
+
+def current_language() -> str:
+    return _language
+
+
+def text(key: str, /, language: str | None = None, **params: object) -> str:
+    """Render message ``key`` with ``params`` in ``language`` (default: the current language)."""
+    zh, en = CATALOGUE[key]
+    template = en if (language or _language) == "en" else zh
+    return template.format(**params)

@@ -1,0 +1,157 @@
+"""The duty room's vocabulary as frozen dataclasses and enums.
+
+Every datetime here is timezone-aware. Storage keeps them as UTC ISO-8601 text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    WECHAT_MP = "wechat_mp"
+    WEIBO = "weibo"
+    DOUYIN = "douyin"
+    KUAISHOU = "kuaishou"
+    TOUTIAO = "toutiao"
+    WEISHI = "weishi"
+    SHANGYOU = "shangyou"
+    RSS = "rss"
+    WEBSITE = "website"
+
+    @property
+    def label_zh(self) -> str:
+        return PLATFORM_LABELS_ZH[self]
+
+    @property
+    def has_official_connector(self) -> bool:
+        """Platforms with an official API; the others are polled through a feed URL."""
+        return self in OFFICIAL_API_PLATFORMS
+
+
+PLATFORM_LABELS_ZH: dict[Platform, str] = {
+    Platform.WECHAT_MP: "微信公众号",
+    Platform.WEIBO: "新浪微博",
+    Platform.DOUYIN: "抖音",
+    Platform.KUAISHOU: "快手",
+    Platform.TOUTIAO: "今日头条",
+    Platform.WEISHI: "腾讯微视",
+    Platform.SHANGYOU: "上游号",
+    Platform.RSS: "RSS 订阅",
+    Platform.WEBSITE: "网站",
+}
+
+OFFICIAL_API_PLATFORMS = frozenset({Platform.WECHAT_MP, Platform.WEIBO, Platform.DOUYIN})
+
+
+class AccountStatus(StrEnum):
+    """Lifecycle of an account under the notice's §2.2–2.3."""
+
+    ACTIVE = "active"
+    TO_CLOSE = "to_close"
+    CLOSED = "closed"
+
+
+STATUS_LABELS_ZH: dict[AccountStatus, str] = {
+    AccountStatus.ACTIVE: "运营中",
+    AccountStatus.TO_CLOSE: "待关停",
+    AccountStatus.CLOSED: "已关停",
+}
+
+
+class Freshness(StrEnum):
+    """Update frequency against §3.2 (≥ 3 a week) and the 14-day inspection veto."""
+
+    OK = "ok"
+    WARN = "warn"
+    VETO = "veto"
+    UNKNOWN = "unknown"
+
+
+class Health(StrEnum):
+    """Whether the desk can read an account at all; separate from freshness."""
+
+    OK = "ok"
+    DEGRADED = "degraded"
+    AUTH_EXPIRED = "auth_expired"
+    FAILING = "failing"
+    NEVER_POLLED = "never_polled"
+
+
+class CommentState(StrEnum):
+    PENDING = "pending"
+    OVERDUE_ACK = "overdue_ack"
+    ACKED = "acked"
+    OVERDUE_RESULT = "overdue_result"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSpec:
+    """One row of the account register, validated, before it has an id."""
+
+    name: str
+    platform: Platform
+    unit: str = ""
+    status: AccountStatus = AccountStatus.ACTIVE
+    source: str = ""
+    api_base: str = ""
+    owner: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    name: str
+    platform: Platform
+    unit: str = ""
+    status: AccountStatus = AccountStatus.ACTIVE
+    source: str = ""
+    api_base: str = ""
+    owner: str = ""
+    note: str = ""
+    secret_names: tuple[str, ...] = ()
+    health: Health = Health.NEVER_POLLED
+    health_reason: str = ""
+    health_since: datetime | None = None
+    first_polled_at: datetime | None = None
+    last_polled_at: datetime | None = None
+
+    def spec(self) -> AccountSpec:
+        return AccountSpec(
+            name=self.name,
+            platform=self.platform,
+            unit=self.unit,
+            status=self.status,
+            source=self.source,
+            api_base=self.api_base,
+            owner=self.owner,
+            note=self.note,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A due instant; ``estimated`` when the holiday calendar did not know every day it crossed."""
+
+    at: datetime
+    estimated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CommentSla:
+    ack_due: datetime
+    result_due: Deadline
+
+
+@dataclass(frozen=True, slots=True)
+class FreshnessReport:
+    posts_7d: int
+    posts_this_week: int
+    last_post_at: datetime | None
+    days_silent: int | None
+    state: Freshness
+    reasons: tuple[str, ...] = field(default=())
