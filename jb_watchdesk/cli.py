@@ -1,0 +1,361 @@
+"""The command line: argument parsing and dispatch. Business logic lives in services/."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from jb_watchdesk import __version__
+from jb_watchdesk.app import App, Clock
+from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.errors import ImportRejected, InputError, WatchdeskError
+from jb_watchdesk.domain.models import Account
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.paths import Workspace, resources_dir
+from jb_watchdesk.services import doctor, register, status
+from jb_watchdesk.storage import accounts as account_store
+from jb_watchdesk.storage.secrets import validate_secret_name
+
+PROG = "jb-watchdesk"
+log = logging.getLogger("jb_watchdesk")
+
+EXAMPLES = {
+    "accounts import": "jb-watchdesk accounts import resources/accounts/jiangbei-2021.csv",
+    "accounts export": "jb-watchdesk accounts export register.xlsx",
+    "accounts list": "jb-watchdesk accounts list --json",
+    "accounts set-secret": "printf %s \"$APP_SECRET\" | jb-watchdesk accounts set-secret 1 app_secret",
+    "status": "jb-watchdesk --now 2026-11-25T08:00:00+08:00 status --json",
+    "doctor": "jb-watchdesk doctor",
+    "db backup": "jb-watchdesk db backup /mnt/backup/watchdesk-$(date +%F).sqlite3",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: object, example: str | None = None, **kwargs: object) -> None:
+        if example:
+            kwargs["epilog"] = f"example:\n  {example}"
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _sub(group: argparse._SubParsersAction, name: str, *, key: str, help: str) -> argparse.ArgumentParser:
+    return group.add_parser(name, help=help, description=help, example=EXAMPLES[key])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="JB WatchDesk (江北政务新媒体值班台): the duty desk for government new-media accounts.",
+        epilog="examples:\n  jb-watchdesk --demo\n  jb-watchdesk --data-dir ./ws accounts import register.csv\n"
+        "  jb-watchdesk status --json\n\nexit codes: 0 ok, 1 a check failed, 2 bad input, 3 environment problem",
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="workspace folder (default: $JB_WATCHDESK_HOME or the user data dir)")
+    parser.add_argument("--now", metavar="ISO8601", help="evaluate as of this instant, e.g. 2026-11-25T08:00:00+08:00")
+    parser.add_argument("--lang", choices=messages.LANGUAGES, help="message language (default zh, or $JB_WATCHDESK_LANG)")
+    parser.add_argument("--demo", action="store_true", help="run on a fresh demo workspace")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    accounts = commands.add_parser("accounts", help="the account register", description="the account register")
+    acc = accounts.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    p = _sub(acc, "import", key="accounts import", help="import a register (.csv/.xlsx/.json); all-or-nothing")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.set_defaults(handler=cmd_accounts_import)
+    p = _sub(acc, "export", key="accounts export", help="export the register (.csv/.xlsx/.json); round-trips with import")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.set_defaults(handler=cmd_accounts_export)
+    p = _sub(acc, "list", key="accounts list", help="list the accounts")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_accounts_list)
+    p = _sub(acc, "set-secret", key="accounts set-secret", help="store a secret for an account in the OS keyring, read from stdin")
+    p.add_argument("account_id", type=int, metavar="ID")
+    p.add_argument("name", metavar="NAME", help="e.g. app_secret, access_token, client_secret, refresh_token")
+    p.set_defaults(handler=cmd_accounts_set_secret)
+
+    p = _sub(commands, "status", key="status", help="per account: freshness, health, pending and overdue comments")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_status)
+
+    p = _sub(commands, "doctor", key="doctor", help="check keyring, database, calendar, proxy, notifications, display")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_doctor)
+
+    db = commands.add_parser("db", help="database maintenance", description="database maintenance")
+    dba = db.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    p = _sub(dba, "backup", key="db backup", help="consistent online backup through the SQLite backup API")
+    p.add_argument("path", type=Path, metavar="PATH")
+    p.set_defaults(handler=cmd_db_backup)
+    return parser
+
+
+def command_names(parser: argparse.ArgumentParser | None = None) -> list[str]:
+    """Every command as typed, e.g. ``accounts import``: the README must document each one."""
+    parser = parser or build_parser()
+    names: list[str] = []
+
+    def walk(p: argparse.ArgumentParser, prefix: str) -> None:
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    full = f"{prefix} {name}".strip()
+                    before = len(names)
+                    walk(sub, full)
+                    if len(names) == before:
+                        names.append(full)
+
+    walk(parser, "")
+    return names
+
+
+# -- output helpers ---------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _plain(text: object) -> str:
+    """One line of printable text: control characters from stored data never reach the terminal."""
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(text))
+
+
+def print_table(rows: Sequence[Sequence[object]], *, headers: Sequence[str], out: TextIO) -> None:
+    cells = [[_plain(h) for h in headers], *[[_plain(c) for c in row] for row in rows]]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        out.write("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+def _dump_json(data: object, out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _account_json(account: Account) -> dict[str, object]:
+    return {
+        "id": account.id,
+        "name": account.name,
+        "platform": account.platform.value,
+        "unit": account.unit,
+        "status": account.status.value,
+        "source": account.source,
+        "api_base": account.api_base,
+        "owner": account.owner,
+        "note": account.note,
+        "secrets": list(account.secret_names),
+        "health": account.health.value,
+    }
+
+
+def _zh() -> bool:
+    return messages.current_language() == "zh"
+
+
+# -- commands -----------------------------------------------------------------------
+
+
+def cmd_accounts_import(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    changes = register.import_register(app.store, args.file, now=app.clock.now())
+    if _zh():
+        out.write(f"已导入 {args.file}：新增 {changes.created}，更新 {changes.updated}，未变 {changes.unchanged}\n")
+    else:
+        out.write(f"imported {args.file}: {changes.created} new, {changes.updated} updated, {changes.unchanged} unchanged\n")
+    return 0
+
+
+def cmd_accounts_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    count = register.export_register(app.store, args.file)
+    out.write(f"已导出 {count} 个账号到 {args.file}\n" if _zh() else f"exported {count} accounts to {args.file}\n")
+    return 0
+
+
+def cmd_accounts_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    accounts = app.store.call(account_store.list_accounts)
+    if args.json:
+        _dump_json([_account_json(a) for a in accounts], out)
+        return 0
+    headers = ["编号", "账号名称", "平台", "主办单位", "状态", "来源"] if _zh() else ["id", "name", "platform", "unit", "status", "source"]
+    print_table(
+        [[a.id, a.name, a.platform.value, a.unit, a.status.value, a.source or "-"] for a in accounts],
+        headers=headers,
+        out=out,
+    )
+    return 0
+
+
+def _read_secret(stdin: TextIO) -> str:
+    if stdin.isatty():
+        return getpass.getpass("secret: ")
+    value = stdin.read(64 * 1024)
+    # Exactly one trailing newline is what `echo` and here-strings add; keep everything else.
+    if value.endswith("\r\n"):
+        return value[:-2]
+    return value[:-1] if value.endswith("\n") else value
+
+
+def cmd_accounts_set_secret(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    validate_secret_name(args.name)
+    app.secrets.check()  # refuse before reading the secret or touching the database
+    account = app.store.call(account_store.get_account, args.account_id)
+    value = _read_secret(sys.stdin)
+    app.secrets.set(account.id, args.name, value)
+    app.store.call(account_store.add_secret_name, account.id, args.name, now=app.clock.now())
+    if _zh():
+        out.write(f"已将账号 {account.id}（{_plain(account.name)}）的 {args.name} 存入 {app.secrets.describe()}\n")
+    else:
+        out.write(f"stored {args.name} for account {account.id} ({_plain(account.name)}) in {app.secrets.describe()}\n")
+    return 0
+
+
+def cmd_status(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    rows = status.account_status(app.store, now=app.clock.now())
+    if args.json:
+        _dump_json([row.to_json() for row in rows], out)
+        return 0
+    headers = (
+        ["编号", "账号名称", "平台", "本周/3", "近7天", "沉默天数", "更新", "健康", "待回复", "超时确认", "超时办结"]
+        if _zh()
+        else ["id", "name", "platform", "week/3", "7d", "silent", "fresh", "health", "pending", "late ack", "late result"]
+    )
+    print_table(
+        [
+            [
+                r.account.id,
+                r.account.name,
+                r.account.platform.value,
+                r.posts_this_week,
+                r.posts_7d,
+                "-" if r.days_silent is None else r.days_silent,
+                r.freshness.value,
+                r.account.health.value,
+                r.pending_comments,
+                r.overdue_ack,
+                r.overdue_result,
+            ]
+            for r in rows
+        ],
+        headers=headers,
+        out=out,
+    )
+    return 0
+
+
+def cmd_doctor(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    checks = doctor.run_checks(workspace=app.workspace, secrets=app.secrets, calendar=app.calendar, now=app.clock.now())
+    if args.json:
+        _dump_json([c.to_json() for c in checks], out)
+    else:
+        for check in checks:
+            out.write(f"[{check.level.value:4}] {check.name}: {_plain(check.detail)}\n")
+            if check.advice:
+                out.write(f"       → {_plain(check.advice)}\n")
+    return 1 if any(c.level is doctor.Level.FAIL for c in checks) else 0
+
+
+def cmd_db_backup(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        target = app.store.backup(args.path)
+    except OSError as error:
+        raise InputError("file.unwritable", path=str(args.path), detail=error.strerror or str(error)) from error
+    out.write(f"已备份到 {target}\n" if _zh() else f"backed up to {target}\n")
+    return 0
+
+
+def run_demo(app: App, out: TextIO) -> int:
+    """The demo workspace: the notice's register imported, then the duty status as the desk sees it."""
+    register_file = resources_dir() / "accounts" / "jiangbei-2021.csv"
+    changes = register.import_register(app.store, register_file, now=app.clock.now())
+    out.write(
+        f"演示工作区：{app.workspace.root}（已导入 {changes.created} 个账号）\n"
+        if _zh()
+        else f"demo workspace: {app.workspace.root} ({changes.created} accounts imported)\n"
+    )
+    return cmd_status(app, argparse.Namespace(json=False), out)
+
+
+# -- entry point ----------------------------------------------------------------------
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """``--now``: ISO-8601; a time without a zone is read as Asia/Shanghai, the duty room's zone."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError("cli.bad_now", value=value) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+def _choose_language(requested: str | None) -> None:
+    language = requested or os.environ.get("JB_WATCHDESK_LANG") or messages.DEFAULT_LANGUAGE
+    messages.set_language(language if language in messages.LANGUAGES else messages.DEFAULT_LANGUAGE)
+
+
+def _report(error: WatchdeskError, err: TextIO) -> None:
+    if isinstance(error, ImportRejected):
+        for row in error.errors:
+            err.write(_plain(row.format()) + "\n")
+    err.write(f"{PROG}: {_plain(error)}\n")
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    app_factory: Callable[[Workspace, Clock], App] | None = None,
+) -> int:
+    """Run one command; returns the process exit code (see the README)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    _choose_language(args.lang)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    factory = app_factory or (lambda workspace, clock: App(workspace=workspace, clock=clock))
+    demo_dir: tempfile.TemporaryDirectory[str] | None = None
+    try:
+        clock = Clock(parse_now(args.now))
+        if args.demo:
+            demo_dir = tempfile.TemporaryDirectory(prefix="jb-watchdesk-demo-")
+            workspace = Workspace(Path(demo_dir.name))
+        else:
+            workspace = Workspace.resolve(args.data_dir)
+        with factory(workspace, clock) as app:
+            if args.demo:
+                return run_demo(app, out)
+            if args.command is None:
+                parser.print_help(out)
+                return 0
+            return int(args.handler(app, args, out))
+    except WatchdeskError as error:
+        if args.debug:
+            raise
+        _report(error, err)
+        return error.exit_code
+    except KeyboardInterrupt:
+        err.write(f"{PROG}: {messages.text('cli.interrupted')}\n")
+        return 130
+    except Exception as error:  # one line for the officer; --debug shows the traceback
+        if args.debug:
+            raise
+        err.write(f"{PROG}: {messages.text('cli.internal', detail=type(error).__name__)}\n")
+        return 1
+    finally:
+        if demo_dir is not None:
+            demo_dir.cleanup()

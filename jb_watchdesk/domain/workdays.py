@@ -1,0 +1,102 @@
+"""China's working-day calendar: official holidays and adjusted working weekends (调休).
+
+The State Council publishes each year's schedule late in the previous year; the
+``chinese-calendar`` package carries the published years. For a year it does not know
+yet we fall back to Monday–Friday and mark every deadline that relies on that guess as
+*estimated*. The duty room can correct a year in an override file in the data dir::
+
+    # workday-overrides.txt
+    2027-01-01 off        New Year's Day
+    2027-02-06 work       adjusted working Saturday
+    known 2027            the overrides above describe 2027 completely
+
+This module is pure: the override text is read elsewhere and handed in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+import chinese_calendar
+
+from jb_watchdesk.domain.errors import InputError
+
+_OVERRIDE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(off|work)\b")
+_KNOWN_LINE = re.compile(r"^known\s+(\d{4})\b")
+
+
+@lru_cache(maxsize=None)
+def _library_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class WorkdayCalendar:
+    """Answers "is this a working day?" and whether the answer is official or a guess."""
+
+    overrides: Mapping[date, bool] = field(default_factory=dict)
+    known_years: frozenset[int] = frozenset()
+
+    def is_known(self, day: date) -> bool:
+        """True when the day's year is on the official calendar or declared complete by overrides."""
+        return day.year in self.known_years or _library_knows(day.year)
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        if _library_knows(day.year):
+            return bool(chinese_calendar.is_workday(day))
+        return day.weekday() < 5
+
+    def next_workday(self, day: date) -> tuple[date, bool]:
+        """The first working day strictly after ``day``, and whether every day crossed was known."""
+        known = True
+        current = day
+        while True:
+            current += timedelta(days=1)
+            known = known and self.is_known(current)
+            if self.is_workday(current):
+                return current, known
+
+    def add_workdays(self, day: date, count: int) -> tuple[date, bool]:
+        """The ``count``-th working day after ``day`` (``count`` ≥ 0), and whether it is official."""
+        if count < 0:
+            raise ValueError("count must be non-negative")
+        known = self.is_known(day)
+        current = day
+        for _ in range(count):
+            current, step_known = self.next_workday(current)
+            known = known and step_known
+        return current, known
+
+
+def parse_overrides(text: str, *, source: str) -> WorkdayCalendar:
+    """Build a calendar from override-file text; a bad line raises with ``source:line``."""
+    overrides: dict[date, bool] = {}
+    known: set[int] = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if match := _OVERRIDE_LINE.match(line):
+            try:
+                day = date.fromisoformat(match.group(1))
+            except ValueError:
+                raise InputError("workdays.bad_override", path=source, line=number, text=raw.strip()) from None
+            overrides[day] = match.group(2) == "work"
+        elif match := _KNOWN_LINE.match(line):
+            known.add(int(match.group(1)))
+        else:
+            raise InputError("workdays.bad_override", path=source, line=number, text=raw.strip())
+    return WorkdayCalendar(overrides=overrides, known_years=frozenset(known))
+
+
+DEFAULT_CALENDAR = WorkdayCalendar()

@@ -1,0 +1,95 @@
+"""Per-account status for the dashboard and ``status``: freshness, health, comment backlog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from jb_watchdesk.domain import rules
+from jb_watchdesk.domain.models import Account, CommentSla, CommentState, Deadline, Freshness, Health
+from jb_watchdesk.storage import accounts as account_store
+from jb_watchdesk.storage import dashboard
+from jb_watchdesk.storage.db import Store
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatusRow:
+    account: Account
+    posts_7d: int
+    posts_this_week: int
+    last_post_at: datetime | None
+    days_silent: int | None
+    freshness: Freshness
+    freshness_reasons: tuple[str, ...]
+    pending_comments: int
+    overdue_ack: int
+    overdue_result: int
+    closing_posts: int
+
+    def to_json(self) -> dict[str, object]:
+        a = self.account
+        health_reason = a.health_reason
+        if a.health is Health.NEVER_POLLED and not health_reason:
+            health_reason = "not polled yet" if a.source else "no source configured"
+        return {
+            "account_id": a.id,
+            "name": a.name,
+            "platform": a.platform.value,
+            "unit": a.unit,
+            "status": a.status.value,
+            "posts_7d": self.posts_7d,
+            "posts_this_week": self.posts_this_week,
+            "last_post_at": self.last_post_at.isoformat() if self.last_post_at else None,
+            "days_silent": self.days_silent,
+            "freshness": self.freshness.value,
+            "freshness_reasons": list(self.freshness_reasons),
+            "health": a.health.value,
+            "health_reason": health_reason,
+            "pending_comments": self.pending_comments,
+            "overdue_ack": self.overdue_ack,
+            "overdue_result": self.overdue_result,
+            "closing_posts": self.closing_posts,
+        }
+
+
+def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignore[no-untyped-def]
+    accounts = account_store.list_accounts(db)
+    since = min(now - timedelta(days=7), rules.week_start(now))
+    activity = dashboard.activity(db, now=now, recent_since=since)
+    rows = []
+    for account in accounts:
+        act = activity.get(account.id) or dashboard.AccountActivity()
+        times = list(act.recent_posts)
+        if act.last_post_at is not None and act.last_post_at not in times:
+            times.append(act.last_post_at)
+        observed = account.first_polled_at if account.first_polled_at and account.first_polled_at <= now else None
+        report = rules.freshness(times, now=now, observed_since=observed)
+        states = [
+            rules.comment_state(CommentSla(ack_due, Deadline(result_due)), now=now, acked_at=acked, done_at=None)
+            for ack_due, result_due, acked in act.open_comments
+        ]
+        rows.append(
+            AccountStatusRow(
+                account=account,
+                posts_7d=report.posts_7d,
+                posts_this_week=report.posts_this_week,
+                last_post_at=report.last_post_at,
+                days_silent=report.days_silent,
+                freshness=report.state,
+                freshness_reasons=report.reasons,
+                pending_comments=len(states),
+                overdue_ack=states.count(CommentState.OVERDUE_ACK),
+                overdue_result=states.count(CommentState.OVERDUE_RESULT),
+                closing_posts=act.closing_posts,
+            )
+        )
+    return rows
+
+
+def account_status(store: Store, *, now: datetime) -> list[AccountStatusRow]:
+    """Status of every account as of ``now`` (posts and comments after ``now`` are ignored)."""
+    return store.call(_status_rows, now=now)
+
+
+async def account_status_async(store: Store, *, now: datetime) -> list[AccountStatusRow]:
+    return await store.run(_status_rows, now=now)

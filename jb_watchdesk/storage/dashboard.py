@@ -1,0 +1,66 @@
+"""Read queries behind the dashboard and ``status``: a few indexed queries for all accounts at once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from jb_watchdesk.storage.codec import from_db, to_db
+
+
+@dataclass(slots=True)
+class AccountActivity:
+    """What the store knows about one account's posts and open comments as of an instant."""
+
+    recent_posts: list[datetime] = field(default_factory=list)
+    last_post_at: datetime | None = None
+    closing_posts: int = 0
+    open_comments: list[tuple[datetime, datetime, datetime | None]] = field(default_factory=list)
+    """(ack_due, result_due, acked_at) of each comment not yet done."""
+
+
+def activity(db: Database, *, now: datetime, recent_since: datetime) -> dict[int, AccountActivity]:
+    """Posts since ``recent_since``, the last post and the open comments of every account."""
+    result: dict[int, AccountActivity] = defaultdict(AccountActivity)
+    now_s, since_s = to_db(now), to_db(recent_since)
+    for row in db.query(
+        """
+        SELECT account_id, published_at FROM posts
+        WHERE deleted_at IS NULL AND published_at > ? AND published_at <= ?
+        """,
+        [since_s, now_s],
+    ):
+        result[row["account_id"]].recent_posts.append(from_db(row["published_at"]))  # type: ignore[arg-type]
+    for row in db.query(
+        """
+        SELECT account_id, MAX(published_at) AS last FROM posts
+        WHERE deleted_at IS NULL AND published_at <= ? GROUP BY account_id
+        """,
+        [now_s],
+    ):
+        result[row["account_id"]].last_post_at = from_db(row["last"])
+    for row in db.query(
+        """
+        SELECT p.account_id, COUNT(*) AS n FROM posts p JOIN accounts a ON a.id = p.account_id
+        WHERE a.status != 'active' AND p.deleted_at IS NULL AND p.published_at <= ?
+          AND (a.status_changed_at IS NULL OR p.published_at >= a.status_changed_at)
+        GROUP BY p.account_id
+        """,
+        [now_s],
+    ):
+        result[row["account_id"]].closing_posts = row["n"]
+    for row in db.query(
+        """
+        SELECT account_id, ack_due, result_due, acked_at FROM comments
+        WHERE deleted_at IS NULL AND created_at <= ? AND (done_at IS NULL OR done_at > ?)
+        """,
+        [now_s, now_s],
+    ):
+        acked = from_db(row["acked_at"])
+        result[row["account_id"]].open_comments.append(
+            (from_db(row["ack_due"]), from_db(row["result_due"]), acked if acked and acked <= now else None)  # type: ignore[arg-type]
+        )
+    return dict(result)

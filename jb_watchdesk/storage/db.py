@@ -1,0 +1,195 @@
+"""The database: one SQLite file, one owner thread, async access for the event loop.
+
+sqlite3 connections belong to the thread that made them, and the window must never wait
+on disk. So every ``Store`` owns a single worker thread that opens the connection, applies
+migrations and runs every unit of work handed to it: synchronous callers (the command
+line) use ``store.call(fn)``, coroutines ``await store.run(fn)``. Both serialise on the
+same thread, so there is exactly one writer per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+from sqlite_utils import Database
+
+from jb_watchdesk.domain.errors import StorageError
+from jb_watchdesk.storage.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 5_000
+KEEP_BACKUPS = 10
+
+
+def translate_sqlite_error(error: sqlite3.Error, *, path: Path | str, backups: Path | str = "") -> StorageError:
+    """Turn an sqlite3 error into one the officer can act on."""
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return StorageError("db.locked", path=str(path))
+    if "disk is full" in text or "database or disk is full" in text:
+        return StorageError("db.disk_full", path=str(path))
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StorageError("db.corrupt", path=str(path), detail=str(error), backups=str(backups))
+    return StorageError("db.error", path=str(path), detail=str(error))
+
+
+def _connect(path: Path | None) -> sqlite3.Connection:
+    target = ":memory:" if path is None else str(path)
+    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if path is not None:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            log.warning("SQLite refused WAL mode for %s (journal_mode=%s)", path, mode)
+        # WAL with NORMAL is durable across application crashes; only an OS crash
+        # can lose the last transactions, never corrupt the file.
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
+    """Consistent online copy through the SQLite backup API, written to a temp file then renamed."""
+    destination = destination.expanduser()
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(f".{destination.name}.partial-{os.getpid()}")
+    try:
+        target = sqlite3.connect(str(partial))
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+        os.replace(partial, destination)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return destination
+
+
+class Store:
+    """The workspace database, owned by one worker thread."""
+
+    def __init__(self, path: Path | None, *, backups_dir: Path | None = None) -> None:
+        """Open (creating if needed) the database at ``path``; ``None`` is an in-memory database.
+
+        Pending migrations are applied; an existing file is backed up into ``backups_dir``
+        first.
+        """
+        self.path = path
+        self.backups_dir = backups_dir or (path.parent / "backups" if path else None)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jb-store")
+        self._owner: threading.Thread | None = None
+        self._closed = False
+        self._db: Database | None = None
+        try:
+            self._db = self._executor.submit(self._open).result()
+        except BaseException:
+            self._executor.shutdown(wait=True)
+            raise
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def _open(self) -> Database:
+        self._owner = threading.current_thread()
+        if self.path is not None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as error:
+                raise StorageError("db.cannot_create", path=str(self.path.parent), detail=error.strerror or str(error)) from error
+        try:
+            conn = _connect(self.path)
+            db = Database(conn)
+            try:
+                self._migrate(db)
+            except BaseException:
+                conn.close()
+                raise
+        except sqlite3.Error as error:
+            raise translate_sqlite_error(error, path=self._where, backups=self.backups_dir or "") from error
+        return db
+
+    @property
+    def _where(self) -> str:
+        return str(self.path) if self.path else ":memory:"
+
+    def _migrate(self, db: Database) -> None:
+        applied = {m.name for m in MIGRATIONS.applied(db)}
+        unknown = applied - {name for name in MIGRATIONS.names()}
+        if unknown:
+            raise StorageError("db.newer_schema", names=", ".join(sorted(unknown)))
+        pending = MIGRATIONS.pending(db)
+        if not pending:
+            return
+        if self.path is not None and applied and self.backups_dir is not None:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            target = self.backups_dir / f"{self.path.stem}-{stamp}-before-{pending[0].name}.sqlite3"
+            backup_database(db.conn, target)
+            log.info("backed up %s to %s before migrating", self.path, target)
+            self._prune_backups()
+        MIGRATIONS.apply(db)
+
+    def _prune_backups(self) -> None:
+        assert self.backups_dir is not None and self.path is not None
+        old = sorted(self.backups_dir.glob(f"{self.path.stem}-*-before-*.sqlite3"))
+        for stale in old[:-KEEP_BACKUPS]:
+            stale.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Checkpoint and close the connection, then stop the worker. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+
+        def _close() -> None:
+            if self._db is not None:
+                self._db.conn.close()
+
+        self._executor.submit(_close).result()
+        self._executor.shutdown(wait=True)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- work ------------------------------------------------------------------
+
+    def _invoke(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+        assert self._db is not None
+        try:
+            return fn(self._db, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise translate_sqlite_error(error, path=self._where, backups=self.backups_dir or "") from error
+
+    def call(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+        """Run ``fn(db, *args, **kwargs)`` on the owner thread and wait for the result."""
+        if self._closed:
+            raise RuntimeError("store is closed")
+        if threading.current_thread() is self._owner:
+            return self._invoke(fn, args, kwargs)
+        return self._executor.submit(self._invoke, fn, args, kwargs).result()
+
+    async def run(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+        """Coroutine form of :meth:`call`: the event loop keeps running while SQLite works."""
+        if self._closed:
+            raise RuntimeError("store is closed")
+        future = self._executor.submit(self._invoke, fn, args, kwargs)
+        return await asyncio.wrap_future(future)
+
+    def backup(self, destination: Path) -> Path:
+        """``db backup PATH``: a consistent copy of the live database."""
+        return self.call(lambda db: backup_database(db.conn, destination))

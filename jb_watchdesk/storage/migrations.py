@@ -1,0 +1,208 @@
+"""Schema migrations: append-only, each applied once in its own transaction.
+
+Never edit or reorder a migration that has shipped; add a new one. ``Store`` backs the
+file up before it applies anything to an existing database.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from jb_watchdesk.domain.models import AccountStatus, Platform
+
+
+class _Migrations(Migrations):
+    def names(self) -> list[str]:
+        """Every migration this version of the software knows, in order."""
+        return [migration.name for migration in self._migrations]
+
+
+MIGRATIONS = _Migrations("jb_watchdesk")
+
+
+def _in(values: list[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+@MIGRATIONS(name="0001_initial")
+def _initial(db: Database) -> None:
+    platforms = _in([p.value for p in Platform])
+    statuses = _in([s.value for s in AccountStatus])
+    statements = [
+        f"""
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(name) > 0),
+            platform TEXT NOT NULL CHECK (platform IN ({platforms})),
+            unit TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ({statuses})),
+            status_changed_at TEXT,
+            source TEXT NOT NULL DEFAULT '',
+            api_base TEXT NOT NULL DEFAULT '',
+            owner TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            -- names of the secrets kept for this account in the OS keyring; never the values
+            secret_names TEXT NOT NULL DEFAULT '[]',
+            poll_interval_s INTEGER,
+            comment_interval_s INTEGER,
+            health TEXT NOT NULL DEFAULT 'never_polled'
+                CHECK (health IN ('ok', 'degraded', 'auth_expired', 'failing', 'never_polled')),
+            health_reason TEXT NOT NULL DEFAULT '',
+            health_since TEXT,
+            first_polled_at TEXT,
+            last_polled_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (platform, name)
+        )
+        """,
+        "CREATE INDEX accounts_unit ON accounts (unit, platform)",
+        "CREATE INDEX accounts_status ON accounts (status)",
+        """
+        CREATE TABLE posts (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+            external_id TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL DEFAULT '',
+            digest TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            published_at TEXT NOT NULL,
+            first_seen_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL DEFAULT '',
+            edit_count INTEGER NOT NULL DEFAULT 0,
+            deleted_at TEXT,
+            UNIQUE (account_id, external_id)
+        )
+        """,
+        # freshness: posts of one account by time
+        "CREATE INDEX posts_account_published ON posts (account_id, published_at)",
+        "CREATE INDEX posts_published ON posts (published_at)",
+        """
+        CREATE TABLE post_versions (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            replaced_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX post_versions_post ON post_versions (post_id)",
+        """
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+            post_id INTEGER REFERENCES posts (id) ON DELETE SET NULL,
+            external_id TEXT NOT NULL,
+            author TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            ack_due TEXT NOT NULL,
+            result_due TEXT NOT NULL,
+            result_due_estimated INTEGER NOT NULL DEFAULT 0,
+            first_seen_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            replied_on_platform_at TEXT,
+            acked_at TEXT,
+            acked_by TEXT,
+            ack_note TEXT,
+            done_at TEXT,
+            done_by TEXT,
+            done_note TEXT,
+            deleted_at TEXT,
+            UNIQUE (account_id, external_id)
+        )
+        """,
+        # the pending queue and the per-account overdue counts
+        "CREATE INDEX comments_open ON comments (account_id, created_at) WHERE done_at IS NULL AND deleted_at IS NULL",
+        "CREATE INDEX comments_open_by_due ON comments (ack_due) WHERE done_at IS NULL AND deleted_at IS NULL",
+        """
+        CREATE TABLE poll_runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            accounts_ok INTEGER NOT NULL DEFAULT 0,
+            accounts_failed INTEGER NOT NULL DEFAULT 0,
+            items_new INTEGER NOT NULL DEFAULT 0,
+            items_updated INTEGER NOT NULL DEFAULT 0,
+            note TEXT NOT NULL DEFAULT ''
+        )
+        """,
+        "CREATE INDEX poll_runs_started ON poll_runs (started_at)",
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+            item_kind TEXT NOT NULL CHECK (item_kind IN ('post', 'comment', 'account')),
+            item_id INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('high', 'medium', 'low')),
+            rule TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            context TEXT NOT NULL DEFAULT '',
+            span_start INTEGER,
+            span_end INTEGER,
+            confidence REAL NOT NULL DEFAULT 1.0,
+            raised_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'acknowledged', 'resolved')),
+            ack_by TEXT,
+            ack_note TEXT,
+            ack_at TEXT,
+            resolved_at TEXT,
+            UNIQUE (item_kind, item_id, rule)
+        )
+        """,
+        "CREATE INDEX alerts_state ON alerts (state, severity, raised_at)",
+        "CREATE INDEX alerts_account ON alerts (account_id, state)",
+        """
+        CREATE TABLE shifts (
+            id INTEGER PRIMARY KEY,
+            officer TEXT NOT NULL CHECK (length(officer) > 0),
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            end_note TEXT NOT NULL DEFAULT '',
+            force_closed_reason TEXT,
+            handover_confirmed_at TEXT,
+            handover_confirmed_by TEXT
+        )
+        """,
+        "CREATE INDEX shifts_started ON shifts (started_at)",
+        # at most one open shift at a time
+        "CREATE UNIQUE INDEX shifts_one_open ON shifts ((1)) WHERE ended_at IS NULL",
+        """
+        CREATE TABLE inspections (
+            id INTEGER PRIMARY KEY,
+            shift_id INTEGER REFERENCES shifts (id),
+            account_id INTEGER REFERENCES accounts (id),
+            kind TEXT NOT NULL CHECK (kind IN ('auto', 'manual', 'correction')),
+            recorded_at TEXT NOT NULL,
+            officer TEXT NOT NULL DEFAULT '',
+            checks TEXT NOT NULL DEFAULT '{}',
+            finding TEXT NOT NULL DEFAULT '',
+            action TEXT NOT NULL DEFAULT '',
+            corrects_id INTEGER REFERENCES inspections (id),
+            prev_hash TEXT NOT NULL DEFAULT '',
+            hash TEXT NOT NULL DEFAULT ''
+        )
+        """,
+        "CREATE INDEX inspections_shift ON inspections (shift_id, recorded_at)",
+        "CREATE INDEX inspections_account ON inspections (account_id, recorded_at)",
+        """
+        CREATE TABLE emergencies (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL CHECK (length(title) > 0),
+            keywords TEXT NOT NULL DEFAULT '[]',
+            activated_at TEXT NOT NULL,
+            activated_by TEXT NOT NULL DEFAULT '',
+            first_post_id INTEGER REFERENCES posts (id),
+            first_post_at TEXT,
+            closed_at TEXT
+        )
+        """,
+        "CREATE INDEX emergencies_open ON emergencies (activated_at) WHERE closed_at IS NULL",
+    ]
+    for statement in statements:
+        db.execute(statement)
