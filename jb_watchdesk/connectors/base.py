@@ -1,0 +1,492 @@
+"""What every connector hands to the poller, and how a connector says it failed.
+
+Connectors fetch with the shared HTTP client and pass the payload to pure ``parse_*``
+functions. Those functions return the frozen values below or raise
+:class:`ConnectorError`; they never do I/O, never read the clock and never put a
+secret (token, AppSecret) into a message, because messages end up in logs, health
+reasons and handover reports.
+
+The helpers at the end (:func:`html_to_text`, :func:`clip`, :func:`epoch_to_datetime`)
+are shared by several platform parsers and are bounded so that a hostile payload
+cannot make them run or allocate without limit.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from html.parser import HTMLParser
+from typing import Final, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from jb_watchdesk.domain.models import Health
+
+SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
+
+MAX_TITLE_CHARS: Final = 1_000
+MAX_BODY_CHARS: Final = 200_000
+MAX_DIGEST_CHARS: Final = 2_000
+MAX_AUTHOR_CHARS: Final = 200
+MAX_URL_CHARS: Final = 2_048
+MAX_ID_CHARS: Final = 256
+MAX_COMMENT_CHARS: Final = 20_000
+# HTML is stripped from at most this many input characters: the platforms' own limits
+# are far lower (WeChat articles stay under 20,000 characters), so anything longer is
+# either broken or hostile, and the text kept is capped at MAX_BODY_CHARS anyway.
+MAX_HTML_INPUT_CHARS: Final = 2_000_000
+MAX_ITEMS_PER_PAGE: Final = 500
+MAX_REASON_CHARS: Final = 300
+
+
+class ErrorKind(StrEnum):
+    """What the poller should do about a failed fetch."""
+
+    TRANSIENT = "transient"  # retry with backoff; the account is degraded meanwhile
+    RATE_LIMITED = "rate_limited"  # wait (Retry-After when given), then retry
+    QUOTA = "quota"  # stop calling until the platform's daily quota resets
+    AUTH_EXPIRED = "auth_expired"  # refresh the token once, or ask for re-authorisation
+    CONFIG = "config"  # the officer must fix a setting; retrying will not help
+    BAD_PAYLOAD = "bad_payload"  # malformed or hostile response
+    NOT_A_FEED = "not_a_feed"  # an HTML page (WAF block, login wall) instead of a feed
+
+
+_HEALTH_BY_KIND: Final[dict[ErrorKind, Health]] = {
+    ErrorKind.TRANSIENT: Health.DEGRADED,
+    ErrorKind.RATE_LIMITED: Health.DEGRADED,
+    ErrorKind.QUOTA: Health.FAILING,
+    ErrorKind.AUTH_EXPIRED: Health.AUTH_EXPIRED,
+    ErrorKind.CONFIG: Health.FAILING,
+    ErrorKind.BAD_PAYLOAD: Health.FAILING,
+    ErrorKind.NOT_A_FEED: Health.FAILING,
+}
+
+
+class ConnectorError(Exception):
+    """A fetch that failed in a way the officer should see.
+
+    ``code`` is stable across releases (``wechat.40164``, ``rss.doctype``) so that
+    logs, tests and the handover report can refer to it; ``reason`` says in one line
+    what went wrong and what to do. ``retry_after`` is in seconds when the platform
+    said how long to wait. ``refresh_token_once`` asks the caller to refresh the
+    access token and retry a single time before reporting ``auth_expired``.
+    """
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        reason: str,
+        *,
+        code: str,
+        retry_after: float | None = None,
+        refresh_token_once: bool = False,
+        log_id: str | None = None,
+    ) -> None:
+        self.kind = ErrorKind(kind)
+        self.reason = clip(reason, MAX_REASON_CHARS)
+        self.code = code
+        self.retry_after = retry_after
+        self.refresh_token_once = refresh_token_once
+        self.log_id = log_id
+        super().__init__(f"{code}: {self.reason}")
+
+    @property
+    def health(self) -> Health:
+        """The account health this failure leads to."""
+        return _HEALTH_BY_KIND[self.kind]
+
+    def __repr__(self) -> str:
+        return f"ConnectorError(kind={self.kind.value!r}, code={self.code!r}, reason={self.reason!r})"
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPost:
+    """One post (article, status, video, feed entry) as the platform returned it.
+
+    ``external_id`` is the platform's id, unique within the account; bodies are plain
+    text (HTML already stripped). ``deleted`` is set when the platform still lists the
+    post but marks it removed. ``date_estimated`` is set when the source gave no usable
+    date and ``published_at`` is the fetch time instead.
+    """
+
+    external_id: str
+    title: str
+    body: str
+    digest: str
+    url: str
+    published_at: datetime
+    author: str | None = None
+    deleted: bool = False
+    raw_updated_at: datetime | None = None
+    date_estimated: bool = False
+
+    def __post_init__(self) -> None:
+        _require_aware(self.published_at, "published_at")
+        if self.raw_updated_at is not None:
+            _require_aware(self.raw_updated_at, "raw_updated_at")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedComment:
+    """One public comment on a post, with the account's reply state."""
+
+    external_id: str
+    post_external_id: str
+    author: str
+    text: str
+    created_at: datetime
+    replied: bool = False
+    reply_text: str | None = None
+    replied_at: datetime | None = None
+    deleted: bool = False
+
+    def __post_init__(self) -> None:
+        _require_aware(self.created_at, "created_at")
+        if self.replied_at is not None:
+            _require_aware(self.replied_at, "replied_at")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPage(Generic[T]):
+    """The items of one response and where the next request should continue.
+
+    Only the paging fields that the platform uses are set: ``next_offset`` (WeChat),
+    ``next_cursor`` (Douyin, Weibo's ``max_id`` paging) and ``next_since_id`` (Weibo's
+    newest id, to ask only for newer posts next time). ``skipped`` counts items that
+    were dropped because they were unusable (no id, cap reached).
+    """
+
+    items: tuple[T, ...]
+    has_more: bool = False
+    next_offset: int | None = None
+    next_cursor: str | None = None
+    next_since_id: str | None = None
+    total: int | None = None
+    skipped: int = 0
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    """A platform credential and when it stops working.
+
+    The secret fields are excluded from ``repr`` so a logged token object never
+    reveals them.
+    """
+
+    access_token: str = field(repr=False)
+    expires_at: datetime
+    refresh_token: str | None = field(default=None, repr=False)
+    refresh_expires_at: datetime | None = None
+    open_id: str | None = None
+    scope: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware(self.expires_at, "expires_at")
+        if self.refresh_expires_at is not None:
+            _require_aware(self.refresh_expires_at, "refresh_expires_at")
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+
+
+def bad_payload(platform: str, detail: str) -> ConnectorError:
+    """A response that is not what the API documents (truncated, not JSON, wrong shape)."""
+    return ConnectorError(
+        ErrorKind.BAD_PAYLOAD,
+        f"the {platform} response was not in the expected format ({detail}); "
+        "it will be retried at the next poll",
+        code=f"{platform}.bad_payload",
+    )
+
+
+def expect_mapping(payload: object, *, platform: str) -> Mapping[str, object]:
+    """``payload`` as a JSON object, or bad_payload; bytes are decoded as UTF-8 JSON."""
+    if isinstance(payload, bytes | bytearray):
+        payload = decode_json(payload, platform=platform)
+    if not isinstance(payload, Mapping):
+        raise bad_payload(platform, "top level is not a JSON object")
+    return payload
+
+
+def decode_json(body: bytes | bytearray, *, platform: str) -> object:
+    """Decode a JSON response body; malformed JSON is a bad_payload error."""
+    try:
+        return json.loads(bytes(body).decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise bad_payload(platform, f"malformed JSON: {type(error).__name__}") from None
+
+
+def as_list(value: object) -> list[object]:
+    """A JSON array, or an empty list when the field is missing or null."""
+    return list(value) if isinstance(value, list) else []
+
+
+def as_str(value: object, limit: int = MAX_TITLE_CHARS) -> str:
+    """A JSON scalar as clipped text; ``None`` and containers become ``""``."""
+    if isinstance(value, str):
+        return clip(value, limit)
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, int | float):
+        return clip(str(value), limit)
+    return ""
+
+
+def as_int(value: object) -> int | None:
+    """A JSON integer that may arrive as a number or a numeric string."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        # Bounded so a hostile numeric string cannot trigger a slow int() conversion.
+        if 0 < len(text) <= 30 and re.fullmatch(r"[+-]?\d+", text):
+            return int(text)
+    return None
+
+
+def as_bool(value: object) -> bool:
+    """Platforms send flags as true/false, 0/1 or "0"/"1"."""
+    if isinstance(value, bool):
+        return value
+    number = as_int(value)
+    if number is not None:
+        return number != 0
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "yes"}
+    return False
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit]
+
+
+# Epoch seconds outside this range are not real publication times (the platforms
+# started in 2009-2016); rejecting them keeps a garbage number from becoming a date.
+_MIN_EPOCH: Final = 946_684_800  # 2000-01-01
+_MAX_EPOCH: Final = 4_102_444_800  # 2100-01-01
+
+
+def epoch_to_datetime(value: object) -> datetime | None:
+    """An epoch-seconds JSON value as an aware UTC datetime, or ``None``."""
+    seconds = as_int(value)
+    if seconds is None or not _MIN_EPOCH <= seconds < _MAX_EPOCH:
+        return None
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+_SKIPPED_TAGS: Final = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "head"})
+_BLOCK_TAGS: Final = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+        "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+        "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+    }
+)  # fmt: skip
+_SPACES: Final = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+_BLANK_LINES: Final = re.compile(r"\n\s*\n+")
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the visible text of an HTML fragment, stopping at a character budget."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(convert_charrefs=True)
+        self._parts: list[str] = []
+        self._size = 0
+        self._limit = limit
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth += 1
+        elif tag in _BLOCK_TAGS:
+            self._add("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # A self-closing <script/> opens nothing, so it must not start skipping text.
+        if tag in _BLOCK_TAGS:
+            self._add("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCK_TAGS:
+            self._add("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth:
+            self._add(data)
+
+    def _add(self, text: str) -> None:
+        if self._size < self._limit:
+            self._parts.append(text)
+            self._size += len(text)
+
+    @property
+    def full(self) -> bool:
+        return self._size >= self._limit
+
+    def text(self) -> str:
+        return "".join(self._parts)
+
+
+def html_to_text(html: str, limit: int = MAX_BODY_CHARS) -> str:
+    """The readable text of an HTML fragment: tags, scripts and styles dropped.
+
+    Nothing from a post is ever rendered as rich text, so bodies are stored as plain
+    text. The input is cut to :data:`MAX_HTML_INPUT_CHARS` and fed in chunks that stop
+    once ``limit`` characters of text are collected, so the work is bounded.
+    """
+    extractor = _TextExtractor(limit)
+    source = html[:MAX_HTML_INPUT_CHARS]
+    chunk = 65_536
+    for start in range(0, len(source), chunk):
+        extractor.feed(source[start : start + chunk])
+        if extractor.full:
+            break
+    extractor.close()
+    return normalise_text(extractor.text(), limit)
+
+
+def normalise_text(text: str, limit: int) -> str:
+    """Collapse runs of spaces and blank lines, trim, and clip to ``limit``."""
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    joined = "\n".join(lines)
+    return clip(_BLANK_LINES.sub("\n\n", joined).strip(), limit)
+
+
+def text_or_html(value: str, limit: int) -> str:
+    """Plain text from a field that may or may not contain markup."""
+    if "<" in value or "&" in value:
+        return html_to_text(value, limit)
+    return normalise_text(value, limit)
+
+
+_MONTHS: Final = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
+# Zone names seen in Chinese feeds. "CST" is China Standard Time there (Java's
+# Date.toString() on a Beijing server prints it), not US Central as the email module
+# assumes; reading it as -06:00 would shift every post by 14 hours.
+_ZONE_NAMES: Final = {"CST": "+08:00", "BJT": "+08:00", "GMT": "+00:00", "UTC": "+00:00", "UT": "+00:00", "Z": "+00:00"}
+_CHINESE_DATE: Final = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
+    r"(?:\s*(\d{1,2})\s*[:：时點点]\s*(\d{1,2})\s*分?(?:\s*[:：]?\s*(\d{1,2})\s*秒?)?)?"
+)
+_NUMERIC_DATE: Final = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?"
+)
+# Weibo's created_at and Java's Date.toString(): "Tue May 31 17:46:55 +0800 2011",
+# "Wed May 01 08:00:00 CST 2024".
+_CTIME_DATE: Final = re.compile(
+    r"[A-Za-z]{3},?\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+([+-]\d{4}|[A-Za-z]{1,4})\s+(\d{4})"
+)
+_RFC822_ZONE: Final = re.compile(r"\s([+-]\d{4}|[A-Za-z]{1,4})\s*$")
+_MAX_DATE_CHARS: Final = 100
+
+
+def parse_date_text(text: str) -> datetime | None:
+    """A date string from a feed or API as an aware datetime, or ``None``.
+
+    Understands RFC 822 (RSS), ISO 8601 (Atom), ``2024-05-01 08:00:00``,
+    ``2024年5月1日 08:00`` and Weibo's ``Tue May 31 17:46:55 +0800 2011``. A date
+    without a zone is Asia/Shanghai time: these sources are Chinese sites, and
+    feedparser's own reading (UTC) would put such posts eight hours late.
+    """
+    raw = text.strip()
+    if not raw or len(raw) > _MAX_DATE_CHARS:
+        return None
+    for parse in (_parse_chinese, _parse_numeric, _parse_ctime, _parse_rfc822):
+        try:
+            result = parse(raw)
+        except (ValueError, OverflowError):
+            result = None
+        if result is not None:
+            return result if _MIN_EPOCH <= result.timestamp() < _MAX_EPOCH else None
+    return None
+
+
+def _with_zone(naive: datetime, zone: str | None) -> datetime | None:
+    """Attach ``zone`` (an offset or a known name) or Shanghai time when there is none."""
+    if zone is None or zone == "":
+        return naive.replace(tzinfo=SHANGHAI)
+    offset = _ZONE_NAMES.get(zone.upper(), zone)
+    match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", offset)
+    if match is None:
+        return None  # an unknown zone name: refuse rather than guess
+    sign, hours, minutes = match.groups()
+    return datetime.fromisoformat(f"{naive.isoformat()}{sign}{hours}:{minutes}")
+
+
+def _parse_chinese(raw: str) -> datetime | None:
+    match = _CHINESE_DATE.fullmatch(raw)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
+    return _with_zone(datetime(year, month, day, hour, minute, second), None)
+
+
+def _parse_numeric(raw: str) -> datetime | None:
+    match = _NUMERIC_DATE.fullmatch(raw)
+    if match is None:
+        return None
+    *numbers, zone = match.groups()
+    year, month, day, hour, minute, second = (int(part) if part else 0 for part in numbers)
+    return _with_zone(datetime(year, month, day, hour, minute, second), zone)
+
+
+def _parse_ctime(raw: str) -> datetime | None:
+    match = _CTIME_DATE.fullmatch(raw)
+    if match is None:
+        return None
+    month_name, day, hour, minute, second, zone, year = match.groups()
+    month = _MONTHS.get(month_name.lower())
+    if month is None:
+        return None
+    return _with_zone(datetime(int(year), month, int(day), int(hour), int(minute), int(second)), zone)
+
+
+def _parse_rfc822(raw: str) -> datetime | None:
+    # parsedate_tz reports offset 0 both for "+0000" and for no zone at all, so
+    # whether a zone is present is decided here from the last word.
+    zone_match = _RFC822_ZONE.search(raw)
+    if zone_match is None:
+        parsed = email.utils.parsedate_tz(raw)
+        zone: str | None = None
+    else:
+        name = zone_match.group(1)
+        if name.upper() in _ZONE_NAMES or name[0] in "+-":
+            parsed = email.utils.parsedate_tz(raw[: zone_match.start()])
+            zone = "+00:00" if name == "-0000" else name  # RFC 5322: -0000 is UTC, local zone unknown
+        else:
+            # Other zone names (EST, PDT…) are ones the email module knows.
+            parsed = email.utils.parsedate_tz(raw)
+            if parsed is None or parsed[9] is None:
+                return None
+            sign = "-" if parsed[9] < 0 else "+"
+            hours, minutes = divmod(abs(parsed[9]) // 60, 60)
+            zone = f"{sign}{hours:02d}:{minutes:02d}"
+    if parsed is None:
+        return None
+    year, month, day, hour, minute, second = parsed[:6]
+    return _with_zone(datetime(year, month, day, hour, minute, second), zone)
