@@ -1,0 +1,169 @@
+"""Normalisation that keeps offsets exact.
+
+Two steps, both designed so every hit can be mapped back to the exact span of the text the
+officer sees:
+
+1. ``fold`` replaces each character by exactly one character (full-width → half-width, case,
+   circled and full-width digits, compatibility ideographs and Kangxi radicals, traditional →
+   simplified). The folded text has the same length as the original, so an offset into one is
+   an offset into the other.
+2. ``compact`` deletes in-word noise — spaces, zero-width and other format characters,
+   ``* · _ -`` and the like — but only a short run of it squeezed between two CJK characters
+   (秘*密, 代·办). Sentence punctuation and line breaks are never deleted: removing them glues
+   the end of one clause to the start of the next and creates words nobody wrote. Latin letters
+   and digits are not glued either, or ``have a very`` would contain ``av``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Final
+
+from jb_watchdesk.domain.sensitive._t2s import TRADITIONAL_TO_SIMPLIFIED
+
+# Blocks where compatibility forms hide: Latin-1, letter-like and number forms, enclosed
+# alphanumerics, dingbat digits, CJK radicals and Kangxi radicals (⼀ looks like 一), the
+# ideographic space, CJK compatibility ideographs and forms, half-/full-width forms,
+# mathematical alphanumerics (𝐀, 𝟏) and the enclosed-alphanumeric supplement.
+_COMPAT_RANGES: Final = (
+    (0x00A0, 0x00FF),
+    (0x2000, 0x206F),
+    (0x2100, 0x218F),
+    (0x2460, 0x24FF),
+    (0x2776, 0x2793),
+    (0x2E80, 0x2FDF),
+    (0x3000, 0x3000),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
+    (0x1D400, 0x1D7FF),
+    (0x1F100, 0x1F1FF),
+    (0x2F800, 0x2FA1F),
+)
+
+
+def _fold_one(char: str) -> str:
+    """The folded form of one (already lower-cased) character, always exactly one character."""
+    candidate = unicodedata.normalize("NFKC", char)
+    if len(candidate) != 1 or candidate == char:
+        # ⑩ → "10" would change the length; dingbat digits (❶) have no NFKC form at all.
+        value = unicodedata.digit(char, None)
+        candidate = str(value) if value is not None else char
+    lowered = candidate.lower()
+    if len(lowered) == 1:
+        candidate = lowered
+    return TRADITIONAL_TO_SIMPLIFIED.get(candidate, candidate)
+
+
+def _build_fold_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for first, last in _COMPAT_RANGES:
+        for code in range(first, last + 1):
+            char = chr(code)
+            if unicodedata.category(char) == "Cn":
+                continue
+            folded = _fold_one(char.lower() if len(char.lower()) == 1 else char)
+            if folded != char:
+                table[char] = folded
+    for traditional, simplified in TRADITIONAL_TO_SIMPLIFIED.items():
+        table[traditional] = simplified
+    # Folding must be idempotent: a value that is itself a key would fold differently twice.
+    for key, value in list(table.items()):
+        table[key] = table.get(value, value)
+    return table
+
+
+FOLD_TABLE: Final[dict[str, str]] = _build_fold_table()
+_FOLD_TRANSLATION: Final = str.maketrans(FOLD_TABLE)
+_FOLD_CHARS: Final = re.compile("[" + "".join(re.escape(c) for c in sorted(FOLD_TABLE)) + "]+")
+
+# The one character whose lower case is two characters long (İ → i̇); replaced first so that
+# str.lower(), which is fast, can do the case folding for everything else.
+_DOTTED_CAPITAL_I: Final = "\u0130"
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` character by character; the result always has the same length.
+
+    The same fold is applied to lexicon terms, so 國家級, ＡＢＣ and ①②③ in a post match
+    国家级, abc and 123 in the lexicon.
+    """
+    if _DOTTED_CAPITAL_I in text:
+        text = text.replace(_DOTTED_CAPITAL_I, "i")
+    lowered = text.lower()
+    # Most posts contain no character from the table: searching first avoids a slow
+    # per-character translation of the whole text.
+    if _FOLD_CHARS.search(lowered) is None:
+        return lowered
+    return _FOLD_CHARS.sub(lambda match: match.group().translate(_FOLD_TRANSLATION), lowered)
+
+
+_CJK: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# In-word noise. Whitespace other than line breaks, zero-width and bidi format characters,
+# variation selectors, combining marks drawn over a character (代̶办), and the separators
+# people insert to dodge a filter. Not: 。，、；：！？.,;:!? quotes, brackets, em dashes or
+# slashes — those separate words.
+NOISE_CHARS: Final = (
+    " \t\u00a0\u1680\u2000-\u200f\u202a-\u202f\u205f-\u2064\u3000\ufeff\u00ad"
+    "\ufe00-\ufe0f\u0300-\u036f"
+    "*·•・‧∙_\\-\u2010\u2011~^"
+)
+_MAX_NOISE_RUN: Final = 4
+_NOISE_RUN: Final = re.compile(
+    f"(?<=[{_CJK}])[{NOISE_CHARS}]{{1,{_MAX_NOISE_RUN}}}(?=[{_CJK}])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Compacted:
+    """A text with in-word noise deleted, and the way back to the original offsets.
+
+    ``segment_starts[k]`` is the compact offset where the k-th kept segment begins and
+    ``segment_shifts[k]`` how many characters were deleted before it.
+    """
+
+    text: str
+    segment_starts: tuple[int, ...]
+    segment_shifts: tuple[int, ...]
+
+    def original_offset(self, index: int) -> int:
+        """Map an offset into the compact text to the offset of the same character before deletion."""
+        segment = bisect_right(self.segment_starts, index) - 1
+        return index + self.segment_shifts[segment]
+
+    def original_span(self, *, start: int, end: int) -> tuple[int, int]:
+        """Map a non-empty compact span ``[start, end)`` to the original span it was read from."""
+        return self.original_offset(start), self.original_offset(end - 1) + 1
+
+
+def compact(folded: str) -> Compacted | None:
+    """Delete in-word noise from ``folded``; ``None`` when there is nothing to delete.
+
+    Returning ``None`` lets the caller skip the second matching pass, which is the common case.
+    """
+    pieces: list[str] = []
+    starts = [0]
+    shifts = [0]
+    kept_until = 0
+    deleted = 0
+    for match in _NOISE_RUN.finditer(folded):
+        run_start, run_end = match.span()
+        pieces.append(folded[kept_until:run_start])
+        deleted += run_end - run_start
+        starts.append(run_end - deleted)
+        shifts.append(deleted)
+        kept_until = run_end
+    if not pieces:
+        return None
+    pieces.append(folded[kept_until:])
+    return Compacted(text="".join(pieces), segment_starts=tuple(starts), segment_shifts=tuple(shifts))
+
+
+def fold_term(term: str) -> str:
+    """The form of a lexicon term the matcher looks for: folded, trimmed, in-word noise removed."""
+    folded = fold(term.strip())
+    compacted = compact(folded)
+    return folded if compacted is None else compacted.text
