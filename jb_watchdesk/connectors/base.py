@@ -490,3 +490,17 @@ def _parse_rfc822(raw: str) -> datetime | None:
         return None
     year, month, day, hour, minute, second = parsed[:6]
     return _with_zone(datetime(year, month, day, hour, minute, second), zone)
+
+
+_SECRET_LIKE: Final = re.compile(r"[A-Za-z0-9_\-+/=.]{32,}")
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def platform_detail(message: object, limit: int = 160) -> str:
+    """A platform's own error text, safe to show and log.
+
+    Runs of 32 or more token-like characters are replaced: an access token or an
+    AppSecret echoed back by a platform must never reach a log line or a report.
+    """
+    text = _CONTROL.sub(" ", as_str(message, 2_000))
+    return clip(_SECRET_LIKE.sub("[redacted]", text).strip(), limit)
