@@ -148,8 +148,9 @@ def valid_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in text)
+def _has_control(text: str, *, multiline: bool = False) -> bool:
+    allowed = "\t\n\r" if multiline else ""
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
 
 
 def validate_rows(rows: Iterable[RawRow], *, file: str) -> ValidatedRegister:
@@ -209,7 +210,7 @@ def _validate_row(row: RawRow, *, file: str) -> tuple[AccountSpec | None, list[R
     for column, limit in MAX_LENGTH.items():
         if len(values[column]) > limit:
             err("register.too_long", column=column, length=len(values[column]), limit=limit)
-        elif _has_control(values[column]):
+        elif _has_control(values[column], multiline=column == "note"):
             err("register.control_chars", column=column)
 
     if not values["name"]:

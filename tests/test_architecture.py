@@ -1,0 +1,71 @@
+"""The layers hold: only ui/ imports Qt; domain/ does no I/O; lower layers never import upper ones."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "jb_watchdesk"
+QT_MODULES = {"PySide6", "qasync", "shiboken6", "PyQt5", "PyQt6"}
+IO_MODULES = {
+    "os", "io", "pathlib", "shutil", "tempfile", "glob", "socket", "ssl", "select", "selectors",
+    "subprocess", "sqlite3", "sqlite_utils", "httpx", "requests", "urllib.request", "http",
+    "asyncio", "threading", "concurrent", "multiprocessing", "keyring", "plyer", "openpyxl",
+    "feedparser", "platformdirs", "logging", "time", "random", "zipfile", "pickle", "shelve",
+}
+# layer → packages it must not import (upper layers)
+FORBIDDEN_UPWARD = {
+    "domain": {"jb_watchdesk.storage", "jb_watchdesk.connectors", "jb_watchdesk.services", "jb_watchdesk.ui",
+               "jb_watchdesk.app", "jb_watchdesk.cli", "jb_watchdesk.paths", "jb_watchdesk.simulator"},
+    "storage": {"jb_watchdesk.connectors", "jb_watchdesk.services", "jb_watchdesk.ui", "jb_watchdesk.app", "jb_watchdesk.cli"},
+    "connectors": {"jb_watchdesk.storage", "jb_watchdesk.services", "jb_watchdesk.ui", "jb_watchdesk.app", "jb_watchdesk.cli"},
+    "services": {"jb_watchdesk.ui", "jb_watchdesk.app", "jb_watchdesk.cli"},
+}
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+            found.extend((node.lineno, f"{node.module}.{alias.name}") for alias in node.names)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"open", "__import__"}:
+            found.append((node.lineno, f"builtins.{node.func.id}"))
+    return found
+
+
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _matches(name: str, forbidden: set[str]) -> bool:
+    return any(name == f or name.startswith(f + ".") for f in forbidden)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_layering(path: Path) -> None:
+    relative = path.relative_to(PACKAGE)
+    layer = relative.parts[0] if len(relative.parts) > 1 else ""
+    problems: list[str] = []
+    for line, name in _imports(path):
+        if layer != "ui" and _matches(name, QT_MODULES):
+            problems.append(f"{relative}:{line}: imports {name}; only jb_watchdesk/ui/ may import Qt")
+        if layer == "domain" and (_matches(name, IO_MODULES) or name.startswith("builtins.")):
+            problems.append(f"{relative}:{line}: domain/ must stay pure but uses {name}")
+        if _matches(name, FORBIDDEN_UPWARD.get(layer, set())):
+            problems.append(f"{relative}:{line}: {layer}/ must not import {name} (upper layer)")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_check_sees_violations(tmp_path: Path) -> None:
+    """Guard against a check that cannot fail: a Qt import and an open() are both found."""
+    sample = tmp_path / "sample.py"
+    sample.write_text("from PySide6.QtCore import QObject\nimport sqlite3\nopen('x')\n", encoding="utf-8")
+    names = {name for _, name in _imports(sample)}
+    assert _matches("PySide6.QtCore", QT_MODULES) and "PySide6.QtCore" in names
+    assert "sqlite3" in names and "builtins.open" in names
