@@ -1,0 +1,54 @@
+"""Reading lexicon files from disk; parsing and merging are pure and live in the domain."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from jb_watchdesk.domain.sensitive.lexicon import (
+    Lexicon,
+    LexiconProblem,
+    ParsedLexicon,
+    merge_lexicons,
+    parse_lexicon,
+    unreadable,
+)
+from jb_watchdesk.paths import resources_dir
+
+
+def default_lexicon_dir() -> Path:
+    """The shipped default lexicon, ``resources/lexicon/``."""
+    return resources_dir() / "lexicon"
+
+
+def lexicon_file_paths(location: str | os.PathLike[str]) -> list[Path]:
+    """A lexicon file, or every ``*.csv`` in a lexicon folder in name order."""
+    path = Path(location)
+    if path.is_dir():
+        return sorted(child for child in path.iterdir() if child.suffix.lower() == ".csv" and child.is_file())
+    return [path]
+
+
+def read_lexicon_file(path: Path) -> ParsedLexicon:
+    """Read and parse one file; an unreadable file is a problem, not an exception."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        return ParsedLexicon(lexicon=Lexicon(), problems=(unreadable(name=str(path), detail=str(error)),))
+    return parse_lexicon(text, name=str(path))
+
+
+def load_lexicons(locations: Iterable[str | os.PathLike[str]]) -> tuple[Lexicon, list[LexiconProblem]]:
+    """Load and merge lexicon files and folders in order: shipped default, office, user.
+
+    Returns the merged lexicon and every problem found; bad lines never stop the rest loading.
+    """
+    lexicons: list[Lexicon] = []
+    problems: list[LexiconProblem] = []
+    for location in locations:
+        for path in lexicon_file_paths(location):
+            parsed = read_lexicon_file(path)
+            lexicons.append(parsed.lexicon)
+            problems.extend(parsed.problems)
+    return merge_lexicons(lexicons), problems
