@@ -76,9 +76,12 @@ _CONFIG_HINTS: Final[dict[int, str]] = {
 def classify_error(payload: Mapping[str, object] | bytes) -> ConnectorError | None:
     """The error a WeChat response carries, or ``None`` when ``errcode`` is absent or 0.
 
-    Malformed JSON is itself an error (``bad_payload``).
+    Never raises: malformed JSON is returned as a ``bad_payload`` error.
     """
-    data = expect_mapping(payload, platform=PLATFORM)
+    try:
+        data = expect_mapping(payload, platform=PLATFORM)
+    except ConnectorError as error:
+        return error
     if "errcode" not in data:
         return None
     code = as_int(data.get("errcode"))

@@ -64,8 +64,14 @@ _CONFIG_HINTS: Final[dict[int, str]] = {
 
 
 def classify_error(payload: Mapping[str, object] | bytes) -> ConnectorError | None:
-    """The error a Weibo response carries, or ``None`` when it has no ``error_code``."""
-    data = expect_mapping(payload, platform=PLATFORM)
+    """The error a Weibo response carries, or ``None`` when it has no ``error_code``.
+
+    Never raises: malformed JSON is returned as a ``bad_payload`` error.
+    """
+    try:
+        data = expect_mapping(payload, platform=PLATFORM)
+    except ConnectorError as error:
+        return error
     if "error_code" not in data:
         return None
     code = as_int(data.get("error_code"))

@@ -1,0 +1,311 @@
+"""Douyin (抖音) open platform: pure parsers for the API's responses.
+
+Wire formats (open.douyin.com, JSON in a ``data``/``extra`` envelope):
+
+- ``POST oauth/client_token/`` → ``{"data": {"access_token", "expires_in",
+  "error_code", "description"}, "message"}``;
+  ``POST oauth/access_token/`` and ``POST oauth/refresh_token/`` → ``{"data":
+  {"access_token", "expires_in", "refresh_token", "refresh_expires_in", "open_id",
+  "scope", "error_code", "description"}, "message"}`` (``expires_in`` is sometimes a
+  string): https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/refresh-access-token
+  and …/account-permission/refresh-token (10010 = refresh_token expired, 10020 =
+  refresh limit reached: the user must authorise again).
+- ``GET video/list/`` (``open_id``, ``cursor``, ``count``) → ``{"data": {"list":
+  [{"item_id", "title", "create_time", "share_url", "is_top", "is_reviewed",
+  "video_status", "statistics"}], "cursor", "has_more", "error_code", "description"},
+  "extra": {"error_code", "description", "sub_error_code", "sub_description", "logid",
+  "now"}}``; field list from the SDK docs in xopenapi/douyin-open-api-go
+  ``docs/DouyinVideoListRsp*.md``.
+- ``GET item/comment/list/`` (``open_id``, ``item_id``, ``cursor``, ``count``) →
+  ``{"data": {"list": [{"comment_id", "comment_user_id", "content", "create_time",
+  "top", "digg_count", "reply_comment_total"}], "cursor", "has_more", …}, "extra": …}``;
+  xopenapi/douyin-open-api-go ``docs/CommentApi.md``.
+- Status codes, old and new families (``2190008`` and ``28001008`` both mean the
+  access token expired): https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/status-code
+  Newer endpoints report ``err_no``/``err_msg``/``log_id`` at the top level; both are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Final
+
+from jb_watchdesk.connectors.base import (
+    MAX_AUTHOR_CHARS,
+    MAX_BODY_CHARS,
+    MAX_COMMENT_CHARS,
+    MAX_DIGEST_CHARS,
+    MAX_ID_CHARS,
+    MAX_ITEMS_PER_PAGE,
+    MAX_TITLE_CHARS,
+    MAX_URL_CHARS,
+    AccessToken,
+    ConnectorError,
+    ErrorKind,
+    FetchedComment,
+    FetchedPost,
+    ParsedPage,
+    as_bool,
+    as_int,
+    as_list,
+    as_str,
+    bad_payload,
+    clip,
+    epoch_to_datetime,
+    expect_mapping,
+    platform_detail,
+    text_or_html,
+)
+
+PLATFORM: Final = "douyin"
+
+_REFRESH_CODES: Final = frozenset({10008, 2190008, 28001008, 2190002, 28001003})
+_REAUTHORISE_CODES: Final = frozenset({10010, 10020, 2190003, 28001012})
+_QUOTA_CODES: Final = frozenset({2190001, 28003017})
+_RATE_CODES: Final = frozenset({28003018, 28001052})
+_TRANSIENT_CODES: Final = frozenset({2100004, 28001005, 28001006, 2191000})
+_CONFIG_HINTS: Final[dict[int, str]] = {
+    10004: "the app lacks the permission for this call: apply for it in the Douyin developer console",
+    10005: "a required parameter is missing: check the account's Douyin settings (client key, open_id)",
+    2100005: "the request was rejected as invalid: check the account's Douyin settings",
+    28001007: "the request was rejected as invalid: check the account's Douyin settings",
+    2100007: "the app has no permission for this operation: check it in the Douyin developer console",
+    2190004: "the app has not been granted this capability: apply for it in the Douyin developer console",
+    28001018: "the app has not been granted this capability: apply for it in the Douyin developer console",
+    28001014: "the app has not been granted any capability yet: apply in the Douyin developer console",
+    28001015: "the access token belongs to a different Douyin user than the account's open_id",
+    28001016: "the Douyin app has been banned or taken offline: contact the Douyin open platform",
+    28001019: "this Douyin capability has been banned or taken offline: contact the Douyin open platform",
+    28001021: "the Douyin test app has expired: promote it to a production app",
+    2100009: "the Douyin user is banned from this operation",
+    28001045: "the Douyin account has been deleted by its owner",
+    28001046: "the Douyin account has been banned",
+    28001047: "the Douyin account is private, so its data cannot be read",
+}
+
+
+def classify_error(payload: Mapping[str, object] | bytes) -> ConnectorError | None:
+    """The error a Douyin response carries, or ``None`` when every error code is 0.
+
+    Never raises: malformed JSON or a non-numeric code is returned as ``bad_payload``.
+    """
+    try:
+        data = expect_mapping(payload, platform=PLATFORM)
+        code, detail, log_id = _error_fields(data)
+    except ConnectorError as error:
+        return error
+    if code is None or code == 0:
+        return None
+    stable = f"{PLATFORM}.{code}"
+    if code in _REFRESH_CODES:
+        return ConnectorError(
+            ErrorKind.AUTH_EXPIRED,
+            f"the Douyin access token has expired or is invalid ({detail}); it is refreshed once "
+            "with the refresh token",
+            code=stable,
+            refresh_token_once=True,
+            log_id=log_id,
+        )
+    if code in _REAUTHORISE_CODES:
+        return ConnectorError(
+            ErrorKind.AUTH_EXPIRED,
+            f"the Douyin authorisation has lapsed ({detail}): the account owner must authorise the "
+            "app again in Douyin, then store the new tokens with `accounts set-secret`",
+            code=stable,
+            log_id=log_id,
+        )
+    if code in _QUOTA_CODES:
+        return ConnectorError(
+            ErrorKind.QUOTA,
+            "the app's Douyin API quota is used up; polling resumes after the quota resets",
+            code=stable,
+            log_id=log_id,
+        )
+    if code in _RATE_CODES:
+        return ConnectorError(
+            ErrorKind.RATE_LIMITED,
+            f"Douyin asks for fewer requests ({detail}); polling slows down",
+            code=stable,
+            log_id=log_id,
+        )
+    hint = _CONFIG_HINTS.get(code)
+    if hint is not None:
+        return ConnectorError(ErrorKind.CONFIG, hint, code=stable, log_id=log_id)
+    reason = "the Douyin server is busy" if code in _TRANSIENT_CODES else f"Douyin returned error {code}"
+    return ConnectorError(
+        ErrorKind.TRANSIENT, f"{reason} ({detail}); it will be retried", code=stable, log_id=log_id
+    )
+
+
+def _error_fields(data: Mapping[str, object]) -> tuple[int | None, str, str | None]:
+    """The first non-zero error code of the envelope, its description and the log id.
+
+    ``extra`` describes the gateway's verdict and ``data`` the API's; newer endpoints
+    use top-level ``err_no``. A non-numeric code is reported as a payload problem.
+    """
+    extra = data.get("extra")
+    inner = data.get("data")
+    extra = extra if isinstance(extra, Mapping) else {}
+    inner = inner if isinstance(inner, Mapping) else {}
+    log_id = as_str(extra.get("logid") or data.get("log_id"), 64) or None
+    candidates = (
+        (extra, "error_code", "description", "sub_description"),
+        (inner, "error_code", "description", None),
+        (data, "err_no", "err_msg", None),
+    )
+    for source, code_key, text_key, sub_key in candidates:
+        if code_key not in source:
+            continue
+        code = as_int(source.get(code_key))
+        if code is None:
+            raise bad_payload(PLATFORM, f"{code_key} is not a number")
+        if code != 0:
+            text = as_str(source.get(text_key), 500) or (as_str(source.get(sub_key), 500) if sub_key else "")
+            return code, platform_detail(text), log_id
+    return 0, "", log_id
+
+
+def _data(payload: Mapping[str, object] | bytes) -> Mapping[str, object]:
+    envelope = expect_mapping(payload, platform=PLATFORM)
+    error = classify_error(envelope)
+    if error is not None:
+        raise error
+    inner = envelope.get("data")
+    if not isinstance(inner, Mapping):
+        raise bad_payload(PLATFORM, "no data object")
+    return inner
+
+
+def parse_client_token(payload: Mapping[str, object] | bytes, *, now: datetime) -> AccessToken:
+    """The app-level token from ``oauth/client_token/``."""
+    return _token(_data(payload), now=now, with_refresh=False)
+
+
+def parse_access_token(payload: Mapping[str, object] | bytes, *, now: datetime) -> AccessToken:
+    """The user token from ``oauth/access_token/`` or ``oauth/refresh_token/``.
+
+    ``now`` is when the response arrived; both expiries are taken a minute early.
+    """
+    return _token(_data(payload), now=now, with_refresh=True)
+
+
+def _token(data: Mapping[str, object], *, now: datetime, with_refresh: bool) -> AccessToken:
+    token = data.get("access_token")
+    expires_in = as_int(data.get("expires_in"))
+    if not isinstance(token, str) or not token or expires_in is None or expires_in <= 0:
+        raise bad_payload(PLATFORM, "token response without access_token/expires_in")
+    refresh_token = None
+    refresh_expires_at = None
+    if with_refresh:
+        raw_refresh = data.get("refresh_token")
+        refresh_in = as_int(data.get("refresh_expires_in"))
+        if isinstance(raw_refresh, str) and raw_refresh:
+            refresh_token = raw_refresh
+            if refresh_in is not None and refresh_in > 0:
+                refresh_expires_at = now + timedelta(seconds=max(0, refresh_in - 60))
+    return AccessToken(
+        access_token=token,
+        expires_at=now + timedelta(seconds=max(0, expires_in - 60)),
+        refresh_token=refresh_token,
+        refresh_expires_at=refresh_expires_at,
+        open_id=as_str(data.get("open_id"), MAX_ID_CHARS) or None,
+        scope=as_str(data.get("scope"), 1_000) or None,
+    )
+
+
+def parse_video_list(payload: Mapping[str, object] | bytes) -> ParsedPage[FetchedPost]:
+    """The videos of one ``video/list/`` page, with the cursor for the next one.
+
+    Pinned videos (``is_top``) come first whatever their date, so a caller must not
+    stop paging at the first old video.
+    """
+    data = _data(payload)
+    rows = _list_field(data)
+    kept = rows[:MAX_ITEMS_PER_PAGE]
+    posts: list[FetchedPost] = []
+    skipped = len(rows) - len(kept)
+    for row in kept:
+        post = _video(row)
+        if post is None:
+            skipped += 1
+        else:
+            posts.append(post)
+    has_more, cursor = _paging(data)
+    return ParsedPage(items=tuple(posts), has_more=has_more, next_cursor=cursor, skipped=skipped)
+
+
+def parse_comment_list(
+    payload: Mapping[str, object] | bytes, *, post_external_id: str
+) -> ParsedPage[FetchedComment]:
+    """The comments of one ``item/comment/list/`` page for the video ``post_external_id``.
+
+    The list does not say whether the account answered (``reply_comment_total``
+    counts anyone's replies), so ``replied`` stays false here; the reply list
+    endpoint is what can settle it.
+    """
+    data = _data(payload)
+    rows = _list_field(data)
+    kept = rows[:MAX_ITEMS_PER_PAGE]
+    comments: list[FetchedComment] = []
+    skipped = len(rows) - len(kept)
+    for row in kept:
+        comment = _comment(row, post_external_id)
+        if comment is None:
+            skipped += 1
+        else:
+            comments.append(comment)
+    has_more, cursor = _paging(data)
+    return ParsedPage(items=tuple(comments), has_more=has_more, next_cursor=cursor, skipped=skipped)
+
+
+def _list_field(data: Mapping[str, object]) -> list[object]:
+    value = data.get("list")
+    if value is not None and not isinstance(value, list):
+        raise bad_payload(PLATFORM, "list is not a list")
+    return as_list(value)
+
+
+def _paging(data: Mapping[str, object]) -> tuple[bool, str | None]:
+    """``has_more`` and the cursor to send next; without a cursor there is no next page."""
+    cursor = as_int(data.get("cursor"))
+    if cursor is None:
+        return False, None
+    return as_bool(data.get("has_more")), str(cursor)
+
+
+def _video(row: object) -> FetchedPost | None:
+    if not isinstance(row, Mapping):
+        return None
+    item_id = as_str(row.get("item_id"), MAX_ID_CHARS + 1)
+    published_at = epoch_to_datetime(row.get("create_time"))
+    if not item_id or len(item_id) > MAX_ID_CHARS or published_at is None:
+        return None
+    text = text_or_html(as_str(row.get("title"), MAX_BODY_CHARS), MAX_BODY_CHARS)
+    url = as_str(row.get("share_url"), MAX_URL_CHARS + 1).strip()
+    if len(url) > MAX_URL_CHARS or not url.startswith(("https://", "http://")):
+        url = ""
+    return FetchedPost(
+        external_id=item_id,
+        title=clip(text.split("\n", 1)[0], MAX_TITLE_CHARS),
+        body=text,
+        digest=clip(text, MAX_DIGEST_CHARS),
+        url=url,
+        published_at=published_at,
+    )
+
+
+def _comment(row: object, post_external_id: str) -> FetchedComment | None:
+    if not isinstance(row, Mapping):
+        return None
+    comment_id = as_str(row.get("comment_id"), MAX_ID_CHARS + 1)
+    created_at = epoch_to_datetime(row.get("create_time"))
+    if not comment_id or len(comment_id) > MAX_ID_CHARS or created_at is None:
+        return None
+    return FetchedComment(
+        external_id=comment_id,
+        post_external_id=post_external_id,
+        author=as_str(row.get("comment_user_id"), MAX_AUTHOR_CHARS),
+        text=as_str(row.get("content"), MAX_COMMENT_CHARS),
+        created_at=created_at,
+    )
