@@ -1,0 +1,55 @@
+"""The shipped default lexicon loads cleanly and follows its own policy."""
+
+from __future__ import annotations
+
+import pytest
+
+from jb_watchdesk.domain.sensitive import Category, Lexicon, Scanner, Severity
+from jb_watchdesk.services.lexicon_files import default_lexicon_dir, load_lexicons
+
+UNAMBIGUOUS_TWO_CHARACTER_TERMS = {"绝密", "代考", "替考", "刷单"}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Lexicon:
+    lexicon, problems = load_lexicons([default_lexicon_dir()])
+    assert [problem.format("en") for problem in problems] == []
+    return lexicon
+
+
+def test_every_category_is_covered(shipped: Lexicon) -> None:
+    assert {term.category for term in shipped.terms} == set(Category)
+    assert len(shipped.terms) > 200
+    assert shipped.allow
+
+
+def test_policy_no_single_character_and_two_characters_only_low_unless_unambiguous(shipped: Lexicon) -> None:
+    assert all(len(term.key) >= 2 for term in shipped.terms)
+    loud_pairs = {term.term for term in shipped.terms if len(term.key) == 2 and term.severity is not Severity.LOW}
+    assert loud_pairs == UNAMBIGUOUS_TWO_CHARACTER_TERMS
+
+
+def test_every_misstatement_says_the_correct_form(shipped: Lexicon) -> None:
+    assert all(term.note for term in shipped.terms if term.category is Category.MISSTATEMENT)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("本品全网最低价，扫码领取优惠", "ad.absolute"),
+        ("提供有偿代·办服务", "paid.agent"),
+        ("中华人名共和国", "misstatement.state_name"),
+        ("本材料属国家秘密", "secret.state"),
+        ("请勿泄露家庭住址", "privacy.cue"),
+    ],
+)
+def test_shipped_lexicon_finds(shipped: Lexicon, text: str, rule: str) -> None:
+    assert rule in {hit.rule for hit in Scanner.build(shipped).scan(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["南京市长江大桥", "神秘密码箱", "申报国家级非物质文化遗产", "村级代办员上门服务", "中华人民共和国国务院", "党的二十大"],
+)
+def test_shipped_lexicon_ignores(shipped: Lexicon, text: str) -> None:
+    assert Scanner.build(shipped).scan(text) == []
