@@ -16,6 +16,10 @@ from jb_watchdesk.domain.sensitive.detectors import (
     RULE_MOBILE,
     RULE_SECRECY_MARKING,
     detect_all,
+    find_bank_cards,
+    find_id_numbers,
+    find_mobile_numbers,
+    find_secrecy_markings,
     id_check_char,
     is_valid_id_number,
     is_valid_legacy_id_number,
@@ -192,3 +196,25 @@ def test_secrecy_markings(marking: str) -> None:
 
 def test_secrecy_word_without_star_is_no_marking() -> None:
     assert _rules("神秘密码箱里的秘密") == []
+
+
+NUMBERISH = st.lists(
+    st.sampled_from(
+        ["1", "3", "8", "6", "2", "0", "9", "x", " ", "-", "+86", "0086", "（", "）", "卡号", "电话", "，", "★", "机密",
+         "13812345678", "11010519491231002X", "6222021234567894", "110105491231002"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300)
+@given(NUMBERISH)
+def test_detecting_around_digit_runs_finds_what_whole_text_detection_finds(text: str) -> None:
+    folded = fold(text)
+    whole = [
+        *find_secrecy_markings(folded),
+        *find_id_numbers(folded),
+        *find_mobile_numbers(folded),
+        *find_bank_cards(folded),
+    ]
+    assert sorted(detect_all(folded), key=repr) == sorted(whole, key=repr)
