@@ -18,7 +18,6 @@ lexicon edit simply builds a new one and swaps the reference.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -127,7 +126,8 @@ class Scanner:
                 keys,
                 matchkind=ahocorasick_rs.MatchKind.Standard,
                 store_patterns=False,
-                # Measured on 10k–100k Chinese terms: builds fastest among the fast scanners.
+                # Measured on 10k and 100k Chinese terms: the fastest scan whose 100k build stays
+                # under a second (a DFA scans no faster here and takes seconds to build).
                 implementation=ahocorasick_rs.Implementation.ContiguousNFA,
             )
             if keys

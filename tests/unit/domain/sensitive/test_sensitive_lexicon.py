@@ -73,3 +73,10 @@ def test_later_files_override_earlier_terms() -> None:
     merged = merge_lexicons([shipped, office])
     (term,) = merged.terms
     assert (term.severity, term.rule, term.source) == (Severity.HIGH, "office.rule", "office.csv")
+
+
+def test_malformed_csv_and_bad_header_are_reported() -> None:
+    parsed = parse_lexicon('term,category,level\n"unterminated,advertising,low\n最佳,advertising,low\n', name="x.csv")
+    assert [problem.line for problem in parsed.problems] == [1, 2]
+    assert [problem.key for problem in parsed.problems] == ["bad_header", "bad_csv"]
+    assert [term.term for term in parsed.lexicon.terms] == ["最佳"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jb_watchdesk.domain.sensitive import Category, Lexicon, Scanner, Severity
@@ -53,3 +55,20 @@ def test_shipped_lexicon_finds(shipped: Lexicon, text: str, rule: str) -> None:
 )
 def test_shipped_lexicon_ignores(shipped: Lexicon, text: str) -> None:
     assert Scanner.build(shipped).scan(text) == []
+
+
+def test_files_merge_in_order_and_a_bad_file_does_not_stop_the_rest(tmp_path: Path) -> None:
+    office = tmp_path / "office.csv"
+    office.write_text("term,category,severity,rule,note\n国家级,allow,,,本单位不提示\n坏行,nonsense,high,x,\n", encoding="utf-8")
+    user = tmp_path / "user.csv"
+    user.write_text("\ufeff代写论文,paid_service,low,user.rule\n", encoding="utf-8")
+    missing = tmp_path / "missing.csv"
+    lexicon, problems = load_lexicons([default_lexicon_dir(), office, missing, user])
+    assert [(Path(problem.file).name, problem.line, problem.key) for problem in problems] == [
+        ("office.csv", 3, "unknown_category"),
+        ("missing.csv", 0, "unreadable"),
+    ]
+    scanner = Scanner.build(lexicon)
+    assert scanner.scan("国家级荣誉") == []
+    (hit,) = scanner.scan("代写论文")
+    assert (hit.rule, hit.severity) == ("user.rule", Severity.LOW)
