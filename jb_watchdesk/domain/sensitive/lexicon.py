@@ -217,7 +217,10 @@ def parse_lexicon(text: str, *, name: str) -> ParsedLexicon:
     def problem(line: int, key: str, **params: object) -> None:
         problems.append(LexiconProblem(file=name, line=line, key=key, params=tuple(params.items())))
 
-    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+    # Split on line feeds only, so line numbers agree with the officer's editor even when a
+    # field contains a character that str.splitlines() would also treat as a line break.
+    for number, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
+        raw = line.rstrip("\r")
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         try:
