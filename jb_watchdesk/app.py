@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
+from jb_watchdesk.connectors.http import HttpClient, HttpSettings
+from jb_watchdesk.connectors.registry import Connectors
+from jb_watchdesk.domain.errors import InputError, WatchdeskError
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, parse_overrides
 from jb_watchdesk.paths import Workspace
+from jb_watchdesk.services.poller import Poller
+from jb_watchdesk.services.scheduler import PollSettings, Scheduler
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
 
@@ -71,3 +79,45 @@ class App:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class KeyringSecrets:
+    """The connectors' view of the keyring: async, and a refused keyring is an account-level problem."""
+
+    def __init__(self, store: SecretStore) -> None:
+        self._store = store
+
+    async def get(self, account_id: int, name: str) -> str | None:
+        try:
+            return await self._store.aget(account_id, name)
+        except WatchdeskError as error:
+            raise ConnectorError(ErrorKind.CONFIG, str(error), code="keyring.unavailable") from None
+
+    async def put(self, account_id: int, name: str, value: str) -> None:
+        try:
+            await self._store.aset(account_id, name, value)
+        except WatchdeskError as error:
+            raise ConnectorError(ErrorKind.CONFIG, str(error), code="keyring.unavailable") from None
+
+
+@contextlib.asynccontextmanager
+async def running_poller(
+    app: App, *, settings: PollSettings | None = None, http_settings: HttpSettings | None = None
+) -> AsyncIterator[Poller]:
+    """A poller wired to the app's store, keyring and clock; its HTTP client is closed on exit."""
+    http = HttpClient(http_settings or http_settings_from_env())
+    try:
+        yield Poller(
+            store=app.store,
+            connectors=Connectors(http=http, secrets=KeyringSecrets(app.secrets)),
+            scheduler=Scheduler(settings),
+            clock=app.clock,
+            calendar=app.calendar,
+        )
+    finally:
+        await http.aclose()
+
+
+def http_settings_from_env() -> HttpSettings:
+    """HTTP settings: the system proxy is honoured; ``JB_WATCHDESK_CA_BUNDLE`` names an office CA bundle."""
+    return HttpSettings(ca_bundle=os.environ.get("JB_WATCHDESK_CA_BUNDLE") or None)

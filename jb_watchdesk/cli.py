@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import getpass
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
 import unicodedata
@@ -17,13 +19,13 @@ from pathlib import Path
 from typing import TextIO
 
 from jb_watchdesk import __version__
-from jb_watchdesk.app import App, Clock
+from jb_watchdesk.app import App, Clock, running_poller
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import ImportRejected, InputError, WatchdeskError
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace, resources_dir
-from jb_watchdesk.services import doctor, register, status
+from jb_watchdesk.services import comments, doctor, poller, register, status
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.secrets import validate_secret_name
 
@@ -38,6 +40,9 @@ EXAMPLES = {
     "status": "jb-watchdesk --now 2026-11-25T08:00:00+08:00 status --json",
     "doctor": "jb-watchdesk doctor",
     "db backup": "jb-watchdesk db backup /mnt/backup/watchdesk-$(date +%F).sqlite3",
+    "poll": "jb-watchdesk poll --once --json",
+    "run": "jb-watchdesk run --headless",
+    "comments": "jb-watchdesk comments --pending --json",
 }
 
 
@@ -91,6 +96,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(commands, "doctor", key="doctor", help="check keyring, database, calendar, proxy, notifications, display")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_doctor)
+
+    p = _sub(commands, "poll", key="poll", help="poll every account (once, or on schedule until stopped)")
+    p.add_argument("--once", action="store_true", help="one cycle over every account, then exit")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_poll)
+
+    p = _sub(commands, "run", key="run", help="the whole duty loop without a window")
+    p.add_argument("--headless", action="store_true", required=True, help="no window (the only mode for now)")
+    p.set_defaults(handler=cmd_run)
+
+    p = _sub(commands, "comments", key="comments", help="public comments with their acknowledgement and result deadlines")
+    p.add_argument("--pending", action="store_true", help="only comments not yet done")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_comments)
 
     db = commands.add_parser("db", help="database maintenance", description="database maintenance")
     dba = db.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
@@ -270,6 +289,85 @@ def cmd_db_backup(app: App, args: argparse.Namespace, out: TextIO) -> int:
     except OSError as error:
         raise InputError("file.unwritable", path=str(args.path), detail=error.strerror or str(error)) from error
     out.write(f"已备份到 {target}\n" if _zh() else f"backed up to {target}\n")
+    return 0
+
+
+def _print_changes(changes: poller.Changes, out: TextIO) -> None:
+    when = changes.finished_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if changes.finished_at else "--:--:--"
+    if _zh():
+        out.write(
+            f"[{when}] 巡查 {changes.accounts_polled} 个账号：正常 {changes.accounts_ok}，失败 {changes.accounts_failed}；"
+            f"新发布 {len(changes.new_posts)}，修改 {len(changes.edited_posts)}，新留言 {len(changes.new_comments)}\n"
+        )
+    else:
+        out.write(
+            f"[{when}] polled {changes.accounts_polled} accounts: {changes.accounts_ok} ok, {changes.accounts_failed} failed; "
+            f"{len(changes.new_posts)} new posts, {len(changes.edited_posts)} edited, {len(changes.new_comments)} new comments\n"
+        )
+    for failure in changes.failures:
+        out.write(f"  ! {failure.account_id} {_plain(failure.name)}: {failure.health.value} {_plain(failure.code)}: {_plain(failure.reason)}\n")
+
+
+async def _poll_loop(app: App, out: TextIO, *, json_lines: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+    async def report(changes: poller.Changes) -> None:
+        if json_lines:
+            out.write(json.dumps(changes.to_json(), ensure_ascii=False) + "\n")
+        elif not changes.empty or changes.failures:
+            _print_changes(changes, out)
+        out.flush()
+
+    async with running_poller(app) as active:
+        await active.run(stop, on_changes=report)
+
+
+def cmd_poll(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    if not args.once:
+        asyncio.run(_poll_loop(app, out, json_lines=args.json))
+        return 0
+
+    async def once() -> poller.Changes:
+        async with running_poller(app) as active:
+            return await active.poll_once(force=True)
+
+    changes = asyncio.run(once())
+    if args.json:
+        _dump_json(changes.to_json(), out)
+    else:
+        _print_changes(changes, out)
+    return 0
+
+
+def cmd_run(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    out.write("值班循环已启动（Ctrl-C 停止）\n" if _zh() else "duty loop started (Ctrl-C to stop)\n")
+    out.flush()
+    asyncio.run(_poll_loop(app, out, json_lines=False))
+    return 0
+
+
+def cmd_comments(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    rows = comments.list_comments(app.store, now=app.clock.now(), pending_only=args.pending)
+    if args.json:
+        _dump_json([r.to_json() for r in rows], out)
+        return 0
+    headers = ["编号", "账号", "状态", "确认期限", "办结期限", "留言"] if _zh() else ["id", "account", "state", "ack due", "result due", "text"]
+
+    def local(when: datetime, estimated: bool = False) -> str:
+        return when.astimezone(SHANGHAI).strftime("%m-%d %H:%M") + ("*" if estimated else "")
+
+    print_table(
+        [
+            [r.id, r.account_name, r.state.value, local(r.ack_due), local(r.result_due, r.result_due_estimated), r.text[:40]]
+            for r in rows
+        ],
+        headers=headers,
+        out=out,
+    )
     return 0
 
 

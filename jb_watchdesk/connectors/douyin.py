@@ -31,6 +31,17 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Final
 
+from jb_watchdesk.connectors.fetching import (
+    MAX_PAGES,
+    POST_HORIZON,
+    AccountRef,
+    FetchResult,
+    FetchState,
+    SecretSource,
+    TokenCache,
+    missing_secret,
+)
+from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -309,3 +320,94 @@ def _comment(row: object, post_external_id: str) -> FetchedComment | None:
         text=as_str(row.get("content"), MAX_COMMENT_CHARS),
         created_at=created_at,
     )
+
+
+DEFAULT_API_BASE: Final = "https://open.douyin.com"
+_PAGE_SIZE: Final = 20
+
+
+class DouyinConnector:
+    """Reads a Douyin account through the open platform with the user's refresh token.
+
+    The access token is obtained with ``oauth/refresh_token/``; when the platform hands
+    back a new refresh token it replaces the stored one, so authorisation keeps rolling.
+    """
+
+    platform = "douyin"
+
+    def __init__(self, http: HttpClient, secrets: SecretSource) -> None:
+        self._http = http
+        self._secrets = secrets
+        self._tokens = TokenCache()
+
+    def _base(self, account: AccountRef) -> str:
+        return (account.api_base or DEFAULT_API_BASE).rstrip("/")
+
+    async def _obtain_token(self, account: AccountRef, *, now: datetime) -> AccessToken:
+        client_key = await self._secrets.get(account.id, "client_key")
+        if not client_key:
+            raise missing_secret(account, "client_key", platform=PLATFORM)
+        refresh_token = await self._secrets.get(account.id, "refresh_token")
+        if not refresh_token:
+            raise missing_secret(account, "refresh_token", platform=PLATFORM)
+        response = await self._http.request(
+            "POST",
+            f"{self._base(account)}/oauth/refresh_token/",
+            platform=PLATFORM,
+            form={"client_key": client_key, "grant_type": "refresh_token", "refresh_token": refresh_token},
+        )
+        token = parse_access_token(response.body, now=now)
+        if token.refresh_token and token.refresh_token != refresh_token:
+            await self._secrets.put(account.id, "refresh_token", token.refresh_token)
+        return token
+
+    async def _get(self, account: AccountRef, path: str, params: dict[str, object], *, now: datetime) -> bytes:
+        async def send(token: str) -> bytes:
+            response = await self._http.request(
+                "GET", f"{self._base(account)}{path}", platform=PLATFORM, params=params, headers={"access-token": token}
+            )
+            error = classify_error(response.body)
+            if error is not None:
+                raise error
+            return response.body
+
+        async def obtain(force: bool) -> AccessToken:
+            return await self._obtain_token(account, now=now)
+
+        return await self._tokens.call(account.id, now=now, obtain=obtain, send=send)
+
+    async def fetch(
+        self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
+    ) -> FetchResult:
+        posts: list[FetchedPost] = []
+        requests = 0
+        cursor = "0"
+        horizon = now - POST_HORIZON
+        for _ in range(MAX_PAGES):
+            body = await self._get(account, "/video/list/", {"open_id": account.source, "cursor": cursor, "count": _PAGE_SIZE}, now=now)
+            requests += 1
+            page = parse_video_list(body)
+            posts.extend(page.items)
+            # Pinned videos come first whatever their age: stop only when a whole page is old.
+            if not page.has_more or not page.next_cursor or not page.items or max(p.published_at for p in page.items) < horizon:
+                break
+            cursor = page.next_cursor
+        recent = state.remember(posts, now=now)
+        comments: list[FetchedComment] = []
+        if with_comments:
+            for item_id in recent:
+                comment_cursor = "0"
+                for _ in range(MAX_PAGES):
+                    body = await self._get(
+                        account,
+                        "/item/comment/list/",
+                        {"open_id": account.source, "item_id": item_id, "cursor": comment_cursor, "count": _PAGE_SIZE},
+                        now=now,
+                    )
+                    requests += 1
+                    page_c = parse_comment_list(body, post_external_id=item_id)
+                    comments.extend(page_c.items)
+                    if not page_c.has_more or not page_c.next_cursor:
+                        break
+                    comment_cursor = page_c.next_cursor
+        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests)

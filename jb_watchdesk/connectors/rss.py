@@ -36,6 +36,8 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from jb_watchdesk.connectors.fetching import AccountRef, FetchResult, FetchState
+from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -382,3 +384,29 @@ def _entry_id(entry: Mapping[str, object], *, link: str, title: str, raw_date: s
         return "sha256:" + hashlib.sha256(guid.encode("utf-8")).hexdigest()
     material = "\n".join((link, title, raw_date))
     return "sha256:" + hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class FeedConnector:
+    """Reads an account through its feed URL with a conditional GET."""
+
+    platform = "rss"
+
+    def __init__(self, http: HttpClient) -> None:
+        self._http = http
+
+    async def fetch(
+        self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
+    ) -> FetchResult:
+        headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
+        if state.etag:
+            headers["If-None-Match"] = state.etag
+        if state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+        response = await self._http.request("GET", account.source, platform=self.platform, headers=headers)
+        if response.status == 304:
+            return FetchResult(not_modified=True, requests=1)
+        page = parse_feed(response.body, content_type=response.content_type, url=account.source, fetched_at=now)
+        # Remember validators only after a successful parse, so a broken response is refetched whole.
+        state.etag = response.headers.get("etag")
+        state.last_modified = response.headers.get("last-modified")
+        return FetchResult(posts=page.items, requests=1)

@@ -27,6 +27,17 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Final
 
+from jb_watchdesk.connectors.fetching import (
+    MAX_PAGES,
+    POST_HORIZON,
+    AccountRef,
+    FetchResult,
+    FetchState,
+    SecretSource,
+    TokenCache,
+    missing_secret,
+)
+from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -272,3 +283,97 @@ def _comment(row: object, post_external_id: str) -> FetchedComment | None:
         reply_text=reply_text or None,
         replied_at=replied_at,
     )
+
+
+DEFAULT_API_BASE: Final = "https://api.weixin.qq.com"
+_PAGE_SIZE: Final = 20
+_COMMENT_PAGE_SIZE: Final = 49  # the API takes count < 50
+
+
+class WechatConnector:
+    """Reads a WeChat official account through the official API (AppID + AppSecret)."""
+
+    platform = "wechat_mp"
+
+    def __init__(self, http: HttpClient, secrets: SecretSource) -> None:
+        self._http = http
+        self._secrets = secrets
+        self._tokens = TokenCache()
+
+    def _base(self, account: AccountRef) -> str:
+        return (account.api_base or DEFAULT_API_BASE).rstrip("/")
+
+    async def _obtain_token(self, account: AccountRef, *, now: datetime, force: bool) -> AccessToken:
+        secret = await self._secrets.get(account.id, "app_secret")
+        if not secret:
+            raise missing_secret(account, "app_secret", platform=PLATFORM)
+        response = await self._http.request(
+            "POST",
+            f"{self._base(account)}/cgi-bin/stable_token",
+            platform=PLATFORM,
+            json={"grant_type": "client_credential", "appid": account.source, "secret": secret, "force_refresh": force},
+        )
+        return parse_stable_token(response.body, now=now)
+
+    async def _post(self, account: AccountRef, path: str, body: dict[str, object], *, now: datetime) -> bytes:
+        async def send(token: str) -> bytes:
+            response = await self._http.request(
+                "POST", f"{self._base(account)}{path}", platform=PLATFORM, params={"access_token": token}, json=body
+            )
+            error = classify_error(response.body)
+            if error is not None:
+                raise error
+            return response.body
+
+        async def obtain(force: bool) -> AccessToken:
+            return await self._obtain_token(account, now=now, force=force)
+
+        return await self._tokens.call(account.id, now=now, obtain=obtain, send=send)
+
+    async def fetch(
+        self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
+    ) -> FetchResult:
+        posts: list[FetchedPost] = []
+        requests = 0
+        offset = 0
+        horizon = now - POST_HORIZON
+        for _ in range(MAX_PAGES):
+            body = await self._post(
+                account, "/cgi-bin/freepublish/batchget", {"offset": offset, "count": _PAGE_SIZE, "no_content": 0}, now=now
+            )
+            requests += 1
+            page = parse_publications(body, offset=offset)
+            posts.extend(page.items)
+            if not page.has_more or page.next_offset is None or not page.items:
+                break
+            if min(p.published_at for p in page.items) < horizon:
+                break
+            offset = page.next_offset
+        recent = state.remember(posts, now=now)
+        comments: list[FetchedComment] = []
+        notes: list[str] = []
+        if with_comments:
+            for external_id in recent:
+                article_id, _, index = external_id.rpartition(":")
+                begin = 0
+                for _ in range(MAX_PAGES):
+                    try:
+                        body = await self._post(
+                            account,
+                            "/cgi-bin/comment/list",
+                            {"msg_data_id": article_id, "index": int(index or 1), "begin": begin, "count": _COMMENT_PAGE_SIZE, "type": 0},
+                            now=now,
+                        )
+                    except ConnectorError as error:
+                        if error.kind is ErrorKind.CONFIG:
+                            # Comments closed on one article must not hide the account's posts.
+                            notes.append(error.reason)
+                            break
+                        raise
+                    requests += 1
+                    page_c = parse_comments(body, post_external_id=external_id, begin=begin)
+                    comments.extend(page_c.items)
+                    if not page_c.has_more or page_c.next_offset is None:
+                        break
+                    begin = page_c.next_offset
+        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests, notes=tuple(notes))

@@ -24,6 +24,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
+from jb_watchdesk.connectors.fetching import (
+    MAX_PAGES,
+    POST_HORIZON,
+    AccountRef,
+    FetchResult,
+    FetchState,
+    SecretSource,
+    missing_secret,
+)
+from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -289,3 +299,67 @@ def _max_id(ids: list[str | None]) -> str | None:
     """The largest numeric id, compared as integers (string order is wrong across lengths)."""
     numeric = [value for value in ids if value and value.isdigit()]
     return max(numeric, key=int) if numeric else None
+
+
+DEFAULT_API_BASE: Final = "https://api.weibo.com"
+_PAGE_SIZE: Final = 100
+_COMMENT_PAGE_SIZE: Final = 50
+
+
+class WeiboConnector:
+    """Reads a Weibo account through the open API with the account's OAuth access token.
+
+    Weibo tokens cannot be refreshed without the user: an expired one is reported as
+    ``auth_expired`` with instructions to authorise the app again.
+    """
+
+    platform = "weibo"
+
+    def __init__(self, http: HttpClient, secrets: SecretSource) -> None:
+        self._http = http
+        self._secrets = secrets
+
+    async def _get(self, account: AccountRef, path: str, params: dict[str, object]) -> bytes:
+        token = await self._secrets.get(account.id, "access_token")
+        if not token:
+            raise missing_secret(account, "access_token", platform=PLATFORM)
+        base = (account.api_base or DEFAULT_API_BASE).rstrip("/")
+        response = await self._http.request("GET", f"{base}{path}", platform=PLATFORM, params={"access_token": token, **params})
+        return response.body
+
+    async def fetch(
+        self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
+    ) -> FetchResult:
+        posts: list[FetchedPost] = []
+        requests = 0
+        max_id: str | None = None
+        newest = state.since_id
+        horizon = now - POST_HORIZON
+        for _ in range(MAX_PAGES):
+            params: dict[str, object] = {"uid": account.source, "count": _PAGE_SIZE}
+            if state.since_id:
+                params["since_id"] = state.since_id
+            if max_id:
+                params["max_id"] = max_id
+            page = parse_user_timeline(await self._get(account, "/2/statuses/user_timeline.json", params), since_id=newest)
+            requests += 1
+            posts.extend(p for p in page.items if not max_id or p.external_id != max_id)
+            newest = page.next_since_id
+            if not page.has_more or not page.items or min(p.published_at for p in page.items) < horizon:
+                break
+            max_id = page.next_cursor
+        state.since_id = newest
+        recent = state.remember(posts, now=now)
+        comments: list[FetchedComment] = []
+        if with_comments:
+            for external_id in recent:
+                for number in range(1, MAX_PAGES + 1):
+                    body = await self._get(
+                        account, "/2/comments/show.json", {"id": external_id, "count": _COMMENT_PAGE_SIZE, "page": number}
+                    )
+                    requests += 1
+                    page_c = parse_comments(body, account_uid=account.source)
+                    comments.extend(page_c.items)
+                    if not page_c.has_more or not page_c.items:
+                        break
+        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests)

@@ -119,6 +119,8 @@ class Account:
     health_since: datetime | None = None
     first_polled_at: datetime | None = None
     last_polled_at: datetime | None = None
+    poll_interval_s: int | None = None
+    comment_interval_s: int | None = None
 
     def spec(self) -> AccountSpec:
         return AccountSpec(

@@ -34,6 +34,8 @@ def _account(row: dict[str, Any]) -> Account:
         health_since=from_db(row["health_since"]),
         first_polled_at=from_db(row["first_polled_at"]),
         last_polled_at=from_db(row["last_polled_at"]),
+        poll_interval_s=row["poll_interval_s"],
+        comment_interval_s=row["comment_interval_s"],
     )
 
 

@@ -64,3 +64,24 @@ def activity(db: Database, *, now: datetime, recent_since: datetime) -> dict[int
             (from_db(row["ack_due"]), from_db(row["result_due"]), acked if acked and acked <= now else None)  # type: ignore[arg-type]
         )
     return dict(result)
+
+
+def comments(db: Database, *, now: datetime, open_only: bool, limit: int) -> list[dict]:
+    """Comments known as of ``now``, most urgent first (open ones by acknowledgement deadline)."""
+    now_s = to_db(now)
+    where = "c.deleted_at IS NULL AND c.created_at <= ?"
+    params: list[object] = [now_s]
+    if open_only:
+        where += " AND (c.done_at IS NULL OR c.done_at > ?)"
+        params.append(now_s)
+    rows = db.query(
+        f"""
+        SELECT c.*, a.name AS account_name, p.external_id AS post_external_id, p.title AS post_title
+        FROM comments c JOIN accounts a ON a.id = c.account_id LEFT JOIN posts p ON p.id = c.post_id
+        WHERE {where}
+        ORDER BY (c.done_at IS NOT NULL AND c.done_at <= ?), c.ack_due
+        LIMIT ?
+        """,  # noqa: S608 - the WHERE clause is built from constants
+        [*params, now_s, limit],
+    )
+    return list(rows)

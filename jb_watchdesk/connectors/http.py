@@ -1,0 +1,237 @@
+"""The shared HTTP client: every connector's requests go through here.
+
+httpx's timeouts are per read, so a server dripping one byte a second never trips them;
+every request therefore also runs under a total deadline. Bodies are streamed and cut off
+once the *decoded* size passes a cap (a small gzip can inflate to gigabytes). Redirects
+are limited. The system proxy settings are honoured (or an explicit proxy), and a custom
+CA bundle can be configured for offices that inspect TLS. URLs are logged without their
+query values, because platform APIs put tokens there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from jb_watchdesk import __version__
+from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
+
+log = logging.getLogger(__name__)
+
+SECRET_PARAMS: Final = frozenset(
+    {"access_token", "secret", "appsecret", "client_secret", "refresh_token", "code", "token", "key", "password"}
+)
+MAX_RETRY_AFTER_S: Final = 6 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    total_timeout: float = 30.0
+    max_bytes: int = 8 * 1024 * 1024
+    max_redirects: int = 3
+    proxy: str | None = None
+    ca_bundle: str | None = None
+    trust_env: bool = True
+    max_connections: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    url: str  # final URL, query values redacted
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """The URL with the values of secret-bearing query parameters replaced by ``***``."""
+    parts = urlsplit(str(url))
+    if not parts.query:
+        return str(url)
+    query = [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), capped."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return min(float(text), MAX_RETRY_AFTER_S)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER_S)
+
+
+class HttpClient:
+    """One pooled AsyncClient for all connectors. Close it with ``aclose``."""
+
+    def __init__(self, settings: HttpSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings or HttpSettings()
+        s = self.settings
+        verify: ssl.SSLContext | bool = True
+        if s.ca_bundle:
+            verify = ssl.create_default_context(cafile=s.ca_bundle)
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.total_timeout),
+            limits=httpx.Limits(max_connections=s.max_connections, max_keepalive_connections=min(50, s.max_connections)),
+            follow_redirects=True,
+            max_redirects=s.max_redirects,
+            proxy=s.proxy,
+            verify=verify,
+            trust_env=s.trust_env,
+            transport=transport,
+            headers={"User-Agent": f"JB-WatchDesk/{__version__}"},
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        platform: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        form: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        ok_statuses: frozenset[int] = frozenset({200, 304}),
+    ) -> HttpResponse:
+        """Send one request; raise ConnectorError for anything but ``ok_statuses``."""
+        safe_url = redact_url(httpx.URL(url, params=params) if params else url)
+        limit = self.settings.max_bytes
+        try:
+            async with asyncio.timeout(self.settings.total_timeout):
+                async with self._client.stream(
+                    method, url, params=params, json=json, data=form, headers=headers
+                ) as response:
+                    self._check_status(response, platform=platform, safe_url=safe_url, ok_statuses=ok_statuses)
+                    declared = response.headers.get("content-length", "")
+                    if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
+                        raise _too_large(platform, limit)
+                    chunks: list[bytes] = []
+                    size = 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > limit:
+                            raise _too_large(platform, limit)
+                        chunks.append(chunk)
+                    return HttpResponse(
+                        status=response.status_code,
+                        headers=response.headers,
+                        body=b"".join(chunks),
+                        url=redact_url(response.url),
+                    )
+        except ConnectorError:
+            raise
+        except TimeoutError:
+            raise ConnectorError(
+                ErrorKind.TRANSIENT,
+                f"no complete answer within {self.settings.total_timeout:g} s from {_host(url)}",
+                code=f"{platform}.timeout",
+            ) from None
+        except httpx.TimeoutException as error:
+            raise ConnectorError(
+                ErrorKind.TRANSIENT, f"{_host(url)} timed out ({type(error).__name__})", code=f"{platform}.timeout"
+            ) from None
+        except httpx.TooManyRedirects:
+            raise ConnectorError(
+                ErrorKind.CONFIG,
+                f"{safe_url} redirects more than {self.settings.max_redirects} times: check the address",
+                code=f"{platform}.redirects",
+            ) from None
+        except httpx.ConnectError as error:
+            if _is_tls_error(error):
+                raise ConnectorError(
+                    ErrorKind.CONFIG,
+                    f"the TLS certificate of {_host(url)} is not trusted: configure the office CA bundle",
+                    code=f"{platform}.tls",
+                ) from None
+            raise ConnectorError(
+                ErrorKind.TRANSIENT, f"cannot connect to {_host(url)}: check the network or proxy", code=f"{platform}.connect"
+            ) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+            raise ConnectorError(
+                ErrorKind.TRANSIENT,
+                f"the connection to {_host(url)} broke off ({type(error).__name__})",
+                code=f"{platform}.connection",
+            ) from None
+        except httpx.DecodingError:
+            raise ConnectorError(
+                ErrorKind.BAD_PAYLOAD, f"{_host(url)} sent a body that could not be decompressed", code=f"{platform}.decoding"
+            ) from None
+        except httpx.HTTPError as error:
+            raise ConnectorError(
+                ErrorKind.TRANSIENT, f"request to {_host(url)} failed ({type(error).__name__})", code=f"{platform}.http"
+            ) from None
+
+    def _check_status(
+        self, response: httpx.Response, *, platform: str, safe_url: str, ok_statuses: frozenset[int]
+    ) -> None:
+        status = response.status_code
+        if status in ok_statuses:
+            return
+        if status == 429 or (status == 503 and "retry-after" in response.headers):
+            retry = parse_retry_after(response.headers.get("retry-after"), now=datetime.now(UTC))
+            raise ConnectorError(
+                ErrorKind.RATE_LIMITED,
+                f"{_host(safe_url)} asks to slow down (HTTP {status})",
+                code=f"{platform}.http{status}",
+                retry_after=retry,
+            )
+        if status >= 500:
+            raise ConnectorError(ErrorKind.TRANSIENT, f"{_host(safe_url)} answered HTTP {status}", code=f"{platform}.http{status}")
+        if status in (401, 403):
+            raise ConnectorError(
+                ErrorKind.CONFIG,
+                f"{safe_url} refused access (HTTP {status}): check the credentials or whether the source blocks this workstation",
+                code=f"{platform}.http{status}",
+            )
+        if status in (404, 410):
+            raise ConnectorError(
+                ErrorKind.CONFIG, f"{safe_url} does not exist (HTTP {status}): check the account's source", code=f"{platform}.http{status}"
+            )
+        raise ConnectorError(ErrorKind.TRANSIENT, f"{safe_url} answered HTTP {status}", code=f"{platform}.http{status}")
+
+
+def _too_large(platform: str, limit: int) -> ConnectorError:
+    return ConnectorError(
+        ErrorKind.BAD_PAYLOAD, f"the response is larger than {limit // (1024 * 1024)} MB and was cut off", code=f"{platform}.too_large"
+    )
+
+
+def _host(url: str) -> str:
+    return urlsplit(str(url)).netloc or str(url)
+
+
+def _is_tls_error(error: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(error)

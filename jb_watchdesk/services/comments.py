@@ -1,0 +1,89 @@
+"""The public-comment queue: each comment with its §3.7 deadlines and where it stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from jb_watchdesk.domain import rules
+from jb_watchdesk.domain.models import CommentSla, CommentState, Deadline
+from jb_watchdesk.storage import dashboard
+from jb_watchdesk.storage.codec import from_db
+from jb_watchdesk.storage.db import Store
+
+URGENCY = {
+    CommentState.OVERDUE_ACK: 0,
+    CommentState.OVERDUE_RESULT: 1,
+    CommentState.PENDING: 2,
+    CommentState.ACKED: 3,
+    CommentState.DONE: 4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    id: int
+    account_id: int
+    account_name: str
+    post_id: int | None
+    author: str
+    text: str
+    created_at: datetime
+    ack_due: datetime
+    result_due: datetime
+    result_due_estimated: bool
+    acked_at: datetime | None
+    done_at: datetime | None
+    state: CommentState
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "account_id": self.account_id,
+            "post_id": self.post_id,
+            "author": self.author,
+            "text": self.text,
+            "created_at": self.created_at.isoformat(),
+            "ack_due": self.ack_due.isoformat(),
+            "result_due": self.result_due.isoformat(),
+            "result_due_estimated": self.result_due_estimated,
+            "acked_at": self.acked_at.isoformat() if self.acked_at else None,
+            "state": self.state.value,
+        }
+
+
+def list_comments(store: Store, *, now: datetime, pending_only: bool, limit: int = 10_000) -> list[CommentRow]:
+    """Comments as of ``now``, most urgent first; ``pending_only`` leaves out finished ones."""
+    rows = store.call(dashboard.comments, now=now, open_only=pending_only, limit=limit)
+    result = []
+    for row in rows:
+        ack_due, result_due = from_db(row["ack_due"]), from_db(row["result_due"])
+        acked, done = from_db(row["acked_at"]), from_db(row["done_at"])
+        assert ack_due is not None and result_due is not None
+        state = rules.comment_state(
+            CommentSla(ack_due, Deadline(result_due)),
+            now=now,
+            acked_at=acked if acked and acked <= now else None,
+            done_at=done if done and done <= now else None,
+        )
+        created = from_db(row["created_at"])
+        assert created is not None
+        result.append(
+            CommentRow(
+                id=row["id"],
+                account_id=row["account_id"],
+                account_name=row["account_name"],
+                post_id=row["post_id"],
+                author=row["author"],
+                text=row["text"],
+                created_at=created,
+                ack_due=ack_due,
+                result_due=result_due,
+                result_due_estimated=bool(row["result_due_estimated"]),
+                acked_at=acked,
+                done_at=done,
+                state=state,
+            )
+        )
+    result.sort(key=lambda r: (URGENCY[r.state], r.ack_due))
+    return result

@@ -1,0 +1,273 @@
+"""The poll cycle: connectors → store, for every account that is due.
+
+Requests run concurrently within a global limit and a per-host limit. One account's
+failure — an expired token, an HTML page instead of a feed, a server that drips — is
+recorded as that account's health and never stops the others. Each account's results
+are written in one transaction. A cycle never overlaps itself. ``poll_once`` returns a
+:class:`Changes` value for the scanner, the alerts and the window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
+from jb_watchdesk.connectors.fetching import AccountRef, FetchState
+from jb_watchdesk.connectors.registry import Connectors
+from jb_watchdesk.domain.models import Account, Health
+from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar
+from jb_watchdesk.services.scheduler import Due, Scheduler
+from jb_watchdesk.storage import accounts as account_store
+from jb_watchdesk.storage import ingest
+from jb_watchdesk.storage.db import Store
+
+log = logging.getLogger(__name__)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HealthChange:
+    account_id: int
+    name: str
+    before: Health
+    after: Health
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    account_id: int
+    name: str
+    health: Health
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What one poll cycle changed."""
+
+    run_id: int | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    new_posts: tuple[int, ...] = ()
+    edited_posts: tuple[int, ...] = ()
+    deleted_posts: tuple[int, ...] = ()
+    new_comments: tuple[int, ...] = ()
+    edited_comments: tuple[int, ...] = ()
+    health_changes: tuple[HealthChange, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    accounts_polled: int = 0
+    accounts_ok: int = 0
+    requests: int = 0
+    skipped: bool = False  # another cycle was still running
+
+    @property
+    def accounts_failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new_posts or self.edited_posts or self.deleted_posts or self.new_comments or self.edited_comments or self.health_changes)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "skipped": self.skipped,
+            "accounts_polled": self.accounts_polled,
+            "accounts_ok": self.accounts_ok,
+            "accounts_failed": self.accounts_failed,
+            "requests": self.requests,
+            "new_posts": len(self.new_posts),
+            "edited_posts": len(self.edited_posts),
+            "deleted_posts": len(self.deleted_posts),
+            "new_comments": len(self.new_comments),
+            "health_changes": [
+                {"account_id": c.account_id, "name": c.name, "before": c.before.value, "after": c.after.value, "reason": c.reason}
+                for c in self.health_changes
+            ],
+            "failures": [
+                {"account_id": f.account_id, "name": f.name, "health": f.health.value, "code": f.code, "reason": f.reason}
+                for f in self.failures
+            ],
+        }
+
+
+@dataclass(slots=True)
+class _Outcome:
+    write: ingest.AccountWrite
+    requests: int = 0
+    failure: Failure | None = None
+    reason: str = ""
+
+
+def _ref(account: Account) -> AccountRef:
+    return AccountRef(id=account.id, name=account.name, platform=account.platform, source=account.source, api_base=account.api_base)
+
+
+@dataclass
+class Poller:
+    store: Store
+    connectors: Connectors
+    scheduler: Scheduler
+    clock: Clock
+    calendar: WorkdayCalendar = DEFAULT_CALENDAR
+    _states: dict[int, FetchState] = field(default_factory=dict)
+    _cycle: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _host_limits: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    paused: bool = False
+
+    @property
+    def busy(self) -> bool:
+        return self._cycle.locked()
+
+    async def poll_once(self, *, force: bool = False) -> Changes:
+        """Poll every account that is due (``force``: every account with a source)."""
+        if self._cycle.locked():
+            return Changes(skipped=True)
+        async with self._cycle:
+            return await self._cycle_body(force=force)
+
+    async def _cycle_body(self, *, force: bool) -> Changes:
+        started = self.clock.now()
+        accounts = await self.store.run(account_store.list_accounts)
+        pollable = [a for a in accounts if self.connectors.for_account(_ref(a)) is not None]
+        due = self.scheduler.due(pollable, now=started, force=force)
+        if not due:
+            return Changes(started_at=started, finished_at=self.clock.now())
+        run_id = await self.store.run(ingest.start_run, now=started)
+        limit = asyncio.Semaphore(self.scheduler.settings.max_concurrency)
+        outcomes = await asyncio.gather(*(self._guarded(item, limit) for item in due))
+        finished = self.clock.now()
+        changes = self._summarise(run_id, started, finished, due, outcomes)
+        await self.store.run(
+            ingest.finish_run,
+            run_id,
+            now=finished,
+            accounts_ok=changes.accounts_ok,
+            accounts_failed=changes.accounts_failed,
+            items_new=len(changes.new_posts) + len(changes.new_comments),
+            items_updated=len(changes.edited_posts) + len(changes.deleted_posts) + len(changes.edited_comments),
+        )
+        return changes
+
+    async def _guarded(self, item: Due, limit: asyncio.Semaphore) -> _Outcome:
+        host = self.connectors.host_of(_ref(item.account))
+        per_host = self._host_limits.setdefault(host, asyncio.Semaphore(self.scheduler.settings.per_host_concurrency))
+        # Host first, then a global slot: a task queued behind a busy host holds no global slot.
+        async with per_host, limit:
+            return await self._poll_account(item)
+
+    async def _poll_account(self, item: Due) -> _Outcome:
+        account = item.account
+        ref = _ref(account)
+        connector = self.connectors.for_account(ref)
+        assert connector is not None
+        state = self._states.setdefault(account.id, FetchState())
+        now = self.clock.now()
+        try:
+            result = await connector.fetch(ref, state=state, with_comments=item.with_comments, now=now)
+        except ConnectorError as error:
+            return await self._failed(account, error=error, now=now)
+        except Exception as error:  # a bug must cost one account one cycle, never the poller
+            log.exception("polling account %s failed unexpectedly", account.id)
+            return await self._failed(account, error=None, now=now, detail=type(error).__name__)
+        reason = "; ".join(result.notes)
+        write = await self.store.run(
+            ingest.record_success,
+            account_id=account.id,
+            posts=result.posts,
+            comments=result.comments,
+            now=self.clock.now(),
+            calendar=self.calendar,
+            health_reason=reason,
+        )
+        self.scheduler.succeeded(account, now=self.clock.now(), with_comments=item.with_comments)
+        return _Outcome(write=write, requests=result.requests, reason=reason)
+
+    async def _failed(self, account: Account, *, error: ConnectorError | None, now: datetime, detail: str = "") -> _Outcome:
+        retry_at = self.scheduler.failed(account, now=now, error=error)
+        if error is None:
+            health, code, reason = Health.FAILING, "internal", f"internal error ({detail}); see the log"
+        else:
+            health, code, reason = error.health, error.code, error.reason
+            if health is Health.DEGRADED and self.scheduler.consecutive_failures(account.id) >= self.scheduler.settings.failing_after:
+                health = Health.FAILING
+        if error is not None and error.kind in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED, ErrorKind.QUOTA):
+            reason = f"{reason} (next try {retry_at.astimezone().strftime('%H:%M')})"
+        write = await self.store.run(
+            ingest.record_failure, account_id=account.id, health=health, reason=f"{code}: {reason}", now=self.clock.now()
+        )
+        return _Outcome(write=write, failure=Failure(account.id, account.name, health, code, reason), reason=f"{code}: {reason}")
+
+    def _summarise(
+        self, run_id: int, started: datetime, finished: datetime, due: Sequence[Due], outcomes: Sequence[_Outcome]
+    ) -> Changes:
+        new_posts: list[int] = []
+        edited: list[int] = []
+        deleted: list[int] = []
+        new_comments: list[int] = []
+        edited_comments: list[int] = []
+        health_changes: list[HealthChange] = []
+        failures: list[Failure] = []
+        requests = 0
+        for item, outcome in zip(due, outcomes, strict=True):
+            write = outcome.write
+            new_posts += write.new_posts
+            edited += write.edited_posts
+            deleted += write.deleted_posts
+            new_comments += write.new_comments
+            edited_comments += write.edited_comments
+            requests += outcome.requests
+            if outcome.failure is not None:
+                failures.append(outcome.failure)
+            if write.previous_health is not write.health:
+                health_changes.append(HealthChange(item.account.id, item.account.name, write.previous_health, write.health, outcome.reason))
+        return Changes(
+            run_id=run_id,
+            started_at=started,
+            finished_at=finished,
+            new_posts=tuple(new_posts),
+            edited_posts=tuple(edited),
+            deleted_posts=tuple(deleted),
+            new_comments=tuple(new_comments),
+            edited_comments=tuple(edited_comments),
+            health_changes=tuple(health_changes),
+            failures=tuple(failures),
+            accounts_polled=len(due),
+            accounts_ok=len(due) - len(failures),
+            requests=requests,
+        )
+
+    async def run(
+        self,
+        stop: asyncio.Event,
+        *,
+        on_changes: Callable[[Changes], Awaitable[None]] | None = None,
+        idle_s: float = 5.0,
+    ) -> None:
+        """Poll on schedule until ``stop`` is set; each cycle's changes go to ``on_changes``."""
+        while not stop.is_set():
+            if not self.paused:
+                changes = await self.poll_once()
+                if on_changes is not None and not changes.skipped:
+                    await on_changes(changes)
+            accounts = await self.store.run(account_store.list_accounts)
+            next_due = self.scheduler.next_due(a for a in accounts if self.connectors.for_account(_ref(a)) is not None)
+            now = self.clock.now()
+            wait = idle_s if next_due is None else min(max((next_due - now).total_seconds(), 0.5), idle_s * 12)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=wait)
+            except TimeoutError:
+                pass
+

@@ -1,0 +1,298 @@
+"""Writing what a poll fetched: idempotent, one transaction per account.
+
+A re-fetched post updates its row, never duplicates it; when its text changed, the old
+text is kept in ``post_versions``. A post the platform marks deleted is marked, never
+removed. Comments get their §3.7 deadlines when first seen. Whatever goes wrong halfway,
+an account's results are either all stored or not at all.
+
+The incoming items are read through small protocols, so this module needs nothing from
+the connectors package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlite_utils import Database
+
+from jb_watchdesk.domain import rules
+from jb_watchdesk.domain.models import Health
+from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar
+from jb_watchdesk.storage.codec import to_db
+
+PLATFORM_REPLY = "platform reply"
+
+
+class IncomingPost(Protocol):
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def published_at(self) -> datetime: ...
+    @property
+    def deleted(self) -> bool: ...
+
+
+class IncomingComment(Protocol):
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def post_external_id(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def replied(self) -> bool: ...
+    @property
+    def replied_at(self) -> datetime | None: ...
+    @property
+    def deleted(self) -> bool: ...
+
+
+@dataclass(slots=True)
+class AccountWrite:
+    """What one account's write changed: row ids, for the scanner, alerts and the window."""
+
+    account_id: int
+    new_posts: list[int] = field(default_factory=list)
+    edited_posts: list[int] = field(default_factory=list)
+    deleted_posts: list[int] = field(default_factory=list)
+    new_comments: list[int] = field(default_factory=list)
+    edited_comments: list[int] = field(default_factory=list)
+    previous_health: Health = Health.NEVER_POLLED
+    health: Health = Health.OK
+
+    @property
+    def items_new(self) -> int:
+        return len(self.new_posts) + len(self.new_comments)
+
+    @property
+    def items_updated(self) -> int:
+        return len(self.edited_posts) + len(self.deleted_posts) + len(self.edited_comments)
+
+
+def content_hash(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _existing(db: Database, table: str, account_id: int, external_ids: Sequence[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for chunk in _chunks(list(dict.fromkeys(external_ids))):
+        marks = ", ".join("?" for _ in chunk)
+        for row in db.query(
+            f"SELECT * FROM {table} WHERE account_id = ? AND external_id IN ({marks})",  # noqa: S608 - table is internal
+            [account_id, *chunk],
+        ):
+            found[row["external_id"]] = row
+    return found
+
+
+def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *, now: str, result: AccountWrite) -> None:
+    existing = _existing(db, "posts", account_id, [p.external_id for p in posts])
+    for post in posts:
+        digest = content_hash(post.title, post.body, post.digest, post.url)
+        row = existing.get(post.external_id)
+        if row is None:
+            post_id = db["posts"].insert(
+                {
+                    "account_id": account_id,
+                    "external_id": post.external_id,
+                    "title": post.title,
+                    "body": post.body,
+                    "digest": post.digest,
+                    "url": post.url,
+                    "published_at": to_db(post.published_at),
+                    "first_seen_at": now,
+                    "updated_at": now,
+                    "content_hash": digest,
+                    "deleted_at": now if post.deleted else None,
+                }
+            ).last_pk
+            existing[post.external_id] = {"id": post_id, "content_hash": digest, "deleted_at": now if post.deleted else None}
+            result.new_posts.append(int(post_id))
+            continue
+        changes: dict[str, object] = {}
+        if row["content_hash"] != digest:
+            db["post_versions"].insert(
+                {
+                    "post_id": row["id"],
+                    "title": row["title"],
+                    "body": row["body"],
+                    "digest": row["digest"],
+                    "content_hash": row["content_hash"],
+                    "replaced_at": now,
+                }
+            )
+            changes.update(
+                title=post.title,
+                body=post.body,
+                digest=post.digest,
+                url=post.url,
+                content_hash=digest,
+                edit_count=row["edit_count"] + 1,
+            )
+            result.edited_posts.append(row["id"])
+        if post.deleted and row["deleted_at"] is None:
+            changes["deleted_at"] = now
+            result.deleted_posts.append(row["id"])
+        elif not post.deleted and row["deleted_at"] is not None:
+            changes["deleted_at"] = None
+        if changes:
+            changes["updated_at"] = now
+            db["posts"].update(row["id"], changes)
+
+
+def _write_comments(
+    db: Database,
+    account_id: int,
+    comments: Sequence[IncomingComment],
+    *,
+    now: str,
+    calendar: WorkdayCalendar,
+    result: AccountWrite,
+) -> None:
+    existing = _existing(db, "comments", account_id, [c.external_id for c in comments])
+    post_ids = {
+        row["external_id"]: row["id"]
+        for row in _existing(db, "posts", account_id, [c.post_external_id for c in comments if c.post_external_id]).values()
+    }
+    for comment in comments:
+        replied_at = to_db(comment.replied_at) if comment.replied and comment.replied_at else (now if comment.replied else None)
+        row = existing.get(comment.external_id)
+        if row is None:
+            sla = rules.comment_sla(comment.created_at, calendar=calendar)
+            # A reply on the platform is the account answering the public: it acknowledges
+            # the comment and gives the result at once (§3.7).
+            comment_id = db["comments"].insert(
+                {
+                    "account_id": account_id,
+                    "post_id": post_ids.get(comment.post_external_id),
+                    "external_id": comment.external_id,
+                    "author": comment.author,
+                    "text": comment.text,
+                    "created_at": to_db(comment.created_at),
+                    "ack_due": to_db(sla.ack_due),
+                    "result_due": to_db(sla.result_due.at),
+                    "result_due_estimated": int(sla.result_due.estimated),
+                    "first_seen_at": now,
+                    "updated_at": now,
+                    "replied_on_platform_at": replied_at,
+                    "acked_at": replied_at,
+                    "acked_by": PLATFORM_REPLY if replied_at else None,
+                    "done_at": replied_at,
+                    "done_by": PLATFORM_REPLY if replied_at else None,
+                    "deleted_at": now if comment.deleted else None,
+                }
+            ).last_pk
+            existing[comment.external_id] = {"id": comment_id}
+            result.new_comments.append(int(comment_id))
+            continue
+        changes: dict[str, object] = {}
+        if row["text"] != comment.text:
+            changes["text"] = comment.text
+            result.edited_comments.append(row["id"])
+        if replied_at and row["replied_on_platform_at"] is None:
+            changes["replied_on_platform_at"] = replied_at
+            if row["acked_at"] is None:
+                changes.update(acked_at=replied_at, acked_by=PLATFORM_REPLY)
+            if row["done_at"] is None:
+                changes.update(done_at=replied_at, done_by=PLATFORM_REPLY)
+        if comment.deleted and row["deleted_at"] is None:
+            changes["deleted_at"] = now
+        if changes:
+            changes["updated_at"] = now
+            db["comments"].update(row["id"], changes)
+
+
+def record_success(
+    db: Database,
+    *,
+    account_id: int,
+    posts: Sequence[IncomingPost],
+    comments: Sequence[IncomingComment],
+    now: datetime,
+    calendar: WorkdayCalendar = DEFAULT_CALENDAR,
+    health: Health = Health.OK,
+    health_reason: str = "",
+) -> AccountWrite:
+    """Store one account's fetched posts and comments and its health, atomically."""
+    stamp = to_db(now)
+    assert stamp is not None
+    with db.atomic():
+        previous = db.execute("SELECT health FROM accounts WHERE id = ?", [account_id]).fetchone()
+        if previous is None:
+            raise LookupError(f"account {account_id} no longer exists")
+        result = AccountWrite(account_id=account_id, previous_health=Health(previous[0]), health=health)
+        _write_posts(db, account_id, posts, now=stamp, result=result)
+        _write_comments(db, account_id, comments, now=stamp, calendar=calendar, result=result)
+        _set_health(db, account_id, health=health, reason=health_reason, now=stamp, previous=result.previous_health)
+        db.execute(
+            "UPDATE accounts SET first_polled_at = COALESCE(first_polled_at, ?), last_polled_at = ? WHERE id = ?",
+            [stamp, stamp, account_id],
+        )
+    return result
+
+
+def record_failure(db: Database, *, account_id: int, health: Health, reason: str, now: datetime) -> AccountWrite:
+    """Store that an account could not be read: its health and the reason, nothing else changes."""
+    stamp = to_db(now)
+    assert stamp is not None
+    with db.atomic():
+        previous = db.execute("SELECT health FROM accounts WHERE id = ?", [account_id]).fetchone()
+        if previous is None:
+            raise LookupError(f"account {account_id} no longer exists")
+        _set_health(db, account_id, health=health, reason=reason, now=stamp, previous=Health(previous[0]))
+        db.execute("UPDATE accounts SET last_polled_at = ? WHERE id = ?", [stamp, account_id])
+    return AccountWrite(account_id=account_id, previous_health=Health(previous[0]), health=health)
+
+
+def _set_health(db: Database, account_id: int, *, health: Health, reason: str, now: str, previous: Health) -> None:
+    if health is previous:
+        db.execute("UPDATE accounts SET health_reason = ? WHERE id = ?", [reason, account_id])
+    else:
+        db.execute(
+            "UPDATE accounts SET health = ?, health_reason = ?, health_since = ? WHERE id = ?",
+            [health.value, reason, now, account_id],
+        )
+
+
+def start_run(db: Database, *, now: datetime) -> int:
+    return int(db["poll_runs"].insert({"started_at": to_db(now)}).last_pk)
+
+
+def finish_run(
+    db: Database, run_id: int, *, now: datetime, accounts_ok: int, accounts_failed: int, items_new: int, items_updated: int, note: str = ""
+) -> None:
+    db["poll_runs"].update(
+        run_id,
+        {
+            "finished_at": to_db(now),
+            "accounts_ok": accounts_ok,
+            "accounts_failed": accounts_failed,
+            "items_new": items_new,
+            "items_updated": items_updated,
+            "note": note,
+        },
+    )

@@ -1,0 +1,180 @@
+"""The shared HTTP client against real loopback servers that misbehave on purpose."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
+from jb_watchdesk.connectors.http import HttpClient, HttpSettings, parse_retry_after, redact_url
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+async def _read_request(reader: asyncio.StreamReader) -> str:
+    head = await reader.readuntil(b"\r\n\r\n")
+    return head.decode("latin-1")
+
+
+def _response(status: str, body: bytes, headers: dict[str, str] | None = None) -> bytes:
+    lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def _serve(handler: Handler) -> tuple[asyncio.Server, str]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}"
+
+
+async def _with_server(handler: Handler, settings: HttpSettings, call: Callable[[HttpClient, str], Awaitable[object]]) -> object:
+    server, base = await _serve(handler)
+    client = HttpClient(settings)
+    try:
+        return await call(client, base)
+    finally:
+        await client.aclose()
+        server.close()
+        await server.wait_closed()
+
+
+def run(coro: Awaitable[object]) -> object:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+LOCAL = HttpSettings(trust_env=False, total_timeout=1.0, read_timeout=5.0, max_bytes=1000)
+
+
+def test_a_dripping_server_is_cut_off_by_the_total_deadline() -> None:
+    async def drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+        try:
+            for _ in range(100):
+                writer.write(b"x")
+                await writer.drain()
+                await asyncio.sleep(0.2)  # each read is quick: httpx's read timeout never trips
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        writer.close()
+
+    async def call(client: HttpClient, base: str) -> object:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(ConnectorError) as caught:
+            await client.request("GET", f"{base}/feed", platform="rss")
+        return caught.value, asyncio.get_running_loop().time() - started
+
+    error, elapsed = run(_with_server(drip, LOCAL, call))  # type: ignore[misc]
+    assert error.kind is ErrorKind.TRANSIENT and error.code == "rss.timeout"
+    assert elapsed < 3
+
+
+def test_the_size_cap_counts_decoded_bytes() -> None:
+    bomb = gzip.compress(b"a" * 50_000)  # ~100 bytes on the wire, 50 kB decoded
+
+    async def gzipped(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(_response("200 OK", bomb, {"Content-Encoding": "gzip"}))
+        await writer.drain()
+        writer.close()
+
+    async def call(client: HttpClient, base: str) -> object:
+        with pytest.raises(ConnectorError) as caught:
+            await client.request("GET", f"{base}/feed", platform="rss")
+        return caught.value
+
+    error = run(_with_server(gzipped, LOCAL, call))
+    assert error.kind is ErrorKind.BAD_PAYLOAD and error.code == "rss.too_large"  # type: ignore[attr-defined]
+
+
+def test_statuses_become_error_kinds_and_retry_after_is_read() -> None:
+    answers = iter(
+        [
+            _response("429 Too Many Requests", b"", {"Retry-After": "42"}),
+            _response("503 Service Unavailable", b""),
+            _response("404 Not Found", b""),
+            _response("200 OK", b"fine"),
+        ]
+    )
+
+    async def scripted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(next(answers))
+        await writer.drain()
+        writer.close()
+
+    async def call(client: HttpClient, base: str) -> object:
+        errors = []
+        for _ in range(3):
+            with pytest.raises(ConnectorError) as caught:
+                await client.request("GET", f"{base}/x", platform="rss")
+            errors.append(caught.value)
+        ok = await client.request("GET", f"{base}/x", platform="rss")
+        return errors, ok
+
+    (limited, unavailable, missing), ok = run(_with_server(scripted, LOCAL, call))  # type: ignore[misc]
+    assert limited.kind is ErrorKind.RATE_LIMITED and limited.retry_after == 42
+    assert unavailable.kind is ErrorKind.TRANSIENT
+    assert missing.kind is ErrorKind.CONFIG
+    assert ok.body == b"fine"
+
+
+def test_redirect_loops_are_limited() -> None:
+    async def loop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(_response("302 Found", b"", {"Location": "/again"}))
+        await writer.drain()
+        writer.close()
+
+    async def call(client: HttpClient, base: str) -> object:
+        with pytest.raises(ConnectorError) as caught:
+            await client.request("GET", f"{base}/start", platform="rss")
+        return caught.value
+
+    error = run(_with_server(loop, LOCAL, call))
+    assert error.code == "rss.redirects"  # type: ignore[attr-defined]
+
+
+def test_a_reset_connection_is_transient() -> None:
+    async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.transport.abort()
+
+    async def call(client: HttpClient, base: str) -> object:
+        with pytest.raises(ConnectorError) as caught:
+            await client.request("GET", f"{base}/x", platform="weibo")
+        return caught.value
+
+    error = run(_with_server(reset, LOCAL, call))
+    assert error.kind is ErrorKind.TRANSIENT  # type: ignore[attr-defined]
+
+
+def test_nothing_listening_is_transient() -> None:
+    async def call() -> ConnectorError:
+        client = HttpClient(LOCAL)
+        try:
+            with pytest.raises(ConnectorError) as caught:
+                await client.request("GET", "http://127.0.0.1:9/", platform="rss")
+            return caught.value
+        finally:
+            await client.aclose()
+
+    assert run(call()).kind is ErrorKind.TRANSIENT  # type: ignore[attr-defined]
+
+
+def test_secrets_in_query_strings_are_redacted() -> None:
+    url = redact_url("https://api.weixin.qq.com/cgi-bin/comment/list?access_token=ABCDEF123&offset=0")
+    assert "ABCDEF123" not in url and "offset=0" in url and "access_token=***" in url
+
+
+def test_retry_after_forms() -> None:
+    now = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    assert parse_retry_after("120", now=now) == 120
+    assert parse_retry_after("Wed, 25 Nov 2026 08:01:00 GMT", now=now) == 60
+    assert parse_retry_after("soon", now=now) is None
+    assert parse_retry_after("99999999", now=now) == 6 * 3600
