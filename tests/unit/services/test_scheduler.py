@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
+from jb_watchdesk.domain.models import Account, Platform
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.services.scheduler import PollSettings, Scheduler
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+A = Account(id=1, name="a", platform=Platform.RSS, source="https://x/feed")
+B = Account(id=2, name="b", platform=Platform.RSS, source="https://y/feed", poll_interval_s=60, comment_interval_s=3600)
+
+
+def scheduler() -> Scheduler:
+    return Scheduler(PollSettings(post_interval_s=600, comment_interval_s=900, jitter=0.1, backoff_base_s=30), rng=random.Random(1))
+
+
+def test_everything_is_due_at_first_then_by_interval() -> None:
+    s = scheduler()
+    assert [d.account.id for d in s.due([A, B], now=NOW)] == [1, 2]
+    s.succeeded(A, now=NOW, with_comments=True)
+    s.succeeded(B, now=NOW, with_comments=True)
+    assert s.due([A, B], now=NOW + timedelta(seconds=30)) == []
+    due = s.due([A, B], now=NOW + timedelta(seconds=70))
+    assert [(d.account.id, d.with_comments) for d in due] == [(2, False)]  # B's own interval; comments not yet
+    assert [d.account.id for d in s.due([A, B], now=NOW + timedelta(seconds=700))] == [1, 2]
+
+
+def test_jitter_spreads_the_next_poll() -> None:
+    s = scheduler()
+    times = set()
+    for n in range(20):
+        account = Account(id=100 + n, name=str(n), platform=Platform.RSS, source="https://x/f")
+        s.succeeded(account, now=NOW, with_comments=True)
+        slot_time = s.next_due([account])
+        assert slot_time is not None and timedelta(seconds=540) <= slot_time - NOW <= timedelta(seconds=660)
+        times.add(slot_time)
+    assert len(times) > 10
+
+
+def test_backoff_grows_and_force_does_not_override_it() -> None:
+    s = scheduler()
+    transient = ConnectorError(ErrorKind.TRANSIENT, "x", code="rss.http503")
+    waits = [s.failed(A, now=NOW, error=transient) - NOW for _ in range(4)]
+    assert waits[0] < waits[1] < waits[2] < waits[3]
+    assert s.due([A], now=NOW, force=True) == []
+    assert s.consecutive_failures(1) == 4
+    s.reset(1)
+    assert len(s.due([A], now=NOW)) == 1
+
+
+def test_retry_after_is_honoured() -> None:
+    s = scheduler()
+    limited = ConnectorError(ErrorKind.RATE_LIMITED, "slow down", code="rss.http429", retry_after=900)
+    assert s.failed(A, now=NOW, error=limited) - NOW >= timedelta(seconds=900)
+
+
+def test_quota_waits_for_the_next_beijing_day() -> None:
+    s = scheduler()
+    quota = ConnectorError(ErrorKind.QUOTA, "quota", code="wechat.45009")
+    retry = s.failed(A, now=datetime(2026, 11, 25, 22, 0, tzinfo=SHANGHAI), error=quota)
+    assert retry.astimezone(SHANGHAI) == datetime(2026, 11, 26, 0, 1, tzinfo=SHANGHAI)
+
+
+def test_officer_errors_are_retried_rarely() -> None:
+    s = scheduler()
+    config = ConnectorError(ErrorKind.CONFIG, "whitelist", code="wechat.40164")
+    assert s.failed(A, now=NOW, error=config) - NOW == timedelta(seconds=3600)
