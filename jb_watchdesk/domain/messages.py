@@ -169,6 +169,29 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "内部错误：{detail}（加 --debug 查看详情）",
         "internal error: {detail} (run with --debug for details)",
     ),
+    # alerts
+    "alert.not_found": ("找不到编号为 {alert_id} 的告警", "no alert with id {alert_id}"),
+    "alert.not_new": (
+        "告警 {alert_id} 当前状态为 {state}，只有新告警可以确认",
+        "alert {alert_id} is {state}: only a new alert can be acknowledged",
+    ),
+    "alert.already_resolved": ("告警 {alert_id} 已处置完毕", "alert {alert_id} is already resolved"),
+    "alert.empty_note": (
+        "确认告警须写明处理情况（--note）",
+        "acknowledging an alert needs a note on what was done (--note)",
+    ),
+    "alert.empty_officer": ("须写明值班人员（--officer）", "the officer's name is needed (--officer)"),
+    "alert.too_long": (
+        "{field} 过长（{length} 字符，上限 {limit}）",
+        "{field} is too long ({length} characters, limit {limit})",
+    ),
+    "alert.notify_one": ("【{severity}】{category}：{text}", "[{severity}] {category}: {text}"),
+    "alert.notify_repeat": (
+        "仍未确认：【{severity}】{category}：{text}",
+        "still unacknowledged: [{severity}] {category}: {text}",
+    ),
+    "alert.notify_more": ("（另有 {count} 条）", " (and {count} more)"),
+    "alert.notify_digest": ("{count} 条新告警待查看", "{count} new alerts to review"),
 }
 
 

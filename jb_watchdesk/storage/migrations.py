@@ -206,3 +206,26 @@ def _initial(db: Database) -> None:
     ]
     for statement in statements:
         db.execute(statement)
+
+
+@MIGRATIONS(name="0002_alert_details")
+def _alert_details(db: Database) -> None:
+    statements = [
+        # which text of the item the span points into: title, body, digest (posts) or text (comments)
+        "ALTER TABLE alerts ADD COLUMN item_field TEXT NOT NULL DEFAULT ''",
+        # the same span in UTF-16 units, for Qt highlighting (emoji before a hit shift it)
+        "ALTER TABLE alerts ADD COLUMN span_start_utf16 INTEGER",
+        "ALTER TABLE alerts ADD COLUMN span_end_utf16 INTEGER",
+        # 1 when text and context show personal data in masked form
+        "ALTER TABLE alerts ADD COLUMN masked INTEGER NOT NULL DEFAULT 0",
+        # how many hits of this rule the item had when the alert was raised
+        "ALTER TABLE alerts ADD COLUMN occurrences INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE alerts ADD COLUMN resolved_by TEXT",
+        "ALTER TABLE alerts ADD COLUMN resolve_reason TEXT",
+        # the notification policy's memory, so a restart neither forgets nor repeats too early
+        "ALTER TABLE alerts ADD COLUMN last_notified_at TEXT",
+        "ALTER TABLE alerts ADD COLUMN notify_count INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX alerts_notified ON alerts (last_notified_at) WHERE last_notified_at IS NOT NULL",
+    ]
+    for statement in statements:
+        db.execute(statement)
