@@ -25,7 +25,10 @@ from jb_watchdesk.domain.errors import ImportRejected, InputError, WatchdeskErro
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace, resources_dir
-from jb_watchdesk.services import comments, doctor, poller, register, status
+from jb_watchdesk.services.files import read_input_bytes
+from jb_watchdesk.services import alerts, comments, doctor, poller, register, status
+from jb_watchdesk.services.scanner import lexicon_locations, load_scanner
+from jb_watchdesk.storage.alerts import AlertState
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.secrets import validate_secret_name
 
@@ -43,6 +46,9 @@ EXAMPLES = {
     "poll": "jb-watchdesk poll --once --json",
     "run": "jb-watchdesk run --headless",
     "comments": "jb-watchdesk comments --pending --json",
+    "scan": "jb-watchdesk scan --json draft.txt",
+    "alerts": "jb-watchdesk alerts --state all --json",
+    "alerts ack": "jb-watchdesk alerts ack 12 --note 已联系发布单位删除并核实 --officer 张三",
 }
 
 
@@ -110,6 +116,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pending", action="store_true", help="only comments not yet done")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_comments)
+
+    p = _sub(commands, "scan", key="scan", help="scan a text for sensitive content; exit 0 when clean, 1 when anything is found")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="UTF-8 text file, or - for standard input (the default)")
+    p.add_argument("--json", action="store_true", help="machine-readable output; offsets are code points into the input")
+    p.add_argument(
+        "--lexicon", action="append", type=Path, metavar="FILE",
+        help="scan with this lexicon file or folder instead of the shipped and workspace ones (repeatable)",
+    )
+    p.set_defaults(handler=cmd_scan)
+
+    p = _sub(commands, "alerts", key="alerts", help="sensitive-content and lifecycle alerts, newest first")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--state", choices=[*(s.value for s in AlertState), "all"], default="new", help="which alerts (default: new)")
+    p.set_defaults(handler=cmd_alerts)
+    ala = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    p = _sub(ala, "ack", key="alerts ack", help="acknowledge an alert: who looked at it and what was done")
+    p.add_argument("alert_id", type=int, metavar="ID")
+    p.add_argument("--note", required=True, help="what was done, e.g. asked the unit to delete the post")
+    p.add_argument("--officer", help="who acknowledges (default: the login name)")
+    p.set_defaults(handler=cmd_alerts_ack)
 
     db = commands.add_parser("db", help="database maintenance", description="database maintenance")
     dba = db.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
@@ -367,6 +393,80 @@ def cmd_comments(app: App, args: argparse.Namespace, out: TextIO) -> int:
         ],
         headers=headers,
         out=out,
+    )
+    return 0
+
+
+def _read_scan_input(source: str) -> str:
+    """The text exactly as given: no newline translation, so offsets match the bytes' characters."""
+    if source == "-":
+        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        where = "<stdin>"
+    else:
+        raw = read_input_bytes(Path(source))
+        where = source
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError("file.unreadable", path=where, detail=f"not UTF-8 ({error.reason} at byte {error.start})") from None
+
+
+def cmd_scan(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    if args.lexicon:
+        missing = next((path for path in args.lexicon if not path.exists()), None)
+        if missing is not None:
+            raise InputError("file.not_found", path=str(missing))
+    scanner, problems = load_scanner(args.lexicon or lexicon_locations(app.workspace.root))
+    for problem in problems:
+        sys.stderr.write(_plain(problem.format()) + "\n")
+    hits = scanner.scan(_read_scan_input(args.file))
+    if args.json:
+        _dump_json([hit.as_json() for hit in hits], out)
+    elif not hits:
+        out.write("未发现敏感内容\n" if _zh() else "nothing found\n")
+    else:
+        headers = ["起", "止", "级别", "类别", "规则", "内容"] if _zh() else ["start", "end", "severity", "category", "rule", "text"]
+        print_table(
+            [[h.start, h.end, h.severity.value, h.category.value, h.rule, h.display] for h in hits], headers=headers, out=out
+        )
+    return 1 if hits else 0
+
+
+def cmd_alerts(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    states = () if args.state == "all" else (AlertState(args.state),)
+    rows = alerts.list_alerts(app.store, states=states)
+    if args.json:
+        _dump_json([row.to_json() for row in rows], out)
+        return 0
+    headers = (
+        ["编号", "账号", "级别", "类别", "规则", "内容", "上下文", "发现时间", "状态"]
+        if _zh()
+        else ["id", "account", "severity", "category", "rule", "text", "context", "raised", "state"]
+    )
+    print_table(
+        [
+            [r.id, r.account_id, r.severity.value, r.category, r.rule, r.text, r.context[:40],
+             r.raised_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M"), r.state.value]
+            for r in rows
+        ],
+        headers=headers,
+        out=out,
+    )
+    return 0
+
+
+def cmd_alerts_ack(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    officer = args.officer
+    if officer is None:
+        try:
+            officer = getpass.getuser()
+        except (OSError, KeyError):  # no login name to fall back on: --officer is then required
+            officer = ""
+    alert = alerts.acknowledge(app.store, args.alert_id, officer=officer, note=args.note, now=app.clock.now())
+    out.write(
+        f"已确认告警 {alert.id}（{_plain(alert.ack_by)}）\n" if _zh() else f"acknowledged alert {alert.id} ({_plain(alert.ack_by)})\n"
     )
     return 0
 

@@ -1,0 +1,244 @@
+"""Alert lifecycle and the notification policy: what to show the officer, and when to show it again.
+
+Lifecycle: ``new → acknowledged (officer, note, time) → resolved``. An acknowledgement is part of
+the inspection record and is never rewritten.
+
+The policy (:class:`NotificationPolicy`) is pure: given the alerts and "now" it says which
+notifications are due. The window and headless mode ask :class:`AlertService` for them, show
+them through whatever notifier works, and the service remembers what was shown in the database,
+so a restart neither forgets an unacknowledged alert nor repeats it early.
+
+- A high-severity alert is raised at once, and raised again every ``repeat_after`` until
+  someone acknowledges it.
+- Medium alerts are gathered into one digest notification; low alerts are listed, never pushed.
+- One item (a post, a comment) gives at most one notification per ``item_window``: a post with
+  ten hits, or one edited three times in a row, does not pop up ten times.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final, Protocol
+
+from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.domain.sensitive import Category, Severity
+from jb_watchdesk.storage import alerts as alert_store
+from jb_watchdesk.storage.alerts import Alert, AlertState, ItemKind
+from jb_watchdesk.storage.db import Store
+
+MAX_NOTE_CHARS: Final = 2_000
+MAX_OFFICER_CHARS: Final = 64
+HEADLINE_CHARS: Final = 200
+"""Notification text stays under Windows' 256-character toast limit with room for a prefix."""
+LIST_LIMIT: Final = 10_000
+
+_CATEGORY_LABELS_ZH: Final = {category.value: category.label_zh for category in Category} | {"lifecycle": "账号关停"}
+_SEVERITY_LABELS_ZH: Final = {Severity.HIGH: "高", Severity.MEDIUM: "中", Severity.LOW: "低"}
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class NotificationKind(StrEnum):
+    ALERT = "alert"
+    """First time shown."""
+    REPEAT = "repeat"
+    """Shown before, still unacknowledged."""
+    DIGEST = "digest"
+    """Several less serious alerts at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One thing to show the officer: an item's alerts, or a digest of several items' alerts."""
+
+    kind: NotificationKind
+    alerts: tuple[Alert, ...]
+
+    @property
+    def severity(self) -> Severity:
+        return max((alert.severity for alert in self.alerts), key=lambda severity: severity.rank)
+
+    @property
+    def alert_ids(self) -> tuple[int, ...]:
+        return tuple(alert.id for alert in self.alerts)
+
+    def headline(self, language: str | None = None) -> str:
+        """One plain line for a tray balloon, a banner or a log line, at most ``HEADLINE_CHARS`` long."""
+        if self.kind is NotificationKind.DIGEST:
+            return messages.text("alert.notify_digest", language, count=len(self.alerts))
+        first = self.alerts[0]
+        zh = (language or messages.current_language()) == "zh"
+        key = "alert.notify_repeat" if self.kind is NotificationKind.REPEAT else "alert.notify_one"
+        line = messages.text(
+            key,
+            language,
+            severity=_SEVERITY_LABELS_ZH[first.severity] if zh else first.severity.value,
+            category=_CATEGORY_LABELS_ZH.get(first.category, first.category) if zh else first.category,
+            text=first.text,
+        )
+        if len(self.alerts) > 1:
+            line += messages.text("alert.notify_more", language, count=len(self.alerts) - 1)
+        # A leading '-' would be read as an option by notify-send; control characters never belong in a toast.
+        line = "".join(ch if ch.isprintable() else " " for ch in line).lstrip("-")
+        return line if len(line) <= HEADLINE_CHARS else line[: HEADLINE_CHARS - 1] + "…"
+
+
+def _most_serious_first(alerts: Iterable[Alert]) -> tuple[Alert, ...]:
+    return tuple(sorted(alerts, key=lambda alert: (-alert.severity.rank, alert.raised_at, alert.id)))
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationPolicy:
+    """When an alert is pushed to the officer. Pure: time comes in as ``now``."""
+
+    repeat_after: timedelta = timedelta(minutes=10)
+    """An unacknowledged immediate alert is raised again this long after it was last shown."""
+    item_window: timedelta = timedelta(minutes=5)
+    """At most one notification per item within this window."""
+    immediate: frozenset[Severity] = field(default=frozenset({Severity.HIGH}))
+    digest: frozenset[Severity] = field(default=frozenset({Severity.MEDIUM}))
+
+    def __post_init__(self) -> None:
+        if self.repeat_after <= timedelta(0) or self.item_window < timedelta(0):
+            raise ValueError("repeat_after must be positive and item_window not negative")
+
+    @property
+    def lookback(self) -> timedelta:
+        """How far back "recently shown" alerts matter to :meth:`due_notifications`."""
+        return max(self.repeat_after, self.item_window)
+
+    def due_notifications(self, alerts: Iterable[Alert], *, now: datetime) -> list[Notification]:
+        """The notifications to show at ``now``, most serious first.
+
+        ``alerts`` must hold every new alert and every alert shown within :attr:`lookback` (in
+        any state), so the policy knows which items were just shown. Per item: nothing while
+        the item was shown within ``item_window``; otherwise one notification with its
+        immediate alerts never shown or due again, and its never-shown digest alerts with
+        them. Digest alerts of items with nothing immediate due are gathered into one digest.
+        """
+        by_item: dict[tuple[ItemKind, int], list[Alert]] = defaultdict(list)
+        for alert in alerts:
+            by_item[alert.item_key].append(alert)
+        notifications: list[Notification] = []
+        digest: list[Alert] = []
+        for group in by_item.values():
+            shown = [alert.last_notified_at for alert in group if alert.last_notified_at is not None]
+            if shown and now - max(shown) < self.item_window:
+                continue
+            first: list[Alert] = []
+            again: list[Alert] = []
+            quiet: list[Alert] = []
+            for alert in group:
+                if alert.state is not AlertState.NEW:
+                    continue
+                if alert.severity in self.immediate:
+                    if alert.last_notified_at is None:
+                        first.append(alert)
+                    elif now - alert.last_notified_at >= self.repeat_after:
+                        again.append(alert)
+                elif alert.severity in self.digest and alert.last_notified_at is None:
+                    quiet.append(alert)
+            if first or again:
+                kind = NotificationKind.ALERT if first else NotificationKind.REPEAT
+                notifications.append(Notification(kind=kind, alerts=_most_serious_first([*first, *again, *quiet])))
+            else:
+                digest.extend(quiet)
+        notifications.sort(key=lambda notification: (-notification.severity.rank, notification.alerts[0].raised_at))
+        if digest:
+            notifications.append(Notification(kind=NotificationKind.DIGEST, alerts=_most_serious_first(digest)))
+        return notifications
+
+
+# -- lifecycle ------------------------------------------------------------------------
+
+
+def _checked(value: str, *, key: str, field_name: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise InputError(key)
+    if len(value) > limit:
+        raise InputError("alert.too_long", field=field_name, length=len(value), limit=limit)
+    return value
+
+
+def _ack_args(officer: str, note: str) -> tuple[str, str]:
+    return (
+        _checked(officer, key="alert.empty_officer", field_name="--officer", limit=MAX_OFFICER_CHARS),
+        _checked(note, key="alert.empty_note", field_name="--note", limit=MAX_NOTE_CHARS),
+    )
+
+
+def list_alerts(
+    store: Store, *, states: Collection[AlertState] = (), limit: int = LIST_LIMIT, offset: int = 0
+) -> list[Alert]:
+    """Alerts in the given states (all when empty), newest first."""
+    return store.call(alert_store.list_alerts, states=states, limit=limit, offset=offset)
+
+
+def acknowledge(store: Store, alert_id: int, *, officer: str, note: str, now: datetime) -> Alert:
+    """``new → acknowledged``: an officer and a note on what was done are required."""
+    officer, note = _ack_args(officer, note)
+    return store.call(alert_store.acknowledge, alert_id, officer=officer, note=note, now=now)
+
+
+def resolve(store: Store, alert_id: int, *, officer: str, now: datetime) -> Alert:
+    """Close an alert; an acknowledgement it carries stays on record."""
+    officer = _checked(officer, key="alert.empty_officer", field_name="--officer", limit=MAX_OFFICER_CHARS)
+    return store.call(alert_store.resolve, alert_id, officer=officer, now=now)
+
+
+class AlertService:
+    """The event loop's view of alerts: lifecycle changes and due notifications, never blocking."""
+
+    def __init__(self, *, store: Store, clock: Clock, policy: NotificationPolicy | None = None) -> None:
+        self._store = store
+        self._clock = clock
+        self.policy = policy or NotificationPolicy()
+
+    async def page(self, *, states: Collection[AlertState] = (), limit: int = 200, offset: int = 0) -> list[Alert]:
+        """One page of alerts, newest first."""
+        return await self._store.run(alert_store.list_alerts, states=states, limit=limit, offset=offset)
+
+    async def acknowledge(self, alert_id: int, *, officer: str, note: str) -> Alert:
+        officer, note = _ack_args(officer, note)
+        return await self._store.run(alert_store.acknowledge, alert_id, officer=officer, note=note, now=self._clock.now())
+
+    async def resolve(self, alert_id: int, *, officer: str) -> Alert:
+        officer = _checked(officer, key="alert.empty_officer", field_name="--officer", limit=MAX_OFFICER_CHARS)
+        return await self._store.run(alert_store.resolve, alert_id, officer=officer, now=self._clock.now())
+
+    async def take_due_notifications(self) -> list[Notification]:
+        """The notifications due now, recorded as shown.
+
+        The caller shows each one through its notifier chain (tray, banner, log line), which
+        never drops a message, so recording them here is what keeps them from repeating early.
+        """
+        now = self._clock.now()
+        candidates = await self._store.run(alert_store.notification_candidates, notified_since=now - self.policy.lookback)
+        due = self.policy.due_notifications(candidates, now=now)
+        if due:
+            await self._store.run(alert_store.mark_notified, _ids(due), now=now)
+        return due
+
+
+def _ids(notifications: Sequence[Notification]) -> list[int]:
+    return [alert_id for notification in notifications for alert_id in notification.alert_ids]
+
+
+__all__ = [
+    "AlertService",
+    "AlertState",
+    "Notification",
+    "NotificationKind",
+    "NotificationPolicy",
+    "acknowledge",
+    "list_alerts",
+    "resolve",
+]

@@ -1,0 +1,376 @@
+"""Sensitive-content scan of new and edited posts and comments, off the event loop.
+
+The poller hands each :class:`~jb_watchdesk.services.poller.Changes` to :meth:`ScanService.process`.
+The items' texts are read from the store, scanned on the service's own worker thread (a scan of a
+long article must never freeze the window) and every hit becomes an alert, one per item and
+rule. Personal data is masked before anything is stored: the alert's text and its context
+snippet are what an officer, a screen or an export may show.
+
+The matcher is immutable. Editing a lexicon builds a new one in the background and swaps the
+reference, so a scan in progress finishes with the lexicon it started with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Final, Protocol, TypeVar
+
+from jb_watchdesk.domain import rules
+from jb_watchdesk.domain.models import AccountStatus
+from jb_watchdesk.domain.sensitive import Category, Hit, Lexicon, LexiconProblem, Scanner, Severity, utf16_spans
+from jb_watchdesk.domain.sensitive.detectors import (
+    RULE_BANK_CARD,
+    RULE_ID_CARD,
+    RULE_ID_CARD_LEGACY,
+    RULE_MOBILE,
+    RULE_SECRECY_MARKING,
+)
+from jb_watchdesk.services.lexicon_files import default_lexicon_dir, load_lexicons
+from jb_watchdesk.storage import alerts as alert_store
+from jb_watchdesk.storage.alerts import Alert, AlertDraft, ItemKind, ScanItem
+from jb_watchdesk.storage.db import Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+LIFECYCLE_CATEGORY: Final = "lifecycle"
+LIFECYCLE_RULE: Final = "lifecycle.closed_account_posting"
+DETECTOR_RULES: Final = frozenset({RULE_ID_CARD, RULE_ID_CARD_LEGACY, RULE_MOBILE, RULE_BANK_CARD, RULE_SECRECY_MARKING})
+"""Rules of the built-in detectors: they exist whatever the lexicon files say."""
+SCAN_CATEGORIES: Final = frozenset(category.value for category in Category)
+"""Categories whose alerts a lexicon change may resolve; lifecycle findings are not among them."""
+CONTEXT_CHARS: Final = 20
+"""Characters of context kept on each side of a hit: enough to judge it, short enough for a list."""
+EXCERPT_CHARS: Final = 60
+RESCAN_BATCH: Final = 500
+USER_LEXICON_DIRNAME: Final = "lexicon"
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class ChangedItems(Protocol):
+    """What the scanner reads from a poll's ``Changes``: row ids of new and edited items."""
+
+    @property
+    def new_posts(self) -> Sequence[int]: ...
+    @property
+    def edited_posts(self) -> Sequence[int]: ...
+    @property
+    def new_comments(self) -> Sequence[int]: ...
+    @property
+    def edited_comments(self) -> Sequence[int]: ...
+
+
+def lexicon_locations(data_dir: Path) -> list[Path]:
+    """Where the lexicon comes from, merged in order: the shipped default, then ``<data dir>/lexicon/``."""
+    return [default_lexicon_dir(), data_dir / USER_LEXICON_DIRNAME]
+
+
+def load_scanner(locations: Iterable[Path]) -> tuple[Scanner, list[LexiconProblem]]:
+    """Build a scanner from lexicon files and folders; locations that do not exist are skipped.
+
+    The user's folder is optional, so its absence is not a problem worth reporting; a bad line
+    inside any file is, and the rest still loads.
+    """
+    lexicon, problems = load_lexicons([location for location in locations if location.exists()])
+    return Scanner.build(lexicon), problems
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOutcome:
+    """What one scan stored: the alerts it raised and the ones a lexicon change resolved."""
+
+    items_scanned: int = 0
+    hits: int = 0
+    raised: tuple[Alert, ...] = ()
+    resolved: tuple[int, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.raised or self.resolved)
+
+
+class ScanService:
+    """Owns the current scanner, scans changed items on a worker thread and stores alerts."""
+
+    def __init__(self, *, store: Store, clock: Clock, locations: Sequence[Path]) -> None:
+        """``locations``: lexicon files or folders in merge order (see :func:`lexicon_locations`).
+
+        Nothing is read here; the lexicon is loaded on first use or by :meth:`reload`.
+        """
+        self._store = store
+        self._clock = clock
+        self._locations = tuple(locations)
+        self._scanner: Scanner | None = None
+        self._problems: tuple[LexiconProblem, ...] = ()
+        # Serialises rebuilds so an older build can never be swapped in after a newer one.
+        self._reload_lock = threading.Lock()
+        # One worker keeps scans in order and leaves the rest of the machine to the window.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jb-scan")
+        self._closed = False
+
+    # -- lexicon -------------------------------------------------------------------
+
+    @property
+    def scanner(self) -> Scanner:
+        """The current scanner, loading the lexicon first if it never was."""
+        scanner = self._scanner
+        if scanner is None:
+            self.reload()
+            scanner = self._scanner
+            assert scanner is not None
+        return scanner
+
+    @property
+    def problems(self) -> tuple[LexiconProblem, ...]:
+        """Bad lexicon lines found by the last load, each reported as ``FILE:LINE: reason``."""
+        return self._problems
+
+    @property
+    def active_rules(self) -> frozenset[str]:
+        """Every rule the current scanner can report: lexicon rules and the detectors' rules."""
+        return frozenset(term.rule for term in self.scanner.lexicon.terms) | DETECTOR_RULES
+
+    def reload(self) -> list[LexiconProblem]:
+        """Re-read the lexicon files, build a new scanner and swap it in; returns the problems.
+
+        Blocking (file reads and the build): call it from a worker thread or through
+        :meth:`areload` when an event loop is running.
+        """
+        with self._reload_lock:
+            scanner, problems = load_scanner(self._locations)
+            self._scanner = scanner  # a single reference assignment: scans see the old or the new one
+            self._problems = tuple(problems)
+        for problem in problems:
+            # Lexicon lines hold terms, not personal data, so the line can be logged.
+            log.warning("lexicon: %s", problem.format("en"))
+        log.info("lexicon loaded: %d terms, %d allow phrases", len(scanner.lexicon.terms), len(scanner.lexicon.allow))
+        return problems
+
+    async def areload(self) -> list[LexiconProblem]:
+        """:meth:`reload` on the worker thread, for callers on the event loop."""
+        return await self._off_loop(self.reload)
+
+    # -- scanning ------------------------------------------------------------------
+
+    async def process(self, changes: ChangedItems) -> ScanOutcome:
+        """Scan the new and edited items of one poll and store their alerts.
+
+        Re-processing the same changes raises nothing new: alerts are unique per item and rule.
+        A new post of an account that is to be closed or is closed also raises a lifecycle alert.
+        """
+        post_ids = [*changes.new_posts, *changes.edited_posts]
+        comment_ids = [*changes.new_comments, *changes.edited_comments]
+        if not post_ids and not comment_ids:
+            return ScanOutcome()
+        posts = await self._store.run(alert_store.scan_items, kind=ItemKind.POST, ids=post_ids)
+        comments = await self._store.run(alert_store.scan_items, kind=ItemKind.COMMENT, ids=comment_ids)
+        items = [*posts, *comments]
+        scanner = await self._current_scanner()
+        new_posts = frozenset(changes.new_posts)
+        drafts, hits = await self._off_loop(lambda: scan_items(scanner, items, lifecycle_posts=new_posts))
+        raised = await self._store.run(alert_store.raise_alerts, drafts, now=self._clock.now())
+        return ScanOutcome(items_scanned=len(items), hits=hits, raised=tuple(raised))
+
+    async def rescan_all(self) -> ScanOutcome:
+        """Scan every stored post and comment again, after a lexicon change.
+
+        New hits raise alerts; new alerts whose rule is gone from the lexicon are resolved.
+        Acknowledged and resolved alerts are history and stay as they are. Lifecycle findings
+        are left alone: they do not depend on the lexicon.
+        """
+        scanner = await self._current_scanner()
+        scanned = hits = 0
+        raised: list[Alert] = []
+        for kind in (ItemKind.POST, ItemKind.COMMENT):
+            after = 0
+            while True:
+                page = await self._store.run(alert_store.scan_item_page, kind=kind, after_id=after, limit=RESCAN_BATCH)
+                if not page:
+                    break
+                after = page[-1].id
+                drafts, found = await self._off_loop(lambda page=page: scan_items(scanner, page, lifecycle_posts=frozenset()))
+                raised.extend(await self._store.run(alert_store.raise_alerts, drafts, now=self._clock.now()))
+                scanned += len(page)
+                hits += found
+        active = frozenset(term.rule for term in scanner.lexicon.terms) | DETECTOR_RULES
+        resolved = await self._store.run(
+            alert_store.resolve_removed_rules, active_rules=active, categories=SCAN_CATEGORIES, now=self._clock.now()
+        )
+        return ScanOutcome(items_scanned=scanned, hits=hits, raised=tuple(raised), resolved=tuple(resolved))
+
+    # -- plumbing ------------------------------------------------------------------
+
+    async def _current_scanner(self) -> Scanner:
+        scanner = self._scanner
+        if scanner is None:
+            await self.areload()
+            scanner = self._scanner
+            assert scanner is not None
+        return scanner
+
+    async def _off_loop(self, fn: Callable[[], T]) -> T:
+        if self._closed:
+            raise RuntimeError("scan service is closed")
+        return await asyncio.wrap_future(self._executor.submit(fn))
+
+    def close(self) -> None:
+        """Stop the worker thread after the scan in progress. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self._executor.shutdown(wait=True)
+
+    def __enter__(self) -> ScanService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- pure part: hits → alert drafts ----------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Best:
+    """The most serious hit of one rule in one item, and how many hits that rule had."""
+
+    hit: Hit
+    field: str
+    text: str
+    field_hits: list[Hit]
+    count: int = 1
+
+
+def scan_items(
+    scanner: Scanner, items: Sequence[ScanItem], *, lifecycle_posts: frozenset[int]
+) -> tuple[list[AlertDraft], int]:
+    """Scan each item's texts; returns one draft per item and rule, and the number of hits.
+
+    Of several hits of one rule the most serious (then the most certain, then the first) is
+    the one shown. Posts in ``lifecycle_posts`` also get a lifecycle finding when their account
+    is to be closed or is closed.
+    """
+    drafts: list[AlertDraft] = []
+    total = 0
+    for item in items:
+        best: dict[str, _Best] = {}
+        scanned: dict[str, list[Hit]] = {}
+        for field, text in item.texts:
+            hits = scanner.scan(text)
+            scanned[field] = hits
+            total += len(hits)
+            for hit in hits:
+                current = best.get(hit.rule)
+                if current is None:
+                    best[hit.rule] = _Best(hit=hit, field=field, text=text, field_hits=hits)
+                    continue
+                current.count += 1
+                if (hit.severity.rank, hit.confidence) > (current.hit.severity.rank, current.hit.confidence):
+                    current.hit, current.field, current.text, current.field_hits = hit, field, text, hits
+        drafts.extend(_draft(item, rule, found) for rule, found in best.items())
+        if item.kind is ItemKind.POST and item.id in lifecycle_posts:
+            finding = _lifecycle_draft(item, scanned)
+            if finding is not None:
+                drafts.append(finding)
+    return drafts, total
+
+
+def _draft(item: ScanItem, rule: str, found: _Best) -> AlertDraft:
+    hit = found.hit
+    (start16, end16), = utf16_spans(found.text, spans=[(hit.start, hit.end)])
+    return AlertDraft(
+        account_id=item.account_id,
+        item_kind=item.kind,
+        item_id=item.id,
+        category=hit.category.value,
+        severity=hit.severity,
+        rule=rule,
+        text=hit.display,
+        context=masked_excerpt(found.text, hits=found.field_hits, start=hit.start - CONTEXT_CHARS, end=hit.end + CONTEXT_CHARS),
+        item_field=found.field,
+        span_start=hit.start,
+        span_end=hit.end,
+        span_start_utf16=start16,
+        span_end_utf16=end16,
+        confidence=hit.confidence,
+        masked=hit.masked is not None,
+        occurrences=found.count,
+    )
+
+
+def _lifecycle_draft(item: ScanItem, scanned: dict[str, list[Hit]]) -> AlertDraft | None:
+    if item.account_status is AccountStatus.ACTIVE or item.published_at is None:
+        return None
+    if not rules.lifecycle_findings(item.account_status, [item.published_at], since=item.status_changed_at):
+        return None
+    field, text = next(((name, value) for name, value in item.texts if value.strip()), item.texts[0])
+    excerpt = masked_excerpt(text, hits=scanned.get(field, []), start=0, end=EXCERPT_CHARS)
+    return AlertDraft(
+        account_id=item.account_id,
+        item_kind=item.kind,
+        item_id=item.id,
+        category=LIFECYCLE_CATEGORY,
+        severity=Severity.MEDIUM,
+        rule=LIFECYCLE_RULE,
+        text=excerpt,
+        context=excerpt,
+        item_field=field,
+        masked=any(hit.masked is not None for hit in scanned.get(field, [])),
+    )
+
+
+def masked_excerpt(text: str, *, hits: Sequence[Hit], start: int, end: int) -> str:
+    """``text[start:end]`` on one line, with every personal-data hit it touches shown masked.
+
+    The window grows to cover a masked hit it cuts, so no digit of an identity or phone
+    number leaks at an edge; ``…`` marks a cut. Line breaks and tabs become spaces so the
+    snippet fits a list row.
+    """
+    start, end = max(0, start), min(len(text), end)
+    masked = sorted((hit for hit in hits if hit.masked is not None), key=lambda hit: hit.start)
+    grown = True
+    while grown:  # growing the window can make it touch another masked hit
+        grown = False
+        for hit in masked:
+            if hit.start < end and hit.end > start and (hit.start < start or hit.end > end):
+                start, end, grown = min(start, hit.start), max(end, hit.end), True
+    parts: list[str] = []
+    cursor = start
+    for hit in masked:
+        if hit.end <= start or hit.start >= end:
+            continue
+        if hit.start < cursor:
+            # overlaps a masked hit already written: show none of its characters twice or bare
+            cursor = max(cursor, hit.end)
+            continue
+        parts.append(text[cursor : hit.start])
+        parts.append(hit.masked or "")
+        cursor = hit.end
+    parts.append(text[cursor:end])
+    snippet = " ".join("".join(parts).split())
+    return f"{'…' if start > 0 else ''}{snippet}{'…' if end < len(text) else ''}"
+
+
+__all__ = [
+    "DETECTOR_RULES",
+    "LIFECYCLE_CATEGORY",
+    "LIFECYCLE_RULE",
+    "SCAN_CATEGORIES",
+    "ScanOutcome",
+    "ScanService",
+    "lexicon_locations",
+    "load_scanner",
+    "masked_excerpt",
+    "scan_items",
+]
