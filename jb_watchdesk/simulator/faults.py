@@ -1,0 +1,180 @@
+"""Fault injection: a small spec language and a deterministic plan that decides per request.
+
+Spec grammar (entries separated by commas, whitespace around entries ignored)::
+
+    ENTRY  := KIND ["=" PARAM] ["@" TARGET] ["%" RATE]
+    KIND   := latency | timeout | reset | 5xx | 429 | malformed | html | charset
+            | drip | oversize | entity_bomb | expire | quota
+    PARAM  := digits   (latency: milliseconds, required; 429: Retry-After seconds, default 30)
+    TARGET := an account key (``weibo-0002``) or a platform (``rss``, ``wechat_mp``,
+              ``kuaishou`` ...); no target means every platform request
+    RATE   := a percentage in (0, 100], default 100
+
+Example: ``5xx%5,html@rss-0003,drip@weibo-0002,latency=2000@wechat_mp-0001,429=30%10``.
+
+Whether an entry fires for a request is decided by a hash of (seed, entry position, the
+entry's own count of matching requests), so the same run of requests always meets the same
+faults. All ``latency`` entries that fire add up; of the other kinds, the first entry in
+spec order that fires decides what happens to the request.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from jb_watchdesk.simulator.world import stable_unit
+
+
+class FaultKind(StrEnum):
+    LATENCY = "latency"  # wait PARAM ms before answering
+    TIMEOUT = "timeout"  # accept and read the request, never answer
+    RESET = "reset"  # send half a response, then reset the connection
+    SERVER_ERROR = "5xx"  # 500, 502 or 503 with an nginx-style page
+    TOO_MANY_REQUESTS = "429"  # 429 with Retry-After: PARAM
+    MALFORMED = "malformed"  # the real body, truncated (broken JSON / XML)
+    HTML = "html"  # a WAF / login page with status 200
+    CHARSET = "charset"  # GB18030 bytes labelled UTF-8, or UTF-8 labelled GB18030
+    DRIP = "drip"  # the body one byte every 0.5 s
+    OVERSIZE = "oversize"  # a 20+ MB body, streamed
+    ENTITY_BOMB = "entity_bomb"  # a small feed declaring nested internal entities
+    EXPIRE = "expire"  # every access token of the target is expired
+    QUOTA = "quota"  # the target's quota is used up
+
+
+DEFAULT_RETRY_AFTER_S: Final = 30
+_ENTRY: Final = re.compile(
+    r"^(?P<kind>[A-Za-z0-9_]+)(?:=(?P<param>[0-9]+))?(?:@(?P<target>[A-Za-z0-9_.\-]+))?(?:%(?P<rate>[0-9]+(?:\.[0-9]+)?))?$"
+)
+_MAX_PARAM: Final = 3_600_000
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One entry of a fault spec."""
+
+    kind: FaultKind
+    param: int | None = None
+    target: str | None = None
+    rate: float = 100.0
+
+    @property
+    def spec(self) -> str:
+        """The entry written back in spec syntax."""
+        text = self.kind.value
+        if self.param is not None:
+            text += f"={self.param}"
+        if self.target is not None:
+            text += f"@{self.target}"
+        if self.rate != 100.0:
+            text += f"%{self.rate:g}"
+        return text
+
+    def matches(self, targets: Collection[str]) -> bool:
+        """Whether a request whose account/platform names are ``targets`` is affected."""
+        return self.target is None or self.target in targets
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the plan decided for one request: extra delay and at most one fault."""
+
+    latency_ms: int = 0
+    fault: Fault | None = None
+
+
+def parse_spec(spec: str) -> tuple[Fault, ...]:
+    """The entries of a spec string; ValueError naming the first bad entry."""
+    faults: list[Fault] = []
+    for raw in spec.split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        faults.append(_parse_entry(entry))
+    return tuple(faults)
+
+
+def _parse_entry(entry: str) -> Fault:
+    match = _ENTRY.match(entry)
+    if match is None:
+        raise ValueError(f"fault entry {entry!r} is not of the form KIND[=PARAM][@TARGET][%RATE]")
+    try:
+        kind = FaultKind(match["kind"].lower())
+    except ValueError:
+        choices = ", ".join(kind.value for kind in FaultKind)
+        raise ValueError(f"fault entry {entry!r}: unknown kind {match['kind']!r} (choose from {choices})") from None
+    param = int(match["param"]) if match["param"] is not None else None
+    if param is not None and param > _MAX_PARAM:
+        raise ValueError(f"fault entry {entry!r}: parameter {param} is larger than {_MAX_PARAM}")
+    if kind is FaultKind.LATENCY and param is None:
+        raise ValueError(f"fault entry {entry!r}: latency needs milliseconds, e.g. latency=2000")
+    if kind is FaultKind.TOO_MANY_REQUESTS and param is None:
+        param = DEFAULT_RETRY_AFTER_S
+    if param is not None and kind not in (FaultKind.LATENCY, FaultKind.TOO_MANY_REQUESTS):
+        raise ValueError(f"fault entry {entry!r}: {kind.value} takes no parameter")
+    rate = 100.0
+    if match["rate"] is not None:
+        rate = float(match["rate"])
+        if not 0 < rate <= 100:
+            raise ValueError(f"fault entry {entry!r}: rate must be a percentage above 0 and at most 100")
+    return Fault(kind=kind, param=param, target=match["target"], rate=rate)
+
+
+class FaultPlan:
+    """The active faults and their per-entry request counters."""
+
+    def __init__(self, faults: Iterable[Fault] = (), *, seed: int = 0) -> None:
+        self.faults: tuple[Fault, ...] = tuple(faults)
+        self.seed = seed
+        self._seen = [0] * len(self.faults)
+        self._fired = [0] * len(self.faults)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def parse(cls, spec: str, *, seed: int = 0) -> FaultPlan:
+        """A plan from a spec string (see the module docstring); ValueError if it is bad."""
+        return cls(parse_spec(spec), seed=seed)
+
+    @property
+    def spec(self) -> str:
+        """The plan in spec syntax; empty when no fault is active."""
+        return ",".join(fault.spec for fault in self.faults)
+
+    def check_targets(self, known: Collection[str]) -> None:
+        """ValueError when an entry targets neither a known account nor a platform."""
+        for fault in self.faults:
+            if fault.target is not None and fault.target not in known:
+                raise ValueError(f"fault entry {fault.spec!r}: unknown target {fault.target!r}")
+
+    def decide(self, targets: Collection[str]) -> Decision:
+        """The faults for one request whose account key and platforms are ``targets``."""
+        if not self.faults:
+            return Decision()
+        latency = 0
+        chosen: Fault | None = None
+        with self._lock:
+            for position, fault in enumerate(self.faults):
+                if not fault.matches(targets):
+                    continue
+                count = self._seen[position]
+                self._seen[position] = count + 1
+                if fault.rate < 100.0 and stable_unit(self.seed, position, fault.spec, count) * 100.0 >= fault.rate:
+                    continue
+                self._fired[position] += 1
+                if fault.kind is FaultKind.LATENCY:
+                    latency += fault.param or 0
+                elif chosen is None:
+                    chosen = fault
+        return Decision(latency_ms=latency, fault=chosen)
+
+    def stats(self) -> list[dict[str, object]]:
+        """Per entry: how many requests it matched and how many it affected."""
+        with self._lock:
+            return [
+                {"entry": fault.spec, "matched": seen, "fired": fired}
+                for fault, seen, fired in zip(self.faults, self._seen, self._fired, strict=True)
+            ]
