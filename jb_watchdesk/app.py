@@ -16,7 +16,10 @@ from jb_watchdesk.connectors.registry import Connectors
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, parse_overrides
 from jb_watchdesk.paths import Workspace
+from jb_watchdesk.services.alerts import AlertService
+from jb_watchdesk.services.duty import DutyLoop
 from jb_watchdesk.services.poller import Poller
+from jb_watchdesk.services.scanner import ScanService, lexicon_locations
 from jb_watchdesk.services.scheduler import PollSettings, Scheduler
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
@@ -101,20 +104,23 @@ class KeyringSecrets:
 
 
 @contextlib.asynccontextmanager
-async def running_poller(
+async def running_duty(
     app: App, *, settings: PollSettings | None = None, http_settings: HttpSettings | None = None
-) -> AsyncIterator[Poller]:
-    """A poller wired to the app's store, keyring and clock; its HTTP client is closed on exit."""
+) -> AsyncIterator[DutyLoop]:
+    """The duty loop wired to the app's store, keyring, lexicon and clock; closed on exit."""
     http = HttpClient(http_settings or http_settings_from_env())
+    scanner = ScanService(store=app.store, clock=app.clock, locations=lexicon_locations(app.workspace.root))
     try:
-        yield Poller(
+        poller = Poller(
             store=app.store,
             connectors=Connectors(http=http, secrets=KeyringSecrets(app.secrets)),
             scheduler=Scheduler(settings),
             clock=app.clock,
             calendar=app.calendar,
         )
+        yield DutyLoop(poller=poller, scanner=scanner, alerts=AlertService(store=app.store, clock=app.clock))
     finally:
+        scanner.close()
         await http.aclose()
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from jb_watchdesk import __version__
-from jb_watchdesk.app import App, Clock, running_poller
+from jb_watchdesk.app import App, Clock, running_duty
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import ImportRejected, InputError, WatchdeskError
 from jb_watchdesk.domain.models import Account
@@ -334,45 +334,55 @@ def _print_changes(changes: poller.Changes, out: TextIO) -> None:
         out.write(f"  ! {failure.account_id} {_plain(failure.name)}: {failure.health.value} {_plain(failure.code)}: {_plain(failure.reason)}\n")
 
 
-async def _poll_loop(app: App, out: TextIO, *, json_lines: bool) -> None:
+def _print_notifications(cycle: duty.Cycle, out: TextIO) -> None:
+    for notification in cycle.notifications:
+        out.write(f"  ▲ {_plain(notification.headline())}\n")
+
+
+async def _duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    async def report(changes: poller.Changes) -> None:
+    async def report(cycle: duty.Cycle) -> None:
         if json_lines:
-            out.write(json.dumps(changes.to_json(), ensure_ascii=False) + "\n")
-        elif not changes.empty or changes.failures:
-            _print_changes(changes, out)
+            out.write(json.dumps({**cycle.changes.to_json(), "alerts_raised": len(cycle.scan.raised)}, ensure_ascii=False) + "\n")
+        else:
+            if cycle.changes.run_id is not None and (not cycle.changes.empty or cycle.changes.failures):
+                _print_changes(cycle.changes, out)
+            if notify:
+                _print_notifications(cycle, out)
         out.flush()
 
-    async with running_poller(app) as active:
-        await active.run(stop, on_changes=report)
+    async with running_duty(app) as active:
+        await active.run(stop, on_cycle=report)
 
 
 def cmd_poll(app: App, args: argparse.Namespace, out: TextIO) -> int:
     if not args.once:
-        asyncio.run(_poll_loop(app, out, json_lines=args.json))
+        asyncio.run(_duty_loop(app, out, json_lines=args.json, notify=False))
         return 0
 
-    async def once() -> poller.Changes:
-        async with running_poller(app) as active:
-            return await active.poll_once(force=True)
+    async def once() -> duty.Cycle:
+        async with running_duty(app) as active:
+            return await active.cycle(force=True)
 
-    changes = asyncio.run(once())
+    cycle = asyncio.run(once())
     if args.json:
-        _dump_json(changes.to_json(), out)
+        _dump_json({**cycle.changes.to_json(), "alerts_raised": len(cycle.scan.raised)}, out)
     else:
-        _print_changes(changes, out)
+        _print_changes(cycle.changes, out)
+        if cycle.scan.raised:
+            out.write(f"  新告警 {len(cycle.scan.raised)} 条\n" if _zh() else f"  {len(cycle.scan.raised)} new alerts\n")
     return 0
 
 
 def cmd_run(app: App, args: argparse.Namespace, out: TextIO) -> int:
     out.write("值班循环已启动（Ctrl-C 停止）\n" if _zh() else "duty loop started (Ctrl-C to stop)\n")
     out.flush()
-    asyncio.run(_poll_loop(app, out, json_lines=False))
+    asyncio.run(_duty_loop(app, out, json_lines=False, notify=True))
     return 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -131,6 +131,12 @@ class Poller:
     def busy(self) -> bool:
         return self._cycle.locked()
 
+    async def due_count(self) -> int:
+        """How many accounts are due now (without polling them)."""
+        accounts = await self.store.run(account_store.list_accounts)
+        pollable = [a for a in accounts if self.connectors.for_account(_ref(a)) is not None]
+        return len(self.scheduler.due(pollable, now=self.clock.now()))
+
     async def poll_once(self, *, force: bool = False) -> Changes:
         """Poll every account that is due (``force``: every account with a source)."""
         if self._cycle.locked():
@@ -248,26 +254,3 @@ class Poller:
             accounts_ok=len(due) - len(failures),
             requests=requests,
         )
-
-    async def run(
-        self,
-        stop: asyncio.Event,
-        *,
-        on_changes: Callable[[Changes], Awaitable[None]] | None = None,
-        idle_s: float = 5.0,
-    ) -> None:
-        """Poll on schedule until ``stop`` is set; each cycle's changes go to ``on_changes``."""
-        while not stop.is_set():
-            if not self.paused:
-                changes = await self.poll_once()
-                if on_changes is not None and not changes.skipped:
-                    await on_changes(changes)
-            accounts = await self.store.run(account_store.list_accounts)
-            next_due = self.scheduler.next_due(a for a in accounts if self.connectors.for_account(_ref(a)) is not None)
-            now = self.clock.now()
-            wait = idle_s if next_due is None else min(max((next_due - now).total_seconds(), 0.5), idle_s * 12)
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=wait)
-            except TimeoutError:
-                pass
-

@@ -1,0 +1,73 @@
+"""The duty loop: poll, scan what changed, raise alerts, and say what the officer must see.
+
+It has no Qt: ``run --headless`` prints each cycle, and the window's controller shows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from jb_watchdesk.services.alerts import AlertService, Notification
+from jb_watchdesk.services.poller import Changes, Poller
+from jb_watchdesk.services.scanner import ScanOutcome, ScanService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """One turn of the loop: what the poll changed, what the scan raised, what to notify."""
+
+    changes: Changes
+    scan: ScanOutcome = ScanOutcome()
+    notifications: tuple[Notification, ...] = ()
+
+
+@dataclass
+class DutyLoop:
+    poller: Poller
+    scanner: ScanService
+    alerts: AlertService
+    after_cycle: list[Callable[[Cycle], Awaitable[None]]] = field(default_factory=list)
+
+    async def cycle(self, *, force: bool = False) -> Cycle:
+        """Poll once, scan the new and edited items, and collect due notifications."""
+        changes = await self.poller.poll_once(force=force)
+        if changes.skipped:
+            return Cycle(changes=changes)
+        scan = await self.scanner.process(changes)
+        notifications = await self.alerts.take_due_notifications()
+        return Cycle(changes=changes, scan=scan, notifications=tuple(notifications))
+
+    async def notifications_only(self) -> tuple[Notification, ...]:
+        """Repeats of unacknowledged alerts fall due between polls too."""
+        return tuple(await self.alerts.take_due_notifications())
+
+    async def run(
+        self,
+        stop: asyncio.Event,
+        *,
+        on_cycle: Callable[[Cycle], Awaitable[None]],
+        tick_s: float = 5.0,
+    ) -> None:
+        """Run until ``stop`` is set: a cycle whenever accounts fall due, notifications every tick."""
+        while not stop.is_set():
+            if not self.poller.paused:
+                accounts_due = await self.poller.due_count()
+                if accounts_due:
+                    result = await self.cycle()
+                    if not result.changes.skipped:
+                        await on_cycle(result)
+                        for hook in self.after_cycle:
+                            await hook(result)
+                        continue
+            notifications = await self.notifications_only()
+            if notifications:
+                await on_cycle(Cycle(changes=Changes(), notifications=notifications))
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=tick_s)
+            except TimeoutError:
+                pass
