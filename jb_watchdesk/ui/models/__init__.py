@@ -1,0 +1,1 @@
+"""Table models over the store's read results (QAbstractTableModel)."""

@@ -1,0 +1,93 @@
+"""The alerts inbox: new alerts first, then the acknowledged and resolved history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.storage.alerts import Alert, AlertState
+from jb_watchdesk.ui import icons, labels
+from jb_watchdesk.ui.text import one_line, tooltip
+
+Index = QModelIndex | QPersistentModelIndex
+_STATE_ORDER = {AlertState.NEW: 0, AlertState.ACKNOWLEDGED: 1, AlertState.RESOLVED: 2}
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("AlertsModel", text)
+
+
+def inbox_order(alerts: Sequence[Alert]) -> list[Alert]:
+    """New first, then by severity, newest first within each."""
+    return sorted(alerts, key=lambda a: (_STATE_ORDER[a.state], _SEVERITY_ORDER.get(a.severity.value, 9), -a.raised_at.timestamp()))
+
+
+class AlertsModel(QAbstractTableModel):
+    COLUMNS = ("severity", "state", "raised", "account", "category", "text", "context")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Alert] = []
+        self._account_names: Mapping[int, str] = {}
+
+    def headers(self) -> list[str]:
+        return [_t("级别"), _t("状态"), _t("发现时间"), _t("账号"), _t("类别"), _t("命中内容"), _t("上下文")]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers()[section]
+        return None
+
+    def set_rows(self, alerts: Sequence[Alert], *, account_names: Mapping[int, str]) -> None:
+        self.beginResetModel()
+        self._rows = inbox_order(alerts)
+        self._account_names = dict(account_names)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Alert:
+        return self._rows[row]
+
+    def new_count(self) -> int:
+        return sum(a.state is AlertState.NEW for a in self._rows)
+
+    def account_name(self, account_id: int) -> str:
+        return self._account_names.get(account_id, str(account_id))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        alert = self._rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            values = {
+                "severity": labels.severity(alert.severity.value),
+                "state": labels.alert_state(alert.state.value),
+                "raised": alert.raised_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M"),
+                "account": self.account_name(alert.account_id),
+                "category": labels.category(alert.category),
+                "text": one_line(alert.text, 40),
+                "context": one_line(alert.context),
+            }
+            return values[column]
+        if role == Qt.ItemDataRole.DecorationRole and column == "severity":
+            return icons.icon(alert.severity.value)
+        if role == Qt.ItemDataRole.ToolTipRole and column in ("text", "context"):
+            return tooltip(alert.text if column == "text" else alert.context)
+        if role == Qt.ItemDataRole.FontRole and alert.state is AlertState.NEW:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole and alert.state is AlertState.NEW and alert.severity.value == "high":
+            return QBrush(QColor(255, 235, 235))
+        return None

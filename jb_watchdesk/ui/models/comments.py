@@ -1,0 +1,105 @@
+"""The public-comment queue with live countdowns to both §3.7 deadlines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from jb_watchdesk.domain.models import CommentState
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.services.comments import CommentRow
+from jb_watchdesk.ui import icons, labels
+from jb_watchdesk.ui.text import one_line, tooltip
+
+Index = QModelIndex | QPersistentModelIndex
+_OVERDUE = (CommentState.OVERDUE_ACK, CommentState.OVERDUE_RESULT)
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("CommentsModel", text)
+
+
+class CommentsModel(QAbstractTableModel):
+    COLUMNS = ("state", "account", "created", "ack_countdown", "result_countdown", "author", "text")
+    COUNTDOWN_COLUMNS = (3, 4)
+
+    def __init__(self, clock: Callable[[], datetime], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._rows: list[CommentRow] = []
+
+    def headers(self) -> list[str]:
+        return [_t("状态"), _t("账号"), _t("留言时间"), _t("确认倒计时(1小时)"), _t("办结倒计时(5个工作日)"), _t("留言人"), _t("内容")]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers()[section]
+        return None
+
+    def set_rows(self, rows: Sequence[CommentRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> CommentRow:
+        return self._rows[row]
+
+    def tick(self) -> None:
+        """Repaint the countdown columns (called every second by the view)."""
+        if self._rows:
+            for column in self.COUNTDOWN_COLUMNS:
+                self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column), [Qt.ItemDataRole.DisplayRole])
+
+    def overdue_count(self) -> int:
+        return sum(r.state in _OVERDUE for r in self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        now = self._clock()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "state":
+                return labels.comment_state(row.state.value)
+            if column == "account":
+                return row.account_name
+            if column == "created":
+                return row.created_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
+            if column == "ack_countdown":
+                if row.acked_at is not None or row.state is CommentState.DONE:
+                    return _t("已确认")
+                return labels.duration((row.ack_due - now).total_seconds())
+            if column == "result_countdown":
+                if row.state is CommentState.DONE:
+                    return _t("已办结")
+                text = labels.duration((row.result_due - now).total_seconds())
+                return text + (" " + _t("(估算)") if row.result_due_estimated else "")
+            if column == "author":
+                return one_line(row.author, 30)
+            return one_line(row.text)
+        if role == Qt.ItemDataRole.ToolTipRole and column in ("text", "author"):
+            return tooltip(row.text if column == "text" else row.author)
+        if role == Qt.ItemDataRole.ToolTipRole and column == "result_countdown":
+            due = row.result_due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            note = _t("节假日安排未公布，按周一至周五估算") if row.result_due_estimated else ""
+            return tooltip(f"{due}\n{note}".strip())
+        if role == Qt.ItemDataRole.DecorationRole and column == "state" and row.state in _OVERDUE:
+            return icons.icon("overdue")
+        if role == Qt.ItemDataRole.BackgroundRole and row.state in _OVERDUE:
+            return QBrush(QColor(255, 235, 235))
+        if role == Qt.ItemDataRole.ForegroundRole and column in ("ack_countdown", "result_countdown"):
+            due = row.ack_due if column == "ack_countdown" else row.result_due
+            if due < now and row.state is not CommentState.DONE:
+                return QBrush(icons.RED)
+        return None

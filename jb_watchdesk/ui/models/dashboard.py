@@ -1,0 +1,212 @@
+"""One row per account: freshness, health and the comment backlog."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.services.status import AccountStatusRow
+from jb_watchdesk.ui import icons, labels
+from jb_watchdesk.ui.text import tooltip
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
+
+Index = QModelIndex | QPersistentModelIndex
+_FRESHNESS_RANK = {"veto": 0, "warn": 1, "unknown": 2, "ok": 3}
+_HEALTH_RANK = {"failing": 0, "auth_expired": 1, "degraded": 2, "never_polled": 3, "ok": 4}
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("DashboardModel", text)
+
+
+class DashboardModel(QAbstractTableModel):
+    COLUMNS = ("name", "platform", "unit", "lifecycle", "last_post", "week", "silent", "freshness", "health", "pending", "overdue")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[AccountStatusRow] = []
+        self._index: dict[int, int] = {}
+
+    def headers(self) -> list[str]:
+        return [
+            _t("账号名称"), _t("平台"), _t("主办单位"), _t("状态"), _t("最近发布"), _t("本周/3"),
+            _t("沉默天数"), _t("更新"), _t("健康"), _t("待回复"), _t("超时"),
+        ]  # fmt: skip
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers()[section]
+        return None
+
+    def row_at(self, row: int) -> AccountStatusRow:
+        return self._rows[row]
+
+    def set_rows(self, rows: Sequence[AccountStatusRow]) -> None:
+        """Replace the data; when the same accounts come back in the same order only cells change."""
+        new_ids = [r.account.id for r in rows]
+        if new_ids == [r.account.id for r in self._rows]:
+            changed = [i for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new]
+            self._rows = list(rows)
+            if changed:
+                self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(self.COLUMNS) - 1))
+            return
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._index = {account_id: i for i, account_id in enumerate(new_ids)}
+        self.endResetModel()
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "veto": sum(r.freshness.value == "veto" for r in self._rows),
+            "warn": sum(r.freshness.value == "warn" for r in self._rows),
+            "overdue_ack": sum(r.overdue_ack for r in self._rows),
+            "overdue_result": sum(r.overdue_result for r in self._rows),
+            "failing": sum(r.account.health.value in ("failing", "auth_expired") for r in self._rows),
+            "closing_posts": sum(r.closing_posts > 0 for r in self._rows),
+        }
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.DecorationRole:
+            if column == "freshness":
+                return icons.icon(row.freshness.value)
+            if column == "health":
+                return icons.icon(row.account.health.value)
+            if column == "overdue" and (row.overdue_ack or row.overdue_result):
+                return icons.icon("overdue")
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == "freshness" and row.freshness.value == "veto":
+                return QBrush(icons.RED)
+            if column == "health" and row.account.health.value in ("failing", "auth_expired"):
+                return QBrush(icons.RED)
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.freshness.value == "veto" or row.overdue_ack or row.account.health.value in ("failing", "auth_expired"):
+                return QBrush(QColor(255, 235, 235))
+            return None
+        if role == SORT_ROLE:
+            return self._sort_key(row, column)
+        if role == FILTER_ROLE:
+            return {
+                "unit": row.account.unit,
+                "platform": row.account.platform.value,
+                "freshness": row.freshness.value,
+                "health": row.account.health.value,
+                "text": f"{row.account.name} {row.account.unit} {row.account.owner}",
+            }
+        return None
+
+    def _display(self, row: AccountStatusRow, column: str) -> str:
+        a = row.account
+        if column == "name":
+            return a.name
+        if column == "platform":
+            return labels.platform(a.platform.value)
+        if column == "unit":
+            return a.unit
+        if column == "lifecycle":
+            return labels.lifecycle(a.status.value)
+        if column == "last_post":
+            return row.last_post_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if row.last_post_at else "—"
+        if column == "week":
+            return f"{row.posts_this_week}/3  ({_t('近7天')} {row.posts_7d})"
+        if column == "silent":
+            return "—" if row.days_silent is None else str(row.days_silent)
+        if column == "freshness":
+            return labels.freshness(row.freshness.value)
+        if column == "health":
+            return labels.health(a.health.value)
+        if column == "pending":
+            return str(row.pending_comments)
+        if column == "overdue":
+            return f"{row.overdue_ack} / {row.overdue_result}"
+        return ""
+
+    def _tooltip(self, row: AccountStatusRow, column: str) -> str | None:
+        a = row.account
+        if column == "health":
+            reason = a.health_reason or labels.health(a.health.value)
+            since = a.health_since.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if a.health_since else ""
+            return tooltip(f"{reason}\n{since}".strip())
+        if column == "overdue":
+            return tooltip(_t("确认超时 / 办结超时"))
+        if column in ("name", "unit"):
+            return tooltip(f"{a.name}\n{a.unit}\n{a.source}")
+        if column == "freshness" and row.freshness_reasons:
+            return tooltip(", ".join(row.freshness_reasons))
+        return None
+
+    def _sort_key(self, row: AccountStatusRow, column: str) -> Any:
+        a = row.account
+        keys: dict[str, Any] = {
+            "name": a.name,
+            "platform": a.platform.value,
+            "unit": a.unit,
+            "lifecycle": a.status.value,
+            "last_post": row.last_post_at or datetime.min.replace(tzinfo=SHANGHAI),
+            "week": row.posts_this_week,
+            "silent": row.days_silent if row.days_silent is not None else -1,
+            "freshness": _FRESHNESS_RANK.get(row.freshness.value, 9),
+            "health": _HEALTH_RANK.get(a.health.value, 9),
+            "pending": row.pending_comments,
+            "overdue": row.overdue_ack * 1000 + row.overdue_result,
+        }
+        return keys[column]
+
+
+class DashboardFilter(QSortFilterProxyModel):
+    """Filter by unit, platform and state, and search names, units and owners."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self._unit = ""
+        self._platform = ""
+        self._state = ""
+        self._search = ""
+
+    def set_filters(self, *, unit: str = "", platform: str = "", state: str = "", search: str = "") -> None:
+        self.beginFilterChange()
+        self._unit, self._platform, self._state, self._search = unit, platform, state, search.strip().lower()
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        info = model.data(model.index(source_row, 0, source_parent), FILTER_ROLE)
+        if not info:
+            return True
+        if self._unit and info["unit"] != self._unit:
+            return False
+        if self._platform and info["platform"] != self._platform:
+            return False
+        if self._state and self._state not in (info["freshness"], info["health"]):
+            return False
+        return not self._search or self._search in info["text"].lower()
+
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)
