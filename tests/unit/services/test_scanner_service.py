@@ -1,0 +1,224 @@
+"""The scan service: changed items become alerts, masked, once, off the event loop; lexicon changes."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from jb_watchdesk.connectors.base import FetchedComment, FetchedPost
+from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Platform
+from jb_watchdesk.domain.sensitive import Category, Hit, Scanner, Severity
+from jb_watchdesk.services.poller import Changes
+from jb_watchdesk.services.scanner import (
+    LIFECYCLE_RULE,
+    ScanService,
+    lexicon_locations,
+    masked_excerpt,
+)
+from jb_watchdesk.storage import alerts as alert_store
+from jb_watchdesk.storage import ingest
+from jb_watchdesk.storage.accounts import apply_register
+from jb_watchdesk.storage.alerts import Alert, AlertState, ItemKind
+from jb_watchdesk.storage.db import Store
+
+REGISTERED = datetime(2026, 11, 1, tzinfo=UTC)
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+ID_NUMBER = "11010519491231002X"
+LEXICON = """term,category,severity,rule,note
+国家秘密,secret,high,secret.state,
+代办证件,paid_service,medium,paid.agency,
+最高级,advertising,low,ad.absolute,
+"""
+
+
+class FixedClock:
+    def __init__(self, now: datetime = NOW) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+
+def post(external_id: str, *, title: str = "通知", body: str = "", published: datetime = NOW) -> FetchedPost:
+    return FetchedPost(external_id=external_id, title=title, body=body, digest="", url="", published_at=published)
+
+
+def comment(external_id: str, text: str) -> FetchedComment:
+    return FetchedComment(external_id=external_id, post_external_id="", author="市民", text=text, created_at=NOW)
+
+
+@pytest.fixture
+def lexicon_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "lexicon"
+    folder.mkdir()
+    (folder / "office.csv").write_text(LEXICON, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    with Store(None) as store:
+        store.call(
+            apply_register,
+            [
+                AccountSpec(name="江北发布", platform=Platform.WEIBO, source="1"),
+                AccountSpec(name="旧账号", platform=Platform.WEIBO, source="2", status=AccountStatus.CLOSED),
+            ],
+            now=REGISTERED,
+        )
+        yield store
+
+
+@pytest.fixture
+def service(store: Store, lexicon_dir: Path) -> Iterator[ScanService]:
+    with ScanService(store=store, clock=FixedClock(), locations=[lexicon_dir]) as service:
+        yield service
+
+
+def write(store: Store, *, account_id: int = 1, posts: list[FetchedPost] = (), comments: list[FetchedComment] = ()) -> Changes:
+    result = store.call(ingest.record_success, account_id=account_id, posts=list(posts), comments=list(comments), now=NOW)
+    return Changes(
+        new_posts=tuple(result.new_posts), edited_posts=tuple(result.edited_posts),
+        new_comments=tuple(result.new_comments), edited_comments=tuple(result.edited_comments),
+    )
+
+
+def stored(store: Store) -> dict[str, Alert]:
+    return {alert.rule: alert for alert in store.call(alert_store.list_alerts)}
+
+
+def test_a_post_with_an_id_number_and_a_secrecy_marking_becomes_masked_alerts(store: Store, service: ScanService) -> None:
+    changes = write(store, posts=[post("p1", title="绝密★ 会议纪要", body=f"经办人身份证号{ID_NUMBER}，请核对。")])
+    outcome = asyncio.run(service.process(changes))
+    by_rule = {alert.rule: alert for alert in outcome.raised}
+    assert set(by_rule) == {"secret.marking", "pii.id_card"}
+    marking, identity = by_rule["secret.marking"], by_rule["pii.id_card"]
+    assert (marking.text, marking.severity.value, marking.item_field, marking.span_start, marking.span_end) == ("绝密★", "high", "title", 0, 3)
+    assert identity.text == "110105********002X" and identity.masked
+    assert (identity.item_field, identity.span_start, identity.span_end) == ("body", 7, 25)
+    assert "110105********002X" in identity.context and ID_NUMBER not in identity.context
+    for alert in stored(store).values():
+        assert ID_NUMBER not in alert.text + alert.context
+
+
+def test_reprocessing_the_same_changes_adds_no_duplicates(store: Store, service: ScanService) -> None:
+    changes = write(store, posts=[post("p1", body="国家秘密，代办证件")])
+    first = asyncio.run(service.process(changes))
+    second = asyncio.run(service.process(changes))
+    assert len(first.raised) == 2 and second.raised == () and second.items_scanned == 1
+    assert len(stored(store)) == 2
+
+
+def test_an_edited_post_adds_only_its_new_hits(store: Store, service: ScanService) -> None:
+    asyncio.run(service.process(write(store, posts=[post("p1", body="国家秘密")])))
+    before = stored(store)["secret.state"]
+    edited = write(store, posts=[post("p1", body="国家秘密和国家秘密；另可代办证件")])
+    assert edited.edited_posts == (1,)
+    outcome = asyncio.run(service.process(edited))
+    assert [alert.rule for alert in outcome.raised] == ["paid.agency"]
+    assert stored(store)["secret.state"] == before
+
+
+def test_comments_are_scanned_with_utf16_spans(store: Store, service: ScanService) -> None:
+    changes = write(store, comments=[comment("c1", "😀😀 你们这是国家秘密吗")])
+    (alert,) = asyncio.run(service.process(changes)).raised
+    assert alert.item_kind is ItemKind.COMMENT and alert.item_field == "text"
+    assert (alert.span_start, alert.span_end) == (7, 11)
+    assert (alert.span_start_utf16, alert.span_end_utf16) == (9, 13)
+
+
+def test_the_most_serious_hit_of_a_rule_is_the_one_shown_with_the_count(store: Store, lexicon_dir: Path) -> None:
+    (lexicon_dir / "more.csv").write_text("保密文件,secret,high,secret.state,\n", encoding="utf-8")
+    with ScanService(store=store, clock=FixedClock(), locations=[lexicon_dir]) as service:
+        changes = write(store, posts=[post("p1", title="国 家 秘 密", body="见保密文件")])
+        (alert,) = asyncio.run(service.process(changes)).raised
+    assert (alert.text, alert.item_field, alert.confidence, alert.occurrences) == ("保密文件", "body", 1.0, 2)
+
+
+def test_the_scan_runs_on_a_worker_thread_not_the_event_loop(
+    store: Store, service: ScanService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    original = Scanner.scan
+
+    def spy(self: Scanner, text: str) -> list[Hit]:
+        threads.append(threading.current_thread().name)
+        return original(self, text)
+
+    monkeypatch.setattr(Scanner, "scan", spy)
+    changes = write(store, posts=[post("p1", body="国家秘密")])
+
+    async def scan() -> str:
+        await service.process(changes)
+        return threading.current_thread().name
+
+    loop_thread = asyncio.run(scan())
+    assert threads and all(name.startswith("jb-scan") for name in threads)
+    assert loop_thread not in threads
+
+
+def test_a_lexicon_change_resolves_removed_rules_but_keeps_acknowledged_history(
+    store: Store, service: ScanService, lexicon_dir: Path
+) -> None:
+    asyncio.run(service.process(write(store, posts=[post("p1", body="国家秘密"), post("p2", body="代办证件，最高级")])))
+    alerts = stored(store)
+    acknowledged = store.call(alert_store.acknowledge, alerts["secret.state"].id, officer="张三", note="已核实", now=NOW)
+    (lexicon_dir / "office.csv").write_text(
+        "term,category,severity,rule,note\n代办证件,paid_service,medium,paid.agency,\n通知,misstatement,low,misc.notice,\n",
+        encoding="utf-8",
+    )
+    assert service.reload() == []
+    outcome = asyncio.run(service.rescan_all())
+    after = stored(store)
+    assert outcome.items_scanned == 2
+    assert {alert.rule for alert in outcome.raised} == {"misc.notice"}  # both posts are titled 通知
+    assert outcome.resolved == (alerts["ad.absolute"].id,)
+    assert after["ad.absolute"].state is AlertState.RESOLVED
+    assert after["secret.state"] == acknowledged
+    assert after["paid.agency"].state is AlertState.NEW
+    assert asyncio.run(service.rescan_all()).raised == ()
+
+
+def test_a_new_post_of_a_closed_account_raises_a_lifecycle_alert(store: Store, service: ScanService) -> None:
+    changes = write(store, account_id=2, posts=[post("p1", title="联系13800138000 办理", body="")])
+    outcome = asyncio.run(service.process(changes))
+    (finding,) = [alert for alert in outcome.raised if alert.rule == LIFECYCLE_RULE]
+    assert (finding.category, finding.severity.value, finding.account_id, finding.item_id) == ("lifecycle", "medium", 2, 1)
+    assert "138****8000" in finding.text and "13800138000" not in finding.text
+    # an edit is not a new post, and a post from before the account closed is not a finding
+    edited = write(store, account_id=2, posts=[post("p1", title="改过的标题")])
+    assert all(alert.rule != LIFECYCLE_RULE for alert in asyncio.run(service.process(edited)).raised)
+    old = write(store, account_id=2, posts=[post("p0", published=REGISTERED - timedelta(days=1))])
+    assert asyncio.run(service.process(old)).raised == ()
+
+
+def test_the_workspace_lexicon_adds_to_the_shipped_one_and_bad_lines_are_reported(store: Store, tmp_path: Path) -> None:
+    data_dir = tmp_path / "ws"
+    (data_dir / "lexicon").mkdir(parents=True)
+    (data_dir / "lexicon" / "mine.csv").write_text("江北特供,advertising,medium,ad.local,\n单,advertising,low,ad.x,\n", encoding="utf-8")
+    with ScanService(store=store, clock=FixedClock(), locations=lexicon_locations(data_dir)) as service:
+        problems = service.reload()
+        assert [(Path(p.file).name, p.line) for p in problems] == [("mine.csv", 2)]
+        rules = {hit.rule for hit in service.scanner.scan("江北特供，绝密文件")}
+    assert {"ad.local", "secret.document"} <= rules
+    assert "ad.local" in service.active_rules and "pii.mobile" in service.active_rules
+
+
+def test_a_missing_workspace_lexicon_folder_is_not_a_problem(store: Store, tmp_path: Path) -> None:
+    with ScanService(store=store, clock=FixedClock(), locations=lexicon_locations(tmp_path / "none")) as service:
+        assert asyncio.run(service.areload()) == []
+        assert len(service.scanner.lexicon.terms) > 100
+
+
+def test_masked_excerpt_never_cuts_personal_data_at_an_edge() -> None:
+    text = f"前文{ID_NUMBER}后文\n下一行"
+    hit = Hit(start=2, end=20, text=ID_NUMBER, category=Category.PRIVACY, severity=Severity.HIGH, rule="pii.id_card",
+              confidence=1.0, masked="110105********002X")
+    assert masked_excerpt(text, hits=[hit], start=10, end=12) == "…110105********002X…"
+    assert masked_excerpt(text, hits=[hit], start=0, end=4) == "前文110105********002X…"
+    assert masked_excerpt(text, hits=[hit], start=0, end=len(text)) == "前文110105********002X后文 下一行"
