@@ -9,6 +9,7 @@ Spec grammar (entries separated by commas, whitespace around entries ignored)::
     TARGET := an account key (``weibo-0002``) or a platform (``rss``, ``wechat_mp``,
               ``kuaishou`` ...); no target means every platform request
     RATE   := a percentage in (0, 100], default 100
+    (``@TARGET`` and ``%RATE`` may also come in the other order)
 
 Example: ``5xx%5,html@rss-0003,drip@weibo-0002,latency=2000@wechat_mp-0001,429=30%10``.
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from jb_watchdesk.simulator.world import stable_unit
+from jb_watchdesk.simulator.world import stable_hash, stable_unit
 
 
 class FaultKind(StrEnum):
@@ -47,8 +48,12 @@ class FaultKind(StrEnum):
 
 
 DEFAULT_RETRY_AFTER_S: Final = 30
+_TARGET: Final = r"@(?P<target{n}>[A-Za-z0-9_.\-]+)"
+_RATE: Final = r"%(?P<rate{n}>[0-9]+(?:\.[0-9]+)?)"
+# TARGET and RATE are accepted in either order: "5xx@rss%50" and "5xx%50@rss" mean the same.
 _ENTRY: Final = re.compile(
-    r"^(?P<kind>[A-Za-z0-9_]+)(?:=(?P<param>[0-9]+))?(?:@(?P<target>[A-Za-z0-9_.\-]+))?(?:%(?P<rate>[0-9]+(?:\.[0-9]+)?))?$"
+    r"^(?P<kind>[A-Za-z0-9_]+)(?:=(?P<param>[0-9]+))?"
+    rf"(?:(?:{_TARGET.format(n=1)})?(?:{_RATE.format(n=1)})?|{_RATE.format(n=2)}{_TARGET.format(n=2)})$"
 )
 _MAX_PARAM: Final = 3_600_000
 
@@ -85,6 +90,7 @@ class Decision:
 
     latency_ms: int = 0
     fault: Fault | None = None
+    draw: int = 0  # a per-decision number, so details (which 5xx) replay with the plan
 
 
 def parse_spec(spec: str) -> tuple[Fault, ...]:
@@ -117,11 +123,12 @@ def _parse_entry(entry: str) -> Fault:
     if param is not None and kind not in (FaultKind.LATENCY, FaultKind.TOO_MANY_REQUESTS):
         raise ValueError(f"fault entry {entry!r}: {kind.value} takes no parameter")
     rate = 100.0
-    if match["rate"] is not None:
-        rate = float(match["rate"])
+    rate_text = match["rate1"] or match["rate2"]
+    if rate_text is not None:
+        rate = float(rate_text)
         if not 0 < rate <= 100:
             raise ValueError(f"fault entry {entry!r}: rate must be a percentage above 0 and at most 100")
-    return Fault(kind=kind, param=param, target=match["target"], rate=rate)
+    return Fault(kind=kind, param=param, target=match["target1"] or match["target2"], rate=rate)
 
 
 class FaultPlan:
@@ -156,6 +163,7 @@ class FaultPlan:
             return Decision()
         latency = 0
         chosen: Fault | None = None
+        draw = 0
         with self._lock:
             for position, fault in enumerate(self.faults):
                 if not fault.matches(targets):
@@ -169,7 +177,8 @@ class FaultPlan:
                     latency += fault.param or 0
                 elif chosen is None:
                     chosen = fault
-        return Decision(latency_ms=latency, fault=chosen)
+                    draw = stable_hash(self.seed, position, count, "draw")
+        return Decision(latency_ms=latency, fault=chosen, draw=draw)
 
     def stats(self) -> list[dict[str, object]]:
         """Per entry: how many requests it matched and how many it affected."""

@@ -51,7 +51,7 @@ from jb_watchdesk.simulator.routes import (
     platform_of,
     text_response,
 )
-from jb_watchdesk.simulator.world import SERVED_PLATFORMS, World, stable_hash
+from jb_watchdesk.simulator.world import SERVED_PLATFORMS, World
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,6 @@ class SimulatorServer:
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self._closing = False
-        self._serial = 0
         self._routes: Counter[str] = Counter()
         self._accounts: Counter[str] = Counter()
         self._statuses: Counter[int] = Counter()
@@ -269,6 +268,11 @@ class SimulatorServer:
             await self._serve(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
             pass
+        except asyncio.CancelledError:
+            # Only stop() cancels these tasks. Python 3.11's start_server done-callback
+            # calls task.exception() and logs a cancelled handler as an error, so the
+            # cancellation ends here instead of propagating.
+            pass
         except Exception:
             log.warning("simulator: a connection failed", exc_info=True)
         finally:
@@ -376,7 +380,7 @@ class SimulatorServer:
         if fault is not None and fault.kind is FaultKind.OVERSIZE:
             await self._send_oversize(writer, route, keep_alive=keep_alive)
             return keep_alive
-        response = self._respond(fault, target, request)
+        response = self._respond(fault, target, request, draw=decision.draw)
         if fault is not None and fault.kind is FaultKind.RESET:
             await self._send_reset(writer, response)
             return False
@@ -384,12 +388,10 @@ class SimulatorServer:
         await self._send(writer, response, keep_alive=keep_alive, head_only=request.method == "HEAD", drip=drip)
         return keep_alive
 
-    def _respond(self, fault: Fault | None, target: Target, request: Request) -> Response:
+    def _respond(self, fault: Fault | None, target: Target, request: Request, *, draw: int) -> Response:
         kind = fault.kind if fault is not None else None
-        self._serial += 1
-        serial = stable_hash(self.world.seed, self._serial)
         if kind is FaultKind.SERVER_ERROR:
-            code = (500, 502, 503)[serial % 3]
+            code = (500, 502, 503)[draw % 3]
             reason = HTTPStatus(code).phrase
             return text_response(code, _ERROR_PAGE.format(code=code, reason=reason), kind="html")
         if kind is FaultKind.TOO_MANY_REQUESTS:
@@ -397,7 +399,7 @@ class SimulatorServer:
             response.headers.append(("Retry-After", str(fault.param if fault is not None else 30)))
             return response
         if kind is FaultKind.HTML:
-            return text_response(200, _WAF_PAGE.format(event=f"{serial:016x}"), kind="html")
+            return text_response(200, _WAF_PAGE.format(event=f"{draw:016x}"), kind="html")
         if kind is FaultKind.ENTITY_BOMB:
             body = _ENTITY_BOMB.encode("utf-8")
             return Response(status=200, body=body, content_type="application/rss+xml; charset=utf-8", kind="xml")
@@ -408,7 +410,13 @@ class SimulatorServer:
             request = Request(request.method, request.path, request.query, headers, request.body)
         response = self.platforms.handle(target, request, forced=forced)
         if kind is FaultKind.MALFORMED:
-            response.body = response.body[: max(1, len(response.body) * 3 // 5)]
+            # Cut on a character boundary: the document must be broken, not undecodable.
+            text = response.body.decode(response.charset, "replace")
+            cut = len(text) * 3 // 5
+            if response.kind == "xml" and "<item>" in text:
+                # Inside the channel header, so no entry survives for a lenient parser.
+                cut = max(1, text.index("<item>") - 7)
+            response.body = text[: max(1, cut)].encode(response.charset)
         elif kind is FaultKind.CHARSET:
             _swap_charset(response)
         return response
