@@ -49,6 +49,7 @@ EXAMPLES = {
     "scan": "jb-watchdesk scan --json draft.txt",
     "alerts": "jb-watchdesk alerts --state all --json",
     "alerts ack": "jb-watchdesk alerts ack 12 --note 已联系发布单位删除并核实 --officer 张三",
+    "simulator": "jb-watchdesk simulator --port 8765 --accounts 240 --faults '5xx%5,html@rss-0003'",
 }
 
 
@@ -136,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", required=True, help="what was done, e.g. asked the unit to delete the post")
     p.add_argument("--officer", help="who acknowledges (default: the login name)")
     p.set_defaults(handler=cmd_alerts_ack)
+
+    p = _sub(commands, "simulator", key="simulator", help="serve the simulated platforms on loopback (demo, tests, benchmarks)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    p.add_argument("--accounts", type=int, default=240, help="number of simulated accounts")
+    p.add_argument("--seed", type=int, default=1, help="seed of the deterministic content")
+    p.add_argument("--latency-ms", type=int, default=0, help="added latency per request")
+    p.add_argument("--faults", default="", metavar="SPEC", help="e.g. 5xx%%5,html@rss-0003,drip@weibo-0002,429=30%%10")
+    p.set_defaults(handler=cmd_simulator, needs_workspace=False)
 
     db = commands.add_parser("db", help="database maintenance", description="database maintenance")
     dba = db.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
@@ -481,6 +491,14 @@ def cmd_alerts_ack(app: App, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_simulator(args: argparse.Namespace) -> int:
+    from jb_watchdesk.simulator.server import run_simulator
+
+    return run_simulator(
+        host=args.host, port=args.port, accounts=args.accounts, seed=args.seed, latency_ms=args.latency_ms, faults=args.faults
+    )
+
+
 def run_demo(app: App, out: TextIO) -> int:
     """The demo workspace: the notice's register imported, then the duty status as the desk sees it."""
     register_file = resources_dir() / "accounts" / "jiangbei-2021.csv"
@@ -542,6 +560,8 @@ def main(
     demo_dir: tempfile.TemporaryDirectory[str] | None = None
     try:
         clock = Clock(parse_now(args.now))
+        if not getattr(args, "needs_workspace", True):
+            return int(args.handler(args))
         if args.demo:
             demo_dir = tempfile.TemporaryDirectory(prefix="jb-watchdesk-demo-")
             workspace = Workspace(Path(demo_dir.name))

@@ -288,6 +288,9 @@ def _comment(row: object, post_external_id: str) -> FetchedComment | None:
 DEFAULT_API_BASE: Final = "https://api.weixin.qq.com"
 _PAGE_SIZE: Final = 20
 _COMMENT_PAGE_SIZE: Final = 49  # the API takes count < 50
+# 88000: comments closed; 88001: no comment data for this article (e.g. published without a
+# mass send, whose msg_data_id the comment API needs). Neither is a failure of the account.
+_NO_COMMENTS_CODES: Final = frozenset({"wechat.88000", "wechat.88001"})
 
 
 class WechatConnector:
@@ -361,11 +364,12 @@ class WechatConnector:
                         body = await self._post(
                             account,
                             "/cgi-bin/comment/list",
-                            {"msg_data_id": article_id, "index": int(index or 1), "begin": begin, "count": _COMMENT_PAGE_SIZE, "type": 0},
+                            # ``index`` counts articles from 0; post ids number them from 1.
+                            {"msg_data_id": article_id, "index": int(index or 1) - 1, "begin": begin, "count": _COMMENT_PAGE_SIZE, "type": 0},
                             now=now,
                         )
                     except ConnectorError as error:
-                        if error.kind is ErrorKind.CONFIG:
+                        if error.kind is ErrorKind.CONFIG or error.code in _NO_COMMENTS_CODES:
                             # Comments closed on one article must not hide the account's posts.
                             notes.append(error.reason)
                             break

@@ -304,6 +304,7 @@ def _max_id(ids: list[str | None]) -> str | None:
 DEFAULT_API_BASE: Final = "https://api.weibo.com"
 _PAGE_SIZE: Final = 100
 _COMMENT_PAGE_SIZE: Final = 50
+_ANSWER_STATUSES: Final = frozenset({200, 400, 401, 403})
 
 
 class WeiboConnector:
@@ -324,7 +325,15 @@ class WeiboConnector:
         if not token:
             raise missing_secret(account, "access_token", platform=PLATFORM)
         base = (account.api_base or DEFAULT_API_BASE).rstrip("/")
-        response = await self._http.request("GET", f"{base}{path}", platform=PLATFORM, params={"access_token": token, **params})
+        response = await self._http.request(
+            "GET", f"{base}{path}", platform=PLATFORM, params={"access_token": token, **params}, ok_statuses=_ANSWER_STATUSES
+        )
+        if response.status != 200:
+            # Weibo reports API errors (expired token, rate limit) as 4xx with a JSON body.
+            error = classify_error(response.body)
+            if error is not None:
+                raise error
+            raise ConnectorError(ErrorKind.TRANSIENT, f"Weibo answered HTTP {response.status}", code=f"weibo.http{response.status}")
         return response.body
 
     async def fetch(
