@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -108,13 +109,18 @@ async def running_duty(
     app: App, *, settings: PollSettings | None = None, http_settings: HttpSettings | None = None
 ) -> AsyncIterator[DutyLoop]:
     """The duty loop wired to the app's store, keyring, lexicon and clock; closed on exit."""
-    http = HttpClient(http_settings or http_settings_from_env())
+    poll = settings or PollSettings()
+    http = HttpClient(
+        dataclasses.replace(
+            http_settings or http_settings_from_env(), max_in_flight=poll.max_concurrency, per_host=poll.per_host_concurrency
+        )
+    )
     scanner = ScanService(store=app.store, clock=app.clock, locations=lexicon_locations(app.workspace.root))
     try:
         poller = Poller(
             store=app.store,
             connectors=Connectors(http=http, secrets=KeyringSecrets(app.secrets)),
-            scheduler=Scheduler(settings),
+            scheduler=Scheduler(poll),
             clock=app.clock,
             calendar=app.calendar,
         )

@@ -27,6 +27,7 @@ Wire formats (open.douyin.com, JSON in a ``data``/``extra`` envelope):
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Final
@@ -376,6 +377,25 @@ class DouyinConnector:
 
         return await self._tokens.call(account.id, now=now, obtain=obtain, send=send)
 
+    async def _comments(self, account: AccountRef, item_id: str, *, now: datetime) -> tuple[list[FetchedComment], int]:
+        found: list[FetchedComment] = []
+        requests = 0
+        cursor = "0"
+        for _ in range(MAX_PAGES):
+            body = await self._get(
+                account,
+                "/item/comment/list/",
+                {"open_id": account.source, "item_id": item_id, "cursor": cursor, "count": _PAGE_SIZE},
+                now=now,
+            )
+            requests += 1
+            page = parse_comment_list(body, post_external_id=item_id)
+            found.extend(page.items)
+            if not page.has_more or not page.next_cursor:
+                break
+            cursor = page.next_cursor
+        return found, requests
+
     async def fetch(
         self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
     ) -> FetchResult:
@@ -395,19 +415,7 @@ class DouyinConnector:
         recent = state.remember(posts, now=now)
         comments: list[FetchedComment] = []
         if with_comments:
-            for item_id in recent:
-                comment_cursor = "0"
-                for _ in range(MAX_PAGES):
-                    body = await self._get(
-                        account,
-                        "/item/comment/list/",
-                        {"open_id": account.source, "item_id": item_id, "cursor": comment_cursor, "count": _PAGE_SIZE},
-                        now=now,
-                    )
-                    requests += 1
-                    page_c = parse_comment_list(body, post_external_id=item_id)
-                    comments.extend(page_c.items)
-                    if not page_c.has_more or not page_c.next_cursor:
-                        break
-                    comment_cursor = page_c.next_cursor
+            for found, used in await asyncio.gather(*(self._comments(account, item_id, now=now) for item_id in recent)):
+                comments.extend(found)
+                requests += used
         return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests)

@@ -44,6 +44,9 @@ class HttpSettings:
     ca_bundle: str | None = None
     trust_env: bool = True
     max_connections: int = 200
+    #: requests in flight at once, over all hosts, and per host
+    max_in_flight: int = 20
+    per_host: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,9 @@ class HttpClient:
             transport=transport,
             headers={"User-Agent": f"JB-WatchDesk/{__version__}"},
         )
+        # httpx's own pool limit turns a burst into PoolTimeouts; requests wait here instead.
+        self._in_flight = asyncio.Semaphore(s.max_in_flight)
+        self._per_host: dict[str, asyncio.Semaphore] = {}
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -120,6 +126,26 @@ class HttpClient:
         ok_statuses: frozenset[int] = frozenset({200, 304}),
     ) -> HttpResponse:
         """Send one request; raise ConnectorError for anything but ``ok_statuses``."""
+        host = _host(url)
+        per_host = self._per_host.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+        # Host first, then a global slot: a request queued behind a busy host holds no global slot.
+        async with per_host, self._in_flight:
+            return await self._request(
+                method, url, platform=platform, params=params, json=json, form=form, headers=headers, ok_statuses=ok_statuses
+            )
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        platform: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        form: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        ok_statuses: frozenset[int],
+    ) -> HttpResponse:
         safe_url = redact_url(httpx.URL(url, params=params) if params else url)
         limit = self.settings.max_bytes
         try:

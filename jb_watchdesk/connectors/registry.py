@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from jb_watchdesk.connectors import douyin, rss, wechat_mp, weibo
 from jb_watchdesk.connectors.fetching import AccountRef, Connector, SecretSource, is_feed_source
@@ -34,15 +33,3 @@ class Connectors:
         if is_feed_source(account.source) or not account.platform.has_official_connector:
             return self._by_kind["rss"]
         return self._by_kind[account.platform.value]
-
-    def host_of(self, account: AccountRef) -> str:
-        """The host a poll of this account talks to, for per-host concurrency limits."""
-        if is_feed_source(account.source):
-            return urlsplit(account.source).netloc
-        defaults = {
-            Platform.WECHAT_MP: wechat_mp.DEFAULT_API_BASE,
-            Platform.WEIBO: weibo.DEFAULT_API_BASE,
-            Platform.DOUYIN: douyin.DEFAULT_API_BASE,
-        }
-        base = account.api_base or defaults.get(account.platform, "")
-        return urlsplit(base).netloc

@@ -22,6 +22,7 @@ Wire formats, as documented by the platform and used by SDKs:
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -333,6 +334,33 @@ class WechatConnector:
 
         return await self._tokens.call(account.id, now=now, obtain=obtain, send=send)
 
+    async def _comments(self, account: AccountRef, external_id: str, *, now: datetime) -> tuple[list[FetchedComment], int, str]:
+        """One article's comments, the requests used, and a note when the article has none to read."""
+        article_id, _, index = external_id.rpartition(":")
+        found: list[FetchedComment] = []
+        begin = requests = 0
+        for _ in range(MAX_PAGES):
+            try:
+                body = await self._post(
+                    account,
+                    "/cgi-bin/comment/list",
+                    # ``index`` counts articles from 0; post ids number them from 1.
+                    {"msg_data_id": article_id, "index": int(index or 1) - 1, "begin": begin, "count": _COMMENT_PAGE_SIZE, "type": 0},
+                    now=now,
+                )
+            except ConnectorError as error:
+                if error.kind is ErrorKind.CONFIG or error.code in _NO_COMMENTS_CODES:
+                    # Comments closed on one article must not hide the account's posts.
+                    return found, requests, "" if error.code in _NO_COMMENTS_CODES else error.reason
+                raise
+            requests += 1
+            page = parse_comments(body, post_external_id=external_id, begin=begin)
+            found.extend(page.items)
+            if not page.has_more or page.next_offset is None:
+                break
+            begin = page.next_offset
+        return found, requests, ""
+
     async def fetch(
         self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
     ) -> FetchResult:
@@ -356,28 +384,11 @@ class WechatConnector:
         comments: list[FetchedComment] = []
         notes: list[str] = []
         if with_comments:
-            for external_id in recent:
-                article_id, _, index = external_id.rpartition(":")
-                begin = 0
-                for _ in range(MAX_PAGES):
-                    try:
-                        body = await self._post(
-                            account,
-                            "/cgi-bin/comment/list",
-                            # ``index`` counts articles from 0; post ids number them from 1.
-                            {"msg_data_id": article_id, "index": int(index or 1) - 1, "begin": begin, "count": _COMMENT_PAGE_SIZE, "type": 0},
-                            now=now,
-                        )
-                    except ConnectorError as error:
-                        if error.kind is ErrorKind.CONFIG or error.code in _NO_COMMENTS_CODES:
-                            # Comments closed on one article must not hide the account's posts.
-                            notes.append(error.reason)
-                            break
-                        raise
-                    requests += 1
-                    page_c = parse_comments(body, post_external_id=external_id, begin=begin)
-                    comments.extend(page_c.items)
-                    if not page_c.has_more or page_c.next_offset is None:
-                        break
-                    begin = page_c.next_offset
-        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests, notes=tuple(notes))
+            # Posts' comment lists are independent: read them concurrently (the HTTP client bounds it).
+            pages = await asyncio.gather(*(self._comments(account, external_id, now=now) for external_id in recent))
+            for found, used, note in pages:
+                comments.extend(found)
+                requests += used
+                if note:
+                    notes.append(note)
+        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests, notes=tuple(sorted(set(notes))))

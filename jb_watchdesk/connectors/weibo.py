@@ -20,6 +20,7 @@ only ``idstr`` (or the string ``mid``) is read.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
@@ -336,6 +337,18 @@ class WeiboConnector:
             raise ConnectorError(ErrorKind.TRANSIENT, f"Weibo answered HTTP {response.status}", code=f"weibo.http{response.status}")
         return response.body
 
+    async def _comments(self, account: AccountRef, external_id: str) -> tuple[list[FetchedComment], int]:
+        found: list[FetchedComment] = []
+        requests = 0
+        for number in range(1, MAX_PAGES + 1):
+            body = await self._get(account, "/2/comments/show.json", {"id": external_id, "count": _COMMENT_PAGE_SIZE, "page": number})
+            requests += 1
+            page = parse_comments(body, account_uid=account.source)
+            found.extend(page.items)
+            if not page.has_more or not page.items:
+                break
+        return found, requests
+
     async def fetch(
         self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
     ) -> FetchResult:
@@ -361,14 +374,7 @@ class WeiboConnector:
         recent = state.remember(posts, now=now)
         comments: list[FetchedComment] = []
         if with_comments:
-            for external_id in recent:
-                for number in range(1, MAX_PAGES + 1):
-                    body = await self._get(
-                        account, "/2/comments/show.json", {"id": external_id, "count": _COMMENT_PAGE_SIZE, "page": number}
-                    )
-                    requests += 1
-                    page_c = parse_comments(body, account_uid=account.source)
-                    comments.extend(page_c.items)
-                    if not page_c.has_more or not page_c.items:
-                        break
+            for found, used in await asyncio.gather(*(self._comments(account, external_id) for external_id in recent)):
+                comments.extend(found)
+                requests += used
         return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests)

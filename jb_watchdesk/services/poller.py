@@ -28,6 +28,8 @@ from jb_watchdesk.storage.db import Store
 
 log = logging.getLogger(__name__)
 
+ACCOUNTS_PER_REQUEST_SLOT = 4
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -124,7 +126,6 @@ class Poller:
     calendar: WorkdayCalendar = DEFAULT_CALENDAR
     _states: dict[int, FetchState] = field(default_factory=dict)
     _cycle: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _host_limits: dict[str, asyncio.Semaphore] = field(default_factory=dict)
     paused: bool = False
 
     @property
@@ -152,7 +153,9 @@ class Poller:
         if not due:
             return Changes(started_at=started, finished_at=self.clock.now())
         run_id = await self.store.run(ingest.start_run, now=started)
-        limit = asyncio.Semaphore(self.scheduler.settings.max_concurrency)
+        # Requests are limited in the HTTP client; several accounts per request slot keep it busy
+        # while others wait on their own earlier requests.
+        limit = asyncio.Semaphore(self.scheduler.settings.max_concurrency * ACCOUNTS_PER_REQUEST_SLOT)
         outcomes = await asyncio.gather(*(self._guarded(item, limit) for item in due))
         finished = self.clock.now()
         changes = self._summarise(run_id, started, finished, due, outcomes)
@@ -168,10 +171,7 @@ class Poller:
         return changes
 
     async def _guarded(self, item: Due, limit: asyncio.Semaphore) -> _Outcome:
-        host = self.connectors.host_of(_ref(item.account))
-        per_host = self._host_limits.setdefault(host, asyncio.Semaphore(self.scheduler.settings.per_host_concurrency))
-        # Host first, then a global slot: a task queued behind a busy host holds no global slot.
-        async with per_host, limit:
+        async with limit:
             return await self._poll_account(item)
 
     async def _poll_account(self, item: Due) -> _Outcome:
