@@ -33,6 +33,7 @@ import base64
 import hashlib
 import random
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -53,6 +54,7 @@ DEFAULT_QUOTA_PER_DAY: Final = 100_000
 # Douyin refresh tokens live 30 days on the real platform.
 REFRESH_TOKEN_TTL_S: Final = 30 * 86_400
 MAX_ACCOUNTS: Final = 9_999
+TEXT_CACHE_ENTRIES: Final = 100_000
 
 SERVED_PLATFORMS: Final = ("wechat_mp", "weibo", "douyin", "rss")
 FEED_PLATFORMS: Final = ("kuaishou", "toutiao", "weishi", "shangyou", "website", "rss")
@@ -237,6 +239,33 @@ def to_datetime(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, SHANGHAI)
 
 
+class _Lru:
+    """A small thread-safe least-recently-used cache for generated text.
+
+    Generating a post's words costs tens of microseconds; a poll cycle over a thousand
+    accounts asks for tens of thousands of them, mostly the same ones as last cycle.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> object | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[object, ...], value: object) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
 @dataclass(slots=True)
 class _Token:
     account: int
@@ -358,6 +387,7 @@ class World:
                 self._by_source[("douyin_refresh", account.credentials["refresh_token"])] = account
         self._schedule: dict[int, tuple[int, tuple[SimPost, ...]]] = {}
         self._schedule_lock = threading.Lock()
+        self._texts = _Lru(TEXT_CACHE_ENTRIES)
 
     # ----------------------------------------------------------------- accounts
 
@@ -614,6 +644,15 @@ class World:
 
     def post_text(self, account: SimAccount, post: SimPost, now: int) -> PostText:
         """The post's words as of ``now`` (an edit adds an editor's note)."""
+        key = ("text", account.index, post.slot, post.edited(now))
+        cached = self._texts.get(key)
+        if cached is None:
+            cached = self._post_text(account, post, now)
+            self._texts.put(key, cached)
+        assert isinstance(cached, PostText)
+        return cached
+
+    def _post_text(self, account: SimAccount, post: SimPost, now: int) -> PostText:
         rng = random.Random(stable_hash(self.seed, account.key, post.slot, "text"))
         title = content.post_title(rng, brand=account.brand)
         sentences = content.post_sentences(rng, unit=account.unit, count=rng.randint(2, 4))
@@ -637,6 +676,15 @@ class World:
         """
         if account.served not in COMMENT_PLATFORMS or post.deleted(now):
             return []
+        key = ("comments", account.index, post.slot)
+        cached = self._texts.get(key)
+        if cached is None:
+            cached = tuple(self._all_comments(account, post))
+            self._texts.put(key, cached)
+        assert isinstance(cached, tuple)
+        return [comment for comment in cached if comment.created <= now]
+
+    def _all_comments(self, account: SimAccount, post: SimPost) -> list[SimComment]:
         rng = random.Random(stable_hash(self.seed, account.key, post.slot, "comments"))
         roll = rng.random()
         count = 0 if roll < 0.3 else 1 if roll < 0.6 else 2 if roll < 0.8 else 3 if roll < 0.93 else 4
@@ -653,8 +701,6 @@ class World:
             answer = content.reply_text(rng, unit=account.unit) if replied is not None else None
             author = content.netizen_name(rng)
             elected = rng.random() < 0.5
-            if created > now:
-                break
             found.append(
                 SimComment(
                     comment_id=self._comment_id(account, post, number, created, reply=False),
