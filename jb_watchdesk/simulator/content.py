@@ -161,7 +161,7 @@ def mobile_number(rng: random.Random) -> str:
     return f"{rng.choice(_MOBILE_PREFIXES)} {rng.randint(0, 9999):04d} {rng.randint(0, 9999):04d}"
 
 
-def sensitive_sentence(kind: str, rng: random.Random) -> str:
+def sensitive_sentence(kind: str, *, rng: random.Random) -> str:
     """One sentence carrying the given kind of sensitive content, in an otherwise normal tone."""
     if kind == "id_number":
         return f"经核实，申请人{rng.choice(_SURNAMES)}某某（身份证号：{resident_id(rng)}）已按规定完成登记。"

@@ -106,7 +106,7 @@ def json_response(payload: object, *, status: int = 200) -> Response:
     return Response(status=status, body=body)
 
 
-def text_response(status: int, text: str, *, kind: str = "text") -> Response:
+def text_response(status: int, *, text: str, kind: str = "text") -> Response:
     """A small plain-text or HTML response."""
     content_type = "text/html; charset=utf-8" if kind == "html" else "text/plain; charset=utf-8"
     return Response(status=status, body=text.encode("utf-8"), content_type=content_type, kind=kind)
@@ -170,7 +170,7 @@ class Platforms:
 
     # --------------------------------------------------------------- routing
 
-    def lookup(self, method: str, path: str) -> tuple[str | None, frozenset[str]]:
+    def lookup(self, path: str) -> tuple[str | None, frozenset[str]]:
         """The route name for ``path`` and the methods it allows (``None`` if unknown)."""
         if path.startswith("/rss/") and path.count("/") == 2:
             return "rss", frozenset({"GET", "HEAD"})
@@ -179,7 +179,7 @@ class Platforms:
             return None, frozenset()
         return entry
 
-    def identify(self, route: str, request: Request) -> Target:
+    def identify(self, request: Request, *, route: str) -> Target:
         """The account a request concerns, read from its path, body, query or token."""
         world = self.world
         now = world.now()
@@ -188,26 +188,26 @@ class Platforms:
             found = world.by_key.get(request.path.rsplit("/", 1)[1])
             account = found if found is not None and found.served == "rss" else None
         elif route == "wechat.stable_token":
-            account = world.find("wechat_mp", request.form().get("appid", ""))
+            account = world.find("wechat_mp", value=request.form().get("appid", ""))
         elif route == "wechat.token":
-            account = world.find("wechat_mp", request.query.get("appid", ""))
+            account = world.find("wechat_mp", value=request.query.get("appid", ""))
         elif route.startswith("wechat."):
             index, _ = world.tokens.check(request.query.get("access_token", ""), kind="wechat", now=now)
             account = world.accounts[index] if index is not None else None
         elif route.startswith("weibo."):
             account = self._weibo_tokens.get(_weibo_token(request))
         elif route == "douyin.client_token":
-            account = world.find("douyin_client_key", request.form().get("client_key", ""))
+            account = world.find("douyin_client_key", value=request.form().get("client_key", ""))
         elif route == "douyin.refresh_token":
-            account = world.find("douyin_refresh", request.form().get("refresh_token", ""))
+            account = world.find("douyin_refresh", value=request.form().get("refresh_token", ""))
         elif route.startswith("douyin."):
             index, _ = world.tokens.check(request.headers.get("access-token", ""), kind="douyin", now=now)
             account = world.accounts[index] if index is not None else None
             if account is None:
-                account = world.find("douyin", request.query.get("open_id", ""))
+                account = world.find("douyin", value=request.query.get("open_id", ""))
         return Target(route=route, account=account)
 
-    def handle(self, target: Target, request: Request, *, forced: FaultKind | None = None) -> Response:
+    def handle(self, request: Request, *, target: Target, forced: FaultKind | None = None) -> Response:
         """The platform's answer. ``forced`` is an ``expire`` or ``quota`` fault to act out."""
         self._serial += 1
         handler = getattr(self, "_" + target.route.replace(".", "_"))
@@ -224,14 +224,14 @@ class Platforms:
     def _rss(self, target: Target, request: Request, forced: FaultKind | None) -> Response:
         account = target.account
         if account is None:
-            return text_response(404, "Not Found: no such feed")
+            return text_response(404, text="Not Found: no such feed")
         if forced is FaultKind.QUOTA:
-            return text_response(429, "Too Many Requests")
+            return text_response(429, text="Too Many Requests")
         now = self.world.now()
-        posts = self.world.listed_posts(account, now)[:FEED_ITEMS]
+        posts = self.world.listed_posts(account, now=now)[:FEED_ITEMS]
         last_modified = max((post.updated(now) for post in posts), default=self.world.history_start)
         encoding = "gb18030" if account.gb18030 else "utf-8"
-        document = self.feed_document(account, posts, now, encoding=encoding, last_modified=last_modified)
+        document = self.feed_document(account, posts=posts, now=now, encoding=encoding, last_modified=last_modified)
         body = document.encode(encoding)
         etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
         headers = [("ETag", etag), ("Last-Modified", http_date(last_modified)), ("Cache-Control", "max-age=300")]
@@ -247,7 +247,7 @@ class Platforms:
         )
 
     def feed_document(
-        self, account: SimAccount, posts: list[SimPost], now: int, *, encoding: str, last_modified: int
+        self, account: SimAccount, *, posts: list[SimPost], now: int, encoding: str, last_modified: int
     ) -> str:
         """RSS 2.0 text as RSSHub renders it (the XML declaration names ``encoding``)."""
         parts = [
@@ -261,7 +261,7 @@ class Platforms:
             "<ttl>5</ttl>\n",
         ]
         for post in posts:
-            text = self.world.post_text(account, post, now)
+            text = self.world.post_text(post, now=now)
             paragraphs = "".join(f"<p>{escape(sentence)}</p>" for sentence in text.sentences)
             parts.append("<item>\n")
             parts.append(f"<title>{escape(text.title)}</title>\n")
@@ -269,7 +269,7 @@ class Platforms:
             parts.append(f"<pubDate>{email.utils.format_datetime(to_datetime(post.published))}</pubDate>\n")
             if not (account.omit_guid and post.slot % 3 == 0):
                 parts.append(f'<guid isPermaLink="false">{escape(post.post_id)}</guid>\n')
-            parts.append(f"<link>{escape(feed_link(account, post))}</link>\n")
+            parts.append(f"<link>{escape(feed_link(post, account=account))}</link>\n")
             parts.append(f"<author>{escape(account.name)}</author>\n")
             parts.append("</item>\n")
         parts.append("</channel>\n</rss>\n")
@@ -335,13 +335,13 @@ class Platforms:
             return self._wechat_error(40035, "invalid args")
         no_content = form.get("no_content", "0").lower() in {"1", "true"}
         now = self.world.now()
-        listed = self.world.listed_posts(account, now)
+        listed = self.world.listed_posts(account, now=now)
         page = listed[offset : offset + count]
         items = [self._wechat_item(account, post, now, no_content=no_content) for post in page]
         return json_response({"total_count": len(listed), "item_count": len(items), "item": items})
 
     def _wechat_item(self, account: SimAccount, post: SimPost, now: int, *, no_content: bool) -> dict[str, object]:
-        text = self.world.post_text(account, post, now)
+        text = self.world.post_text(post, now=now)
         deleted = post.deleted(now)
         flag = "is_delete" if account.string_error_codes else "is_deleted"
         biz = hashlib.sha1(account.key.encode()).hexdigest()[:12]
@@ -380,10 +380,10 @@ class Platforms:
         if begin < 0 or not 1 <= count <= 50:
             return self._wechat_error(88010, "count range error. cout <= 0 or count > 50")
         now = self.world.now()
-        post = self.world.find_post(account, form.get("msg_data_id", ""), now)
+        post = self.world.find_post(account, post_id=form.get("msg_data_id", ""), now=now)
         if post is None or not 0 <= index < post.articles:
             return self._wechat_error(88001, "msg_data is not exists")
-        comments = self.world.comments(account, post, now) if index == 0 else []
+        comments = self.world.comments(post, now=now) if index == 0 else []
         if kind == 1:
             comments = [c for c in comments if not c.elected]
         elif kind == 2:
@@ -440,7 +440,7 @@ class Platforms:
         }
 
     def _weibo_status(self, account: SimAccount, post: SimPost, now: int) -> dict[str, object]:
-        text = self.world.post_text(account, post, now)
+        text = self.world.post_text(post, now=now)
         body = f"【{text.title}】" + "".join(text.sentences)
         if post.slot % 4 == 0:
             body += f' <a href="https://weibo.cn/sinaurl?u=https%3A%2F%2Fwww.jbq.example.gov.cn%2F{post.slot}">网页链接</a>'
@@ -454,7 +454,7 @@ class Platforms:
             "favorited": False,
             "truncated": False,
             "reposts_count": post.slot % 17,
-            "comments_count": len(self.world.comments(account, post, now)),
+            "comments_count": len(self.world.comments(post, now=now)),
             "attitudes_count": post.slot % 97,
             "user": self._weibo_user(account),
         }
@@ -471,7 +471,7 @@ class Platforms:
         if isinstance(account, Response):
             return account
         now = self.world.now()
-        listed = self.world.listed_posts(account, now)
+        listed = self.world.listed_posts(account, now=now)
         since_id, max_id = _int(request.query.get("since_id"), 0), _int(request.query.get("max_id"), 0)
         count = min(max(_int(request.query.get("count"), 20), 1), 100)
         page = max(_int(request.query.get("page"), 1), 1)
@@ -496,7 +496,7 @@ class Platforms:
         for post in posts:
             if post.deleted(now):
                 continue
-            text = self.world.post_text(account, post, now)
+            text = self.world.post_text(post, now=now)
             status = {
                 "id": int(post.post_id),
                 "idstr": post.post_id,
@@ -504,7 +504,7 @@ class Platforms:
                 "text": f"【{text.title}】",
                 "user": user,
             }
-            for comment in self.world.comments(account, post, now):
+            for comment in self.world.comments(post, now=now):
                 commenter = {"id": int(comment.author_id), "idstr": comment.author_id, "screen_name": comment.author_name}
                 row = _weibo_comment(comment.comment_id, comment.created, comment.text, commenter, status)
                 rows.append(row)
@@ -550,7 +550,7 @@ class Platforms:
         if isinstance(account, Response):
             return account
         now = self.world.now()
-        post = self.world.find_post(account, request.query.get("id", ""), now)
+        post = self.world.find_post(account, post_id=request.query.get("id", ""), now=now)
         if post is None:
             strings = account.string_error_codes
             return self._weibo_error(request, 20101, "target weibo does not exist!", status=400, as_string=strings)
@@ -561,7 +561,7 @@ class Platforms:
         if isinstance(account, Response):
             return account
         now = self.world.now()
-        posts = self.world.listed_posts(account, now)
+        posts = self.world.listed_posts(account, now=now)
         return self._weibo_comment_page(request, self._weibo_comment_rows(account, posts, now))
 
     # ----------------------------------------------------------------- Douyin
@@ -643,7 +643,7 @@ class Platforms:
         now = self.world.now()
         cursor = _int(request.query.get("cursor"), 0)
         count = min(max(_int(request.query.get("count"), 10), 1), 20)
-        listed = self.world.listed_posts(account, now)
+        listed = self.world.listed_posts(account, now=now)
         pinned = [post for post in listed if post.pinned]
         ordinary = [post for post in listed if not post.pinned]
         if cursor:
@@ -664,13 +664,13 @@ class Platforms:
         return json_response({"data": data, "extra": self._douyin_extra(now)})
 
     def _douyin_video(self, account: SimAccount, post: SimPost, now: int) -> dict[str, object]:
-        text = self.world.post_text(account, post, now)
+        text = self.world.post_text(post, now=now)
         # A caption is short; a post with sensitive content keeps every sentence so the
         # sensitive one is never cut off.
         sentences = text.sentences if post.sensitive else text.sentences[:1]
         caption = " ".join((text.title, *sentences))
         video_number = 7_300_000_000_000_000_000 + post.published * 1000 + account.index % 1000
-        comments = len(self.world.comments(account, post, now))
+        comments = len(self.world.comments(post, now=now))
         return {
             "item_id": post.post_id,
             "title": f"{caption} #江北 #{account.brand}",
@@ -696,12 +696,12 @@ class Platforms:
         if isinstance(account, Response):
             return account
         now = self.world.now()
-        post = self.world.find_post(account, request.query.get("item_id", ""), now)
+        post = self.world.find_post(account, post_id=request.query.get("item_id", ""), now=now)
         if post is None or post.deleted(now):
             return self._douyin_error(2100005, "参数不合法: item_id")
         cursor = max(_int(request.query.get("cursor"), 0), 0)
         count = min(max(_int(request.query.get("count"), 10), 1), 50)
-        comments = list(reversed(self.world.comments(account, post, now)))
+        comments = list(reversed(self.world.comments(post, now=now)))
         window = comments[cursor : cursor + count]
         data = {
             "list": [_douyin_comment(comment, now) for comment in window],

@@ -288,12 +288,12 @@ class SimulatorServer:
             except asyncio.IncompleteReadError:
                 return  # the client closed the connection between requests
             except asyncio.LimitOverrunError:
-                await self._send(writer, text_response(431, "request header fields too large"), keep_alive=False)
+                await self._send(writer, text_response(431, text="request header fields too large"), keep_alive=False)
                 return
             try:
                 request, keep_alive = await self._read_request(head, reader, writer)
             except _BadRequest as problem:
-                await self._send(writer, text_response(problem.status, str(problem)), keep_alive=False)
+                await self._send(writer, text_response(problem.status, text=str(problem)), keep_alive=False)
                 return
             if not await self._dispatch(request, reader, writer, keep_alive=keep_alive):
                 return
@@ -356,18 +356,18 @@ class SimulatorServer:
             response = await self._admin(request)
             await self._send(writer, response, keep_alive=keep_alive)
             return keep_alive
-        route, methods = self.platforms.lookup(request.method, request.path)
+        route, methods = self.platforms.lookup(request.path)
         if route is None:
             self._count("not_found")
-            await self._send(writer, text_response(404, "Not Found"), keep_alive=keep_alive)
+            await self._send(writer, text_response(404, text="Not Found"), keep_alive=keep_alive)
             return keep_alive
         if request.method not in methods:
             self._count("method_not_allowed")
-            response = text_response(405, "Method Not Allowed")
+            response = text_response(405, text="Method Not Allowed")
             response.headers.append(("Allow", ", ".join(sorted(methods))))
             await self._send(writer, response, keep_alive=keep_alive)
             return keep_alive
-        target = self.platforms.identify(route, request)
+        target = self.platforms.identify(request, route=route)
         self._count(route, target.account.key if target.account else None)
         decision = self._faults.decide(target.names(platform_of(route)))
         fault = decision.fault
@@ -393,13 +393,13 @@ class SimulatorServer:
         if kind is FaultKind.SERVER_ERROR:
             code = (500, 502, 503)[draw % 3]
             reason = HTTPStatus(code).phrase
-            return text_response(code, _ERROR_PAGE.format(code=code, reason=reason), kind="html")
+            return text_response(code, text=_ERROR_PAGE.format(code=code, reason=reason), kind="html")
         if kind is FaultKind.TOO_MANY_REQUESTS:
-            response = text_response(429, _ERROR_PAGE.format(code=429, reason="Too Many Requests"), kind="html")
+            response = text_response(429, text=_ERROR_PAGE.format(code=429, reason="Too Many Requests"), kind="html")
             response.headers.append(("Retry-After", str(fault.param if fault is not None else 30)))
             return response
         if kind is FaultKind.HTML:
-            return text_response(200, _WAF_PAGE.format(event=f"{draw:016x}"), kind="html")
+            return text_response(200, text=_WAF_PAGE.format(event=f"{draw:016x}"), kind="html")
         if kind is FaultKind.ENTITY_BOMB:
             body = _ENTITY_BOMB.encode("utf-8")
             return Response(status=200, body=body, content_type="application/rss+xml; charset=utf-8", kind="xml")
@@ -408,7 +408,7 @@ class SimulatorServer:
             # A conditional request would get an empty 304, which cannot be malformed.
             headers = {k: v for k, v in request.headers.items() if not k.startswith("if-")}
             request = Request(request.method, request.path, request.query, headers, request.body)
-        response = self.platforms.handle(target, request, forced=forced)
+        response = self.platforms.handle(request, target=target, forced=forced)
         if kind is FaultKind.MALFORMED:
             # Cut on a character boundary: the document must be broken, not undecodable.
             text = response.body.decode(response.charset, "replace")
@@ -518,7 +518,7 @@ class SimulatorServer:
         route = "admin." + (path.removeprefix("/_sim/").replace("/", ".") or "index")
         self._count(route if path != "/" else "admin.index")
         if request.method == "GET" and path == "/":
-            return text_response(200, f"jb-watchdesk simulator: {len(self.world.accounts)} accounts, seed {self.world.seed}\n")
+            return text_response(200, text=f"jb-watchdesk simulator: {len(self.world.accounts)} accounts, seed {self.world.seed}\n")
         if request.method == "GET" and path == "/_sim/register.csv":
             return self._register_csv()
         if request.method == "GET" and path == "/_sim/truth":
@@ -541,7 +541,7 @@ class SimulatorServer:
         if request.method == "POST" and path == "/_sim/stats/reset":
             self.reset_stats()
             return json_response(self.stats())
-        return text_response(404, "Not Found")
+        return text_response(404, text="Not Found")
 
     def _register_csv(self) -> Response:
         buffer = io.StringIO()

@@ -500,7 +500,7 @@ class World:
         """The account with this key (``wechat_mp-0001``); KeyError if there is none."""
         return self.by_key[key]
 
-    def find(self, kind: str, value: str) -> SimAccount | None:
+    def find(self, kind: str, *, value: str) -> SimAccount | None:
         """The account whose ``kind`` id is ``value``.
 
         ``kind`` is ``wechat_mp`` (AppID), ``weibo`` (uid), ``douyin`` (open_id),
@@ -547,7 +547,7 @@ class World:
 
     # ----------------------------------------------------------------- posts
 
-    def posts(self, account: SimAccount, now: int) -> tuple[SimPost, ...]:
+    def posts(self, account: SimAccount, *, now: int) -> tuple[SimPost, ...]:
         """Every post published up to ``now`` since history start, oldest first.
 
         Deleted posts are included (check :meth:`SimPost.deleted`); the platform views
@@ -621,13 +621,13 @@ class World:
             return "@9VxS1/qCUc80K2etd8wkU" + _b64(self.seed, account.key, slot, "item", nbytes=49)
         return f"jb-sim-{account.key}-{slot}"
 
-    def listed_posts(self, account: SimAccount, now: int) -> list[SimPost]:
+    def listed_posts(self, account: SimAccount, *, now: int) -> list[SimPost]:
         """What the platform lists, newest first.
 
         WeChat and Weibo keep deleted posts in the list with a deletion flag; Douyin
         and feeds drop them. A Douyin account that pins its oldest video lists it first.
         """
-        posts = self.posts(account, now)
+        posts = self.posts(account, now=now)
         keep_deleted = account.served in ("wechat_mp", "weibo")
         listed = [post for post in reversed(posts) if keep_deleted or not post.deleted(now)]
         if account.pinned_oldest and listed:
@@ -635,15 +635,16 @@ class World:
             listed.insert(0, _pinned(oldest))
         return listed
 
-    def find_post(self, account: SimAccount, post_id: str, now: int) -> SimPost | None:
+    def find_post(self, account: SimAccount, *, post_id: str, now: int) -> SimPost | None:
         """The visible post with this platform id, or ``None``."""
-        for post in self.posts(account, now):
+        for post in self.posts(account, now=now):
             if post.post_id == post_id:
                 return post
         return None
 
-    def post_text(self, account: SimAccount, post: SimPost, now: int) -> PostText:
+    def post_text(self, post: SimPost, *, now: int) -> PostText:
         """The post's words as of ``now`` (an edit adds an editor's note)."""
+        account = self.accounts[post.account]
         key = ("text", account.index, post.slot, post.edited(now))
         cached = self._texts.get(key)
         if cached is None:
@@ -657,7 +658,7 @@ class World:
         title = content.post_title(rng, brand=account.brand)
         sentences = content.post_sentences(rng, unit=account.unit, count=rng.randint(2, 4))
         for kind in post.sensitive:
-            sentences.insert(rng.randint(0, len(sentences)), content.sensitive_sentence(kind, rng))
+            sentences.insert(rng.randint(0, len(sentences)), content.sensitive_sentence(kind, rng=rng))
         if post.edited(now) and post.edited_at is not None:
             stamp = to_datetime(post.edited_at).strftime("%m月%d日%H:%M")
             sentences.append(f"（编者注：本文已于{stamp}更新相关信息。）")
@@ -666,7 +667,7 @@ class World:
 
     # -------------------------------------------------------------- comments
 
-    def comments(self, account: SimAccount, post: SimPost, now: int) -> list[SimComment]:
+    def comments(self, post: SimPost, *, now: int) -> list[SimComment]:
         """Public comments on ``post`` created up to ``now``, oldest first.
 
         Feeds carry no comments. Accounts answer every comment 8-55 minutes after it
@@ -674,6 +675,7 @@ class World:
         hours late and leave the rest unanswered for good. Replies appear only once their
         time has come.
         """
+        account = self.accounts[post.account]
         if account.served not in COMMENT_PLATFORMS or post.deleted(now):
             return []
         key = ("comments", account.index, post.slot)
@@ -757,7 +759,7 @@ class World:
         rows: list[dict[str, object]] = []
         window_start = at - comment_window_days * 86_400
         for account in self.accounts:
-            posts = [post for post in self.posts(account, at) if not post.deleted(at)]
+            posts = [post for post in self.posts(account, now=at) if not post.deleted(at)]
             times = [to_datetime(post.published) for post in posts for _ in range(post.articles)]
             report = rules.freshness(times, now=moment, observed_since=None)
             visible_reply = account.served in ("wechat_mp", "weibo")
@@ -767,7 +769,7 @@ class World:
                     continue
                 if post.sensitive:
                     sensitive += 1
-                for comment in self.comments(account, post, at):
+                for comment in self.comments(post, now=at):
                     total += 1
                     answered = comment.replied_by(at)
                     actual += not answered
@@ -835,7 +837,7 @@ def _pinned(post: SimPost) -> SimPost:
     )
 
 
-def feed_link(account: SimAccount, post: SimPost) -> str:
+def feed_link(post: SimPost, *, account: SimAccount) -> str:
     """The public address of a feed item on its platform (never fetched)."""
     template = _FEED_LINKS.get(account.platform, _FEED_LINKS["rss"])
     return template.format(h=_token_chars(account.key, post.slot, length=12, alphabet=_HEX), n=post.published)

@@ -189,7 +189,7 @@ def test_content_is_a_pure_function_of_seed_and_time() -> None:
     assert [a.credentials for a in first.accounts] != [a.credentials for a in other.accounts]
     later = START + timedelta(days=3)
     account = first.accounts[0]
-    assert len(first.posts(account, int(later.timestamp()))) > len(first.posts(account, int(START.timestamp())))
+    assert len(first.posts(account, now=int(later.timestamp()))) > len(first.posts(account, now=int(START.timestamp())))
 
 
 def test_truth_freshness_follows_behaviour(world: World) -> None:
@@ -220,8 +220,8 @@ def test_sensitive_accounts_publish_valid_ids_phones_and_phrases(world: World) -
     for account in world.accounts:
         if account.behaviour is not Behaviour.SENSITIVE:
             continue
-        for post in world.posts(account, now):
-            text = "".join(world.post_text(account, post, now).sentences)
+        for post in world.posts(account, now=now):
+            text = "".join(world.post_text(post, now=now).sentences)
             found.update(post.sensitive)
             for number in re.findall(r"\d{17}[\dX]", text):
                 assert is_valid_id_number(number)
