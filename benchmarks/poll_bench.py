@@ -149,7 +149,7 @@ def main() -> int:
             print(f"accounts ok / failed     {changes.accounts_ok} / {changes.accounts_failed}")  # type: ignore[attr-defined]
             print(f"cycle wall time          {wall:.2f} s")
             print(f"ideal (requests×lat÷C)   {ideal:.2f} s")
-            print(f"ratio wall / ideal       {wall / ideal:.3f}")
+            print(f"ratio wall / ideal       {wall / ideal:.3f}" if ideal else "ratio wall / ideal       n/a (no latency)")
             print(f"peak RSS (desk process)  {peak:.0f} MB")
             print(f"accounts not matching the simulator's truth: {len(mismatched)}")
             print(f"sequential sample        {len(sample)} accounts, {seq_requests} requests, {seq_wall:.2f} s")

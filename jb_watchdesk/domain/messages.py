@@ -169,6 +169,104 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "内部错误：{detail}（加 --debug 查看详情）",
         "internal error: {detail} (run with --debug for details)",
     ),
+    # duty shifts, inspections, emergencies, exports and the record
+    "duty.empty": ("{field} 不能为空", "{field} must not be empty"),
+    "duty.too_long": (
+        "{field} 过长（{length}，上限 {limit}）",
+        "{field} is too long ({length}, limit {limit})",
+    ),
+    "duty.control_chars": ("{field} 含有控制字符", "{field} contains control characters"),
+    "shift.already_open": (
+        "第 {shift_id} 班（{officer}）尚未结束。请先 shift end --note 交班；值班员已离开时用 shift end --force 原因 强制结班",
+        "shift {shift_id} ({officer}) is still open. End it with `shift end --note`; if the officer has left, "
+        "force-close it with `shift end --force REASON`",
+    ),
+    "shift.none_open": (
+        "当前没有进行中的班次（用 shift start --officer 姓名 开班）",
+        "no shift is open (start one with `shift start --officer NAME`)",
+    ),
+    "shift.not_found": (
+        "没有编号为 {shift_id} 的班次（用 shift list 查看）",
+        "no shift with id {shift_id} (see `shift list`)",
+    ),
+    "shift.end_before_start": (
+        "结班时间早于开班时间 {started_at}，请检查 --now 或系统时钟",
+        "the end is before the shift's start {started_at}: check --now or the system clock",
+    ),
+    "handover.nothing_to_confirm": (
+        "没有待确认的交接：最近结束的班次已确认，或还没有结束的班次",
+        "nothing to confirm: the last ended shift is already confirmed, or no shift has ended",
+    ),
+    "handover.not_on_duty": (
+        "{officer} 不是当前值班员（{on_duty}），交接须由接班的值班员确认",
+        "{officer} is not the officer on duty ({on_duty}); the incoming officer confirms the handover",
+    ),
+    "inspect.no_shift": (
+        "人工巡查须在班次中记录：先用 shift start --officer 姓名 开班",
+        "manual inspections are recorded within a shift: start one with `shift start --officer NAME`",
+    ),
+    "inspect.bad_check": (
+        "检查项“{value}”无效。格式：名称=ok 或 名称=问题描述；名称为 operation、column_updates、"
+        "content_quality、security（或 运行情况、栏目更新、信息内容质量、安全防护）",
+        "bad check {value!r}: use NAME=ok or NAME=finding, NAME being operation, column_updates, "
+        "content_quality or security (or 运行情况, 栏目更新, 信息内容质量, 安全防护)",
+    ),
+    "inspect.needs_action": (
+        "记录了问题但没有整改措施：请用 --action 写明已采取的措施",
+        "a finding is recorded without a corrective action: say what was done with --action",
+    ),
+    "inspect.not_found": (
+        "没有编号为 {inspection_id} 的巡查记录",
+        "no inspection with id {inspection_id}",
+    ),
+    "inspect.wrong_account": (
+        "巡查记录 {inspection_id} 属于账号 {account_id}，更正须针对同一账号",
+        "inspection {inspection_id} is about account {account_id}; a correction must be about the same account",
+    ),
+    "emergency.not_found": ("没有编号为 {emergency_id} 的突发事件", "no emergency with id {emergency_id}"),
+    "export.bad_range": (
+        "请用 --shift 编号，或同时给出 --from 与 --to（--from 早于 --to）",
+        "give --shift ID, or both --from and --to with --from before --to",
+    ),
+    "export.bad_format": ("不支持的格式 {fmt}（可用：{choices}）", "unsupported format {fmt} (expected one of: {choices})"),
+    "export.bad_week": ("周次“{value}”无效，格式为 YYYY-Www，例如 2026-W48", "bad week {value!r}: use YYYY-Www, e.g. 2026-W48"),
+    "export.no_pdf": (
+        "无法生成 PDF：{detail}。可先导出 XLSX，或安装 Qt 与中文字体（如 fonts-noto-cjk）",
+        "cannot write a PDF: {detail}. Export XLSX instead, or install Qt and a Chinese font (e.g. fonts-noto-cjk)",
+    ),
+    "log.bad_anchor": (
+        "锚点“{value}”无效，格式为 序号:SHA-256（见导出文件中的“记录链锚点”）",
+        "bad anchor {value!r}: use SEQ:SHA256 as printed in an export",
+    ),
+    "log.intact": (
+        "记录链完好：共检查 {rows} 条；锚点 {anchor}",
+        "the record is intact: {rows} rows checked; anchor {anchor}",
+    ),
+    "log.broken": (
+        "记录链已被改动：第一处损坏在 {where}：{reason}",
+        "the record was tampered with: first broken row {where}: {reason}",
+    ),
+    "log.reason.outside": ("第 {seq} 条不在链内（被插入）", "row {seq} is outside the chain (inserted)"),
+    "log.reason.missing": ("第 {seq} 条缺失（被删除）", "row {seq} is missing (deleted)"),
+    "log.reason.edited": ("内容与哈希不符（被修改或插入）", "content does not match its hash (edited or inserted)"),
+    "log.reason.first_link": ("第一条不是链的起点（被插入）", "the first row does not start the chain (inserted)"),
+    "log.reason.replaced": (
+        "第 {seq} 条被整条替换：第 {next} 条已与其不衔接",
+        "row {seq} was replaced: row {next} does not follow it",
+    ),
+    "log.reason.tail_deleted": ("第 {seq}–{last} 条缺失（末尾被删除）", "rows {seq}–{last} are missing (deleted from the end)"),
+    "log.reason.anchor": (
+        "第 {seq} 条已不是导出时锚点记录的哈希 {digest}…",
+        "row {seq} no longer carries the anchor hash {digest}…",
+    ),
+    "log.reason.not_in_ledger": (
+        "{table} 表第 {row} 行不在记录链中（被直接插入）",
+        "{table} row {row} is not in the ledger (inserted directly)",
+    ),
+    "log.reason.differs": (
+        "{table} 表第 {row} 行与记录链第 {seq} 条不符（被直接修改或删除）",
+        "{table} row {row} differs from ledger row {seq} (edited or deleted directly)",
+    ),
     # alerts
     "alert.not_found": ("找不到编号为 {alert_id} 的告警", "no alert with id {alert_id}"),
     "alert.not_new": (

@@ -229,3 +229,42 @@ def _alert_details(db: Database) -> None:
     ]
     for statement in statements:
         db.execute(statement)
+
+
+@MIGRATIONS(name="0003_ledger")
+def _ledger(db: Database) -> None:
+    statements = [
+        # The append-only, hash-chained duty record (see storage/audit.py for the hash).
+        # AUTOINCREMENT keeps the highest seq ever issued in sqlite_sequence, so deleting the
+        # newest rows leaves a trace even though the chain itself still verifies.
+        """
+        CREATE TABLE ledger (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            ref_table TEXT NOT NULL DEFAULT '',
+            ref_id INTEGER,
+            corrects_seq INTEGER,
+            payload TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX ledger_ref ON ledger (ref_table, ref_id)",
+        "CREATE INDEX ledger_kind ON ledger (kind, recorded_at)",
+        # A first line of defence against edits through the application's own connection and
+        # casual tools; verify() never relies on them, since anyone with the file can drop them.
+        """
+        CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END
+        """,
+        """
+        CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+        BEGIN SELECT RAISE(ABORT, 'ledger rows are append-only'); END
+        """,
+        # the inspection log as the exports read it: by shift and time
+        "CREATE INDEX inspections_recorded ON inspections (recorded_at)",
+        "CREATE INDEX shifts_ended ON shifts (ended_at)",
+    ]
+    for statement in statements:
+        db.execute(statement)

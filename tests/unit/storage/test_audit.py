@@ -1,0 +1,219 @@
+"""The duty record's ledger: appends chain, and verify() catches edits, deletions and insertions made behind the app's back."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
+from jb_watchdesk.services import shifts
+from jb_watchdesk.storage import audit
+from jb_watchdesk.storage.accounts import apply_register
+from jb_watchdesk.storage.db import Store
+
+NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Iterator[Path]:
+    """A workspace file with a shift, automatic and manual inspections and an emergency on record."""
+    path = tmp_path / "w.sqlite3"
+    with Store(path) as store:
+        store.call(apply_register, [AccountSpec(name=f"账号{i}", platform=Platform.RSS, source=f"https://f/{i}") for i in range(3)], now=NOW)
+        shifts.start_shift(store, officer="张三", now=NOW)
+        for cycle in range(3):
+            shifts.record_auto_inspections(
+                store,
+                now=NOW + timedelta(minutes=10 * cycle),
+                changes_summary=[shifts.AutoCheck(i + 1, Freshness.OK, Health.OK) for i in range(3)],
+            )
+        shifts.record_inspection(store, account_id=2, checks={shifts.Check.SECURITY: "弱口令"}, action="已改密码", now=NOW + timedelta(hours=1))
+        shifts.start_emergency(store, title="暴雨", keywords=["暴雨"], now=NOW + timedelta(hours=2))
+    yield path
+
+
+def verify(path: Path, anchor: audit.Anchor | None = None) -> audit.VerifyResult:
+    with Store(path) as store:
+        return store.call(audit.verify, anchor_point=anchor)
+
+
+def tamper(path: Path, *statements: str) -> None:
+    """What someone with the file and the sqlite3 module can do: drop the guards, then change rows."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("DROP TRIGGER IF EXISTS ledger_no_update")
+        conn.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_an_intact_record_verifies(db_path: Path) -> None:
+    result = verify(db_path)
+    # 1 shift start + 9 automatic + 1 manual inspection + 1 emergency
+    assert result.ok and result.rows_checked == 12 and result.first_broken is None
+    assert result.head.seq == 12 and len(result.head.head_hash) == 64
+
+
+def test_the_empty_ledger_verifies() -> None:
+    with Store(None) as store:
+        result = store.call(audit.verify)
+    assert result.ok and result.rows_checked == 0 and result.head.head_hash == audit.GENESIS_HASH
+
+
+def test_triggers_refuse_updates_and_deletes_through_the_app(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("UPDATE ledger SET payload = '{}' WHERE seq = 2")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("DELETE FROM ledger WHERE seq = 2")
+    finally:
+        conn.close()
+
+
+def test_an_edited_row_is_named(db_path: Path) -> None:
+    tamper(db_path, "UPDATE ledger SET payload = replace(payload, '弱口令', '正常') WHERE seq = 11")
+    result = verify(db_path)
+    assert not result.ok and result.first_broken == 11 and "hash" in result.reason
+
+
+def test_an_edited_timestamp_is_caught(db_path: Path) -> None:
+    tamper(db_path, "UPDATE ledger SET recorded_at = '2026-11-24T00:00:00.000000+00:00' WHERE seq = 5")
+    assert verify(db_path).first_broken == 5
+
+
+def test_a_row_rewritten_with_a_fresh_hash_breaks_the_next_link(db_path: Path) -> None:
+    with Store(db_path) as store:
+        row = store.call(audit.get, 4)
+    assert row is not None
+    forged_payload = row.payload.replace('"kind":"auto"', '"kind":"manual"')
+    forged = audit.row_hash(
+        prev_hash=row.prev_hash, seq=4, kind=row.kind, ref_table=row.ref_table, ref_id=row.ref_id,
+        corrects_seq=row.corrects_seq, recorded_at=row.recorded_at, payload=forged_payload,
+    )
+    tamper(db_path, f"UPDATE ledger SET payload = '{forged_payload}', hash = '{forged}' WHERE seq = 4")
+    result = verify(db_path)
+    assert not result.ok and result.first_broken == 4 and "replaced" in result.reason
+
+
+def test_a_deleted_row_is_named(db_path: Path) -> None:
+    tamper(db_path, "DELETE FROM ledger WHERE seq = 7")
+    result = verify(db_path)
+    assert not result.ok and result.first_broken == 7 and "missing" in result.reason
+
+
+def test_deleting_the_first_row_is_caught(db_path: Path) -> None:
+    tamper(db_path, "DELETE FROM ledger WHERE seq = 1")
+    assert verify(db_path).first_broken == 1
+
+
+def test_deleting_the_newest_rows_is_caught(db_path: Path) -> None:
+    tamper(db_path, "DELETE FROM ledger WHERE seq >= 11", "DELETE FROM emergencies", "DELETE FROM inspections WHERE kind = 'manual'")
+    result = verify(db_path)
+    assert not result.ok and result.first_broken == 11 and "deleted from the end" in result.reason
+
+
+def test_an_inserted_row_with_a_made_up_hash_is_named(db_path: Path) -> None:
+    tamper(
+        db_path,
+        "INSERT INTO ledger (seq, kind, ref_table, ref_id, payload, recorded_at, prev_hash, hash) "
+        f"SELECT 13, 'inspection', 'x', 1, '{{}}', '2026-11-25T05:00:00.000000+00:00', hash, '{'ab' * 32}' FROM ledger WHERE seq = 12",
+    )
+    result = verify(db_path)
+    assert not result.ok and result.first_broken == 13
+
+
+def test_an_inserted_row_with_a_correct_hash_is_caught_by_an_earlier_anchor(db_path: Path) -> None:
+    """Someone who knows the algorithm can extend or rewrite the chain; an exported anchor still shows it."""
+    with Store(db_path) as store:
+        anchor = store.call(audit.anchor)
+        head = store.call(audit.get, 12)
+    assert head is not None
+    # rewrite the last row consistently: the chain verifies, the anchor does not
+    payload = head.payload.replace("暴雨", "演练")
+    forged = audit.row_hash(
+        prev_hash=head.prev_hash, seq=12, kind=head.kind, ref_table=head.ref_table, ref_id=head.ref_id,
+        corrects_seq=None, recorded_at=head.recorded_at, payload=payload,
+    )
+    tamper(db_path, f"UPDATE ledger SET payload = '{payload}', hash = '{forged}' WHERE seq = 12", "UPDATE emergencies SET title = '演练', keywords = '[\"演练\"]'")
+    assert verify(db_path).ok
+    result = verify(db_path, anchor)
+    assert not result.ok and result.first_broken == 12 and "anchor" in result.reason
+
+
+def test_an_inspection_edited_in_its_table_is_named(db_path: Path) -> None:
+    tamper(db_path, "UPDATE inspections SET checks = json_set(checks, '$.security', 'ok') WHERE kind = 'manual'")
+    result = verify(db_path)
+    assert not result.ok and result.where == "inspections#10" and result.first_broken == 11
+
+
+def test_an_inspection_deleted_from_its_table_is_named(db_path: Path) -> None:
+    tamper(db_path, "DELETE FROM inspections WHERE id = 3")
+    result = verify(db_path)
+    assert not result.ok and result.where == "inspections#3"
+
+
+def test_an_inspection_inserted_into_its_table_is_named(db_path: Path) -> None:
+    tamper(
+        db_path,
+        "INSERT INTO inspections (id, account_id, kind, recorded_at, officer, checks) "
+        "VALUES (99, 1, 'manual', '2026-11-25T03:00:00.000000+00:00', '张三', '{}')",
+    )
+    result = verify(db_path)
+    assert not result.ok and result.where == "inspections#99" and result.first_broken is None
+    assert "not in the ledger" in result.reason
+
+
+def test_a_shift_edited_in_its_table_is_named(db_path: Path) -> None:
+    tamper(db_path, "UPDATE shifts SET officer = '李四'")
+    result = verify(db_path)
+    assert not result.ok and result.where == "shifts#1" and result.first_broken == 1
+
+
+def test_an_emergency_moved_in_time_is_named(db_path: Path) -> None:
+    tamper(db_path, "UPDATE emergencies SET activated_at = '2026-11-25T02:30:00.000000+00:00'")
+    assert verify(db_path).where == "emergencies#1"
+
+
+def test_append_joins_the_callers_transaction() -> None:
+    """A failure after the append rolls back both the action and its ledger row."""
+    with Store(None) as store:
+
+        def failing(db) -> None:  # type: ignore[no-untyped-def]
+            with db.atomic():
+                audit.append(db, audit.Entry("correction", {"x": 1}), now=NOW)
+                raise RuntimeError("disk full")
+
+        with pytest.raises(RuntimeError):
+            store.call(failing)
+        assert store.call(audit.anchor).count == 0
+
+
+def test_anchor_round_trips_through_text() -> None:
+    anchor = audit.Anchor(seq=42, count=42, head_hash="a" * 64)
+    assert audit.Anchor.parse(anchor.text()) == anchor
+    for bad in ("42", "x:" + "a" * 64, "42:" + "g" * 64, "42:abc"):
+        with pytest.raises(ValueError):
+            audit.Anchor.parse(bad)
+
+
+def test_bad_kinds_are_refused() -> None:
+    with Store(None) as store, pytest.raises(ValueError):
+        store.call(audit.append, audit.Entry("Bad Kind", {}), now=NOW)
+
+
+@given(st.dictionaries(st.text(max_size=5), st.one_of(st.none(), st.integers(), st.text(max_size=20)), max_size=5))
+def test_canonical_json_is_one_line_and_reads_back(payload: dict[str, object]) -> None:
+    text = audit.canonical_json(payload)
+    assert "\n" not in text and json.loads(text) == payload
+    assert audit.canonical_json(dict(reversed(list(payload.items())))) == text
