@@ -1,0 +1,301 @@
+"""PDF rendering of an export document (``services.exports.Document``) with Qt.
+
+Tables are drawn with ``QPainter`` on a ``QPdfWriter`` (A4 landscape, CJK font embedded as a
+subset by Qt), page by page with the header row repeated, a footer carrying the page number and
+the ledger anchor, and signature lines at the end: a layout to print and sign. Nothing is laid out
+as HTML or rich text, so no text from a post or comment can become markup or make Qt fetch a
+file. Charts are drawn as vector bars on the page.
+
+Works with ``QT_QPA_PLATFORM=offscreen`` and without a running event loop: a QGuiApplication is
+created when none exists, which is all QPdfWriter and font lookup need.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QFontMetricsF,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+)
+
+from jb_watchdesk.services.exports import Chart, Document, Section, local
+
+RESOLUTION: Final = 300  # dots per inch of the PDF's coordinate space
+# Latin text is set in a Latin font first: with a CJK font alone, Qt maps digits that follow
+# Latin letters to glyphs without a Unicode mapping, and copied or extracted text loses them.
+LATIN_FAMILIES: Final = ("Noto Sans", "DejaVu Sans", "Liberation Sans", "Arial", "Segoe UI", "Helvetica")
+CJK_FAMILIES: Final = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimSun", "WenQuanYi Micro Hei")
+MAX_CELL_LINES: Final = 8
+PALETTE: Final = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+
+_app: QGuiApplication | None = None
+_NONE_LOAN: Final = 1 << 40
+
+
+class NoCjkFont(RuntimeError):
+    """No installed font can show Chinese: the PDF would print empty boxes."""
+
+
+def _ensure_app() -> None:
+    global _app
+    if QGuiApplication.instance() is None:
+        _app = QGuiApplication([])
+        # Left to interpreter finalisation, the application object is torn down after the
+        # modules it depends on and the process can abort on exit; shut it down first.
+        atexit.register(_shutdown_app)
+
+
+def _shutdown_app() -> None:
+    global _app
+    if _app is not None:
+        _app.shutdown()
+        _app = None
+
+
+def font_families() -> list[str]:
+    """A Latin family (when one is installed) then the first family that covers Simplified Chinese."""
+    _ensure_app()
+    chinese = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+    cjk = next((f for f in CJK_FAMILIES if f in chinese), chinese[0] if chinese else None)
+    if cjk is None:
+        raise NoCjkFont("no font for Simplified Chinese is installed (e.g. fonts-noto-cjk)")
+    latin = QFontDatabase.families(QFontDatabase.WritingSystem.Latin)
+    return [f for f in LATIN_FAMILIES if f in latin][:1] + [cjk]
+
+
+class _Pages:
+    """A painter over the writer that knows the printable area and starts new pages."""
+
+    def __init__(self, writer: QPdfWriter, painter: QPainter, *, families: list[str], footer: str) -> None:
+        self.writer = writer
+        self.painter = painter
+        self.families = families
+        self.footer = footer
+        self.page = 1
+        rect = writer.pageLayout().paintRectPixels(RESOLUTION)
+        self.width = float(rect.width())
+        self.height = float(rect.height())
+        self.footer_height = self._pt(7) * 2.2
+        self.y = 0.0
+
+    def _pt(self, points: float) -> float:
+        return points * RESOLUTION / 72
+
+    def font(self, points: float, *, bold: bool = False) -> QFont:
+        font = QFont()
+        font.setFamilies(self.families)
+        font.setPointSizeF(points)
+        font.setBold(bold)
+        return font
+
+    @property
+    def bottom(self) -> float:
+        return self.height - self.footer_height
+
+    def draw_footer(self) -> None:
+        self.painter.setFont(self.font(7))
+        self.painter.setPen(QColor("#555555"))
+        text = f"第 {self.page} 页    {self.footer}"
+        self.painter.drawText(QRectF(0, self.height - self.footer_height * 0.8, self.width, self.footer_height), Qt.AlignmentFlag.AlignLeft, text)
+        self.painter.setPen(QColor("#000000"))
+
+    def new_page(self) -> None:
+        self.draw_footer()
+        self.writer.newPage()
+        self.page += 1
+        self.y = 0.0
+
+    def need(self, height: float) -> None:
+        if self.y + height > self.bottom and self.y > 0:
+            self.new_page()
+
+    def line(self, text: str, *, points: float, bold: bool = False, gap: float = 0.4) -> None:
+        font = self.font(points, bold=bold)
+        metrics = QFontMetricsF(font, self.writer)
+        rect = metrics.boundingRect(QRectF(0, 0, self.width, 1e6), int(Qt.TextFlag.TextWordWrap), text)
+        self.need(rect.height())
+        self.painter.setFont(font)
+        self.painter.drawText(QRectF(0, self.y, self.width, rect.height()), int(Qt.TextFlag.TextWordWrap), text)
+        self.y += rect.height() + self._pt(points) * gap
+
+
+def _table(pages: _Pages, section: Section) -> None:
+    painter = pages.painter
+    font = pages.font(7.5)
+    header_font = pages.font(7.5, bold=True)
+    metrics = QFontMetricsF(font, pages.writer)
+    header_metrics = QFontMetricsF(header_font, pages.writer)
+    pad = pages._pt(2)  # noqa: SLF001 - the helper is this module's own
+    total = sum(section.widths) or 1
+    widths = [pages.width * w / total for w in section.widths]
+    line_height = metrics.height()
+    max_height = line_height * MAX_CELL_LINES + 2 * pad
+    wrap = int(Qt.TextFlag.TextWrapAnywhere)
+    grid = QPen(QColor("#999999"))
+    grid.setWidthF(pages._pt(0.4))  # noqa: SLF001
+
+    def height_of(values: tuple[str, ...] | list[str], fm: QFontMetricsF) -> float:
+        tallest = line_height
+        for value, width in zip(values, widths, strict=False):
+            if value and fm.horizontalAdvance(value) > width - 2 * pad:
+                tallest = max(tallest, fm.boundingRect(QRectF(0, 0, width - 2 * pad, 1e6), wrap, value).height())
+        return min(tallest + 2 * pad, max_height)
+
+    header_height = height_of(section.headers, header_metrics)
+
+    def draw_row(values: tuple[str, ...] | list[str], height: float, *, header: bool) -> None:
+        x = 0.0
+        if header:
+            painter.fillRect(QRectF(0, pages.y, pages.width, height), QColor("#e8e8e8"))
+        painter.setPen(grid)
+        painter.drawLine(int(0), int(pages.y + height), int(pages.width), int(pages.y + height))
+        painter.setPen(QColor("#000000"))
+        for value, width in zip(values, widths, strict=False):
+            painter.drawText(QRectF(x + pad, pages.y + pad, width - 2 * pad, height - 2 * pad), wrap, value)
+            x += width
+        pages.y += height
+
+    pages.need(header_height * 2)
+    painter.setFont(header_font)
+    draw_row(section.headers, header_height, header=True)
+    painter.setFont(font)
+    for row in section.rows:
+        height = height_of(row, metrics)
+        if pages.y + height > pages.bottom:
+            pages.new_page()
+            painter.setFont(header_font)
+            draw_row(section.headers, header_height, header=True)
+            painter.setFont(font)
+        draw_row(row, height, header=False)
+    if not section.rows:
+        pages.line("（无）", points=7.5)
+    pages.y += pages._pt(6)  # noqa: SLF001
+
+
+def _chart(pages: _Pages, chart: Chart) -> None:
+    """Grouped vertical bars with a value axis and a legend."""
+    painter = pages.painter
+    pt = pages._pt  # noqa: SLF001
+    height = pt(170)
+    pages.need(height + pt(20))
+    pages.line(chart.title, points=9, bold=True)
+    top = pages.y
+    left = pt(36)
+    width = min(pages.width - left - pt(150), pt(520))
+    plot_height = height - pt(30)
+    peak = 100.0 if chart.percent else max([v for _, values in chart.series for v in values] + [1.0])
+    painter.setFont(pages.font(6.5))
+    axis = QPen(QColor("#333333"))
+    axis.setWidthF(pt(0.6))
+    painter.setPen(axis)
+    painter.drawLine(int(left), int(top), int(left), int(top + plot_height))
+    painter.drawLine(int(left), int(top + plot_height), int(left + width), int(top + plot_height))
+    for step in range(5):
+        value = peak * step / 4
+        y = top + plot_height - plot_height * step / 4
+        label = f"{value:.0f}%" if chart.percent else f"{value:.0f}"
+        painter.drawText(QRectF(0, y - pt(5), left - pt(3), pt(10)), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
+    groups = max(len(chart.categories), 1)
+    group_width = width / groups
+    bar_width = group_width * 0.8 / max(len(chart.series), 1)
+    for g, category in enumerate(chart.categories):
+        x0 = left + g * group_width + group_width * 0.1
+        for s, (_name, values) in enumerate(chart.series):
+            value = values[g] if g < len(values) else 0.0
+            bar = plot_height * min(value, peak) / peak
+            painter.fillRect(QRectF(x0 + s * bar_width, top + plot_height - bar, bar_width * 0.9, bar), QColor(PALETTE[s % len(PALETTE)]))
+        painter.drawText(
+            QRectF(left + g * group_width, top + plot_height + pt(2), group_width, pt(12)),
+            int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+            category,
+        )
+    legend_x = left + width + pt(12)
+    for s, (name, _values) in enumerate(chart.series):
+        y = top + s * pt(11)
+        painter.fillRect(QRectF(legend_x, y + pt(2), pt(7), pt(7)), QColor(PALETTE[s % len(PALETTE)]))
+        painter.drawText(QRectF(legend_x + pt(10), y, pt(140), pt(11)), int(Qt.AlignmentFlag.AlignVCenter), name)
+    painter.setPen(QColor("#000000"))
+    pages.y = top + height
+
+
+@contextlib.contextmanager
+def _none_refcount_guard() -> Iterator[None]:
+    """Give back the references to None that PySide6 takes away while painting.
+
+    On Python 3.11, PySide6 6.12's void methods (``QPainter.setPen``, ``drawLine``, ``fillRect``,
+    ``setFont`` …) return None without a new reference, so every call lowers None's reference
+    count by one; a few tens of thousands of calls, one long table, and the interpreter aborts
+    ("deallocating None"). From Python 3.12 None is immortal and this guard does nothing.
+    """
+    if sys.version_info >= (3, 12):
+        yield
+        return
+    # A loan large enough that the count never nears zero while painting, repaid afterwards
+    # together with whatever the painting took; None then holds what it held before.
+    refcount = ctypes.c_ssize_t.from_address(id(None))
+    before = refcount.value
+    refcount.value += _NONE_LOAN
+    try:
+        yield
+    finally:
+        refcount.value = max(refcount.value - _NONE_LOAN, before)
+
+
+def render_pdf(document: Document, path: Path) -> None:
+    """Write ``document`` to ``path`` as an A4 landscape PDF with embedded CJK fonts."""
+    with _none_refcount_guard():
+        _render(document, path)
+
+
+def _render(document: Document, path: Path) -> None:
+    families = font_families()
+    writer = QPdfWriter(str(path))
+    writer.setResolution(RESOLUTION)
+    writer.setPageLayout(
+        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape, QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter)
+    )
+    writer.setTitle(document.title)
+    writer.setCreator("JB WatchDesk")
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise OSError(f"cannot write {path}")
+    try:
+        footer = f"{document.title}    导出 {local(document.generated_at)}    记录链锚点 {document.anchor_text()}"
+        pages = _Pages(writer, painter, families=families, footer=footer)
+        pages.line(document.title, points=16, bold=True)
+        for label, value in (*document.facts, ("导出时间", local(document.generated_at, seconds=True)), ("记录链锚点", document.anchor_text())):
+            pages.line(f"{label}：{value}", points=9, gap=0.2)
+        pages.y += pages._pt(6)  # noqa: SLF001
+        for section in document.sections:
+            shown = section.summary or section
+            pages.need(pages._pt(60))  # noqa: SLF001 - keep a section title with its first rows
+            pages.line(shown.title, points=11, bold=True)
+            if shown.note:
+                pages.line(shown.note, points=7.5)
+            if section.chart is not None and section.chart.categories:
+                _chart(pages, section.chart)
+            _table(pages, shown)
+        if document.signatures:
+            pages.need(pages._pt(60))  # noqa: SLF001
+            pages.y += pages._pt(14)  # noqa: SLF001
+            for label in document.signatures:
+                pages.line(f"{label}：____________________    日期：____________", points=10, gap=1.6)
+        pages.draw_footer()
+    finally:
+        painter.end()
