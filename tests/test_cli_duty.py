@@ -1,0 +1,199 @@
+"""The duty commands as a script uses them: exit codes, messages, files written, tampering caught."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import shutil
+import sqlite3
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from jb_watchdesk import cli
+from jb_watchdesk.app import App, Clock
+from jb_watchdesk.cli_duty import DUTY_EXAMPLES, add_duty_commands
+from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.errors import WatchdeskError
+from jb_watchdesk.paths import Workspace, resources_dir
+
+SHIPPED = resources_dir() / "accounts" / "jiangbei-2021.csv"
+MORNING = "2026-11-25T08:00:00+08:00"
+EVENING = "2026-11-25T20:00:00+08:00"
+
+
+def parser() -> argparse.ArgumentParser:
+    """The duty commands on a parser built the way ``cli.build_parser`` builds its own."""
+    root = cli._Parser(prog="jb-watchdesk")
+    add_duty_commands(root.add_subparsers(dest="command", metavar="COMMAND", parser_class=cli._Parser))
+    return root
+
+
+def run(ws: Path, *argv: str, now: str = MORNING) -> tuple[int, str, str]:
+    """One command as ``cli.main`` runs it: parse, build the app, call the handler, map errors to exit codes."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser().parse_args(list(argv))
+    except SystemExit as exit_:
+        return int(exit_.code or 0), out.getvalue(), err.getvalue()
+    try:
+        with App(workspace=Workspace(ws), clock=Clock(datetime.fromisoformat(now))) as app:
+            return int(args.handler(app, args, out)), out.getvalue(), err.getvalue()
+    except WatchdeskError as error:
+        return error.exit_code, out.getvalue(), str(error)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    assert cli.main(["--data-dir", str(root), "accounts", "import", str(SHIPPED)], out=io.StringIO(), err=io.StringIO()) == 0
+    messages.set_language("en")  # cli.main chose the default language; these tests read English
+    return root
+
+
+def test_every_duty_command_has_help_with_an_example() -> None:
+    names = cli.command_names(parser())
+    assert set(names) == set(DUTY_EXAMPLES)
+    for name in names:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+            parser().parse_args([*name.split(), "--help"])
+        assert "example:" in out.getvalue() and DUTY_EXAMPLES[name] in out.getvalue()
+
+
+def test_shift_start_end_and_the_handover(ws: Path) -> None:
+    assert run(ws, "shift", "start", "--officer", "张三")[0] == 0
+    code, _, err = run(ws, "shift", "start", "--officer", "李四")
+    assert code == 2 and "still open" in err and "shift end --force" in err
+    code, out, _ = run(ws, "shift", "end", "--note", "账号3凭据将到期", now=EVENING)
+    assert code == 0 and "shift 1 ended" in out
+    code, out, _ = run(ws, "shift", "handover", now=EVENING)
+    assert code == 0 and "awaiting confirmation" in out and "账号3凭据将到期" in out
+    assert run(ws, "shift", "start", "--officer", "李四", now=EVENING)[0] == 0
+    code, _, err = run(ws, "shift", "handover", "--confirm", "--officer", "王五", now=EVENING)
+    assert code == 2 and "incoming officer" in err
+    code, out, _ = run(ws, "shift", "handover", "--confirm", "--officer", "李四", now=EVENING)
+    assert code == 0 and "confirmed" in out
+    code, out, _ = run(ws, "shift", "list", "--json", now=EVENING)
+    listed = json.loads(out)
+    assert [s["officer"] for s in listed] == ["李四", "张三"] and listed[1]["handover_confirmed_by"] == "李四"
+
+
+def test_force_close(ws: Path) -> None:
+    run(ws, "shift", "start", "--officer", "张三")
+    code, out, _ = run(ws, "shift", "end", "--force", "值班员离岗未交班", now=EVENING)
+    assert code == 0 and "force-closed (值班员离岗未交班)" in out
+    code, _, err = run(ws, "shift", "end", now=EVENING)
+    assert code == 2 and "no shift is open" in err
+
+
+def test_inspect_with_the_four_checks(ws: Path) -> None:
+    code, _, err = run(ws, "inspect", "1")
+    assert code == 2 and "within a shift" in err
+    run(ws, "shift", "start", "--officer", "张三")
+    code, out, _ = run(ws, "inspect", "1", "--check", "operation=ok", "--check", "栏目更新=ok")
+    assert code == 0 and "all four checks ok" in out
+    code, _, err = run(ws, "inspect", "2", "--check", "安全防护=后台弱口令")
+    assert code == 2 and "--action" in err
+    code, out, _ = run(ws, "inspect", "2", "--check", "安全防护=后台弱口令", "--action", "已通知修改密码")
+    assert code == 0 and "security" in out
+    code, _, err = run(ws, "inspect", "2", "--check", "speed=ok")
+    assert code == 2 and "bad check" in err
+    assert run(ws, "inspect", "99")[0] == 2
+
+
+def test_emergency_start_and_list(ws: Path) -> None:
+    code, out, _ = run(ws, "emergency", "start", "--title", "观音桥暴雨内涝", "--keywords", "暴雨，内涝")
+    assert code == 0 and "due by 2026-11-25 10:00" in out
+    code, out, _ = run(ws, "emergency", "list", "--json", now="2026-11-25T10:30:00+08:00")
+    (item,) = json.loads(out)
+    assert item["keywords"] == ["暴雨", "内涝"] and item["state"] == "missed" and item["remaining_s"] == -1800
+
+
+def tamper(ws: Path, statement: str) -> None:
+    conn = sqlite3.connect(ws / "watchdesk.sqlite3")
+    try:
+        conn.execute("DROP TRIGGER IF EXISTS ledger_no_update")
+        conn.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
+        conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def recorded(ws: Path) -> Path:
+    run(ws, "shift", "start", "--officer", "张三")
+    for n in range(1, 4):
+        run(ws, "inspect", str(n), "--check", f"运行情况=第{n}处问题", "--action", "已处理")
+    run(ws, "shift", "end", "--note", "交班", now=EVENING)
+    return ws
+
+
+def test_log_verify_passes_an_intact_record(recorded: Path) -> None:
+    code, out, _ = run(recorded, "log", "verify")
+    assert code == 0 and "intact: 5 rows checked" in out
+
+
+@pytest.mark.parametrize(
+    ("statement", "named"),
+    [
+        ("UPDATE ledger SET payload = replace(payload, '第2处问题', '正常') WHERE seq = 3", "ledger#3"),
+        ("DELETE FROM ledger WHERE seq = 2", "ledger#2"),
+        ("INSERT INTO ledger (seq, kind, payload, recorded_at, prev_hash, hash) VALUES (6, 'inspection', '{}', 'x', 'y', 'z')", "ledger#6"),
+        ("INSERT INTO inspections (account_id, kind, recorded_at, checks) VALUES (1, 'manual', '2026-11-25T01:00:00.000000+00:00', '{}')", "inspections#4"),
+        ("UPDATE inspections SET action = '' WHERE id = 1", "inspections#1"),
+    ],
+)
+def test_log_verify_names_the_first_broken_row(recorded: Path, statement: str, named: str) -> None:
+    tamper(recorded, statement)
+    code, out, _ = run(recorded, "log", "verify")
+    assert code == 1 and f"first broken row {named}" in out
+
+
+def test_log_verify_checks_an_anchor(recorded: Path) -> None:
+    code, out, _ = run(recorded, "log", "verify")
+    anchor = out.rsplit("anchor ", 1)[1].strip()
+    assert run(recorded, "log", "verify", "--anchor", anchor)[0] == 0
+    assert run(recorded, "log", "verify", "--anchor", "5:" + "0" * 64)[0] == 1
+    code, _, err = run(recorded, "log", "verify", "--anchor", "nonsense")
+    assert code == 2 and "bad anchor" in err
+
+
+def test_handover_export_and_weekly_report(recorded: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "交接.xlsx"
+    code, out, _ = run(recorded, "handover", "export", "--shift", "1", "--format", "xlsx", "-o", str(target), now=EVENING)
+    assert code == 0 and target.exists()
+    workbook = load_workbook(target)
+    assert "巡查记录" in workbook.sheetnames and workbook["巡查记录"].max_row == 4
+    workbook.close()
+    csv_target = tmp_path / "range.csv"
+    code, _, _ = run(recorded, "handover", "export", "--from", "2026-11-25T00:00", "--to", "2026-11-26T00:00", "--format", "csv", "-o", str(csv_target), now=EVENING)
+    assert code == 0 and csv_target.read_bytes().startswith(b"\xef\xbb\xbf")
+    code, _, err = run(recorded, "handover", "export", "--from", "2026-11-25T00:00", "--format", "csv", "-o", str(csv_target))
+    assert code == 2 and "--to" in err
+    code, _, err = run(recorded, "handover", "export", "--shift", "9", "--format", "csv", "-o", str(csv_target))
+    assert code == 2 and "no shift with id 9" in err
+    weekly = tmp_path / "weekly.xlsx"
+    code, _, _ = run(recorded, "report", "weekly", "--week", "2026-W48", "--format", "xlsx", "-o", str(weekly), now="2026-11-30T09:00:00+08:00")
+    assert code == 0 and weekly.exists()
+    code, _, err = run(recorded, "report", "weekly", "--week", "2026-48", "--format", "xlsx", "-o", str(weekly))
+    assert code == 2 and "YYYY-Www" in err
+    assert run(recorded, "report", "weekly", "--format", "csv", "-o", str(weekly))[0] == 2  # argparse: not a report format
+
+
+def test_handover_export_pdf(recorded: Path, tmp_path: Path) -> None:
+    pytest.importorskip("PySide6")
+    target = tmp_path / "交接.pdf"
+    code, _, err = run(recorded, "handover", "export", "--shift", "1", "--format", "pdf", "-o", str(target), now=EVENING)
+    assert code == 0, err
+    assert target.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-raw", str(target), "-"], capture_output=True, text=True, check=True).stdout
+        assert "第2处问题" in "".join(text.split())
