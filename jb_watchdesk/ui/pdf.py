@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,10 +53,22 @@ class NoCjkFont(RuntimeError):
     """No installed font can show Chinese: the PDF would print empty boxes."""
 
 
+def _platform_arguments() -> list[str]:
+    """Render off screen when there is no display (a server, ``handover export`` over SSH).
+
+    The default Linux platform would abort the process without a display, and a PDF needs none.
+    """
+    if os.environ.get("QT_QPA_PLATFORM") or not sys.platform.startswith("linux"):
+        return []
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return []
+    return ["-platform", "offscreen"]
+
+
 def _ensure_app() -> None:
     global _app
     if QGuiApplication.instance() is None:
-        _app = QGuiApplication([])
+        _app = QGuiApplication(["jb-watchdesk", *_platform_arguments()])
         # Left to interpreter finalisation, the application object is torn down after the
         # modules it depends on and the process can abort on exit; shut it down first.
         atexit.register(_shutdown_app)
@@ -100,6 +113,8 @@ class _Pages:
     def font(self, points: float, *, bold: bool = False) -> QFont:
         font = QFont()
         font.setFamilies(self.families)
+        # No ligatures: a hash or an account id must copy out of the PDF exactly as printed ("ff", not "ﬀ").
+        font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
         font.setPointSizeF(points)
         font.setBold(bold)
         return font

@@ -171,6 +171,18 @@ def test_handover_pdf_has_every_section_and_masked_data(store: Store, tmp_path: 
     assert PHONE not in joined and ID_NUMBER not in joined and AUTHOR not in joined
     assert document.anchor.head_hash in joined
     assert "交班人(签字)" in text
+    raw = subprocess.run(["pdftotext", "-raw", str(target), "-"], capture_output=True, check=True, text=True).stdout
+    assert document.anchor.head_hash in raw, "the hash must copy out exactly (no ligatures)"
+
+
+def test_pdf_renders_off_screen_without_a_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    pdf = pytest.importorskip("jb_watchdesk.ui.pdf")
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(pdf.sys, "platform", "linux")
+    assert pdf._platform_arguments() == ["-platform", "offscreen"]
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert pdf._platform_arguments() == []
 
 
 def test_weekly_report_xlsx_and_pdf(store: Store, tmp_path: Path) -> None:
