@@ -397,7 +397,7 @@ def build_handover(
         if r.freshness in (Freshness.WARN, Freshness.VETO) or r.account.health in (Health.FAILING, Health.AUTH_EXPIRED, Health.DEGRADED)
     ]
     emergencies = [
-        shift_service._status(e, now=as_of)  # noqa: SLF001 - same package, one clock rule
+        shift_service.status_of(e, now=as_of)
         for e in store.call(duty.emergencies_overlapping, start=start, end=end)
     ]
     acked = sum(1 for a in alerts if a["ack_at"])

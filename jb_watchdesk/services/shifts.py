@@ -21,6 +21,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from sqlite_utils import Database
+
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import CommentState, Freshness, Health
@@ -328,7 +330,7 @@ def _auto_items(changes_summary: Sequence[AutoCheck]) -> list[NewInspection]:
     return items
 
 
-def _record_auto(db: Any, items: list[NewInspection], *, now: datetime) -> int:
+def _record_auto(db: Database, items: list[NewInspection], *, now: datetime) -> int:
     shift = duty.open_shift(db)
     return len(duty.add_inspections(db, items, shift_id=shift.id if shift else None, now=now))
 
@@ -346,7 +348,8 @@ async def record_auto_inspections_async(store: Store, *, now: datetime, changes_
 # -- emergencies (§3.6) -----------------------------------------------------------------------
 
 
-def _status(emergency: Emergency, *, now: datetime) -> EmergencyStatus:
+def status_of(emergency: Emergency, *, now: datetime) -> EmergencyStatus:
+    """One activation's 2-hour clock as of ``now``."""
     first = emergency.first_post_at if emergency.first_post_at and emergency.first_post_at <= now else None
     clock = rules.emergency_clock(emergency.activated_at, now=now, first_post_at=first)
     if clock.met:
@@ -362,7 +365,7 @@ def _status(emergency: Emergency, *, now: datetime) -> EmergencyStatus:
 
 def emergency_status(store: Store, *, now: datetime) -> list[EmergencyStatus]:
     """Every activation up to ``now`` with its 2-hour clock: countdown, met or missed. Newest first."""
-    return [_status(e, now=now) for e in store.call(duty.list_emergencies) if e.activated_at <= now]
+    return [status_of(e, now=now) for e in store.call(duty.list_emergencies) if e.activated_at <= now]
 
 
 def parse_keywords(text: str | None) -> list[str]:
@@ -391,7 +394,7 @@ def start_emergency(store: Store, *, title: str, keywords: Sequence[str], now: d
     emergency = store.call(duty.add_emergency, title=clean_title, keywords=words, officer=shift.officer if shift else "", now=now)
     candidates = store.call(duty.posts_for_matching, since=emergency.activated_at)
     _match([emergency], candidates, store=store, now=now)
-    return _status(store.call(duty.get_emergency, emergency.id), now=now)
+    return status_of(store.call(duty.get_emergency, emergency.id), now=now)
 
 
 def _matches(emergency: Emergency, post: Mapping[str, Any]) -> bool:
@@ -425,7 +428,7 @@ def match_posts(store: Store, *, post_ids: Sequence[int], now: datetime) -> list
     if not waiting or not post_ids:
         return []
     posts = store.call(duty.posts_for_matching, post_ids=post_ids)
-    return [_status(e, now=now) for e in _match(waiting, posts, store=store, now=now)]
+    return [status_of(e, now=now) for e in _match(waiting, posts, store=store, now=now)]
 
 
 async def match_posts_async(store: Store, *, post_ids: Sequence[int], now: datetime) -> list[EmergencyStatus]:
