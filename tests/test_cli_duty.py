@@ -189,7 +189,11 @@ def test_handover_export_and_weekly_report(recorded: Path, tmp_path: Path) -> No
 
 
 def test_handover_export_pdf(recorded: Path, tmp_path: Path) -> None:
-    pytest.importorskip("PySide6")
+    pdf = pytest.importorskip("jb_watchdesk.ui.pdf")
+    try:
+        pdf.font_families()
+    except pdf.NoCjkFont:
+        pytest.skip("no Chinese font installed (fonts-noto-cjk)")
     target = tmp_path / "交接.pdf"
     code, _, err = run(recorded, "handover", "export", "--shift", "1", "--format", "pdf", "-o", str(target), now=EVENING)
     assert code == 0, err

@@ -154,8 +154,18 @@ def pdf_text(path: Path) -> str:
     return unicodedata.normalize("NFKC", result.stdout)
 
 
-def test_handover_pdf_has_every_section_and_masked_data(store: Store, tmp_path: Path) -> None:
+def pdf_module():  # type: ignore[no-untyped-def]
+    """The Qt renderer, or a skip where Qt or a Chinese font (Debian: fonts-noto-cjk) is missing."""
     pdf = pytest.importorskip("jb_watchdesk.ui.pdf")
+    try:
+        pdf.font_families()
+    except pdf.NoCjkFont:
+        pytest.skip("no Chinese font installed (fonts-noto-cjk)")
+    return pdf
+
+
+def test_handover_pdf_has_every_section_and_masked_data(store: Store, tmp_path: Path) -> None:
+    pdf = pdf_module()
     target = tmp_path / "handover.pdf"
     document = exports.export_handover(
         store, path=target, fmt="pdf", now=NOW + timedelta(hours=13), shift_id=1, pdf_renderer=pdf.render_pdf
@@ -198,7 +208,7 @@ def test_weekly_report_xlsx_and_pdf(store: Store, tmp_path: Path) -> None:
     assert sheets["告警分类"][1] == ["1", "账号0", "privacy", "1"]
     with zipfile.ZipFile(target) as archive:
         assert sum(name.startswith("xl/charts/chart") for name in archive.namelist()) == 2  # posts per day per unit; comment SLA per unit
-    pdf = pytest.importorskip("jb_watchdesk.ui.pdf")
+    pdf = pdf_module()
     pdf_target = tmp_path / "weekly.pdf"
     exports.export_weekly(store, path=pdf_target, fmt="pdf", now=NOW + timedelta(days=7), week="2026-W48", pdf_renderer=pdf.render_pdf)
     text = pdf_text(pdf_target)
