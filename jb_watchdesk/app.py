@@ -8,7 +8,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
@@ -17,10 +17,12 @@ from jb_watchdesk.connectors.registry import Connectors
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, parse_overrides
 from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services.alerts import AlertService
+from jb_watchdesk.services import settings as desk_settings
+from jb_watchdesk.services.alerts import AlertService, NotificationPolicy
 from jb_watchdesk.services.duty import DutyLoop
 from jb_watchdesk.services.poller import Poller
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
+from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.services.scheduler import PollSettings, Scheduler
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
@@ -69,6 +71,10 @@ class App:
         return self.secret_store or SecretStore()
 
     @cached_property
+    def settings(self) -> DeskSettings:
+        return desk_settings.load(self.workspace.root)
+
+    @cached_property
     def calendar(self) -> WorkdayCalendar:
         return load_calendar(self.workspace)
 
@@ -109,10 +115,12 @@ async def running_duty(
     app: App, *, settings: PollSettings | None = None, http_settings: HttpSettings | None = None
 ) -> AsyncIterator[DutyLoop]:
     """The duty loop wired to the app's store, keyring, lexicon and clock; closed on exit."""
-    poll = settings or PollSettings()
+    poll = settings or app.settings.poll()
     http = HttpClient(
         dataclasses.replace(
-            http_settings or http_settings_from_env(), max_in_flight=poll.max_concurrency, per_host=poll.per_host_concurrency
+            http_settings or http_settings_from(app.settings),
+            max_in_flight=poll.max_concurrency,
+            per_host=poll.per_host_concurrency,
         )
     )
     scanner = ScanService(store=app.store, clock=app.clock, locations=lexicon_locations(app.workspace.root))
@@ -124,12 +132,17 @@ async def running_duty(
             clock=app.clock,
             calendar=app.calendar,
         )
-        yield DutyLoop(poller=poller, scanner=scanner, alerts=AlertService(store=app.store, clock=app.clock))
+        policy = NotificationPolicy(repeat_after=timedelta(minutes=app.settings.repeat_minutes))
+        yield DutyLoop(poller=poller, scanner=scanner, alerts=AlertService(store=app.store, clock=app.clock, policy=policy))
     finally:
         scanner.close()
         await http.aclose()
 
 
-def http_settings_from_env() -> HttpSettings:
-    """HTTP settings: the system proxy is honoured; ``JB_WATCHDESK_CA_BUNDLE`` names an office CA bundle."""
-    return HttpSettings(ca_bundle=os.environ.get("JB_WATCHDESK_CA_BUNDLE") or None)
+def http_settings_from(settings: DeskSettings) -> HttpSettings:
+    """HTTP settings: an explicit proxy, else the system's; an office CA bundle from the settings
+    or ``JB_WATCHDESK_CA_BUNDLE``."""
+    return HttpSettings(
+        proxy=settings.proxy or None,
+        ca_bundle=settings.ca_bundle or os.environ.get("JB_WATCHDESK_CA_BUNDLE") or None,
+    )

@@ -11,7 +11,6 @@ import logging
 import os
 import signal
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -20,8 +19,9 @@ from typing import TextIO
 
 from jb_watchdesk import __version__
 from jb_watchdesk.app import App, Clock, running_duty
+from jb_watchdesk.cli_duty import add_duty_commands
 from jb_watchdesk.domain import messages
-from jb_watchdesk.domain.errors import ImportRejected, InputError, WatchdeskError
+from jb_watchdesk.domain.errors import EnvironmentProblem, ImportRejected, InputError, WatchdeskError
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace, resources_dir
@@ -146,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-ms", type=int, default=0, help="added latency per request")
     p.add_argument("--faults", default="", metavar="SPEC", help="e.g. 5xx%%5,html@rss-0003,drip@weibo-0002,429=30%%10")
     p.set_defaults(handler=cmd_simulator, needs_workspace=False)
+
+    add_duty_commands(commands)
 
     db = commands.add_parser("db", help="database maintenance", description="database maintenance")
     dba = db.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
@@ -349,7 +351,7 @@ def _print_notifications(cycle: duty.Cycle, out: TextIO) -> None:
         out.write(f"  ▲ {_plain(notification.headline())}\n")
 
 
-async def _duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool) -> None:
+async def _duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, settings: PollSettings | None = None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -366,7 +368,7 @@ async def _duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool) -
                 _print_notifications(cycle, out)
         out.flush()
 
-    async with running_duty(app) as active:
+    async with running_duty(app, settings=settings) as active:
         await active.run(stop, on_cycle=report)
 
 
@@ -499,16 +501,39 @@ def cmd_simulator(args: argparse.Namespace) -> int:
     )
 
 
-def run_demo(app: App, out: TextIO) -> int:
-    """The demo workspace: the notice's register imported, then the duty status as the desk sees it."""
-    register_file = resources_dir() / "accounts" / "jiangbei-2021.csv"
-    changes = register.import_register(app.store, register_file, now=app.clock.now())
-    out.write(
-        f"演示工作区：{app.workspace.root}（已导入 {changes.created} 个账号）\n"
-        if _zh()
-        else f"demo workspace: {app.workspace.root} ({changes.created} accounts imported)\n"
-    )
-    return cmd_status(app, argparse.Namespace(json=False), out)
+def launch_desktop(app: App, out: TextIO, *, demo: bool = False) -> int:
+    """The window; on a machine without a display, one line that says so (exit 3)."""
+    from jb_watchdesk.ui.desktop import display_available, run_desktop
+
+    if not display_available():
+        raise EnvironmentProblem("cli.no_display")
+    if demo:
+        from jb_watchdesk.demo import DEMO_POLLING, LABEL
+
+        return run_desktop(app, poll_settings=DEMO_POLLING, title_suffix=LABEL)
+    return run_desktop(app)
+
+
+def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -> int:
+    """``--demo``: the window (or ``run --headless``) on a demo workspace fed by the simulator."""
+    from jb_watchdesk.demo import DEMO_POLLING, demo_workspace
+    from jb_watchdesk.ui.desktop import display_available
+
+    if args.command is None and not display_available():
+        raise EnvironmentProblem("cli.no_display")
+    with demo_workspace(clock) as demo:
+        # On stderr, so `--demo status --json` still prints clean JSON.
+        err.write(("演示：模拟平台 " if _zh() else "demo: simulated platforms at ") + demo.base_url + "\n")
+        err.flush()
+        if args.command == "run":
+            async def headless() -> None:
+                await _duty_loop(demo.app, out, json_lines=False, notify=True, settings=DEMO_POLLING)
+
+            asyncio.run(headless())
+            return 0
+        if args.command is not None:
+            return int(args.handler(demo.app, args, out))
+        return launch_desktop(demo.app, out, demo=True)
 
 
 # -- entry point ----------------------------------------------------------------------
@@ -557,22 +582,16 @@ def main(
     _choose_language(args.lang)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     factory = app_factory or (lambda workspace, clock: App(workspace=workspace, clock=clock))
-    demo_dir: tempfile.TemporaryDirectory[str] | None = None
     try:
         clock = Clock(parse_now(args.now))
         if not getattr(args, "needs_workspace", True):
             return int(args.handler(args))
         if args.demo:
-            demo_dir = tempfile.TemporaryDirectory(prefix="jb-watchdesk-demo-")
-            workspace = Workspace(Path(demo_dir.name))
-        else:
-            workspace = Workspace.resolve(args.data_dir)
+            return run_demo(args, clock, out, err)
+        workspace = Workspace.resolve(args.data_dir)
         with factory(workspace, clock) as app:
-            if args.demo:
-                return run_demo(app, out)
             if args.command is None:
-                parser.print_help(out)
-                return 0
+                return launch_desktop(app, out)
             return int(args.handler(app, args, out))
     except WatchdeskError as error:
         if args.debug:
@@ -587,6 +606,3 @@ def main(
             raise
         err.write(f"{PROG}: {messages.text('cli.internal', detail=type(error).__name__)}\n")
         return 1
-    finally:
-        if demo_dir is not None:
-            demo_dir.cleanup()

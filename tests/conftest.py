@@ -53,3 +53,57 @@ def _fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptur
     errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
     if errors:
         pytest.fail("unexpected error log: " + "; ".join(r.getMessage() for r in errors))
+
+
+class SimulatedDesk:
+    """A workspace whose register points at a running simulator, credentials in a memory keyring."""
+
+    def __init__(self, *, root, world, server, base_url: str, keyring_backend: MemoryKeyring) -> None:  # type: ignore[no-untyped-def]
+        self.root = root
+        self.world = world
+        self.server = server
+        self.base_url = base_url
+        self.keyring = keyring_backend
+        self.ids: dict[str, int] = {}
+        self.now = SIM_NOW
+
+
+@pytest.fixture
+def simulated_desk(tmp_path, memory_keyring: MemoryKeyring):  # type: ignore[no-untyped-def]
+    """A small simulated district on one fixed instant (see ``SIM_NOW``), ready to poll."""
+    import csv
+    import io
+
+    from jb_watchdesk.cli import main
+    from jb_watchdesk.simulator.server import SimulatorServer
+    from jb_watchdesk.simulator.world import World
+    from jb_watchdesk.storage.secrets import SERVICE
+
+    world = World(seed=3, accounts=12, clock=lambda: SIM_NOW)
+    server = SimulatorServer(world)
+    with server.running_in_thread() as base_url:
+        desk = SimulatedDesk(root=tmp_path / "ws", world=world, server=server, base_url=base_url, keyring_backend=memory_keyring)
+        register = tmp_path / "register.csv"
+        rows = world.register_rows(base_url)
+        with open(register, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        assert main(["--data-dir", str(desk.root), "accounts", "import", str(register)], out=io.StringIO()) == 0
+        listing = io.StringIO()
+        main(["--data-dir", str(desk.root), "accounts", "list", "--json"], out=listing)
+        import json
+
+        for account in json.loads(listing.getvalue()):
+            key = account["note"].removeprefix("sim:")
+            desk.ids[key] = account["id"]
+            for name, value in world.credentials(key).items():
+                memory_keyring.set_password(SERVICE, f"{account['id']}:{name}", value)
+        yield desk
+
+
+from datetime import datetime  # noqa: E402
+
+from jb_watchdesk.domain.rules import SHANGHAI  # noqa: E402
+
+SIM_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)

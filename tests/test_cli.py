@@ -175,9 +175,23 @@ def test_doctor_reports_each_check(ws: str) -> None:
     assert {c["check"]: c["level"] for c in json.loads(out)}["keyring"] == "fail"
 
 
-def test_demo_runs_on_a_throwaway_workspace(tmp_path: Path) -> None:
-    code, out, _ = run("--lang", "en", "--demo")
-    assert code == 0 and "demo workspace" in out and "江北政务" in out
+def test_demo_workspace_holds_the_notice_and_the_simulated_accounts() -> None:
+    code, out, err = run("--lang", "en", "--demo", "accounts", "list", "--json")
+    assert code == 0, err
+    listing = json.loads(out)
+    names = {a["name"] for a in listing}
+    assert "江北政务" in names and len(listing) > 40
+    assert all(a["secrets"] for a in listing if a["note"].startswith("sim:") and a["platform"] in ("wechat_mp", "weibo", "douyin"))
+
+
+def test_no_display_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch, ws: str) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    for argv in (["--demo"], ["--data-dir", ws]):
+        code, out, err = run("--lang", "en", *argv)
+        assert code == 3
+        assert err.count("\n") == 1 and "run --headless" in err
 
 
 def test_control_characters_in_stored_text_never_reach_the_terminal(ws: str, tmp_path: Path) -> None:

@@ -130,6 +130,12 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "请通过标准输入提供凭据，例如：printf %s \"$SECRET\" | jb-watchdesk accounts set-secret 3 app_secret",
         "give the secret on standard input, e.g. printf %s \"$SECRET\" | jb-watchdesk accounts set-secret 3 app_secret",
     ),
+    # comments
+    "comment.not_found": ("没有编号为 {comment_id} 的留言", "no comment with id {comment_id}"),
+    "comment.already_acked": ("留言 {comment_id} 已确认受理", "comment {comment_id} is already acknowledged"),
+    "comment.already_done": ("留言 {comment_id} 已办结", "comment {comment_id} is already done"),
+    "comment.empty_officer": ("请填写值班人员", "the officer's name is missing"),
+    "comment.empty_note": ("请填写处理说明", "a note is required"),
     # storage
     "db.locked": (
         "数据库被占用（{path}）：另一个值班台进程可能正在写入。请稍后重试或关闭另一个进程",
@@ -165,6 +171,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "--now needs an ISO-8601 time, e.g. 2026-11-25T08:00:00+08:00: {value}",
     ),
     "cli.interrupted": ("已中断", "interrupted"),
+    "cli.no_display": (
+        "没有可用的显示器，无法打开窗口；可改用 `jb-watchdesk run --headless`（演示：`jb-watchdesk --demo run --headless`）",
+        "no display available for the window; use `jb-watchdesk run --headless` (demo: `jb-watchdesk --demo run --headless`)",
+    ),
     "cli.internal": (
         "内部错误：{detail}（加 --debug 查看详情）",
         "internal error: {detail} (run with --debug for details)",

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import CommentSla, CommentState, Deadline
-from jb_watchdesk.storage import dashboard
+from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.storage import comment_actions, dashboard
 from jb_watchdesk.storage.codec import from_db
 from jb_watchdesk.storage.db import Store
 
@@ -54,7 +55,45 @@ class CommentRow:
 
 def list_comments(store: Store, *, now: datetime, pending_only: bool, limit: int = 10_000) -> list[CommentRow]:
     """Comments as of ``now``, most urgent first; ``pending_only`` leaves out finished ones."""
-    rows = store.call(dashboard.comments, now=now, open_only=pending_only, limit=limit)
+    return _rows(store.call(dashboard.comments, now=now, open_only=pending_only, limit=limit), now=now)
+
+
+async def list_comments_async(store: Store, *, now: datetime, pending_only: bool, limit: int = 10_000) -> list[CommentRow]:
+    return _rows(await store.run(dashboard.comments, now=now, open_only=pending_only, limit=limit), now=now)
+
+
+def _note(officer: str, note: str) -> tuple[str, str]:
+    officer, note = officer.strip(), note.strip()
+    if not officer:
+        raise InputError("comment.empty_officer")
+    if not note:
+        raise InputError("comment.empty_note")
+    return officer[:100], note[:2_000]
+
+
+def acknowledge(store: Store, comment_id: int, *, officer: str, note: str, now: datetime) -> None:
+    """Mark a comment acknowledged (the public was told it is being handled), with a note."""
+    officer, note = _note(officer, note)
+    store.call(comment_actions.acknowledge, comment_id, officer=officer, note=note, now=now)
+
+
+def mark_done(store: Store, comment_id: int, *, officer: str, note: str, now: datetime) -> None:
+    """Mark a comment done (the result was given), with a note."""
+    officer, note = _note(officer, note)
+    store.call(comment_actions.mark_done, comment_id, officer=officer, note=note, now=now)
+
+
+async def acknowledge_async(store: Store, comment_id: int, *, officer: str, note: str, now: datetime) -> None:
+    officer, note = _note(officer, note)
+    await store.run(comment_actions.acknowledge, comment_id, officer=officer, note=note, now=now)
+
+
+async def mark_done_async(store: Store, comment_id: int, *, officer: str, note: str, now: datetime) -> None:
+    officer, note = _note(officer, note)
+    await store.run(comment_actions.mark_done, comment_id, officer=officer, note=note, now=now)
+
+
+def _rows(rows: list[dict], *, now: datetime) -> list[CommentRow]:
     result = []
     for row in rows:
         ack_due, result_due = from_db(row["ack_due"]), from_db(row["result_due"])

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from jb_watchdesk.services import shifts, status
 from jb_watchdesk.services.alerts import AlertService, Notification
 from jb_watchdesk.services.poller import Changes, Poller
 from jb_watchdesk.services.scanner import ScanOutcome, ScanService
@@ -34,13 +36,36 @@ class DutyLoop:
     after_cycle: list[Callable[[Cycle], Awaitable[None]]] = field(default_factory=list)
 
     async def cycle(self, *, force: bool = False) -> Cycle:
-        """Poll once, scan the new and edited items, and collect due notifications."""
+        """Poll once, scan the new and edited items, record the inspection, collect notifications."""
         changes = await self.poller.poll_once(force=force)
         if changes.skipped:
             return Cycle(changes=changes)
         scan = await self.scanner.process(changes)
+        if changes.run_id is not None:
+            await self._record(changes, scan)
         notifications = await self.alerts.take_due_notifications()
         return Cycle(changes=changes, scan=scan, notifications=tuple(notifications))
+
+    async def _record(self, changes: Changes, scan: ScanOutcome) -> None:
+        """§4.3's record: one automatic inspection per polled account; §3.6: emergency clocks."""
+        store = self.poller.store
+        now = changes.finished_at or self.poller.clock.now()
+        rows = {row.account.id: row for row in await status.account_status_async(store, now=now)}
+        raised = Counter(alert.account_id for alert in scan.raised)
+        checks = [
+            shifts.AutoCheck(
+                account_id=account_id,
+                freshness=rows[account_id].freshness,
+                health=rows[account_id].account.health,
+                health_reason=rows[account_id].account.health_reason,
+                new_alerts=raised[account_id],
+            )
+            for account_id in changes.polled
+            if account_id in rows
+        ]
+        await shifts.record_auto_inspections_async(store, now=now, changes_summary=checks)
+        if changes.new_posts:
+            await shifts.match_posts_async(store, post_ids=changes.new_posts, now=now)
 
     async def notifications_only(self) -> tuple[Notification, ...]:
         """Repeats of unacknowledged alerts fall due between polls too."""

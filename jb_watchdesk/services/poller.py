@@ -67,6 +67,7 @@ class Changes:
     edited_comments: tuple[int, ...] = ()
     health_changes: tuple[HealthChange, ...] = ()
     failures: tuple[Failure, ...] = ()
+    polled: tuple[int, ...] = ()  # account ids read in this cycle, failed ones included
     accounts_polled: int = 0
     accounts_ok: int = 0
     requests: int = 0
@@ -131,6 +132,15 @@ class Poller:
     @property
     def busy(self) -> bool:
         return self._cycle.locked()
+
+    async def probe(self, account: Account) -> str:
+        """Read an account once without storing anything ("test connection"); raises ConnectorError."""
+        ref = _ref(account)
+        connector = self.connectors.for_account(ref)
+        if connector is None:
+            raise ConnectorError(ErrorKind.CONFIG, "the account has no source yet", code="account.no_source")
+        result = await connector.fetch(ref, state=FetchState(), with_comments=False, now=self.clock.now())
+        return f"{len(result.posts)} posts, {result.requests} requests"
 
     async def due_count(self) -> int:
         """How many accounts are due now (without polling them)."""
@@ -250,6 +260,7 @@ class Poller:
             edited_comments=tuple(edited_comments),
             health_changes=tuple(health_changes),
             failures=tuple(failures),
+            polled=tuple(item.account.id for item in due),
             accounts_polled=len(due),
             accounts_ok=len(due) - len(failures),
             requests=requests,

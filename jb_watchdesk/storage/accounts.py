@@ -102,3 +102,17 @@ def add_secret_name(db: Database, account_id: int, name: str, *, now: datetime) 
     account = get_account(db, account_id)
     names = sorted(set(account.secret_names) | {name})
     db["accounts"].update(account_id, {"secret_names": json.dumps(names), "updated_at": to_db(now)})
+
+
+def update_account(db: Database, account_id: int, spec: AccountSpec, *, now: datetime) -> Account:
+    """Edit one account in place (the account editor); the register's uniqueness still holds."""
+    with db.atomic():
+        current = get_account(db, account_id)
+        values = {field: _column(getattr(spec, field)) for field in _SPEC_FIELDS}
+        changed = {k: v for k, v in values.items() if getattr(current, k) != getattr(spec, k)}
+        if changed:
+            changed["updated_at"] = to_db(now)
+            if "status" in changed:
+                changed["status_changed_at"] = to_db(now)
+            db["accounts"].update(account_id, changed)
+        return get_account(db, account_id)

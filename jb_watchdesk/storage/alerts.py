@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from jb_watchdesk.domain.errors import InputError, NotFound
 from jb_watchdesk.domain.models import AccountStatus
 from jb_watchdesk.domain.sensitive.lexicon import Severity
+from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.codec import from_db, to_db
 
 RESOLVED_RULE_REMOVED: Final = "rule_removed"
@@ -314,6 +315,16 @@ def acknowledge(db: Database, alert_id: int, *, officer: str, note: str, now: da
             "UPDATE alerts SET state = ?, ack_by = ?, ack_note = ?, ack_at = ? WHERE id = ?",
             [AlertState.ACKNOWLEDGED.value, officer, note, to_db(now), alert_id],
         )
+        audit.append(
+            db,
+            audit.Entry(
+                kind=audit.ALERT_ACK,
+                ref_table="alerts",
+                ref_id=alert_id,
+                payload={"officer": officer, "note": note, "rule": alert.rule, "account_id": alert.account_id},
+            ),
+            now=now,
+        )
         return get_alert(db, alert_id)
 
 
@@ -326,6 +337,16 @@ def resolve(db: Database, alert_id: int, *, officer: str, now: datetime) -> Aler
         db.execute(
             "UPDATE alerts SET state = ?, resolved_at = ?, resolved_by = ?, resolve_reason = ? WHERE id = ?",
             [AlertState.RESOLVED.value, to_db(now), officer, RESOLVED_BY_OFFICER, alert_id],
+        )
+        audit.append(
+            db,
+            audit.Entry(
+                kind=audit.ALERT_RESOLVE,
+                ref_table="alerts",
+                ref_id=alert_id,
+                payload={"officer": officer, "rule": alert.rule, "account_id": alert.account_id},
+            ),
+            now=now,
         )
         return get_alert(db, alert_id)
 

@@ -85,3 +85,24 @@ def comments(db: Database, *, now: datetime, open_only: bool, limit: int) -> lis
         [*params, now_s, limit],
     )
     return list(rows)
+
+
+def recent_posts(db: Database, *, account_id: int, limit: int = 100) -> list[dict]:
+    """An account's latest posts (deleted ones included, marked), newest first."""
+    return list(
+        db.query(
+            "SELECT id, account_id, title, body, digest, url, published_at, deleted_at, edit_count FROM posts"
+            " WHERE account_id = ? ORDER BY published_at DESC LIMIT ?",
+            [account_id, limit],
+        )
+    )
+
+
+def get_post(db: Database, post_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM posts WHERE id = ?", [post_id]))
+    return rows[0] if rows else None
+
+
+def get_comment(db: Database, comment_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM comments WHERE id = ?", [comment_id]))
+    return rows[0] if rows else None

@@ -20,13 +20,13 @@ _STYLES: dict[str, tuple[QColor, str, str]] = {
     "degraded": (AMBER, "triangle", "!"),
     "veto": (RED, "octagon", "×"),
     "failing": (RED, "octagon", "×"),
-    "auth_expired": (RED, "square", "🔑"),
+    "auth_expired": (RED, "square", "钥"),
     "unknown": (GREY, "circle", "?"),
     "never_polled": (GREY, "circle", "?"),
     "high": (RED, "octagon", "!"),
     "medium": (AMBER, "triangle", "!"),
     "low": (BLUE, "circle", "i"),
-    "overdue": (RED, "square", "⏰"),
+    "overdue": (RED, "square", "超"),
 }
 
 

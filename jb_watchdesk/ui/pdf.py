@@ -6,22 +6,20 @@ the ledger anchor, and signature lines at the end: a layout to print and sign. N
 as HTML or rich text, so no text from a post or comment can become markup or make Qt fetch a
 file. Charts are drawn as vector bars on the page.
 
-Works with ``QT_QPA_PLATFORM=offscreen`` and without a running event loop: a QGuiApplication is
+Works with ``QT_QPA_PLATFORM=offscreen`` and without a running event loop: a QApplication is
 created when none exists, which is all QPdfWriter and font lookup need.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
-import ctypes
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtWidgets import QApplication
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -45,8 +43,7 @@ CJK_FAMILIES: Final = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHe
 MAX_CELL_LINES: Final = 8
 PALETTE: Final = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
-_app: QGuiApplication | None = None
-_NONE_LOAN: Final = 1 << 40
+_app: QApplication | None = None
 
 
 class NoCjkFont(RuntimeError):
@@ -68,7 +65,8 @@ def _platform_arguments() -> list[str]:
 def _ensure_app() -> None:
     global _app
     if QGuiApplication.instance() is None:
-        _app = QGuiApplication(["jb-watchdesk", *_platform_arguments()])
+        # A widgets application, so the window (or a test harness) can share it later.
+        _app = QApplication(["jb-watchdesk", *_platform_arguments()])
         # Left to interpreter finalisation, the application object is torn down after the
         # modules it depends on and the process can abort on exit; shut it down first.
         atexit.register(_shutdown_app)
@@ -249,33 +247,9 @@ def _chart(pages: _Pages, chart: Chart) -> None:
     pages.y = top + height
 
 
-@contextlib.contextmanager
-def _none_refcount_guard() -> Iterator[None]:
-    """Give back the references to None that PySide6 takes away while painting.
-
-    On Python 3.11, PySide6 6.12's void methods (``QPainter.setPen``, ``drawLine``, ``fillRect``,
-    ``setFont`` …) return None without a new reference, so every call lowers None's reference
-    count by one; a few tens of thousands of calls, one long table, and the interpreter aborts
-    ("deallocating None"). From Python 3.12 None is immortal and this guard does nothing.
-    """
-    if sys.version_info >= (3, 12):
-        yield
-        return
-    # A loan large enough that the count never nears zero while painting, repaid afterwards
-    # together with whatever the painting took; None then holds what it held before.
-    refcount = ctypes.c_ssize_t.from_address(id(None))
-    before = refcount.value
-    refcount.value += _NONE_LOAN
-    try:
-        yield
-    finally:
-        refcount.value = max(refcount.value - _NONE_LOAN, before)
-
-
 def render_pdf(document: Document, path: Path) -> None:
     """Write ``document`` to ``path`` as an A4 landscape PDF with embedded CJK fonts."""
-    with _none_refcount_guard():
-        _render(document, path)
+    _render(document, path)
 
 
 def _render(document: Document, path: Path) -> None:

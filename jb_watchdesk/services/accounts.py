@@ -1,0 +1,50 @@
+"""Editing the register one account at a time (the window's account editor)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from jb_watchdesk.domain.errors import ImportRejected
+from jb_watchdesk.domain.models import Account, AccountSpec, Platform
+from jb_watchdesk.domain.register import RawRow, validate_rows
+from jb_watchdesk.storage import accounts as account_store
+from jb_watchdesk.storage.db import Store
+from jb_watchdesk.storage.secrets import SecretStore
+
+#: the secrets each official connector reads from the keyring
+SECRETS_BY_PLATFORM: dict[Platform, tuple[str, ...]] = {
+    Platform.WECHAT_MP: ("app_secret",),
+    Platform.WEIBO: ("access_token",),
+    Platform.DOUYIN: ("client_key", "refresh_token"),
+}
+
+
+def needed_secrets(account: Account) -> tuple[str, ...]:
+    """The keyring entries this account needs: none when it is read through a feed URL."""
+    if account.source.startswith(("http://", "https://")):
+        return ()
+    return SECRETS_BY_PLATFORM.get(account.platform, ())
+
+
+def validate(cells: Mapping[str, str], *, where: str) -> AccountSpec:
+    """One account from an editor form, checked exactly like a register row."""
+    result = validate_rows([RawRow(line=1, cells=cells)], file=where)
+    if result.errors:
+        raise ImportRejected(where, result.errors)
+    return result.specs[0]
+
+
+async def save(store: Store, cells: Mapping[str, str], *, account_id: int | None, now: datetime) -> Account:
+    spec = validate(cells, where="account")
+    if account_id is None:
+        await store.run(account_store.apply_register, [spec], now=now)
+        accounts = await store.run(account_store.list_accounts)
+        return next(a for a in accounts if a.platform is spec.platform and a.name == spec.name)
+    return await store.run(account_store.update_account, account_id, spec, now=now)
+
+
+async def set_secret(store: Store, secrets: SecretStore, *, account_id: int, name: str, value: str, now: datetime) -> None:
+    """Keep a credential in the keyring (never in the database) and note that it is set."""
+    await secrets.aset(account_id, name, value)
+    await store.run(account_store.add_secret_name, account_id, name, now=now)

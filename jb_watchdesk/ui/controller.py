@@ -1,0 +1,161 @@
+"""The window's owner of background work: the duty loop, refreshes and officer actions.
+
+Every coroutine started here is kept in ``self._tasks`` until it ends, and cancelled on
+``stop()``; nothing blocks the event loop: the store, the keyring, the scanner and the
+exports all run on their own threads and are awaited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any
+
+from jb_watchdesk.app import App, running_duty
+from jb_watchdesk.domain.errors import WatchdeskError
+from jb_watchdesk.services import comments as comment_service
+from jb_watchdesk.services import status as status_service
+from jb_watchdesk.services.duty import Cycle, DutyLoop
+from jb_watchdesk.services.scheduler import PollSettings
+from jb_watchdesk.storage import accounts as account_store
+from jb_watchdesk.storage.alerts import AlertState
+from jb_watchdesk.ui.bridge import Bridge
+
+log = logging.getLogger(__name__)
+
+REFRESH_EVERY = timedelta(seconds=30)
+ALERT_PAGE = 500
+COMMENT_PAGE = 2_000
+
+
+class DeskController:
+    def __init__(self, app: App, bridge: Bridge, *, poll_settings: PollSettings | None = None) -> None:
+        self.app = app
+        self.bridge = bridge
+        self.poll_settings = poll_settings or PollSettings()
+        self.duty: DutyLoop | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._stop = asyncio.Event()
+        self._stack = contextlib.AsyncExitStack()
+        self._stopped = False
+        self.officer = ""
+
+    # -- task ownership ---------------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
+        """Run ``coro`` as a task this controller owns; its failure is reported, never lost."""
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if isinstance(error, WatchdeskError):
+            self.bridge.say("error", str(error))
+        elif error is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=error)
+            self.bridge.say("error", f"{task.get_name()}: {type(error).__name__}")
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.duty = await self._stack.enter_async_context(running_duty(self.app, settings=self.poll_settings))
+        await self.duty.scanner.areload()
+        self.spawn(self.refresh(), name="first refresh")
+        self.spawn(self.duty.run(self._stop, on_cycle=self._on_cycle), name="duty loop")
+        self.spawn(self._refresh_loop(), name="refresh loop")
+
+    async def stop(self) -> None:
+        """Cancel every task and close the services. A second call is a no-op."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._stop.set()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._stack.aclose()
+
+    @property
+    def paused(self) -> bool:
+        return self.duty is not None and self.duty.poller.paused
+
+    def set_paused(self, paused: bool) -> None:
+        if self.duty is not None:
+            self.duty.poller.paused = paused
+            self.bridge.pollingChanged.emit(not paused)
+
+    # -- data --------------------------------------------------------------------------
+
+    async def _on_cycle(self, cycle: Cycle) -> None:
+        # Refresh first, so a pop-up can name the account and the inbox already lists the alert.
+        if cycle.changes.run_id is not None:
+            self.bridge.cycleFinished.emit(cycle)
+            await self.refresh()
+        elif cycle.notifications:
+            await self.refresh_alerts()
+        for notification in cycle.notifications:
+            self.bridge.notification.emit(notification)
+
+    async def _refresh_loop(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=REFRESH_EVERY.total_seconds())
+            if not self._stop.is_set():
+                await self.refresh()
+
+    async def refresh(self) -> None:
+        """Reload the dashboard, the comment queue and the alerts inbox from the store."""
+        now = self.app.clock.now()
+        store = self.app.store
+        rows = await status_service.account_status_async(store, now=now)
+        self.bridge.statusChanged.emit(rows)
+        queue = await comment_service.list_comments_async(store, now=now, pending_only=True, limit=COMMENT_PAGE)
+        self.bridge.commentsChanged.emit(queue)
+        await self.refresh_alerts()
+
+    async def refresh_alerts(self) -> None:
+        assert self.duty is not None
+        alerts = await self.duty.alerts.page(states=(AlertState.NEW,), limit=ALERT_PAGE)
+        alerts += await self.duty.alerts.page(states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE)
+        accounts = await self.app.store.run(account_store.list_accounts)
+        self.bridge.alertsChanged.emit(alerts, {a.id: a.name for a in accounts})
+
+    async def poll_now(self) -> None:
+        """The officer asked for a poll: every account, now (backoffs still apply)."""
+        assert self.duty is not None
+        cycle = await self.duty.cycle(force=True)
+        await self._on_cycle(cycle)
+
+    # -- officer actions ------------------------------------------------------------------
+
+    async def acknowledge_alert(self, alert_id: int, note: str) -> None:
+        assert self.duty is not None
+        await self.duty.alerts.acknowledge(alert_id, officer=self.officer_name(), note=note)
+        await self.refresh_alerts()
+
+    async def comment_action(self, comment_id: int, *, done: bool, note: str) -> None:
+        now = self.app.clock.now()
+        if done:
+            await comment_service.mark_done_async(self.app.store, comment_id, officer=self.officer_name(), note=note, now=now)
+        else:
+            await comment_service.acknowledge_async(self.app.store, comment_id, officer=self.officer_name(), note=note, now=now)
+        await self.refresh()
+
+    def officer_name(self) -> str:
+        if self.officer:
+            return self.officer
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except OSError:
+            return "officer"

@@ -1,0 +1,91 @@
+"""Starting and stopping the window on a qasync event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from jb_watchdesk.app import App
+from jb_watchdesk.services.scheduler import PollSettings
+from jb_watchdesk.ui.bridge import Bridge
+from jb_watchdesk.ui.controller import DeskController
+from jb_watchdesk.ui import icons
+from jb_watchdesk.ui.i18n import install_translator
+from jb_watchdesk.ui.main_window import MainWindow
+from jb_watchdesk.ui.tray import Tray
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_WITHIN_S = 5.0
+
+
+def display_available() -> bool:
+    """False on a Linux machine with no X11/Wayland display (and no offscreen platform chosen)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal", "vnc"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def application(language: str) -> QApplication:
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qapp, QApplication)
+    qapp.setApplicationName("JB WatchDesk")
+    qapp.setQuitOnLastWindowClosed(False)  # closing the window keeps the desk in the tray
+    qapp.setProperty("jb_translator", install_translator(qapp, language))
+    return qapp
+
+
+async def serve(app: App, *, poll_settings: PollSettings | None = None, title_suffix: str = "") -> int:
+    """Show the window, run the duty loop until quit, then shut down within a few seconds."""
+    bridge = Bridge()
+    controller = DeskController(app, bridge, poll_settings=poll_settings)
+    controller.officer = app.settings.officer
+    tray = Tray() if QSystemTrayIcon.isSystemTrayAvailable() else None
+    window = MainWindow(controller, tray=tray, title_suffix=title_suffix)
+    quit_event = asyncio.Event()
+    window.quitRequested.connect(quit_event.set)
+    previous = {sig: signal.signal(sig, lambda *_: quit_event.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Python handles signals only when it runs: a light timer gives it the chance under Qt's loop.
+    wake = QTimer()
+    wake.start(250)
+    wake.timeout.connect(lambda: None)
+    if tray is not None:
+        tray.show()
+    window.show()
+    try:
+        await controller.start()
+        await quit_event.wait()
+    finally:
+        wake.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        window.hide()
+        window.popup.hide()
+        try:
+            await asyncio.wait_for(controller.stop(), timeout=SHUTDOWN_WITHIN_S)
+        except TimeoutError:
+            log.warning("background work did not stop within %.0f s", SHUTDOWN_WITHIN_S)
+        await window.notifier.aclose()
+        if tray is not None:
+            tray.hide()
+            tray.deleteLater()
+        window.popup.deleteLater()
+        window.deleteLater()
+        # Qt objects must not outlive the application: drop cached icons while Qt still runs.
+        icons.icon.cache_clear()
+        await asyncio.sleep(0)
+    return 0
+
+
+def run_desktop(app: App, *, poll_settings: PollSettings | None = None, title_suffix: str = "") -> int:
+    application(app.settings.language)
+    return qasync.run(serve(app, poll_settings=poll_settings, title_suffix=title_suffix))

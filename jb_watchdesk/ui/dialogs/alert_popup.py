@@ -1,0 +1,136 @@
+"""The pop-up for a high-severity hit: stays on top until acknowledged or deferred.
+
+Non-modal, so the rest of the desk keeps working; shows the matched text (masked where it is
+personal data) in its context, literally.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.storage.alerts import Alert
+from jb_watchdesk.ui import icons, labels
+from jb_watchdesk.ui.text import plain_label
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("AlertPopup", text)
+
+
+def highlight(view: QPlainTextEdit, *, text: str, needle: str) -> None:
+    """Show ``text`` as plain text and mark the first occurrence of ``needle`` (never via HTML)."""
+    view.setPlainText(text)
+    position = text.find(needle) if needle else -1
+    if position < 0:
+        return
+    cursor = view.textCursor()
+    # QTextCursor positions count UTF-16 units, as Qt strings do.
+    start = len(text[:position].encode("utf-16-le")) // 2
+    length = len(needle.encode("utf-16-le")) // 2
+    cursor.setPosition(start)
+    cursor.setPosition(start + length, QTextCursor.MoveMode.KeepAnchor)
+    marked = QTextCharFormat()
+    marked.setBackground(Qt.GlobalColor.yellow)
+    marked.setFontWeight(700)
+    cursor.mergeCharFormat(marked)
+
+
+class AlertPopup(QWidget):
+    """One window for every unacknowledged high alert, shown one at a time ("2 / 7").
+
+    Acknowledging (with a note) or deferring moves on to the next; the window closes when the
+    queue is empty. Deferred alerts come back through the notification policy's repeat.
+    """
+
+    acknowledged = Signal(int, str)  # alert id, note
+    deferred = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
+        self.setWindowTitle(_t("高风险内容告警"))
+        self._queue: list[tuple[Alert, str]] = []
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.badge = QLabel()
+        self.badge.setPixmap(icons.draw("high", 40))
+        head.addWidget(self.badge)
+        self.title = plain_label()
+        font = self.title.font()
+        font.setPointSize(font.pointSize() + 3)
+        font.setBold(True)
+        self.title.setFont(font)
+        head.addWidget(self.title, 1)
+        self.position = plain_label()
+        head.addWidget(self.position)
+        layout.addLayout(head)
+        self.meta = plain_label()
+        self.matched = plain_label()
+        layout.addWidget(self.meta)
+        layout.addWidget(self.matched)
+        self.context = QPlainTextEdit()
+        self.context.setReadOnly(True)
+        layout.addWidget(self.context)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(_t("处理说明（必填），例如：已通知发布单位撤稿"))
+        layout.addWidget(self.note)
+        buttons = QDialogButtonBox()
+        self.ack_button = buttons.addButton(_t("确认告警"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.defer_button = buttons.addButton(_t("稍后处理"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.ack_button.setEnabled(False)
+        self.note.textChanged.connect(lambda text: self.ack_button.setEnabled(bool(text.strip())))
+        self.ack_button.clicked.connect(self._acknowledge)
+        self.defer_button.clicked.connect(self._defer)
+        layout.addWidget(buttons)
+        self.resize(600, 360)
+
+    @property
+    def current(self) -> Alert | None:
+        return self._queue[0][0] if self._queue else None
+
+    def alert_ids(self) -> list[int]:
+        return [alert.id for alert, _ in self._queue]
+
+    def add(self, alert: Alert, *, account_name: str) -> None:
+        """Queue an alert (once); the first one is shown."""
+        if alert.id in self.alert_ids():
+            return
+        self._queue.append((alert, account_name))
+        self._show_current()
+
+    def drop(self, alert_id: int) -> None:
+        """Forget an alert acknowledged elsewhere (the inbox, another desk)."""
+        was_current = self.current is not None and self.current.id == alert_id
+        self._queue = [(a, n) for a, n in self._queue if a.id != alert_id]
+        if was_current:
+            self.note.clear()
+        self._show_current()
+
+    def _show_current(self) -> None:
+        if not self._queue:
+            self.hide()
+            return
+        alert, account_name = self._queue[0]
+        self.badge.setPixmap(icons.draw(alert.severity.value, 40))
+        self.title.setText(f"{labels.severity(alert.severity.value)} · {labels.category(alert.category)} · {account_name}")
+        self.position.setText(f"1 / {len(self._queue)}")
+        when = alert.raised_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+        self.meta.setText(_t("发现时间：") + when + "    " + _t("规则：") + alert.rule)
+        self.matched.setText(_t("命中内容：") + alert.text)
+        highlight(self.context, text=alert.context, needle=alert.text)
+
+    def _acknowledge(self) -> None:
+        note = self.note.text().strip()
+        alert = self.current
+        if note and alert is not None:
+            self.acknowledged.emit(alert.id, note)
+            self.note.clear()
+            self.drop(alert.id)
+
+    def _defer(self) -> None:
+        alert = self.current
+        if alert is not None:
+            self.deferred.emit(alert.id)
+            self.drop(alert.id)

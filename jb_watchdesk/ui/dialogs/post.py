@@ -1,0 +1,68 @@
+"""A post in full: title, time, link and text, all shown literally.
+
+The link opens in the system browser only when it is an http(s) address.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QCoreApplication, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.storage.codec import from_db
+from jb_watchdesk.ui.text import plain_label
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("PostDialog", text)
+
+
+def safe_link(url: str) -> QUrl | None:
+    """Only http(s) links with a host are ever handed to the browser."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return QUrl(url, QUrl.ParsingMode.StrictMode)
+
+
+class PostDialog(QDialog):
+    def __init__(self, post: dict, *, account_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_t("发布详情"))
+        layout = QVBoxLayout(self)
+        title = plain_label(post.get("title") or _t("（无标题）"))
+        title.setWordWrap(True)
+        font = title.font()
+        font.setPointSize(font.pointSize() + 2)
+        font.setBold(True)
+        title.setFont(font)
+        layout.addWidget(title)
+        published = from_db(post.get("published_at"))
+        when = published.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if published else ""
+        state = _t("（已删除）") if post.get("deleted_at") else ""
+        layout.addWidget(plain_label(f"{account_name} · {when} {state}"))
+        self.link = plain_label(post.get("url") or "")
+        layout.addWidget(self.link)
+        body = QPlainTextEdit()
+        body.setReadOnly(True)
+        body.setPlainText(post.get("body") or post.get("digest") or "")
+        layout.addWidget(body)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.open_button = QPushButton(_t("在浏览器中打开"))
+        self._url = safe_link(post.get("url") or "")
+        self.open_button.setEnabled(self._url is not None and self._url.isValid())
+        buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.clicked.connect(self._open)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(640, 520)
+
+    def _open(self) -> None:
+        if self._url is not None:
+            QDesktopServices.openUrl(self._url)

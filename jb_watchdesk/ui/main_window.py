@@ -1,0 +1,410 @@
+"""The duty officer's window: what needs attention now, and never an alert that passes unseen."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jb_watchdesk.domain.errors import ImportRejected, WatchdeskError
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.services import accounts as account_service
+from jb_watchdesk.services import register as register_service
+from jb_watchdesk.services import settings as desk_settings
+from jb_watchdesk.services.alerts import Notification, NotificationKind
+from jb_watchdesk.services.duty import Cycle
+from jb_watchdesk.services.settings import DeskSettings
+from jb_watchdesk.services.status import AccountStatusRow
+from jb_watchdesk.storage import accounts as account_store
+from jb_watchdesk.storage import dashboard as dashboard_store
+from jb_watchdesk.storage.alerts import Alert, AlertState, ItemKind
+from jb_watchdesk.domain.sensitive.lexicon import Severity
+from jb_watchdesk.ui import icons
+from jb_watchdesk.ui.controller import DeskController
+from jb_watchdesk.ui.dialogs.alert_popup import AlertPopup
+from jb_watchdesk.ui.dialogs.post import PostDialog
+from jb_watchdesk.ui.dialogs.settings import SettingsDialog
+from jb_watchdesk.ui.notifier import Notifier
+from jb_watchdesk.ui.text import plain_label
+from jb_watchdesk.ui.tray import Tray
+from jb_watchdesk.ui.views.accounts import AccountsView
+from jb_watchdesk.ui.views.alerts import AlertsView
+from jb_watchdesk.ui.views.comments import CommentsView
+from jb_watchdesk.ui.views.dashboard import DashboardView
+
+log = logging.getLogger(__name__)
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+class StatLabel(QWidget):
+    """A count with a shape-and-symbol icon: never colour alone."""
+
+    def __init__(self, state: str, caption: str) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 8, 2)
+        self.icon = QLabel()
+        self.icon.setPixmap(icons.draw(state, 22))
+        self.text = plain_label()
+        self.caption = caption
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text)
+        self.set_count(0)
+
+    def set_count(self, count: int) -> None:
+        self.count = count
+        self.text.setText(f"{self.caption} {count}")
+        font = self.text.font()
+        font.setBold(count > 0)
+        self.text.setFont(font)
+
+
+class Banner(QFrame):
+    """The in-app end of the notification chain: always works, always visible until dismissed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("Banner { background: #fff3cd; border: 1px solid #b86e00; }")
+        layout = QHBoxLayout(self)
+        self.icon = QLabel()
+        self.icon.setPixmap(icons.draw("high", 20))
+        self.text = plain_label()
+        self.text.setWordWrap(True)
+        close = QPushButton(_t("知道了"))
+        close.clicked.connect(self.hide)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_text(self, text: str) -> None:
+        self.text.setText(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    quitRequested = Signal()
+
+    def __init__(self, controller: DeskController, *, tray: Tray | None, title_suffix: str = "") -> None:
+        super().__init__()
+        self.controller = controller
+        self.tray = tray
+        self.setWindowTitle(_t("江北政务新媒体值班台") + (f" — {title_suffix}" if title_suffix else ""))
+        self.resize(1480, 900)
+        self.popup = AlertPopup()
+        self._dialogs: list[QWidget] = []
+        self._alert_names: dict[int, str] = {}
+        self._alerts: dict[int, Alert] = {}
+        self._sized_after_poll = False
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        summary = QHBoxLayout()
+        self.stat_veto = StatLabel("veto", _t("否决"))
+        self.stat_overdue = StatLabel("overdue", _t("确认超时"))
+        self.stat_alerts = StatLabel("high", _t("新告警"))
+        self.stat_failing = StatLabel("failing", _t("读取失败"))
+        for stat in (self.stat_veto, self.stat_overdue, self.stat_alerts, self.stat_failing):
+            summary.addWidget(stat)
+        summary.addStretch(1)
+        self.polling_label = plain_label()
+        summary.addWidget(self.polling_label)
+        layout.addLayout(summary)
+        self.banner = Banner()
+        layout.addWidget(self.banner)
+
+        self.tabs = QTabWidget()
+        self.dashboard = DashboardView()
+        self.comments = CommentsView(controller.app.clock.now)
+        self.alerts = AlertsView()
+        self.accounts = AccountsView()
+        self.tabs.addTab(self.dashboard, icons.icon("ok"), _t("值班总览"))
+        self.tabs.addTab(self.comments, icons.icon("overdue"), _t("留言队列"))
+        self.tabs.addTab(self.alerts, icons.icon("high"), _t("告警"))
+        self.tabs.addTab(self.accounts, _t("账号管理"))
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+
+        toolbar = self.addToolBar(_t("操作"))
+        toolbar.setObjectName("main-toolbar")
+        self.poll_action = QAction(_t("立即巡查"), self)
+        self.poll_action.setShortcut(QKeySequence("F5"))
+        self.pause_action = QAction(_t("暂停巡查"), self)
+        self.pause_action.setCheckable(True)
+        self.settings_action = QAction(_t("设置"), self)
+        self.quit_action = QAction(_t("退出"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        for action in (self.poll_action, self.pause_action, self.settings_action, self.quit_action):
+            toolbar.addAction(action)
+        self.statusBar().showMessage(_t("正在启动…"))
+
+        self.notifier = Notifier(tray=tray, banner=self.banner.show_text, use_os=controller.app.settings.os_notifications)
+        self._connect()
+
+    # -- wiring --------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        bridge = self.controller.bridge
+        bridge.statusChanged.connect(self.show_status)
+        bridge.commentsChanged.connect(self.comments.set_rows)
+        bridge.commentsChanged.connect(lambda rows: self._update_counts())
+        bridge.alertsChanged.connect(self.show_alerts)
+        bridge.notification.connect(self.show_notification)
+        bridge.cycleFinished.connect(self.show_cycle)
+        bridge.message.connect(self.show_message)
+        bridge.pollingChanged.connect(self._polling_changed)
+        self.poll_action.triggered.connect(lambda: self._run(self.controller.poll_now(), _t("巡查")))
+        self.pause_action.toggled.connect(self.controller.set_paused)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.quit_action.triggered.connect(self.quitRequested)
+        self.comments.actionRequested.connect(
+            lambda comment_id, done, note: self._run(self.controller.comment_action(comment_id, done=done, note=note), _t("留言处理"))
+        )
+        self.alerts.acknowledgeRequested.connect(self.acknowledge_alert)
+        self.popup.acknowledged.connect(self.acknowledge_alert)
+        self.alerts.table.doubleClicked.connect(lambda index: self.open_alert_item(self.alerts.model.row_at(index.row())))
+        self.dashboard.accountActivated.connect(self.open_latest_post)
+        self.accounts.saveRequested.connect(lambda account_id, cells: self._run(self._save_account(account_id, cells), _t("保存账号")))
+        self.accounts.secretRequested.connect(
+            lambda account_id, name, value: self._run(self._set_secret(account_id, name, value), _t("保存凭据"))
+        )
+        self.accounts.testRequested.connect(lambda account_id: self._run(self._test_account(account_id), _t("测试连接")))
+        self.accounts.importRequested.connect(self.ask_import)
+        self.accounts.exportRequested.connect(self.ask_export)
+        if self.tray is not None:
+            self.tray.showRequested.connect(self.bring_to_front)
+            self.tray.pauseToggled.connect(self.pause_action.setChecked)
+            self.tray.quitRequested.connect(self.quitRequested)
+        bridge.start_listening()
+        self._polling_changed(True)
+
+    def _run(self, coro, what: str) -> None:  # type: ignore[no-untyped-def]
+        async def guarded() -> None:
+            try:
+                await coro
+            except ImportRejected as error:
+                lines = "\n".join(row.format() for row in error.errors[:20])
+                self.show_message("error", f"{error}\n{lines}")
+            except WatchdeskError as error:
+                self.show_message("error", f"{what}: {error}")
+
+        self.controller.spawn(guarded(), name=what)
+
+    # -- data ----------------------------------------------------------------------------
+
+    def show_status(self, rows: Sequence[AccountStatusRow]) -> None:
+        self.dashboard.set_rows(rows)
+        self.accounts.set_accounts([r.account for r in rows])
+        self._update_counts()
+
+    def show_alerts(self, alerts: Sequence[Alert], names: Mapping[int, str]) -> None:
+        self._alert_names = dict(names)
+        self._alerts = {a.id: a for a in alerts}
+        self.alerts.set_rows(alerts, names)
+        for alert_id in self.popup.alert_ids():
+            current = self._alerts.get(alert_id)
+            if current is not None and current.state is not AlertState.NEW:
+                self.popup.drop(alert_id)
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        summary = self.dashboard.model.summary()
+        self.stat_veto.set_count(summary["veto"])
+        self.stat_overdue.set_count(summary["overdue_ack"])
+        self.stat_alerts.set_count(self.alerts.model.new_count())
+        self.stat_failing.set_count(summary["failing"])
+        if self.tray is not None:
+            level = "veto" if (summary["veto"] or self.alerts.model.new_count()) else "warn" if summary["warn"] or summary["failing"] else "ok"
+            self.tray.set_state(
+                level=level,
+                new_alerts=self.alerts.model.new_count(),
+                overdue=summary["overdue_ack"] + summary["overdue_result"],
+                failing=summary["failing"],
+            )
+
+    def show_cycle(self, cycle: Cycle) -> None:
+        changes = cycle.changes
+        if not self._sized_after_poll:
+            self._sized_after_poll = True
+            self.dashboard.table.resizeColumnsToContents()
+        when = changes.finished_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if changes.finished_at else ""
+        self.statusBar().showMessage(
+            f"{when} {_t('巡查')} {changes.accounts_polled} · {_t('正常')} {changes.accounts_ok} · "
+            f"{_t('失败')} {changes.accounts_failed} · {_t('新发布')} {len(changes.new_posts)} · "
+            f"{_t('新留言')} {len(changes.new_comments)} · {_t('新告警')} {len(cycle.scan.raised)}"
+        )
+
+    def show_message(self, level: str, text: str) -> None:
+        if level == "error":
+            self.banner.show_text(text)
+        self.statusBar().showMessage(text.splitlines()[0] if text else "", 15_000)
+
+    def _polling_changed(self, running: bool) -> None:
+        self.polling_label.setText(_t("巡查进行中") if running else _t("巡查已暂停"))
+        if self.tray is not None:
+            self.tray.pause_action.blockSignals(True)
+            self.tray.pause_action.setChecked(not running)
+            self.tray.pause_action.blockSignals(False)
+
+    # -- alerts --------------------------------------------------------------------------
+
+    def show_notification(self, notification: Notification) -> None:
+        critical = notification.severity is Severity.HIGH
+        self.notifier.notify(_t("值班告警"), notification.headline(), critical=critical)
+        if notification.kind is NotificationKind.DIGEST:
+            return
+        for alert in notification.alerts:
+            if alert.severity is Severity.HIGH and alert.state is AlertState.NEW:
+                self.pop_up(alert)
+
+    def pop_up(self, alert: Alert) -> AlertPopup:
+        """Queue a high alert in the pop-up, which stays on top until it is handled or deferred."""
+        name = self._alert_names.get(alert.account_id) or str(alert.account_id)
+        self.popup.add(alert, account_name=name)
+        if not self.popup.isVisible():
+            self.popup.move(self.geometry().center() - self.popup.rect().center())
+        self.popup.show()
+        self.popup.raise_()
+        return self.popup
+
+    def acknowledge_alert(self, alert_id: int, note: str) -> None:
+        self._run(self.controller.acknowledge_alert(alert_id, note), _t("确认告警"))
+
+    # -- posts ---------------------------------------------------------------------------
+
+    def open_alert_item(self, alert: Alert) -> None:
+        async def show() -> None:
+            store = self.controller.app.store
+            if alert.item_kind is ItemKind.POST:
+                post = await store.run(dashboard_store.get_post, alert.item_id)
+            else:
+                comment = await store.run(dashboard_store.get_comment, alert.item_id)
+                post = None if comment is None else {"title": _t("留言"), "body": comment["text"], "published_at": comment["created_at"], "url": ""}
+            if post is not None:
+                self._open_dialog(PostDialog(post, account_name=self._alert_names.get(alert.account_id, ""), parent=self))
+
+        self._run(show(), _t("查看原文"))
+
+    def open_latest_post(self, account_id: int) -> None:
+        async def show() -> None:
+            posts = await self.controller.app.store.run(dashboard_store.recent_posts, account_id=account_id, limit=1)
+            account = await self.controller.app.store.run(account_store.get_account, account_id)
+            if posts:
+                self._open_dialog(PostDialog(posts[0], account_name=account.name, parent=self))
+            else:
+                self.show_message("info", _t("该账号还没有读取到发布"))
+
+        self._run(show(), _t("查看发布"))
+
+    def _open_dialog(self, dialog: QWidget) -> None:
+        self._dialogs.append(dialog)
+        dialog.destroyed.connect(lambda *_: self._dialogs.remove(dialog) if dialog in self._dialogs else None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    # -- accounts ------------------------------------------------------------------------
+
+    async def _save_account(self, account_id: int | None, cells: dict[str, str]) -> None:
+        app = self.controller.app
+        try:
+            account = await account_service.save(app.store, cells, account_id=account_id, now=app.clock.now())
+        except ImportRejected as error:
+            self.accounts.show_result("\n".join(row.reason() for row in error.errors))
+            return
+        self.accounts.show_result(_t("已保存：") + account.name)
+        await self.controller.refresh()
+
+    async def _set_secret(self, account_id: int, name: str, value: str) -> None:
+        app = self.controller.app
+        await account_service.set_secret(app.store, app.secrets, account_id=account_id, name=name, value=value, now=app.clock.now())
+        if self.controller.duty is not None:
+            self.controller.duty.poller.scheduler.reset(account_id)
+        self.accounts.show_result(_t("凭据已保存到系统钥匙串：") + name)
+        await self.controller.refresh()
+
+    async def _test_account(self, account_id: int) -> None:
+        from jb_watchdesk.connectors.base import ConnectorError
+
+        account = await self.controller.app.store.run(account_store.get_account, account_id)
+        assert self.controller.duty is not None
+        try:
+            result = await self.controller.duty.poller.probe(account)
+        except ConnectorError as error:
+            self.accounts.show_result(_t("连接失败：") + f"{error.code}: {error.reason}")
+            return
+        self.accounts.show_result(_t("连接正常：") + result)
+
+    def ask_import(self) -> None:
+        self._file_dialog(save=False, on_chosen=lambda path: self._run(self._import(path), _t("导入登记表")))
+
+    def ask_export(self) -> None:
+        self._file_dialog(save=True, on_chosen=lambda path: self._run(self._export(path), _t("导出登记表")))
+
+    def _file_dialog(self, *, save: bool, on_chosen: Callable[[Path], None]) -> None:
+        dialog = QFileDialog(self, _t("导出登记表") if save else _t("导入登记表"))
+        dialog.setNameFilter(_t("账号登记表 (*.xlsx *.csv *.json)"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
+        if save:
+            dialog.setDefaultSuffix("xlsx")
+        dialog.fileSelected.connect(lambda name: on_chosen(Path(name)))
+        self._dialogs.append(dialog)
+        dialog.open()
+
+    async def _import(self, path: Path) -> None:
+        app = self.controller.app
+        changes = await asyncio.to_thread(register_service.import_register, app.store, path, now=app.clock.now())
+        self.accounts.show_result(f"{_t('已导入')}: +{changes.created} / ~{changes.updated}")
+        await self.controller.refresh()
+
+    async def _export(self, path: Path) -> None:
+        count = await asyncio.to_thread(register_service.export_register, self.controller.app.store, path)
+        self.accounts.show_result(f"{_t('已导出')} {count} → {path}")
+
+    # -- settings and window ---------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.controller.app.settings, parent=self)
+        dialog.saved.connect(lambda settings: self._run(self._save_settings(settings), _t("设置")))
+        self._dialogs.append(dialog)
+        dialog.open()
+
+    async def _save_settings(self, settings: DeskSettings) -> None:
+        app = self.controller.app
+        await asyncio.to_thread(desk_settings.save, app.workspace.root, settings)
+        app.__dict__["settings"] = settings
+        self.controller.officer = settings.officer
+        self.show_message("info", _t("设置已保存；巡查间隔和并发在下次启动时生效"))
+
+    def bring_to_front(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing keeps the desk running in the tray; quitting is explicit (menu or tray)."""
+        if self.tray is not None and self.tray.isVisible():
+            event.ignore()
+            self.hide()
+            self.tray.showMessage(_t("值班台仍在运行"), _t("巡查继续在后台进行；从托盘菜单退出。"), Tray.MessageIcon.Information, 5_000)
+            return
+        event.ignore()
+        self.quitRequested.emit()

@@ -1,0 +1,49 @@
+"""The tray icon: status colour and counts, and a menu (show, pause polling, quit)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
+
+from jb_watchdesk.ui import icons
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("Tray", text)
+
+
+class Tray(QSystemTrayIcon):
+    showRequested = Signal()
+    pauseToggled = Signal(bool)
+    quitRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        menu = QMenu(parent)
+        self.show_action = QAction(_t("显示值班台"), menu)
+        self.pause_action = QAction(_t("暂停巡查"), menu)
+        self.pause_action.setCheckable(True)
+        self.quit_action = QAction(_t("退出"), menu)
+        menu.addAction(self.show_action)
+        menu.addAction(self.pause_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        self.setContextMenu(menu)
+        self._menu = menu
+        self.show_action.triggered.connect(self.showRequested)
+        self.pause_action.toggled.connect(self.pauseToggled)
+        self.quit_action.triggered.connect(self.quitRequested)
+        self.activated.connect(self._activated)
+        self.set_state(level="unknown", new_alerts=0, overdue=0, failing=0)
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.showRequested.emit()
+
+    def set_state(self, *, level: str, new_alerts: int, overdue: int, failing: int) -> None:
+        badge = new_alerts or None
+        self.setIcon(QIcon(icons.draw(level, 64, badge=badge)))
+        self.setToolTip(
+            _t("江北政务新媒体值班台") + f"\n{_t('新告警')} {new_alerts} · {_t('超时留言')} {overdue} · {_t('读取失败')} {failing}"
+        )

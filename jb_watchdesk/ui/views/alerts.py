@@ -1,0 +1,102 @@
+"""The alerts inbox: new first; the matched text highlighted in its context; acknowledge with a note."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
+
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.storage.alerts import Alert, AlertState
+from jb_watchdesk.ui import labels
+from jb_watchdesk.ui.dialogs.alert_popup import highlight
+from jb_watchdesk.ui.dialogs.note import NoteDialog
+from jb_watchdesk.ui.models.alerts import AlertsModel
+from jb_watchdesk.ui.text import plain_label
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("AlertsView", text)
+
+
+class AlertsView(QWidget):
+    acknowledgeRequested = Signal(int, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = AlertsModel(self)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.ack_button = QPushButton(_t("确认告警…"))
+        self.ack_button.setEnabled(False)
+        bar.addWidget(self.ack_button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        split = QSplitter()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        split.addWidget(self.table)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        self.summary = plain_label()
+        self.summary.setWordWrap(True)
+        self.context = QPlainTextEdit()
+        self.context.setReadOnly(True)
+        side_layout.addWidget(self.summary)
+        side_layout.addWidget(self.context)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        layout.addWidget(split)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+        self.ack_button.clicked.connect(self._ask)
+        self._dialog: NoteDialog | None = None
+
+    def set_rows(self, alerts: Sequence[Alert], account_names: Mapping[int, str]) -> None:
+        selected = self.current()
+        self.model.set_rows(alerts, account_names=account_names)
+        if selected is not None:
+            self.select(selected.id)
+        self._selected()
+
+    def select(self, alert_id: int) -> bool:
+        for row in range(self.model.rowCount()):
+            if self.model.row_at(row).id == alert_id:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def current(self) -> Alert | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _selected(self, *_: object) -> None:
+        alert = self.current()
+        self.ack_button.setEnabled(alert is not None and alert.state is AlertState.NEW)
+        if alert is None:
+            self.summary.setText("")
+            self.context.setPlainText("")
+            return
+        lines = [
+            f"{labels.severity(alert.severity.value)} · {labels.category(alert.category)} · {self.model.account_name(alert.account_id)}",
+            f"{_t('规则')}: {alert.rule}    {_t('置信度')}: {alert.confidence:.1f}",
+            f"{_t('发现时间')}: {alert.raised_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+        ]
+        if alert.ack_by:
+            lines.append(f"{_t('确认人')}: {alert.ack_by}  {_t('说明')}: {alert.ack_note or ''}")
+        self.summary.setText("\n".join(lines))
+        highlight(self.context, text=alert.context, needle=alert.text)
+
+    def _ask(self) -> None:
+        alert = self.current()
+        if alert is None or alert.state is not AlertState.NEW:
+            return
+        dialog = NoteDialog(title=_t("确认告警"), prompt=_t("请填写处理说明："), subject=alert.context, parent=self)
+        dialog.submitted.connect(lambda note: self.acknowledgeRequested.emit(alert.id, note))
+        self._dialog = dialog
+        dialog.open()

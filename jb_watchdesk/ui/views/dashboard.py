@@ -1,0 +1,102 @@
+"""The freshness board: one row per account, filters, search and a summary bar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from jb_watchdesk.domain.models import Platform
+from jb_watchdesk.services.status import AccountStatusRow
+from jb_watchdesk.ui import labels
+from jb_watchdesk.ui.models.dashboard import DashboardFilter, DashboardModel
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("DashboardView", text)
+
+
+class DashboardView(QWidget):
+    accountActivated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = DashboardModel(self)
+        self.proxy = DashboardFilter(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_t("搜索账号、单位、负责人"))
+        self.search.setClearButtonEnabled(True)
+        self.unit = QComboBox()
+        self.platform = QComboBox()
+        self.platform.addItem(_t("全部平台"), "")
+        for platform in Platform:
+            self.platform.addItem(labels.platform(platform.value), platform.value)
+        self.state = QComboBox()
+        for text, value in (
+            (_t("全部状态"), ""),
+            (_t("否决"), "veto"),
+            (_t("预警"), "warn"),
+            (_t("读取失败"), "failing"),
+            (_t("授权过期"), "auth_expired"),
+            (_t("不稳定"), "degraded"),
+            (_t("未读取"), "never_polled"),
+        ):
+            self.state.addItem(text, value)
+        for widget in (self.search, self.unit, self.platform, self.state):
+            bar.addWidget(widget)
+        bar.setStretch(0, 3)
+        layout.addLayout(bar)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(DashboardModel.COLUMNS.index("freshness"), Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(self._activated)
+        layout.addWidget(self.table)
+        self.search.textChanged.connect(self._filter)
+        for combo in (self.unit, self.platform, self.state):
+            combo.currentIndexChanged.connect(self._filter)
+        self._units: list[str] = []
+        self._refill_units([])
+
+    def _refill_units(self, units: Sequence[str]) -> None:
+        current = self.unit.currentData() or ""
+        self.unit.blockSignals(True)
+        self.unit.clear()
+        self.unit.addItem(_t("全部单位"), "")
+        for unit in units:
+            self.unit.addItem(unit, unit)
+        index = self.unit.findData(current)
+        self.unit.setCurrentIndex(max(0, index))
+        self.unit.blockSignals(False)
+
+    def set_rows(self, rows: Sequence[AccountStatusRow]) -> None:
+        first = self.model.rowCount() == 0
+        self.model.set_rows(rows)
+        units = sorted({r.account.unit for r in rows if r.account.unit})
+        if units != self._units:
+            self._units = units
+            self._refill_units(units)
+        if first and rows:
+            self.table.resizeColumnsToContents()
+            self.table.horizontalHeader().setStretchLastSection(False)
+
+    def _filter(self) -> None:
+        self.proxy.set_filters(
+            unit=self.unit.currentData() or "",
+            platform=self.platform.currentData() or "",
+            state=self.state.currentData() or "",
+            search=self.search.text(),
+        )
+
+    def _activated(self, index) -> None:  # type: ignore[no-untyped-def]
+        source = self.proxy.mapToSource(index)
+        self.accountActivated.emit(self.model.row_at(source.row()).account.id)

@@ -1,0 +1,210 @@
+"""The window, offscreen, against the real simulator: what the officer sees and does."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from jb_watchdesk.app import App, Clock
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.paths import Workspace
+from jb_watchdesk.services.scheduler import PollSettings
+from jb_watchdesk.storage.alerts import Alert, AlertState, ItemKind
+from jb_watchdesk.storage.secrets import SecretStore
+from jb_watchdesk.domain.sensitive.lexicon import Severity
+from jb_watchdesk.ui import desktop
+from jb_watchdesk.ui.bridge import Bridge
+from jb_watchdesk.ui.controller import DeskController
+from jb_watchdesk.ui.dialogs.alert_popup import AlertPopup
+from jb_watchdesk.ui.dialogs.post import PostDialog, safe_link
+from jb_watchdesk.ui.main_window import MainWindow
+from jb_watchdesk.ui.text import tooltip
+
+SIM_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)  # the simulated_desk fixture's instant
+HOSTILE = '<img src="file:///etc/passwd"><b>粗体</b><a href="javascript:alert(1)">点</a>'
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.run_until_complete(asyncio.sleep(0))
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+async def until(condition: Callable[[], Awaitable[bool] | bool], *, timeout: float = 30.0) -> None:
+    """Wait on the running loop (never outside it: qasync runs task steps only while it runs)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def run_desk(simulated_desk, qloop, qtbot):  # type: ignore[no-untyped-def]
+    """Run ``scenario(window)`` with a started desk, all within one pass of the event loop."""
+    assert simulated_desk.now == SIM_NOW
+
+    def run(scenario: Callable[[MainWindow], Awaitable[None]]) -> None:
+        app = App(workspace=Workspace(simulated_desk.root), clock=Clock(SIM_NOW), secret_store=SecretStore(simulated_desk.keyring))
+        controller = DeskController(app, Bridge(), poll_settings=PollSettings(max_concurrency=8))
+        controller.officer = "值班员甲"
+        window = MainWindow(controller, tray=None)
+        qtbot.addWidget(window)
+
+        async def whole() -> None:
+            window.show()
+            await controller.start()
+            try:
+                await scenario(window)
+            finally:
+                await controller.stop()
+                window.popup.close()
+
+        try:
+            qloop.run_until_complete(whole())
+        finally:
+            app.close()
+
+    return run
+
+
+async def column(window: MainWindow, sql: str, *params: object) -> list[dict]:
+    return await window.controller.app.store.run(lambda db: list(db.query(sql, list(params))))
+
+
+def test_data_appears_after_a_poll(run_desk) -> None:  # type: ignore[no-untyped-def]
+    async def scenario(window: MainWindow) -> None:
+        model = window.dashboard.model
+        await until(
+            lambda: model.rowCount() == 12
+            and all(model.row_at(i).account.health.value == "ok" for i in range(12))
+            and window.alerts.model.rowCount() > 0
+        )
+        assert window.stat_veto.count > 0  # the simulated district has accounts silent for 15+ days
+        assert window.comments.model.rowCount() > 0
+        assert window.alerts.model.new_count() > 0
+        assert "12" in window.statusBar().currentMessage()
+
+    run_desk(scenario)
+
+
+def test_a_high_alert_pops_up_and_is_acknowledged(run_desk) -> None:  # type: ignore[no-untyped-def]
+    async def scenario(window: MainWindow) -> None:
+        popup = window.popup
+        await until(lambda: popup.isVisible() and popup.current is not None)
+        first = popup.current
+        assert first is not None and first.severity is Severity.HIGH
+        assert bool(popup.windowFlags() & Qt.WindowType.WindowStaysOnTopHint)
+        assert not popup.ack_button.isEnabled()  # a note is required
+        popup.note.setText("已通知发布单位撤稿")
+        popup.ack_button.click()
+        assert popup.current is None or popup.current.id != first.id
+
+        async def acknowledged() -> bool:
+            rows = await column(window, "SELECT state FROM alerts WHERE id = ?", first.id)
+            return rows[0]["state"] == AlertState.ACKNOWLEDGED.value
+
+        await until(acknowledged, timeout=10)
+        ledger = await column(window, "SELECT kind, ref_id FROM ledger WHERE kind = 'alert_ack'")
+        assert {"kind": "alert_ack", "ref_id": first.id} in ledger
+
+    run_desk(scenario)
+
+
+def test_a_comment_is_acknowledged_with_a_note(run_desk) -> None:  # type: ignore[no-untyped-def]
+    async def scenario(window: MainWindow) -> None:
+        view = window.comments
+        await until(lambda: any(view.model.row_at(i).acked_at is None for i in range(view.model.rowCount())))
+        row = next(i for i in range(view.model.rowCount()) if view.model.row_at(i).acked_at is None)
+        comment_id = view.model.row_at(row).id
+        view.table.selectRow(row)
+        assert view.ack_button.isEnabled()
+        view.ack_button.click()
+        dialog = view._dialog  # noqa: SLF001 - the dialog the button opened
+        assert dialog is not None and dialog.isVisible() and not dialog.ok.isEnabled()
+        dialog.note.setPlainText("已回复：正在核实，三个工作日内答复")
+        dialog.ok.click()
+
+        async def acked() -> bool:
+            rows = await column(window, "SELECT acked_by FROM comments WHERE id = ?", comment_id)
+            return rows[0]["acked_by"] == "值班员甲"
+
+        await until(acked, timeout=10)
+        actions = await column(window, "SELECT ref_id FROM ledger WHERE kind = 'comment_action'")
+        assert {"ref_id": comment_id} in actions
+
+    run_desk(scenario)
+
+
+def _hostile_alert() -> Alert:
+    return Alert(
+        id=1, account_id=1, item_kind=ItemKind.POST, item_id=1, category="secret", severity=Severity.HIGH,
+        rule="secret.marking", text="绝密★", context=f"{HOSTILE} 绝密★ {HOSTILE}", item_field="body",
+        span_start=0, span_end=3, span_start_utf16=0, span_end_utf16=3, confidence=1.0, masked=False, occurrences=1,
+        raised_at=SIM_NOW, state=AlertState.NEW, ack_by=None, ack_note=None, ack_at=None, resolved_at=None,
+        resolved_by=None, resolve_reason=None, last_notified_at=None, notify_count=0,
+    )  # fmt: skip
+
+
+def test_untrusted_text_stays_literal(qtbot) -> None:  # type: ignore[no-untyped-def]
+    popup = AlertPopup()
+    qtbot.addWidget(popup)
+    popup.add(_hostile_alert(), account_name=HOSTILE)
+    assert popup.title.textFormat() == Qt.TextFormat.PlainText and HOSTILE in popup.title.text()
+    assert popup.context.toPlainText().startswith(HOSTILE)
+    dialog = PostDialog({"title": HOSTILE, "body": HOSTILE, "url": "javascript:alert(1)", "published_at": None}, account_name=HOSTILE)
+    qtbot.addWidget(dialog)
+    labels = [w for w in dialog.findChildren(type(popup.title)) if HOSTILE in w.text()]
+    assert labels and all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
+    assert not dialog.open_button.isEnabled()  # only http(s) links ever reach the browser
+    assert safe_link("file:///etc/passwd") is None and safe_link("https://www.cq.gov.cn/x") is not None
+    tip = tooltip(HOSTILE)
+    assert "<img" not in tip and "&lt;img" in tip
+
+
+# Offscreen has no tray; pretending it has one makes Qt say so once.
+@pytest.mark.qt_log_ignore("systemTrayWindowChanged")
+def test_quitting_from_the_tray_exits_cleanly(simulated_desk, qloop, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    trays: list[desktop.Tray] = []
+
+    class RecordingTray(desktop.Tray):
+        def __init__(self) -> None:
+            super().__init__()
+            trays.append(self)
+
+    monkeypatch.setattr(desktop.QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+    monkeypatch.setattr(desktop, "Tray", RecordingTray)
+    app = App(workspace=Workspace(simulated_desk.root), clock=Clock(SIM_NOW), secret_store=SecretStore(simulated_desk.keyring))
+
+    async def scenario() -> tuple[int, float]:
+        served = asyncio.ensure_future(desktop.serve(app, poll_settings=PollSettings(max_concurrency=8)))
+        while not trays:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)  # the first poll is under way
+        started = time.monotonic()
+        trays[0].quit_action.trigger()
+        code = await asyncio.wait_for(served, timeout=10)
+        return code, time.monotonic() - started
+
+    code, took = qloop.run_until_complete(scenario())
+    app.close()
+    assert code == 0
+    assert took < desktop.SHUTDOWN_WITHIN_S + 1
+    assert not any(t for t in asyncio.all_tasks(qloop) if not t.done())
