@@ -309,8 +309,29 @@ def cmd_status(app: App, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _notification_chain() -> doctor.Check:
+    """The window's notification chain; asks Qt only when there is a display to ask."""
+    from jb_watchdesk.ui.desktop import display_available
+
+    if not display_available():
+        return doctor.Check("notification_chain", doctor.Level.WARN, "no display: the tray cannot be checked", "run the desktop to use the tray")
+    from jb_watchdesk.ui.probe import notification_links
+
+    links = notification_links()
+    detail = ", ".join(f"{name}={'yes' if ok else 'no'}" for name, ok in links.items())
+    if links["tray_messages"] and links["os"]:
+        return doctor.Check("notification_chain", doctor.Level.OK, detail)
+    return doctor.Check(
+        "notification_chain",
+        doctor.Level.WARN,
+        detail,
+        "alerts still reach the in-app banner and the pop-up; a tray or notification service adds the rest",
+    )
+
+
 def cmd_doctor(app: App, args: argparse.Namespace, out: TextIO) -> int:
     checks = doctor.run_checks(workspace=app.workspace, secrets=app.secrets, calendar=app.calendar, now=app.clock.now())
+    checks.append(_notification_chain())
     if args.json:
         _dump_json([c.to_json() for c in checks], out)
     else:
