@@ -11,7 +11,6 @@ import logging
 import os
 import signal
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import TextIO
 from jb_watchdesk import __version__
 from jb_watchdesk.app import App, Clock, running_duty
 from jb_watchdesk.cli_duty import add_duty_commands
+from jb_watchdesk.cli_output import dump_json, plain, print_table, zh
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import EnvironmentProblem, ImportRejected, InputError, WatchdeskError
 from jb_watchdesk.domain.models import Account
@@ -179,27 +179,6 @@ def command_names(parser: argparse.ArgumentParser | None = None) -> list[str]:
 # -- output helpers ---------------------------------------------------------------
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _plain(text: object) -> str:
-    """One line of printable text: control characters from stored data never reach the terminal."""
-    return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(text))
-
-
-def print_table(rows: Sequence[Sequence[object]], *, headers: Sequence[str], out: TextIO) -> None:
-    cells = [[_plain(h) for h in headers], *[[_plain(c) for c in row] for row in rows]]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
-    for row in cells:
-        out.write("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
-
-
-def _dump_json(data: object, out: TextIO) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=2)
-    out.write("\n")
-
-
 def _account_json(account: Account) -> dict[str, object]:
     return {
         "id": account.id,
@@ -216,8 +195,6 @@ def _account_json(account: Account) -> dict[str, object]:
     }
 
 
-def _zh() -> bool:
-    return messages.current_language() == "zh"
 
 
 # -- commands -----------------------------------------------------------------------
@@ -225,7 +202,7 @@ def _zh() -> bool:
 
 def cmd_accounts_import(app: App, args: argparse.Namespace, out: TextIO) -> int:
     changes = register.import_register(app.store, args.file, now=app.clock.now())
-    if _zh():
+    if zh():
         out.write(f"已导入 {args.file}：新增 {changes.created}，更新 {changes.updated}，未变 {changes.unchanged}\n")
     else:
         out.write(f"imported {args.file}: {changes.created} new, {changes.updated} updated, {changes.unchanged} unchanged\n")
@@ -234,16 +211,16 @@ def cmd_accounts_import(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_accounts_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
     count = register.export_register(app.store, args.file)
-    out.write(f"已导出 {count} 个账号到 {args.file}\n" if _zh() else f"exported {count} accounts to {args.file}\n")
+    out.write(f"已导出 {count} 个账号到 {args.file}\n" if zh() else f"exported {count} accounts to {args.file}\n")
     return 0
 
 
 def cmd_accounts_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
     accounts = app.store.call(account_store.list_accounts)
     if args.json:
-        _dump_json([_account_json(a) for a in accounts], out)
+        dump_json([_account_json(a) for a in accounts], out)
         return 0
-    headers = ["编号", "账号名称", "平台", "主办单位", "状态", "来源"] if _zh() else ["id", "name", "platform", "unit", "status", "source"]
+    headers = ["编号", "账号名称", "平台", "主办单位", "状态", "来源"] if zh() else ["id", "name", "platform", "unit", "status", "source"]
     print_table(
         [[a.id, a.name, a.platform.value, a.unit, a.status.value, a.source or "-"] for a in accounts],
         headers=headers,
@@ -269,21 +246,21 @@ def cmd_accounts_set_secret(app: App, args: argparse.Namespace, out: TextIO) -> 
     value = _read_secret(sys.stdin)
     app.secrets.set(account.id, args.name, value)
     app.store.call(account_store.add_secret_name, account.id, args.name, now=app.clock.now())
-    if _zh():
-        out.write(f"已将账号 {account.id}（{_plain(account.name)}）的 {args.name} 存入 {app.secrets.describe()}\n")
+    if zh():
+        out.write(f"已将账号 {account.id}（{plain(account.name)}）的 {args.name} 存入 {app.secrets.describe()}\n")
     else:
-        out.write(f"stored {args.name} for account {account.id} ({_plain(account.name)}) in {app.secrets.describe()}\n")
+        out.write(f"stored {args.name} for account {account.id} ({plain(account.name)}) in {app.secrets.describe()}\n")
     return 0
 
 
 def cmd_status(app: App, args: argparse.Namespace, out: TextIO) -> int:
     rows = status.account_status(app.store, now=app.clock.now())
     if args.json:
-        _dump_json([row.to_json() for row in rows], out)
+        dump_json([row.to_json() for row in rows], out)
         return 0
     headers = (
         ["编号", "账号名称", "平台", "本周/3", "近7天", "沉默天数", "更新", "健康", "待回复", "超时确认", "超时办结"]
-        if _zh()
+        if zh()
         else ["id", "name", "platform", "week/3", "7d", "silent", "fresh", "health", "pending", "late ack", "late result"]
     )
     print_table(
@@ -333,12 +310,12 @@ def cmd_doctor(app: App, args: argparse.Namespace, out: TextIO) -> int:
     checks = doctor.run_checks(workspace=app.workspace, secrets=app.secrets, calendar=app.calendar, now=app.clock.now())
     checks.append(_notification_chain())
     if args.json:
-        _dump_json([c.to_json() for c in checks], out)
+        dump_json([c.to_json() for c in checks], out)
     else:
         for check in checks:
-            out.write(f"[{check.level.value:4}] {check.name}: {_plain(check.detail)}\n")
+            out.write(f"[{check.level.value:4}] {check.name}: {plain(check.detail)}\n")
             if check.advice:
-                out.write(f"       → {_plain(check.advice)}\n")
+                out.write(f"       → {plain(check.advice)}\n")
     return 1 if any(c.level is doctor.Level.FAIL for c in checks) else 0
 
 
@@ -347,13 +324,13 @@ def cmd_db_backup(app: App, args: argparse.Namespace, out: TextIO) -> int:
         target = app.store.backup(args.path)
     except OSError as error:
         raise InputError("file.unwritable", path=str(args.path), detail=error.strerror or str(error)) from error
-    out.write(f"已备份到 {target}\n" if _zh() else f"backed up to {target}\n")
+    out.write(f"已备份到 {target}\n" if zh() else f"backed up to {target}\n")
     return 0
 
 
 def _print_changes(changes: poller.Changes, out: TextIO) -> None:
     when = changes.finished_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if changes.finished_at else "--:--:--"
-    if _zh():
+    if zh():
         out.write(
             f"[{when}] 巡查 {changes.accounts_polled} 个账号：正常 {changes.accounts_ok}，失败 {changes.accounts_failed}；"
             f"新发布 {len(changes.new_posts)}，修改 {len(changes.edited_posts)}，新留言 {len(changes.new_comments)}\n"
@@ -364,12 +341,12 @@ def _print_changes(changes: poller.Changes, out: TextIO) -> None:
             f"{len(changes.new_posts)} new posts, {len(changes.edited_posts)} edited, {len(changes.new_comments)} new comments\n"
         )
     for failure in changes.failures:
-        out.write(f"  ! {failure.account_id} {_plain(failure.name)}: {failure.health.value} {_plain(failure.code)}: {_plain(failure.reason)}\n")
+        out.write(f"  ! {failure.account_id} {plain(failure.name)}: {failure.health.value} {plain(failure.code)}: {plain(failure.reason)}\n")
 
 
 def _print_notifications(cycle: duty.Cycle, out: TextIO) -> None:
     for notification in cycle.notifications:
-        out.write(f"  ▲ {_plain(notification.headline())}\n")
+        out.write(f"  ▲ {plain(notification.headline())}\n")
 
 
 async def _duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, settings: PollSettings | None = None) -> None:
@@ -404,16 +381,16 @@ def cmd_poll(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
     cycle = asyncio.run(once())
     if args.json:
-        _dump_json({**cycle.changes.to_json(), "alerts_raised": len(cycle.scan.raised)}, out)
+        dump_json({**cycle.changes.to_json(), "alerts_raised": len(cycle.scan.raised)}, out)
     else:
         _print_changes(cycle.changes, out)
         if cycle.scan.raised:
-            out.write(f"  新告警 {len(cycle.scan.raised)} 条\n" if _zh() else f"  {len(cycle.scan.raised)} new alerts\n")
+            out.write(f"  新告警 {len(cycle.scan.raised)} 条\n" if zh() else f"  {len(cycle.scan.raised)} new alerts\n")
     return 0
 
 
 def cmd_run(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    out.write("值班循环已启动（Ctrl-C 停止）\n" if _zh() else "duty loop started (Ctrl-C to stop)\n")
+    out.write("值班循环已启动（Ctrl-C 停止）\n" if zh() else "duty loop started (Ctrl-C to stop)\n")
     out.flush()
     asyncio.run(_duty_loop(app, out, json_lines=False, notify=True))
     return 0
@@ -422,9 +399,9 @@ def cmd_run(app: App, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_comments(app: App, args: argparse.Namespace, out: TextIO) -> int:
     rows = comments.list_comments(app.store, now=app.clock.now(), pending_only=args.pending)
     if args.json:
-        _dump_json([r.to_json() for r in rows], out)
+        dump_json([r.to_json() for r in rows], out)
         return 0
-    headers = ["编号", "账号", "状态", "确认期限", "办结期限", "留言"] if _zh() else ["id", "account", "state", "ack due", "result due", "text"]
+    headers = ["编号", "账号", "状态", "确认期限", "办结期限", "留言"] if zh() else ["id", "account", "state", "ack due", "result due", "text"]
 
     def local(when: datetime, estimated: bool = False) -> str:
         return when.astimezone(SHANGHAI).strftime("%m-%d %H:%M") + ("*" if estimated else "")
@@ -463,14 +440,14 @@ def cmd_scan(app: App, args: argparse.Namespace, out: TextIO) -> int:
             raise InputError("file.not_found", path=str(missing))
     scanner, problems = load_scanner(args.lexicon or lexicon_locations(app.workspace.root))
     for problem in problems:
-        sys.stderr.write(_plain(problem.format()) + "\n")
+        sys.stderr.write(plain(problem.format()) + "\n")
     hits = scanner.scan(_read_scan_input(args.file))
     if args.json:
-        _dump_json([hit.as_json() for hit in hits], out)
+        dump_json([hit.as_json() for hit in hits], out)
     elif not hits:
-        out.write("未发现敏感内容\n" if _zh() else "nothing found\n")
+        out.write("未发现敏感内容\n" if zh() else "nothing found\n")
     else:
-        headers = ["起", "止", "级别", "类别", "规则", "内容"] if _zh() else ["start", "end", "severity", "category", "rule", "text"]
+        headers = ["起", "止", "级别", "类别", "规则", "内容"] if zh() else ["start", "end", "severity", "category", "rule", "text"]
         print_table(
             [[h.start, h.end, h.severity.value, h.category.value, h.rule, h.display] for h in hits], headers=headers, out=out
         )
@@ -481,11 +458,11 @@ def cmd_alerts(app: App, args: argparse.Namespace, out: TextIO) -> int:
     states = () if args.state == "all" else (AlertState(args.state),)
     rows = alerts.list_alerts(app.store, states=states)
     if args.json:
-        _dump_json([row.to_json() for row in rows], out)
+        dump_json([row.to_json() for row in rows], out)
         return 0
     headers = (
         ["编号", "账号", "级别", "类别", "规则", "内容", "上下文", "发现时间", "状态"]
-        if _zh()
+        if zh()
         else ["id", "account", "severity", "category", "rule", "text", "context", "raised", "state"]
     )
     print_table(
@@ -509,7 +486,7 @@ def cmd_alerts_ack(app: App, args: argparse.Namespace, out: TextIO) -> int:
             officer = ""
     alert = alerts.acknowledge(app.store, args.alert_id, officer=officer, note=args.note, now=app.clock.now())
     out.write(
-        f"已确认告警 {alert.id}（{_plain(alert.ack_by)}）\n" if _zh() else f"acknowledged alert {alert.id} ({_plain(alert.ack_by)})\n"
+        f"已确认告警 {alert.id}（{plain(alert.ack_by)}）\n" if zh() else f"acknowledged alert {alert.id} ({plain(alert.ack_by)})\n"
     )
     return 0
 
@@ -544,7 +521,7 @@ def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -
         raise EnvironmentProblem("cli.no_display")
     with demo_workspace(clock) as demo:
         # On stderr, so `--demo status --json` still prints clean JSON.
-        err.write(("演示：模拟平台 " if _zh() else "demo: simulated platforms at ") + demo.base_url + "\n")
+        err.write(("演示：模拟平台 " if zh() else "demo: simulated platforms at ") + demo.base_url + "\n")
         err.flush()
         if args.command == "run":
             async def headless() -> None:
@@ -579,8 +556,8 @@ def _choose_language(requested: str | None) -> None:
 def _report(error: WatchdeskError, err: TextIO) -> None:
     if isinstance(error, ImportRejected):
         for row in error.errors:
-            err.write(_plain(row.format()) + "\n")
-    err.write(f"{PROG}: {_plain(error)}\n")
+            err.write(plain(row.format()) + "\n")
+    err.write(f"{PROG}: {plain(error)}\n")
 
 
 def main(

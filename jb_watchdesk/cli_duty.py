@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
+from jb_watchdesk.cli_output import dump_json, plain, print_table, zh
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import EnvironmentProblem, InputError
 from jb_watchdesk.domain.rules import SHANGHAI
@@ -37,9 +38,6 @@ DUTY_EXAMPLES: Final[dict[str, str]] = {
     "report weekly": "jb-watchdesk report weekly --week 2026-W48 --format xlsx -o 周报-2026-W48.xlsx",
 }
 
-
-def _zh() -> bool:
-    return messages.current_language() == "zh"
 
 
 def _add(group: argparse._SubParsersAction, name: str, *, key: str, help: str) -> argparse.ArgumentParser:
@@ -121,23 +119,6 @@ def add_duty_commands(commands: argparse._SubParsersAction) -> None:
 # -- output helpers ---------------------------------------------------------------------------
 
 
-def _table(rows: Sequence[Sequence[object]], *, headers: Sequence[str], out: TextIO) -> None:
-    from jb_watchdesk.cli import print_table  # the shared table printer; imported late, cli imports this module
-
-    print_table(rows, headers=headers, out=out)
-
-
-def _plain(text: object) -> str:
-    from jb_watchdesk.cli import _plain as plain
-
-    return plain(text)
-
-
-def _dump_json(data: object, out: TextIO) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=2)
-    out.write("\n")
-
-
 def _local(when: datetime | None) -> str:
     return "-" if when is None else when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
@@ -155,15 +136,15 @@ def _parse_time(value: str) -> datetime:
 
 def cmd_shift_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
     shift = shift_service.start_shift(app.store, officer=args.officer, now=app.clock.now())
-    if _zh():
-        out.write(f"第 {shift.id} 班已开始：值班员 {_plain(shift.officer)}，{_local(shift.started_at)}\n")
+    if zh():
+        out.write(f"第 {shift.id} 班已开始：值班员 {plain(shift.officer)}，{_local(shift.started_at)}\n")
     else:
-        out.write(f"shift {shift.id} started: {_plain(shift.officer)} on duty since {_local(shift.started_at)}\n")
+        out.write(f"shift {shift.id} started: {plain(shift.officer)} on duty since {_local(shift.started_at)}\n")
     view = shift_service.handover(app.store, now=app.clock.now())
     if view.awaiting_confirmation and view.previous is not None:
         out.write(
             f"请查看并确认第 {view.previous.id} 班的交接：shift handover\n"
-            if _zh()
+            if zh()
             else f"review and confirm the handover of shift {view.previous.id}: shift handover\n"
         )
     return 0
@@ -171,11 +152,11 @@ def cmd_shift_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_shift_end(app: App, args: argparse.Namespace, out: TextIO) -> int:
     shift = shift_service.end_shift(app.store, now=app.clock.now(), note=args.note, force_reason=args.force)
-    if _zh():
-        how = f"强制结班（{_plain(shift.force_closed_reason)}）" if shift.force_closed_reason else "已交班"
+    if zh():
+        how = f"强制结班（{plain(shift.force_closed_reason)}）" if shift.force_closed_reason else "已交班"
         out.write(f"第 {shift.id} 班{how}：{_local(shift.started_at)} 至 {_local(shift.ended_at)}\n")
     else:
-        how = f"force-closed ({_plain(shift.force_closed_reason)})" if shift.force_closed_reason else "ended"
+        how = f"force-closed ({plain(shift.force_closed_reason)})" if shift.force_closed_reason else "ended"
         out.write(f"shift {shift.id} {how}: {_local(shift.started_at)} to {_local(shift.ended_at)}\n")
     return 0
 
@@ -183,10 +164,10 @@ def cmd_shift_end(app: App, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_shift_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
     shifts = shift_service.list_shifts(app.store)
     if args.json:
-        _dump_json([s.to_json() for s in shifts], out)
+        dump_json([s.to_json() for s in shifts], out)
         return 0
-    headers = ["编号", "值班员", "开始", "结束", "交接确认", "说明"] if _zh() else ["id", "officer", "start", "end", "confirmed by", "note"]
-    _table(
+    headers = ["编号", "值班员", "开始", "结束", "交接确认", "说明"] if zh() else ["id", "officer", "start", "end", "confirmed by", "note"]
+    print_table(
         [
             [
                 s.id,
@@ -226,22 +207,22 @@ def _carry_json(carry: shift_service.CarryOver) -> dict[str, Any]:
 
 
 def _print_carry(carry: shift_service.CarryOver, out: TextIO) -> None:
-    zh = _zh()
+    chinese = zh()
     if carry.empty:
-        out.write("没有遗留事项\n" if zh else "nothing carried over\n")
+        out.write("没有遗留事项\n" if chinese else "nothing carried over\n")
         return
     for a in carry.unacknowledged_alerts:
-        label = "未确认告警" if zh else "unacknowledged alert"
-        out.write(f"  {label} {a['id']}  {_plain(a['account_name'])}  {_plain(a['category'])}: {_plain(exports.mask_pii(a['text']))[:40]}\n")
+        label = "未确认告警" if chinese else "unacknowledged alert"
+        out.write(f"  {label} {a['id']}  {plain(a['account_name'])}  {plain(a['category'])}: {plain(exports.mask_pii(a['text']))[:40]}\n")
     for c in carry.overdue_comments:
-        label = "超时留言" if zh else "overdue comment"
-        out.write(f"  {label} {c.id}  {_plain(c.account_name)}  {c.state.value}  {_local(c.ack_due)}\n")
+        label = "超时留言" if chinese else "overdue comment"
+        out.write(f"  {label} {c.id}  {plain(c.account_name)}  {c.state.value}  {_local(c.ack_due)}\n")
     for r in carry.accounts_at_risk:
-        label = "账号风险" if zh else "account at risk"
-        out.write(f"  {label} {r.account.id}  {_plain(r.account.name)}  {r.freshness.value}/{r.account.health.value}\n")
+        label = "账号风险" if chinese else "account at risk"
+        out.write(f"  {label} {r.account.id}  {plain(r.account.name)}  {r.freshness.value}/{r.account.health.value}\n")
     for s in carry.waiting_emergencies:
-        label = "突发事件" if zh else "emergency"
-        out.write(f"  {label} {s.emergency.id}  {_plain(s.emergency.title)}  {s.state}  {_local(s.clock.due)}\n")
+        label = "突发事件" if chinese else "emergency"
+        out.write(f"  {label} {s.emergency.id}  {plain(s.emergency.title)}  {s.state}  {_local(s.clock.due)}\n")
 
 
 def cmd_shift_handover(app: App, args: argparse.Namespace, out: TextIO) -> int:
@@ -250,14 +231,14 @@ def cmd_shift_handover(app: App, args: argparse.Namespace, out: TextIO) -> int:
         if not args.officer:
             raise InputError("duty.empty", field="--officer")
         shift = shift_service.confirm_handover(app.store, officer=args.officer, now=now)
-        if _zh():
-            out.write(f"{_plain(shift.handover_confirmed_by)} 已确认接收第 {shift.id} 班的交接\n")
+        if zh():
+            out.write(f"{plain(shift.handover_confirmed_by)} 已确认接收第 {shift.id} 班的交接\n")
         else:
-            out.write(f"{_plain(shift.handover_confirmed_by)} confirmed taking over shift {shift.id}\n")
+            out.write(f"{plain(shift.handover_confirmed_by)} confirmed taking over shift {shift.id}\n")
         return 0
     view = shift_service.handover(app.store, now=now)
     if args.json:
-        _dump_json(
+        dump_json(
             {
                 "previous": view.previous.to_json() if view.previous else None,
                 "on_duty": view.on_duty.to_json() if view.on_duty else None,
@@ -267,26 +248,26 @@ def cmd_shift_handover(app: App, args: argparse.Namespace, out: TextIO) -> int:
             out,
         )
         return 0
-    zh = _zh()
+    chinese = zh()
     if view.previous is not None:
         p = view.previous
         if p.handover_confirmed_by:
-            by = _plain(p.handover_confirmed_by)
-            state = f"已由 {by} 确认" if zh else f"confirmed by {by}"
+            by = plain(p.handover_confirmed_by)
+            state = f"已由 {by} 确认" if chinese else f"confirmed by {by}"
         else:
-            state = "待确认" if zh else "awaiting confirmation"
+            state = "待确认" if chinese else "awaiting confirmation"
         out.write(
-            f"上一班：第 {p.id} 班 {_plain(p.officer)}，{_local(p.started_at)} 至 {_local(p.ended_at)}（{state}）\n"
-            if zh
-            else f"previous: shift {p.id} {_plain(p.officer)}, {_local(p.started_at)} to {_local(p.ended_at)} ({state})\n"
+            f"上一班：第 {p.id} 班 {plain(p.officer)}，{_local(p.started_at)} 至 {_local(p.ended_at)}（{state}）\n"
+            if chinese
+            else f"previous: shift {p.id} {plain(p.officer)}, {_local(p.started_at)} to {_local(p.ended_at)} ({state})\n"
         )
         if p.force_closed_reason:
-            out.write(f"  强制结班原因：{_plain(p.force_closed_reason)}\n" if zh else f"  force-closed: {_plain(p.force_closed_reason)}\n")
+            out.write(f"  强制结班原因：{plain(p.force_closed_reason)}\n" if chinese else f"  force-closed: {plain(p.force_closed_reason)}\n")
         if p.end_note:
-            out.write(f"  交班说明：{_plain(p.end_note)}\n" if zh else f"  note: {_plain(p.end_note)}\n")
+            out.write(f"  交班说明：{plain(p.end_note)}\n" if chinese else f"  note: {plain(p.end_note)}\n")
     if view.on_duty is not None:
-        out.write(f"当前值班：{_plain(view.on_duty.officer)}\n" if zh else f"on duty: {_plain(view.on_duty.officer)}\n")
-    out.write("遗留事项：\n" if zh else "carried over:\n")
+        out.write(f"当前值班：{plain(view.on_duty.officer)}\n" if chinese else f"on duty: {plain(view.on_duty.officer)}\n")
+    out.write("遗留事项：\n" if chinese else "carried over:\n")
     _print_carry(view.carry_over, out)
     return 0
 
@@ -305,8 +286,8 @@ def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
         corrects_id=args.corrects,
         now=app.clock.now(),
     )
-    problems = [shift_service.CHECK_LABELS_ZH[c] if _zh() else c.value for c in shift_service.Check if checks[c] != shift_service.OK]
-    if _zh():
+    problems = [shift_service.CHECK_LABELS_ZH[c] if zh() else c.value for c in shift_service.Check if checks[c] != shift_service.OK]
+    if zh():
         what = "更正记录" if inspection.corrects_id else "巡查记录"
         out.write(f"已记录{what} {inspection.id}（账号 {inspection.account_id}）：{'、'.join(problems) or '四项检查正常'}\n")
     else:
@@ -331,23 +312,23 @@ def cmd_emergency_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
         app.store, title=args.title, keywords=shift_service.parse_keywords(args.keywords), now=app.clock.now()
     )
     e = status.emergency
-    if _zh():
-        out.write(f"已记录突发事件 {e.id}：{_plain(e.title)}；首条相关发布须在 {_local(status.clock.due)} 前（{_STATE_ZH[status.state]}）\n")
+    if zh():
+        out.write(f"已记录突发事件 {e.id}：{plain(e.title)}；首条相关发布须在 {_local(status.clock.due)} 前（{_STATE_ZH[status.state]}）\n")
     else:
-        out.write(f"emergency {e.id} recorded: {_plain(e.title)}; the first related post is due by {_local(status.clock.due)} ({status.state})\n")
+        out.write(f"emergency {e.id} recorded: {plain(e.title)}; the first related post is due by {_local(status.clock.due)} ({status.state})\n")
     return 0
 
 
 def cmd_emergency_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
     rows = shift_service.emergency_status(app.store, now=app.clock.now())
     if args.json:
-        _dump_json([r.to_json() for r in rows], out)
+        dump_json([r.to_json() for r in rows], out)
         return 0
-    headers = ["编号", "事件", "启动", "期限", "剩余", "首条发布", "状态"] if _zh() else ["id", "title", "activated", "due", "left", "first post", "state"]
-    _table(
+    headers = ["编号", "事件", "启动", "期限", "剩余", "首条发布", "状态"] if zh() else ["id", "title", "activated", "due", "left", "first post", "state"]
+    print_table(
         [
             [r.emergency.id, r.emergency.title[:30], _local(r.emergency.activated_at), _local(r.clock.due), _remaining(r),
-             _local(r.emergency.first_post_at), _STATE_ZH[r.state] if _zh() else r.state]
+             _local(r.emergency.first_post_at), _STATE_ZH[r.state] if zh() else r.state]
             for r in rows
         ],
         headers=headers,
@@ -394,7 +375,7 @@ def _pdf_renderer() -> exports.PdfRenderer:
 
 
 def _wrote(path: Path, out: TextIO) -> None:
-    out.write(f"已导出 {path}\n" if _zh() else f"exported {path}\n")
+    out.write(f"已导出 {path}\n" if zh() else f"exported {path}\n")
 
 
 def cmd_handover_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
