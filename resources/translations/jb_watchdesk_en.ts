@@ -1,0 +1,1529 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US" sourcelanguage="zh_CN">
+<context>
+    <name>AccountsView</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="49"/>
+        <source>新增账号</source>
+        <translation>New account</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="50"/>
+        <source>导入登记表…</source>
+        <translation>Import register…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="51"/>
+        <source>导出登记表…</source>
+        <translation>Export register…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="69"/>
+        <source>订阅源地址，或平台账号标识（AppID / uid / open_id）</source>
+        <translation>Feed URL, or platform account ID (AppID / uid / open_id)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="73"/>
+        <source>账号名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="74"/>
+        <source>平台</source>
+        <translation>Platform</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="75"/>
+        <source>主办单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="76"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="99"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="77"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="78"/>
+        <source>接口地址</source>
+        <translation>API base URL</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="79"/>
+        <source>负责人</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="80"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="83"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="84"/>
+        <source>标记为待关停</source>
+        <translation>Mark for shutdown</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="85"/>
+        <source>测试连接</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="90"/>
+        <source>凭据（保存在系统钥匙串中，不会回显）</source>
+        <translation>Credentials (kept in the system keychain, never shown)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="96"/>
+        <source>保存凭据</source>
+        <translation>Save credential</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="97"/>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="98"/>
+        <source>值</source>
+        <translation>Value</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="164"/>
+        <source>此账号通过订阅源读取，无需凭据</source>
+        <translation>Read from a feed; no credentials needed</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="166"/>
+        <source>已设置</source>
+        <translation>Set</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="166"/>
+        <source>未设置</source>
+        <translation>Not set</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="203"/>
+        <source>正在测试连接…</source>
+        <translation>Testing connection…</translation>
+    </message>
+</context>
+<context>
+    <name>AlertPopup</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="53"/>
+        <source>高风险内容告警</source>
+        <translation>High-risk content alert</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="77"/>
+        <source>处理说明（必填），例如：已通知发布单位撤稿</source>
+        <translation>Action taken (required), e.g. publishing unit told to withdraw the post</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="80"/>
+        <source>确认告警</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="81"/>
+        <source>稍后处理</source>
+        <translation>Later</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="120"/>
+        <source>发现时间：</source>
+        <translation>Found: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="120"/>
+        <source>规则：</source>
+        <translation>Rule: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="121"/>
+        <source>命中内容：</source>
+        <translation>Matched: </translation>
+    </message>
+</context>
+<context>
+    <name>AlertsModel</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <source>级别</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <source>发现时间</source>
+        <translation>Found</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <source>账号</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <source>命中内容</source>
+        <translation>Match</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <source>上下文</source>
+        <translation>Context</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsView</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="31"/>
+        <source>确认告警…</source>
+        <translation>Acknowledge…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="87"/>
+        <source>规则</source>
+        <translation>Rule</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="87"/>
+        <source>置信度</source>
+        <translation>Confidence</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="88"/>
+        <source>发现时间</source>
+        <translation>Found</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="91"/>
+        <source>确认人</source>
+        <translation>Acked by</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="91"/>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="99"/>
+        <source>确认告警</source>
+        <translation>Acknowledge alert</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="99"/>
+        <source>请填写处理说明：</source>
+        <translation>Describe the action taken:</translation>
+    </message>
+</context>
+<context>
+    <name>CommentsModel</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <source>账号</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <source>留言时间</source>
+        <translation>Posted</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <source>确认倒计时(1小时)</source>
+        <translation>Ack due (1 h)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <source>办结倒计时(5个工作日)</source>
+        <translation>Reply due (5 workdays)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <source>留言人</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <source>内容</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="81"/>
+        <source>已确认</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="85"/>
+        <source>已办结</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="87"/>
+        <source>(估算)</source>
+        <translation>(est.)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="95"/>
+        <source>节假日安排未公布，按周一至周五估算</source>
+        <translation>Holiday schedule not published yet; estimated on Monday to Friday</translation>
+    </message>
+</context>
+<context>
+    <name>CommentsView</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="30"/>
+        <source>确认受理…</source>
+        <translation>Acknowledge…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="31"/>
+        <source>办结…</source>
+        <translation>Close…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="84"/>
+        <source>办结留言</source>
+        <translation>Close comment</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="84"/>
+        <source>确认受理留言</source>
+        <translation>Acknowledge comment</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="85"/>
+        <source>请填写答复结果：</source>
+        <translation>Enter the reply given:</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="85"/>
+        <source>请填写受理说明：</source>
+        <translation>Enter an acknowledgement note:</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardModel</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <source>账号名称</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <source>平台</source>
+        <translation>Platform</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <source>主办单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <source>最近发布</source>
+        <translation>Last post</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <source>本周/3</source>
+        <translation>Week/3</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <source>沉默天数</source>
+        <translation>Days silent</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <source>更新</source>
+        <translation>Updates</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <source>健康</source>
+        <translation>Health</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <source>待回复</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <source>超时</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="133"/>
+        <source>近7天</source>
+        <translation>7d</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="153"/>
+        <source>确认超时 / 办结超时</source>
+        <translation>Ack overdue / Reply overdue</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardView</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="31"/>
+        <source>搜索账号、单位、负责人</source>
+        <translation>Search accounts, units, owners</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="35"/>
+        <source>全部平台</source>
+        <translation>All platforms</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="40"/>
+        <source>全部状态</source>
+        <translation>All statuses</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="41"/>
+        <source>否决</source>
+        <translation>Veto</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="42"/>
+        <source>预警</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="43"/>
+        <source>读取失败</source>
+        <translation>Failing</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="44"/>
+        <source>授权过期</source>
+        <translation>Auth expired</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="45"/>
+        <source>不稳定</source>
+        <translation>Unstable</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="46"/>
+        <source>未读取</source>
+        <translation>Never read</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="74"/>
+        <source>全部单位</source>
+        <translation>All units</translation>
+    </message>
+</context>
+<context>
+    <name>DutyView</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="94"/>
+        <source>运行情况</source>
+        <translation>Operation</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="95"/>
+        <source>栏目更新</source>
+        <translation>Column updates</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="96"/>
+        <source>信息内容质量</source>
+        <translation>Content quality</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="97"/>
+        <source>安全防护</source>
+        <translation>Security</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="105"/>
+        <source>计时中</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="106"/>
+        <source>已按时发布</source>
+        <translation>Posted on time</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="107"/>
+        <source>超时</source>
+        <translation>Missed</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="108"/>
+        <source>已关闭</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="259"/>
+        <source>暂无数据</source>
+        <translation>No data</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="360"/>
+        <source>值班班次</source>
+        <translation>Duty shift</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="373"/>
+        <source>签到接班</source>
+        <translation>Start shift</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="377"/>
+        <source>值班员</source>
+        <translation>Officer</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="379"/>
+        <source>交班说明：需要接班人继续跟进的事项</source>
+        <translation>Handover note: what the next officer must follow up</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="381"/>
+        <source>交班说明</source>
+        <translation>Handover note</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="383"/>
+        <source>班次属于其他值班员时必填，例如：值班员临时离岗，经带班领导同意代为结班</source>
+        <translation>Required for another officer's shift, e.g. officer called away, closed for them with the shift leader's approval</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="384"/>
+        <source>强制结班原因</source>
+        <translation>Force-close reason</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="385"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="654"/>
+        <source>交班签退</source>
+        <translation>End shift</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="389"/>
+        <source>交接</source>
+        <translation>Handover</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="394"/>
+        <source>遗留事项（接班人须逐项跟进）：</source>
+        <translation>Carried over (the next officer follows up every item):</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="395"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="395"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <source>账号</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="395"/>
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="395"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="398"/>
+        <source>确认接班</source>
+        <translation>Confirm takeover</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="412"/>
+        <source>人工巡查</source>
+        <translation>Manual inspection</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="421"/>
+        <source>正常（发现问题时填写问题）</source>
+        <translation>OK (describe any problem found)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="426"/>
+        <source>其他问题（可不填）</source>
+        <translation>Other findings (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="428"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <source>其他问题</source>
+        <translation>Other findings</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="430"/>
+        <source>整改措施：发现问题时必填，写明已采取的措施</source>
+        <translation>Corrective action: required when a problem is found; say what was done</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="432"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <source>整改措施</source>
+        <translation>Corrective action</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="433"/>
+        <source>提交巡查记录</source>
+        <translation>Record inspection</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <source>记录人</source>
+        <translation>Recorded by</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="449"/>
+        <source>突发事件应急发布（2小时内首发）</source>
+        <translation>Emergency publishing (first post within 2 hours)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="453"/>
+        <source>事件名称，例如：观音桥商圈火情</source>
+        <translation>Event name, e.g. Guanyinqiao shopping district fire</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="455"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <source>事件</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="457"/>
+        <source>关键词，用逗号分隔；不填则按事件名称匹配</source>
+        <translation>Keywords, comma-separated; empty matches the event name</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="458"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <source>关键词</source>
+        <translation>Keywords</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="459"/>
+        <source>启动应急响应</source>
+        <translation>Activate emergency response</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <source>倒计时</source>
+        <translation>Countdown</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <source>启动时间</source>
+        <translation>Activated</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <source>发布期限</source>
+        <translation>Post deadline</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="471"/>
+        <source>交接记录、周报与图表</source>
+        <translation>Handover record, weekly report and charts</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="478"/>
+        <source>导出交接记录…</source>
+        <translation>Export handover record…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="483"/>
+        <source>交接记录</source>
+        <translation>Handover record</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="488"/>
+        <source>导出周报…</source>
+        <translation>Export weekly report…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="493"/>
+        <source>周报</source>
+        <translation>Weekly report</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="501"/>
+        <source>刷新图表</source>
+        <translation>Refresh charts</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="585"/>
+        <source>还没有已结束的班次。</source>
+        <translation>No shift has ended yet.</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="587"/>
+        <source>上一班：第 {id} 班 {officer}，{start} 至 {end}</source>
+        <translation>Previous shift: #{id} {officer}, {start} to {end}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="590"/>
+        <source>交班说明：</source>
+        <translation>Handover note: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="590"/>
+        <source>（无）</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="592"/>
+        <source>强制结班原因：</source>
+        <translation>Force-close reason: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="594"/>
+        <source>已由 {officer} 于 {when} 确认接班</source>
+        <translation>Takeover confirmed by {officer} at {when}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="598"/>
+        <source>交接待接班值班员确认</source>
+        <translation>Handover awaits the incoming officer's confirmation</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="607"/>
+        <source>未确认告警</source>
+        <translation>Unacked alert</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="610"/>
+        <source>超时留言</source>
+        <translation>Overdue comment</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="613"/>
+        <source>更新：{freshness}；读取：{health}</source>
+        <translation>Updates: {freshness}; reads: {health}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="618"/>
+        <source>账号风险</source>
+        <translation>Account at risk</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="622"/>
+        <source>突发事件</source>
+        <translation>Emergency</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="631"/>
+        <source>另有 {count} 项，见交接记录导出</source>
+        <translation>{count} more; see the handover record export</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="638"/>
+        <source>当前无人值班：请签到接班</source>
+        <translation>Nobody on duty: start a shift</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="643"/>
+        <source>值班中：第 {id} 班 {officer}，{start} 起（已值班 {duration}）</source>
+        <translation>On duty: shift #{id} {officer}, since {start} ({duration} so far)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="654"/>
+        <source>强制结班</source>
+        <translation>Force-close shift</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="662"/>
+        <source>值班中</source>
+        <translation>On duty</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="664"/>
+        <source>第 {id} 班 {officer}（{start} 至 {end}）</source>
+        <translation>Shift #{id} {officer} ({start} to {end})</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="682"/>
+        <source>本周 {week}（进行中）</source>
+        <translation>This week {week} (in progress)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="684"/>
+        <source>上周 {week}</source>
+        <translation>Last week {week}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="711"/>
+        <source>未开班：人工巡查须在班次中记录</source>
+        <translation>No shift open: manual inspections are recorded within a shift</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="717"/>
+        <source>本班巡查：人工 {manual} 条，更正 {correction} 条，自动 {auto} 条（下表为最近的人工记录）</source>
+        <translation>This shift: {manual} manual, {correction} corrections, {auto} automatic (latest manual records below)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="721"/>
+        <source>人工</source>
+        <translation>Manual</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="721"/>
+        <source>更正</source>
+        <translation>Correction</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="731"/>
+        <source>正常</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="763"/>
+        <source>本周 {week}，截至 {now}；与周报图表同一数据</source>
+        <translation>Week {week} up to {now}; same data as the weekly report charts</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="783"/>
+        <source>首条发布 {when}</source>
+        <translation>First post {when}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="787"/>
+        <source>首条发布 {when}，超出期限 {late}</source>
+        <translation>First post {when}, {late} past the deadline</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="788"/>
+        <source>已超时 {late}，仍未发布</source>
+        <translation>Overdue by {late}, nothing posted yet</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="790"/>
+        <source>剩余 {left}</source>
+        <translation>{left} left</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="801"/>
+        <source>已签到：第 {id} 班 {officer}</source>
+        <translation>Signed in: shift #{id} {officer}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="814"/>
+        <source>第 {id} 班属于 {officer}：代为结班须填写强制结班原因</source>
+        <translation>Shift #{id} belongs to {officer}: closing it for them needs a force-close reason</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="822"/>
+        <source>第 {id} 班已强制结班</source>
+        <translation>Shift #{id} force-closed</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="822"/>
+        <source>第 {id} 班已交班</source>
+        <translation>Shift #{id} handed over</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="823"/>
+        <source>；遗留事项已记入交接</source>
+        <translation>; carry-over items recorded in the handover</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="831"/>
+        <source>已确认接班：第 {id} 班的交接</source>
+        <translation>Takeover confirmed: handover of shift #{id}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="841"/>
+        <source>请先选择账号</source>
+        <translation>Select an account first</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="859"/>
+        <source>已记录巡查 #{id}：{account}</source>
+        <translation>Inspection #{id} recorded: {account}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="873"/>
+        <source>已启动：{title}，首条发布期限 {due}</source>
+        <translation>Activated: {title}, first post due {due}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="884"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="930"/>
+        <source>还没有班次记录，无法导出交接记录</source>
+        <translation>No shifts recorded yet; no handover record to export</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="887"/>
+        <source>导出交接记录</source>
+        <translation>Export handover record</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="888"/>
+        <source>值班交接记录-第{id}班</source>
+        <translation>handover-shift-{id}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="898"/>
+        <source>导出周报</source>
+        <translation>Export weekly report</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="899"/>
+        <source>政务新媒体周报-{week}</source>
+        <translation>weekly-report-{week}</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="905"/>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="905"/>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF file (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="905"/>
+        <source>CSV 文件 (*.csv)</source>
+        <translation>CSV file (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="932"/>
+        <source>正在导出交接记录…</source>
+        <translation>Exporting handover record…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="942"/>
+        <source>已导出交接记录：</source>
+        <translation>Handover record exported: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="947"/>
+        <source>正在导出周报…</source>
+        <translation>Exporting weekly report…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="957"/>
+        <source>已导出周报：</source>
+        <translation>Weekly report exported: </translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="14"/>
+        <source>微信公众号</source>
+        <translation>WeChat Official Account</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="15"/>
+        <source>新浪微博</source>
+        <translation>Sina Weibo</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="16"/>
+        <source>抖音</source>
+        <translation>Douyin</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="17"/>
+        <source>快手</source>
+        <translation>Kuaishou</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="18"/>
+        <source>今日头条</source>
+        <translation>Toutiao</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="19"/>
+        <source>腾讯微视</source>
+        <translation>Tencent Weishi</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="20"/>
+        <source>上游号</source>
+        <translation>Shangyou</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="21"/>
+        <source>RSS 订阅</source>
+        <translation>RSS feed</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="22"/>
+        <source>网站</source>
+        <translation>Website</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="28"/>
+        <source>运营中</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="28"/>
+        <source>待关停</source>
+        <translation>To shut down</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="28"/>
+        <source>已关停</source>
+        <translation>Shut down</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="32"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="37"/>
+        <source>正常</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="32"/>
+        <source>预警</source>
+        <translation>Warning</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="32"/>
+        <source>否决</source>
+        <translation>Veto</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="32"/>
+        <source>未知</source>
+        <translation>Unknown</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="38"/>
+        <source>不稳定</source>
+        <translation>Unstable</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="39"/>
+        <source>授权过期</source>
+        <translation>Auth expired</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="40"/>
+        <source>读取失败</source>
+        <translation>Failing</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="41"/>
+        <source>未读取</source>
+        <translation>Never read</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="47"/>
+        <source>待确认</source>
+        <translation>Awaiting ack</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="48"/>
+        <source>确认超时</source>
+        <translation>Ack overdue</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="49"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="71"/>
+        <source>已确认</source>
+        <translation>Acknowledged</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="50"/>
+        <source>办结超时</source>
+        <translation>Reply overdue</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="51"/>
+        <source>已办结</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="56"/>
+        <source>高</source>
+        <translation>High</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="56"/>
+        <source>中</source>
+        <translation>Medium</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="56"/>
+        <source>低</source>
+        <translation>Low</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="61"/>
+        <source>涉密</source>
+        <translation>Classified</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="62"/>
+        <source>商业广告</source>
+        <translation>Advertising</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="63"/>
+        <source>有偿服务</source>
+        <translation>Paid service</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="64"/>
+        <source>个人隐私</source>
+        <translation>Privacy</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="65"/>
+        <source>表述错误</source>
+        <translation>Misstatement</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="66"/>
+        <source>应关停账号发布</source>
+        <translation>Post by retired account</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="71"/>
+        <source>新告警</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="71"/>
+        <source>已解决</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="82"/>
+        <source>天</source>
+        <translation>d</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="92"/>
+        <source>知道了</source>
+        <translation>Got it</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="111"/>
+        <source>江北政务新媒体值班台</source>
+        <translation>JB WatchDesk</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="122"/>
+        <source>否决</source>
+        <translation>Veto</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="123"/>
+        <source>确认超时</source>
+        <translation>Ack overdue</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="124"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="253"/>
+        <source>新告警</source>
+        <translation>New alerts</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="125"/>
+        <source>读取失败</source>
+        <translation>Failing</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="140"/>
+        <source>值班总览</source>
+        <translation>Overview</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="141"/>
+        <source>留言队列</source>
+        <translation>Comments</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="142"/>
+        <source>告警</source>
+        <translation>Alerts</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="143"/>
+        <source>账号管理</source>
+        <translation>Accounts</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="147"/>
+        <source>操作</source>
+        <translation>Actions</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="149"/>
+        <source>立即巡查</source>
+        <translation>Poll now</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="151"/>
+        <source>暂停巡查</source>
+        <translation>Pause polling</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="153"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="386"/>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="154"/>
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="158"/>
+        <source>正在启动…</source>
+        <translation>Starting…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="175"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="251"/>
+        <source>巡查</source>
+        <translation>Poll</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="180"/>
+        <source>留言处理</source>
+        <translation>Comment action</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="186"/>
+        <source>保存账号</source>
+        <translation>Save account</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="188"/>
+        <source>保存凭据</source>
+        <translation>Save credential</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="190"/>
+        <source>测试连接</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="251"/>
+        <source>正常</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="252"/>
+        <source>失败</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="252"/>
+        <source>新发布</source>
+        <translation>New posts</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="253"/>
+        <source>新留言</source>
+        <translation>New comments</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="262"/>
+        <source>巡查进行中</source>
+        <translation>Polling</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="262"/>
+        <source>巡查已暂停</source>
+        <translation>Polling paused</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="272"/>
+        <source>值班告警</source>
+        <translation>Duty alert</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="290"/>
+        <source>确认告警</source>
+        <translation>Acknowledge alert</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="301"/>
+        <source>留言</source>
+        <translation>Comment</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="305"/>
+        <source>查看原文</source>
+        <translation>View original</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="314"/>
+        <source>该账号还没有读取到发布</source>
+        <translation>No posts read from this account yet</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="316"/>
+        <source>查看发布</source>
+        <translation>View post</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="333"/>
+        <source>已保存：</source>
+        <translation>Saved: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="341"/>
+        <source>凭据已保存到系统钥匙串：</source>
+        <translation>Credential saved to the system keychain: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="352"/>
+        <source>连接失败：</source>
+        <translation>Connection failed: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="354"/>
+        <source>连接正常：</source>
+        <translation>Connection OK: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="357"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="363"/>
+        <source>导入登记表</source>
+        <translation>Import register</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="360"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="363"/>
+        <source>导出登记表</source>
+        <translation>Export register</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="364"/>
+        <source>账号登记表 (*.xlsx *.csv *.json)</source>
+        <translation>Account register (*.xlsx *.csv *.json)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="375"/>
+        <source>已导入</source>
+        <translation>Imported</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="380"/>
+        <source>已导出</source>
+        <translation>Exported</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="395"/>
+        <source>设置已保存；巡查间隔和并发在下次启动时生效</source>
+        <translation>Settings saved; poll intervals and concurrency apply after a restart</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="407"/>
+        <source>值班台仍在运行</source>
+        <translation>WatchDesk is still running</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="407"/>
+        <source>巡查继续在后台进行；从托盘菜单退出。</source>
+        <translation>Polling continues in the background; quit from the tray menu.</translation>
+    </message>
+</context>
+<context>
+    <name>NoteDialog</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/note.py" line="27"/>
+        <source>处理说明（必填），例如：已电话联系发布单位删除并核实</source>
+        <translation>Action taken (required), e.g. phoned the publishing unit, post deleted and checked</translation>
+    </message>
+</context>
+<context>
+    <name>PostDialog</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="37"/>
+        <source>发布详情</source>
+        <translation>Post details</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="39"/>
+        <source>（无标题）</source>
+        <translation>(untitled)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="48"/>
+        <source>（已删除）</source>
+        <translation>(deleted)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="57"/>
+        <source>在浏览器中打开</source>
+        <translation>Open in browser</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="22"/>
+        <source>设置</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="30"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="31"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="39"/>
+        <source> 分钟</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="35"/>
+        <source>留空则使用系统代理，例如 http://10.0.0.1:8080</source>
+        <translation>Leave empty for the system proxy, e.g. http://10.0.0.1:8080</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="37"/>
+        <source>同时发送系统通知</source>
+        <translation>Also send system notifications</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="40"/>
+        <source>界面语言（重启后生效）</source>
+        <translation>Language (after restart)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="41"/>
+        <source>值班人员</source>
+        <translation>Officer on duty</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="42"/>
+        <source>发布巡查间隔</source>
+        <translation>Post poll interval</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="43"/>
+        <source>留言巡查间隔</source>
+        <translation>Comment poll interval</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="44"/>
+        <source>最大并发请求</source>
+        <translation>Max concurrent requests</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="45"/>
+        <source>每个主机并发</source>
+        <translation>Per host</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="46"/>
+        <source>代理</source>
+        <translation>Proxy</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="47"/>
+        <source>CA 证书文件</source>
+        <translation>CA bundle</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="48"/>
+        <source>通知</source>
+        <translation>Notifications</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/settings.py" line="49"/>
+        <source>未确认高风险告警重复提醒</source>
+        <translation>Repeat unacked high-risk alerts</translation>
+    </message>
+</context>
+<context>
+    <name>Tray</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/tray.py" line="24"/>
+        <source>显示值班台</source>
+        <translation>Show WatchDesk</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/tray.py" line="25"/>
+        <source>暂停巡查</source>
+        <translation>Pause polling</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/tray.py" line="27"/>
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/tray.py" line="48"/>
+        <source>江北政务新媒体值班台</source>
+        <translation>JB WatchDesk</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/tray.py" line="48"/>
+        <source>新告警</source>
+        <translation>New alerts</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/tray.py" line="48"/>
+        <source>超时留言</source>
+        <translation>Overdue comments</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/tray.py" line="48"/>
+        <source>读取失败</source>
+        <translation>Failing</translation>
+    </message>
+</context>
+</TS>
