@@ -28,7 +28,9 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
         monkeypatch.setenv(name, str(home / name.lower()))
     monkeypatch.setenv("JB_WATCHDESK_HOME", str(home / "workspace"))
     monkeypatch.delenv("JB_WATCHDESK_LANG", raising=False)
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    # Child processes (CLI subprocess tests) get the "fail" backend: never a real keyring.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     previous = keyring.get_keyring()
     memory = MemoryKeyring()
     keyring.set_keyring(memory)

@@ -193,3 +193,32 @@ def test_faults_at_a_rate_never_crash_the_cycle(desk: Desk) -> None:
     desk.server.set_faults("")
     desk.cycle()
     assert_matches_truth(desk)
+
+
+def test_poll_until_stopped_exits_cleanly_on_ctrl_c(simulated_desk) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jb_watchdesk", "--lang", "en", "--data-dir", str(simulated_desk.root), "poll", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = json.loads(process.stdout.readline())  # one JSON line per cycle
+        assert first["accounts_polled"] == 12
+        # without a keyring in this process, API accounts fail with a clear reason; feeds are read
+        assert {f["code"] for f in first["failures"]} <= {"keyring.unavailable"}
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert time.monotonic() - started < 10
+    assert "Traceback" not in err
