@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlite_utils import Database
+
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import CommentSla, CommentState, Deadline
 from jb_watchdesk.domain.errors import InputError
@@ -55,11 +57,17 @@ class CommentRow:
 
 def list_comments(store: Store, *, now: datetime, pending_only: bool, limit: int = 10_000) -> list[CommentRow]:
     """Comments as of ``now``, most urgent first; ``pending_only`` leaves out finished ones."""
-    return _rows(store.call(dashboard.comments, now=now, open_only=pending_only, limit=limit), now=now)
+    return store.call(_load, now=now, pending_only=pending_only, limit=limit)
 
 
 async def list_comments_async(store: Store, *, now: datetime, pending_only: bool, limit: int = 10_000) -> list[CommentRow]:
-    return _rows(await store.run(dashboard.comments, now=now, open_only=pending_only, limit=limit), now=now)
+    """:func:`list_comments` for the event loop: the rows are also built on the store's thread,
+    since turning thousands of them into ``CommentRow`` takes long enough to stall the window."""
+    return await store.run(_load, now=now, pending_only=pending_only, limit=limit)
+
+
+def _load(db: Database, *, now: datetime, pending_only: bool, limit: int) -> list[CommentRow]:
+    return _rows(dashboard.comments(db, now=now, open_only=pending_only, limit=limit), now=now)
 
 
 def _note(officer: str, note: str) -> tuple[str, str]:

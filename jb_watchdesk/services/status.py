@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.models import Account, CommentSla, CommentState, Deadline, Freshness, Health
+from jb_watchdesk.domain.models import Account, Freshness, Health
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage import dashboard
 from jb_watchdesk.storage.db import Store
@@ -64,10 +64,6 @@ def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignor
             times.append(act.last_post_at)
         observed = account.first_polled_at if account.first_polled_at and account.first_polled_at <= now else None
         report = rules.freshness(times, now=now, observed_since=observed)
-        states = [
-            rules.comment_state(CommentSla(ack_due, Deadline(result_due)), now=now, acked_at=acked, done_at=None)
-            for ack_due, result_due, acked in act.open_comments
-        ]
         rows.append(
             AccountStatusRow(
                 account=account,
@@ -77,9 +73,9 @@ def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignor
                 days_silent=report.days_silent,
                 freshness=report.state,
                 freshness_reasons=report.reasons,
-                pending_comments=len(states),
-                overdue_ack=states.count(CommentState.OVERDUE_ACK),
-                overdue_result=states.count(CommentState.OVERDUE_RESULT),
+                pending_comments=act.open_comments,
+                overdue_ack=act.overdue_ack,
+                overdue_result=act.overdue_result,
                 closing_posts=act.closing_posts,
             )
         )

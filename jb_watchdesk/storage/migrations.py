@@ -268,3 +268,19 @@ def _ledger(db: Database) -> None:
     ]
     for statement in statements:
         db.execute(statement)
+
+
+@MIGRATIONS(name="0004_dashboard_indexes")
+def _dashboard_indexes(db: Database) -> None:
+    statements = [
+        # Comments done after a given instant: with the partial indexes on unfinished comments,
+        # "open as of now" is answered from indexes instead of reading every comment.
+        "CREATE INDEX comments_done_at ON comments (done_at) WHERE done_at IS NOT NULL AND deleted_at IS NULL",
+        # The posts of the last days of every account (freshness), read from the index alone.
+        "CREATE INDEX posts_live_published ON posts (published_at, account_id) WHERE deleted_at IS NULL",
+        # The per-account counts of open and overdue comments, read from the index alone.
+        "CREATE INDEX comments_open_deadlines ON comments (account_id, created_at, ack_due, result_due, acked_at)"
+        " WHERE done_at IS NULL AND deleted_at IS NULL",
+    ]
+    for statement in statements:
+        db.execute(statement)
