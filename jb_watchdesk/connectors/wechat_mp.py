@@ -373,7 +373,8 @@ class WechatConnector:
                 account, "/cgi-bin/freepublish/batchget", {"offset": offset, "count": _PAGE_SIZE, "no_content": 0}, now=now
             )
             requests += 1
-            page = parse_publications(body, offset=offset)
+            # Article bodies are HTML; stripping them is real work, done off the event loop.
+            page = await asyncio.to_thread(parse_publications, body, offset=offset)
             posts.extend(page.items)
             if not page.has_more or page.next_offset is None or not page.items:
                 break

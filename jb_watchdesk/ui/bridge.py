@@ -13,7 +13,7 @@ class Bridge(QObject):
     statusChanged = Signal(list)  # list[AccountStatusRow]
     commentsChanged = Signal(list)  # list[CommentRow]
     alertsChanged = Signal(list, object)  # list[Alert], {account_id: name}
-    notification = Signal(object)  # services.alerts.Notification
+    notifications = Signal(list)  # list[services.alerts.Notification], one batch per cycle
     cycleFinished = Signal(object)  # services.duty.Cycle
     pollingChanged = Signal(bool)  # True while polling runs (not paused)
     message = Signal(str, str)  # level ("info" | "warning" | "error"), one line of text

@@ -42,6 +42,7 @@ class DeskController:
         self._stack = contextlib.AsyncExitStack()
         self._stopped = False
         self.officer = ""
+        self._names: dict[int, str] = {}
 
     # -- task ownership ---------------------------------------------------------------
 
@@ -102,8 +103,8 @@ class DeskController:
             await self.refresh()
         elif cycle.notifications:
             await self.refresh_alerts()
-        for notification in cycle.notifications:
-            self.bridge.notification.emit(notification)
+        if cycle.notifications:
+            self.bridge.notifications.emit(list(cycle.notifications))
 
     async def _refresh_loop(self) -> None:
         while not self._stop.is_set():
@@ -117,6 +118,7 @@ class DeskController:
         now = self.app.clock.now()
         store = self.app.store
         rows = await status_service.account_status_async(store, now=now)
+        self._names = {row.account.id: row.account.name for row in rows}
         self.bridge.statusChanged.emit(rows)
         queue = await comment_service.list_comments_async(store, now=now, pending_only=True, limit=COMMENT_PAGE)
         self.bridge.commentsChanged.emit(queue)
@@ -126,8 +128,10 @@ class DeskController:
         assert self.duty is not None
         alerts = await self.duty.alerts.page(states=(AlertState.NEW,), limit=ALERT_PAGE)
         alerts += await self.duty.alerts.page(states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE)
-        accounts = await self.app.store.run(account_store.list_accounts)
-        self.bridge.alertsChanged.emit(alerts, {a.id: a.name for a in accounts})
+        if not self._names:
+            accounts = await self.app.store.run(account_store.list_accounts)
+            self._names = {a.id: a.name for a in accounts}
+        self.bridge.alertsChanged.emit(alerts, dict(self._names))
 
     async def poll_now(self) -> None:
         """The officer asked for a poll: every account, now (backoffs still apply)."""

@@ -81,7 +81,7 @@ async def serve(app: App, *, poll_settings: PollSettings | None = None, title_su
         window.popup.deleteLater()
         window.deleteLater()
         # Qt objects must not outlive the application: drop cached icons while Qt still runs.
-        icons.icon.cache_clear()
+        icons.clear_cache()
         await asyncio.sleep(0)
     return 0
 

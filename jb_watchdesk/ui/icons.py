@@ -54,6 +54,7 @@ def _shape(painter: QPainter, shape: str, rect: QRectF) -> None:
         painter.drawPolygon(QPolygonF(points))
 
 
+@cache
 def draw(state: str, size: int = 32, *, badge: int | None = None) -> QPixmap:
     colour, shape, symbol = _STYLES.get(state, _STYLES["unknown"])
     pixmap = QPixmap(size, size)
@@ -87,3 +88,9 @@ def draw(state: str, size: int = 32, *, badge: int | None = None) -> QPixmap:
 @cache
 def icon(state: str) -> QIcon:
     return QIcon(draw(state, 32))
+
+
+def clear_cache() -> None:
+    """Drop cached pixmaps and icons while Qt still runs (they must not outlive the application)."""
+    draw.cache_clear()
+    icon.cache_clear()

@@ -49,6 +49,9 @@ from jb_watchdesk.ui.views.dashboard import DashboardView
 
 log = logging.getLogger(__name__)
 
+#: above this many notifications in one cycle, the chain gets one summary instead of each
+SUMMARISE_ABOVE = 3
+
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("MainWindow", text)
@@ -168,7 +171,7 @@ class MainWindow(QMainWindow):
         bridge.commentsChanged.connect(self.comments.set_rows)
         bridge.commentsChanged.connect(lambda rows: self._update_counts())
         bridge.alertsChanged.connect(self.show_alerts)
-        bridge.notification.connect(self.show_notification)
+        bridge.notifications.connect(self.show_notifications)
         bridge.cycleFinished.connect(self.show_cycle)
         bridge.message.connect(self.show_message)
         bridge.pollingChanged.connect(self._polling_changed)
@@ -245,7 +248,7 @@ class MainWindow(QMainWindow):
         changes = cycle.changes
         if not self._sized_after_poll:
             self._sized_after_poll = True
-            self.dashboard.table.resizeColumnsToContents()
+            self.dashboard.table.resizeColumnsToContents()  # sampled rows (resize precision), once
         when = changes.finished_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if changes.finished_at else ""
         self.statusBar().showMessage(
             f"{when} {_t('巡查')} {changes.accounts_polled} · {_t('正常')} {changes.accounts_ok} · "
@@ -267,19 +270,29 @@ class MainWindow(QMainWindow):
 
     # -- alerts --------------------------------------------------------------------------
 
-    def show_notification(self, notification: Notification) -> None:
-        critical = notification.severity is Severity.HIGH
-        self.notifier.notify(_t("值班告警"), notification.headline(), critical=critical)
-        if notification.kind is NotificationKind.DIGEST:
-            return
-        for alert in notification.alerts:
-            if alert.severity is Severity.HIGH and alert.state is AlertState.NEW:
-                self.pop_up(alert)
+    def show_notifications(self, notifications: Sequence[Notification]) -> None:
+        """One cycle's notifications: each through the chain, or one summary when there are many."""
+        if len(notifications) <= SUMMARISE_ABOVE:
+            for notification in notifications:
+                self.notifier.notify(_t("值班告警"), notification.headline(), critical=notification.severity is Severity.HIGH)
+        else:
+            high = sum(n.severity is Severity.HIGH for n in notifications)
+            self.notifier.notify(
+                _t("值班告警"), _t("本轮巡查待查看的告警：") + str(len(notifications)) + (f"（{_t('高风险')} {high}）" if high else ""), critical=high > 0
+            )
+        urgent = [
+            alert
+            for notification in notifications
+            if notification.kind is not NotificationKind.DIGEST
+            for alert in notification.alerts
+            if alert.severity is Severity.HIGH and alert.state is AlertState.NEW
+        ]
+        if urgent:
+            self.pop_up(urgent)
 
-    def pop_up(self, alert: Alert) -> AlertPopup:
-        """Queue a high alert in the pop-up, which stays on top until it is handled or deferred."""
-        name = self._alert_names.get(alert.account_id) or str(alert.account_id)
-        self.popup.add(alert, account_name=name)
+    def pop_up(self, alerts: Sequence[Alert]) -> AlertPopup:
+        """Queue high alerts in the pop-up, which stays on top until each is handled or deferred."""
+        self.popup.add_many([(alert, self._alert_names.get(alert.account_id) or str(alert.account_id)) for alert in alerts])
         if not self.popup.isVisible():
             self.popup.move(self.geometry().center() - self.popup.rect().center())
         self.popup.show()

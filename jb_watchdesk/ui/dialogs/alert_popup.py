@@ -6,6 +6,8 @@ personal data) in its context, literally.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
@@ -95,9 +97,15 @@ class AlertPopup(QWidget):
 
     def add(self, alert: Alert, *, account_name: str) -> None:
         """Queue an alert (once); the first one is shown."""
-        if alert.id in self.alert_ids():
-            return
-        self._queue.append((alert, account_name))
+        self.add_many([(alert, account_name)])
+
+    def add_many(self, items: Sequence[tuple[Alert, str]]) -> None:
+        """Queue several alerts and redraw once (a first poll can raise hundreds)."""
+        queued = set(self.alert_ids())
+        for alert, account_name in items:
+            if alert.id not in queued:
+                queued.add(alert.id)
+                self._queue.append((alert, account_name))
         self._show_current()
 
     def drop(self, alert_id: int) -> None:

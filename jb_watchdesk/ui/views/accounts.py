@@ -120,6 +120,8 @@ class AccountsView(QWidget):
         self._new()
 
     def set_accounts(self, accounts: Sequence[Account]) -> None:
+        if list(accounts) == self._accounts:
+            return  # refreshes come every cycle; rebuilding 1,000 items each time stalls the window
         current_id = self._current.id if self._current else None
         self._accounts = list(accounts)
         self.list.blockSignals(True)

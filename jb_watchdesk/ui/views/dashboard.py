@@ -57,8 +57,11 @@ class DashboardView(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        # Measuring every row of 1,000 to size columns stalls the window; a sample is enough.
+        header.setResizeContentsPrecision(50)
         self.table.doubleClicked.connect(self._activated)
         layout.addWidget(self.table)
         self.search.textChanged.connect(self._filter)
