@@ -100,22 +100,22 @@
         <translation>Value</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="164"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="166"/>
         <source>此账号通过订阅源读取，无需凭据</source>
         <translation>Read from a feed; no credentials needed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="166"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="168"/>
         <source>已设置</source>
         <translation>Set</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="166"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="168"/>
         <source>未设置</source>
         <translation>Not set</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="203"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="205"/>
         <source>正在测试连接…</source>
         <translation>Testing connection…</translation>
     </message>
@@ -123,37 +123,37 @@
 <context>
     <name>AlertPopup</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="53"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="55"/>
         <source>高风险内容告警</source>
         <translation>High-risk content alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="77"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="79"/>
         <source>处理说明（必填），例如：已通知发布单位撤稿</source>
         <translation>Action taken (required), e.g. publishing unit told to withdraw the post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="80"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="82"/>
         <source>确认告警</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="81"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="83"/>
         <source>稍后处理</source>
         <translation>Later</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="120"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="128"/>
         <source>发现时间：</source>
         <translation>Found: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="120"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="128"/>
         <source>规则：</source>
         <translation>Rule: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="121"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="129"/>
         <source>命中内容：</source>
         <translation>Matched: </translation>
     </message>
@@ -333,67 +333,67 @@
 <context>
     <name>DashboardModel</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
         <source>账号名称</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
         <source>主办单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
         <source>最近发布</source>
         <translation>Last post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
         <source>本周/3</source>
         <translation>Week/3</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="41"/>
         <source>沉默天数</source>
         <translation>Days silent</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="41"/>
         <source>更新</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="41"/>
         <source>健康</source>
         <translation>Health</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="41"/>
         <source>待回复</source>
         <translation>Pending</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="41"/>
         <source>超时</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="133"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="138"/>
         <source>近7天</source>
         <translation>7d</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="153"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="158"/>
         <source>确认超时 / 办结超时</source>
         <translation>Ack overdue / Reply overdue</translation>
     </message>
@@ -446,7 +446,7 @@
         <translation>Never read</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="74"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="77"/>
         <source>全部单位</source>
         <translation>All units</translation>
     </message>
@@ -454,507 +454,507 @@
 <context>
     <name>DutyView</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="94"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="95"/>
         <source>运行情况</source>
         <translation>Operation</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="95"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="96"/>
         <source>栏目更新</source>
         <translation>Column updates</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="96"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="97"/>
         <source>信息内容质量</source>
         <translation>Content quality</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="97"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="98"/>
         <source>安全防护</source>
         <translation>Security</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="105"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="106"/>
         <source>计时中</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="106"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="107"/>
         <source>已按时发布</source>
         <translation>Posted on time</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="107"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="108"/>
         <source>超时</source>
         <translation>Missed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="108"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="109"/>
         <source>已关闭</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="259"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="283"/>
         <source>暂无数据</source>
         <translation>No data</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="360"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="387"/>
         <source>值班班次</source>
         <translation>Duty shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="373"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="400"/>
         <source>签到接班</source>
         <translation>Start shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="377"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="404"/>
         <source>值班员</source>
         <translation>Officer</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="379"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="406"/>
         <source>交班说明：需要接班人继续跟进的事项</source>
         <translation>Handover note: what the next officer must follow up</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="381"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="408"/>
         <source>交班说明</source>
         <translation>Handover note</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="383"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="410"/>
         <source>班次属于其他值班员时必填，例如：值班员临时离岗，经带班领导同意代为结班</source>
         <translation>Required for another officer's shift, e.g. officer called away, closed for them with the shift leader's approval</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="384"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="411"/>
         <source>强制结班原因</source>
         <translation>Force-close reason</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="385"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="654"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="412"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="698"/>
         <source>交班签退</source>
         <translation>End shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="389"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="416"/>
         <source>交接</source>
         <translation>Handover</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="394"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="421"/>
         <source>遗留事项（接班人须逐项跟进）：</source>
         <translation>Carried over (the next officer follows up every item):</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="395"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="422"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="395"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="422"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="444"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
         <source>账号</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="395"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="422"/>
         <source>内容</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="395"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="422"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="398"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="425"/>
         <source>确认接班</source>
         <translation>Confirm takeover</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="412"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="439"/>
         <source>人工巡查</source>
         <translation>Manual inspection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="421"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="448"/>
         <source>正常（发现问题时填写问题）</source>
         <translation>OK (describe any problem found)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="426"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="453"/>
         <source>其他问题（可不填）</source>
         <translation>Other findings (optional)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="428"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="455"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
         <source>其他问题</source>
         <translation>Other findings</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="430"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="457"/>
         <source>整改措施：发现问题时必填，写明已采取的措施</source>
         <translation>Corrective action: required when a problem is found; say what was done</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="432"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="459"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
         <source>整改措施</source>
         <translation>Corrective action</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="433"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="460"/>
         <source>提交巡查记录</source>
         <translation>Record inspection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="441"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
         <source>记录人</source>
         <translation>Recorded by</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="449"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="476"/>
         <source>突发事件应急发布（2小时内首发）</source>
         <translation>Emergency publishing (first post within 2 hours)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="453"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="480"/>
         <source>事件名称，例如：观音桥商圈火情</source>
         <translation>Event name, e.g. Guanyinqiao shopping district fire</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="455"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="482"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="457"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="484"/>
         <source>关键词，用逗号分隔；不填则按事件名称匹配</source>
         <translation>Keywords, comma-separated; empty matches the event name</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="458"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="485"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
         <source>关键词</source>
         <translation>Keywords</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="459"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="486"/>
         <source>启动应急响应</source>
         <translation>Activate emergency response</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
         <source>倒计时</source>
         <translation>Countdown</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
         <source>启动时间</source>
         <translation>Activated</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
         <source>发布期限</source>
         <translation>Post deadline</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="471"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="498"/>
         <source>交接记录、周报与图表</source>
         <translation>Handover record, weekly report and charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="478"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="505"/>
         <source>导出交接记录…</source>
         <translation>Export handover record…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="483"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="510"/>
         <source>交接记录</source>
         <translation>Handover record</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="488"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="515"/>
         <source>导出周报…</source>
         <translation>Export weekly report…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="493"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="520"/>
         <source>周报</source>
         <translation>Weekly report</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="501"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="528"/>
         <source>刷新图表</source>
         <translation>Refresh charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="585"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="628"/>
         <source>还没有已结束的班次。</source>
         <translation>No shift has ended yet.</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="587"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="630"/>
         <source>上一班：第 {id} 班 {officer}，{start} 至 {end}</source>
         <translation>Previous shift: #{id} {officer}, {start} to {end}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="590"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="633"/>
         <source>交班说明：</source>
         <translation>Handover note: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="590"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="633"/>
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="592"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="635"/>
         <source>强制结班原因：</source>
         <translation>Force-close reason: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="594"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="637"/>
         <source>已由 {officer} 于 {when} 确认接班</source>
         <translation>Takeover confirmed by {officer} at {when}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="598"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="641"/>
         <source>交接待接班值班员确认</source>
         <translation>Handover awaits the incoming officer's confirmation</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="607"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="650"/>
         <source>未确认告警</source>
         <translation>Unacked alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="610"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="653"/>
         <source>超时留言</source>
         <translation>Overdue comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="613"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="656"/>
         <source>更新：{freshness}；读取：{health}</source>
         <translation>Updates: {freshness}; reads: {health}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="618"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="661"/>
         <source>账号风险</source>
         <translation>Account at risk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="622"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="665"/>
         <source>突发事件</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="631"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="674"/>
         <source>另有 {count} 项，见交接记录导出</source>
         <translation>{count} more; see the handover record export</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="638"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="682"/>
         <source>当前无人值班：请签到接班</source>
         <translation>Nobody on duty: start a shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="643"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="687"/>
         <source>值班中：第 {id} 班 {officer}，{start} 起（已值班 {duration}）</source>
         <translation>On duty: shift #{id} {officer}, since {start} ({duration} so far)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="654"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="698"/>
         <source>强制结班</source>
         <translation>Force-close shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="662"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="706"/>
         <source>值班中</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="664"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="708"/>
         <source>第 {id} 班 {officer}（{start} 至 {end}）</source>
         <translation>Shift #{id} {officer} ({start} to {end})</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="682"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="726"/>
         <source>本周 {week}（进行中）</source>
         <translation>This week {week} (in progress)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="684"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="728"/>
         <source>上周 {week}</source>
         <translation>Last week {week}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="711"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="755"/>
         <source>未开班：人工巡查须在班次中记录</source>
         <translation>No shift open: manual inspections are recorded within a shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="717"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="761"/>
         <source>本班巡查：人工 {manual} 条，更正 {correction} 条，自动 {auto} 条（下表为最近的人工记录）</source>
         <translation>This shift: {manual} manual, {correction} corrections, {auto} automatic (latest manual records below)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="721"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="765"/>
         <source>人工</source>
         <translation>Manual</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="721"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="765"/>
         <source>更正</source>
         <translation>Correction</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="731"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="775"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="763"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="812"/>
         <source>本周 {week}，截至 {now}；与周报图表同一数据</source>
         <translation>Week {week} up to {now}; same data as the weekly report charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="783"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="832"/>
         <source>首条发布 {when}</source>
         <translation>First post {when}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="787"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="836"/>
         <source>首条发布 {when}，超出期限 {late}</source>
         <translation>First post {when}, {late} past the deadline</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="788"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="837"/>
         <source>已超时 {late}，仍未发布</source>
         <translation>Overdue by {late}, nothing posted yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="790"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="839"/>
         <source>剩余 {left}</source>
         <translation>{left} left</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="801"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="850"/>
         <source>已签到：第 {id} 班 {officer}</source>
         <translation>Signed in: shift #{id} {officer}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="814"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="863"/>
         <source>第 {id} 班属于 {officer}：代为结班须填写强制结班原因</source>
         <translation>Shift #{id} belongs to {officer}: closing it for them needs a force-close reason</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="822"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="871"/>
         <source>第 {id} 班已强制结班</source>
         <translation>Shift #{id} force-closed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="822"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="871"/>
         <source>第 {id} 班已交班</source>
         <translation>Shift #{id} handed over</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="823"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="872"/>
         <source>；遗留事项已记入交接</source>
         <translation>; carry-over items recorded in the handover</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="831"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="880"/>
         <source>已确认接班：第 {id} 班的交接</source>
         <translation>Takeover confirmed: handover of shift #{id}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="841"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="890"/>
         <source>请先选择账号</source>
         <translation>Select an account first</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="859"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="908"/>
         <source>已记录巡查 #{id}：{account}</source>
         <translation>Inspection #{id} recorded: {account}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="873"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="922"/>
         <source>已启动：{title}，首条发布期限 {due}</source>
         <translation>Activated: {title}, first post due {due}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="884"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="930"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="933"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="979"/>
         <source>还没有班次记录，无法导出交接记录</source>
         <translation>No shifts recorded yet; no handover record to export</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="887"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="936"/>
         <source>导出交接记录</source>
         <translation>Export handover record</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="888"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="937"/>
         <source>值班交接记录-第{id}班</source>
         <translation>handover-shift-{id}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="898"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="947"/>
         <source>导出周报</source>
         <translation>Export weekly report</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="899"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="948"/>
         <source>政务新媒体周报-{week}</source>
         <translation>weekly-report-{week}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="905"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="954"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="905"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="954"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="905"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="954"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="932"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="981"/>
         <source>正在导出交接记录…</source>
         <translation>Exporting handover record…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="942"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="991"/>
         <source>已导出交接记录：</source>
         <translation>Handover record exported: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="947"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="996"/>
         <source>正在导出周报…</source>
         <translation>Exporting weekly report…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="957"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1006"/>
         <source>已导出周报：</source>
         <translation>Weekly report exported: </translation>
     </message>
@@ -1152,232 +1152,243 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="92"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="95"/>
         <source>知道了</source>
         <translation>Got it</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="111"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="114"/>
         <source>江北政务新媒体值班台</source>
         <translation>JB WatchDesk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="122"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="125"/>
         <source>否决</source>
         <translation>Veto</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="123"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="126"/>
         <source>确认超时</source>
         <translation>Ack overdue</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="124"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="253"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="127"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="256"/>
         <source>新告警</source>
         <translation>New alerts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="125"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="128"/>
         <source>读取失败</source>
         <translation>Failing</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="140"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="143"/>
         <source>值班总览</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="141"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="144"/>
         <source>留言队列</source>
         <translation>Comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="142"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="145"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="143"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="146"/>
         <source>账号管理</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="147"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="150"/>
         <source>操作</source>
         <translation>Actions</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="149"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="152"/>
         <source>立即巡查</source>
         <translation>Poll now</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="151"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="154"/>
         <source>暂停巡查</source>
         <translation>Pause polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="153"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="386"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="156"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="399"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="154"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="157"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="158"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="161"/>
         <source>正在启动…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="175"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="251"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="178"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="254"/>
         <source>巡查</source>
         <translation>Poll</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="180"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="183"/>
         <source>留言处理</source>
         <translation>Comment action</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="186"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="189"/>
         <source>保存账号</source>
         <translation>Save account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="188"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="191"/>
         <source>保存凭据</source>
         <translation>Save credential</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="190"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="193"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="251"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="254"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="252"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="255"/>
         <source>失败</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="252"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="255"/>
         <source>新发布</source>
         <translation>New posts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="253"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="256"/>
         <source>新留言</source>
         <translation>New comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="262"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="265"/>
         <source>巡查进行中</source>
         <translation>Polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="262"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="265"/>
         <source>巡查已暂停</source>
         <translation>Polling paused</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="272"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="277"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="281"/>
         <source>值班告警</source>
         <translation>Duty alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="290"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="281"/>
+        <source>本轮巡查待查看的告警：</source>
+        <translation>Alerts to review from this poll: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="281"/>
+        <source>高风险</source>
+        <translation>high risk</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="303"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="301"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="314"/>
         <source>留言</source>
         <translation>Comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="305"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="318"/>
         <source>查看原文</source>
         <translation>View original</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="314"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="327"/>
         <source>该账号还没有读取到发布</source>
         <translation>No posts read from this account yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="316"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="329"/>
         <source>查看发布</source>
         <translation>View post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="333"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="346"/>
         <source>已保存：</source>
         <translation>Saved: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="341"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="354"/>
         <source>凭据已保存到系统钥匙串：</source>
         <translation>Credential saved to the system keychain: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="352"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="365"/>
         <source>连接失败：</source>
         <translation>Connection failed: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="354"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="367"/>
         <source>连接正常：</source>
         <translation>Connection OK: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="357"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="363"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="370"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="376"/>
         <source>导入登记表</source>
         <translation>Import register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="360"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="363"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="373"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="376"/>
         <source>导出登记表</source>
         <translation>Export register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="364"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="377"/>
         <source>账号登记表 (*.xlsx *.csv *.json)</source>
         <translation>Account register (*.xlsx *.csv *.json)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="375"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="388"/>
         <source>已导入</source>
         <translation>Imported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="380"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="393"/>
         <source>已导出</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="395"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="408"/>
         <source>设置已保存；巡查间隔和并发在下次启动时生效</source>
         <translation>Settings saved; poll intervals and concurrency apply after a restart</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="407"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="420"/>
         <source>值班台仍在运行</source>
         <translation>WatchDesk is still running</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="407"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="420"/>
         <source>巡查继续在后台进行；从托盘菜单退出。</source>
         <translation>Polling continues in the background; quit from the tray menu.</translation>
     </message>
