@@ -53,6 +53,8 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop = qasync.QEventLoop(QApplication.instance())
     asyncio.set_event_loop(loop)
     yield loop
+    # A task left behind would be destroyed while pending, and reported in some later test.
+    assert not [task for task in asyncio.all_tasks(loop) if not task.done()]
     loop.close()
     asyncio.set_event_loop(None)
 
@@ -84,6 +86,11 @@ def view(qtbot: Any, app: App, loop: qasync.QEventLoop) -> Iterator[DutyView]:
 
 def run(loop: qasync.QEventLoop, coro: Coroutine[Any, Any, Any]) -> Any:
     return loop.run_until_complete(coro)
+
+
+async def settle() -> None:
+    """Wait for every task that the view's buttons started through the controller."""
+    await asyncio.gather(*(task for task in asyncio.all_tasks() if task is not asyncio.current_task()))
 
 
 def sign_in(view: DutyView, loop: qasync.QEventLoop, officer: str) -> None:
@@ -133,10 +140,7 @@ def test_the_sign_in_button_runs_through_the_controller(view: DutyView, loop: qa
     async def click() -> None:
         view.officer_edit.setText("王五")
         view.sign_in_button.click()
-        for _ in range(200):
-            if view.shift_result.state:
-                return
-            await asyncio.sleep(0.01)
+        await settle()
 
     run(loop, click())
     assert view.shift_result.state == "ok"
@@ -340,11 +344,20 @@ def test_the_export_button_asks_for_a_path_without_blocking(view: DutyView, loop
         assert dialog is not None and dialog.isVisible() and dialog.defaultSuffix() == "xlsx"
         dialog.fileSelected.emit(str(target))
         dialog.reject()
-        for _ in range(300):
-            if view.export_result.state in ("ok", "veto"):
-                return
-            await asyncio.sleep(0.01)
+        await settle()
 
     run(loop, choose())
     assert view.export_result.state == "ok", view.export_result.text()
     assert target.exists()
+
+
+def test_overlapping_refreshes_fold_into_one_more(view: DutyView, loop: qasync.QEventLoop, app: App) -> None:
+    async def three_at_once() -> None:
+        first = asyncio.ensure_future(view.refresh())
+        await asyncio.sleep(0)
+        shifts.start_shift(app.store, officer="赵六", now=app.clock.now())
+        await asyncio.gather(view.refresh(), view.refresh())
+        await first
+
+    run(loop, three_at_once())
+    assert "赵六" in view.shift_label.text()

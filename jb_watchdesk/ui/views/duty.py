@@ -351,6 +351,8 @@ class DutyView(QWidget):
         self._account_keys: tuple[tuple[int, str, str], ...] | None = None
         self._weeks_for: str = ""
         self._slow_loaded_at: float | None = None
+        self._refreshing = False
+        self._refresh_again = False
         self._inspections_of: int | None = -1
         self.file_dialog: QFileDialog | None = None
         self._export_dir = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
@@ -577,7 +579,23 @@ class DutyView(QWidget):
         The shift, the handover, the account list and the emergencies reload every time. The
         inspection list and the charts read a whole shift or a whole week, so they reload when
         the shift changes, after the officer records something here, or every few minutes.
+        Calls that arrive while a reload runs are folded into one more reload after it, so a
+        slow database never piles reloads up.
         """
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        try:
+            again = True
+            while again:
+                self._refresh_again = False
+                await self._reload()
+                again = self._refresh_again
+        finally:
+            self._refreshing = False
+
+    async def _reload(self) -> None:
         with self._reporting(self.status):
             now = self._now()
             await self._load_shift()
