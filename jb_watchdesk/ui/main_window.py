@@ -46,6 +46,7 @@ from jb_watchdesk.ui.views.accounts import AccountsView
 from jb_watchdesk.ui.views.alerts import AlertsView
 from jb_watchdesk.ui.views.comments import CommentsView
 from jb_watchdesk.ui.views.dashboard import DashboardView
+from jb_watchdesk.ui.views.duty import DutyView
 
 log = logging.getLogger(__name__)
 
@@ -140,10 +141,12 @@ class MainWindow(QMainWindow):
         self.comments = CommentsView(controller.app.clock.now)
         self.alerts = AlertsView()
         self.accounts = AccountsView()
+        self.duty = DutyView(controller)
         self.tabs.addTab(self.dashboard, icons.icon("ok"), _t("值班总览"))
         self.tabs.addTab(self.comments, icons.icon("overdue"), _t("留言队列"))
         self.tabs.addTab(self.alerts, icons.icon("high"), _t("告警"))
         self.tabs.addTab(self.accounts, _t("账号管理"))
+        self.tabs.addTab(self.duty, icons.icon("ok"), _t("值班与巡查"))
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
 
@@ -168,6 +171,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         bridge = self.controller.bridge
         bridge.statusChanged.connect(self.show_status)
+        bridge.statusChanged.connect(lambda rows: self._run(self.duty.refresh(), _t("值班与巡查")))
         bridge.commentsChanged.connect(self.comments.set_rows)
         bridge.commentsChanged.connect(lambda rows: self._update_counts())
         bridge.alertsChanged.connect(self.show_alerts)

@@ -1152,243 +1152,249 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="95"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="96"/>
         <source>知道了</source>
         <translation>Got it</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="114"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="115"/>
         <source>江北政务新媒体值班台</source>
         <translation>JB WatchDesk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="125"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="126"/>
         <source>否决</source>
         <translation>Veto</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="126"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="127"/>
         <source>确认超时</source>
         <translation>Ack overdue</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="127"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="256"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="128"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="260"/>
         <source>新告警</source>
         <translation>New alerts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="128"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="129"/>
         <source>读取失败</source>
         <translation>Failing</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="143"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="145"/>
         <source>值班总览</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="144"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="146"/>
         <source>留言队列</source>
         <translation>Comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="145"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="147"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="146"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="148"/>
         <source>账号管理</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="150"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="149"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="174"/>
+        <source>值班与巡查</source>
+        <translation>Duty &amp; inspections</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="153"/>
         <source>操作</source>
         <translation>Actions</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="152"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="155"/>
         <source>立即巡查</source>
         <translation>Poll now</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="154"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="157"/>
         <source>暂停巡查</source>
         <translation>Pause polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="156"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="399"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="159"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="403"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="157"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="160"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="161"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="164"/>
         <source>正在启动…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="178"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="254"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="182"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="258"/>
         <source>巡查</source>
         <translation>Poll</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="183"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="187"/>
         <source>留言处理</source>
         <translation>Comment action</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="189"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="193"/>
         <source>保存账号</source>
         <translation>Save account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="191"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="195"/>
         <source>保存凭据</source>
         <translation>Save credential</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="193"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="197"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="254"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="258"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="255"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="259"/>
         <source>失败</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="255"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="259"/>
         <source>新发布</source>
         <translation>New posts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="256"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="260"/>
         <source>新留言</source>
         <translation>New comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="265"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="269"/>
         <source>巡查进行中</source>
         <translation>Polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="265"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="269"/>
         <source>巡查已暂停</source>
         <translation>Polling paused</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="277"/>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="281"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="285"/>
         <source>值班告警</source>
         <translation>Duty alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="281"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="285"/>
         <source>本轮巡查待查看的告警：</source>
         <translation>Alerts to review from this poll: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="281"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="285"/>
         <source>高风险</source>
         <translation>high risk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="303"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="307"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="314"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="318"/>
         <source>留言</source>
         <translation>Comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="318"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="322"/>
         <source>查看原文</source>
         <translation>View original</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="327"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="331"/>
         <source>该账号还没有读取到发布</source>
         <translation>No posts read from this account yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="329"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="333"/>
         <source>查看发布</source>
         <translation>View post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="346"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="350"/>
         <source>已保存：</source>
         <translation>Saved: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="354"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="358"/>
         <source>凭据已保存到系统钥匙串：</source>
         <translation>Credential saved to the system keychain: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="365"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="369"/>
         <source>连接失败：</source>
         <translation>Connection failed: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="367"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="371"/>
         <source>连接正常：</source>
         <translation>Connection OK: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="370"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="376"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="374"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="380"/>
         <source>导入登记表</source>
         <translation>Import register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="373"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="376"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="377"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="380"/>
         <source>导出登记表</source>
         <translation>Export register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="377"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="381"/>
         <source>账号登记表 (*.xlsx *.csv *.json)</source>
         <translation>Account register (*.xlsx *.csv *.json)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="388"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="392"/>
         <source>已导入</source>
         <translation>Imported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="393"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="397"/>
         <source>已导出</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="408"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="412"/>
         <source>设置已保存；巡查间隔和并发在下次启动时生效</source>
         <translation>Settings saved; poll intervals and concurrency apply after a restart</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="420"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="424"/>
         <source>值班台仍在运行</source>
         <translation>WatchDesk is still running</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="420"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="424"/>
         <source>巡查继续在后台进行；从托盘菜单退出。</source>
         <translation>Polling continues in the background; quit from the tray menu.</translation>
     </message>
