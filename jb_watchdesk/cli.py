@@ -499,7 +499,7 @@ def cmd_simulator(args: argparse.Namespace) -> int:
     )
 
 
-def launch_desktop(app: App, out: TextIO, *, demo: bool = False) -> int:
+def launch_desktop(app: App, out: TextIO, *, demo: bool = False, language: str | None = None) -> int:
     """The window; on a machine without a display, one line that says so (exit 3)."""
     from jb_watchdesk.ui.desktop import display_available, run_desktop
 
@@ -508,8 +508,8 @@ def launch_desktop(app: App, out: TextIO, *, demo: bool = False) -> int:
     if demo:
         from jb_watchdesk.demo import DEMO_POLLING, LABEL
 
-        return run_desktop(app, poll_settings=DEMO_POLLING, title_suffix=LABEL)
-    return run_desktop(app)
+        return run_desktop(app, poll_settings=DEMO_POLLING, title_suffix=LABEL, language=language)
+    return run_desktop(app, language=language)
 
 
 def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -> int:
@@ -531,7 +531,7 @@ def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -
             return 0
         if args.command is not None:
             return int(args.handler(demo.app, args, out))
-        return launch_desktop(demo.app, out, demo=True)
+        return launch_desktop(demo.app, out, demo=True, language=args.lang)
 
 
 # -- entry point ----------------------------------------------------------------------
@@ -589,7 +589,7 @@ def main(
         workspace = Workspace.resolve(args.data_dir)
         with factory(workspace, clock) as app:
             if args.command is None:
-                return launch_desktop(app, out)
+                return launch_desktop(app, out, language=args.lang)
             return int(args.handler(app, args, out))
     except WatchdeskError as error:
         if args.debug:

@@ -86,6 +86,8 @@ async def serve(app: App, *, poll_settings: PollSettings | None = None, title_su
     return 0
 
 
-def run_desktop(app: App, *, poll_settings: PollSettings | None = None, title_suffix: str = "") -> int:
-    application(app.settings.language)
+def run_desktop(
+    app: App, *, poll_settings: PollSettings | None = None, title_suffix: str = "", language: str | None = None
+) -> int:
+    application(language or app.settings.language)
     return qasync.run(serve(app, poll_settings=poll_settings, title_suffix=title_suffix))

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self._alert_names: dict[int, str] = {}
         self._alerts: dict[int, Alert] = {}
         self._sized_after_poll = False
+        self._resize_pending = False
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -220,6 +221,9 @@ class MainWindow(QMainWindow):
 
     def show_status(self, rows: Sequence[AccountStatusRow]) -> None:
         self.dashboard.set_rows(rows)
+        if self._resize_pending:
+            self._resize_pending = False
+            self.dashboard.table.resizeColumnsToContents()  # sampled rows (resize precision), once
         self.accounts.set_accounts([r.account for r in rows])
         self._update_counts()
 
@@ -252,7 +256,7 @@ class MainWindow(QMainWindow):
         changes = cycle.changes
         if not self._sized_after_poll:
             self._sized_after_poll = True
-            self.dashboard.table.resizeColumnsToContents()  # sampled rows (resize precision), once
+            self._resize_pending = True  # after the refresh that follows, when the cells hold the poll's data
         when = changes.finished_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if changes.finished_at else ""
         self.statusBar().showMessage(
             f"{when} {_t('巡查')} {changes.accounts_polled} · {_t('正常')} {changes.accounts_ok} · "

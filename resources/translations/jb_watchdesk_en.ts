@@ -1206,7 +1206,7 @@
         <location filename="../../jb_watchdesk/ui/main_window.py" line="149"/>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="174"/>
         <source>值班与巡查</source>
-        <translation>Duty &amp; inspections</translation>
+        <translation>Duty and inspections</translation>
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="153"/>
