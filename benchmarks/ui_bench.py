@@ -331,8 +331,8 @@ async def live_cycle(app: App, args: argparse.Namespace, sampler: StackSampler |
         figures.refresh_stalls = beat.stop()
 
         beat.start()
-        for notification in cycle.notifications:
-            controller.bridge.notification.emit(notification)
+        if cycle.notifications:
+            controller.bridge.notifications.emit(list(cycle.notifications))
         await settle(0.3)
         figures.notify_stalls = beat.stop()
 
@@ -675,7 +675,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--heartbeat-ms", type=int, default=5)
     parser.add_argument("--refreshes", type=int, default=5, help="steady-state refreshes to time")
-    parser.add_argument("--language", default="zh_CN")
+    parser.add_argument("--language", default="zh")
     parser.add_argument("--big-accounts", type=int, default=1000)
     parser.add_argument("--big-posts", type=int, default=1_000_000)
     parser.add_argument("--big-comments", type=int, default=1_000_000)
