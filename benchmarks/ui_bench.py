@@ -623,6 +623,8 @@ def first_paint_child(args: argparse.Namespace) -> int:
 
     with App(workspace=Workspace(root), clock=Clock(as_of), secret_store=SecretStore(MemoryKeyring())) as app:
         loop.run_until_complete(main(app))
+    # Closing the loop joins its worker threads (feed parsing, keyring) before Qt goes away.
+    loop.close()
     if sampler is not None:
         sampler.close()
         figures["profile"] = sampler.report
