@@ -34,6 +34,9 @@ class DashboardModel(QAbstractTableModel):
         self._index: dict[int, int] = {}
         # Sort keys per row, computed once per update: the proxy sorts 1,000 rows in C++ on them.
         self._keys: list[tuple[Any, ...]] = []
+        self._filters: list[dict[str, str]] = []
+        self._sort_column = self.COLUMNS.index("freshness")
+        self._sort_order = Qt.SortOrder.AscendingOrder
 
     def headers(self) -> list[str]:
         return [
@@ -57,21 +60,74 @@ class DashboardModel(QAbstractTableModel):
 
     def set_rows(self, rows: Sequence[AccountStatusRow]) -> None:
         """Replace the data; when the same accounts come back in the same order only cells change."""
-        new_ids = [r.account.id for r in rows]
-        if new_ids == [r.account.id for r in self._rows]:
-            changed = [i for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new]
-            self._rows = list(rows)
-            for i in changed:
-                self._keys[i] = self._sort_keys(rows[i])
-            # One signal per run of changed rows, so the proxy re-sorts and repaints only those.
+        incoming = {r.account.id: r for r in rows}
+        if set(incoming) == set(self._index):
+            # The same accounts: update cells in place, in the current sort order.
+            changed = []
+            for i, old in enumerate(self._rows):
+                new = incoming[old.account.id]
+                if new != old:
+                    changed.append(i)
+                    self._set(i, new)
+            if changed and self._order_broken():
+                self.sort(self._sort_column, self._sort_order)
+                return
+            # One signal per run of changed rows: only those repaint.
             for first, last in _runs(changed):
                 self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.COLUMNS) - 1))
             return
         self.beginResetModel()
-        self._rows = list(rows)
-        self._keys = [self._sort_keys(r) for r in rows]
-        self._index = {account_id: i for i, account_id in enumerate(new_ids)}
+        self._rows = self._sorted(list(rows))
+        self._keys = [self._sort_keys(r) for r in self._rows]
+        self._filters = [self._filter_info(r) for r in self._rows]
+        self._index = {r.account.id: i for i, r in enumerate(self._rows)}
         self.endResetModel()
+
+    def _set(self, i: int, row: AccountStatusRow) -> None:
+        self._rows[i] = row
+        self._keys[i] = self._sort_keys(row)
+        self._filters[i] = self._filter_info(row)
+
+    def _sorted(self, rows: list[AccountStatusRow]) -> list[AccountStatusRow]:
+        column = self._sort_column
+        return sorted(rows, key=lambda r: self._sort_keys(r)[column], reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+
+    def _order_broken(self) -> bool:
+        column = self._sort_column
+        values = [key[column] for key in self._keys]
+        pairs = zip(values, values[1:], strict=False)
+        if self._sort_order == Qt.SortOrder.DescendingOrder:
+            return any(a < b for a, b in pairs)
+        return any(a > b for a, b in pairs)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in Python on the cached keys (a proxy would call back into Python per comparison)."""
+        self._sort_column, self._sort_order = column, order
+        self.layoutAboutToBeChanged.emit()
+        before = list(self._rows)
+        self._rows = self._sorted(self._rows)
+        self._keys = [self._sort_keys(r) for r in self._rows]
+        self._filters = [self._filter_info(r) for r in self._rows]
+        self._index = {r.account.id: i for i, r in enumerate(self._rows)}
+        moved_from = [self.index(i, c) for i in range(len(before)) for c in range(len(self.COLUMNS))]
+        moved_to = [
+            self.index(self._index[row.account.id], c) for row in before for c in range(len(self.COLUMNS))
+        ]
+        self.changePersistentIndexList(moved_from, moved_to)
+        self.layoutChanged.emit()
+
+    def filter_info(self, row: int) -> dict[str, str]:
+        return self._filters[row]
+
+    @staticmethod
+    def _filter_info(row: AccountStatusRow) -> dict[str, str]:
+        return {
+            "unit": row.account.unit,
+            "platform": row.account.platform.value,
+            "freshness": row.freshness.value,
+            "health": row.account.health.value,
+            "text": f"{row.account.name} {row.account.unit} {row.account.owner}".lower(),
+        }
 
     def summary(self) -> dict[str, int]:
         return {
@@ -113,13 +169,7 @@ class DashboardModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return self._keys[index.row()][index.column()]
         if role == FILTER_ROLE:
-            return {
-                "unit": row.account.unit,
-                "platform": row.account.platform.value,
-                "freshness": row.freshness.value,
-                "health": row.account.health.value,
-                "text": f"{row.account.name} {row.account.unit} {row.account.owner}",
-            }
+            return self._filters[index.row()]
         return None
 
     def _display(self, row: AccountStatusRow, column: str) -> str:
@@ -208,9 +258,15 @@ class DashboardFilter(QSortFilterProxyModel):
         self._unit, self._platform, self._state, self._search = unit, platform, state, search.strip().lower()
         self.endFilterChange()
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The source model sorts itself; this proxy only filters, keeping the source's order."""
+        model = self.sourceModel()
+        if isinstance(model, DashboardModel) and column >= 0:
+            model.sort(column, order)
+
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
-        info = model.data(model.index(source_row, 0, source_parent), FILTER_ROLE)
+        info = model.filter_info(source_row) if isinstance(model, DashboardModel) else None
         if not info:
             return True
         if self._unit and info["unit"] != self._unit:
@@ -219,4 +275,4 @@ class DashboardFilter(QSortFilterProxyModel):
             return False
         if self._state and self._state not in (info["freshness"], info["health"]):
             return False
-        return not self._search or self._search in info["text"].lower()
+        return not self._search or self._search in info["text"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import math
 import time
@@ -644,13 +645,23 @@ class DutyView(QWidget):
         self._show_carry_over(view.carry_over)
 
     def _show_carry_over(self, carry: shifts.CarryOver) -> None:
-        rows: list[tuple[str, str, str, str, str]] = []
+        total = (
+            len(carry.unacknowledged_alerts)
+            + len(carry.overdue_comments)
+            + len(carry.accounts_at_risk)
+            + len(carry.waiting_emergencies)
+        )
+        # Only the rows shown are formatted: a backlog can hold tens of thousands of comments.
+        rows = list(itertools.islice(self._carry_rows(carry), MAX_CARRY_ROWS))
+        self._fill_carry_table(rows, total=total)
+
+    def _carry_rows(self, carry: shifts.CarryOver) -> Iterator[tuple[str, str, str, str, str]]:
         for alert in carry.unacknowledged_alerts:
             content = f"{labels.category(alert['category'])}：{exports.free_text(alert['text'])}"
-            rows.append((alert["severity"], _t("未确认告警"), alert["account_name"], content, exports.local(alert["raised_at"])))
+            yield (alert["severity"], _t("未确认告警"), alert["account_name"], content, exports.local(alert["raised_at"]))
         for comment in carry.overdue_comments:
             content = f"{labels.comment_state(comment.state.value)}：{exports.free_text(comment.text)}"
-            rows.append(("overdue", _t("超时留言"), comment.account_name, content, exports.local(comment.created_at)))
+            yield ("overdue", _t("超时留言"), comment.account_name, content, exports.local(comment.created_at))
         for row in carry.accounts_at_risk:
             state = "veto" if row.freshness is Freshness.VETO else row.account.health.value
             content = _t("更新：{freshness}；读取：{health}").format(
@@ -658,20 +669,21 @@ class DutyView(QWidget):
             )
             if row.account.health_reason:
                 content += f"（{row.account.health_reason}）"
-            rows.append((state, _t("账号风险"), row.account.name, content, exports.local(row.last_post_at)))
+            yield (state, _t("账号风险"), row.account.name, content, exports.local(row.last_post_at))
         for status in carry.waiting_emergencies:
             icon, words = _emergency_state(status.state)
             content = f"{exports.free_text(status.emergency.title)}（{words}）"
-            rows.append((icon, _t("突发事件"), "", content, exports.local(status.emergency.activated_at)))
-        shown = rows[:MAX_CARRY_ROWS]
-        self.carry_table.setRowCount(len(shown) + (1 if len(rows) > len(shown) else 0))
+            yield (icon, _t("突发事件"), "", content, exports.local(status.emergency.activated_at))
+
+    def _fill_carry_table(self, shown: list[tuple[str, str, str, str, str]], *, total: int) -> None:
+        self.carry_table.setRowCount(len(shown) + (1 if total > len(shown) else 0))
         for r, (state, kind, account, content, when) in enumerate(shown):
             self.carry_table.setItem(r, 0, _item(kind, state=state))
             self.carry_table.setItem(r, 1, _item(account))
             self.carry_table.setItem(r, 2, _item(one_line(content, 200), tip=content))
             self.carry_table.setItem(r, 3, _item(when))
-        if len(rows) > len(shown):
-            more = _t("另有 {count} 项，见交接记录导出").format(count=len(rows) - len(shown))
+        if total > len(shown):
+            more = _t("另有 {count} 项，见交接记录导出").format(count=total - len(shown))
             self.carry_table.setItem(len(shown), 0, _item(more))
         _fit_columns(self.carry_table)
 

@@ -1,0 +1,51 @@
+"""The dashboard's model and filter: sorted in Python on cached keys, filtered without copies."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+
+from jb_watchdesk.domain.models import Account, Freshness, Health, Platform
+from jb_watchdesk.services.status import AccountStatusRow
+from jb_watchdesk.ui.models.dashboard import DashboardFilter, DashboardModel
+
+
+def row(account_id: int, name: str, unit: str, freshness: Freshness, *, silent: int = 0) -> AccountStatusRow:
+    account = Account(id=account_id, name=name, platform=Platform.RSS, unit=unit, health=Health.OK)
+    return AccountStatusRow(account, 3, 3, None, silent, freshness, (), 0, 0, 0, 0)
+
+
+def names(proxy: DashboardFilter) -> list[str]:
+    return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+
+
+def test_sorting_filtering_and_updates(qapp: object) -> None:
+    model = DashboardModel()
+    proxy = DashboardFilter()
+    proxy.setSourceModel(model)
+    rows = [
+        row(1, "甲", "区教委", Freshness.OK),
+        row(2, "乙", "区民政局", Freshness.VETO, silent=20),
+        row(3, "丙", "区教委", Freshness.WARN, silent=8),
+    ]
+    model.set_rows(rows)
+    assert names(proxy) == ["乙", "丙", "甲"]  # veto, warn, ok: the default order
+    proxy.sort(DashboardModel.COLUMNS.index("silent"), Qt.SortOrder.DescendingOrder)
+    assert names(proxy) == ["乙", "丙", "甲"]
+    proxy.sort(DashboardModel.COLUMNS.index("silent"), Qt.SortOrder.AscendingOrder)
+    assert names(proxy) == ["甲", "丙", "乙"]
+    proxy.set_filters(unit="区教委")
+    assert names(proxy) == ["甲", "丙"]
+    proxy.set_filters(search="乙")
+    assert names(proxy) == ["乙"]
+    proxy.set_filters(state="warn")
+    assert names(proxy) == ["丙"]
+    proxy.set_filters()
+    # an update that breaks the order re-sorts; one that does not only repaints
+    changed: list[int] = []
+    model.dataChanged.connect(lambda first, last: changed.append(first.row()))
+    model.set_rows([replace(rows[0], days_silent=0), rows[1], replace(rows[2], days_silent=30)])
+    assert names(proxy) == ["甲", "乙", "丙"]
+    model.set_rows([replace(rows[0], posts_7d=5), rows[1], replace(rows[2], days_silent=30)])
+    assert names(proxy) == ["甲", "乙", "丙"] and changed == [0]
