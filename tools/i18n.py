@@ -40,6 +40,7 @@ LANGUAGES = {"en": "en_US"}
 
 _TRANSLATE_OWNERS = {"QCoreApplication", "QApplication", "QGuiApplication"}
 _PLACEHOLDER = re.compile(r"%(?:\d+|n|L\d+)|\{[^{}]*\}")
+_MNEMONIC = re.compile(r"(?<!&)&(?!&)")
 _TRAILING_MARKS = {"：": ":", ":": ":", "…": "…", "？": "?", "?": "?", "！": "!", "!": "!", "。": "."}
 """A source ending in one of these needs a translation ending in the ASCII counterpart."""
 _WIDE_MARKS = {"：", "？", "！", "。"}
@@ -286,6 +287,8 @@ def _consistency(message: Message) -> str | None:
         return f"should end with {mark!r} like the source"
     if mark is None and translation.rstrip()[-1:] in {":", "…"}:
         return "ends with punctuation the source does not have"
+    if _MNEMONIC.search(translation) and not _MNEMONIC.search(source):
+        return "a single '&' marks a keyboard shortcut in buttons, tabs and actions (write 'and' or '&&')"
     return None
 
 

@@ -333,67 +333,67 @@
 <context>
     <name>DashboardModel</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
         <source>账号名称</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
         <source>主办单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
         <source>最近发布</source>
         <translation>Last post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
         <source>本周/3</source>
         <translation>Week/3</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="44"/>
         <source>沉默天数</source>
         <translation>Days silent</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="44"/>
         <source>更新</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="44"/>
         <source>健康</source>
         <translation>Health</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="44"/>
         <source>待回复</source>
         <translation>Pending</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="44"/>
         <source>超时</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="138"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="188"/>
         <source>近7天</source>
         <translation>7d</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="158"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="208"/>
         <source>确认超时 / 办结超时</source>
         <translation>Ack overdue / Reply overdue</translation>
     </message>
@@ -454,507 +454,507 @@
 <context>
     <name>DutyView</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="95"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="96"/>
         <source>运行情况</source>
         <translation>Operation</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="96"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="97"/>
         <source>栏目更新</source>
         <translation>Column updates</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="97"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="98"/>
         <source>信息内容质量</source>
         <translation>Content quality</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="98"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="99"/>
         <source>安全防护</source>
         <translation>Security</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="106"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="107"/>
         <source>计时中</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="107"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="108"/>
         <source>已按时发布</source>
         <translation>Posted on time</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="108"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="109"/>
         <source>超时</source>
         <translation>Missed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="109"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="110"/>
         <source>已关闭</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="283"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="284"/>
         <source>暂无数据</source>
         <translation>No data</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="387"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="388"/>
         <source>值班班次</source>
         <translation>Duty shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="400"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="401"/>
         <source>签到接班</source>
         <translation>Start shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="404"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="405"/>
         <source>值班员</source>
         <translation>Officer</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="406"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="407"/>
         <source>交班说明：需要接班人继续跟进的事项</source>
         <translation>Handover note: what the next officer must follow up</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="408"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="409"/>
         <source>交班说明</source>
         <translation>Handover note</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="410"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="411"/>
         <source>班次属于其他值班员时必填，例如：值班员临时离岗，经带班领导同意代为结班</source>
         <translation>Required for another officer's shift, e.g. officer called away, closed for them with the shift leader's approval</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="411"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="412"/>
         <source>强制结班原因</source>
         <translation>Force-close reason</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="412"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="698"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="413"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="710"/>
         <source>交班签退</source>
         <translation>End shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="416"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
         <source>交接</source>
         <translation>Handover</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="421"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="422"/>
         <source>遗留事项（接班人须逐项跟进）：</source>
         <translation>Carried over (the next officer follows up every item):</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="422"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="423"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="422"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="444"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="423"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="445"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
         <source>账号</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="422"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="423"/>
         <source>内容</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="422"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="423"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="425"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="426"/>
         <source>确认接班</source>
         <translation>Confirm takeover</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="439"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="440"/>
         <source>人工巡查</source>
         <translation>Manual inspection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="448"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="449"/>
         <source>正常（发现问题时填写问题）</source>
         <translation>OK (describe any problem found)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="453"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="454"/>
         <source>其他问题（可不填）</source>
         <translation>Other findings (optional)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="455"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="456"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
         <source>其他问题</source>
         <translation>Other findings</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="457"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="458"/>
         <source>整改措施：发现问题时必填，写明已采取的措施</source>
         <translation>Corrective action: required when a problem is found; say what was done</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="459"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="460"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
         <source>整改措施</source>
         <translation>Corrective action</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="460"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="461"/>
         <source>提交巡查记录</source>
         <translation>Record inspection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="468"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
         <source>记录人</source>
         <translation>Recorded by</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="476"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="477"/>
         <source>突发事件应急发布（2小时内首发）</source>
         <translation>Emergency publishing (first post within 2 hours)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="480"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="481"/>
         <source>事件名称，例如：观音桥商圈火情</source>
         <translation>Event name, e.g. Guanyinqiao shopping district fire</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="482"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="483"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="484"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="485"/>
         <source>关键词，用逗号分隔；不填则按事件名称匹配</source>
         <translation>Keywords, comma-separated; empty matches the event name</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="485"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="486"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
         <source>关键词</source>
         <translation>Keywords</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="486"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
         <source>启动应急响应</source>
         <translation>Activate emergency response</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
         <source>倒计时</source>
         <translation>Countdown</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
         <source>启动时间</source>
         <translation>Activated</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="491"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
         <source>发布期限</source>
         <translation>Post deadline</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="498"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="499"/>
         <source>交接记录、周报与图表</source>
         <translation>Handover record, weekly report and charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="505"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="506"/>
         <source>导出交接记录…</source>
         <translation>Export handover record…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="510"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="511"/>
         <source>交接记录</source>
         <translation>Handover record</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="515"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="516"/>
         <source>导出周报…</source>
         <translation>Export weekly report…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="520"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="521"/>
         <source>周报</source>
         <translation>Weekly report</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="528"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="529"/>
         <source>刷新图表</source>
         <translation>Refresh charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="628"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="629"/>
         <source>还没有已结束的班次。</source>
         <translation>No shift has ended yet.</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="630"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="631"/>
         <source>上一班：第 {id} 班 {officer}，{start} 至 {end}</source>
         <translation>Previous shift: #{id} {officer}, {start} to {end}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="633"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="634"/>
         <source>交班说明：</source>
         <translation>Handover note: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="633"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="634"/>
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="635"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="636"/>
         <source>强制结班原因：</source>
         <translation>Force-close reason: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="637"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="638"/>
         <source>已由 {officer} 于 {when} 确认接班</source>
         <translation>Takeover confirmed by {officer} at {when}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="641"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="642"/>
         <source>交接待接班值班员确认</source>
         <translation>Handover awaits the incoming officer's confirmation</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="650"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="661"/>
         <source>未确认告警</source>
         <translation>Unacked alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="653"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="664"/>
         <source>超时留言</source>
         <translation>Overdue comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="656"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="667"/>
         <source>更新：{freshness}；读取：{health}</source>
         <translation>Updates: {freshness}; reads: {health}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="661"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="672"/>
         <source>账号风险</source>
         <translation>Account at risk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="665"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="676"/>
         <source>突发事件</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="674"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="686"/>
         <source>另有 {count} 项，见交接记录导出</source>
         <translation>{count} more; see the handover record export</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="682"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="694"/>
         <source>当前无人值班：请签到接班</source>
         <translation>Nobody on duty: start a shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="687"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="699"/>
         <source>值班中：第 {id} 班 {officer}，{start} 起（已值班 {duration}）</source>
         <translation>On duty: shift #{id} {officer}, since {start} ({duration} so far)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="698"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="710"/>
         <source>强制结班</source>
         <translation>Force-close shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="706"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="718"/>
         <source>值班中</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="708"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="720"/>
         <source>第 {id} 班 {officer}（{start} 至 {end}）</source>
         <translation>Shift #{id} {officer} ({start} to {end})</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="726"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="738"/>
         <source>本周 {week}（进行中）</source>
         <translation>This week {week} (in progress)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="728"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="740"/>
         <source>上周 {week}</source>
         <translation>Last week {week}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="755"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="767"/>
         <source>未开班：人工巡查须在班次中记录</source>
         <translation>No shift open: manual inspections are recorded within a shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="761"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="773"/>
         <source>本班巡查：人工 {manual} 条，更正 {correction} 条，自动 {auto} 条（下表为最近的人工记录）</source>
         <translation>This shift: {manual} manual, {correction} corrections, {auto} automatic (latest manual records below)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="765"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="777"/>
         <source>人工</source>
         <translation>Manual</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="765"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="777"/>
         <source>更正</source>
         <translation>Correction</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="775"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="787"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="812"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="824"/>
         <source>本周 {week}，截至 {now}；与周报图表同一数据</source>
         <translation>Week {week} up to {now}; same data as the weekly report charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="832"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="844"/>
         <source>首条发布 {when}</source>
         <translation>First post {when}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="836"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="848"/>
         <source>首条发布 {when}，超出期限 {late}</source>
         <translation>First post {when}, {late} past the deadline</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="837"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="849"/>
         <source>已超时 {late}，仍未发布</source>
         <translation>Overdue by {late}, nothing posted yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="839"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="851"/>
         <source>剩余 {left}</source>
         <translation>{left} left</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="850"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="862"/>
         <source>已签到：第 {id} 班 {officer}</source>
         <translation>Signed in: shift #{id} {officer}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="863"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="875"/>
         <source>第 {id} 班属于 {officer}：代为结班须填写强制结班原因</source>
         <translation>Shift #{id} belongs to {officer}: closing it for them needs a force-close reason</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="871"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="883"/>
         <source>第 {id} 班已强制结班</source>
         <translation>Shift #{id} force-closed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="871"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="883"/>
         <source>第 {id} 班已交班</source>
         <translation>Shift #{id} handed over</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="872"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="884"/>
         <source>；遗留事项已记入交接</source>
         <translation>; carry-over items recorded in the handover</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="880"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="892"/>
         <source>已确认接班：第 {id} 班的交接</source>
         <translation>Takeover confirmed: handover of shift #{id}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="890"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="902"/>
         <source>请先选择账号</source>
         <translation>Select an account first</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="908"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="920"/>
         <source>已记录巡查 #{id}：{account}</source>
         <translation>Inspection #{id} recorded: {account}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="922"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="934"/>
         <source>已启动：{title}，首条发布期限 {due}</source>
         <translation>Activated: {title}, first post due {due}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="933"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="979"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="945"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="991"/>
         <source>还没有班次记录，无法导出交接记录</source>
         <translation>No shifts recorded yet; no handover record to export</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="936"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="948"/>
         <source>导出交接记录</source>
         <translation>Export handover record</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="937"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="949"/>
         <source>值班交接记录-第{id}班</source>
         <translation>handover-shift-{id}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="947"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="959"/>
         <source>导出周报</source>
         <translation>Export weekly report</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="948"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="960"/>
         <source>政务新媒体周报-{week}</source>
         <translation>weekly-report-{week}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="954"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="966"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="954"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="966"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="954"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="966"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="981"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="993"/>
         <source>正在导出交接记录…</source>
         <translation>Exporting handover record…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="991"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1003"/>
         <source>已导出交接记录：</source>
         <translation>Handover record exported: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="996"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1008"/>
         <source>正在导出周报…</source>
         <translation>Exporting weekly report…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1006"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1018"/>
         <source>已导出周报：</source>
         <translation>Weekly report exported: </translation>
     </message>
@@ -1162,239 +1162,239 @@
         <translation>JB WatchDesk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="126"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="127"/>
         <source>否决</source>
         <translation>Veto</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="127"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="128"/>
         <source>确认超时</source>
         <translation>Ack overdue</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="128"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="260"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="129"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="264"/>
         <source>新告警</source>
         <translation>New alerts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="129"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="130"/>
         <source>读取失败</source>
         <translation>Failing</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="145"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="146"/>
         <source>值班总览</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="146"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="147"/>
         <source>留言队列</source>
         <translation>Comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="147"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="148"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="148"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="149"/>
         <source>账号管理</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="149"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="174"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="150"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="175"/>
         <source>值班与巡查</source>
         <translation>Duty and inspections</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="153"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="154"/>
         <source>操作</source>
         <translation>Actions</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="155"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="156"/>
         <source>立即巡查</source>
         <translation>Poll now</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="157"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="158"/>
         <source>暂停巡查</source>
         <translation>Pause polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="159"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="403"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="160"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="407"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="160"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="161"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="164"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="165"/>
         <source>正在启动…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="182"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="258"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="183"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="262"/>
         <source>巡查</source>
         <translation>Poll</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="187"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="188"/>
         <source>留言处理</source>
         <translation>Comment action</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="193"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="194"/>
         <source>保存账号</source>
         <translation>Save account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="195"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="196"/>
         <source>保存凭据</source>
         <translation>Save credential</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="197"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="198"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="258"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="262"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="259"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="263"/>
         <source>失败</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="259"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="263"/>
         <source>新发布</source>
         <translation>New posts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="260"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="264"/>
         <source>新留言</source>
         <translation>New comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="269"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="273"/>
         <source>巡查进行中</source>
         <translation>Polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="269"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="273"/>
         <source>巡查已暂停</source>
         <translation>Polling paused</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="281"/>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="285"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="289"/>
         <source>值班告警</source>
         <translation>Duty alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="285"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="289"/>
         <source>本轮巡查待查看的告警：</source>
         <translation>Alerts to review from this poll: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="285"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="289"/>
         <source>高风险</source>
         <translation>high risk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="307"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="311"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="318"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="322"/>
         <source>留言</source>
         <translation>Comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="322"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="326"/>
         <source>查看原文</source>
         <translation>View original</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="331"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="335"/>
         <source>该账号还没有读取到发布</source>
         <translation>No posts read from this account yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="333"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="337"/>
         <source>查看发布</source>
         <translation>View post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="350"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="354"/>
         <source>已保存：</source>
         <translation>Saved: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="358"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="362"/>
         <source>凭据已保存到系统钥匙串：</source>
         <translation>Credential saved to the system keychain: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="369"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="373"/>
         <source>连接失败：</source>
         <translation>Connection failed: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="371"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="375"/>
         <source>连接正常：</source>
         <translation>Connection OK: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="374"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="380"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="378"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="384"/>
         <source>导入登记表</source>
         <translation>Import register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="377"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="380"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="381"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="384"/>
         <source>导出登记表</source>
         <translation>Export register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="381"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="385"/>
         <source>账号登记表 (*.xlsx *.csv *.json)</source>
         <translation>Account register (*.xlsx *.csv *.json)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="392"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="396"/>
         <source>已导入</source>
         <translation>Imported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="397"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="401"/>
         <source>已导出</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="412"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="416"/>
         <source>设置已保存；巡查间隔和并发在下次启动时生效</source>
         <translation>Settings saved; poll intervals and concurrency apply after a restart</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="424"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="428"/>
         <source>值班台仍在运行</source>
         <translation>WatchDesk is still running</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="424"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="428"/>
         <source>巡查继续在后台进行；从托盘菜单退出。</source>
         <translation>Polling continues in the background; quit from the tray menu.</translation>
     </message>

@@ -111,12 +111,16 @@ def test_refreshing_keeps_translations_and_flags_what_is_left(tmp_path: Path) ->
         .replace('<translation type="unfinished"></translation>', "<translation>Connection failed</translation>", 1),
         encoding="utf-8",
     )
-    module.write_text(helper + "B = _t('连接失败：')\nC = _t('保存')\nD = _t('新的')\n", encoding="utf-8")
+    module.write_text(helper + "B = _t('连接失败：')\nC = _t('保存')\nD = _t('新的')\nE = _t('值班与巡查')\n", encoding="utf-8")
+    catalogue, language = tool.read_ts(ts)
+    catalogue["Dlg"][("值班与巡查", "")] = tool.Message(source="值班与巡查", translation="Duty & inspections", finished=True)
+    ts.write_text(tool.render_ts(catalogue, language, ts), encoding="utf-8")
     out = io.StringIO()
     assert tool.run(check=True, languages=["en"], source_dir=source, translations_dir=translations, out=out) == 1
     report = out.getvalue()
     assert "'新的' is not translated" in report
     assert "should end with ':'" in report
+    assert "keyboard shortcut" in report
     assert "'保存'" not in report
     tool.run(check=False, languages=["en"], source_dir=source, translations_dir=translations, out=io.StringIO())
     catalogue, language = tool.read_ts(ts)
