@@ -59,14 +59,33 @@ def freshness(
     times = [t if t <= now else now for t in post_times]
     for t in times:
         _require_aware(t, "post time")
-    last = max(times, default=None)
-    if last is None and observed_since is None:
-        return FreshnessReport(0, 0, None, None, Freshness.UNKNOWN, ("never_polled",))
-
     window_start = now - timedelta(days=7)
     this_week = week_start(now)
-    posts_7d = sum(1 for t in times if t > window_start)
-    posts_week = sum(1 for t in times if t >= this_week)
+    return judge_freshness(
+        posts_7d=sum(1 for t in times if t > window_start),
+        posts_this_week=sum(1 for t in times if t >= this_week),
+        last_post_at=max(times, default=None),
+        now=now,
+        observed_since=observed_since,
+    )
+
+
+def judge_freshness(
+    *,
+    posts_7d: int,
+    posts_this_week: int,
+    last_post_at: datetime | None,
+    now: datetime,
+    observed_since: datetime | None,
+) -> FreshnessReport:
+    """:func:`freshness` from counts already made (posts after ``now - 7 days``; since Monday 00:00).
+
+    The dashboard counts in SQL over a million posts; the judgement stays here, in one place.
+    """
+    _require_aware(now, "now")
+    last = last_post_at
+    if last is None and observed_since is None:
+        return FreshnessReport(0, 0, None, None, Freshness.UNKNOWN, ("never_polled",))
     silent_since = last if last is not None else observed_since
     assert silent_since is not None
     days_silent = max(0, (now - silent_since) // timedelta(days=1))
@@ -85,9 +104,9 @@ def freshness(
             state = Freshness.WARN
     return FreshnessReport(
         posts_7d=posts_7d,
-        posts_this_week=posts_week,
+        posts_this_week=posts_this_week,
         last_post_at=last,
-        days_silent=days_silent if last is not None or observed_since is not None else None,
+        days_silent=days_silent,
         state=state,
         reasons=tuple(reasons),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import Account, Freshness, Health
@@ -54,16 +54,18 @@ class AccountStatusRow:
 
 def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignore[no-untyped-def]
     accounts = account_store.list_accounts(db)
-    since = min(now - timedelta(days=7), rules.week_start(now))
-    activity = dashboard.activity(db, now=now, recent_since=since)
+    activity = dashboard.activity(db, now=now, week_start=rules.week_start(now))
     rows = []
     for account in accounts:
         act = activity.get(account.id) or dashboard.AccountActivity()
-        times = list(act.recent_posts)
-        if act.last_post_at is not None and act.last_post_at not in times:
-            times.append(act.last_post_at)
         observed = account.first_polled_at if account.first_polled_at and account.first_polled_at <= now else None
-        report = rules.freshness(times, now=now, observed_since=observed)
+        report = rules.judge_freshness(
+            posts_7d=act.posts_7d,
+            posts_this_week=act.posts_this_week,
+            last_post_at=act.last_post_at,
+            now=now,
+            observed_since=observed,
+        )
         rows.append(
             AccountStatusRow(
                 account=account,
