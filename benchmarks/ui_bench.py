@@ -253,7 +253,7 @@ async def refresh_breakdown(controller: DeskController) -> dict[str, float]:
     rows = await timed("read status", status_service.account_status_async(store, now=now))
     shown("show status", lambda: bridge.statusChanged.emit(rows))
     queue = await timed("read comments", comment_service.list_comments_async(store, now=now, pending_only=True, limit=COMMENT_PAGE))
-    shown("show comments", lambda: bridge.commentsChanged.emit(queue))
+    shown("show comments", lambda: bridge.commentsChanged.emit(queue, len(queue)))
     new = await timed("read alerts (new)", controller.duty.alerts.page(states=(AlertState.NEW,), limit=ALERT_PAGE))
     old = await timed("read alerts (old)", controller.duty.alerts.page(states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE))
     accounts = await timed("read account names", store.run(account_store.list_accounts))

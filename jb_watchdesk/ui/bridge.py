@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 class Bridge(QObject):
     statusChanged = Signal(list)  # list[AccountStatusRow]
-    commentsChanged = Signal(list)  # list[CommentRow]
+    commentsChanged = Signal(list, int)  # list[CommentRow] most urgent first, the page limit asked for
     alertsChanged = Signal(list, object)  # list[Alert], {account_id: name}
     notifications = Signal(list)  # list[services.alerts.Notification], one batch per cycle
     cycleFinished = Signal(object)  # services.duty.Cycle

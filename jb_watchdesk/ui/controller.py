@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from jb_watchdesk.app import App, running_duty
@@ -43,6 +43,7 @@ class DeskController:
         self._stopped = False
         self.officer = ""
         self._names: dict[int, str] = {}
+        self.comment_limit = COMMENT_PAGE
 
     # -- task ownership ---------------------------------------------------------------
 
@@ -120,9 +121,21 @@ class DeskController:
         rows = await status_service.account_status_async(store, now=now)
         self._names = {row.account.id: row.account.name for row in rows}
         self.bridge.statusChanged.emit(rows)
-        queue = await comment_service.list_comments_async(store, now=now, pending_only=True, limit=COMMENT_PAGE)
-        self.bridge.commentsChanged.emit(queue)
+        await self.refresh_comments(now=now)
         await self.refresh_alerts()
+
+    async def refresh_comments(self, *, now: datetime | None = None) -> None:
+        """The open comments, most urgent first, as many as the officer has scrolled to."""
+        limit = self.comment_limit
+        queue = await comment_service.list_comments_async(
+            self.app.store, now=now or self.app.clock.now(), pending_only=True, limit=limit
+        )
+        self.bridge.commentsChanged.emit(queue, limit)
+
+    async def more_comments(self) -> None:
+        """The officer scrolled to the end of the queue: read the next page too."""
+        self.comment_limit += COMMENT_PAGE
+        await self.refresh_comments()
 
     async def refresh_alerts(self) -> None:
         assert self.duty is not None

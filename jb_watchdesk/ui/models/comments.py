@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from jb_watchdesk.domain.models import CommentState
@@ -24,6 +24,9 @@ def _t(text: str) -> str:
 
 
 class CommentsModel(QAbstractTableModel):
+    """Pages from the store: the first page most urgent first, more when the view scrolls to the end."""
+
+    moreRequested = Signal()
     COLUMNS = ("state", "account", "created", "ack_countdown", "result_countdown", "author", "text")
     COUNTDOWN_COLUMNS = (3, 4)
 
@@ -31,6 +34,8 @@ class CommentsModel(QAbstractTableModel):
         super().__init__(parent)
         self._clock = clock
         self._rows: list[CommentRow] = []
+        self._may_have_more = False
+        self._fetching = False
 
     def headers(self) -> list[str]:
         return [_t("状态"), _t("账号"), _t("留言时间"), _t("确认倒计时(1小时)"), _t("办结倒计时(5个工作日)"), _t("留言人"), _t("内容")]
@@ -46,10 +51,32 @@ class CommentsModel(QAbstractTableModel):
             return self.headers()[section]
         return None
 
-    def set_rows(self, rows: Sequence[CommentRow]) -> None:
+    def set_rows(self, rows: Sequence[CommentRow], *, limit: int | None = None) -> None:
+        """Show ``rows``; a page as long as ``limit`` means the store may hold more."""
+        rows = list(rows)
+        self._fetching = False
+        self._may_have_more = limit is not None and len(rows) >= limit
+        old = len(self._rows)
+        if old and len(rows) > old and [r.id for r in rows[:old]] == [r.id for r in self._rows]:
+            # The next page arrived behind the same first part: append, keep the scroll position.
+            prefix_changed = rows[:old] != self._rows
+            self.beginInsertRows(QModelIndex(), old, len(rows) - 1)
+            self._rows = rows
+            self.endInsertRows()
+            if prefix_changed:
+                self.dataChanged.emit(self.index(0, 0), self.index(old - 1, len(self.COLUMNS) - 1))
+            return
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = rows
         self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
+        return not parent.isValid() and self._may_have_more and not self._fetching
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._fetching = True
+            self.moreRequested.emit()
 
     def row_at(self, row: int) -> CommentRow:
         return self._rows[row]

@@ -57,9 +57,9 @@ class CommentsView(QWidget):
         self._ticker.start()
         self._dialog: NoteDialog | None = None
 
-    def set_rows(self, rows: Sequence[CommentRow]) -> None:
+    def set_rows(self, rows: Sequence[CommentRow], limit: int | None = None) -> None:
         selected = self.current()
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, limit=limit)
         if selected is not None:
             for row in range(self.model.rowCount()):
                 if self.model.row_at(row).id == selected.id:
