@@ -242,57 +242,57 @@
 <context>
     <name>CommentsModel</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
         <source>账号</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
         <source>留言时间</source>
         <translation>Posted</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
         <source>确认倒计时(1小时)</source>
         <translation>Ack due (1 h)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
         <source>办结倒计时(5个工作日)</source>
         <translation>Reply due (5 workdays)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
         <source>留言人</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
         <source>内容</source>
         <translation>Text</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="81"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="108"/>
         <source>已确认</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="85"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="112"/>
         <source>已办结</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="87"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="114"/>
         <source>(估算)</source>
         <translation>(est.)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="95"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="122"/>
         <source>节假日安排未公布，按周一至周五估算</source>
         <translation>Holiday schedule not published yet; estimated on Monday to Friday</translation>
     </message>
@@ -1173,7 +1173,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="129"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="264"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="265"/>
         <source>新告警</source>
         <translation>New alerts</translation>
     </message>
@@ -1189,6 +1189,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="147"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="178"/>
         <source>留言队列</source>
         <translation>Comments</translation>
     </message>
@@ -1225,7 +1226,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="160"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="407"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="408"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
@@ -1240,161 +1241,161 @@
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="183"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="262"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="184"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="263"/>
         <source>巡查</source>
         <translation>Poll</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="188"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="189"/>
         <source>留言处理</source>
         <translation>Comment action</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="194"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="195"/>
         <source>保存账号</source>
         <translation>Save account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="196"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="197"/>
         <source>保存凭据</source>
         <translation>Save credential</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="198"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="199"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="262"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="263"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="263"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="264"/>
         <source>失败</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="263"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="264"/>
         <source>新发布</source>
         <translation>New posts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="264"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="265"/>
         <source>新留言</source>
         <translation>New comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="273"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="274"/>
         <source>巡查进行中</source>
         <translation>Polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="273"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="274"/>
         <source>巡查已暂停</source>
         <translation>Polling paused</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="285"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="289"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="286"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="290"/>
         <source>值班告警</source>
         <translation>Duty alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="289"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="290"/>
         <source>本轮巡查待查看的告警：</source>
         <translation>Alerts to review from this poll: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="289"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="290"/>
         <source>高风险</source>
         <translation>high risk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="311"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="312"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="322"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="323"/>
         <source>留言</source>
         <translation>Comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="326"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="327"/>
         <source>查看原文</source>
         <translation>View original</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="335"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="336"/>
         <source>该账号还没有读取到发布</source>
         <translation>No posts read from this account yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="337"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="338"/>
         <source>查看发布</source>
         <translation>View post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="354"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="355"/>
         <source>已保存：</source>
         <translation>Saved: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="362"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="363"/>
         <source>凭据已保存到系统钥匙串：</source>
         <translation>Credential saved to the system keychain: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="373"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="374"/>
         <source>连接失败：</source>
         <translation>Connection failed: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="375"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="376"/>
         <source>连接正常：</source>
         <translation>Connection OK: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="378"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="384"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="379"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="385"/>
         <source>导入登记表</source>
         <translation>Import register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="381"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="384"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="382"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="385"/>
         <source>导出登记表</source>
         <translation>Export register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="385"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="386"/>
         <source>账号登记表 (*.xlsx *.csv *.json)</source>
         <translation>Account register (*.xlsx *.csv *.json)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="396"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="397"/>
         <source>已导入</source>
         <translation>Imported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="401"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="402"/>
         <source>已导出</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="416"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="417"/>
         <source>设置已保存；巡查间隔和并发在下次启动时生效</source>
         <translation>Settings saved; poll intervals and concurrency apply after a restart</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="428"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="429"/>
         <source>值班台仍在运行</source>
         <translation>WatchDesk is still running</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="428"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="429"/>
         <source>巡查继续在后台进行；从托盘菜单退出。</source>
         <translation>Polling continues in the background; quit from the tray menu.</translation>
     </message>
