@@ -24,7 +24,7 @@ from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import EnvironmentProblem, ImportRejected, InputError, WatchdeskError
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.domain.rules import SHANGHAI
-from jb_watchdesk.paths import Workspace, resources_dir
+from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services.files import read_input_bytes
 from jb_watchdesk.services import alerts, comments, doctor, poller, register, status
 from jb_watchdesk.services.scanner import lexicon_locations, load_scanner

@@ -8,8 +8,6 @@ the handlers follow the ``cmd_x(app, args, out) -> int`` convention of ``cli.py`
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO

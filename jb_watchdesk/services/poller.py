@@ -68,10 +68,13 @@ class Changes:
     health_changes: tuple[HealthChange, ...] = ()
     failures: tuple[Failure, ...] = ()
     polled: tuple[int, ...] = ()  # account ids read in this cycle, failed ones included
-    accounts_polled: int = 0
     accounts_ok: int = 0
     requests: int = 0
     skipped: bool = False  # another cycle was still running
+
+    @property
+    def accounts_polled(self) -> int:
+        return len(self.polled)
 
     @property
     def accounts_failed(self) -> int:
@@ -261,7 +264,6 @@ class Poller:
             health_changes=tuple(health_changes),
             failures=tuple(failures),
             polled=tuple(item.account.id for item in due),
-            accounts_polled=len(due),
             accounts_ok=len(due) - len(failures),
             requests=requests,
         )

@@ -24,7 +24,7 @@ from typing import Final, Protocol, TypeVar
 
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import AccountStatus
-from jb_watchdesk.domain.sensitive import Category, Hit, Lexicon, LexiconProblem, Scanner, Severity, utf16_spans
+from jb_watchdesk.domain.sensitive import Category, Hit, LexiconProblem, Scanner, Severity, utf16_spans
 from jb_watchdesk.domain.sensitive.detectors import (
     RULE_BANK_CARD,
     RULE_ID_CARD,
