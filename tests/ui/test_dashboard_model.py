@@ -49,3 +49,24 @@ def test_sorting_filtering_and_updates(qapp: object) -> None:
     assert names(proxy) == ["甲", "乙", "丙"]
     model.set_rows([replace(rows[0], posts_7d=5), rows[1], replace(rows[2], days_silent=30)])
     assert names(proxy) == ["甲", "乙", "丙"] and changed == [0]
+
+
+def test_the_selected_account_stays_selected_when_the_order_changes(qapp: object) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    model = DashboardModel()
+    proxy = DashboardFilter()
+    proxy.setSourceModel(model)
+    rows = [row(i, f"账号{i}", "区教委", Freshness.OK, silent=i) for i in range(1, 6)]
+    model.set_rows(rows)
+    selection = QItemSelectionModel(proxy)
+    target = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "账号2")
+    selection.setCurrentIndex(proxy.index(target, 3), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    proxy.sort(DashboardModel.COLUMNS.index("silent"), Qt.SortOrder.DescendingOrder)
+    assert names(proxy) == ["账号5", "账号4", "账号3", "账号2", "账号1"]
+    current = selection.currentIndex()
+    assert (current.row(), current.column(), current.data()) == (3, 3, proxy.index(3, 3).data())
+    assert proxy.index(current.row(), 0).data() == "账号2"
+    # an update that breaks the order moves the selection with its account too
+    model.set_rows([replace(r, days_silent=100) if r.account.id == 2 else r for r in rows])
+    assert proxy.index(selection.currentIndex().row(), 0).data() == "账号2" and selection.currentIndex().row() == 0

@@ -77,20 +77,16 @@ class DashboardModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.COLUMNS) - 1))
             return
         self.beginResetModel()
-        self._rows = self._sorted(list(rows))
+        self._rows = list(rows)
         self._keys = [self._sort_keys(r) for r in self._rows]
         self._filters = [self._filter_info(r) for r in self._rows]
-        self._index = {r.account.id: i for i, r in enumerate(self._rows)}
+        self._reorder()
         self.endResetModel()
 
     def _set(self, i: int, row: AccountStatusRow) -> None:
         self._rows[i] = row
         self._keys[i] = self._sort_keys(row)
         self._filters[i] = self._filter_info(row)
-
-    def _sorted(self, rows: list[AccountStatusRow]) -> list[AccountStatusRow]:
-        column = self._sort_column
-        return sorted(rows, key=lambda r: self._sort_keys(r)[column], reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
 
     def _order_broken(self) -> bool:
         column = self._sort_column
@@ -104,17 +100,22 @@ class DashboardModel(QAbstractTableModel):
         """Sort in Python on the cached keys (a proxy would call back into Python per comparison)."""
         self._sort_column, self._sort_order = column, order
         self.layoutAboutToBeChanged.emit()
-        before = list(self._rows)
-        self._rows = self._sorted(self._rows)
-        self._keys = [self._sort_keys(r) for r in self._rows]
-        self._filters = [self._filter_info(r) for r in self._rows]
-        self._index = {r.account.id: i for i, r in enumerate(self._rows)}
-        moved_from = [self.index(i, c) for i in range(len(before)) for c in range(len(self.COLUMNS))]
-        moved_to = [
-            self.index(self._index[row.account.id], c) for row in before for c in range(len(self.COLUMNS))
-        ]
-        self.changePersistentIndexList(moved_from, moved_to)
+        # Only the persistent indexes that exist (selection, current cell) move with their rows.
+        persistent = self.persistentIndexList()
+        followed = [(self._rows[i.row()].account.id, i.column()) for i in persistent]
+        self._reorder()
+        self.changePersistentIndexList(persistent, [self.index(self._index[aid], c) for aid, c in followed])
         self.layoutChanged.emit()
+
+    def _reorder(self) -> None:
+        """Put rows, keys and filter data in the current sort order (a stable sort on the cached keys)."""
+        column = self._sort_column
+        keys = self._keys
+        order = sorted(range(len(keys)), key=lambda i: keys[i][column], reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        self._rows = [self._rows[i] for i in order]
+        self._keys = [keys[i] for i in order]
+        self._filters = [self._filters[i] for i in order]
+        self._index = {r.account.id: i for i, r in enumerate(self._rows)}
 
     def filter_info(self, row: int) -> dict[str, str]:
         return self._filters[row]
