@@ -204,7 +204,7 @@ class AlertService:
 
     async def page(self, *, states: Collection[AlertState] = (), limit: int = 200, offset: int = 0) -> list[Alert]:
         """One page of alerts, newest first."""
-        return await self._store.run(alert_store.list_alerts, states=states, limit=limit, offset=offset)
+        return await self._store.read(alert_store.list_alerts, states=states, limit=limit, offset=offset)
 
     async def acknowledge(self, alert_id: int, *, officer: str, note: str) -> Alert:
         officer, note = _ack_args(officer, note)

@@ -63,7 +63,7 @@ def list_comments(store: Store, *, now: datetime, pending_only: bool, limit: int
 async def list_comments_async(store: Store, *, now: datetime, pending_only: bool, limit: int = 10_000) -> list[CommentRow]:
     """:func:`list_comments` for the event loop: the rows are also built on the store's thread,
     since turning thousands of them into ``CommentRow`` takes long enough to stall the window."""
-    return await store.run(_load, now=now, pending_only=pending_only, limit=limit)
+    return await store.read(_load, now=now, pending_only=pending_only, limit=limit)
 
 
 def _load(db: Database, *, now: datetime, pending_only: bool, limit: int) -> list[CommentRow]:

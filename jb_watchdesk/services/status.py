@@ -90,4 +90,4 @@ def account_status(store: Store, *, now: datetime) -> list[AccountStatusRow]:
 
 
 async def account_status_async(store: Store, *, now: datetime) -> list[AccountStatusRow]:
-    return await store.run(_status_rows, now=now)
+    return await store.read(_status_rows, now=now)

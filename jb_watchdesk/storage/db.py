@@ -5,6 +5,11 @@ on disk. So every ``Store`` owns a single worker thread that opens the connectio
 migrations and runs every unit of work handed to it: synchronous callers (the command
 line) use ``store.call(fn)``, coroutines ``await store.run(fn)``. Both serialise on the
 same thread, so there is exactly one writer per process.
+
+The window's reads go through ``await store.read(fn)`` instead: a second, read-only
+connection on a thread of its own. In WAL mode a reader never waits for the writer, so a
+refresh does not queue behind the thousand small transactions of a poll cycle; each read
+runs in one transaction and sees one consistent snapshot.
 """
 
 from __future__ import annotations
@@ -94,6 +99,9 @@ class Store:
         self._owner: threading.Thread | None = None
         self._closed = False
         self._db: Database | None = None
+        self._reader: ThreadPoolExecutor | None = None
+        self._reader_db: Database | None = None
+        self._reader_lock = threading.Lock()
         try:
             self._db = self._executor.submit(self._open).result()
         except BaseException:
@@ -157,6 +165,15 @@ class Store:
             if self._db is not None:
                 self._db.conn.close()
 
+        def _close_reader() -> None:
+            if self._reader_db is not None:
+                self._reader_db.conn.close()
+
+        with self._reader_lock:
+            reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.submit(_close_reader).result()
+            reader.shutdown(wait=True)
         self._executor.submit(_close).result()
         self._executor.shutdown(wait=True)
 
@@ -169,9 +186,20 @@ class Store:
     # -- work ------------------------------------------------------------------
 
     def _invoke(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+        """One unit of work; whatever it leaves uncommitted is committed when it returns and rolled
+        back when it raises, so the reader connection sees every finished call and no half of one."""
         assert self._db is not None
+        conn = self._db.conn
         try:
-            return fn(self._db, *args, **kwargs)
+            try:
+                result = fn(self._db, *args, **kwargs)
+            except BaseException:
+                if conn.in_transaction:
+                    conn.rollback()
+                raise
+            if conn.in_transaction:
+                conn.commit()
+            return result
         except sqlite3.Error as error:
             raise translate_sqlite_error(error, path=self._where, backups=self.backups_dir or "") from error
 
@@ -189,6 +217,42 @@ class Store:
             raise RuntimeError("store is closed")
         future = self._executor.submit(self._invoke, fn, args, kwargs)
         return await asyncio.wrap_future(future)
+
+    async def read(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+        """Run a read-only ``fn(db, *args, **kwargs)`` on the reader connection, in one transaction.
+
+        The reader never waits for the writer's transactions. An in-memory database has a single
+        connection, so there reads go through :meth:`run`.
+        """
+        if self._closed:
+            raise RuntimeError("store is closed")
+        if self.path is None:
+            return await self.run(fn, *args, **kwargs)
+        future = self._reader_executor().submit(self._invoke_read, fn, args, kwargs)
+        return await asyncio.wrap_future(future)
+
+    def _reader_executor(self) -> ThreadPoolExecutor:
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jb-store-read")
+            return self._reader
+
+    def _invoke_read(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+        assert self.path is not None
+        try:
+            if self._reader_db is None:
+                conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.execute("PRAGMA query_only = ON")
+                self._reader_db = Database(conn)
+            conn = self._reader_db.conn
+            conn.execute("BEGIN")
+            try:
+                return fn(self._reader_db, *args, **kwargs)
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise translate_sqlite_error(error, path=self._where, backups=self.backups_dir or "") from error
 
     def backup(self, destination: Path) -> Path:
         """``db backup PATH``: a consistent copy of the live database."""

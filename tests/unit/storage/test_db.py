@@ -61,6 +61,58 @@ def test_work_runs_on_one_owner_thread_sync_and_async(tmp_path: Path) -> None:
     assert set(async_threads) == {sync_thread}
 
 
+def test_reads_run_on_their_own_connection_and_never_wait_for_the_writer(tmp_path: Path) -> None:
+    spec = AccountSpec(name="a", platform=Platform.RSS, source="https://example.gov.cn/feed")
+    writing, release = threading.Event(), threading.Event()
+
+    def slow_write(db: Database) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("UPDATE accounts SET unit = 'changed'")
+        writing.set()
+        assert release.wait(10)
+        db.execute("COMMIT")
+
+    def read(db: Database) -> tuple[str, list[str]]:
+        return threading.current_thread().name, [a.unit for a in list_accounts(db)]
+
+    with Store(tmp_path / "w.sqlite3") as store:
+        store.call(apply_register, [spec], now=NOW)
+
+        async def main() -> None:
+            write = asyncio.ensure_future(store.run(slow_write))
+            await asyncio.to_thread(writing.wait, 10)
+            # the writer holds an open transaction on its thread; the reader is not held up by it
+            try:
+                thread, units = await asyncio.wait_for(store.read(read), timeout=5)
+            finally:
+                release.set()
+            assert thread.startswith("jb-store-read") and units == [""]
+            await write
+            assert (await store.read(read))[1] == ["changed"]  # a committed write is seen at once
+            with pytest.raises(StorageError):
+                await store.read(lambda db: db.execute("DELETE FROM accounts"))
+
+        asyncio.run(main())
+        assert [a.unit for a in store.call(list_accounts)] == ["changed"]
+
+
+def test_each_unit_of_work_is_committed_when_it_returns_and_rolled_back_when_it_fails(tmp_path: Path) -> None:
+    spec = AccountSpec(name="a", platform=Platform.RSS, source="https://example.gov.cn/feed")
+
+    def half_then_fail(db: Database) -> None:
+        db.conn.execute("UPDATE accounts SET unit = 'half'")  # sqlite3 opens a transaction implicitly
+        raise ValueError("a bug after the first statement")
+
+    with Store(tmp_path / "w.sqlite3") as store:
+        store.call(apply_register, [spec], now=NOW)
+        store.call(lambda db: db.conn.execute("UPDATE accounts SET owner = 'done'"))  # left open by the call
+        with pytest.raises(ValueError):
+            store.call(half_then_fail)
+        assert not store.call(lambda db: db.conn.in_transaction)
+        accounts = asyncio.run(store.read(list_accounts))
+    assert [(a.owner, a.unit) for a in accounts] == [("done", "")]
+
+
 def test_migrations_are_recorded_and_not_reapplied(tmp_path: Path) -> None:
     path = tmp_path / "w.sqlite3"
     Store(path).close()
