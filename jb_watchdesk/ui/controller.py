@@ -3,11 +3,17 @@
 Every coroutine started here is kept in ``self._tasks`` until it ends, and cancelled on
 ``stop()``; nothing blocks the event loop: the store, the keyring, the scanner and the
 exports all run on their own threads and are awaited.
+
+The duty loop (polling, scanning, notifications) runs on its own event loop on the
+``duty`` thread, so a cycle's thousands of responses never queue in front of a repaint.
+Everything that touches the :class:`DutyLoop` goes through ``self.worker``; the window's
+loop only reads the store and shows what a finished cycle changed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 from collections.abc import Coroutine
@@ -15,10 +21,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jb_watchdesk.app import App, running_duty
+from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain.errors import WatchdeskError
+from jb_watchdesk.domain.models import Account
 from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.duty import Cycle, DutyLoop
+from jb_watchdesk.services.loop_thread import LoopThread
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.alerts import AlertState
@@ -32,15 +41,20 @@ COMMENT_PAGE = 2_000
 
 
 class DeskController:
-    def __init__(self, app: App, bridge: Bridge, *, poll_settings: PollSettings | None = None) -> None:
+    def __init__(
+        self, app: App, bridge: Bridge, *, poll_settings: PollSettings | None = None, http_settings: HttpSettings | None = None
+    ) -> None:
         self.app = app
         self.bridge = bridge
         self.poll_settings = poll_settings or PollSettings()
+        self.http_settings = http_settings
         self.duty: DutyLoop | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stop = asyncio.Event()
-        self._stack = contextlib.AsyncExitStack()
+        self._stack = contextlib.AsyncExitStack()  # entered and closed on the duty thread
         self._stopped = False
+        self.worker: LoopThread | None = None
+        self._gui_loop: asyncio.AbstractEventLoop | None = None
         self.officer = ""
         self._names: dict[int, str] = {}
         self.comment_limit = COMMENT_PAGE
@@ -68,14 +82,55 @@ class DeskController:
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> None:
-        self.duty = await self._stack.enter_async_context(running_duty(self.app, settings=self.poll_settings))
-        await self.duty.scanner.areload()
+        await self.start_services()
         self.spawn(self.refresh(), name="first refresh")
-        self.spawn(self.duty.run(self._stop, on_cycle=self._on_cycle), name="duty loop")
+        self.spawn(self._on_worker(self._duty_loop()), name="duty loop")
         self.spawn(self._refresh_loop(), name="refresh loop")
 
+    async def start_services(self) -> None:
+        """The duty thread and the services on it (HTTP client, scanner), without the loops."""
+        self._gui_loop = asyncio.get_running_loop()
+        self.worker = LoopThread("duty")
+        self.duty = await self.worker.run(self._open_duty())
+
+    async def _open_duty(self) -> DutyLoop:  # on the duty thread
+        running = running_duty(self.app, settings=self.poll_settings, http_settings=self.http_settings)
+        duty = await self._stack.enter_async_context(running)
+        await duty.scanner.areload()
+        return duty
+
+    async def _duty_loop(self) -> None:  # on the duty thread
+        assert self.duty is not None
+        await self.duty.run(asyncio.Event(), on_cycle=self._deliver)
+
+    async def _deliver(self, cycle: Cycle) -> None:  # on the duty thread
+        """Hand a finished cycle to the window and wait until it is shown (cycles never pile up)."""
+        assert self._gui_loop is not None
+        shown: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._gui_loop.call_soon_threadsafe(self._show_cycle, cycle, shown)
+        await asyncio.wrap_future(shown)
+
+    def _show_cycle(self, cycle: Cycle, shown: concurrent.futures.Future[None]) -> None:
+        if self._stopped:
+            shown.cancel()
+            return
+        task = self.spawn(self._on_cycle(cycle), name="show cycle")
+
+        def done(_: asyncio.Task[Any]) -> None:
+            with contextlib.suppress(concurrent.futures.InvalidStateError):
+                shown.set_result(None)
+
+        task.add_done_callback(done)
+
+    async def _on_worker(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Run ``coro`` on the duty thread; cancelling the caller cancels it there too."""
+        if self.worker is None:
+            coro.close()
+            raise RuntimeError("the desk has not started")
+        return await self.worker.run(coro)
+
     async def stop(self) -> None:
-        """Cancel every task and close the services. A second call is a no-op."""
+        """Cancel every task, close the services and the duty thread. A second call is a no-op."""
         if self._stopped:
             return
         self._stopped = True
@@ -84,7 +139,11 @@ class DeskController:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self._stack.aclose()
+        if self.worker is not None:
+            try:
+                await self.worker.run(self._stack.aclose())
+            finally:
+                await self.worker.aclose()
 
     @property
     def paused(self) -> bool:
@@ -142,21 +201,35 @@ class DeskController:
         alerts = await self.duty.alerts.page(states=(AlertState.NEW,), limit=ALERT_PAGE)
         alerts += await self.duty.alerts.page(states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE)
         if not self._names:
-            accounts = await self.app.store.run(account_store.list_accounts)
+            accounts = await self.app.store.read(account_store.list_accounts)
             self._names = {a.id: a.name for a in accounts}
         self.bridge.alertsChanged.emit(alerts, dict(self._names))
 
     async def poll_now(self) -> None:
         """The officer asked for a poll: every account, now (backoffs still apply)."""
-        assert self.duty is not None
-        cycle = await self.duty.cycle(force=True)
+        cycle = await self.run_cycle(force=True)
         await self._on_cycle(cycle)
+
+    async def run_cycle(self, *, force: bool = False) -> Cycle:
+        """One duty cycle on the duty thread, not shown."""
+        assert self.duty is not None
+        return await self._on_worker(self.duty.cycle(force=force))
+
+    async def probe(self, account: Account) -> str:
+        """Test an account's connection (nothing is stored); raises ConnectorError."""
+        assert self.duty is not None
+        return await self._on_worker(self.duty.poller.probe(account))
+
+    def reset_schedule(self, account_id: int) -> None:
+        """An account was edited: poll it at the next cycle, without its backoff."""
+        if self.duty is not None and self.worker is not None:
+            self.worker.call_soon(self.duty.poller.scheduler.reset, account_id)
 
     # -- officer actions ------------------------------------------------------------------
 
     async def acknowledge_alert(self, alert_id: int, note: str) -> None:
         assert self.duty is not None
-        await self.duty.alerts.acknowledge(alert_id, officer=self.officer_name(), note=note)
+        await self._on_worker(self.duty.alerts.acknowledge(alert_id, officer=self.officer_name(), note=note))
         await self.refresh_alerts()
 
     async def comment_action(self, comment_id: int, *, done: bool, note: str) -> None:

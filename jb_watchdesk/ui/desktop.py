@@ -24,6 +24,11 @@ from jb_watchdesk.ui.tray import Tray
 log = logging.getLogger(__name__)
 
 SHUTDOWN_WITHIN_S = 5.0
+# The duty, store and scan threads run Python too. A thread that wants the GIL waits up to one
+# switch interval before the holder is asked to let go; the default 5 ms, paid a few times in
+# a row while a cycle's responses are parsed, shows as a visible hitch. 1 ms keeps the window's
+# thread within reach of the GIL (measured in benchmarks/ui_bench.py).
+GUI_SWITCH_INTERVAL_S = 0.001
 
 
 def display_available() -> bool:
@@ -36,6 +41,7 @@ def display_available() -> bool:
 
 
 def application(language: str) -> QApplication:
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName("JB WatchDesk")

@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
 
         self.tabs = QTabWidget()
+        self._duty_stale = True
         self.dashboard = DashboardView()
         self.comments = CommentsView(controller.app.clock.now)
         self.alerts = AlertsView()
@@ -172,7 +173,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         bridge = self.controller.bridge
         bridge.statusChanged.connect(self.show_status)
-        bridge.statusChanged.connect(lambda rows: self._run(self.duty.refresh(), _t("值班与巡查")))
+        bridge.statusChanged.connect(lambda rows: self._refresh_duty())
+        self.tabs.currentChanged.connect(lambda index: self._refresh_duty(only_if_stale=True))
         bridge.commentsChanged.connect(self.comments.set_rows)
         bridge.commentsChanged.connect(lambda rows, limit: self._update_counts())
         self.comments.model.moreRequested.connect(lambda: self._run(self.controller.more_comments(), _t("留言队列")))
@@ -220,11 +222,22 @@ class MainWindow(QMainWindow):
 
     # -- data ----------------------------------------------------------------------------
 
+    def _refresh_duty(self, *, only_if_stale: bool = False) -> None:
+        """The duty panel reads the whole handover (every open comment, every account): it reloads
+        with the data only while it is the tab in view, and when the officer turns to it."""
+        if self.tabs.currentWidget() is not self.duty:
+            self._duty_stale = True
+            return
+        if only_if_stale and not self._duty_stale:
+            return
+        self._duty_stale = False
+        self._run(self.duty.refresh(), _t("值班与巡查"))
+
     def show_status(self, rows: Sequence[AccountStatusRow]) -> None:
         self.dashboard.set_rows(rows)
         if self._resize_pending:
             self._resize_pending = False
-            self.dashboard.table.resizeColumnsToContents()  # sampled rows (resize precision), once
+            self.dashboard.fit_columns()  # once, when the cells first hold polled data
         self.accounts.set_accounts([r.account for r in rows])
         self._update_counts()
 
@@ -317,9 +330,9 @@ class MainWindow(QMainWindow):
         async def show() -> None:
             store = self.controller.app.store
             if alert.item_kind is ItemKind.POST:
-                post = await store.run(dashboard_store.get_post, alert.item_id)
+                post = await store.read(dashboard_store.get_post, alert.item_id)
             else:
-                comment = await store.run(dashboard_store.get_comment, alert.item_id)
+                comment = await store.read(dashboard_store.get_comment, alert.item_id)
                 post = None if comment is None else {"title": _t("留言"), "body": comment["text"], "published_at": comment["created_at"], "url": ""}
             if post is not None:
                 self._open_dialog(PostDialog(post, account_name=self._alert_names.get(alert.account_id, ""), parent=self))
@@ -328,7 +341,7 @@ class MainWindow(QMainWindow):
 
     def open_latest_post(self, account_id: int) -> None:
         async def show() -> None:
-            posts = await self.controller.app.store.run(dashboard_store.recent_posts, account_id=account_id, limit=1)
+            posts = await self.controller.app.store.read(dashboard_store.recent_posts, account_id=account_id, limit=1)
             account = await self.controller.app.store.run(account_store.get_account, account_id)
             if posts:
                 self._open_dialog(PostDialog(posts[0], account_name=account.name, parent=self))
@@ -358,8 +371,7 @@ class MainWindow(QMainWindow):
     async def _set_secret(self, account_id: int, name: str, value: str) -> None:
         app = self.controller.app
         await account_service.set_secret(app.store, app.secrets, account_id=account_id, name=name, value=value, now=app.clock.now())
-        if self.controller.duty is not None:
-            self.controller.duty.poller.scheduler.reset(account_id)
+        self.controller.reset_schedule(account_id)
         self.accounts.show_result(_t("凭据已保存到系统钥匙串：") + name)
         await self.controller.refresh()
 
@@ -367,9 +379,8 @@ class MainWindow(QMainWindow):
         from jb_watchdesk.connectors.base import ConnectorError
 
         account = await self.controller.app.store.run(account_store.get_account, account_id)
-        assert self.controller.duty is not None
         try:
-            result = await self.controller.duty.poller.probe(account)
+            result = await self.controller.probe(account)
         except ConnectorError as error:
             self.accounts.show_result(_t("连接失败：") + f"{error.code}: {error.reason}")
             return

@@ -208,3 +208,15 @@ def test_quitting_from_the_tray_exits_cleanly(simulated_desk, qloop, monkeypatch
     assert code == 0
     assert took < desktop.SHUTDOWN_WITHIN_S + 1
     assert not any(t for t in asyncio.all_tasks(qloop) if not t.done())
+
+
+def test_the_duty_panel_loads_when_the_officer_turns_to_it(run_desk) -> None:  # type: ignore[no-untyped-def]
+    async def scenario(window: MainWindow) -> None:
+        await until(lambda: window.dashboard.model.rowCount() == 12 and window.stat_veto.count > 0)
+        assert window.tabs.currentWidget() is window.dashboard
+        window.tabs.setCurrentWidget(window.duty)
+        # the simulated district has accounts silent for 15+ days: the handover lists them
+        await until(lambda: window.duty.carry_table.rowCount() > 0)
+        assert "无人值班" in window.duty.shift_label.text()
+
+    run_desk(scenario)

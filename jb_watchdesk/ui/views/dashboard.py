@@ -11,6 +11,7 @@ from jb_watchdesk.domain.models import Platform
 from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.ui import labels
 from jb_watchdesk.ui.models.dashboard import DashboardFilter, DashboardModel
+from jb_watchdesk.ui.views.columns import fit_columns
 
 
 def _t(text: str) -> str:
@@ -60,8 +61,6 @@ class DashboardView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        # Measuring every row of 1,000 to size columns stalls the window; a sample is enough.
-        header.setResizeContentsPrecision(50)
         self.table.doubleClicked.connect(self._activated)
         layout.addWidget(self.table)
         self.search.textChanged.connect(self._filter)
@@ -89,8 +88,11 @@ class DashboardView(QWidget):
             self._units = units
             self._refill_units(units)
         if first and rows:
-            self.table.resizeColumnsToContents()
+            self.fit_columns()
             self.table.horizontalHeader().setStretchLastSection(False)
+
+    def fit_columns(self) -> None:
+        fit_columns(self.table, widest=360)
 
     def _filter(self) -> None:
         self.proxy.set_filters(

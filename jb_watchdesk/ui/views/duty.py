@@ -62,6 +62,7 @@ from jb_watchdesk.ui import icons, labels
 from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui.pdf import PALETTE, NoCjkFont, render_pdf
 from jb_watchdesk.ui.text import one_line, plain_label, tooltip
+from jb_watchdesk.ui.views.columns import fit_columns
 
 # Lists that read a whole shift (inspections) or a whole week (charts) reload at most this often
 # on their own; the officer's own actions reload them at once.
@@ -158,13 +159,6 @@ def _set_cell(table: QTableWidget, row: int, column: int, text: str, *, state: s
     if item.data(Qt.ItemDataRole.UserRole) != state:
         item.setIcon(icons.icon(state))
         item.setData(Qt.ItemDataRole.UserRole, state)
-
-
-def _fit_columns(table: QTableWidget, *, widest: int = 320) -> None:
-    """Columns as wide as their contents, none so wide that the others scroll out of sight."""
-    table.resizeColumnsToContents()
-    for column in range(table.columnCount()):
-        table.setColumnWidth(column, min(table.columnWidth(column), widest))
 
 
 def _table(headers: Sequence[str]) -> QTableWidget:
@@ -421,6 +415,7 @@ class DutyView(QWidget):
         handover_layout.addWidget(self.handover_label)
         handover_layout.addWidget(plain_label(_t("遗留事项（接班人须逐项跟进）：")))
         self.carry_table = _table((_t("类型"), _t("账号"), _t("内容"), _t("时间")))
+        self._carry_shown: tuple[list[tuple[str, str, str, str, str]], int] | None = None
         self.carry_table.setMinimumHeight(140)
         handover_layout.addWidget(self.carry_table)
         self.confirm_button = QPushButton(_t("确认接班"))
@@ -676,6 +671,9 @@ class DutyView(QWidget):
             yield (icon, _t("突发事件"), "", content, exports.local(status.emergency.activated_at))
 
     def _fill_carry_table(self, shown: list[tuple[str, str, str, str, str]], *, total: int) -> None:
+        if (shown, total) == self._carry_shown:
+            return  # the refresh every 30 s mostly finds the same backlog: keep the cells
+        self._carry_shown = (shown, total)
         self.carry_table.setRowCount(len(shown) + (1 if total > len(shown) else 0))
         for r, (state, kind, account, content, when) in enumerate(shown):
             self.carry_table.setItem(r, 0, _item(kind, state=state))
@@ -685,7 +683,7 @@ class DutyView(QWidget):
         if total > len(shown):
             more = _t("另有 {count} 项，见交接记录导出").format(count=total - len(shown))
             self.carry_table.setItem(len(shown), 0, _item(more))
-        _fit_columns(self.carry_table)
+        fit_columns(self.carry_table)
 
     def _show_shift_state(self) -> None:
         shift = self._shift
@@ -744,7 +742,7 @@ class DutyView(QWidget):
         self.week_combo.setCurrentIndex(1)
 
     async def _load_accounts(self) -> None:
-        accounts = await self._store.run(account_store.list_accounts)
+        accounts = await self._store.read(account_store.list_accounts)
         keys = tuple((a.id, a.name, str(a.status)) for a in accounts)
         if keys == self._account_keys:
             return
@@ -767,8 +765,8 @@ class DutyView(QWidget):
             self.inspection_counts.setText(_t("未开班：人工巡查须在班次中记录"))
             return
         now = self._now()
-        rows = await self._store.run(_recent_manual_inspections, shift=shift, now=now, limit=RECENT_INSPECTIONS)
-        counts = await self._store.run(duty_store.count_inspections, start=shift.started_at, end=now, shift_id=shift.id)
+        rows = await self._store.read(_recent_manual_inspections, shift=shift, now=now, limit=RECENT_INSPECTIONS)
+        counts = await self._store.read(duty_store.count_inspections, start=shift.started_at, end=now, shift_id=shift.id)
         self.inspection_counts.setText(
             _t("本班巡查：人工 {manual} 条，更正 {correction} 条，自动 {auto} 条（下表为最近的人工记录）").format(
                 manual=counts.get("manual", 0), correction=counts.get("correction", 0), auto=counts.get("auto", 0)
@@ -790,7 +788,7 @@ class DutyView(QWidget):
             self.inspection_table.setItem(r, 7, _item(one_line(finding, 80), tip=finding))
             self.inspection_table.setItem(r, 8, _item(one_line(action, 80), tip=action))
             self.inspection_table.setItem(r, 9, _item(officer))
-        _fit_columns(self.inspection_table, widest=240)
+        fit_columns(self.inspection_table, widest=240)
 
     async def _load_emergencies(self) -> None:
         statuses = await asyncio.to_thread(shifts.emergency_status, self._store, now=self._now())
@@ -809,7 +807,7 @@ class DutyView(QWidget):
             self.emergency_table.setItem(r, 4, _item(exports.local(e.activated_at)))
             self.emergency_table.setItem(r, 5, _item(exports.local(status.clock.due)))
         self.tick()
-        _fit_columns(self.emergency_table)
+        fit_columns(self.emergency_table)
 
     async def load_charts(self) -> None:
         """The current week's charts, built by the weekly report's own code from the same queries."""
