@@ -118,8 +118,6 @@ class MainWindow(QMainWindow):
         self._dialogs: list[QWidget] = []
         self._alert_names: dict[int, str] = {}
         self._alerts: dict[int, Alert] = {}
-        self._sized_after_poll = False
-        self._resize_pending = False
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -235,9 +233,6 @@ class MainWindow(QMainWindow):
 
     def show_status(self, rows: Sequence[AccountStatusRow]) -> None:
         self.dashboard.set_rows(rows)
-        if self._resize_pending:
-            self._resize_pending = False
-            self.dashboard.fit_columns()  # once, when the cells first hold polled data
         self.accounts.set_accounts([r.account for r in rows])
         self._update_counts()
 
@@ -268,9 +263,6 @@ class MainWindow(QMainWindow):
 
     def show_cycle(self, cycle: Cycle) -> None:
         changes = cycle.changes
-        if not self._sized_after_poll:
-            self._sized_after_poll = True
-            self._resize_pending = True  # after the refresh that follows, when the cells hold the poll's data
         when = changes.finished_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if changes.finished_at else ""
         self.statusBar().showMessage(
             f"{when} {_t('巡查')} {changes.accounts_polled} · {_t('正常')} {changes.accounts_ok} · "

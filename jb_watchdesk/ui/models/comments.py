@@ -17,6 +17,13 @@ from jb_watchdesk.ui.text import one_line, tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 _OVERDUE = (CommentState.OVERDUE_ACK, CommentState.OVERDUE_RESULT)
+# Roles as plain ints: data() runs for every painted cell and role (and the countdowns repaint every second).
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+_OVERDUE_BACKGROUND = QColor(255, 235, 235)
 
 
 def _t(text: str) -> str:
@@ -91,12 +98,11 @@ class CommentsModel(QAbstractTableModel):
         return sum(r.state in _OVERDUE for r in self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or role not in (_DISPLAY, _TOOLTIP, _DECORATION, _BACKGROUND, _FOREGROUND):
             return None
         row = self._rows[index.row()]
         column = self.COLUMNS[index.column()]
-        now = self._clock()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if column == "state":
                 return labels.comment_state(row.state.value)
             if column == "account":
@@ -106,27 +112,27 @@ class CommentsModel(QAbstractTableModel):
             if column == "ack_countdown":
                 if row.acked_at is not None or row.state is CommentState.DONE:
                     return _t("已确认")
-                return labels.duration((row.ack_due - now).total_seconds())
+                return labels.duration((row.ack_due - self._clock()).total_seconds())
             if column == "result_countdown":
                 if row.state is CommentState.DONE:
                     return _t("已办结")
-                text = labels.duration((row.result_due - now).total_seconds())
+                text = labels.duration((row.result_due - self._clock()).total_seconds())
                 return text + (" " + _t("(估算)") if row.result_due_estimated else "")
             if column == "author":
                 return one_line(row.author, 30)
             return one_line(row.text)
-        if role == Qt.ItemDataRole.ToolTipRole and column in ("text", "author"):
+        if role == _TOOLTIP and column in ("text", "author"):
             return tooltip(row.text if column == "text" else row.author)
-        if role == Qt.ItemDataRole.ToolTipRole and column == "result_countdown":
+        if role == _TOOLTIP and column == "result_countdown":
             due = row.result_due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
             note = _t("节假日安排未公布，按周一至周五估算") if row.result_due_estimated else ""
             return tooltip(f"{due}\n{note}".strip())
-        if role == Qt.ItemDataRole.DecorationRole and column == "state" and row.state in _OVERDUE:
+        if role == _DECORATION and column == "state" and row.state in _OVERDUE:
             return icons.icon("overdue")
-        if role == Qt.ItemDataRole.BackgroundRole and row.state in _OVERDUE:
-            return QBrush(QColor(255, 235, 235))
-        if role == Qt.ItemDataRole.ForegroundRole and column in ("ack_countdown", "result_countdown"):
+        if role == _BACKGROUND and row.state in _OVERDUE:
+            return QBrush(_OVERDUE_BACKGROUND)
+        if role == _FOREGROUND and column in ("ack_countdown", "result_countdown"):
             due = row.ack_due if column == "ack_countdown" else row.result_due
-            if due < now and row.state is not CommentState.DONE:
+            if due < self._clock() and row.state is not CommentState.DONE:
                 return QBrush(icons.RED)
         return None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QIcon
 
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services.status import AccountStatusRow
@@ -15,6 +16,14 @@ from jb_watchdesk.ui.text import tooltip
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
+# Roles as plain ints: data() runs for every painted cell and role, so it compares ints only.
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+_SORT = int(SORT_ROLE)
+_FILTER = int(FILTER_ROLE)
 
 Index = QModelIndex | QPersistentModelIndex
 _FRESHNESS_RANK = {"veto": 0, "warn": 1, "unknown": 2, "ok": 3}
@@ -26,6 +35,7 @@ def _t(text: str) -> str:
 
 
 class DashboardModel(QAbstractTableModel):
+    # The order of _sort_keys' tuple.
     COLUMNS = ("name", "platform", "unit", "lifecycle", "last_post", "week", "silent", "freshness", "health", "pending", "overdue")
 
     def __init__(self, parent: Any = None) -> None:
@@ -35,6 +45,8 @@ class DashboardModel(QAbstractTableModel):
         # Sort keys per row, computed once per update: the proxy sorts 1,000 rows in C++ on them.
         self._keys: list[tuple[Any, ...]] = []
         self._filters: list[dict[str, str]] = []
+        # What a row paints (texts, icons, brushes), made on its first paint and dropped when it changes.
+        self._painted: list[_Painted | None] = []
         self._sort_column = self.COLUMNS.index("freshness")
         self._sort_order = Qt.SortOrder.AscendingOrder
 
@@ -78,6 +90,7 @@ class DashboardModel(QAbstractTableModel):
             return
         self.beginResetModel()
         self._rows = list(rows)
+        self._painted = [None] * len(self._rows)
         self._keys = [self._sort_keys(r) for r in self._rows]
         self._filters = [self._filter_info(r) for r in self._rows]
         self._reorder()
@@ -85,6 +98,7 @@ class DashboardModel(QAbstractTableModel):
 
     def _set(self, i: int, row: AccountStatusRow) -> None:
         self._rows[i] = row
+        self._painted[i] = None
         self._keys[i] = self._sort_keys(row)
         self._filters[i] = self._filter_info(row)
 
@@ -113,6 +127,7 @@ class DashboardModel(QAbstractTableModel):
         keys = self._keys
         order = sorted(range(len(keys)), key=lambda i: keys[i][column], reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
         self._rows = [self._rows[i] for i in order]
+        self._painted = [self._painted[i] for i in order]
         self._keys = [keys[i] for i in order]
         self._filters = [self._filters[i] for i in order]
         self._index = {r.account.id: i for i, r in enumerate(self._rows)}
@@ -141,37 +156,48 @@ class DashboardModel(QAbstractTableModel):
         }
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        r, c = index.row(), index.column()
+        if r < 0 or c < 0:
             return None
-        row = self._rows[index.row()]
-        column = self.COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
-        if role == Qt.ItemDataRole.DecorationRole:
-            if column == "freshness":
-                return icons.icon(row.freshness.value)
-            if column == "health":
-                return icons.icon(row.account.health.value)
-            if column == "overdue" and (row.overdue_ack or row.overdue_result):
-                return icons.icon("overdue")
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == "freshness" and row.freshness.value == "veto":
-                return QBrush(icons.RED)
-            if column == "health" and row.account.health.value in ("failing", "auth_expired"):
-                return QBrush(icons.RED)
-            return None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if row.freshness.value == "veto" or row.overdue_ack or row.account.health.value in ("failing", "auth_expired"):
-                return QBrush(QColor(255, 235, 235))
-            return None
-        if role == SORT_ROLE:
-            return self._keys[index.row()][index.column()]
-        if role == FILTER_ROLE:
-            return self._filters[index.row()]
+        if role in (_DISPLAY, _DECORATION, _FOREGROUND, _BACKGROUND):
+            painted = self._painted[r]
+            if painted is None:
+                painted = self._painted[r] = self._paint(self._rows[r])
+            if role == _DISPLAY:
+                return painted.texts[c]
+            if role == _DECORATION:
+                return painted.icons[c]
+            if role == _FOREGROUND:
+                return painted.foreground[c]
+            return painted.background
+        if role == _TOOLTIP:
+            return self._tooltip(self._rows[r], self.COLUMNS[c])
+        if role == _SORT:
+            return self._keys[r][c]
+        if role == _FILTER:
+            return self._filters[r]
         return None
+
+    def _paint(self, row: AccountStatusRow) -> _Painted:
+        freshness, health = row.freshness.value, row.account.health.value
+        failing = health in ("failing", "auth_expired")
+        icons_ = [None] * len(self.COLUMNS)
+        icons_[self.COLUMNS.index("freshness")] = icons.icon(freshness)
+        icons_[self.COLUMNS.index("health")] = icons.icon(health)
+        if row.overdue_ack or row.overdue_result:
+            icons_[self.COLUMNS.index("overdue")] = icons.icon("overdue")
+        foreground = [None] * len(self.COLUMNS)
+        if freshness == "veto":
+            foreground[self.COLUMNS.index("freshness")] = QBrush(icons.RED)
+        if failing:
+            foreground[self.COLUMNS.index("health")] = QBrush(icons.RED)
+        attention = freshness == "veto" or row.overdue_ack or failing
+        return _Painted(
+            texts=tuple(self._display(row, column) for column in self.COLUMNS),
+            icons=tuple(icons_),
+            foreground=tuple(foreground),
+            background=QBrush(QColor(255, 235, 235)) if attention else None,
+        )
 
     def _display(self, row: AccountStatusRow, column: str) -> str:
         a = row.account
@@ -186,7 +212,7 @@ class DashboardModel(QAbstractTableModel):
         if column == "last_post":
             return row.last_post_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if row.last_post_at else "—"
         if column == "week":
-            return f"{row.posts_this_week}/3  ({_t('近7天')} {row.posts_7d})"
+            return week_label(row.posts_this_week, row.posts_7d)
         if column == "silent":
             return "—" if row.days_silent is None else str(row.days_silent)
         if column == "freshness":
@@ -214,22 +240,33 @@ class DashboardModel(QAbstractTableModel):
         return None
 
     def _sort_keys(self, row: AccountStatusRow) -> tuple[Any, ...]:
-        """Plain ints, floats and strings in column order, which Qt compares natively."""
+        """Plain ints, floats and strings in column order (``COLUMNS``), which compare natively."""
         a = row.account
-        keys: dict[str, Any] = {
-            "name": a.name,
-            "platform": a.platform.value,
-            "unit": a.unit,
-            "lifecycle": a.status.value,
-            "last_post": row.last_post_at.timestamp() if row.last_post_at else 0.0,
-            "week": row.posts_this_week,
-            "silent": row.days_silent if row.days_silent is not None else -1,
-            "freshness": _FRESHNESS_RANK.get(row.freshness.value, 9),
-            "health": _HEALTH_RANK.get(a.health.value, 9),
-            "pending": row.pending_comments,
-            "overdue": row.overdue_ack * 1000 + row.overdue_result,
-        }
-        return tuple(keys[column] for column in self.COLUMNS)
+        return (
+            a.name,
+            a.platform.value,
+            a.unit,
+            a.status.value,
+            row.last_post_at.timestamp() if row.last_post_at else 0.0,
+            row.posts_this_week,
+            row.days_silent if row.days_silent is not None else -1,
+            _FRESHNESS_RANK.get(row.freshness.value, 9),
+            _HEALTH_RANK.get(a.health.value, 9),
+            row.pending_comments,
+            row.overdue_ack * 1000 + row.overdue_result,
+        )
+
+
+def week_label(posts_this_week: int, posts_7d: int) -> str:
+    return f"{posts_this_week}/3  ({_t('近7天')} {posts_7d})"
+
+
+@dataclass(frozen=True, slots=True)
+class _Painted:
+    texts: tuple[str, ...]
+    icons: tuple[QIcon | None, ...]
+    foreground: tuple[QBrush | None, ...]
+    background: QBrush | None
 
 
 def _runs(indexes: list[int]) -> list[tuple[int, int]]:

@@ -8,6 +8,8 @@ rows with the view's font metrics gives the same widths for a fraction of the co
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QTableView
 
@@ -16,8 +18,20 @@ PADDING = 16  # the cell's margins and a little air
 SORT_INDICATOR = 20
 
 
-def fit_columns(table: QTableView, *, widest: int = 320, sample: int = SAMPLE_ROWS) -> None:
-    """Each column as wide as its header and its sampled cells, at most ``widest`` pixels."""
+def fit_columns(
+    table: QTableView,
+    *,
+    widest: int = 320,
+    sample: int = SAMPLE_ROWS,
+    templates: Mapping[int, Iterable[str]] | None = None,
+    icon_columns: Iterable[int] = (),
+) -> None:
+    """Each column as wide as its header and its sampled cells, at most ``widest`` pixels.
+
+    ``templates`` are texts a column must fit whatever the rows hold now (its widest label, a
+    date format), so the widths stay right when later data fills the cells; ``icon_columns``
+    leave room for an icon beside those texts.
+    """
     model = table.model()
     if model is None:
         return
@@ -27,6 +41,7 @@ def fit_columns(table: QTableView, *, widest: int = 320, sample: int = SAMPLE_RO
     icon = table.iconSize().width()
     if icon <= 0:
         icon = table.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, table)
+    iconic = set(icon_columns)
     rows = model.rowCount()
     step = max(1, rows // sample)
     for column in range(model.columnCount()):
@@ -41,4 +56,7 @@ def fit_columns(table: QTableView, *, widest: int = 320, sample: int = SAMPLE_RO
             if index.data(Qt.ItemDataRole.DecorationRole) is not None:
                 cell += icon + 4
             width = max(width, cell)
+        with_icon = icon + 4 if column in iconic else 0
+        for text in (templates or {}).get(column, ()):
+            width = max(width, cell_metrics.horizontalAdvance(text) + PADDING + with_icon)
         header.resizeSection(column, min(width, widest))

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QT
 from jb_watchdesk.domain.models import Platform
 from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.ui import labels
-from jb_watchdesk.ui.models.dashboard import DashboardFilter, DashboardModel
+from jb_watchdesk.ui.models.dashboard import DashboardFilter, DashboardModel, week_label
 from jb_watchdesk.ui.views.columns import fit_columns
 
 
@@ -92,7 +92,25 @@ class DashboardView(QWidget):
             self.table.horizontalHeader().setStretchLastSection(False)
 
     def fit_columns(self) -> None:
-        fit_columns(self.table, widest=360)
+        """Sized once, on the first rows: the templates cover what polling later puts in the cells."""
+        column = DashboardModel.COLUMNS.index
+        codes = {
+            "platform": [labels.platform(p.value) for p in Platform],
+            "lifecycle": [labels.lifecycle(c) for c in ("active", "to_close", "closed")],
+            "last_post": ["12-31 23:59"],
+            "week": [week_label(99, 99)],
+            "silent": ["9999"],
+            "freshness": [labels.freshness(c) for c in ("ok", "warn", "veto", "unknown")],
+            "health": [labels.health(c) for c in ("ok", "degraded", "auth_expired", "failing", "never_polled")],
+            "pending": ["99999"],
+            "overdue": ["999 / 999"],
+        }
+        fit_columns(
+            self.table,
+            widest=360,
+            templates={column(name): texts for name, texts in codes.items()},
+            icon_columns=[column("freshness"), column("health"), column("overdue")],
+        )
 
     def _filter(self) -> None:
         self.proxy.set_filters(
