@@ -286,6 +286,8 @@ async def refresh_breakdown(controller: DeskController, window: MainWindow | Non
     rows = await timed("read status", status_service.account_status_async(store, now=now))
     shown("show status", lambda: bridge.statusChanged.emit(rows))
     if window is not None:
+        # In the desk the repaint is an event of its own, after the update: the loop turns between.
+        await asyncio.sleep(0)
         shown("paint", window.dashboard.table.viewport().repaint)
     queue = await timed("read comments", comment_service.list_comments_async(store, now=now, pending_only=True, limit=COMMENT_PAGE))
     shown("show comments", lambda: bridge.commentsChanged.emit(queue, len(queue)))
@@ -305,6 +307,7 @@ async def dashboard_refresh(controller: DeskController, window: MainWindow) -> f
     started = time.perf_counter()
     rows = await status_service.account_status_async(controller.app.store, now=controller.app.clock.now())
     controller.bridge.statusChanged.emit(rows)
+    await asyncio.sleep(0)  # as in the desk, the repaint is an event of its own
     window.dashboard.table.viewport().repaint()
     return (time.perf_counter() - started) * 1000
 
