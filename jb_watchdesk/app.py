@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -116,13 +117,9 @@ async def running_duty(
 ) -> AsyncIterator[DutyLoop]:
     """The duty loop wired to the app's store, keyring, lexicon and clock; closed on exit."""
     poll = settings or app.settings.poll()
-    http = HttpClient(
-        dataclasses.replace(
-            http_settings or http_settings_from(app.settings),
-            max_in_flight=poll.max_concurrency,
-            per_host=poll.per_host_concurrency,
-        )
-    )
+    limited = _limited(http_settings or http_settings_from(app.settings), poll)
+    check_ca_bundle(limited)
+    http = HttpClient(limited)
     scanner = ScanService(store=app.store, clock=app.clock, locations=lexicon_locations(app.workspace.root))
     try:
         poller = Poller(
@@ -137,6 +134,30 @@ async def running_duty(
     finally:
         scanner.close()
         await http.aclose()
+
+
+def reconfigure_duty(duty: DutyLoop, settings: DeskSettings, *, now: datetime) -> None:
+    """Apply changed settings to a running duty loop: intervals, concurrency, proxy, CA bundle and
+    the repeat interval take effect without a restart. Call it on the duty loop's event loop."""
+    poll = settings.poll()
+    http = _limited(http_settings_from(settings), poll)
+    check_ca_bundle(http)  # before anything changes
+    duty.poller.scheduler.reconfigure(poll, now=now)
+    duty.poller.connectors.http.reconfigure(http)
+    duty.alerts.policy = dataclasses.replace(duty.alerts.policy, repeat_after=timedelta(minutes=settings.repeat_minutes))
+
+
+def check_ca_bundle(http: HttpSettings) -> None:
+    """An office CA bundle that cannot be loaded is named, with the reason, instead of failing later."""
+    if http.ca_bundle:
+        try:
+            ssl.create_default_context(cafile=http.ca_bundle)
+        except (OSError, ssl.SSLError) as error:
+            raise InputError("file.unreadable", path=http.ca_bundle, detail=str(error)) from error
+
+
+def _limited(http: HttpSettings, poll: PollSettings) -> HttpSettings:
+    return dataclasses.replace(http, max_in_flight=poll.max_concurrency, per_host=poll.per_host_concurrency)
 
 
 def http_settings_from(settings: DeskSettings) -> HttpSettings:

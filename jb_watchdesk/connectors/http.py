@@ -15,8 +15,8 @@ import email.utils
 import itertools
 import logging
 import ssl
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -27,6 +27,12 @@ from jb_watchdesk import __version__
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 
 log = logging.getLogger(__name__)
+
+# httpx logs every request's full URL at INFO, query-string tokens included, and httpcore logs
+# its traffic at DEBUG: with ``--debug`` those secrets would reach the log. The client logs
+# what matters itself, with secrets redacted.
+for _chatty in ("httpx", "httpcore"):
+    logging.getLogger(_chatty).setLevel(logging.WARNING)
 
 SECRET_PARAMS: Final = frozenset(
     {"access_token", "secret", "appsecret", "client_secret", "refresh_token", "code", "token", "key", "password"}
@@ -88,12 +94,19 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
     return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER_S)
 
 
-class HttpClient:
-    """One pooled AsyncClient for all connectors. Close it with ``aclose``."""
+@dataclass(slots=True)
+class _Pool:
+    """Connection pools and request limits built from one ``HttpSettings``."""
 
-    def __init__(self, settings: HttpSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.settings = settings or HttpSettings()
-        s = self.settings
+    settings: HttpSettings
+    clients: list[httpx.AsyncClient]
+    turn: Iterator[int]
+    in_flight: asyncio.Semaphore
+    per_host: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    active: int = 0
+
+    @classmethod
+    def build(cls, s: HttpSettings, transport: httpx.AsyncBaseTransport | None) -> _Pool:
         # One TLS context for every pool: building one loads the CA store (~10 ms each).
         verify = ssl.create_default_context(cafile=s.ca_bundle) if s.ca_bundle else httpx.create_ssl_context(trust_env=s.trust_env)
         # httpcore's pool rescans all its connections (with a syscall each) whenever a request
@@ -102,7 +115,7 @@ class HttpClient:
         # pool bookkeeping was 40% of a 1,000-account cycle with one pool of 50).
         shards = max(1, min(s.max_in_flight, s.max_connections) // POOL_SHARD_SIZE)
         per_shard = -(-min(s.max_in_flight, s.max_connections) // shards)
-        self._clients = [
+        clients = [
             httpx.AsyncClient(
                 timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.total_timeout),
                 limits=httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard),
@@ -116,14 +129,50 @@ class HttpClient:
             )
             for _ in range(shards)
         ]
-        self._turn = itertools.cycle(range(shards))
         # httpx's own pool limit turns a burst into PoolTimeouts; requests wait here instead.
-        self._in_flight = asyncio.Semaphore(s.max_in_flight)
-        self._per_host: dict[str, asyncio.Semaphore] = {}
+        return cls(settings=s, clients=clients, turn=itertools.cycle(range(shards)), in_flight=asyncio.Semaphore(s.max_in_flight))
 
     async def aclose(self) -> None:
-        for client in self._clients:
+        for client in self.clients:
             await client.aclose()
+
+
+class HttpClient:
+    """One pooled AsyncClient for all connectors. Close it with ``aclose``.
+
+    ``reconfigure`` applies new settings (proxy, CA bundle, concurrency) without a restart:
+    new requests use new pools at once, and the old pools close when their last request ends.
+    """
+
+    def __init__(self, settings: HttpSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._transport = transport
+        self._pool = _Pool.build(settings or HttpSettings(), transport)
+        self._retired: list[_Pool] = []
+        self._closing: set[asyncio.Task[None]] = set()
+
+    @property
+    def settings(self) -> HttpSettings:
+        return self._pool.settings
+
+    def reconfigure(self, settings: HttpSettings) -> None:
+        """Use ``settings`` for every request from now on (call it on the client's event loop)."""
+        old, self._pool = self._pool, _Pool.build(settings, self._transport)
+        self._retired.append(old)
+        self._close_idle()
+
+    def _close_idle(self) -> None:
+        for pool in [p for p in self._retired if p.active == 0]:
+            self._retired.remove(pool)
+            task = asyncio.get_running_loop().create_task(pool.aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+
+    async def aclose(self) -> None:
+        for pool in [self._pool, *self._retired]:
+            await pool.aclose()
+        self._retired.clear()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
 
     async def request(
         self,
@@ -139,15 +188,23 @@ class HttpClient:
     ) -> HttpResponse:
         """Send one request; raise ConnectorError for anything but ``ok_statuses``."""
         host = _host(url)
-        per_host = self._per_host.setdefault(host, asyncio.Semaphore(self.settings.per_host))
-        # Host first, then a global slot: a request queued behind a busy host holds no global slot.
-        async with per_host, self._in_flight:
-            return await self._request(
-                method, url, platform=platform, params=params, json=json, form=form, headers=headers, ok_statuses=ok_statuses
-            )
+        pool = self._pool
+        pool.active += 1
+        try:
+            per_host = pool.per_host.setdefault(host, asyncio.Semaphore(pool.settings.per_host))
+            # Host first, then a global slot: a request queued behind a busy host holds no global slot.
+            async with per_host, pool.in_flight:
+                return await self._request(
+                    pool, method, url, platform=platform, params=params, json=json, form=form, headers=headers, ok_statuses=ok_statuses
+                )
+        finally:
+            pool.active -= 1
+            if pool is not self._pool and pool.active == 0:
+                self._close_idle()
 
     async def _request(
         self,
+        pool: _Pool,
         method: str,
         url: str,
         *,
@@ -159,10 +216,11 @@ class HttpClient:
         ok_statuses: frozenset[int],
     ) -> HttpResponse:
         safe_url = redact_url(httpx.URL(url, params=params) if params else url)
-        limit = self.settings.max_bytes
+        settings = pool.settings
+        limit = settings.max_bytes
         try:
-            async with asyncio.timeout(self.settings.total_timeout):
-                async with self._clients[next(self._turn)].stream(
+            async with asyncio.timeout(settings.total_timeout):
+                async with pool.clients[next(pool.turn)].stream(
                     method, url, params=params, json=json, data=form, headers=headers
                 ) as response:
                     self._check_status(response, platform=platform, safe_url=safe_url, ok_statuses=ok_statuses)
@@ -187,7 +245,7 @@ class HttpClient:
         except TimeoutError:
             raise ConnectorError(
                 ErrorKind.TRANSIENT,
-                f"no complete answer within {self.settings.total_timeout:g} s from {_host(url)}",
+                f"no complete answer within {settings.total_timeout:g} s from {_host(url)}",
                 code=f"{platform}.timeout",
             ) from None
         except httpx.TimeoutException as error:
@@ -197,7 +255,7 @@ class HttpClient:
         except httpx.TooManyRedirects:
             raise ConnectorError(
                 ErrorKind.CONFIG,
-                f"{safe_url} redirects more than {self.settings.max_redirects} times: check the address",
+                f"{safe_url} redirects more than {settings.max_redirects} times: check the address",
                 code=f"{platform}.redirects",
             ) from None
         except httpx.ConnectError as error:

@@ -97,6 +97,21 @@ class Scheduler:
         slot.next_posts = slot.blocked_until
         return slot.blocked_until
 
+    def reconfigure(self, settings: PollSettings, *, now: datetime) -> None:
+        """Use ``settings`` from now on. A shorter interval applies at once: an account not due
+        for longer than the new interval falls due by then (backoffs and Retry-After stand;
+        an account's own interval applies again after its next poll)."""
+        self.settings = settings
+        posts_by = now + timedelta(seconds=settings.post_interval_s)
+        comments_by = now + timedelta(seconds=settings.comment_interval_s)
+        for slot in self._slots.values():
+            if slot.blocked_until is not None and slot.blocked_until > now:
+                continue
+            if slot.next_posts is not None and slot.next_posts > posts_by:
+                slot.next_posts = posts_by
+            if slot.next_comments is not None and slot.next_comments > comments_by:
+                slot.next_comments = comments_by
+
     def consecutive_failures(self, account_id: int) -> int:
         return self._slot(account_id).failures
 

@@ -20,7 +20,7 @@ from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
-from jb_watchdesk.app import App, running_duty
+from jb_watchdesk.app import App, reconfigure_duty, running_duty
 from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.domain.models import Account
@@ -29,6 +29,7 @@ from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.duty import Cycle, DutyLoop
 from jb_watchdesk.services.loop_thread import LoopThread
 from jb_watchdesk.services.scheduler import PollSettings
+from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.alerts import AlertState
 from jb_watchdesk.ui.bridge import Bridge
@@ -224,6 +225,19 @@ class DeskController:
         """An account was edited: poll it at the next cycle, without its backoff."""
         if self.duty is not None and self.worker is not None:
             self.worker.call_soon(self.duty.poller.scheduler.reset, account_id)
+
+    async def apply_settings(self, settings: DeskSettings) -> None:
+        """Saved settings take effect now: poll intervals, concurrency, proxy, CA bundle, repeats."""
+        self.poll_settings = settings.poll()
+        self.http_settings = None  # from the settings from now on, as after a restart
+        self.officer = settings.officer
+        if self.duty is not None and self.worker is not None:
+            duty, now = self.duty, self.app.clock.now()
+
+            async def apply() -> None:  # on the duty thread, which owns the HTTP pools
+                reconfigure_duty(duty, settings, now=now)
+
+            await self._on_worker(apply())
 
     # -- officer actions ------------------------------------------------------------------
 

@@ -414,10 +414,16 @@ class MainWindow(QMainWindow):
 
     async def _save_settings(self, settings: DeskSettings) -> None:
         app = self.controller.app
+        language_changed = settings.language != app.settings.language
+        # Applied first: settings the desk cannot use (an unreadable CA bundle) are refused, not saved.
+        await self.controller.apply_settings(settings)
+        self.notifier.use_os = settings.os_notifications
         await asyncio.to_thread(desk_settings.save, app.workspace.root, settings)
         app.__dict__["settings"] = settings
-        self.controller.officer = settings.officer
-        self.show_message("info", _t("设置已保存；巡查间隔和并发在下次启动时生效"))
+        if language_changed:
+            self.show_message("info", _t("设置已保存并生效；界面语言在下次启动时切换"))
+        else:
+            self.show_message("info", _t("设置已保存并生效"))
 
     def bring_to_front(self) -> None:
         self.showNormal()

@@ -43,6 +43,15 @@ class Notifier:
         self._pending: set[asyncio.Task[None]] = set()
         self.os_failures = 0
 
+    @property
+    def use_os(self) -> bool:
+        return self._use_os
+
+    @use_os.setter
+    def use_os(self, wanted: bool) -> None:
+        """The settings' switch for OS notifications (only where they are available)."""
+        self._use_os = wanted and os_notifications_available()
+
     def links(self) -> dict[str, bool]:
         """Which links of the chain are available now (for the settings pane and ``doctor``)."""
         tray = self._tray is not None and QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages()

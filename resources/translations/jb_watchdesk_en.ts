@@ -242,57 +242,57 @@
 <context>
     <name>CommentsModel</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
         <source>账号</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
         <source>留言时间</source>
         <translation>Posted</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
         <source>确认倒计时(1小时)</source>
         <translation>Ack due (1 h)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
         <source>办结倒计时(5个工作日)</source>
         <translation>Reply due (5 workdays)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
         <source>留言人</source>
         <translation>From</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
         <source>内容</source>
         <translation>Text</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="108"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="114"/>
         <source>已确认</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="112"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="118"/>
         <source>已办结</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="114"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="120"/>
         <source>(估算)</source>
         <translation>(est.)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="122"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="128"/>
         <source>节假日安排未公布，按周一至周五估算</source>
         <translation>Holiday schedule not published yet; estimated on Monday to Friday</translation>
     </message>
@@ -333,120 +333,120 @@
 <context>
     <name>DashboardModel</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="55"/>
         <source>账号名称</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="55"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="55"/>
         <source>主办单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="55"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="55"/>
         <source>最近发布</source>
         <translation>Last post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="43"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="55"/>
         <source>本周/3</source>
         <translation>Week/3</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="44"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="56"/>
         <source>沉默天数</source>
         <translation>Days silent</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="44"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="56"/>
         <source>更新</source>
         <translation>Updates</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="44"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="56"/>
         <source>健康</source>
         <translation>Health</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="44"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="56"/>
         <source>待回复</source>
         <translation>Pending</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="44"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="56"/>
         <source>超时</source>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="188"/>
-        <source>近7天</source>
-        <translation>7d</translation>
-    </message>
-    <message>
-        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="208"/>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="235"/>
         <source>确认超时 / 办结超时</source>
         <translation>Ack overdue / Reply overdue</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/dashboard.py" line="261"/>
+        <source>近7天</source>
+        <translation>7d</translation>
     </message>
 </context>
 <context>
     <name>DashboardView</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="31"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="32"/>
         <source>搜索账号、单位、负责人</source>
         <translation>Search accounts, units, owners</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="35"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="36"/>
         <source>全部平台</source>
         <translation>All platforms</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="41"/>
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="42"/>
         <source>否决</source>
         <translation>Veto</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="42"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="43"/>
         <source>预警</source>
         <translation>Warning</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="43"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="44"/>
         <source>读取失败</source>
         <translation>Failing</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="44"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="45"/>
         <source>授权过期</source>
         <translation>Auth expired</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="45"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="46"/>
         <source>不稳定</source>
         <translation>Unstable</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="46"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="47"/>
         <source>未读取</source>
         <translation>Never read</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="77"/>
+        <location filename="../../jb_watchdesk/ui/views/dashboard.py" line="76"/>
         <source>全部单位</source>
         <translation>All units</translation>
     </message>
@@ -454,507 +454,507 @@
 <context>
     <name>DutyView</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="96"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="97"/>
         <source>运行情况</source>
         <translation>Operation</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="97"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="98"/>
         <source>栏目更新</source>
         <translation>Column updates</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="98"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="99"/>
         <source>信息内容质量</source>
         <translation>Content quality</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="99"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="100"/>
         <source>安全防护</source>
         <translation>Security</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="107"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="108"/>
         <source>计时中</source>
         <translation>Waiting</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="108"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="109"/>
         <source>已按时发布</source>
         <translation>Posted on time</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="109"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="110"/>
         <source>超时</source>
         <translation>Missed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="110"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="111"/>
         <source>已关闭</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="284"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="278"/>
         <source>暂无数据</source>
         <translation>No data</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="388"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="382"/>
         <source>值班班次</source>
         <translation>Duty shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="401"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="395"/>
         <source>签到接班</source>
         <translation>Start shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="405"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="399"/>
         <source>值班员</source>
         <translation>Officer</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="407"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="401"/>
         <source>交班说明：需要接班人继续跟进的事项</source>
         <translation>Handover note: what the next officer must follow up</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="409"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="403"/>
         <source>交班说明</source>
         <translation>Handover note</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="411"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="405"/>
         <source>班次属于其他值班员时必填，例如：值班员临时离岗，经带班领导同意代为结班</source>
         <translation>Required for another officer's shift, e.g. officer called away, closed for them with the shift leader's approval</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="412"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="406"/>
         <source>强制结班原因</source>
         <translation>Force-close reason</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="413"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="710"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="407"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="708"/>
         <source>交班签退</source>
         <translation>End shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="411"/>
         <source>交接</source>
         <translation>Handover</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="422"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="416"/>
         <source>遗留事项（接班人须逐项跟进）：</source>
         <translation>Carried over (the next officer follows up every item):</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="423"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="423"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="445"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="440"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
         <source>账号</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="423"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
         <source>内容</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="423"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="426"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="421"/>
         <source>确认接班</source>
         <translation>Confirm takeover</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="440"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="435"/>
         <source>人工巡查</source>
         <translation>Manual inspection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="449"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="444"/>
         <source>正常（发现问题时填写问题）</source>
         <translation>OK (describe any problem found)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="454"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="449"/>
         <source>其他问题（可不填）</source>
         <translation>Other findings (optional)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="456"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="451"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
         <source>其他问题</source>
         <translation>Other findings</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="458"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="453"/>
         <source>整改措施：发现问题时必填，写明已采取的措施</source>
         <translation>Corrective action: required when a problem is found; say what was done</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="460"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="455"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
         <source>整改措施</source>
         <translation>Corrective action</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="461"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="456"/>
         <source>提交巡查记录</source>
         <translation>Record inspection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="469"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
         <source>记录人</source>
         <translation>Recorded by</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="477"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="472"/>
         <source>突发事件应急发布（2小时内首发）</source>
         <translation>Emergency publishing (first post within 2 hours)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="481"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="476"/>
         <source>事件名称，例如：观音桥商圈火情</source>
         <translation>Event name, e.g. Guanyinqiao shopping district fire</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="483"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="478"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="485"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="480"/>
         <source>关键词，用逗号分隔；不填则按事件名称匹配</source>
         <translation>Keywords, comma-separated; empty matches the event name</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="486"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="481"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
         <source>关键词</source>
         <translation>Keywords</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="482"/>
         <source>启动应急响应</source>
         <translation>Activate emergency response</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
         <source>倒计时</source>
         <translation>Countdown</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
         <source>启动时间</source>
         <translation>Activated</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="492"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
         <source>发布期限</source>
         <translation>Post deadline</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="499"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="494"/>
         <source>交接记录、周报与图表</source>
         <translation>Handover record, weekly report and charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="506"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="501"/>
         <source>导出交接记录…</source>
         <translation>Export handover record…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="511"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="506"/>
         <source>交接记录</source>
         <translation>Handover record</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="516"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="511"/>
         <source>导出周报…</source>
         <translation>Export weekly report…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="521"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="516"/>
         <source>周报</source>
         <translation>Weekly report</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="529"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="524"/>
         <source>刷新图表</source>
         <translation>Refresh charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="629"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="624"/>
         <source>还没有已结束的班次。</source>
         <translation>No shift has ended yet.</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="631"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="626"/>
         <source>上一班：第 {id} 班 {officer}，{start} 至 {end}</source>
         <translation>Previous shift: #{id} {officer}, {start} to {end}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="634"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="629"/>
         <source>交班说明：</source>
         <translation>Handover note: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="634"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="629"/>
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="636"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="631"/>
         <source>强制结班原因：</source>
         <translation>Force-close reason: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="638"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="633"/>
         <source>已由 {officer} 于 {when} 确认接班</source>
         <translation>Takeover confirmed by {officer} at {when}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="642"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="637"/>
         <source>交接待接班值班员确认</source>
         <translation>Handover awaits the incoming officer's confirmation</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="661"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="656"/>
         <source>未确认告警</source>
         <translation>Unacked alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="664"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="659"/>
         <source>超时留言</source>
         <translation>Overdue comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="667"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="662"/>
         <source>更新：{freshness}；读取：{health}</source>
         <translation>Updates: {freshness}; reads: {health}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="672"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="667"/>
         <source>账号风险</source>
         <translation>Account at risk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="676"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="671"/>
         <source>突发事件</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="686"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="684"/>
         <source>另有 {count} 项，见交接记录导出</source>
         <translation>{count} more; see the handover record export</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="694"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="692"/>
         <source>当前无人值班：请签到接班</source>
         <translation>Nobody on duty: start a shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="699"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="697"/>
         <source>值班中：第 {id} 班 {officer}，{start} 起（已值班 {duration}）</source>
         <translation>On duty: shift #{id} {officer}, since {start} ({duration} so far)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="710"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="708"/>
         <source>强制结班</source>
         <translation>Force-close shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="718"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="716"/>
         <source>值班中</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="720"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="718"/>
         <source>第 {id} 班 {officer}（{start} 至 {end}）</source>
         <translation>Shift #{id} {officer} ({start} to {end})</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="738"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="736"/>
         <source>本周 {week}（进行中）</source>
         <translation>This week {week} (in progress)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="740"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="738"/>
         <source>上周 {week}</source>
         <translation>Last week {week}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="767"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="765"/>
         <source>未开班：人工巡查须在班次中记录</source>
         <translation>No shift open: manual inspections are recorded within a shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="773"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="771"/>
         <source>本班巡查：人工 {manual} 条，更正 {correction} 条，自动 {auto} 条（下表为最近的人工记录）</source>
         <translation>This shift: {manual} manual, {correction} corrections, {auto} automatic (latest manual records below)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="777"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="775"/>
         <source>人工</source>
         <translation>Manual</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="777"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="775"/>
         <source>更正</source>
         <translation>Correction</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="787"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="785"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="824"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="822"/>
         <source>本周 {week}，截至 {now}；与周报图表同一数据</source>
         <translation>Week {week} up to {now}; same data as the weekly report charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="844"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="842"/>
         <source>首条发布 {when}</source>
         <translation>First post {when}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="848"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="846"/>
         <source>首条发布 {when}，超出期限 {late}</source>
         <translation>First post {when}, {late} past the deadline</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="849"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="847"/>
         <source>已超时 {late}，仍未发布</source>
         <translation>Overdue by {late}, nothing posted yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="851"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="849"/>
         <source>剩余 {left}</source>
         <translation>{left} left</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="862"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="860"/>
         <source>已签到：第 {id} 班 {officer}</source>
         <translation>Signed in: shift #{id} {officer}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="875"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="873"/>
         <source>第 {id} 班属于 {officer}：代为结班须填写强制结班原因</source>
         <translation>Shift #{id} belongs to {officer}: closing it for them needs a force-close reason</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="883"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="881"/>
         <source>第 {id} 班已强制结班</source>
         <translation>Shift #{id} force-closed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="883"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="881"/>
         <source>第 {id} 班已交班</source>
         <translation>Shift #{id} handed over</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="884"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="882"/>
         <source>；遗留事项已记入交接</source>
         <translation>; carry-over items recorded in the handover</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="892"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="890"/>
         <source>已确认接班：第 {id} 班的交接</source>
         <translation>Takeover confirmed: handover of shift #{id}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="902"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="900"/>
         <source>请先选择账号</source>
         <translation>Select an account first</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="920"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="918"/>
         <source>已记录巡查 #{id}：{account}</source>
         <translation>Inspection #{id} recorded: {account}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="934"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="932"/>
         <source>已启动：{title}，首条发布期限 {due}</source>
         <translation>Activated: {title}, first post due {due}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="945"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="991"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="943"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="989"/>
         <source>还没有班次记录，无法导出交接记录</source>
         <translation>No shifts recorded yet; no handover record to export</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="948"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="946"/>
         <source>导出交接记录</source>
         <translation>Export handover record</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="949"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="947"/>
         <source>值班交接记录-第{id}班</source>
         <translation>handover-shift-{id}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="959"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="957"/>
         <source>导出周报</source>
         <translation>Export weekly report</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="960"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="958"/>
         <source>政务新媒体周报-{week}</source>
         <translation>weekly-report-{week}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="966"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="964"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="966"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="964"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="966"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="964"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="993"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="991"/>
         <source>正在导出交接记录…</source>
         <translation>Exporting handover record…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1003"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1001"/>
         <source>已导出交接记录：</source>
         <translation>Handover record exported: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1008"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1006"/>
         <source>正在导出周报…</source>
         <translation>Exporting weekly report…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1018"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1016"/>
         <source>已导出周报：</source>
         <translation>Weekly report exported: </translation>
     </message>
@@ -962,189 +962,189 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="14"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="25"/>
         <source>微信公众号</source>
         <translation>WeChat Official Account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="15"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="26"/>
         <source>新浪微博</source>
         <translation>Sina Weibo</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="16"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="27"/>
         <source>抖音</source>
         <translation>Douyin</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="17"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="28"/>
         <source>快手</source>
         <translation>Kuaishou</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="18"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="29"/>
         <source>今日头条</source>
         <translation>Toutiao</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="19"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="30"/>
         <source>腾讯微视</source>
         <translation>Tencent Weishi</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="20"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="31"/>
         <source>上游号</source>
         <translation>Shangyou</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="21"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="32"/>
         <source>RSS 订阅</source>
         <translation>RSS feed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="22"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="33"/>
         <source>网站</source>
         <translation>Website</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="28"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="41"/>
         <source>运营中</source>
         <translation>Active</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="28"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="41"/>
         <source>待关停</source>
         <translation>To shut down</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="28"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="41"/>
         <source>已关停</source>
         <translation>Shut down</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="32"/>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="37"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="48"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="56"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="32"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="48"/>
         <source>预警</source>
         <translation>Warning</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="32"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="48"/>
         <source>否决</source>
         <translation>Veto</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="32"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="48"/>
         <source>未知</source>
         <translation>Unknown</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="38"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="57"/>
         <source>不稳定</source>
         <translation>Unstable</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="58"/>
         <source>授权过期</source>
         <translation>Auth expired</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="40"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="59"/>
         <source>读取失败</source>
         <translation>Failing</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="41"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="60"/>
         <source>未读取</source>
         <translation>Never read</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="47"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="69"/>
         <source>待确认</source>
         <translation>Awaiting ack</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="48"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="70"/>
         <source>确认超时</source>
         <translation>Ack overdue</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="49"/>
         <location filename="../../jb_watchdesk/ui/labels.py" line="71"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="102"/>
         <source>已确认</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="50"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="72"/>
         <source>办结超时</source>
         <translation>Reply overdue</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="51"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="73"/>
         <source>已办结</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="56"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="81"/>
         <source>高</source>
         <translation>High</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="56"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="81"/>
         <source>中</source>
         <translation>Medium</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="56"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="81"/>
         <source>低</source>
         <translation>Low</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="61"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="89"/>
         <source>涉密</source>
         <translation>Classified</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="62"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="90"/>
         <source>商业广告</source>
         <translation>Advertising</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="63"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="91"/>
         <source>有偿服务</source>
         <translation>Paid service</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="64"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="92"/>
         <source>个人隐私</source>
         <translation>Privacy</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="65"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="93"/>
         <source>表述错误</source>
         <translation>Misstatement</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="66"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="94"/>
         <source>应关停账号发布</source>
         <translation>Post by retired account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="71"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="102"/>
         <source>新告警</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="71"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="102"/>
         <source>已解决</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="82"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="117"/>
         <source>天</source>
         <translation>d</translation>
     </message>
@@ -1162,87 +1162,87 @@
         <translation>JB WatchDesk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="127"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="125"/>
         <source>否决</source>
         <translation>Veto</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="128"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="126"/>
         <source>确认超时</source>
         <translation>Ack overdue</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="129"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="265"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="127"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="270"/>
         <source>新告警</source>
         <translation>New alerts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="130"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="128"/>
         <source>读取失败</source>
         <translation>Failing</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="146"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="145"/>
         <source>值班总览</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="147"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="146"/>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="178"/>
         <source>留言队列</source>
         <translation>Comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="148"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="147"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="149"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="148"/>
         <source>账号管理</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="150"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="175"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="149"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="232"/>
         <source>值班与巡查</source>
         <translation>Duty and inspections</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="154"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="153"/>
         <source>操作</source>
         <translation>Actions</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="156"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="155"/>
         <source>立即巡查</source>
         <translation>Poll now</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="158"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="157"/>
         <source>暂停巡查</source>
         <translation>Pause polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="160"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="408"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="159"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="411"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="161"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="160"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="165"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="164"/>
         <source>正在启动…</source>
         <translation>Starting…</translation>
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="184"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="263"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="268"/>
         <source>巡查</source>
         <translation>Poll</translation>
     </message>
@@ -1267,137 +1267,146 @@
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="263"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="268"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="264"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="269"/>
         <source>失败</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="264"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="269"/>
         <source>新发布</source>
         <translation>New posts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="265"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="270"/>
         <source>新留言</source>
         <translation>New comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="274"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="279"/>
         <source>巡查进行中</source>
         <translation>Polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="274"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="279"/>
         <source>巡查已暂停</source>
         <translation>Polling paused</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="286"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="290"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="291"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="295"/>
         <source>值班告警</source>
         <translation>Duty alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="290"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="295"/>
         <source>本轮巡查待查看的告警：</source>
         <translation>Alerts to review from this poll: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="290"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="295"/>
         <source>高风险</source>
         <translation>high risk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="312"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="317"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="323"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="328"/>
         <source>留言</source>
         <translation>Comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="327"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="332"/>
         <source>查看原文</source>
         <translation>View original</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="336"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="341"/>
         <source>该账号还没有读取到发布</source>
         <translation>No posts read from this account yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="338"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="343"/>
         <source>查看发布</source>
         <translation>View post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="355"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="360"/>
         <source>已保存：</source>
         <translation>Saved: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="363"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="367"/>
         <source>凭据已保存到系统钥匙串：</source>
         <translation>Credential saved to the system keychain: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="374"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="377"/>
         <source>连接失败：</source>
         <translation>Connection failed: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="376"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="379"/>
         <source>连接正常：</source>
         <translation>Connection OK: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="379"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="385"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="382"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="388"/>
         <source>导入登记表</source>
         <translation>Import register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="382"/>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="385"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="388"/>
         <source>导出登记表</source>
         <translation>Export register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="386"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="389"/>
         <source>账号登记表 (*.xlsx *.csv *.json)</source>
         <translation>Account register (*.xlsx *.csv *.json)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="397"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="400"/>
         <source>已导入</source>
         <translation>Imported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="402"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="405"/>
         <source>已导出</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="417"/>
-        <source>设置已保存；巡查间隔和并发在下次启动时生效</source>
-        <translation>Settings saved; poll intervals and concurrency apply after a restart</translation>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="423"/>
+        <source>设置已保存并生效；界面语言在下次启动时切换</source>
+        <translation>Settings saved and applied; the language changes at the next start</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="429"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="425"/>
+        <source>设置已保存并生效</source>
+        <translation>Settings saved and applied</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="437"/>
         <source>值班台仍在运行</source>
         <translation>WatchDesk is still running</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="429"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="437"/>
         <source>巡查继续在后台进行；从托盘菜单退出。</source>
         <translation>Polling continues in the background; quit from the tray menu.</translation>
+    </message>
+    <message>
+        <source>设置已保存；巡查间隔和并发在下次启动时生效</source>
+        <translation type="vanished">Settings saved; poll intervals and concurrency apply after a restart</translation>
     </message>
 </context>
 <context>

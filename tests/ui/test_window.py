@@ -220,3 +220,59 @@ def test_the_duty_panel_loads_when_the_officer_turns_to_it(run_desk) -> None:  #
         assert "无人值班" in window.duty.shift_label.text()
 
     run_desk(scenario)
+
+
+def test_saved_settings_take_effect_without_a_restart(run_desk) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from jb_watchdesk.services import settings as desk_settings
+    from jb_watchdesk.ui.dialogs.settings import SettingsDialog
+
+    async def scenario(window: MainWindow) -> None:
+        model = window.dashboard.model
+        await until(lambda: model.rowCount() == 12 and all(model.row_at(i).account.health.value == "ok" for i in range(12)))
+        duty = window.controller.duty
+        assert duty is not None
+        window.open_settings()
+        dialog = window.findChild(SettingsDialog)
+        assert dialog is not None
+        wanted = replace(
+            window.controller.app.settings, post_interval_s=120, max_concurrency=3, per_host_concurrency=2, repeat_minutes=2
+        )
+        dialog.saved.emit(wanted)
+        await until(lambda: "生效" in window.statusBar().currentMessage())
+        assert duty.poller.scheduler.settings.post_interval_s == 120
+        http = duty.poller.connectors.http
+        assert (http.settings.max_in_flight, http.settings.per_host) == (3, 2)
+        assert duty.alerts.policy.repeat_after == timedelta(minutes=2)
+        assert desk_settings.load(window.controller.app.workspace.root).post_interval_s == 120
+        # polling goes on through the new connection pools
+        await window.controller.poll_now()
+        health = [(model.row_at(i).account.health.value, model.row_at(i).account.health_reason) for i in range(12)]
+        assert all(h == "ok" for h, _ in health), health
+
+    run_desk(scenario)
+
+
+def test_settings_the_desk_cannot_use_are_refused_and_not_saved(run_desk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from jb_watchdesk.services import settings as desk_settings
+    from jb_watchdesk.ui.dialogs.settings import SettingsDialog
+
+    missing = tmp_path / "no-such-ca.pem"
+
+    async def scenario(window: MainWindow) -> None:
+        duty = window.controller.duty
+        assert duty is not None
+        before = duty.poller.scheduler.settings
+        window.open_settings()
+        dialog = window.findChild(SettingsDialog)
+        assert dialog is not None
+        dialog.saved.emit(replace(window.controller.app.settings, ca_bundle=str(missing), post_interval_s=120))
+        await until(lambda: str(missing) in window.banner.text.text())
+        assert duty.poller.scheduler.settings == before
+        assert desk_settings.load(window.controller.app.workspace.root).ca_bundle == ""
+
+    run_desk(scenario)

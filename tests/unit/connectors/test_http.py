@@ -178,3 +178,53 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("Wed, 25 Nov 2026 08:01:00 GMT", now=now) == 60
     assert parse_retry_after("soon", now=now) is None
     assert parse_retry_after("99999999", now=now) == 6 * 3600
+
+
+def test_new_settings_apply_to_new_requests_and_the_old_pools_close_when_drained() -> None:
+    release = asyncio.Event()
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await _read_request(reader)
+        if "/slow" in head:
+            await release.wait()
+        writer.write(_response("200 OK", b"x" * 100))
+        await writer.drain()
+        writer.close()
+
+    async def call(client: HttpClient, base: str) -> object:
+        old_clients = list(client._pool.clients)  # noqa: SLF001 - what reconfigure must close
+        first = asyncio.ensure_future(client.request("GET", f"{base}/slow", platform="rss"))
+        await asyncio.sleep(0.1)
+        client.reconfigure(HttpSettings(trust_env=False, total_timeout=5.0, max_bytes=10))
+        assert client.settings.max_bytes == 10
+        with pytest.raises(ConnectorError) as caught:
+            await client.request("GET", f"{base}/fast", platform="rss")  # the new cap applies at once
+        assert not any(c.is_closed for c in old_clients)  # the slow request still uses them
+        release.set()
+        response = await first  # finished under the settings it started with
+        await asyncio.sleep(0.05)
+        return caught.value, response.body, all(c.is_closed for c in old_clients)
+
+    error, body, closed = run(_with_server(slow, HttpSettings(trust_env=False, total_timeout=5.0, max_bytes=1000), call))  # type: ignore[misc]
+    assert error.code == "rss.too_large" and body == b"x" * 100 and closed
+
+
+def test_no_token_reaches_the_log_even_at_debug_level(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    secret = "2.00SECRETtokenVALUE"
+
+    async def ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(_response("200 OK", b"{}"))
+        await writer.drain()
+        writer.close()
+
+    async def call(client: HttpClient, base: str) -> object:
+        return await client.request("GET", f"{base}/2/statuses/user_timeline.json", platform="weibo", params={"access_token": secret})
+
+    response = run(_with_server(ok, LOCAL, call))
+    assert response.status == 200  # type: ignore[attr-defined]
+    assert caplog.records  # something was logged at DEBUG (asyncio, the client)…
+    assert secret not in caplog.text  # …but never the token

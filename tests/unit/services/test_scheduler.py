@@ -68,3 +68,20 @@ def test_officer_errors_are_retried_rarely() -> None:
     s = scheduler()
     config = ConnectorError(ErrorKind.CONFIG, "whitelist", code="wechat.40164")
     assert s.failed(A, now=NOW, error=config) - NOW == timedelta(seconds=3600)
+
+
+def test_a_shorter_interval_applies_at_once_but_a_backoff_stands() -> None:
+    s = scheduler()
+    failing = Account(id=3, name="c", platform=Platform.RSS, source="https://z/feed")
+    s.succeeded(A, now=NOW, with_comments=True)
+    s.failed(failing, now=NOW, error=ConnectorError(ErrorKind.TRANSIENT, "down", code="rss.http", retry_after=1800))
+    later = NOW + timedelta(seconds=10)
+    assert s.due([A, failing], now=later + timedelta(seconds=61)) == []
+    s.reconfigure(PollSettings(post_interval_s=60, comment_interval_s=120), now=later)
+    assert s.settings.post_interval_s == 60
+    due = s.due([A, failing], now=later + timedelta(seconds=61))
+    assert [(d.account.id, d.with_comments) for d in due] == [(1, False)]  # the Retry-After still holds
+    assert [d.with_comments for d in s.due([A], now=later + timedelta(seconds=121))] == [True]
+    # a longer interval does not postpone what is already planned
+    s.reconfigure(PollSettings(post_interval_s=86_400), now=later)
+    assert [d.account.id for d in s.due([A], now=later + timedelta(seconds=61))] == [1]
