@@ -31,7 +31,7 @@ from jb_watchdesk.services.loop_thread import LoopThread
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.storage import accounts as account_store
-from jb_watchdesk.storage.alerts import AlertState
+from jb_watchdesk.storage.alerts import Alert, AlertState
 from jb_watchdesk.ui.bridge import Bridge
 
 log = logging.getLogger(__name__)
@@ -175,22 +175,34 @@ class DeskController:
                 await self.refresh()
 
     async def refresh(self) -> None:
-        """Reload the dashboard, the comment queue and the alerts inbox from the store."""
+        """Reload the dashboard, the comment queue and the alerts inbox from the store.
+
+        The three reads are queued at once on the store's reader; each pane is updated as soon
+        as its own read is back, while the next one is still being read.
+        """
         now = self.app.clock.now()
-        store = self.app.store
-        rows = await status_service.account_status_async(store, now=now)
-        self._names = {row.account.id: row.account.name for row in rows}
-        self.bridge.statusChanged.emit(rows)
-        await self.refresh_comments(now=now)
-        await self.refresh_alerts()
+        status = asyncio.ensure_future(status_service.account_status_async(self.app.store, now=now))
+        comments = asyncio.ensure_future(self._read_comments(now))
+        alerts = asyncio.ensure_future(self._read_alerts())
+        try:
+            rows = await status
+            self._names = {row.account.id: row.account.name for row in rows}
+            self.bridge.statusChanged.emit(rows)
+            self.bridge.commentsChanged.emit(*await comments)
+            self.bridge.alertsChanged.emit(await alerts, dict(self._names))
+        finally:
+            # The first failure (a locked database, say) is the one reported; the other reads stop.
+            for read in (status, comments, alerts):
+                read.cancel()
+            await asyncio.gather(status, comments, alerts, return_exceptions=True)
 
     async def refresh_comments(self, *, now: datetime | None = None) -> None:
         """The open comments, most urgent first, as many as the officer has scrolled to."""
+        self.bridge.commentsChanged.emit(*await self._read_comments(now or self.app.clock.now()))
+
+    async def _read_comments(self, now: datetime) -> tuple[list[comment_service.CommentRow], int]:
         limit = self.comment_limit
-        queue = await comment_service.list_comments_async(
-            self.app.store, now=now or self.app.clock.now(), pending_only=True, limit=limit
-        )
-        self.bridge.commentsChanged.emit(queue, limit)
+        return await comment_service.list_comments_async(self.app.store, now=now, pending_only=True, limit=limit), limit
 
     async def more_comments(self) -> None:
         """The officer scrolled to the end of the queue: read the next page too."""
@@ -198,13 +210,17 @@ class DeskController:
         await self.refresh_comments()
 
     async def refresh_alerts(self) -> None:
-        assert self.duty is not None
-        alerts = await self.duty.alerts.page(states=(AlertState.NEW,), limit=ALERT_PAGE)
-        alerts += await self.duty.alerts.page(states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE)
+        alerts = await self._read_alerts()
         if not self._names:
             accounts = await self.app.store.read(account_store.list_accounts)
             self._names = {a.id: a.name for a in accounts}
         self.bridge.alertsChanged.emit(alerts, dict(self._names))
+
+    async def _read_alerts(self) -> list[Alert]:
+        """New alerts first, then the handled ones, a page of each."""
+        assert self.duty is not None
+        alerts = await self.duty.alerts.page(states=(AlertState.NEW,), limit=ALERT_PAGE)
+        return alerts + await self.duty.alerts.page(states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE)
 
     async def poll_now(self) -> None:
         """The officer asked for a poll: every account, now (backoffs still apply)."""
