@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import sys
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -22,12 +23,20 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def standard_event_loop() -> asyncio.AbstractEventLoop:
+    """A plain asyncio loop, whatever loop policy is installed: the window's ``qasync.run``
+    installs one whose loops are Qt's, and those may only run on the GUI thread."""
+    if sys.platform == "win32":
+        return asyncio.ProactorEventLoop()
+    return asyncio.SelectorEventLoop()
+
+
 class LoopThread:
     """Runs an event loop on a daemon thread until :meth:`aclose` (or :meth:`close`)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._loop = asyncio.new_event_loop()
+        self._loop = standard_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
         self._thread.start()

@@ -89,7 +89,6 @@ class DashboardView(QWidget):
             self._refill_units(units)
         if first and rows:
             self.fit_columns()
-            self.table.horizontalHeader().setStretchLastSection(False)
 
     def fit_columns(self) -> None:
         """Sized once, on the first rows: the templates cover what polling later puts in the cells."""

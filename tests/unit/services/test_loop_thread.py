@@ -63,3 +63,29 @@ def test_cancelling_the_caller_cancels_the_work_and_close_cancels_the_rest() -> 
     assert cancelled.is_set() and future.cancelled()
     with pytest.raises(RuntimeError, match="not running"):
         worker.submit(forever())
+
+
+def test_the_thread_runs_a_plain_asyncio_loop_under_a_gui_loop_policy() -> None:
+    """``qasync.run`` installs a policy whose new loops are Qt loops (GUI thread only)."""
+
+    class ForeignLoop(asyncio.SelectorEventLoop):
+        pass
+
+    class ForeignPolicy(asyncio.DefaultEventLoopPolicy):
+        def new_event_loop(self) -> asyncio.AbstractEventLoop:
+            return ForeignLoop()
+
+    previous = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(ForeignPolicy())
+    try:
+        worker = LoopThread("test-loop")
+
+        async def loop_type() -> type:
+            return type(asyncio.get_running_loop())
+
+        try:
+            assert worker.submit(loop_type()).result(5) is not ForeignLoop
+        finally:
+            worker.close()
+    finally:
+        asyncio.set_event_loop_policy(previous)
