@@ -30,6 +30,12 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("CommentsModel", text)
 
 
+def widest_countdowns() -> dict[str, list[str]]:
+    """The longest texts the countdown columns show, for sizing them before they tick."""
+    longest = labels.duration(-99 * 86_400 - 86_399)
+    return {"ack_countdown": [longest, _t("已确认")], "result_countdown": [f"{longest} {_t('(估算)')}", _t("已办结")]}
+
+
 class CommentsModel(QAbstractTableModel):
     """Pages from the store: the first page most urgent first, more when the view scrolls to the end."""
 

@@ -14,6 +14,7 @@ from jb_watchdesk.ui.dialogs.alert_popup import highlight
 from jb_watchdesk.ui.dialogs.note import NoteDialog
 from jb_watchdesk.ui.models.alerts import AlertsModel
 from jb_watchdesk.ui.text import plain_label
+from jb_watchdesk.ui.views.columns import fit_columns
 
 
 def _t(text: str) -> str:
@@ -41,6 +42,7 @@ class AlertsView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setWordWrap(False)
         split.addWidget(self.table)
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -59,7 +61,10 @@ class AlertsView(QWidget):
 
     def set_rows(self, alerts: Sequence[Alert], account_names: Mapping[int, str]) -> None:
         selected = self.current()
+        first = self.model.rowCount() == 0
         self.model.set_rows(alerts, account_names=account_names)
+        if first and alerts:
+            fit_columns(self.table, widest=260)
         if selected is not None:
             self.select(selected.id)
         self._selected()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QStyle, QTableView
 
 SAMPLE_ROWS = 50
@@ -52,7 +53,9 @@ def fit_columns(
         for row in range(0, rows, step):
             index = model.index(row, column)
             text = index.data(Qt.ItemDataRole.DisplayRole)
-            cell = cell_metrics.horizontalAdvance(str(text)) + PADDING if text else PADDING
+            font = index.data(Qt.ItemDataRole.FontRole)  # bold rows are wider
+            metrics = QFontMetrics(font) if isinstance(font, QFont) else cell_metrics
+            cell = metrics.horizontalAdvance(str(text)) + PADDING if text else PADDING
             if index.data(Qt.ItemDataRole.DecorationRole) is not None:
                 cell += icon + 4
             width = max(width, cell)

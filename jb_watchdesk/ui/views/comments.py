@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPlainTextEdit, QPushBut
 from jb_watchdesk.domain.models import CommentState
 from jb_watchdesk.services.comments import CommentRow
 from jb_watchdesk.ui.dialogs.note import NoteDialog
-from jb_watchdesk.ui.models.comments import CommentsModel
+from jb_watchdesk.ui.models.comments import CommentsModel, widest_countdowns
 from jb_watchdesk.ui.text import one_line
+from jb_watchdesk.ui.views.columns import fit_columns
 
 
 def _t(text: str) -> str:
@@ -42,6 +43,7 @@ class CommentsView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setWordWrap(False)  # one line per comment; the full text is beside the table
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
         split.addWidget(self.table)
@@ -59,7 +61,12 @@ class CommentsView(QWidget):
 
     def set_rows(self, rows: Sequence[CommentRow], limit: int | None = None) -> None:
         selected = self.current()
+        first = self.model.rowCount() == 0
         self.model.set_rows(rows, limit=limit)
+        if first and rows:
+            columns = CommentsModel.COLUMNS
+            templates = {columns.index(name): texts for name, texts in widest_countdowns().items()}
+            fit_columns(self.table, widest=220, templates=templates, icon_columns=[columns.index("state")])
         if selected is not None:
             for row in range(self.model.rowCount()):
                 if self.model.row_at(row).id == selected.id:
