@@ -222,10 +222,16 @@ class DeskController:
         alerts = await self.duty.alerts.page(states=(AlertState.NEW,), limit=ALERT_PAGE)
         return alerts + await self.duty.alerts.page(states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE)
 
-    async def poll_now(self) -> None:
-        """The officer asked for a poll: every account, now (backoffs still apply)."""
+    async def poll_now(self) -> bool:
+        """The officer asked for a poll: every account, now (backoffs still apply).
+
+        False when a cycle was already running: its results are shown when it ends.
+        """
         cycle = await self.run_cycle(force=True)
+        if cycle.changes.skipped:
+            return False
         await self._on_cycle(cycle)
+        return True
 
     async def run_cycle(self, *, force: bool = False) -> Cycle:
         """One duty cycle on the duty thread, not shown."""

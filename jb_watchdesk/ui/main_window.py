@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         bridge.cycleFinished.connect(self.show_cycle)
         bridge.message.connect(self.show_message)
         bridge.pollingChanged.connect(self._polling_changed)
-        self.poll_action.triggered.connect(lambda: self._run(self.controller.poll_now(), _t("巡查")))
+        self.poll_action.triggered.connect(lambda: self._run(self._poll_now(), _t("巡查")))
         self.pause_action.toggled.connect(self.controller.set_paused)
         self.settings_action.triggered.connect(self.open_settings)
         self.quit_action.triggered.connect(self.quitRequested)
@@ -219,6 +219,11 @@ class MainWindow(QMainWindow):
         self.controller.spawn(guarded(), name=what)
 
     # -- data ----------------------------------------------------------------------------
+
+    async def _poll_now(self) -> None:
+        self.statusBar().showMessage(_t("正在巡查全部账号…"))
+        if not await self.controller.poll_now():
+            self.statusBar().showMessage(_t("一轮巡查正在进行，结束后即显示结果"), 15_000)
 
     def _refresh_duty(self, *, only_if_stale: bool = False) -> None:
         """The duty panel reads the whole handover (every open comment, every account): it reloads

@@ -199,42 +199,42 @@
 <context>
     <name>AlertsView</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="31"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="32"/>
         <source>确认告警…</source>
         <translation>Acknowledge…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="87"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="92"/>
         <source>规则</source>
         <translation>Rule</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="87"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="92"/>
         <source>置信度</source>
         <translation>Confidence</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="88"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="93"/>
         <source>发现时间</source>
         <translation>Found</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="91"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="96"/>
         <source>确认人</source>
         <translation>Acked by</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="91"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="96"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="99"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="104"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="99"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="104"/>
         <source>请填写处理说明：</source>
         <translation>Describe the action taken:</translation>
     </message>
@@ -242,57 +242,60 @@
 <context>
     <name>CommentsModel</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
-        <source>状态</source>
-        <translation>Status</translation>
-    </message>
-    <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
-        <source>账号</source>
-        <translation>Account</translation>
-    </message>
-    <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
-        <source>留言时间</source>
-        <translation>Posted</translation>
-    </message>
-    <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
-        <source>确认倒计时(1小时)</source>
-        <translation>Ack due (1 h)</translation>
-    </message>
-    <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
-        <source>办结倒计时(5个工作日)</source>
-        <translation>Reply due (5 workdays)</translation>
-    </message>
-    <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
-        <source>留言人</source>
-        <translation>From</translation>
-    </message>
-    <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="48"/>
-        <source>内容</source>
-        <translation>Text</translation>
-    </message>
-    <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="114"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="120"/>
         <source>已确认</source>
         <translation>Acknowledged</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="118"/>
-        <source>已办结</source>
-        <translation>Closed</translation>
-    </message>
-    <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="120"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="126"/>
         <source>(估算)</source>
         <translation>(est.)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/comments.py" line="128"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="36"/>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="124"/>
+        <source>已办结</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="54"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="54"/>
+        <source>账号</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="54"/>
+        <source>留言时间</source>
+        <translation>Posted</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="54"/>
+        <source>确认倒计时(1小时)</source>
+        <translation>Ack due (1 h)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="54"/>
+        <source>办结倒计时(5个工作日)</source>
+        <translation>Reply due (5 workdays)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="54"/>
+        <source>留言人</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="54"/>
+        <source>内容</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/models/comments.py" line="134"/>
         <source>节假日安排未公布，按周一至周五估算</source>
         <translation>Holiday schedule not published yet; estimated on Monday to Friday</translation>
     </message>
@@ -300,32 +303,32 @@
 <context>
     <name>CommentsView</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/comments.py" line="30"/>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="31"/>
         <source>确认受理…</source>
         <translation>Acknowledge…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/comments.py" line="31"/>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="32"/>
         <source>办结…</source>
         <translation>Close…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/comments.py" line="84"/>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="91"/>
         <source>办结留言</source>
         <translation>Close comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/comments.py" line="84"/>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="91"/>
         <source>确认受理留言</source>
         <translation>Acknowledge comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/comments.py" line="85"/>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="92"/>
         <source>请填写答复结果：</source>
         <translation>Enter the reply given:</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/comments.py" line="85"/>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="92"/>
         <source>请填写受理说明：</source>
         <translation>Enter an acknowledgement note:</translation>
     </message>
@@ -1173,7 +1176,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="127"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="270"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="275"/>
         <source>新告警</source>
         <translation>New alerts</translation>
     </message>
@@ -1205,7 +1208,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="149"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="232"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="237"/>
         <source>值班与巡查</source>
         <translation>Duty and inspections</translation>
     </message>
@@ -1226,7 +1229,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="159"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="411"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="416"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
@@ -1242,7 +1245,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/main_window.py" line="184"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="268"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="273"/>
         <source>巡查</source>
         <translation>Poll</translation>
     </message>
@@ -1267,140 +1270,150 @@
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="268"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="224"/>
+        <source>正在巡查全部账号…</source>
+        <translation>Polling every account…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="226"/>
+        <source>一轮巡查正在进行，结束后即显示结果</source>
+        <translation>A poll is already under way; its results show when it ends</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="273"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="269"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="274"/>
         <source>失败</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="269"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="274"/>
         <source>新发布</source>
         <translation>New posts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="270"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="275"/>
         <source>新留言</source>
         <translation>New comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="279"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="284"/>
         <source>巡查进行中</source>
         <translation>Polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="279"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="284"/>
         <source>巡查已暂停</source>
         <translation>Polling paused</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="291"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="295"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="296"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="300"/>
         <source>值班告警</source>
         <translation>Duty alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="295"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="300"/>
         <source>本轮巡查待查看的告警：</source>
         <translation>Alerts to review from this poll: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="295"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="300"/>
         <source>高风险</source>
         <translation>high risk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="317"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="322"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="328"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="333"/>
         <source>留言</source>
         <translation>Comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="332"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="337"/>
         <source>查看原文</source>
         <translation>View original</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="341"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="346"/>
         <source>该账号还没有读取到发布</source>
         <translation>No posts read from this account yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="343"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="348"/>
         <source>查看发布</source>
         <translation>View post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="360"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="365"/>
         <source>已保存：</source>
         <translation>Saved: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="367"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="372"/>
         <source>凭据已保存到系统钥匙串：</source>
         <translation>Credential saved to the system keychain: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="377"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="382"/>
         <source>连接失败：</source>
         <translation>Connection failed: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="379"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="384"/>
         <source>连接正常：</source>
         <translation>Connection OK: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="382"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="388"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="387"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="393"/>
         <source>导入登记表</source>
         <translation>Import register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="385"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="388"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="390"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="393"/>
         <source>导出登记表</source>
         <translation>Export register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="389"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="394"/>
         <source>账号登记表 (*.xlsx *.csv *.json)</source>
         <translation>Account register (*.xlsx *.csv *.json)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="400"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="405"/>
         <source>已导入</source>
         <translation>Imported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="405"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="410"/>
         <source>已导出</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="423"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="429"/>
         <source>设置已保存并生效；界面语言在下次启动时切换</source>
         <translation>Settings saved and applied; the language changes at the next start</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="425"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="431"/>
         <source>设置已保存并生效</source>
         <translation>Settings saved and applied</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="437"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="443"/>
         <source>值班台仍在运行</source>
         <translation>WatchDesk is still running</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="437"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="443"/>
         <source>巡查继续在后台进行；从托盘菜单退出。</source>
         <translation>Polling continues in the background; quit from the tray menu.</translation>
     </message>

@@ -276,3 +276,21 @@ def test_settings_the_desk_cannot_use_are_refused_and_not_saved(run_desk, tmp_pa
         assert desk_settings.load(window.controller.app.workspace.root).ca_bundle == ""
 
     run_desk(scenario)
+
+
+def test_poll_now_during_a_running_cycle_says_so(run_desk, simulated_desk) -> None:  # type: ignore[no-untyped-def]
+    async def scenario(window: MainWindow) -> None:
+        model = window.dashboard.model
+        await until(lambda: model.rowCount() == 12 and all(model.row_at(i).account.health.value == "ok" for i in range(12)))
+        simulated_desk.server.latency_ms = 300  # a cycle long enough to be seen running
+        duty = window.controller.duty
+        assert duty is not None
+        running = asyncio.ensure_future(window.controller.run_cycle(force=True))
+        await until(lambda: duty.poller.busy)
+        await window._poll_now()  # noqa: SLF001 - what the toolbar's action runs
+        assert "正在进行" in window.statusBar().currentMessage()
+        simulated_desk.server.latency_ms = 0
+        await running
+        assert await window.controller.poll_now()  # once the cycle is over, a poll runs
+
+    run_desk(scenario)
