@@ -538,7 +538,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/views/duty.py" line="407"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="708"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="752"/>
         <source>交班签退</source>
         <translation>End shift</translation>
     </message>
@@ -554,14 +554,14 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="477"/>
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
         <location filename="../../jb_watchdesk/ui/views/duty.py" line="440"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="477"/>
         <source>账号</source>
         <translation>Account</translation>
     </message>
@@ -572,7 +572,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/views/duty.py" line="417"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="477"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
@@ -598,7 +598,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/views/duty.py" line="451"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="477"/>
         <source>其他问题</source>
         <translation>Other findings</translation>
     </message>
@@ -609,355 +609,376 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/views/duty.py" line="455"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="477"/>
         <source>整改措施</source>
         <translation>Corrective action</translation>
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/views/duty.py" line="456"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="513"/>
         <source>提交巡查记录</source>
         <translation>Record inspection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="464"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="460"/>
+        <source>更正所选记录…</source>
+        <translation>Correct the selected record…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="463"/>
+        <source>取消更正</source>
+        <translation>Cancel the correction</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="477"/>
         <source>记录人</source>
         <translation>Recorded by</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="472"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="505"/>
+        <source>正在更正巡查 #{id}（{account}）：改好后提交</source>
+        <translation>Correcting inspection #{id} ({account}): edit, then submit</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="507"/>
+        <source>提交更正</source>
+        <translation>Submit the correction</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="516"/>
         <source>突发事件应急发布（2小时内首发）</source>
         <translation>Emergency publishing (first post within 2 hours)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="476"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="520"/>
         <source>事件名称，例如：观音桥商圈火情</source>
         <translation>Event name, e.g. Guanyinqiao shopping district fire</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="478"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="522"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="531"/>
         <source>事件</source>
         <translation>Event</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="480"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="524"/>
         <source>关键词，用逗号分隔；不填则按事件名称匹配</source>
         <translation>Keywords, comma-separated; empty matches the event name</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="481"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="525"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="531"/>
         <source>关键词</source>
         <translation>Keywords</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="482"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="526"/>
         <source>启动应急响应</source>
         <translation>Activate emergency response</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="531"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="531"/>
         <source>倒计时</source>
         <translation>Countdown</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="531"/>
         <source>启动时间</source>
         <translation>Activated</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="487"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="531"/>
         <source>发布期限</source>
         <translation>Post deadline</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="494"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="538"/>
         <source>交接记录、周报与图表</source>
         <translation>Handover record, weekly report and charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="501"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="545"/>
         <source>导出交接记录…</source>
         <translation>Export handover record…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="506"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="550"/>
         <source>交接记录</source>
         <translation>Handover record</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="511"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="555"/>
         <source>导出周报…</source>
         <translation>Export weekly report…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="516"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="560"/>
         <source>周报</source>
         <translation>Weekly report</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="524"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="568"/>
         <source>刷新图表</source>
         <translation>Refresh charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="624"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="668"/>
         <source>还没有已结束的班次。</source>
         <translation>No shift has ended yet.</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="626"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="670"/>
         <source>上一班：第 {id} 班 {officer}，{start} 至 {end}</source>
         <translation>Previous shift: #{id} {officer}, {start} to {end}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="629"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="673"/>
         <source>交班说明：</source>
         <translation>Handover note: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="629"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="673"/>
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="631"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="675"/>
         <source>强制结班原因：</source>
         <translation>Force-close reason: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="633"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="677"/>
         <source>已由 {officer} 于 {when} 确认接班</source>
         <translation>Takeover confirmed by {officer} at {when}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="637"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="681"/>
         <source>交接待接班值班员确认</source>
         <translation>Handover awaits the incoming officer's confirmation</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="656"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="700"/>
         <source>未确认告警</source>
         <translation>Unacked alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="659"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="703"/>
         <source>超时留言</source>
         <translation>Overdue comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="662"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="706"/>
         <source>更新：{freshness}；读取：{health}</source>
         <translation>Updates: {freshness}; reads: {health}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="667"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="711"/>
         <source>账号风险</source>
         <translation>Account at risk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="671"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="715"/>
         <source>突发事件</source>
         <translation>Emergency</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="684"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="728"/>
         <source>另有 {count} 项，见交接记录导出</source>
         <translation>{count} more; see the handover record export</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="692"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="736"/>
         <source>当前无人值班：请签到接班</source>
         <translation>Nobody on duty: start a shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="697"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="741"/>
         <source>值班中：第 {id} 班 {officer}，{start} 起（已值班 {duration}）</source>
         <translation>On duty: shift #{id} {officer}, since {start} ({duration} so far)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="708"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="752"/>
         <source>强制结班</source>
         <translation>Force-close shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="716"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="760"/>
         <source>值班中</source>
         <translation>On duty</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="718"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="762"/>
         <source>第 {id} 班 {officer}（{start} 至 {end}）</source>
         <translation>Shift #{id} {officer} ({start} to {end})</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="736"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="780"/>
         <source>本周 {week}（进行中）</source>
         <translation>This week {week} (in progress)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="738"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="782"/>
         <source>上周 {week}</source>
         <translation>Last week {week}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="765"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="809"/>
         <source>未开班：人工巡查须在班次中记录</source>
         <translation>No shift open: manual inspections are recorded within a shift</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="771"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="815"/>
         <source>本班巡查：人工 {manual} 条，更正 {correction} 条，自动 {auto} 条（下表为最近的人工记录）</source>
         <translation>This shift: {manual} manual, {correction} corrections, {auto} automatic (latest manual records below)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="775"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="819"/>
         <source>人工</source>
         <translation>Manual</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="775"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="819"/>
         <source>更正</source>
         <translation>Correction</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="785"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="833"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="822"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="870"/>
         <source>本周 {week}，截至 {now}；与周报图表同一数据</source>
         <translation>Week {week} up to {now}; same data as the weekly report charts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="842"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="890"/>
         <source>首条发布 {when}</source>
         <translation>First post {when}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="846"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="894"/>
         <source>首条发布 {when}，超出期限 {late}</source>
         <translation>First post {when}, {late} past the deadline</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="847"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="895"/>
         <source>已超时 {late}，仍未发布</source>
         <translation>Overdue by {late}, nothing posted yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="849"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="897"/>
         <source>剩余 {left}</source>
         <translation>{left} left</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="860"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="908"/>
         <source>已签到：第 {id} 班 {officer}</source>
         <translation>Signed in: shift #{id} {officer}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="873"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="921"/>
         <source>第 {id} 班属于 {officer}：代为结班须填写强制结班原因</source>
         <translation>Shift #{id} belongs to {officer}: closing it for them needs a force-close reason</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="881"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="929"/>
         <source>第 {id} 班已强制结班</source>
         <translation>Shift #{id} force-closed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="881"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="929"/>
         <source>第 {id} 班已交班</source>
         <translation>Shift #{id} handed over</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="882"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="930"/>
         <source>；遗留事项已记入交接</source>
         <translation>; carry-over items recorded in the handover</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="890"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="938"/>
         <source>已确认接班：第 {id} 班的交接</source>
         <translation>Takeover confirmed: handover of shift #{id}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="900"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="948"/>
         <source>请先选择账号</source>
         <translation>Select an account first</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="918"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="968"/>
         <source>已记录巡查 #{id}：{account}</source>
         <translation>Inspection #{id} recorded: {account}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="932"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="982"/>
         <source>已启动：{title}，首条发布期限 {due}</source>
         <translation>Activated: {title}, first post due {due}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="943"/>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="989"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="993"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1039"/>
         <source>还没有班次记录，无法导出交接记录</source>
         <translation>No shifts recorded yet; no handover record to export</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="946"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="996"/>
         <source>导出交接记录</source>
         <translation>Export handover record</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="947"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="997"/>
         <source>值班交接记录-第{id}班</source>
         <translation>handover-shift-{id}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="957"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1007"/>
         <source>导出周报</source>
         <translation>Export weekly report</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="958"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1008"/>
         <source>政务新媒体周报-{week}</source>
         <translation>weekly-report-{week}</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="964"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1014"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="964"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1014"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF file (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="964"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1014"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV file (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="991"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1041"/>
         <source>正在导出交接记录…</source>
         <translation>Exporting handover record…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1001"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1051"/>
         <source>已导出交接记录：</source>
         <translation>Handover record exported: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1006"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1056"/>
         <source>正在导出周报…</source>
         <translation>Exporting weekly report…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1016"/>
+        <location filename="../../jb_watchdesk/ui/views/duty.py" line="1066"/>
         <source>已导出周报：</source>
         <translation>Weekly report exported: </translation>
     </message>

@@ -222,6 +222,36 @@ def test_a_finding_without_an_action_is_refused_and_with_one_is_recorded(view: D
     assert view.check_edits[Check.SECURITY].text() == "" and view.action_edit.toPlainText() == ""
 
 
+def test_an_earlier_inspection_is_corrected_from_the_panel(view: DutyView, loop: qasync.QEventLoop, app: App) -> None:
+    sign_in(view, loop, "张三")
+    view.account_combo.setCurrentIndex(view.account_combo.findData(2))
+    view.check_edits[Check.SECURITY].setText("后台弱口令未修改")
+    view.action_edit.setPlainText("已通知修改口令")
+    run(loop, view.submit_inspection())
+    (first,) = manual_rows(app)
+    assert not view.correct_button.isEnabled()
+    view.inspection_table.selectRow(0)
+    assert view.correct_button.isEnabled()
+    view.account_combo.setCurrentIndex(view.account_combo.findData(1))
+    view.begin_correction()
+    # the form holds the record being corrected
+    assert view.account_combo.currentData() == 2
+    assert view.check_edits[Check.SECURITY].text() == "后台弱口令未修改"
+    assert view.check_edits[Check.OPERATION].text() == ""
+    assert f"#{first['id']}" in view.correcting_label.text() and view.cancel_correction_button.isVisibleTo(view)
+    view.action_edit.setPlainText("已修改口令并经区网信办复核")
+    run(loop, view.submit_inspection())
+    assert view.inspection_result.state == "ok"
+    corrections = app.store.call(lambda db: list(db.query("SELECT * FROM inspections WHERE kind = 'correction'")))
+    assert [(c["corrects_id"], c["account_id"], c["action"]) for c in corrections] == [(first["id"], 2, "已修改口令并经区网信办复核")]
+    assert view.correcting_label.text() == "" and not view.cancel_correction_button.isVisibleTo(view)
+    assert f"→ #{first['id']}" in view.inspection_table.item(0, 2).text()  # the newest record comes first
+    # the next submission is an ordinary inspection again
+    view.check_edits[Check.SECURITY].clear()
+    run(loop, view.submit_inspection())
+    assert len(manual_rows(app)) == 2
+
+
 def test_an_inspection_without_a_shift_is_refused(view: DutyView, loop: qasync.QEventLoop, app: App) -> None:
     run(loop, view.submit_inspection())
     assert view.inspection_result.text() == messages.text("inspect.no_shift")

@@ -455,6 +455,19 @@ class DutyView(QWidget):
         form.addRow(_t("整改措施"), self.action_edit)
         self.inspect_button = QPushButton(_t("提交巡查记录"))
         form.addRow("", self.inspect_button)
+        # Correcting an earlier record: the form is filled from it and the new record points back to it.
+        correcting = QHBoxLayout()
+        self.correct_button = QPushButton(_t("更正所选记录…"))
+        self.correct_button.setEnabled(False)
+        self.correcting_label = plain_label()
+        self.cancel_correction_button = QPushButton(_t("取消更正"))
+        self.cancel_correction_button.hide()
+        correcting.addWidget(self.correct_button)
+        correcting.addWidget(self.correcting_label, 1)
+        correcting.addWidget(self.cancel_correction_button)
+        form.addRow("", correcting)
+        self._correcting: int | None = None
+        self._inspection_rows: list[tuple[Any, ...]] = []
         layout.addLayout(form)
         self.inspection_result = ResultLine()
         layout.addWidget(self.inspection_result)
@@ -466,7 +479,38 @@ class DutyView(QWidget):
         self.inspection_table.setMinimumHeight(160)
         layout.addWidget(self.inspection_table)
         self.inspect_button.clicked.connect(lambda: self._spawn(self.submit_inspection(), "manual inspection"))
+        self.inspection_table.itemSelectionChanged.connect(
+            lambda: self.correct_button.setEnabled(bool(self.inspection_table.selectionModel().selectedRows()))
+        )
+        self.correct_button.clicked.connect(self.begin_correction)
+        self.cancel_correction_button.clicked.connect(self._end_correction)
         return box
+
+    def begin_correction(self) -> None:
+        """Fill the form from the selected record; submitting records a correction of it."""
+        selected = self.inspection_table.selectionModel().selectedRows()
+        if not selected or selected[0].row() >= len(self._inspection_rows):
+            return
+        inspection_id, _, _, account_id, name, *_, checks_json, finding, action, _corrects, _hash = self._inspection_rows[selected[0].row()]
+        index = self.account_combo.findData(account_id)
+        if index >= 0:
+            self.account_combo.setCurrentIndex(index)
+        checks = json.loads(checks_json)
+        for check, edit in self.check_edits.items():
+            value = str(checks.get(check.value, _OK))
+            edit.setText("" if value == _OK else value)
+        self.finding_edit.setText(finding or "")
+        self.action_edit.setPlainText(action or "")
+        self._correcting = int(inspection_id)
+        self.correcting_label.setText(_t("正在更正巡查 #{id}（{account}）：改好后提交").format(id=inspection_id, account=name))
+        self.cancel_correction_button.show()
+        self.inspect_button.setText(_t("提交更正"))
+
+    def _end_correction(self) -> None:
+        self._correcting = None
+        self.correcting_label.clear()
+        self.cancel_correction_button.hide()
+        self.inspect_button.setText(_t("提交巡查记录"))
 
     def _build_emergencies(self) -> QGroupBox:
         box = QGroupBox(_t("突发事件应急发布（2小时内首发）"))
@@ -773,12 +817,16 @@ class DutyView(QWidget):
             )
         )
         kinds = {"manual": _t("人工"), "correction": _t("更正")}
+        self._inspection_rows = rows
         self.inspection_table.setRowCount(len(rows))
-        for r, (_id, recorded_at, kind, _account_id, name, _unit, _platform, officer, checks_json, finding, action, _corrects, _hash) in enumerate(rows):
+        for r, (row_id, recorded_at, kind, _account_id, name, _unit, _platform, officer, checks_json, finding, action, corrects, _hash) in enumerate(
+            rows
+        ):
             checks = json.loads(checks_json)
             self.inspection_table.setItem(r, 0, _item(exports.local(recorded_at)))
             self.inspection_table.setItem(r, 1, _item(name))
-            self.inspection_table.setItem(r, 2, _item(kinds.get(kind, kind)))
+            what = f"#{row_id} {kinds.get(kind, kind)}" + (f" → #{corrects}" if corrects else "")
+            self.inspection_table.setItem(r, 2, _item(what))
             for c, check in enumerate(Check, start=3):
                 value = str(checks.get(check.value, _OK))
                 if value == _OK:
@@ -909,11 +957,13 @@ class DutyView(QWidget):
                 now=self._now(),
                 finding=self.finding_edit.text(),
                 action=self.action_edit.toPlainText(),
+                corrects_id=self._correcting,
             )
             for edit in self.check_edits.values():
                 edit.clear()
             self.finding_edit.clear()
             self.action_edit.clear()
+            self._end_correction()
             self.inspection_result.ok(
                 _t("已记录巡查 #{id}：{account}").format(id=inspection.id, account=self.account_combo.currentText())
             )
