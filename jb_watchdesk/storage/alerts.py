@@ -28,7 +28,7 @@ from jb_watchdesk.storage.codec import from_db, to_db
 
 RESOLVED_RULE_REMOVED: Final = "rule_removed"
 """``resolve_reason`` of an alert resolved because its rule left the lexicon."""
-RESOLVED_BY_OFFICER: Final = "officer"
+RESOLVED_BY_OFFICER: Final = audit.OFFICER_RESOLUTION
 
 _CHUNK: Final = 500
 

@@ -24,7 +24,10 @@ What ``verify()`` detects
 * a deleted row: a gap in ``seq``; deleted newest rows: ``sqlite_sequence`` remembers a higher
   ``seq`` than the table holds (``AUTOINCREMENT``);
 * an inserted row: a hash that does not match, or a working-table row (an inspection, a shift,
-  an emergency) that no ledger row records, or one that differs from what its ledger row says.
+  an emergency) that no ledger row records, or one that differs from what its ledger row says;
+* an officer's acknowledgement or resolution of an alert, or acknowledgement or closing of a
+  comment, changed, removed or made up in the alerts or comments table. (What the scanner and
+  the poller write there — raising an alert, a reply seen on the platform — is not ledgered.)
 
 Triggers refuse UPDATE and DELETE on ``ledger`` as a first line of defence, but ``verify()`` does
 not rely on them: anyone with the file can drop a trigger. What a chain alone cannot show is a
@@ -66,6 +69,8 @@ EMERGENCY_POST: Final = "emergency_post"
 ALERT_ACK: Final = "alert_ack"
 ALERT_RESOLVE: Final = "alert_resolve"
 COMMENT_ACTION: Final = "comment_action"
+#: ``alerts.resolve_reason`` of an alert an officer resolved (recorded here); other reasons are the system's.
+OFFICER_RESOLUTION: Final = "officer"
 
 _NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -339,6 +344,62 @@ MIRRORS: Final = (
            OR m.keywords IS NOT json_extract(a.payload, '$.keywords_json')
            OR {_differs("p", [("m.first_post_id", "post_id"), ("m.first_post_at", "first_post_at")])}
         ORDER BY a.seq IS NULL, a.seq, m.id LIMIT 1
+        """,
+    ),
+    # Alerts: what an officer's acknowledgement or resolution set must be what the ledger says, and
+    # an acknowledged (or officer-resolved) alert needs its ledger row. Alerts the scanner raised
+    # and the system resolved are not ledgered, so only their officer-facing part is checked.
+    _Mirror(
+        "alerts",
+        f"""
+        SELECT seq, row_id FROM (
+        SELECT l.seq AS seq, l.ref_id AS row_id FROM ledger l LEFT JOIN alerts a ON a.id = l.ref_id
+        WHERE l.ref_table = 'alerts' AND (
+            a.id IS NULL OR {_differs("l", [("a.rule", "rule"), ("a.account_id", "account_id")])}
+            OR (l.kind = '{ALERT_ACK}' AND (
+                a.state = 'new' OR a.ack_at IS NOT l.recorded_at
+                OR {_differs("l", [("a.ack_by", "officer"), ("a.ack_note", "note")])}))
+            OR (l.kind = '{ALERT_RESOLVE}' AND (
+                a.state IS NOT 'resolved' OR a.resolved_at IS NOT l.recorded_at
+                OR a.resolve_reason IS NOT '{OFFICER_RESOLUTION}' OR {_differs("l", [("a.resolved_by", "officer")])}))
+        )
+        UNION ALL
+        SELECT NULL, a.id FROM alerts a
+        WHERE (a.state = 'acknowledged' OR a.ack_at IS NOT NULL OR a.ack_by IS NOT NULL) AND NOT EXISTS (
+            SELECT 1 FROM ledger l WHERE l.ref_table = 'alerts' AND l.ref_id = a.id AND l.kind = '{ALERT_ACK}')
+        UNION ALL
+        SELECT NULL, a.id FROM alerts a
+        WHERE a.resolve_reason = '{OFFICER_RESOLUTION}' AND NOT EXISTS (
+            SELECT 1 FROM ledger l WHERE l.ref_table = 'alerts' AND l.ref_id = a.id AND l.kind = '{ALERT_RESOLVE}')
+        ) ORDER BY seq IS NULL, seq, row_id LIMIT 1
+        """,
+    ),
+    # Comments: an officer's acknowledgement and closing (with their notes) against the ledger. A
+    # reply seen on the platform sets the times without a note and is not ledgered.
+    _Mirror(
+        "comments",
+        f"""
+        SELECT seq, row_id FROM (
+        SELECT l.seq AS seq, l.ref_id AS row_id FROM ledger l LEFT JOIN comments c ON c.id = l.ref_id
+        WHERE l.ref_table = 'comments' AND l.kind = '{COMMENT_ACTION}' AND (
+            c.id IS NULL OR {_differs("l", [("c.account_id", "account_id")])}
+            OR (json_extract(l.payload, '$.action') = 'acknowledged' AND (
+                c.acked_at IS NOT l.recorded_at OR {_differs("l", [("c.acked_by", "officer"), ("c.ack_note", "note")])}))
+            OR (json_extract(l.payload, '$.action') = 'done' AND (
+                c.done_at IS NOT l.recorded_at OR c.acked_at IS NULL
+                OR {_differs("l", [("c.done_by", "officer"), ("c.done_note", "note")])}))
+        )
+        UNION ALL
+        SELECT NULL, c.id FROM comments c
+        WHERE c.ack_note IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM ledger l WHERE l.ref_table = 'comments' AND l.ref_id = c.id
+            AND json_extract(l.payload, '$.action') = 'acknowledged')
+        UNION ALL
+        SELECT NULL, c.id FROM comments c
+        WHERE c.done_note IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM ledger l WHERE l.ref_table = 'comments' AND l.ref_id = c.id
+            AND json_extract(l.payload, '$.action') = 'done')
+        ) ORDER BY seq IS NULL, seq, row_id LIMIT 1
         """,
     ),
 )

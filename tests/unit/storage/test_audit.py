@@ -217,3 +217,81 @@ def test_canonical_json_is_one_line_and_reads_back(payload: dict[str, object]) -
     text = audit.canonical_json(payload)
     assert "\n" not in text and json.loads(text) == payload
     assert audit.canonical_json(dict(reversed(list(payload.items())))) == text
+
+
+# -- alerts and comments: the officer's actions on them are in the ledger too --------------------
+
+
+@pytest.fixture
+def acted(db_path: Path) -> Path:
+    """Two alerts (one acknowledged, one resolved) and three comments (acknowledged, closed, replied on the platform)."""
+    from jb_watchdesk.domain.sensitive import Severity
+    from jb_watchdesk.storage import alerts, comment_actions
+    from jb_watchdesk.storage.alerts import AlertDraft, ItemKind
+    from jb_watchdesk.storage.codec import to_db
+
+    def draft(item_id: int) -> AlertDraft:
+        return AlertDraft(account_id=1, item_kind=ItemKind.COMMENT, item_id=item_id, category="privacy", severity=Severity.HIGH,
+                          rule="privacy.id_number", text="1101**********002X", context="……", item_field="text", span_start=0,
+                          span_end=4, span_start_utf16=0, span_end_utf16=4, confidence=0.9, occurrences=1)  # fmt: skip
+
+    with Store(db_path) as store:
+        def comments(db) -> None:  # type: ignore[no-untyped-def]
+            for n, replied in ((1, None), (2, None), (3, to_db(NOW))):
+                db.execute(
+                    "INSERT INTO comments (id, account_id, external_id, created_at, ack_due, result_due, first_seen_at, updated_at,"
+                    " acked_at, acked_by, done_at, done_by, replied_on_platform_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [n, f"c{n}", to_db(NOW), to_db(NOW + timedelta(hours=1)), to_db(NOW + timedelta(days=7)), to_db(NOW), to_db(NOW),
+                     replied, "platform reply" if replied else None, replied, "platform reply" if replied else None, replied],
+                )  # fmt: skip
+
+        store.call(comments)
+        store.call(alerts.raise_alerts, [draft(1), draft(2)], now=NOW)
+        later = NOW + timedelta(hours=3)
+        store.call(alerts.acknowledge, 1, officer="张三", note="已通知删帖", now=later)
+        store.call(alerts.resolve, 2, officer="张三", now=later)
+        store.call(comment_actions.acknowledge, 1, officer="张三", note="已转交区民政局", now=later)
+        store.call(comment_actions.mark_done, 2, officer="张三", note="已答复", now=later)
+    return db_path
+
+
+def test_acted_alerts_and_comments_verify(acted: Path) -> None:
+    assert verify(acted).ok
+
+
+@pytest.mark.parametrize(
+    ("statement", "where"),
+    [
+        ("UPDATE alerts SET ack_by = '李四' WHERE id = 1", "alerts#1"),
+        ("UPDATE alerts SET state = 'new', ack_by = NULL, ack_note = NULL, ack_at = NULL WHERE id = 1", "alerts#1"),
+        ("DELETE FROM alerts WHERE id = 2", "alerts#2"),
+        ("UPDATE alerts SET resolved_at = '2026-11-25T01:00:00.000000+00:00' WHERE id = 2", "alerts#2"),
+        ("UPDATE alerts SET state = 'acknowledged' WHERE id = 2", "alerts#2"),
+        ("UPDATE comments SET ack_note = '已处理' WHERE id = 1", "comments#1"),
+        ("UPDATE comments SET done_at = NULL, done_by = NULL, done_note = NULL WHERE id = 2", "comments#2"),
+        ("DELETE FROM comments WHERE id = 1", "comments#1"),
+    ],
+)
+def test_an_officers_alert_or_comment_action_changed_behind_the_apps_back_is_named(acted: Path, statement: str, where: str) -> None:
+    tamper(acted, statement)
+    result = verify(acted)
+    assert not result.ok and result.where == where and result.first_broken is not None
+
+
+@pytest.mark.parametrize(
+    ("statement", "where"),
+    [
+        ("INSERT INTO alerts (id, account_id, item_kind, item_id, category, severity, rule, text, context, raised_at, state,"
+         " ack_by, ack_note, ack_at) SELECT 8, account_id, item_kind, 4, category, severity, rule, text, context, raised_at,"
+         " 'acknowledged', '张三', '已处理', raised_at FROM alerts WHERE id = 1", "alerts#8"),
+        ("INSERT INTO alerts (id, account_id, item_kind, item_id, category, severity, rule, text, context, raised_at, state,"
+         " resolved_at, resolved_by, resolve_reason) SELECT 9, account_id, item_kind, 3, category, severity, rule, text, context,"
+         " raised_at, 'resolved', raised_at, '张三', 'officer' FROM alerts WHERE id = 1", "alerts#9"),
+        ("UPDATE comments SET ack_note = '已受理' WHERE id = 3", "comments#3"),
+        ("UPDATE comments SET done_note = '已答复', done_by = '张三' WHERE id = 3", "comments#3"),
+    ],
+)
+def test_an_officers_action_made_up_in_the_tables_is_not_in_the_ledger(acted: Path, statement: str, where: str) -> None:
+    tamper(acted, statement)
+    result = verify(acted)
+    assert not result.ok and result.where == where and "not in the ledger" in result.reason
