@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from jb_watchdesk import __version__
 from jb_watchdesk.app import App, Clock, running_duty
@@ -31,6 +31,10 @@ from jb_watchdesk.services.scanner import lexicon_locations, load_scanner
 from jb_watchdesk.storage.alerts import AlertState
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.secrets import validate_secret_name
+
+if TYPE_CHECKING:  # annotations only: the duty loop's modules load when a command needs them
+    from jb_watchdesk.services import duty
+    from jb_watchdesk.services.scheduler import PollSettings
 
 PROG = "jb-watchdesk"
 log = logging.getLogger("jb_watchdesk")
