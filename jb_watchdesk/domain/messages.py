@@ -83,6 +83,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     # files
     "file.not_found": ("找不到文件：{path}", "file not found: {path}"),
     "file.unreadable": ("无法读取 {path}：{detail}", "cannot read {path}: {detail}"),
+    "settings.ca_fallback": (
+        "{problem}。暂用系统自带的证书，请在“设置”中修正 CA 证书文件",
+        "{problem}. Using the system's certificates until the CA bundle is fixed in the settings",
+    ),
     "file.unwritable": (
         "无法写入 {path}：{detail}。原文件（如有）保持不变",
         "cannot write {path}: {detail}. Any existing file there is unchanged",

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import contextlib
 import logging
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
-from jb_watchdesk.app import App, reconfigure_duty, running_duty
+from jb_watchdesk.app import App, http_settings_from, reconfigure_duty, running_duty
 from jb_watchdesk.connectors.http import HttpSettings
-from jb_watchdesk.domain.errors import WatchdeskError
+from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.errors import InputError, WatchdeskError
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import status as status_service
@@ -92,7 +94,17 @@ class DeskController:
         """The duty thread and the services on it (HTTP client, scanner), without the loops."""
         self._gui_loop = asyncio.get_running_loop()
         self.worker = LoopThread("duty")
-        self.duty = await self.worker.run(self._open_duty())
+        try:
+            self.duty = await self.worker.run(self._open_duty())
+        except InputError as error:
+            # The settings name a CA bundle that cannot be read (moved, unreadable): the desk still
+            # starts, on the system's certificates, and says what to fix.
+            base = self.http_settings or http_settings_from(self.app.settings)
+            if not base.ca_bundle or error.params.get("path") != base.ca_bundle:
+                raise
+            self.http_settings = dataclasses.replace(base, ca_bundle=None)
+            self.bridge.say("error", messages.text("settings.ca_fallback", problem=str(error)))
+            self.duty = await self.worker.run(self._open_duty())
 
     async def _open_duty(self) -> DutyLoop:  # on the duty thread
         running = running_duty(self.app, settings=self.poll_settings, http_settings=self.http_settings)

@@ -294,3 +294,36 @@ def test_poll_now_during_a_running_cycle_says_so(run_desk, simulated_desk) -> No
         assert await window.controller.poll_now()  # once the cycle is over, a poll runs
 
     run_desk(scenario)
+
+
+def test_an_unreadable_ca_bundle_in_the_settings_does_not_stop_the_desk(simulated_desk, qloop, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from jb_watchdesk.services import settings as desk_settings
+
+    missing = tmp_path / "office-ca.pem"
+    root = simulated_desk.root
+    desk_settings.save(root, replace(desk_settings.load(root), ca_bundle=str(missing)))
+    app = App(workspace=Workspace(root), clock=Clock(SIM_NOW), secret_store=SecretStore(simulated_desk.keyring))
+    controller = DeskController(app, Bridge(), poll_settings=PollSettings(max_concurrency=8))
+    window = MainWindow(controller, tray=None)
+    qtbot.addWidget(window)
+    said: list[tuple[str, str]] = []
+    controller.bridge.message.connect(lambda level, text: said.append((level, text)))
+
+    async def whole() -> None:
+        window.show()
+        await controller.start()
+        try:
+            model = window.dashboard.model
+            await until(lambda: model.rowCount() == 12 and all(model.row_at(i).account.health.value == "ok" for i in range(12)))
+            assert [text for level, text in said if level == "error" and str(missing) in text and "设置" in text]
+            assert controller.duty is not None and controller.duty.poller.connectors.http.settings.ca_bundle is None
+        finally:
+            await controller.stop()
+            window.popup.close()
+
+    try:
+        qloop.run_until_complete(whole())
+    finally:
+        app.close()
