@@ -154,9 +154,18 @@ class DeskController:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self.worker is not None:
             try:
-                await self.worker.run(self._stack.aclose())
+                await self.worker.run(self._close_duty())
             finally:
                 await self.worker.aclose()
+
+    async def _close_duty(self) -> None:  # on the duty thread
+        """Let the cancelled cycle finish unwinding before its HTTP client and scanner close."""
+        current = asyncio.current_task()
+        others = [task for task in asyncio.all_tasks() if task is not current]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        await self._stack.aclose()
 
     @property
     def paused(self) -> bool:
