@@ -7,10 +7,11 @@ import dataclasses
 import logging
 import os
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import TypeVar
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.connectors.http import HttpClient, HttpSettings
@@ -79,6 +80,11 @@ class App:
     def calendar(self) -> WorkdayCalendar:
         return load_calendar(self.workspace)
 
+    def open_all(self) -> None:
+        """Open the store, the keyring, the settings and the calendar now (they open on first use
+        otherwise): for a caller that is about to use them from several threads."""
+        _ = (self.store, self.secrets, self.settings, self.calendar)
+
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
@@ -119,7 +125,7 @@ async def running_duty(
     poll = settings or app.settings.poll()
     limited = _limited(http_settings or http_settings_from(app.settings), poll)
     check_ca_bundle(limited)
-    http = HttpClient(limited)
+    http = _client_or_reason(lambda: HttpClient(limited), limited)
     scanner = ScanService(store=app.store, clock=app.clock, locations=lexicon_locations(app.workspace.root))
     try:
         poller = Poller(
@@ -136,15 +142,32 @@ async def running_duty(
         await http.aclose()
 
 
-def reconfigure_duty(duty: DutyLoop, settings: DeskSettings, *, now: datetime) -> None:
+def reconfigure_duty(duty: DutyLoop, settings: DeskSettings, *, now: datetime, http: HttpSettings | None = None) -> None:
     """Apply changed settings to a running duty loop: intervals, concurrency, proxy, CA bundle and
-    the repeat interval take effect without a restart. Call it on the duty loop's event loop."""
+    the repeat interval take effect without a restart. Call it on the duty loop's event loop.
+
+    ``http`` overrides what the settings give (the desk running on the system's certificates).
+    The HTTP pools are swapped first: settings they cannot use change nothing at all.
+    """
     poll = settings.poll()
-    http = _limited(http_settings_from(settings), poll)
-    check_ca_bundle(http)  # before anything changes
+    limited = _limited(http or http_settings_from(settings), poll)
+    check_ca_bundle(limited)
+    client = duty.poller.connectors.http
+    _client_or_reason(lambda: client.reconfigure(limited), limited)
     duty.poller.scheduler.reconfigure(poll, now=now)
-    duty.poller.connectors.http.reconfigure(http)
     duty.alerts.policy = dataclasses.replace(duty.alerts.policy, repeat_after=timedelta(minutes=settings.repeat_minutes))
+
+
+T = TypeVar("T")
+
+
+def _client_or_reason(build: Callable[[], T], http: HttpSettings) -> T:
+    """httpx refuses some proxies when it builds a pool (a SOCKS proxy without ``socksio``, a
+    malformed address): say which setting, and why."""
+    try:
+        return build()
+    except (ImportError, ValueError) as error:
+        raise InputError("settings.bad_proxy", proxy=http.proxy or "", detail=str(error)) from error
 
 
 def check_ca_bundle(http: HttpSettings) -> None:

@@ -155,7 +155,13 @@ class HttpClient:
         return self._pool.settings
 
     def reconfigure(self, settings: HttpSettings) -> None:
-        """Use ``settings`` for every request from now on (call it on the client's event loop)."""
+        """Use ``settings`` for every request from now on (call it on the client's event loop).
+
+        The new pools are built first: when that fails (a proxy scheme httpx cannot use) nothing
+        changes. Equal settings keep the pools and their open connections.
+        """
+        if settings == self._pool.settings:
+            return
         old, self._pool = self._pool, _Pool.build(settings, self._transport)
         self._retired.append(old)
         self._close_idle()

@@ -83,6 +83,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     # files
     "file.not_found": ("找不到文件：{path}", "file not found: {path}"),
     "file.unreadable": ("无法读取 {path}：{detail}", "cannot read {path}: {detail}"),
+    "settings.bad_proxy": (
+        "无法使用代理 {proxy}：{detail}。请在“设置”中改用 http:// 或 https:// 代理，或留空使用系统代理",
+        "cannot use the proxy {proxy}: {detail}. Use an http:// or https:// proxy in the settings, or leave it empty for the system's",
+    ),
     "settings.ca_fallback": (
         "{problem}。暂用系统自带的证书，请在“设置”中修正 CA 证书文件",
         "{problem}. Using the system's certificates until the CA bundle is fixed in the settings",

@@ -26,6 +26,7 @@ from typing import Final, Protocol
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.domain.text import has_control_characters
 from jb_watchdesk.domain.sensitive import Category, Severity
 from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage.alerts import Alert, AlertState, ItemKind
@@ -165,6 +166,8 @@ def _checked(value: str, *, key: str, field_name: str, limit: int) -> str:
         raise InputError(key)
     if len(value) > limit:
         raise InputError("alert.too_long", field=field_name, length=len(value), limit=limit)
+    if has_control_characters(value):
+        raise InputError("duty.control_chars", field=field_name)
     return value
 
 

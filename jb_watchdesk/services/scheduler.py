@@ -38,6 +38,9 @@ class _Slot:
     next_comments: datetime | None = None
     blocked_until: datetime | None = None
     failures: int = 0
+    #: planned with the default intervals (not the account's own), so a change of default applies
+    default_posts: bool = True
+    default_comments: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +79,10 @@ class Scheduler:
         slot.failures = 0
         slot.blocked_until = None
         slot.next_posts = now + self._jittered(account.poll_interval_s or self.settings.post_interval_s)
+        slot.default_posts = not account.poll_interval_s
         if with_comments:
             slot.next_comments = now + self._jittered(account.comment_interval_s or self.settings.comment_interval_s)
+            slot.default_comments = not account.comment_interval_s
 
     def failed(self, account: Account, *, now: datetime, error: ConnectorError | None) -> datetime:
         """Record a failure; returns when the account may be tried again."""
@@ -98,19 +103,22 @@ class Scheduler:
         return slot.blocked_until
 
     def reconfigure(self, settings: PollSettings, *, now: datetime) -> None:
-        """Use ``settings`` from now on. A shorter interval applies at once: an account not due
-        for longer than the new interval falls due by then (backoffs and Retry-After stand;
-        an account's own interval applies again after its next poll)."""
-        self.settings = settings
-        posts_by = now + timedelta(seconds=settings.post_interval_s)
-        comments_by = now + timedelta(seconds=settings.comment_interval_s)
+        """Use ``settings`` from now on. A shorter default interval applies at once: an account
+        polled on the default and not due within the new interval falls due by then, with jitter.
+        Backoffs, Retry-After and accounts' own intervals stand; nothing moves when the intervals
+        did not get shorter."""
+        before, self.settings = self.settings, settings
+        posts = settings.post_interval_s < before.post_interval_s
+        comments = settings.comment_interval_s < before.comment_interval_s
+        if not (posts or comments):
+            return
         for slot in self._slots.values():
             if slot.blocked_until is not None and slot.blocked_until > now:
                 continue
-            if slot.next_posts is not None and slot.next_posts > posts_by:
-                slot.next_posts = posts_by
-            if slot.next_comments is not None and slot.next_comments > comments_by:
-                slot.next_comments = comments_by
+            if posts and slot.default_posts and slot.next_posts is not None:
+                slot.next_posts = min(slot.next_posts, now + self._jittered(settings.post_interval_s))
+            if comments and slot.default_comments and slot.next_comments is not None:
+                slot.next_comments = min(slot.next_comments, now + self._jittered(settings.comment_interval_s))
 
     def consecutive_failures(self, account_id: int) -> int:
         return self._slot(account_id).failures

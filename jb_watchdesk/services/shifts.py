@@ -14,7 +14,6 @@ row, written in the same transaction (``storage/audit.py``).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +24,7 @@ from sqlite_utils import Database
 
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.domain.text import has_control_characters
 from jb_watchdesk.domain.models import CommentState, Freshness, Health
 from jb_watchdesk.domain.sensitive import fold
 from jb_watchdesk.services import comments as comment_service
@@ -73,7 +73,7 @@ def _clean(value: str, *, field_name: str, limit: int, required: bool) -> str:
         raise InputError("duty.empty", field=field_name)
     if len(text) > limit:
         raise InputError("duty.too_long", field=field_name, length=len(text), limit=limit)
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n" for ch in text):
+    if has_control_characters(text):
         raise InputError("duty.control_chars", field=field_name)
     return text
 

@@ -102,6 +102,7 @@ class Store:
         self._reader: ThreadPoolExecutor | None = None
         self._reader_db: Database | None = None
         self._reader_lock = threading.Lock()
+        self._depth = 0  # units of work under way on the owner thread (a call may nest a call)
         try:
             self._db = self._executor.submit(self._open).result()
         except BaseException:
@@ -169,7 +170,7 @@ class Store:
             if self._reader_db is not None:
                 self._reader_db.conn.close()
 
-        with self._reader_lock:
+        with self._reader_lock:  # after this, no read can start a new reader
             reader, self._reader = self._reader, None
         if reader is not None:
             reader.submit(_close_reader).result()
@@ -187,21 +188,26 @@ class Store:
 
     def _invoke(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         """One unit of work; whatever it leaves uncommitted is committed when it returns and rolled
-        back when it raises, so the reader connection sees every finished call and no half of one."""
+        back when it raises, so the reader connection sees every finished call and no half of one.
+        A ``call`` made from inside another unit of work is part of that one."""
         assert self._db is not None
         conn = self._db.conn
+        outermost = self._depth == 0
+        self._depth += 1
         try:
             try:
                 result = fn(self._db, *args, **kwargs)
+                if outermost and conn.in_transaction:
+                    conn.commit()
+                return result
             except BaseException:
-                if conn.in_transaction:
+                if outermost and conn.in_transaction:
                     conn.rollback()
                 raise
-            if conn.in_transaction:
-                conn.commit()
-            return result
         except sqlite3.Error as error:
             raise translate_sqlite_error(error, path=self._where, backups=self.backups_dir or "") from error
+        finally:
+            self._depth -= 1
 
     def call(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
         """Run ``fn(db, *args, **kwargs)`` on the owner thread and wait for the result."""
@@ -233,6 +239,8 @@ class Store:
 
     def _reader_executor(self) -> ThreadPoolExecutor:
         with self._reader_lock:
+            if self._closed:
+                raise RuntimeError("store is closed")
             if self._reader is None:
                 self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jb-store-read")
             return self._reader
@@ -248,9 +256,13 @@ class Store:
             conn = self._reader_db.conn
             conn.execute("BEGIN")
             try:
-                return fn(self._reader_db, *args, **kwargs)
-            finally:
-                conn.execute("COMMIT")
+                result = fn(self._reader_db, *args, **kwargs)
+            except BaseException:
+                if conn.in_transaction:  # SQLite may have ended it already (I/O error, full disk)
+                    conn.rollback()
+                raise
+            conn.execute("COMMIT")
+            return result
         except sqlite3.Error as error:
             raise translate_sqlite_error(error, path=self._where, backups=self.backups_dir or "") from error
 

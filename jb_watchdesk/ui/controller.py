@@ -21,7 +21,7 @@ from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
-from jb_watchdesk.app import App, http_settings_from, reconfigure_duty, running_duty
+from jb_watchdesk.app import App, check_ca_bundle, http_settings_from, reconfigure_duty, running_duty
 from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 REFRESH_EVERY = timedelta(seconds=30)
 ALERT_PAGE = 500
 COMMENT_PAGE = 2_000
+CLOSE_DUTY_WITHIN_S = 3.0
 
 
 class DeskController:
@@ -57,6 +58,7 @@ class DeskController:
         self._stack = contextlib.AsyncExitStack()  # entered and closed on the duty thread
         self._stopped = False
         self.worker: LoopThread | None = None
+        self._ca_fallback: str | None = None  # the unreadable CA bundle the desk runs without
         self._gui_loop: asyncio.AbstractEventLoop | None = None
         self.officer = ""
         self._names: dict[int, str] = {}
@@ -93,6 +95,8 @@ class DeskController:
     async def start_services(self) -> None:
         """The duty thread and the services on it (HTTP client, scanner), without the loops."""
         self._gui_loop = asyncio.get_running_loop()
+        # Opened here, off the GUI thread, before two threads can race to open them first.
+        await asyncio.to_thread(self.app.open_all)
         self.worker = LoopThread("duty")
         try:
             self.duty = await self.worker.run(self._open_duty())
@@ -103,6 +107,7 @@ class DeskController:
             if not base.ca_bundle or error.params.get("path") != base.ca_bundle:
                 raise
             self.http_settings = dataclasses.replace(base, ca_bundle=None)
+            self._ca_fallback = base.ca_bundle
             self.bridge.say("error", messages.text("settings.ca_fallback", problem=str(error)))
             self.duty = await self.worker.run(self._open_duty())
 
@@ -154,9 +159,12 @@ class DeskController:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self.worker is not None:
             try:
-                await self.worker.run(self._close_duty())
+                # Bounded, so the window's own shutdown limit is never spent waiting here alone.
+                await asyncio.wait_for(self.worker.run(self._close_duty()), timeout=CLOSE_DUTY_WITHIN_S)
+            except TimeoutError:
+                log.warning("the duty thread did not close within %.0f s", CLOSE_DUTY_WITHIN_S)
             finally:
-                await self.worker.aclose()
+                await self.worker.aclose(timeout=1.0)
 
     async def _close_duty(self) -> None:  # on the duty thread
         """Let the cancelled cycle finish unwinding before its HTTP client and scanner close."""
@@ -270,17 +278,30 @@ class DeskController:
             self.worker.call_soon(self.duty.poller.scheduler.reset, account_id)
 
     async def apply_settings(self, settings: DeskSettings) -> None:
-        """Saved settings take effect now: poll intervals, concurrency, proxy, CA bundle, repeats."""
-        self.poll_settings = settings.poll()
-        self.http_settings = None  # from the settings from now on, as after a restart
-        self.officer = settings.officer
+        """Saved settings take effect now: poll intervals, concurrency, proxy, CA bundle, repeats.
+
+        Settings the desk cannot use raise and change nothing.
+        """
+        http = http_settings_from(settings)
+        if self._ca_fallback is not None and http.ca_bundle == self._ca_fallback:
+            # Still the bundle that could not be read at start (perhaps from JB_WATCHDESK_CA_BUNDLE):
+            # other settings may change meanwhile; the system's certificates stay until it is fixed.
+            try:
+                check_ca_bundle(http)
+            except InputError:
+                http = dataclasses.replace(http, ca_bundle=None)
         if self.duty is not None and self.worker is not None:
             duty, now = self.duty, self.app.clock.now()
 
             async def apply() -> None:  # on the duty thread, which owns the HTTP pools
-                reconfigure_duty(duty, settings, now=now)
+                reconfigure_duty(duty, settings, now=now, http=http)
 
             await self._on_worker(apply())
+        if http.ca_bundle is not None or self._ca_fallback != http_settings_from(settings).ca_bundle:
+            self._ca_fallback = None
+        self.poll_settings = settings.poll()
+        self.http_settings = http if self._ca_fallback is not None else None
+        self.officer = settings.officer
 
     # -- officer actions ------------------------------------------------------------------
 

@@ -274,6 +274,14 @@ def test_settings_the_desk_cannot_use_are_refused_and_not_saved(run_desk, tmp_pa
         await until(lambda: str(missing) in window.banner.text.text())
         assert duty.poller.scheduler.settings == before
         assert desk_settings.load(window.controller.app.workspace.root).ca_bundle == ""
+        # a proxy httpx cannot use (SOCKS needs an extra package): refused, nothing half-applied
+        http_before = duty.poller.connectors.http.settings
+        window.open_settings()
+        dialogs = window.findChildren(SettingsDialog)
+        dialogs[-1].saved.emit(replace(window.controller.app.settings, proxy="socks5://127.0.0.1:1080", post_interval_s=120))
+        await until(lambda: "socks5://127.0.0.1:1080" in window.banner.text.text())
+        assert duty.poller.scheduler.settings == before and duty.poller.connectors.http.settings == http_before
+        assert desk_settings.load(window.controller.app.workspace.root).proxy == ""
 
     run_desk(scenario)
 
@@ -319,6 +327,15 @@ def test_an_unreadable_ca_bundle_in_the_settings_does_not_stop_the_desk(simulate
             await until(lambda: model.rowCount() == 12 and all(model.row_at(i).account.health.value == "ok" for i in range(12)))
             assert [text for level, text in said if level == "error" and str(missing) in text and "设置" in text]
             assert controller.duty is not None and controller.duty.poller.connectors.http.settings.ca_bundle is None
+            # other settings can still be saved while the bundle is unreadable; the fallback stands
+            await controller.apply_settings(replace(app.settings, post_interval_s=120))
+            assert controller.duty.poller.scheduler.settings.post_interval_s == 120
+            assert controller.duty.poller.connectors.http.settings.ca_bundle is None
+            # a bundle that can be read is used at once
+            import certifi
+
+            await controller.apply_settings(replace(app.settings, ca_bundle=certifi.where()))
+            assert controller.duty.poller.connectors.http.settings.ca_bundle == certifi.where()
         finally:
             await controller.stop()
             window.popup.close()

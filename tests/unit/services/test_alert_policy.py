@@ -127,3 +127,17 @@ def test_acknowledging_needs_an_officer_and_a_note(store: Store) -> None:
             acknowledge(store, alert_id, officer=officer, note=note, now=T0)
         assert raised.value.key == key
     assert store.call(alert_store.get_alert, alert_id).state is AlertState.NEW
+
+
+def test_notes_with_control_characters_are_refused() -> None:
+    import pytest
+
+    from jb_watchdesk.domain.errors import InputError
+    from jb_watchdesk.services.alerts import _ack_args
+    from jb_watchdesk.services.comments import _note
+
+    for check in (lambda: _ack_args("张三", "已处理\x00"), lambda: _note("张三", "已答复\x1b[2J")):
+        with pytest.raises(InputError) as caught:
+            check()
+        assert caught.value.key == "duty.control_chars"
+    assert _note("张三", "第一行\n第二行") == ("张三", "第一行\n第二行")

@@ -70,18 +70,28 @@ def test_officer_errors_are_retried_rarely() -> None:
     assert s.failed(A, now=NOW, error=config) - NOW == timedelta(seconds=3600)
 
 
-def test_a_shorter_interval_applies_at_once_but_a_backoff_stands() -> None:
+def test_a_shorter_interval_applies_at_once_but_a_backoff_and_an_accounts_own_interval_stand() -> None:
     s = scheduler()
     failing = Account(id=3, name="c", platform=Platform.RSS, source="https://z/feed")
+    daily = Account(id=4, name="d", platform=Platform.RSS, source="https://w/feed", poll_interval_s=86_400)
     s.succeeded(A, now=NOW, with_comments=True)
+    s.succeeded(daily, now=NOW, with_comments=True)
     s.failed(failing, now=NOW, error=ConnectorError(ErrorKind.TRANSIENT, "down", code="rss.http", retry_after=1800))
     later = NOW + timedelta(seconds=10)
-    assert s.due([A, failing], now=later + timedelta(seconds=61)) == []
+    accounts = [A, failing, daily]
+    assert s.due(accounts, now=later + timedelta(seconds=67)) == []
     s.reconfigure(PollSettings(post_interval_s=60, comment_interval_s=120), now=later)
     assert s.settings.post_interval_s == 60
-    due = s.due([A, failing], now=later + timedelta(seconds=61))
-    assert [(d.account.id, d.with_comments) for d in due] == [(1, False)]  # the Retry-After still holds
-    assert [d.with_comments for d in s.due([A], now=later + timedelta(seconds=121))] == [True]
-    # a longer interval does not postpone what is already planned
-    s.reconfigure(PollSettings(post_interval_s=86_400), now=later)
-    assert [d.account.id for d in s.due([A], now=later + timedelta(seconds=61))] == [1]
+    due = s.due(accounts, now=later + timedelta(seconds=67))  # 60 s + at most 10% jitter
+    assert [(d.account.id, d.with_comments) for d in due] == [(1, False)]  # the Retry-After and the daily account stand
+    assert [d.with_comments for d in s.due([A], now=later + timedelta(seconds=133))] == [True]
+
+
+def test_settings_that_do_not_shorten_an_interval_move_nothing() -> None:
+    s = scheduler()
+    s.succeeded(A, now=NOW, with_comments=True)
+    planned = s.next_due([A])
+    s.reconfigure(PollSettings(post_interval_s=600, comment_interval_s=900, max_concurrency=5), now=NOW + timedelta(seconds=10))
+    assert s.next_due([A]) == planned
+    s.reconfigure(PollSettings(post_interval_s=86_400, comment_interval_s=86_400), now=NOW + timedelta(seconds=10))
+    assert s.next_due([A]) == planned  # a longer interval does not postpone what is planned

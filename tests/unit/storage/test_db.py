@@ -113,6 +113,21 @@ def test_each_unit_of_work_is_committed_when_it_returns_and_rolled_back_when_it_
     assert [(a.owner, a.unit) for a in accounts] == [("done", "")]
 
 
+def test_a_call_nested_in_a_unit_of_work_is_part_of_it(tmp_path: Path) -> None:
+    spec = AccountSpec(name="a", platform=Platform.RSS, source="https://example.gov.cn/feed")
+    with Store(tmp_path / "w.sqlite3") as store:
+        store.call(apply_register, [spec], now=NOW)
+
+        def outer(db: Database) -> None:
+            db.conn.execute("UPDATE accounts SET unit = 'outer'")
+            store.call(lambda inner: inner.conn.execute("UPDATE accounts SET owner = 'inner'"))  # nested: not committed alone
+            raise ValueError("the outer unit fails after the nested call")
+
+        with pytest.raises(ValueError):
+            store.call(outer)
+        assert [(a.unit, a.owner) for a in store.call(list_accounts)] == [("", "")]
+
+
 def test_migrations_are_recorded_and_not_reapplied(tmp_path: Path) -> None:
     path = tmp_path / "w.sqlite3"
     Store(path).close()
