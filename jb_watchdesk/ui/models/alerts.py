@@ -34,6 +34,8 @@ class AlertsModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Alert] = []
         self._account_names: Mapping[int, str] = {}
+        self._bold = QFont()  # new alerts are bold: one font, not one per painted cell
+        self._bold.setBold(True)
 
     def headers(self) -> list[str]:
         return [_t("级别"), _t("状态"), _t("发现时间"), _t("账号"), _t("类别"), _t("命中内容"), _t("上下文")]
@@ -65,29 +67,45 @@ class AlertsModel(QAbstractTableModel):
         return self._account_names.get(account_id, str(account_id))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or role not in _ROLES:
             return None
         alert = self._rows[index.row()]
         column = self.COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            values = {
-                "severity": labels.severity(alert.severity.value),
-                "state": labels.alert_state(alert.state.value),
-                "raised": alert.raised_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M"),
-                "account": self.account_name(alert.account_id),
-                "category": labels.category(alert.category),
-                "text": one_line(alert.text, 40),
-                "context": one_line(alert.context),
-            }
-            return values[column]
-        if role == Qt.ItemDataRole.DecorationRole and column == "severity":
-            return icons.icon(alert.severity.value)
-        if role == Qt.ItemDataRole.ToolTipRole and column in ("text", "context"):
-            return tooltip(alert.text if column == "text" else alert.context)
-        if role == Qt.ItemDataRole.FontRole and alert.state is AlertState.NEW:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.BackgroundRole and alert.state is AlertState.NEW and alert.severity.value == "high":
-            return QBrush(QColor(255, 235, 235))
+        if role == _DISPLAY:
+            return self._display(alert, column)
+        if role == _DECORATION:
+            return icons.icon(alert.severity.value) if column == "severity" else None
+        if role == _TOOLTIP:
+            if column in ("text", "context"):
+                return tooltip(alert.text if column == "text" else alert.context)
+            return None
+        if role == _FONT:
+            return self._bold if alert.state is AlertState.NEW else None
+        if alert.state is AlertState.NEW and alert.severity.value == "high":  # the background
+            return QBrush(_HIGH_BACKGROUND)
         return None
+
+    def _display(self, alert: Alert, column: str) -> str:
+        """Only the cell asked for is formatted: data() runs for every painted cell."""
+        if column == "severity":
+            return labels.severity(alert.severity.value)
+        if column == "state":
+            return labels.alert_state(alert.state.value)
+        if column == "raised":
+            return alert.raised_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
+        if column == "account":
+            return self.account_name(alert.account_id)
+        if column == "category":
+            return labels.category(alert.category)
+        if column == "text":
+            return one_line(alert.text, 40)
+        return one_line(alert.context)
+
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _BACKGROUND})
+_HIGH_BACKGROUND = QColor(255, 235, 235)

@@ -43,6 +43,7 @@ def fit_columns(
     if icon <= 0:
         icon = table.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, table)
     iconic = set(icon_columns)
+    by_font: dict[str, QFontMetrics] = {}
     rows = model.rowCount()
     step = max(1, rows // sample)
     for column in range(model.columnCount()):
@@ -54,7 +55,10 @@ def fit_columns(
             index = model.index(row, column)
             text = index.data(Qt.ItemDataRole.DisplayRole)
             font = index.data(Qt.ItemDataRole.FontRole)  # bold rows are wider
-            metrics = QFontMetrics(font) if isinstance(font, QFont) else cell_metrics
+            metrics = cell_metrics
+            if isinstance(font, QFont):
+                key = font.key()
+                metrics = by_font.get(key) or by_font.setdefault(key, QFontMetrics(font))
             cell = metrics.horizontalAdvance(str(text)) + PADDING if text else PADDING
             if index.data(Qt.ItemDataRole.DecorationRole) is not None:
                 cell += icon + 4

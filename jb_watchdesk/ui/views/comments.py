@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.models import CommentState
@@ -58,21 +59,33 @@ class CommentsView(QWidget):
         self._ticker.timeout.connect(self.model.tick)
         self._ticker.start()
         self._dialog: NoteDialog | None = None
+        self._fit_pending = False
 
     def set_rows(self, rows: Sequence[CommentRow], limit: int | None = None) -> None:
         selected = self.current()
         first = self.model.rowCount() == 0
         self.model.set_rows(rows, limit=limit)
         if first and rows:
-            columns = CommentsModel.COLUMNS
-            templates = {columns.index(name): texts for name, texts in widest_countdowns().items()}
-            fit_columns(self.table, widest=220, templates=templates, icon_columns=[columns.index("state")])
+            self._fit_pending = True
+            self._fit_if_shown()
         if selected is not None:
             for row in range(self.model.rowCount()):
                 if self.model.row_at(row).id == selected.id:
                     self.table.selectRow(row)
                     break
         self._selected()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_if_shown()
+
+    def _fit_if_shown(self) -> None:
+        """Columns are sized on the first rows, once the tab is in view (no work for a hidden tab)."""
+        if self._fit_pending and self.isVisible():
+            self._fit_pending = False
+            columns = CommentsModel.COLUMNS
+            templates = {columns.index(name): texts for name, texts in widest_countdowns().items()}
+            fit_columns(self.table, widest=220, templates=templates, icon_columns=[columns.index("state")])
 
     def current(self) -> CommentRow | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
