@@ -39,6 +39,7 @@ class AccountsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._accounts: list[Account] = []
+        self._shown: list[tuple[object, ...]] = []
         layout = QHBoxLayout(self)
         split = QSplitter()
         left = QWidget()
@@ -120,10 +121,13 @@ class AccountsView(QWidget):
         self._new()
 
     def set_accounts(self, accounts: Sequence[Account]) -> None:
-        if list(accounts) == self._accounts:
-            return  # refreshes come every cycle; rebuilding 1,000 items each time stalls the window
+        accounts = list(accounts)
+        shown = [(a.id, a.name, a.platform, a.unit) for a in accounts]
+        self._accounts = accounts
+        if shown == self._shown:
+            return  # a cycle changes health, not what the list shows: rebuilding 1,000 items would stall the window
+        self._shown = shown
         current_id = self._current.id if self._current else None
-        self._accounts = list(accounts)
         self.list.blockSignals(True)
         self.list.clear()
         for account in accounts:
