@@ -21,3 +21,21 @@ def test_columns_fit_their_text_and_stop_at_the_cap(qapp: object) -> None:
     assert table.columnWidth(1) == 300
     assert table.columnWidth(2) >= table.horizontalHeader().fontMetrics().horizontalAdvance("很长很长很长的表头文字")
     assert table.columnWidth(2) < 300
+
+
+def test_a_hidden_table_is_sized_when_it_is_shown(qapp: object) -> None:
+    from jb_watchdesk.ui.views.columns import FitWhenShown
+
+    table = QTableView()
+    fits: list[int] = []
+    deferred = FitWhenShown(table, lambda: fits.append(1))
+    deferred.request()
+    assert fits == []  # hidden: nothing yet
+    table.show()
+    assert fits == [1]
+    table.hide()
+    table.show()
+    assert fits == [1]  # once per request
+    deferred.request()
+    assert fits == [1, 1]  # in view: at once
+    table.close()

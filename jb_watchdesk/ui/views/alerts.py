@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.rules import SHANGHAI
@@ -15,7 +14,7 @@ from jb_watchdesk.ui.dialogs.alert_popup import highlight
 from jb_watchdesk.ui.dialogs.note import NoteDialog
 from jb_watchdesk.ui.models.alerts import AlertsModel
 from jb_watchdesk.ui.text import plain_label
-from jb_watchdesk.ui.views.columns import fit_columns
+from jb_watchdesk.ui.views.columns import FitWhenShown, fit_columns
 
 
 def _t(text: str) -> str:
@@ -59,28 +58,17 @@ class AlertsView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.ack_button.clicked.connect(self._ask)
         self._dialog: NoteDialog | None = None
-        self._fit_pending = False
+        self._fit = FitWhenShown(self.table, lambda: fit_columns(self.table, widest=260))
 
     def set_rows(self, alerts: Sequence[Alert], account_names: Mapping[int, str]) -> None:
         selected = self.current()
         first = self.model.rowCount() == 0
         self.model.set_rows(alerts, account_names=account_names)
         if first and alerts:
-            self._fit_pending = True
-            self._fit_if_shown()
+            self._fit.request()
         if selected is not None:
             self.select(selected.id)
         self._selected()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._fit_if_shown()
-
-    def _fit_if_shown(self) -> None:
-        """Columns are sized on the first rows, once the tab is in view (no work for a hidden tab)."""
-        if self._fit_pending and self.isVisible():
-            self._fit_pending = False
-            fit_columns(self.table, widest=260)
 
     def select(self, alert_id: int) -> bool:
         for row in range(self.model.rowCount()):

@@ -8,9 +8,9 @@ rows with the view's font metrics gives the same widths for a fraction of the co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QStyle, QTableView
 
@@ -67,3 +67,28 @@ def fit_columns(
         for text in (templates or {}).get(column, ()):
             width = max(width, cell_metrics.horizontalAdvance(text) + PADDING + with_icon)
         header.resizeSection(column, min(width, widest))
+
+
+class FitWhenShown(QObject):
+    """Runs ``fit`` once asked, as soon as ``table`` is in view: a hidden tab does no sizing work."""
+
+    def __init__(self, table: QTableView, fit: Callable[[], None]) -> None:
+        super().__init__(table)
+        self._table = table
+        self._fit = fit
+        self._pending = False
+        table.installEventFilter(self)
+
+    def request(self) -> None:
+        self._pending = True
+        self._run_if_shown()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Show:
+            self._run_if_shown()
+        return False
+
+    def _run_if_shown(self) -> None:
+        if self._pending and self._table.isVisible():
+            self._pending = False
+            self._fit()

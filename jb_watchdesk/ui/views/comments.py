@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.models import CommentState
@@ -14,7 +13,7 @@ from jb_watchdesk.services.comments import CommentRow
 from jb_watchdesk.ui.dialogs.note import NoteDialog
 from jb_watchdesk.ui.models.comments import CommentsModel, widest_countdowns
 from jb_watchdesk.ui.text import one_line
-from jb_watchdesk.ui.views.columns import fit_columns
+from jb_watchdesk.ui.views.columns import FitWhenShown, fit_columns
 
 
 def _t(text: str) -> str:
@@ -59,15 +58,14 @@ class CommentsView(QWidget):
         self._ticker.timeout.connect(self.model.tick)
         self._ticker.start()
         self._dialog: NoteDialog | None = None
-        self._fit_pending = False
+        self._fit = FitWhenShown(self.table, self._fit_columns)
 
     def set_rows(self, rows: Sequence[CommentRow], limit: int | None = None) -> None:
         selected = self.current()
         first = self.model.rowCount() == 0
         self.model.set_rows(rows, limit=limit)
         if first and rows:
-            self._fit_pending = True
-            self._fit_if_shown()
+            self._fit.request()
         if selected is not None:
             for row in range(self.model.rowCount()):
                 if self.model.row_at(row).id == selected.id:
@@ -75,17 +73,11 @@ class CommentsView(QWidget):
                     break
         self._selected()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._fit_if_shown()
-
-    def _fit_if_shown(self) -> None:
-        """Columns are sized on the first rows, once the tab is in view (no work for a hidden tab)."""
-        if self._fit_pending and self.isVisible():
-            self._fit_pending = False
-            columns = CommentsModel.COLUMNS
-            templates = {columns.index(name): texts for name, texts in widest_countdowns().items()}
-            fit_columns(self.table, widest=220, templates=templates, icon_columns=[columns.index("state")])
+    def _fit_columns(self) -> None:
+        """Sized on the first rows, once in view; the countdown columns fit their widest texts."""
+        columns = CommentsModel.COLUMNS
+        templates = {columns.index(name): texts for name, texts in widest_countdowns().items()}
+        fit_columns(self.table, widest=220, templates=templates, icon_columns=[columns.index("state")])
 
     def current(self) -> CommentRow | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
