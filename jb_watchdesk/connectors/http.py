@@ -224,11 +224,13 @@ class HttpClient:
         safe_url = redact_url(httpx.URL(url, params=params) if params else url)
         settings = pool.settings
         limit = settings.max_bytes
+        opened: list[httpx.Response] = []
         try:
             async with asyncio.timeout(settings.total_timeout):
                 async with pool.clients[next(pool.turn)].stream(
                     method, url, params=params, json=json, data=form, headers=headers
                 ) as response:
+                    opened.append(response)
                     self._check_status(response, platform=platform, safe_url=safe_url, ok_statuses=ok_statuses)
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
@@ -288,6 +290,9 @@ class HttpClient:
             raise ConnectorError(
                 ErrorKind.TRANSIENT, f"request to {_host(url)} failed ({type(error).__name__})", code=f"{platform}.http"
             ) from None
+        finally:
+            for response in opened:
+                _unlink(response)
 
     def _check_status(
         self, response: httpx.Response, *, platform: str, safe_url: str, ok_statuses: frozenset[int]
@@ -316,6 +321,21 @@ class HttpClient:
                 ErrorKind.CONFIG, f"{safe_url} does not exist (HTTP {status}): check the account's source", code=f"{platform}.http{status}"
             )
         raise ConnectorError(ErrorKind.TRANSIENT, f"{safe_url} answered HTTP {status}", code=f"{platform}.http{status}")
+
+
+_EMPTY_STREAM: Final = httpx.ByteStream(b"")
+
+
+def _unlink(response: httpx.Response) -> None:
+    """Cut the reference cycle httpx makes between a closed response and its stream.
+
+    ``response.stream`` is a wrapper that points back at the response, so every request left
+    some 36 objects (request, URL, headers, events, httpcore's pool request and streams) for the
+    cyclic garbage collector instead of reference counting. A 1,000-account cycle left 237,000
+    of them; collecting them held the GIL for 300 ms per cycle, in pauses the window felt.
+    """
+    for answered in (*response.history, response):  # redirects are responses too
+        answered.stream = _EMPTY_STREAM
 
 
 def _too_large(platform: str, limit: int) -> ConnectorError:
