@@ -42,6 +42,7 @@ REFRESH_EVERY = timedelta(seconds=30)
 ALERT_PAGE = 500
 COMMENT_PAGE = 2_000
 CLOSE_DUTY_WITHIN_S = 3.0
+RETRY_DUTY_AFTER_S = 60.0
 
 
 class DeskController:
@@ -118,8 +119,23 @@ class DeskController:
         return duty
 
     async def _duty_loop(self) -> None:  # on the duty thread
+        """The duty loop, for as long as the desk runs: a failure that stops it (a full disk, a
+        locked database, a bug) is reported and the loop starts again after a pause."""
         assert self.duty is not None
-        await self.duty.run(asyncio.Event(), on_cycle=self._deliver)
+        while True:
+            try:
+                await self.duty.run(asyncio.Event(), on_cycle=self._deliver)
+                return
+            except Exception as error:  # noqa: BLE001 - reported to the officer, then retried
+                assert self._gui_loop is not None
+                self._gui_loop.call_soon_threadsafe(self._duty_failed, error)
+                await asyncio.sleep(RETRY_DUTY_AFTER_S)
+
+    def _duty_failed(self, error: Exception) -> None:
+        if not isinstance(error, WatchdeskError):
+            log.error("the duty loop failed", exc_info=error)
+        problem = str(error) if isinstance(error, WatchdeskError) else type(error).__name__
+        self.bridge.say("error", messages.text("duty.loop_failed", problem=problem, seconds=int(RETRY_DUTY_AFTER_S)))
 
     async def _deliver(self, cycle: Cycle) -> None:  # on the duty thread
         """Hand a finished cycle to the window and wait until it is shown (cycles never pile up)."""

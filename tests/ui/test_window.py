@@ -344,3 +344,32 @@ def test_an_unreadable_ca_bundle_in_the_settings_does_not_stop_the_desk(simulate
         qloop.run_until_complete(whole())
     finally:
         app.close()
+
+
+def test_a_failure_that_stops_polling_is_reported_and_polling_resumes(run_desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from jb_watchdesk.domain.errors import StorageError
+    from jb_watchdesk.ui import controller as controller_module
+
+    monkeypatch.setattr(controller_module, "RETRY_DUTY_AFTER_S", 0.2)
+
+    async def scenario(window: MainWindow) -> None:
+        model = window.dashboard.model
+        await until(lambda: model.rowCount() == 12 and all(model.row_at(i).account.health.value == "ok" for i in range(12)))
+        duty = window.controller.duty
+        assert duty is not None
+        said: list[str] = []
+        window.controller.bridge.message.connect(lambda level, text: said.append(text))
+        real_due_count = duty.poller.due_count
+        calls = {"n": 0}
+
+        async def failing_once() -> int:
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise StorageError("db.disk_full", path="watchdesk.sqlite3")
+            return await real_due_count()
+
+        duty.poller.due_count = failing_once  # type: ignore[method-assign]
+        await until(lambda: calls["n"] >= 2)  # it failed, was reported, and the loop came back
+        assert any("巡查中断" in text and "watchdesk.sqlite3" in text for text in said)
+
+    run_desk(scenario)
