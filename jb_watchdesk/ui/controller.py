@@ -217,7 +217,10 @@ class DeskController:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), timeout=REFRESH_EVERY.total_seconds())
             if not self._stop.is_set():
-                await self.refresh()
+                try:
+                    await self.refresh()
+                except WatchdeskError as error:  # a locked database, say: told, and tried again next time
+                    self.bridge.say("error", str(error))
 
     async def refresh(self) -> None:
         """Reload the dashboard, the comment queue and the alerts inbox from the store.
