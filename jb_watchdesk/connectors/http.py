@@ -224,13 +224,13 @@ class HttpClient:
         safe_url = redact_url(httpx.URL(url, params=params) if params else url)
         settings = pool.settings
         limit = settings.max_bytes
-        opened: list[httpx.Response] = []
+        opened: httpx.Response | None = None
         try:
             async with asyncio.timeout(settings.total_timeout):
                 async with pool.clients[next(pool.turn)].stream(
                     method, url, params=params, json=json, data=form, headers=headers
                 ) as response:
-                    opened.append(response)
+                    opened = response
                     self._check_status(response, platform=platform, safe_url=safe_url, ok_statuses=ok_statuses)
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
@@ -291,8 +291,8 @@ class HttpClient:
                 ErrorKind.TRANSIENT, f"request to {_host(url)} failed ({type(error).__name__})", code=f"{platform}.http"
             ) from None
         finally:
-            for response in opened:
-                _unlink(response)
+            if opened is not None:
+                _unlink(opened)
 
     def _check_status(
         self, response: httpx.Response, *, platform: str, safe_url: str, ok_statuses: frozenset[int]

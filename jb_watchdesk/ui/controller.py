@@ -301,14 +301,16 @@ class DeskController:
 
         Settings the desk cannot use raise and change nothing.
         """
-        http = http_settings_from(settings)
-        if self._ca_fallback is not None and http.ca_bundle == self._ca_fallback:
-            # Still the bundle that could not be read at start (perhaps from JB_WATCHDESK_CA_BUNDLE):
-            # other settings may change meanwhile; the system's certificates stay until it is fixed.
+        wanted = http_settings_from(settings)
+        # Still the bundle that could not be read at start (perhaps from JB_WATCHDESK_CA_BUNDLE)?
+        # Then other settings may change meanwhile; the system's certificates stay until it is fixed.
+        still_unreadable = False
+        if self._ca_fallback is not None and wanted.ca_bundle == self._ca_fallback:
             try:
-                check_ca_bundle(http)
+                await asyncio.to_thread(check_ca_bundle, wanted)  # reads the file: off the GUI thread
             except InputError:
-                http = dataclasses.replace(http, ca_bundle=None)
+                still_unreadable = True
+        http = dataclasses.replace(wanted, ca_bundle=None) if still_unreadable else wanted
         if self.duty is not None and self.worker is not None:
             duty, now = self.duty, self.app.clock.now()
 
@@ -316,10 +318,10 @@ class DeskController:
                 reconfigure_duty(duty, settings, now=now, http=http)
 
             await self._on_worker(apply())
-        if http.ca_bundle is not None or self._ca_fallback != http_settings_from(settings).ca_bundle:
+        if not still_unreadable:
             self._ca_fallback = None
         self.poll_settings = settings.poll()
-        self.http_settings = http if self._ca_fallback is not None else None
+        self.http_settings = http if still_unreadable else None
         self.officer = settings.officer
 
     # -- officer actions ------------------------------------------------------------------
