@@ -24,7 +24,8 @@ from html.parser import HTMLParser
 from typing import Final, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from jb_watchdesk.domain.models import Health
+from jb_watchdesk.domain.models import Health, Visibility
+from jb_watchdesk.domain.text import clean_optional, clean_text
 
 SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
 
@@ -113,7 +114,9 @@ class FetchedPost:
     ``external_id`` is the platform's id, unique within the account; bodies are plain
     text (HTML already stripped). ``deleted`` is set when the platform still lists the
     post but marks it removed. ``date_estimated`` is set when the source gave no usable
-    date and ``published_at`` is the fetch time instead.
+    date and ``published_at`` is the fetch time instead. ``visibility`` says whether the
+    platform shows it to the public. Text fields pass :func:`~jb_watchdesk.domain.text.clean_text`
+    on construction, whichever connector built the value.
     """
 
     external_id: str
@@ -126,8 +129,10 @@ class FetchedPost:
     deleted: bool = False
     raw_updated_at: datetime | None = None
     date_estimated: bool = False
+    visibility: Visibility = Visibility.PUBLIC
 
     def __post_init__(self) -> None:
+        _clean_fields(self, ("external_id", "title", "body", "digest", "url"), ("author",))
         _require_aware(self.published_at, "published_at")
         if self.raw_updated_at is not None:
             _require_aware(self.raw_updated_at, "raw_updated_at")
@@ -135,7 +140,7 @@ class FetchedPost:
 
 @dataclass(frozen=True, slots=True)
 class FetchedComment:
-    """One public comment on a post, with the account's reply state."""
+    """One public comment on a post, with the account's reply state (text cleaned on construction)."""
 
     external_id: str
     post_external_id: str
@@ -148,6 +153,7 @@ class FetchedComment:
     deleted: bool = False
 
     def __post_init__(self) -> None:
+        _clean_fields(self, ("external_id", "post_external_id", "author", "text"), ("reply_text",))
         _require_aware(self.created_at, "created_at")
         if self.replied_at is not None:
             _require_aware(self.replied_at, "replied_at")
@@ -192,6 +198,20 @@ class AccessToken:
         _require_aware(self.expires_at, "expires_at")
         if self.refresh_expires_at is not None:
             _require_aware(self.refresh_expires_at, "refresh_expires_at")
+
+
+def _clean_fields(value: object, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
+    """Pass a frozen value's text fields through the one sanitiser (text at the door)."""
+    for name in required:
+        text = getattr(value, name)
+        cleaned = clean_text(text)
+        if cleaned is not text:
+            object.__setattr__(value, name, cleaned)
+    for name in optional:
+        text = getattr(value, name)
+        cleaned = clean_optional(text)
+        if cleaned is not text:
+            object.__setattr__(value, name, cleaned)
 
 
 def _require_aware(value: datetime, name: str) -> None:

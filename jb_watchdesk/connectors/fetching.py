@@ -67,11 +67,19 @@ class FetchState:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
+    """One account's fetch.
+
+    ``problems`` are failures that did not stop the fetch (comments of one post could not be
+    read; posts were): the posts are stored and the account is ``degraded`` with each problem
+    named. ``notes`` are remarks that change nothing about health.
+    """
+
     posts: tuple[FetchedPost, ...] = ()
     comments: tuple[FetchedComment, ...] = ()
     not_modified: bool = False
     requests: int = 0
     notes: tuple[str, ...] = field(default=())
+    problems: tuple[ConnectorError, ...] = field(default=())
 
 
 class Connector(Protocol):

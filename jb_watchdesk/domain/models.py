@@ -54,6 +54,19 @@ class AccountStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Visibility(StrEnum):
+    """Whether the platform shows a post to the public.
+
+    Only public posts count toward the three a week (§3.3); a post the platform judged
+    unfit for the public (Douyin ``video_status`` 2) is itself a finding.
+    """
+
+    PUBLIC = "public"
+    PRIVATE = "private"  # visible to the author only (Douyin 4)
+    REVIEWING = "reviewing"  # under the platform's review (Douyin 6, 7)
+    REJECTED = "rejected"  # judged unfit for the public (Douyin 2)
+
+
 STATUS_LABELS_ZH: dict[AccountStatus, str] = {
     AccountStatus.ACTIVE: "运营中",
     AccountStatus.TO_CLOSE: "待关停",
