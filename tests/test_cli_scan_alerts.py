@@ -89,7 +89,7 @@ def _alerts_in_workspace(ws: str) -> None:
         posted = FetchedPost(external_id="p1", title="绝密★", body="经办人11010519491231002X", digest="", url="", published_at=NOW)
         result = store.call(ingest.record_success, account_id=1, posts=[posted], comments=[], now=NOW)
         with ScanService(store=store, clock=type("C", (), {"now": lambda self: NOW})(), locations=lexicon_locations(Path(ws))) as service:
-            asyncio.run(service.process(Changes(new_posts=tuple(result.new_posts))))
+            asyncio.run(service.scan_pending())
 
 
 def test_alerts_json_shape_and_acknowledgement(ws: str) -> None:

@@ -38,7 +38,7 @@ HEADLINE_CHARS: Final = 200
 """Notification text stays under Windows' 256-character toast limit with room for a prefix."""
 LIST_LIMIT: Final = 10_000
 
-_CATEGORY_LABELS_ZH: Final = {category.value: category.label_zh for category in Category} | {"lifecycle": "账号关停"}
+_CATEGORY_LABELS_ZH: Final = {category.value: category.label_zh for category in Category} | {"lifecycle": "账号关停", "platform": "平台判定不宜公开"}
 _SEVERITY_LABELS_ZH: Final = {Severity.HIGH: "高", Severity.MEDIUM: "中", Severity.LOW: "低"}
 
 

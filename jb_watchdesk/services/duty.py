@@ -36,11 +36,11 @@ class DutyLoop:
     after_cycle: list[Callable[[Cycle], Awaitable[None]]] = field(default_factory=list)
 
     async def cycle(self, *, force: bool = False) -> Cycle:
-        """Poll once, scan the new and edited items, record the inspection, collect notifications."""
+        """Poll once, scan every item waiting for its scan, record the inspection, collect notifications."""
         changes = await self.poller.poll_once(force=force)
         if changes.skipped:
             return Cycle(changes=changes)
-        scan = await self.scanner.process(changes)
+        scan = await self.scanner.scan_pending()
         if changes.run_id is not None:
             await self._record(changes, scan)
         notifications = await self.alerts.take_due_notifications()

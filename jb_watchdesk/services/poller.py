@@ -19,6 +19,7 @@ from typing import Protocol
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.connectors.fetching import AccountRef, FetchState
 from jb_watchdesk.connectors.registry import Connectors
+from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.domain.models import Account, Health
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar
 from jb_watchdesk.services.scheduler import Due, Scheduler
@@ -117,6 +118,13 @@ class _Outcome:
     reason: str = ""
 
 
+def _storage_detail(error: BaseException) -> str:
+    """A short, secret-free name for what went wrong while storing (the log has the traceback)."""
+    if isinstance(error, WatchdeskError):
+        return error.key
+    return type(error).__name__
+
+
 def _ref(account: Account) -> AccountRef:
     return AccountRef(id=account.id, name=account.name, platform=account.platform, source=account.source, api_base=account.api_base)
 
@@ -188,6 +196,18 @@ class Poller:
             return await self._poll_account(item)
 
     async def _poll_account(self, item: Due) -> _Outcome:
+        """Fetch, parse and store one account. Never raises: whatever fails is this account's health."""
+        account = item.account
+        try:
+            return await self._fetch_and_store(item)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a bug or a storage fault must cost one account one cycle, never the cycle
+            log.exception("storing account %s (%s) failed", account.id, account.name)
+            detail = _storage_detail(error)
+            return await self._failed(account, error=None, now=self.clock.now(), detail=detail, stage="store")
+
+    async def _fetch_and_store(self, item: Due) -> _Outcome:
         account = item.account
         ref = _ref(account)
         connector = self.connectors.for_account(ref)
@@ -198,10 +218,13 @@ class Poller:
             result = await connector.fetch(ref, state=state, with_comments=item.with_comments, now=now)
         except ConnectorError as error:
             return await self._failed(account, error=error, now=now)
+        except asyncio.CancelledError:
+            raise
         except Exception as error:  # a bug must cost one account one cycle, never the poller
             log.exception("polling account %s failed unexpectedly", account.id)
-            return await self._failed(account, error=None, now=now, detail=type(error).__name__)
-        reason = "; ".join(result.notes)
+            return await self._failed(account, error=None, now=now, detail=type(error).__name__, stage="fetch")
+        health = Health.DEGRADED if result.problems else Health.OK
+        reason = "; ".join([*(f"{problem.code}: {problem.reason}" for problem in result.problems), *result.notes])
         write = await self.store.run(
             ingest.record_success,
             account_id=account.id,
@@ -209,25 +232,44 @@ class Poller:
             comments=result.comments,
             now=self.clock.now(),
             calendar=self.calendar,
+            health=health,
             health_reason=reason,
         )
         self.scheduler.succeeded(account, now=self.clock.now(), with_comments=item.with_comments)
         return _Outcome(write=write, requests=result.requests, reason=reason)
 
-    async def _failed(self, account: Account, *, error: ConnectorError | None, now: datetime, detail: str = "") -> _Outcome:
+    async def _failed(
+        self, account: Account, *, error: ConnectorError | None, now: datetime, detail: str = "", stage: str = "fetch"
+    ) -> _Outcome:
         retry_at = self.scheduler.failed(account, now=now, error=error)
         if error is None:
-            health, code, reason = Health.FAILING, "internal", f"internal error ({detail}); see the log"
+            health, code = Health.FAILING, f"internal.{stage}"
+            if stage == "store":
+                reason = (
+                    f"what the platform sent could not be stored ({detail}); the other accounts were read, "
+                    "this one is tried again at the next poll; if it persists, send the log to support"
+                )
+            else:
+                reason = f"reading the account failed unexpectedly ({detail}); it is tried again at the next poll; see the log"
         else:
             health, code, reason = error.health, error.code, error.reason
             if health is Health.DEGRADED and self.scheduler.consecutive_failures(account.id) >= self.scheduler.settings.failing_after:
                 health = Health.FAILING
         if error is not None and error.kind in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED, ErrorKind.QUOTA):
             reason = f"{reason} (next try {retry_at.astimezone().strftime('%H:%M')})"
-        write = await self.store.run(
-            ingest.record_failure, account_id=account.id, health=health, reason=f"{code}: {reason}", now=self.clock.now()
-        )
-        return _Outcome(write=write, failure=Failure(account.id, account.name, health, code, reason), reason=f"{code}: {reason}")
+        failure = Failure(account.id, account.name, health, code, reason)
+        try:
+            write = await self.store.run(
+                ingest.record_failure, account_id=account.id, health=health, reason=f"{code}: {reason}", now=self.clock.now()
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # Even the account's health could not be written (a locked or full database): the
+            # failure still reaches the cycle's summary, the window and the log.
+            log.exception("recording the failure of account %s failed", account.id)
+            write = ingest.AccountWrite(account_id=account.id, previous_health=account.health, health=health)
+        return _Outcome(write=write, failure=failure, reason=f"{code}: {reason}")
 
     def _summarise(
         self, run_id: int, started: datetime, finished: datetime, due: Sequence[Due], outcomes: Sequence[_Outcome]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Final, Protocol, TypeVar
 
 from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.models import AccountStatus
+from jb_watchdesk.domain.models import AccountStatus, Visibility
 from jb_watchdesk.domain.sensitive import Category, Hit, LexiconProblem, Scanner, Severity, utf16_spans
 from jb_watchdesk.domain.sensitive.detectors import (
     RULE_BANK_CARD,
@@ -43,6 +43,9 @@ T = TypeVar("T")
 
 LIFECYCLE_CATEGORY: Final = "lifecycle"
 LIFECYCLE_RULE: Final = "lifecycle.closed_account_posting"
+PLATFORM_CATEGORY: Final = "platform"
+PLATFORM_REJECTED_RULE: Final = "platform.rejected"
+"""The platform judged a post unfit for the public: it is hidden, and the officer must know why."""
 DETECTOR_RULES: Final = frozenset({RULE_ID_CARD, RULE_ID_CARD_LEGACY, RULE_MOBILE, RULE_BANK_CARD, RULE_SECRECY_MARKING})
 """Rules of the built-in detectors: they exist whatever the lexicon files say."""
 SCAN_CATEGORIES: Final = frozenset(category.value for category in Category)
@@ -163,24 +166,32 @@ class ScanService:
 
     # -- scanning ------------------------------------------------------------------
 
-    async def process(self, changes: ChangedItems) -> ScanOutcome:
-        """Scan the new and edited items of one poll and store their alerts.
+    async def scan_pending(self) -> ScanOutcome:
+        """Scan every post and comment whose "to scan" mark is set, and store their alerts.
 
-        Re-processing the same changes raises nothing new: alerts are unique per item and rule.
-        A new post of an account that is to be closed or is closed also raises a lifecycle alert.
+        The store sets the mark on every new or changed item; each batch's alerts are stored in
+        the transaction that clears its marks, so an item is scanned exactly once across crashes,
+        failed neighbours and restarts, and scanning again raises nothing new. A new post of an
+        account that is to be closed or is closed also raises a lifecycle alert (an edit does not);
+        a post the platform judged unfit for the public raises a platform alert. One item whose
+        scan fails is logged and left marked; the others go on.
         """
-        post_ids = [*changes.new_posts, *changes.edited_posts]
-        comment_ids = [*changes.new_comments, *changes.edited_comments]
-        if not post_ids and not comment_ids:
-            return ScanOutcome()
-        posts = await self._store.run(alert_store.scan_items, kind=ItemKind.POST, ids=post_ids)
-        comments = await self._store.run(alert_store.scan_items, kind=ItemKind.COMMENT, ids=comment_ids)
-        items = [*posts, *comments]
         scanner = await self._current_scanner()
-        new_posts = frozenset(changes.new_posts)
-        drafts, hits = await self._off_loop(lambda: scan_items(scanner, items, lifecycle_posts=new_posts))
-        raised = await self._store.run(alert_store.raise_alerts, drafts, now=self._clock.now())
-        return ScanOutcome(items_scanned=len(items), hits=hits, raised=tuple(raised))
+        scanned = hits = 0
+        raised: list[Alert] = []
+        for kind in (ItemKind.POST, ItemKind.COMMENT):
+            after = 0
+            while True:
+                page = await self._store.run(alert_store.pending_scan_items, kind=kind, after_id=after, limit=RESCAN_BATCH)
+                if not page:
+                    break
+                after = page[-1].id
+                lifecycle = frozenset(item.id for item in page if item.kind is ItemKind.POST and not item.edited)
+                drafts, done, found = await self._off_loop(lambda page=page, lifecycle=lifecycle: scan_each(scanner, page, lifecycle_posts=lifecycle))
+                raised.extend(await self._store.run(alert_store.store_scan, drafts, scanned=done, now=self._clock.now()))
+                scanned += len(done)
+                hits += found
+        return ScanOutcome(items_scanned=scanned, hits=hits, raised=tuple(raised))
 
     async def rescan_all(self) -> ScanOutcome:
         """Scan every stored post and comment again, after a lexicon change.
@@ -252,6 +263,29 @@ class _Best:
     count: int = 1
 
 
+def scan_each(
+    scanner: Scanner, items: Sequence[ScanItem], *, lifecycle_posts: frozenset[int]
+) -> tuple[list[AlertDraft], list[ScanItem], int]:
+    """:func:`scan_items` item by item: returns the drafts, the items scanned and the hit count.
+
+    An item whose scan raises (a fault in a detector on text nobody foresaw) is logged by id and
+    left out of the scanned items, so it stays marked and the rest of the batch goes on.
+    """
+    drafts: list[AlertDraft] = []
+    done: list[ScanItem] = []
+    total = 0
+    for item in items:
+        try:
+            found, hits = scan_items(scanner, [item], lifecycle_posts=lifecycle_posts)
+        except Exception:
+            log.exception("scanning %s %d failed; it stays marked for the next scan", item.kind.value, item.id)
+            continue
+        drafts.extend(found)
+        done.append(item)
+        total += hits
+    return drafts, done, total
+
+
 def scan_items(
     scanner: Scanner, items: Sequence[ScanItem], *, lifecycle_posts: frozenset[int]
 ) -> tuple[list[AlertDraft], int]:
@@ -279,6 +313,8 @@ def scan_items(
                 if (hit.severity.rank, hit.confidence) > (current.hit.severity.rank, current.hit.confidence):
                     current.hit, current.field, current.text, current.field_hits = hit, field, text, hits
         drafts.extend(_draft(item, rule, found) for rule, found in best.items())
+        if item.kind is ItemKind.POST and item.visibility is Visibility.REJECTED:
+            drafts.append(_rejected_draft(item, scanned))
         if item.kind is ItemKind.POST and item.id in lifecycle_posts:
             finding = _lifecycle_draft(item, scanned)
             if finding is not None:
@@ -330,6 +366,24 @@ def _lifecycle_draft(item: ScanItem, scanned: dict[str, list[Hit]]) -> AlertDraf
     )
 
 
+def _rejected_draft(item: ScanItem, scanned: dict[str, list[Hit]]) -> AlertDraft:
+    """The platform itself judged the post unfit for the public (Douyin ``video_status`` 2)."""
+    field, text = next(((name, value) for name, value in item.texts if value.strip()), item.texts[0])
+    excerpt = masked_excerpt(text, hits=scanned.get(field, []), start=0, end=EXCERPT_CHARS)
+    return AlertDraft(
+        account_id=item.account_id,
+        item_kind=item.kind,
+        item_id=item.id,
+        category=PLATFORM_CATEGORY,
+        severity=Severity.MEDIUM,
+        rule=PLATFORM_REJECTED_RULE,
+        text=excerpt,
+        context=excerpt,
+        item_field=field,
+        masked=any(hit.masked is not None for hit in scanned.get(field, [])),
+    )
+
+
 def masked_excerpt(text: str, *, hits: Sequence[Hit], start: int, end: int) -> str:
     """``text[start:end]`` on one line, with every personal-data hit it touches shown masked.
 
@@ -366,11 +420,14 @@ __all__ = [
     "DETECTOR_RULES",
     "LIFECYCLE_CATEGORY",
     "LIFECYCLE_RULE",
+    "PLATFORM_CATEGORY",
+    "PLATFORM_REJECTED_RULE",
     "SCAN_CATEGORIES",
     "ScanOutcome",
     "ScanService",
     "lexicon_locations",
     "load_scanner",
     "masked_excerpt",
+    "scan_each",
     "scan_items",
 ]

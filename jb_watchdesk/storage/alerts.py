@@ -21,7 +21,7 @@ from typing import Any, Final
 from sqlite_utils import Database
 
 from jb_watchdesk.domain.errors import InputError, NotFound
-from jb_watchdesk.domain.models import AccountStatus
+from jb_watchdesk.domain.models import AccountStatus, Visibility
 from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.codec import from_db, to_db
@@ -415,6 +415,11 @@ class ScanItem:
     account_status: AccountStatus
     status_changed_at: datetime | None
     published_at: datetime | None
+    visibility: Visibility = Visibility.PUBLIC
+    edited: bool = False
+    """A post whose text changed since it was first stored (an edit is not a new post)."""
+    version: str = ""
+    """The row's ``updated_at`` when read: a scan clears the mark only if the row is unchanged since."""
 
 
 def _scan_item(kind: ItemKind, row: dict[str, Any]) -> ScanItem:
@@ -427,16 +432,19 @@ def _scan_item(kind: ItemKind, row: dict[str, Any]) -> ScanItem:
         account_status=AccountStatus(row["account_status"]),
         status_changed_at=from_db(row["status_changed_at"]),
         published_at=from_db(row["published_at"]),
+        visibility=Visibility(row["visibility"]),
+        edited=bool(row["edit_count"]),
+        version=row["updated_at"],
     )
 
 
 _ITEM_SQL: Final = {
     ItemKind.POST: (
-        "SELECT p.id, p.account_id, p.title, p.body, p.digest, p.published_at, "
+        "SELECT p.id, p.account_id, p.title, p.body, p.digest, p.published_at, p.visibility, p.edit_count, p.updated_at, "
         "a.status AS account_status, a.status_changed_at FROM posts p JOIN accounts a ON a.id = p.account_id"
     ),
     ItemKind.COMMENT: (
-        "SELECT c.id, c.account_id, c.text, c.created_at AS published_at, "
+        "SELECT c.id, c.account_id, c.text, c.created_at AS published_at, 'public' AS visibility, 0 AS edit_count, c.updated_at, "
         "a.status AS account_status, a.status_changed_at FROM comments c JOIN accounts a ON a.id = c.account_id"
     ),
 }
@@ -457,3 +465,40 @@ def scan_item_page(db: Database, *, kind: ItemKind, after_id: int, limit: int) -
     """One page of every post or comment, by id after ``after_id``: a full re-scan reads in pages."""
     sql = f"{_ITEM_SQL[kind]} WHERE {_ITEM_ID[kind]} > ? ORDER BY {_ITEM_ID[kind]} LIMIT ?"  # noqa: S608
     return [_scan_item(kind, row) for row in db.query(sql, [after_id, limit])]
+
+
+_TABLE: Final = {ItemKind.POST: "posts", ItemKind.COMMENT: "comments"}
+
+
+def pending_scan_items(db: Database, *, kind: ItemKind, after_id: int = 0, limit: int) -> list[ScanItem]:
+    """Posts or comments whose "to scan" mark is set (``scanned_at`` NULL), by id after ``after_id``."""
+    sql = f"{_ITEM_SQL[kind]} WHERE {_ITEM_ID[kind]} > ? AND {_ITEM_ID[kind]} IN (SELECT id FROM {_TABLE[kind]} WHERE scanned_at IS NULL) ORDER BY {_ITEM_ID[kind]} LIMIT ?"  # noqa: S608,E501
+    return [_scan_item(kind, row) for row in db.query(sql, [after_id, limit])]
+
+
+def pending_scan_count(db: Database) -> int:
+    """How many posts and comments wait for their scan."""
+    posts = db.execute("SELECT COUNT(*) FROM posts WHERE scanned_at IS NULL").fetchone()[0]
+    comments = db.execute("SELECT COUNT(*) FROM comments WHERE scanned_at IS NULL").fetchone()[0]
+    return int(posts) + int(comments)
+
+
+def store_scan(
+    db: Database, drafts: Sequence[AlertDraft], *, scanned: Sequence[ScanItem], now: datetime
+) -> list[Alert]:
+    """Raise the alerts of a scan and clear the "to scan" mark of the items it read, in one transaction.
+
+    Either both happen or neither: a crash in between leaves the items marked, and the next scan
+    reads them again (alerts are unique per item and rule, so nothing is raised twice). An item
+    whose row changed after it was read (an edit arrived meanwhile) keeps its mark: the new text
+    was not scanned.
+    """
+    stamp = to_db(now)
+    with db.atomic():
+        ids = record_alerts(db, drafts, now=now)
+        for item in scanned:
+            db.execute(
+                f"UPDATE {_TABLE[item.kind]} SET scanned_at = ? WHERE id = ? AND updated_at = ?",  # noqa: S608 - internal
+                [stamp, item.id, item.version],
+            )
+        return get_alerts(db, ids) if ids else []

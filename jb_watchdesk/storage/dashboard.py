@@ -16,7 +16,7 @@ class AccountActivity:
     """What the store knows about one account's posts and open comments as of an instant."""
 
     posts_7d: int = 0
-    """Posts published after ``now - 7 days`` (and not after ``now``)."""
+    """Public posts with a known date published after ``now - 7 days`` (and not after ``now``)."""
     posts_this_week: int = 0
     """Posts published since Monday 00:00 Asia/Shanghai of ``now``'s week."""
     last_post_at: datetime | None = None
@@ -43,8 +43,9 @@ def activity(db: Database, *, now: datetime, week_start: datetime) -> dict[int, 
     for row in db.query(
         """
         SELECT account_id, SUM(published_at > ?) AS n7, SUM(published_at >= ?) AS nweek
-        FROM posts INDEXED BY posts_live_published
-        WHERE deleted_at IS NULL AND published_at > ? AND published_at <= ?
+        FROM posts INDEXED BY posts_counted_published
+        WHERE deleted_at IS NULL AND date_estimated = 0 AND visibility = 'public'
+          AND published_at > ? AND published_at <= ?
         GROUP BY account_id
         """,
         [seven_s, week_s, min(seven_s, week_s), now_s],
@@ -52,12 +53,14 @@ def activity(db: Database, *, now: datetime, week_start: datetime) -> dict[int, 
         found = result[row["account_id"]]
         found.posts_7d, found.posts_this_week = int(row["n7"]), int(row["nweek"])
     # One backwards step along (account_id, published_at) per account, instead of a MAX over
-    # every post; deleted posts are skipped on the way.
+    # every post; deleted, hidden and undated posts are skipped on the way: an estimated date
+    # (the day the desk first saw an undated item) must never make an account look fresh.
     for row in db.query(
         """
         SELECT a.id AS account_id, (
             SELECT p.published_at FROM posts p
             WHERE p.account_id = a.id AND p.published_at <= ? AND p.deleted_at IS NULL
+              AND p.date_estimated = 0 AND p.visibility = 'public'
             ORDER BY p.published_at DESC LIMIT 1
         ) AS last
         FROM accounts a
@@ -160,7 +163,8 @@ def recent_posts(db: Database, *, account_id: int, limit: int = 100) -> list[dic
     """An account's latest posts (deleted ones included, marked), newest first."""
     return list(
         db.query(
-            "SELECT id, account_id, title, body, digest, url, published_at, deleted_at, edit_count FROM posts"
+            "SELECT id, account_id, title, body, digest, url, published_at, date_estimated, visibility, deleted_at, edit_count"
+            " FROM posts"
             " WHERE account_id = ? ORDER BY published_at DESC LIMIT ?",
             [account_id, limit],
         )

@@ -1,9 +1,17 @@
 """Writing what a poll fetched: idempotent, one transaction per account.
 
-A re-fetched post updates its row, never duplicates it; when its text changed, the old
-text is kept in ``post_versions``. A post the platform marks deleted is marked, never
-removed. Comments get their §3.7 deadlines when first seen. Whatever goes wrong halfway,
-an account's results are either all stored or not at all.
+A re-fetched post updates its row, never duplicates it (a batch is de-duplicated by external
+id first: paged APIs repeat items); when its text changed, the old text is kept in
+``post_versions``, and a later, better date corrects the stored one. A post the platform marks
+deleted is marked, never removed. Comments get their §3.7 deadlines when first seen. Whatever
+goes wrong halfway, an account's results are either all stored or not at all.
+
+Every new or changed item is stored with its "to scan" mark set (``scanned_at`` NULL); the
+scanner clears it in the transaction that stores the item's alerts, so an item is scanned
+once whatever happens between the two.
+
+A post can never have been published after the desk first saw it: a date in the future (Beijing
+time labelled GMT is common in RSSHub and WeWe RSS output) is stored as the first-seen time.
 
 The incoming items are read through small protocols, so this module needs nothing from
 the connectors package.
@@ -12,15 +20,15 @@ the connectors package.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlite_utils import Database
 
 from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.models import Health
+from jb_watchdesk.domain.models import Health, Visibility
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar
 from jb_watchdesk.storage.codec import to_db
 
@@ -42,6 +50,10 @@ class IncomingPost(Protocol):
     def published_at(self) -> datetime: ...
     @property
     def deleted(self) -> bool: ...
+    @property
+    def date_estimated(self) -> bool: ...
+    @property
+    def visibility(self) -> Visibility: ...
 
 
 class IncomingComment(Protocol):
@@ -61,6 +73,36 @@ class IncomingComment(Protocol):
     def replied_at(self) -> datetime | None: ...
     @property
     def deleted(self) -> bool: ...
+
+
+P = TypeVar("P", bound=IncomingPost)
+C = TypeVar("C", bound=IncomingComment)
+
+
+def unique_posts(posts: Iterable[P]) -> list[P]:
+    """One post per external id, in first-seen order: never assume a batch is unique.
+
+    Paged APIs repeat items when new ones arrive during paging. Of several copies the later one
+    wins (it was read later), except that a copy with a real date beats one whose date is estimated.
+    """
+    chosen: dict[str, P] = {}
+    for post in posts:
+        kept = chosen.get(post.external_id)
+        if kept is not None and post.date_estimated and not kept.date_estimated:
+            continue
+        chosen[post.external_id] = post
+    return list(chosen.values())
+
+
+def unique_comments(comments: Iterable[C]) -> list[C]:
+    """One comment per external id; a copy that shows the account's reply beats one that does not."""
+    chosen: dict[str, C] = {}
+    for comment in comments:
+        kept = chosen.get(comment.external_id)
+        if kept is not None and kept.replied and not comment.replied:
+            continue
+        chosen[comment.external_id] = comment
+    return list(chosen.values())
 
 
 @dataclass(slots=True)
@@ -109,10 +151,19 @@ def _existing(db: Database, table: str, account_id: int, external_ids: Sequence[
     return found
 
 
+def _effective_date(reported: datetime, *, first_seen: str) -> str:
+    """The stored publication time: what the platform said, but never after the desk first saw it."""
+    stamp = to_db(reported)
+    assert stamp is not None
+    return min(stamp, first_seen)
+
+
 def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *, now: str, result: AccountWrite) -> None:
-    existing = _existing(db, "posts", account_id, [p.external_id for p in posts])
-    for post in posts:
+    batch = unique_posts(posts)
+    existing = _existing(db, "posts", account_id, [p.external_id for p in batch])
+    for post in batch:
         digest = content_hash(post.title, post.body, post.digest, post.url)
+        visibility = Visibility(post.visibility).value
         row = existing.get(post.external_id)
         if row is None:
             post_id = db["posts"].insert(
@@ -123,14 +174,16 @@ def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *
                     "body": post.body,
                     "digest": post.digest,
                     "url": post.url,
-                    "published_at": to_db(post.published_at),
+                    "published_at": _effective_date(post.published_at, first_seen=now),
+                    "date_estimated": int(post.date_estimated),
+                    "visibility": visibility,
                     "first_seen_at": now,
                     "updated_at": now,
                     "content_hash": digest,
                     "deleted_at": now if post.deleted else None,
+                    "scanned_at": None,
                 }
             ).last_pk
-            existing[post.external_id] = {"id": post_id, "content_hash": digest, "deleted_at": now if post.deleted else None}
             result.new_posts.append(int(post_id))
             continue
         changes: dict[str, object] = {}
@@ -152,8 +205,17 @@ def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *
                 url=post.url,
                 content_hash=digest,
                 edit_count=row["edit_count"] + 1,
+                scanned_at=None,
             )
             result.edited_posts.append(row["id"])
+        if not post.date_estimated:
+            # A real date replaces an estimated one, and a corrected date the stored one.
+            published = _effective_date(post.published_at, first_seen=row["first_seen_at"])
+            if row["date_estimated"] or published != row["published_at"]:
+                changes.update(published_at=published, date_estimated=0)
+        if visibility != row["visibility"]:
+            changes["visibility"] = visibility
+            changes["scanned_at"] = None  # a post the platform now rejects is a finding
         if post.deleted and row["deleted_at"] is None:
             changes["deleted_at"] = now
             result.deleted_posts.append(row["id"])
@@ -173,12 +235,13 @@ def _write_comments(
     calendar: WorkdayCalendar,
     result: AccountWrite,
 ) -> None:
-    existing = _existing(db, "comments", account_id, [c.external_id for c in comments])
+    batch = unique_comments(comments)
+    existing = _existing(db, "comments", account_id, [c.external_id for c in batch])
     post_ids = {
         row["external_id"]: row["id"]
-        for row in _existing(db, "posts", account_id, [c.post_external_id for c in comments if c.post_external_id]).values()
+        for row in _existing(db, "posts", account_id, [c.post_external_id for c in batch if c.post_external_id]).values()
     }
-    for comment in comments:
+    for comment in batch:
         replied_at = to_db(comment.replied_at) if comment.replied and comment.replied_at else (now if comment.replied else None)
         row = existing.get(comment.external_id)
         if row is None:
@@ -204,14 +267,14 @@ def _write_comments(
                     "done_at": replied_at,
                     "done_by": PLATFORM_REPLY if replied_at else None,
                     "deleted_at": now if comment.deleted else None,
+                    "scanned_at": None,
                 }
             ).last_pk
-            existing[comment.external_id] = {"id": comment_id}
             result.new_comments.append(int(comment_id))
             continue
         changes: dict[str, object] = {}
         if row["text"] != comment.text:
-            changes["text"] = comment.text
+            changes.update(text=comment.text, scanned_at=None)
             result.edited_comments.append(row["id"])
         if replied_at and row["replied_on_platform_at"] is None:
             changes["replied_on_platform_at"] = replied_at

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from jb_watchdesk.domain.models import AccountStatus, Platform
+from jb_watchdesk.domain.models import AccountStatus, Platform, Visibility
 
 
 class _Migrations(Migrations):
@@ -281,6 +281,34 @@ def _dashboard_indexes(db: Database) -> None:
         # The per-account counts of open and overdue comments, read from the index alone.
         "CREATE INDEX comments_open_deadlines ON comments (account_id, created_at, ack_due, result_due, acked_at)"
         " WHERE done_at IS NULL AND deleted_at IS NULL",
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
+@MIGRATIONS(name="0005_item_marks")
+def _item_marks(db: Database) -> None:
+    visibilities = _in([v.value for v in Visibility])
+    statements = [
+        # 1 when the source gave no usable date and published_at is when the desk first saw the
+        # post: such a date is shown as estimated and never makes an account look fresh.
+        "ALTER TABLE posts ADD COLUMN date_estimated INTEGER NOT NULL DEFAULT 0",
+        # whether the platform shows the post to the public; only public posts count toward §3.3
+        f"ALTER TABLE posts ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public' CHECK (visibility IN ({visibilities}))",
+        # The durable "to scan" mark: NULL until the sensitive-content scan of the current text
+        # has stored its alerts (in the same transaction). A crash, a failed neighbour or a
+        # restart between storing and scanning leaves the mark, and the next scan takes it.
+        "ALTER TABLE posts ADD COLUMN scanned_at TEXT",
+        "ALTER TABLE comments ADD COLUMN scanned_at TEXT",
+        # Rows stored before this migration were scanned by the cycle that stored them.
+        "UPDATE posts SET scanned_at = updated_at",
+        "UPDATE comments SET scanned_at = updated_at",
+        "CREATE INDEX posts_to_scan ON posts (id) WHERE scanned_at IS NULL",
+        "CREATE INDEX comments_to_scan ON comments (id) WHERE scanned_at IS NULL",
+        # Freshness counts public posts with a known date only: the index follows the rule.
+        "DROP INDEX posts_live_published",
+        "CREATE INDEX posts_counted_published ON posts (published_at, account_id)"
+        " WHERE deleted_at IS NULL AND date_estimated = 0 AND visibility = 'public'",
     ]
     for statement in statements:
         db.execute(statement)

@@ -92,6 +92,7 @@ _CATEGORY: dict[str, Callable[[], str]] = {
     "privacy": lambda: _t("个人隐私"),
     "misstatement": lambda: _t("表述错误"),
     "lifecycle": lambda: _t("应关停账号发布"),
+    "platform": lambda: _t("平台判定不宜公开"),
 }
 
 

@@ -16,6 +16,7 @@ from jb_watchdesk.domain.sensitive import Category, Hit, Scanner, Severity
 from jb_watchdesk.services.poller import Changes
 from jb_watchdesk.services.scanner import (
     LIFECYCLE_RULE,
+    ScanOutcome,
     ScanService,
     lexicon_locations,
     masked_excerpt,
@@ -88,13 +89,19 @@ def write(store: Store, *, account_id: int = 1, posts: list[FetchedPost] = (), c
     )
 
 
+def scan(service: ScanService, changes: Changes) -> ScanOutcome:
+    """Scan what is waiting after ``changes`` were written (the marks, not the ids, decide)."""
+    del changes
+    return asyncio.run(service.scan_pending())
+
+
 def stored(store: Store) -> dict[str, Alert]:
     return {alert.rule: alert for alert in store.call(alert_store.list_alerts)}
 
 
 def test_a_post_with_an_id_number_and_a_secrecy_marking_becomes_masked_alerts(store: Store, service: ScanService) -> None:
     changes = write(store, posts=[post("p1", title="绝密★ 会议纪要", body=f"经办人身份证号{ID_NUMBER}，请核对。")])
-    outcome = asyncio.run(service.process(changes))
+    outcome = scan(service, changes)
     by_rule = {alert.rule: alert for alert in outcome.raised}
     assert set(by_rule) == {"secret.marking", "pii.id_card"}
     marking, identity = by_rule["secret.marking"], by_rule["pii.id_card"]
@@ -108,25 +115,25 @@ def test_a_post_with_an_id_number_and_a_secrecy_marking_becomes_masked_alerts(st
 
 def test_reprocessing_the_same_changes_adds_no_duplicates(store: Store, service: ScanService) -> None:
     changes = write(store, posts=[post("p1", body="国家秘密，代办证件")])
-    first = asyncio.run(service.process(changes))
-    second = asyncio.run(service.process(changes))
-    assert len(first.raised) == 2 and second.raised == () and second.items_scanned == 1
+    first = scan(service, changes)
+    second = scan(service, changes)
+    assert len(first.raised) == 2 and second.raised == () and second.items_scanned == 0
     assert len(stored(store)) == 2
 
 
 def test_an_edited_post_adds_only_its_new_hits(store: Store, service: ScanService) -> None:
-    asyncio.run(service.process(write(store, posts=[post("p1", body="国家秘密")])))
+    scan(service, write(store, posts=[post("p1", body="国家秘密")]))
     before = stored(store)["secret.state"]
     edited = write(store, posts=[post("p1", body="国家秘密和国家秘密；另可代办证件")])
     assert edited.edited_posts == (1,)
-    outcome = asyncio.run(service.process(edited))
+    outcome = scan(service, edited)
     assert [alert.rule for alert in outcome.raised] == ["paid.agency"]
     assert stored(store)["secret.state"] == before
 
 
 def test_comments_are_scanned_with_utf16_spans(store: Store, service: ScanService) -> None:
     changes = write(store, comments=[comment("c1", "😀😀 你们这是国家秘密吗")])
-    (alert,) = asyncio.run(service.process(changes)).raised
+    (alert,) = scan(service, changes).raised
     assert alert.item_kind is ItemKind.COMMENT and alert.item_field == "text"
     assert (alert.span_start, alert.span_end) == (7, 11)
     assert (alert.span_start_utf16, alert.span_end_utf16) == (9, 13)
@@ -136,7 +143,7 @@ def test_the_most_serious_hit_of_a_rule_is_the_one_shown_with_the_count(store: S
     (lexicon_dir / "more.csv").write_text("保密文件,secret,high,secret.state,\n", encoding="utf-8")
     with ScanService(store=store, clock=FixedClock(), locations=[lexicon_dir]) as service:
         changes = write(store, posts=[post("p1", title="国 家 秘 密", body="见保密文件")])
-        (alert,) = asyncio.run(service.process(changes)).raised
+        (alert,) = scan(service, changes).raised
     assert (alert.text, alert.item_field, alert.confidence, alert.occurrences) == ("保密文件", "body", 1.0, 2)
 
 
@@ -154,7 +161,7 @@ def test_the_scan_runs_on_a_worker_thread_not_the_event_loop(
     changes = write(store, posts=[post("p1", body="国家秘密")])
 
     async def scan() -> str:
-        await service.process(changes)
+        await service.scan_pending()
         return threading.current_thread().name
 
     loop_thread = asyncio.run(scan())
@@ -165,7 +172,7 @@ def test_the_scan_runs_on_a_worker_thread_not_the_event_loop(
 def test_a_lexicon_change_resolves_removed_rules_but_keeps_acknowledged_history(
     store: Store, service: ScanService, lexicon_dir: Path
 ) -> None:
-    asyncio.run(service.process(write(store, posts=[post("p1", body="国家秘密"), post("p2", body="代办证件，最高级")])))
+    scan(service, write(store, posts=[post("p1", body="国家秘密"), post("p2", body="代办证件，最高级")]))
     alerts = stored(store)
     acknowledged = store.call(alert_store.acknowledge, alerts["secret.state"].id, officer="张三", note="已核实", now=NOW)
     (lexicon_dir / "office.csv").write_text(
@@ -186,15 +193,15 @@ def test_a_lexicon_change_resolves_removed_rules_but_keeps_acknowledged_history(
 
 def test_a_new_post_of_a_closed_account_raises_a_lifecycle_alert(store: Store, service: ScanService) -> None:
     changes = write(store, account_id=2, posts=[post("p1", title="联系13800138000 办理", body="")])
-    outcome = asyncio.run(service.process(changes))
+    outcome = scan(service, changes)
     (finding,) = [alert for alert in outcome.raised if alert.rule == LIFECYCLE_RULE]
     assert (finding.category, finding.severity.value, finding.account_id, finding.item_id) == ("lifecycle", "medium", 2, 1)
     assert "138****8000" in finding.text and "13800138000" not in finding.text
     # an edit is not a new post, and a post from before the account closed is not a finding
     edited = write(store, account_id=2, posts=[post("p1", title="改过的标题")])
-    assert all(alert.rule != LIFECYCLE_RULE for alert in asyncio.run(service.process(edited)).raised)
+    assert all(alert.rule != LIFECYCLE_RULE for alert in scan(service, edited).raised)
     old = write(store, account_id=2, posts=[post("p0", published=REGISTERED - timedelta(days=1))])
-    assert asyncio.run(service.process(old)).raised == ()
+    assert scan(service, old).raised == ()
 
 
 def test_the_workspace_lexicon_adds_to_the_shipped_one_and_bad_lines_are_reported(store: Store, tmp_path: Path) -> None:

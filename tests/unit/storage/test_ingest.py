@@ -79,7 +79,8 @@ def test_an_account_is_written_all_or_nothing(store: Store) -> None:
     class Exploding:
         external_id = "boom"
         title = body = digest = url = ""
-        deleted = False
+        deleted = date_estimated = False
+        visibility = "public"
 
         @property
         def published_at(self) -> datetime:
