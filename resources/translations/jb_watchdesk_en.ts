@@ -4,118 +4,118 @@
 <context>
     <name>AccountsView</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="49"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="50"/>
         <source>新增账号</source>
         <translation>New account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="50"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="51"/>
         <source>导入登记表…</source>
         <translation>Import register…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="51"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="52"/>
         <source>导出登记表…</source>
         <translation>Export register…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="69"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="70"/>
         <source>订阅源地址，或平台账号标识（AppID / uid / open_id）</source>
         <translation>Feed URL, or platform account ID (AppID / uid / open_id)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="73"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="74"/>
         <source>账号名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="74"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="75"/>
         <source>平台</source>
         <translation>Platform</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="75"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="76"/>
         <source>主办单位</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="76"/>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="99"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="77"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="100"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="77"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="78"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="78"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="79"/>
         <source>接口地址</source>
         <translation>API base URL</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="79"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="80"/>
         <source>负责人</source>
         <translation>Owner</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="80"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="81"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="83"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="84"/>
         <source>保存</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="84"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="85"/>
         <source>标记为待关停</source>
         <translation>Mark for shutdown</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="85"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="86"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="90"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="91"/>
         <source>凭据（保存在系统钥匙串中，不会回显）</source>
         <translation>Credentials (kept in the system keychain, never shown)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="96"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="97"/>
         <source>保存凭据</source>
         <translation>Save credential</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="97"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="98"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="98"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="99"/>
         <source>值</source>
         <translation>Value</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="166"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="170"/>
         <source>此账号通过订阅源读取，无需凭据</source>
         <translation>Read from a feed; no credentials needed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="168"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="172"/>
         <source>已设置</source>
         <translation>Set</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="168"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="172"/>
         <source>未设置</source>
         <translation>Not set</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="205"/>
+        <location filename="../../jb_watchdesk/ui/views/accounts.py" line="209"/>
         <source>正在测试连接…</source>
         <translation>Testing connection…</translation>
     </message>
@@ -161,37 +161,37 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="41"/>
         <source>级别</source>
         <translation>Severity</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="41"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="41"/>
         <source>发现时间</source>
         <translation>Found</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="41"/>
         <source>账号</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="41"/>
         <source>类别</source>
         <translation>Category</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="41"/>
         <source>命中内容</source>
         <translation>Match</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/models/alerts.py" line="41"/>
         <source>上下文</source>
         <translation>Context</translation>
     </message>
@@ -204,37 +204,37 @@
         <translation>Acknowledge…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="92"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="93"/>
         <source>规则</source>
         <translation>Rule</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="92"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="93"/>
         <source>置信度</source>
         <translation>Confidence</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="93"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="94"/>
         <source>发现时间</source>
         <translation>Found</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="96"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="97"/>
         <source>确认人</source>
         <translation>Acked by</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="96"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="97"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="104"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="105"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="104"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="105"/>
         <source>请填写处理说明：</source>
         <translation>Describe the action taken:</translation>
     </message>
@@ -313,22 +313,22 @@
         <translation>Close…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/comments.py" line="91"/>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="96"/>
         <source>办结留言</source>
         <translation>Close comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/comments.py" line="91"/>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="96"/>
         <source>确认受理留言</source>
         <translation>Acknowledge comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/comments.py" line="92"/>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="97"/>
         <source>请填写答复结果：</source>
         <translation>Enter the reply given:</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/comments.py" line="92"/>
+        <location filename="../../jb_watchdesk/ui/views/comments.py" line="97"/>
         <source>请填写受理说明：</source>
         <translation>Enter an acknowledgement note:</translation>
     </message>
@@ -1098,7 +1098,7 @@
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/labels.py" line="71"/>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="102"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="103"/>
         <source>已确认</source>
         <translation>Acknowledged</translation>
     </message>
@@ -1158,17 +1158,22 @@
         <translation>Post by retired account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="102"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="95"/>
+        <source>平台判定不宜公开</source>
+        <translation>Judged unfit for the public by the platform</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="103"/>
         <source>新告警</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="102"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="103"/>
         <source>已解决</source>
         <translation>Resolved</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/labels.py" line="117"/>
+        <location filename="../../jb_watchdesk/ui/labels.py" line="118"/>
         <source>天</source>
         <translation>d</translation>
     </message>
