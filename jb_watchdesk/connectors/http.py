@@ -2,8 +2,12 @@
 
 httpx's timeouts are per read, so a server dripping one byte a second never trips them;
 every request therefore also runs under a total deadline. Bodies are streamed and cut off
-once the *decoded* size passes a cap (a small gzip can inflate to gigabytes). Redirects
-are limited. The system proxy settings are honoured (or an explicit proxy), and a custom
+once the *decoded* size passes a cap (a small gzip can inflate to gigabytes): the client
+undoes the content codings itself (gzip, deflate, br) with an output limit at every step,
+because httpx inflates each network read whole. A gzip body that arrives without a
+Content-Encoding header is decompressed too, and a coding it cannot read is named in the
+error, so a compressed body is never mistaken for a charset problem. Redirects are
+limited (five by default: http → https → www → trailing slash is already four). The system proxy settings are honoured (or an explicit proxy), and a custom
 CA bundle can be configured for offices that inspect TLS. URLs are logged without their
 query values, because platform APIs put tokens there.
 """
@@ -15,12 +19,14 @@ import email.utils
 import itertools
 import logging
 import ssl
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import brotli
 import httpx
 
 from jb_watchdesk import __version__
@@ -39,6 +45,12 @@ SECRET_PARAMS: Final = frozenset(
 )
 MAX_RETRY_AFTER_S: Final = 6 * 3600.0
 POOL_SHARD_SIZE: Final = 10
+#: The content codings this client decodes, offered in every request (RFC 9110 §12.5.3,
+#: https://www.rfc-editor.org/rfc/rfc9110#section-12.5.3). Servers behind CDNs send br unasked.
+ACCEPT_ENCODING: Final = "gzip, deflate, br"
+#: How many compressions a body may carry beyond those its Content-Encoding announces
+#: (a gzip file served as is, or gzipped again by a proxy).
+MAX_UNANNOUNCED_LAYERS: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +58,10 @@ class HttpSettings:
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     total_timeout: float = 30.0
+    #: the cap on a body, in bytes, after every content coding is undone (and on the wire)
     max_bytes: int = 8 * 1024 * 1024
-    max_redirects: int = 3
+    #: hops followed before giving up; http → https → www → trailing slash is four
+    max_redirects: int = 5
     proxy: str | None = None
     ca_bundle: str | None = None
     trust_env: bool = True
@@ -125,7 +139,9 @@ class _Pool:
                 verify=verify,
                 trust_env=s.trust_env,
                 transport=transport,
-                headers={"User-Agent": f"JB-WatchDesk/{__version__}"},
+                # The client decodes bodies itself (see decode_body), so it offers what it can decode,
+                # not what httpx would (httpx offers br only when brotli is importable).
+                headers={"User-Agent": f"JB-WatchDesk/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
             )
             for _ in range(shards)
         ]
@@ -232,20 +248,23 @@ class HttpClient:
                 ) as response:
                     opened = response
                     self._check_status(response, platform=platform, safe_url=safe_url, ok_statuses=ok_statuses)
+                    codings = content_codings(response.headers.get("content-encoding"), platform=platform, host=_host(url))
+                    # Compressed bodies are smaller than what they decode to, so the cap holds on the wire too.
                     declared = response.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
+                    if declared.isdigit() and int(declared) > limit:
                         raise _too_large(platform, limit)
                     chunks: list[bytes] = []
                     size = 0
-                    async for chunk in response.aiter_bytes():
+                    async for chunk in response.aiter_raw():
                         size += len(chunk)
                         if size > limit:
                             raise _too_large(platform, limit)
                         chunks.append(chunk)
+                    body = decode_body(b"".join(chunks), codings=codings, limit=limit, platform=platform, host=_host(url))
                     return HttpResponse(
                         status=response.status_code,
                         headers=response.headers,
-                        body=b"".join(chunks),
+                        body=body,
                         url=redact_url(response.url),
                     )
         except ConnectorError:
@@ -281,10 +300,6 @@ class HttpClient:
                 ErrorKind.TRANSIENT,
                 f"the connection to {_host(url)} broke off ({type(error).__name__})",
                 code=f"{platform}.connection",
-            ) from None
-        except httpx.DecodingError:
-            raise ConnectorError(
-                ErrorKind.BAD_PAYLOAD, f"{_host(url)} sent a body that could not be decompressed", code=f"{platform}.decoding"
             ) from None
         except httpx.HTTPError as error:
             raise ConnectorError(
@@ -324,6 +339,145 @@ class HttpClient:
 
 
 _EMPTY_STREAM: Final = httpx.ByteStream(b"")
+
+
+class _TooLarge(Exception):
+    """A decoder reached the size cap."""
+
+
+def content_codings(header: str | None, *, platform: str, host: str) -> tuple[str, ...]:
+    """The codings of a Content-Encoding header value, lower-cased, in the order they were applied.
+
+    ``identity`` is dropped. Raises ConnectorError (``bad_payload``, ``PLATFORM.encoding``) naming
+    a coding this client cannot decode, before the body is read, so that it is not later taken for
+    text in a wrong charset. Codings: RFC 9110 §8.4.1 (https://www.rfc-editor.org/rfc/rfc9110#section-8.4.1).
+    """
+    codings = tuple(c for c in (part.strip().lower() for part in (header or "").split(",")) if c and c != "identity")
+    for coding in codings:
+        if coding not in _DECODERS:
+            raise ConnectorError(
+                ErrorKind.BAD_PAYLOAD,
+                f"{host} compressed its answer with {coding!r}, which the desk cannot decompress "
+                f"(it reads {ACCEPT_ENCODING}): ask the site to serve the feed uncompressed or with gzip",
+                code=f"{platform}.encoding",
+            )
+    return codings
+
+
+def decode_body(raw: bytes, *, codings: tuple[str, ...], limit: int, platform: str, host: str) -> bytes:
+    """``raw`` with its content codings undone, then any compression it carries unannounced.
+
+    ``codings`` come from :func:`content_codings` (applied in that order, so undone in reverse).
+    No step ever holds more than ``limit`` bytes of output: a body (or an intermediate layer)
+    that would decode to more raises ConnectorError ``PLATFORM.too_large``. A body that starts
+    with the gzip magic bytes (1f 8b, RFC 1952 §2.3.1) although no coding announced it is
+    gunzipped; other compressed formats recognised by their magic bytes (zstd, bzip2, xz) raise
+    ``PLATFORM.compressed``, and so does unannounced gzip that does not decompress. A coding that
+    fails to decode raises ``PLATFORM.decoding`` naming it. All are ``bad_payload``.
+    """
+    if not raw:
+        return raw
+    body = raw
+    try:
+        for coding in reversed(codings):
+            try:
+                body = _DECODERS[coding](body, limit)
+            except (zlib.error, brotli.error):
+                raise ConnectorError(
+                    ErrorKind.BAD_PAYLOAD,
+                    f"{host} sent a body marked {coding!r}-compressed that could not be decompressed",
+                    code=f"{platform}.decoding",
+                ) from None
+        for _ in range(MAX_UNANNOUNCED_LAYERS):
+            found = _compression_of(body)
+            if found is None:
+                break
+            announced = f"its Content-Encoding header ({', '.join(codings)})" if codings else "no Content-Encoding header"
+            if found != "gzip":
+                raise ConnectorError(
+                    ErrorKind.BAD_PAYLOAD,
+                    f"{host} sent a {found}-compressed body with {announced} announcing it; the desk cannot read it",
+                    code=f"{platform}.compressed",
+                )
+            try:
+                body = _gunzip(body, limit)
+            except zlib.error:
+                raise ConnectorError(
+                    ErrorKind.BAD_PAYLOAD,
+                    f"{host} sent a gzip-compressed body with {announced} announcing it, and it could not be decompressed",
+                    code=f"{platform}.compressed",
+                ) from None
+            log.debug("%s sent gzip that no Content-Encoding announced; decompressed", host)
+    except _TooLarge:
+        raise _too_large(platform, limit) from None
+    if len(body) > limit:
+        raise _too_large(platform, limit)
+    return body
+
+
+def _compression_of(body: bytes) -> str | None:
+    """The compressed format ``body`` starts with, by its magic bytes, or None for anything else."""
+    if body.startswith(b"\x1f\x8b"):  # RFC 1952 §2.3.1
+        return "gzip"
+    if body.startswith(b"\x28\xb5\x2f\xfd"):  # RFC 8878 §3.1.1
+        return "zstd"
+    if body.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if body.startswith(b"BZh") and body[3:4].isdigit() and body[4:10] == b"1AY&SY":
+        return "bzip2"
+    return None
+
+
+def _inflate(data: bytes, limit: int, *, wbits: int) -> bytes:
+    """zlib-family decompression with at most ``limit`` bytes out; _TooLarge past it.
+
+    Consecutive gzip members are joined (RFC 1952 §2.2); anything else after the end is ignored,
+    as browsers do.
+    """
+    out = bytearray()
+    while True:
+        decompressor = zlib.decompressobj(wbits)
+        # With max_length, zlib stops when the output is full and keeps the rest of the input.
+        out += decompressor.decompress(data, limit - len(out) + 1)
+        if len(out) > limit or decompressor.unconsumed_tail:
+            raise _TooLarge
+        out += decompressor.flush(limit - len(out) + 1)
+        if len(out) > limit:
+            raise _TooLarge
+        data = decompressor.unused_data
+        if not (decompressor.eof and data.startswith(b"\x1f\x8b")):
+            return bytes(out)
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    return _inflate(data, limit, wbits=16 + zlib.MAX_WBITS)
+
+
+def _deflate(data: bytes, limit: int) -> bytes:
+    # "deflate" is the zlib format (RFC 9110 §8.4.1.2), but some servers send raw deflate (RFC 1951).
+    try:
+        return _inflate(data, limit, wbits=zlib.MAX_WBITS)
+    except zlib.error:
+        return _inflate(data, limit, wbits=-zlib.MAX_WBITS)
+
+
+def _unbrotli(data: bytes, limit: int) -> bytes:
+    """Brotli (RFC 7932) with at most about ``limit`` bytes out; _TooLarge past it."""
+    decompressor = brotli.Decompressor()
+    out = bytearray(decompressor.process(data, output_buffer_limit=limit + 1))
+    # The output buffer stops growing at the limit; the rest waits in the decompressor.
+    while len(out) <= limit and not decompressor.can_accept_more_data():
+        more = decompressor.process(b"", output_buffer_limit=limit - len(out) + 1)
+        if not more:
+            break
+        out += more
+    if len(out) > limit:
+        raise _TooLarge
+    return bytes(out)
+
+
+# "x-gzip" is gzip (RFC 9110 §8.4.1.3).
+_DECODERS: Final = {"gzip": _gunzip, "x-gzip": _gunzip, "deflate": _deflate, "br": _unbrotli}
 
 
 def _unlink(response: httpx.Response) -> None:
