@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from jb_watchdesk.domain.cells import restore
+from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.domain.errors import RowError
 from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Platform
 
@@ -206,7 +207,8 @@ def _validate_row(row: RawRow, *, file: str) -> tuple[AccountSpec | None, list[R
     def err(key: str, **params: object) -> None:
         errors.append(RowError(file, row.line, key, tuple(params.items())))
 
-    values = {column: restore((row.cells.get(column) or "").strip()) for column in COLUMNS}
+    # Text at the door: characters no spreadsheet or XML can hold (U+FFFE, lone surrogates) go.
+    values = {column: clean_text(restore((row.cells.get(column) or "").strip())) for column in COLUMNS}
     for column, limit in MAX_LENGTH.items():
         if len(values[column]) > limit:
             err("register.too_long", column=column, length=len(values[column]), limit=limit)

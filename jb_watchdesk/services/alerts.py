@@ -26,7 +26,7 @@ from typing import Final, Protocol
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.text import has_control_characters
+from jb_watchdesk.domain.text import clean_text, has_control_characters
 from jb_watchdesk.domain.sensitive import Category, Severity
 from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage.alerts import Alert, AlertState, ItemKind
@@ -168,7 +168,7 @@ def _checked(value: str, *, key: str, field_name: str, limit: int) -> str:
         raise InputError("alert.too_long", field=field_name, length=len(value), limit=limit)
     if has_control_characters(value):
         raise InputError("duty.control_chars", field=field_name)
-    return value
+    return clean_text(value)
 
 
 def _ack_args(officer: str, note: str) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import CommentSla, CommentState, Deadline
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.text import has_control_characters
+from jb_watchdesk.domain.text import clean_text, has_control_characters
 from jb_watchdesk.storage import comment_actions, dashboard
 from jb_watchdesk.storage.codec import from_db
 from jb_watchdesk.storage.db import Store
@@ -79,7 +79,7 @@ def _note(officer: str, note: str) -> tuple[str, str]:
         raise InputError("comment.empty_note")
     if has_control_characters(officer) or has_control_characters(note):
         raise InputError("duty.control_chars", field="--note")
-    return officer[:100], note[:2_000]
+    return clean_text(officer[:100]), clean_text(note[:2_000])
 
 
 def acknowledge(store: Store, comment_id: int, *, officer: str, note: str, now: datetime) -> None:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from jb_watchdesk.domain.cells import neutralise
+from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import PLATFORM_LABELS_ZH, STATUS_LABELS_ZH, AccountStatus, CommentState, Freshness, Health
 from jb_watchdesk.domain.rules import POSTS_PER_WEEK, SHANGHAI
@@ -131,7 +132,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def cell(text: object, *, limit: int = MAX_CELL) -> str:
     """Plain one-cell text: no control characters that XML or a terminal would choke on, bounded length."""
-    value = "" if text is None else str(text)
+    value = "" if text is None else clean_text(str(text))
     value = _CONTROL.sub(" ", value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
@@ -632,7 +633,7 @@ def _sheet_rows_xml(section: Section, *, first_row: int) -> Iterable[str]:
     number = first_row
     for row in section.rows:
         cells = "".join(
-            f'<c r="{letters[i]}{number}" t="inlineStr"><is><t xml:space="preserve">{value.translate(_XML_ESCAPES)}</t></is></c>'
+            f'<c r="{letters[i]}{number}" t="inlineStr"><is><t xml:space="preserve">{clean_text(value).translate(_XML_ESCAPES)}</t></is></c>'
             for i, value in enumerate(row)
             if value
         )
@@ -640,7 +641,7 @@ def _sheet_rows_xml(section: Section, *, first_row: int) -> Iterable[str]:
         number += 1
     if section.note:
         number += 1
-        yield f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>{section.note.translate(_XML_ESCAPES)}</t></is></c></row>'
+        yield f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>{clean_text(section.note).translate(_XML_ESCAPES)}</t></is></c></row>'
 
 
 def _stream_rows(path: Path, parts: dict[str, Section]) -> None:

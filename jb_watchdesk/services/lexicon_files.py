@@ -14,6 +14,7 @@ from jb_watchdesk.domain.sensitive.lexicon import (
     parse_lexicon,
     unreadable,
 )
+from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.paths import resources_dir
 
 
@@ -33,7 +34,7 @@ def lexicon_file_paths(location: str | os.PathLike[str]) -> list[Path]:
 def read_lexicon_file(path: Path) -> ParsedLexicon:
     """Read and parse one file; an unreadable file is a problem, not an exception."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = clean_text(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as error:
         return ParsedLexicon(lexicon=Lexicon(), problems=(unreadable(name=str(path), detail=str(error)),))
     return parse_lexicon(text, name=str(path))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from jb_watchdesk.domain.cells import neutralise
+from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.domain.errors import ImportRejected, InputError, RowError
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.domain.register import COLUMNS, COLUMNS_ZH, IGNORED_COLUMNS, RawRow, map_header, validate_rows
@@ -202,7 +203,9 @@ def _write_xlsx(path: Path, *, headers: list[str], rows: list[list[str | int]]) 
         sheet.append([None] * len(row))
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=sheet.max_row, column=column)
-            cell.value = value
+            # A character XML forbids (kept in a database from before the sanitiser) would make
+            # the whole workbook unreadable.
+            cell.value = clean_text(value) if isinstance(value, str) else value
             if isinstance(value, str):
                 # Literal text, never a formula, whatever the account name starts with.
                 cell.data_type = "s"

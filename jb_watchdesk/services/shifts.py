@@ -24,7 +24,7 @@ from sqlite_utils import Database
 
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.text import has_control_characters
+from jb_watchdesk.domain.text import clean_text, has_control_characters
 from jb_watchdesk.domain.models import CommentState, Freshness, Health
 from jb_watchdesk.domain.sensitive import fold
 from jb_watchdesk.services import comments as comment_service
@@ -75,7 +75,7 @@ def _clean(value: str, *, field_name: str, limit: int, required: bool) -> str:
         raise InputError("duty.too_long", field=field_name, length=len(text), limit=limit)
     if has_control_characters(text):
         raise InputError("duty.control_chars", field=field_name)
-    return text
+    return clean_text(text)
 
 
 def parse_checks(values: Sequence[str]) -> dict[Check, str]:

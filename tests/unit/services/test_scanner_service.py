@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from jb_watchdesk.connectors.base import FetchedComment, FetchedPost
-from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Platform
+from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Platform, Visibility
 from jb_watchdesk.domain.sensitive import Category, Hit, Scanner, Severity
 from jb_watchdesk.services.poller import Changes
 from jb_watchdesk.services.scanner import (
     LIFECYCLE_RULE,
+    PLATFORM_REJECTED_RULE,
     ScanOutcome,
     ScanService,
     lexicon_locations,
@@ -229,3 +230,57 @@ def test_masked_excerpt_never_cuts_personal_data_at_an_edge() -> None:
     assert masked_excerpt(text, hits=[hit], start=10, end=12) == "…110105********002X…"
     assert masked_excerpt(text, hits=[hit], start=0, end=4) == "前文110105********002X…"
     assert masked_excerpt(text, hits=[hit], start=0, end=len(text)) == "前文110105********002X后文 下一行"
+
+
+def test_items_stored_before_a_restart_are_scanned_once_by_the_next_scanner(store: Store, lexicon_dir: Path) -> None:
+    # stored, then the process died before the scan: the marks are in the database, not in memory
+    write(store, posts=[post("p1", body="国家秘密"), post("p2", body="代办证件")], comments=[comment("c1", "国家秘密吗")])
+    with ScanService(store=store, clock=FixedClock(), locations=[lexicon_dir]) as restarted:
+        first = asyncio.run(restarted.scan_pending())
+        second = asyncio.run(restarted.scan_pending())
+    assert first.items_scanned == 3 and len(first.raised) == 3
+    assert second.items_scanned == 0 and second.raised == ()
+    assert store.call(lambda db: db.execute("SELECT COUNT(*) FROM posts WHERE scanned_at IS NULL").fetchone()[0]) == 0
+
+
+@pytest.mark.allow_error_log
+def test_one_item_whose_scan_fails_stays_marked_and_the_others_go_on(
+    store: Store, service: ScanService, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    write(store, posts=[post("p1", body="国家秘密"), post("p2", body="炸了"), post("p3", body="代办证件")])
+    original = Scanner.scan
+
+    def fragile(self: Scanner, text: str) -> list[Hit]:
+        if text == "炸了":
+            raise ValueError("a detector met text nobody foresaw")
+        return original(self, text)
+
+    monkeypatch.setattr(Scanner, "scan", fragile)
+    with caplog.at_level("ERROR"):
+        outcome = asyncio.run(service.scan_pending())
+    assert outcome.items_scanned == 2 and {a.rule for a in outcome.raised} == {"secret.state", "paid.agency"}
+    assert "post 2" in caplog.text
+    left = store.call(lambda db: [r[0] for r in db.execute("SELECT external_id FROM posts WHERE scanned_at IS NULL")])
+    assert left == ["p2"]
+    monkeypatch.setattr(Scanner, "scan", original)
+    assert asyncio.run(service.scan_pending()).items_scanned == 1
+
+
+def test_an_edit_stored_while_the_old_text_was_scanned_keeps_its_mark(store: Store, service: ScanService) -> None:
+    write(store, posts=[post("p1", body="旧文")])
+    (item,) = store.call(alert_store.pending_scan_items, kind=ItemKind.POST, limit=10)
+    store.call(ingest.record_success, account_id=1, posts=[post("p1", body="国家秘密")], comments=[], now=NOW + timedelta(minutes=1))
+    store.call(alert_store.store_scan, [], scanned=[item], now=NOW)
+    (raised,) = asyncio.run(service.scan_pending()).raised
+    assert raised.rule == "secret.state"
+
+
+def test_a_post_the_platform_judged_unfit_for_the_public_raises_an_alert(store: Store, service: ScanService) -> None:
+    rejected = FetchedPost(
+        external_id="v2", title="视频标题", body="", digest="", url="", published_at=NOW, visibility=Visibility.REJECTED
+    )
+    private = FetchedPost(external_id="v4", title="私密视频", body="", digest="", url="", published_at=NOW, visibility=Visibility.PRIVATE)
+    write(store, posts=[rejected, private])
+    (alert,) = asyncio.run(service.scan_pending()).raised
+    assert (alert.rule, alert.category, alert.severity.value, alert.item_id) == (PLATFORM_REJECTED_RULE, "platform", "medium", 1)
+    assert alert.text == "视频标题"

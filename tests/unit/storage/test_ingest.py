@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jb_watchdesk.connectors.base import FetchedComment, FetchedPost
-from jb_watchdesk.domain.models import AccountSpec, Health, Platform
+from jb_watchdesk.domain.models import AccountSpec, Health, Platform, Visibility
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.storage import ingest
 from jb_watchdesk.storage.accounts import apply_register, get_account
+from jb_watchdesk.storage.codec import to_db
 from jb_watchdesk.storage.db import Store
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -103,3 +104,86 @@ def test_health_changes_are_recorded_with_their_start(store: Store) -> None:
     store.call(ingest.record_success, account_id=1, posts=[], comments=[], now=later)
     account = store.call(get_account, 1)
     assert account.health is Health.OK and account.health_since == later and account.first_polled_at == later
+
+
+def dated(external_id: str, published_at: datetime, *, estimated: bool = False, **kwargs: object) -> FetchedPost:
+    return FetchedPost(
+        external_id=external_id, title=str(kwargs.get("title", "标题")), body="正文", digest="",
+        url="https://example.gov.cn/p", published_at=published_at, date_estimated=estimated,
+        visibility=kwargs.get("visibility", Visibility.PUBLIC),  # type: ignore[arg-type]
+    )
+
+
+def test_a_batch_that_repeats_an_id_is_stored_once(store: Store) -> None:
+    # page- and offset-paged APIs repeat items when new ones arrive during paging
+    batch = [post("p1"), post("p2"), post("p1", body="正文（第二页）"), post("p2")]
+    write = store.call(ingest.record_success, account_id=1, posts=batch, comments=[comment("c1"), comment("c1", replied=True), comment("c1")], now=NOW)
+    assert len(write.new_posts) == 2 and len(write.new_comments) == 1
+    assert rows(store, "SELECT external_id, body FROM posts ORDER BY id") == [
+        {"external_id": "p1", "body": "正文（第二页）"}, {"external_id": "p2", "body": "正文"}
+    ]
+    # the copy that shows the account's reply wins over the ones read before the reply
+    assert rows(store, "SELECT done_by FROM comments") == [{"done_by": ingest.PLATFORM_REPLY}]
+
+
+def test_a_real_date_beats_an_estimated_copy_in_the_same_batch(store: Store) -> None:
+    real = NOW - timedelta(days=3)
+    store.call(ingest.record_success, account_id=1, posts=[dated("p1", real), dated("p1", NOW, estimated=True)], comments=[], now=NOW)
+    assert rows(store, "SELECT published_at, date_estimated FROM posts") == [{"published_at": to_db(real), "date_estimated": 0}]
+
+
+def test_a_later_better_date_corrects_the_stored_one(store: Store) -> None:
+    store.call(ingest.record_success, account_id=1, posts=[dated("p1", NOW, estimated=True)], comments=[], now=NOW)
+    assert rows(store, "SELECT date_estimated FROM posts") == [{"date_estimated": 1}]
+    later = NOW + timedelta(hours=1)
+    # an undated re-read leaves the estimate as it was
+    store.call(ingest.record_success, account_id=1, posts=[dated("p1", later, estimated=True)], comments=[], now=later)
+    assert rows(store, "SELECT published_at FROM posts") == [{"published_at": to_db(NOW)}]
+    real = NOW - timedelta(days=2)
+    write = store.call(ingest.record_success, account_id=1, posts=[dated("p1", real)], comments=[], now=later)
+    assert write.edited_posts == []  # a date is not an edit of the text
+    assert rows(store, "SELECT published_at, date_estimated FROM posts") == [{"published_at": to_db(real), "date_estimated": 0}]
+    corrected = real + timedelta(hours=8)
+    store.call(ingest.record_success, account_id=1, posts=[dated("p1", corrected)], comments=[], now=later)
+    assert rows(store, "SELECT published_at FROM posts") == [{"published_at": to_db(corrected)}]
+    # and an estimate never replaces a real date
+    store.call(ingest.record_success, account_id=1, posts=[dated("p1", later, estimated=True)], comments=[], now=later)
+    assert rows(store, "SELECT published_at, date_estimated FROM posts") == [{"published_at": to_db(corrected), "date_estimated": 0}]
+
+
+def test_a_post_is_never_published_after_the_desk_first_saw_it(store: Store) -> None:
+    # Beijing time labelled GMT: the newest post looks 8 hours in the future
+    future = NOW + timedelta(hours=8)
+    store.call(ingest.record_success, account_id=1, posts=[dated("p1", future)], comments=[], now=NOW)
+    assert rows(store, "SELECT published_at, first_seen_at FROM posts") == [{"published_at": to_db(NOW), "first_seen_at": to_db(NOW)}]
+    # once the stated time has passed, re-reading it must not move the post later than first seen
+    store.call(ingest.record_success, account_id=1, posts=[dated("p1", future)], comments=[], now=NOW + timedelta(hours=9))
+    assert rows(store, "SELECT published_at FROM posts") == [{"published_at": to_db(NOW)}]
+
+
+def test_every_new_or_changed_item_is_marked_to_scan(store: Store) -> None:
+    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1")], now=NOW)
+    assert rows(store, "SELECT scanned_at FROM posts UNION ALL SELECT scanned_at FROM comments") == [{"scanned_at": None}] * 2
+    store.call(lambda db: db.execute("UPDATE posts SET scanned_at = updated_at"))
+    store.call(lambda db: db.execute("UPDATE comments SET scanned_at = updated_at"))
+    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1")], now=NOW)
+    assert rows(store, "SELECT COUNT(*) AS n FROM posts WHERE scanned_at IS NULL") == [{"n": 0}]  # unchanged: not again
+    store.call(ingest.record_success, account_id=1, posts=[post("p1", body="改了")], comments=[comment("c1", text="改了")], now=NOW)
+    assert rows(store, "SELECT scanned_at FROM posts UNION ALL SELECT scanned_at FROM comments") == [{"scanned_at": None}] * 2
+
+
+def test_visibility_is_stored_and_a_change_is_scanned_again(store: Store) -> None:
+    store.call(ingest.record_success, account_id=1, posts=[dated("v1", NOW, visibility=Visibility.REVIEWING)], comments=[], now=NOW)
+    store.call(lambda db: db.execute("UPDATE posts SET scanned_at = updated_at"))
+    store.call(ingest.record_success, account_id=1, posts=[dated("v1", NOW, visibility=Visibility.REJECTED)], comments=[], now=NOW)
+    assert rows(store, "SELECT visibility, scanned_at FROM posts") == [{"visibility": "rejected", "scanned_at": None}]
+
+
+def test_text_arrives_clean_whatever_the_platform_sent(store: Store) -> None:
+    broken = FetchedPost(
+        external_id="5030000000000101", title="暴雨预警\ud83d", body="请注意\ufffe出行安全\x00\ud83d", digest="",
+        url="https://weibo.com/1/5030000000000101", published_at=NOW,
+    )
+    store.call(ingest.record_success, account_id=1, posts=[broken], comments=[comment("c1", text="问\ud83d\x07")], now=NOW)
+    assert rows(store, "SELECT title, body FROM posts") == [{"title": "暴雨预警\ufffd", "body": "请注意出行安全\ufffd"}]
+    assert rows(store, "SELECT text FROM comments") == [{"text": "问\ufffd"}]
