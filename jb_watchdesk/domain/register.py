@@ -207,13 +207,15 @@ def _validate_row(row: RawRow, *, file: str) -> tuple[AccountSpec | None, list[R
     def err(key: str, **params: object) -> None:
         errors.append(RowError(file, row.line, key, tuple(params.items())))
 
-    # Text at the door: characters no spreadsheet or XML can hold (U+FFFE, lone surrogates) go.
-    values = {column: clean_text(restore((row.cells.get(column) or "").strip())) for column in COLUMNS}
+    raw = {column: restore((row.cells.get(column) or "").strip()) for column in COLUMNS}
     for column, limit in MAX_LENGTH.items():
-        if len(values[column]) > limit:
-            err("register.too_long", column=column, length=len(values[column]), limit=limit)
-        elif _has_control(values[column], multiline=column == "note"):
+        if len(raw[column]) > limit:
+            err("register.too_long", column=column, length=len(raw[column]), limit=limit)
+        elif _has_control(raw[column], multiline=column == "note"):
             err("register.control_chars", column=column)
+    # Text at the door: what no spreadsheet or XML can hold and nobody can see (U+FFFE, U+FFFF,
+    # lone surrogates) goes; control characters were refused above, with the line.
+    values = {column: clean_text(value) for column, value in raw.items()}
 
     if not values["name"]:
         err("register.missing_name")

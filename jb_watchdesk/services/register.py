@@ -161,9 +161,11 @@ def import_register(store: Store, path: Path, *, now: datetime) -> RegisterChang
 
 
 def _export_row(account: Account) -> dict[str, str | int]:
+    """One register row; a character XML forbids, kept by a database from before the sanitiser,
+    would make a whole workbook unreadable, so every value passes it again."""
     return {
         "id": account.id,
-        **{column: str(getattr(account, column)) for column in COLUMNS},
+        **{column: clean_text(str(getattr(account, column))) for column in COLUMNS},
         "secrets": ",".join(account.secret_names),
     }
 
@@ -203,9 +205,7 @@ def _write_xlsx(path: Path, *, headers: list[str], rows: list[list[str | int]]) 
         sheet.append([None] * len(row))
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=sheet.max_row, column=column)
-            # A character XML forbids (kept in a database from before the sanitiser) would make
-            # the whole workbook unreadable.
-            cell.value = clean_text(value) if isinstance(value, str) else value
+            cell.value = value
             if isinstance(value, str):
                 # Literal text, never a formula, whatever the account name starts with.
                 cell.data_type = "s"

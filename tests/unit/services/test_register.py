@@ -193,3 +193,25 @@ def test_a_failed_export_leaves_the_old_file(tmp_path: Path, store: Store, monke
     assert "No space left" in str(caught.value)
     assert path.read_text(encoding="utf-8") == "previous good export"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+CASES = Path(__file__).resolve().parents[2] / "data" / "register"
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv", ".json"])
+def test_a_noncharacter_in_a_unit_name_never_reaches_an_export(tmp_path: Path, store: Store, suffix: str) -> None:
+    # U+FFFE in a cell makes Excel and openpyxl refuse the whole workbook
+    import_register(store, CASES / "register_noncharacter.csv", now=NOW)
+    (account,) = store.call(list_accounts)
+    assert (account.name, account.unit) == ("江北发布", "区委宣传部")
+    # a database written before the sanitiser may still hold one: the export cleans it too
+    store.call(lambda db: db.execute("UPDATE accounts SET unit = '区委\ufffe宣传部\uffff'"))
+    target = tmp_path / f"register{suffix}"
+    export_register(store, target)
+    if suffix == ".xlsx":
+        sheet = load_workbook(target).active
+        assert [c.value for c in sheet[2]][3] == "区委宣传部"
+    else:
+        text = target.read_text(encoding="utf-8-sig")
+        assert "\ufffe" not in text and "\uffff" not in text and "区委宣传部" in text
+    assert {s.unit for s in read_register(target)} == {"区委宣传部"}
