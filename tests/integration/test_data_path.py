@@ -101,6 +101,8 @@ def playback(routes: Mapping[str, list[dict[str, object]]]) -> Iterator[Playback
 ROUTES: dict[str, list[dict[str, object]]] = {
     "/repeated.xml": [{"file": "rss/rss_repeated_guid.xml"}],
     "/plain.xml": [{"file": "rss/rss_plain.xml"}],
+    "/gmt.xml": [{"file": "rss/rss_beijing_time_labelled_gmt.xml"}],
+    "/undated.xml": [{"file": "rss/rss_items_without_dates.xml"}],
     "/2/statuses/user_timeline.json": [{"json": json.loads((DATA / "weibo" / "timeline_lone_surrogate.json").read_text())}],
 }
 
@@ -240,3 +242,28 @@ def test_run_headless_goes_on_when_one_account_cannot_be_stored(tmp_path: Path, 
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "普通订阅" in out
+
+
+def test_dates_from_the_future_count_and_estimated_dates_never_look_fresh(tmp_path: Path, server: Playback) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ids = ws.register(
+        [
+            ("北京时间标成GMT", "rss", "区公安分局", f"{server.base_url}/gmt.xml,"),
+            ("无日期订阅", "rss", "区网信办", f"{server.base_url}/undated.xml,"),
+        ],
+        tmp_path,
+    )
+    code, _, err = ws.cli("poll", "--once")
+    assert code == 0, err
+    code, out, err = ws.cli("status", "--json")
+    assert code == 0, err
+    status = {row["account_id"]: row for row in json.loads(out)}
+    # the newest post says 09:30 GMT (17:30 in Beijing) at 10:00 Beijing time: it counts, as published when first seen
+    labelled = status[ids["北京时间标成GMT"]]
+    assert (labelled["posts_7d"], labelled["freshness"]) == (3, "ok")
+    assert datetime.fromisoformat(labelled["last_post_at"]) == NOW
+    # six items without dates: stored, marked estimated, and not "6 posts this week, ok"
+    undated = status[ids["无日期订阅"]]
+    assert ws.query("SELECT COUNT(*), SUM(date_estimated) FROM posts WHERE account_id = ?", (ids["无日期订阅"],)) == [(6, 6)]
+    assert (undated["posts_7d"], undated["posts_this_week"], undated["last_post_at"]) == (0, 0, None)
+    assert undated["freshness"] != "ok"
