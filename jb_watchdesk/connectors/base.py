@@ -16,9 +16,10 @@ from __future__ import annotations
 import email.utils
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from html.parser import HTMLParser
 from typing import Final, Generic, TypeVar
@@ -295,21 +296,37 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit]
 
 
-# Epoch seconds outside this range are not real publication times (the platforms
-# started in 2009-2016); rejecting them keeps a garbage number from becoming a date.
+def epoch_to_datetime(value: object, *, fetched_at: datetime | None = None) -> datetime | None:
+    """An epoch-seconds JSON value as an aware UTC datetime, or ``None``.
+
+    The result passes :func:`plausible_date`: the platforms started in 2009-2016, so a
+    number before 2000 (or more than a day after ``fetched_at``) is not a real time.
+    """
+    seconds = as_int(value)
+    if seconds is None or not _MIN_EPOCH <= seconds < _MAX_EPOCH:
+        return None
+    return plausible_date(datetime.fromtimestamp(seconds, UTC), fetched_at=fetched_at)
+
+
+# Bounds checked before datetime.fromtimestamp, which raises on values out of its range.
 _MIN_EPOCH: Final = 946_684_800  # 2000-01-01
 _MAX_EPOCH: Final = 4_102_444_800  # 2100-01-01
 
 
-def epoch_to_datetime(value: object) -> datetime | None:
-    """An epoch-seconds JSON value as an aware UTC datetime, or ``None``."""
-    seconds = as_int(value)
-    if seconds is None or not _MIN_EPOCH <= seconds < _MAX_EPOCH:
-        return None
-    return datetime.fromtimestamp(seconds, UTC)
-
-
-_SKIPPED_TAGS: Final = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "head"})
+# Raw-text elements: their content is code, never text. An HTML parser reads it up to
+# the matching end tag, so an unclosed <script> hides the rest, which is the safe
+# reading for code.
+_CODE_TAGS: Final = frozenset({"script", "style"})
+# Elements whose content is not shown but is ordinary markup. One left open (an
+# <object> or <iframe> whose end a CMS cut off, a stray <noscript>) must not hide what
+# follows: its text is held back and dropped at its own end tag, but given back when an
+# element that was open before it closes first, or when the fragment ends. Showing a
+# little fallback text is the lesser harm: text hidden from the desk is text the
+# sensitive-word scan never sees.
+_HIDDEN_TAGS: Final = frozenset({"noscript", "template", "iframe", "object", "svg", "math", "head", "noembed", "noframes"})
+_VOID_TAGS: Final = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
 _BLOCK_TAGS: Final = frozenset(
     {
         "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
@@ -317,40 +334,102 @@ _BLOCK_TAGS: Final = frozenset(
         "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
     }
 )  # fmt: skip
+# Bounds on the open-element stack, so tag soup cannot make end-tag matching quadratic.
+_MAX_OPEN_ELEMENTS: Final = 4_096
+_END_TAG_SEARCH: Final = 64
 _SPACES: Final = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _BLANK_LINES: Final = re.compile(r"\n\s*\n+")
+
+
+@dataclass(slots=True)
+class _HiddenElement:
+    """An open element from :data:`_HIDDEN_TAGS`: where it sits and the text held back inside it."""
+
+    tag: str
+    depth: int  # its index in the open-element stack
+    held: list[str] = field(default_factory=list)
 
 
 class _TextExtractor(HTMLParser):
     """Collects the visible text of an HTML fragment, stopping at a character budget."""
 
+    # Newer Python releases also read iframe, noembed, noframes and xmp as raw text;
+    # pinned so that an unclosed <iframe> is handled the same on every interpreter.
+    CDATA_CONTENT_ELEMENTS = ("script", "style")
+
     def __init__(self, limit: int) -> None:
         super().__init__(convert_charrefs=True)
         self._parts: list[str] = []
         self._size = 0
+        self._held_size = 0
         self._limit = limit
-        self._skip_depth = 0
+        self._code_depth = 0
+        self._open: list[str] = []
+        self._hidden: list[_HiddenElement] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skip_depth += 1
-        elif tag in _BLOCK_TAGS:
-            self._add("\n")
+        if tag in _CODE_TAGS:
+            self._code_depth += 1
+            return
+        if tag in _BLOCK_TAGS:
+            self._emit("\n")
+        if tag in _VOID_TAGS or len(self._open) >= _MAX_OPEN_ELEMENTS:
+            return
+        if tag in _HIDDEN_TAGS:
+            self._hidden.append(_HiddenElement(tag, len(self._open)))
+        self._open.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # A self-closing <script/> opens nothing, so it must not start skipping text.
+        # A self-closing <script/> or <iframe/> opens nothing, so it must not start hiding text.
         if tag in _BLOCK_TAGS:
-            self._add("\n")
+            self._emit("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag in _BLOCK_TAGS:
-            self._add("\n")
+        if tag in _CODE_TAGS:
+            self._code_depth = max(0, self._code_depth - 1)
+            return
+        index = self._find_open(tag)
+        if index is not None:
+            del self._open[index:]
+            while self._hidden and self._hidden[-1].depth >= index:
+                element = self._hidden.pop()
+                if element.depth == index:
+                    self._drop(element)  # closed by its own end tag: its content stays hidden
+                else:
+                    self._give_back(element)  # an enclosing element closed first: it was never closed
+        if tag in _BLOCK_TAGS:
+            self._emit("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self._skip_depth:
-            self._add(data)
+        if not self._code_depth:
+            self._emit(data)
+
+    def close(self) -> None:
+        super().close()
+        while self._hidden:
+            self._give_back(self._hidden.pop())
+
+    def _find_open(self, tag: str) -> int | None:
+        lowest = max(0, len(self._open) - _END_TAG_SEARCH)
+        for index in range(len(self._open) - 1, lowest - 1, -1):
+            if self._open[index] == tag:
+                return index
+        return None
+
+    def _emit(self, text: str) -> None:
+        if not self._hidden:
+            self._add(text)
+        elif self._held_size < self._limit:
+            self._hidden[-1].held.append(text)
+            self._held_size += len(text)
+
+    def _drop(self, element: _HiddenElement) -> None:
+        self._held_size -= sum(len(text) for text in element.held)
+
+    def _give_back(self, element: _HiddenElement) -> None:
+        self._drop(element)
+        for text in element.held:
+            self._emit(text)
 
     def _add(self, text: str) -> None:
         if self._size < self._limit:
@@ -406,43 +485,96 @@ _MONTHS: Final = {
 # Zone names seen in Chinese feeds. "CST" is China Standard Time there (Java's
 # Date.toString() on a Beijing server prints it), not US Central as the email module
 # assumes; reading it as -06:00 would shift every post by 14 hours.
-_ZONE_NAMES: Final = {"CST": "+08:00", "BJT": "+08:00", "GMT": "+00:00", "UTC": "+00:00", "UT": "+00:00", "Z": "+00:00"}
+_ZONE_NAMES: Final = {
+    "CST": "+08:00", "BJT": "+08:00", "北京时间": "+08:00", "GMT": "+00:00", "UTC": "+00:00", "UT": "+00:00",
+    "Z": "+00:00",
+}  # fmt: skip
 _CHINESE_DATE: Final = re.compile(
-    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
-    r"(?:\s*(\d{1,2})\s*[:：时點点]\s*(\d{1,2})\s*分?(?:\s*[:：]?\s*(\d{1,2})\s*秒?)?)?"
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?"
+    r"(?:\s*(\d{1,2})\s*(?::|[时時点點])\s*(?:(\d{1,2})\s*分?)?(?:\s*:?\s*(\d{1,2})\s*秒?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?"
 )
 _NUMERIC_DATE: Final = re.compile(
     r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
     r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?"
 )
+# ISO 8601 basic format, as some CMSs print it: 20240501, 202405010800, 20240501T080000Z.
+_COMPACT_DATE: Final = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 # Weibo's created_at and Java's Date.toString(): "Tue May 31 17:46:55 +0800 2011",
 # "Wed May 01 08:00:00 CST 2024".
 _CTIME_DATE: Final = re.compile(
     r"[A-Za-z]{3},?\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+([+-]\d{4}|[A-Za-z]{1,4})\s+(\d{4})"
 )
 _RFC822_ZONE: Final = re.compile(r"\s([+-]\d{4}|[A-Za-z]{1,4})\s*$")
+# Epoch seconds (9-10 digits, 2000-2286) or milliseconds (12-13 digits), as PHP and
+# JavaScript back ends print them into <pubDate>; a fraction is allowed.
+_EPOCH_SECONDS: Final = re.compile(r"(\d{9,10})(?:\.\d{1,9})?")
+_EPOCH_MILLISECONDS: Final = re.compile(r"(\d{12,13})(?:\.\d{1,9})?")
+_WEEKDAY: Final = re.compile(r"[(\[]?\s*(?:星期|礼拜|周)[一二三四五六日天七]\s*[)\]]?,?")
+_DATE_LABEL: Final = re.compile(r"^(?:发布|更新|发表)?(?:时间|日期)\s*:\s*")
+# Half-day words: the hour that follows is on a 12-hour clock.
+_HALF_DAY: Final = re.compile(
+    r"(上午|早上|早晨|清晨|凌晨|中午|下午|傍晚|晚上|夜间|夜里)|(?<![A-Za-z])([AaPp])\.?[Mm]\.?(?![A-Za-z])"
+)
+_AFTERNOON: Final = frozenset({"中午", "下午", "傍晚", "晚上", "夜间", "夜里", "p"})
 _MAX_DATE_CHARS: Final = 100
 
+EARLIEST_DATE: Final = datetime(2000, 1, 1, tzinfo=UTC)
+"""No post the desk watches predates this; an earlier date is a placeholder (often 1970)."""
+LATEST_DATE: Final = datetime(2100, 1, 1, tzinfo=UTC)
+"""Dates at or after this are garbage whatever the fetch time."""
+FUTURE_TOLERANCE: Final = timedelta(days=1)
+"""How far after the fetch time a date may lie and still be a value.
 
-def parse_date_text(text: str) -> datetime | None:
-    """A date string from a feed or API as an aware datetime, or ``None``.
+Beijing times labelled GMT (RSSHub, WeWe RSS) come out 8 hours ahead; they are kept
+as given and the storage layer deals with them. A day or more ahead is not a clock
+or zone slip but a wrong date.
+"""
 
-    Understands RFC 822 (RSS), ISO 8601 (Atom), ``2024-05-01 08:00:00``,
-    ``2024年5月1日 08:00`` and Weibo's ``Tue May 31 17:46:55 +0800 2011``. A date
-    without a zone is Asia/Shanghai time: these sources are Chinese sites, and
-    feedparser's own reading (UTC) would put such posts eight hours late.
+
+def plausible_date(value: datetime | None, *, fetched_at: datetime | None = None) -> datetime | None:
+    """``value`` when it can be a real publication time, else ``None``.
+
+    The one gate every date from outside passes, whichever parser produced it:
+    ``value`` must be timezone-aware, not before :data:`EARLIEST_DATE` (2000-01-01 UTC),
+    before :data:`LATEST_DATE` and, when ``fetched_at`` (aware) is known, not more than
+    :data:`FUTURE_TOLERANCE` (one day) after it. ``value`` is returned unchanged.
     """
-    raw = text.strip()
+    if value is None or value.tzinfo is None or value.utcoffset() is None:
+        return None
+    if not EARLIEST_DATE <= value < LATEST_DATE:
+        return None
+    if fetched_at is not None and value > fetched_at + FUTURE_TOLERANCE:
+        return None
+    return value
+
+
+def parse_date_text(text: str, *, fetched_at: datetime | None = None) -> datetime | None:
+    """A date string from a feed or API as an aware datetime, or ``None`` when unknown.
+
+    Understands RFC 822 (RSS 2.0, https://www.rssboard.org/rss-specification), ISO 8601 /
+    RFC 3339 (Atom, JSON Feed) including the basic form ``20240501T080000Z``,
+    ``2024-05-01 08:00:00``, Chinese forms (``2024年5月1日 星期三 下午3:00``, full-width
+    digits and colons, 上午/下午), Weibo's ``Tue May 31 17:46:55 +0800 2011``, and epoch
+    seconds or milliseconds (UTC). A date without a zone is Asia/Shanghai time: these
+    sources are Chinese sites, and feedparser's own reading (UTC) would put such posts
+    eight hours late. Every result passes :func:`plausible_date` (2000-01-01 to one day
+    after ``fetched_at`` when given); outside that range the date is unknown (``None``).
+    """
+    if len(text) > 4 * _MAX_DATE_CHARS:
+        return None
+    # NFKC folds full-width digits, colons, slashes and spaces to their ASCII forms.
+    raw = unicodedata.normalize("NFKC", text).strip()
     if not raw or len(raw) > _MAX_DATE_CHARS:
         return None
-    for parse in (_parse_chinese, _parse_numeric, _parse_ctime, _parse_rfc822):
+    for parse in (_parse_epoch, _parse_chinese, _parse_numeric, _parse_compact, _parse_ctime, _parse_rfc822):
         try:
             result = parse(raw)
         except (ValueError, OverflowError):
             result = None
         if result is not None:
-            return result if _MIN_EPOCH <= result.timestamp() < _MAX_EPOCH else None
+            return plausible_date(result, fetched_at=fetched_at)
     return None
 
 
@@ -458,16 +590,60 @@ def _with_zone(naive: datetime, zone: str | None) -> datetime | None:
     return datetime.fromisoformat(f"{naive.isoformat()}{sign}{hours}:{minutes}")
 
 
+def _parse_epoch(raw: str) -> datetime | None:
+    if match := _EPOCH_SECONDS.fullmatch(raw):
+        return datetime.fromtimestamp(int(match.group(1)), UTC)
+    if match := _EPOCH_MILLISECONDS.fullmatch(raw):
+        return datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
+    return None
+
+
+def _split_half_day(raw: str) -> tuple[str, str | None]:
+    """The text without its weekday and 上午/下午 (AM/PM) words, and which half of the day it named."""
+    text = _DATE_LABEL.sub("", raw)
+    text = _WEEKDAY.sub(" ", text)
+    match = _HALF_DAY.search(text)
+    if match is None:
+        return text.strip(), None
+    half = match.group(1) or match.group(2).lower()
+    return (text[: match.start()] + " " + text[match.end() :]).strip(), half
+
+
+def _twelve_hour(hour: int, half: str | None) -> int:
+    """A 12-hour-clock hour on the 24-hour clock (下午3点 is 15:00, 凌晨12点 is 00:00)."""
+    if half is None or hour > 12:
+        return hour
+    if half in _AFTERNOON:
+        if half == "中午":
+            return hour + 12 if hour < 11 else hour  # 中午12点 is noon, 中午1点 is 13:00
+        return hour + 12 if hour < 12 else hour
+    return 0 if hour == 12 else hour
+
+
 def _parse_chinese(raw: str) -> datetime | None:
-    match = _CHINESE_DATE.fullmatch(raw)
+    if "年" not in raw:
+        return None
+    text, half = _split_half_day(raw)
+    match = _CHINESE_DATE.fullmatch(text)
     if match is None:
         return None
-    year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
-    return _with_zone(datetime(year, month, day, hour, minute, second), None)
+    *numbers, zone = match.groups()
+    year, month, day, hour, minute, second = (int(part) if part else 0 for part in numbers)
+    return _with_zone(datetime(year, month, day, _twelve_hour(hour, half), minute, second), zone)
 
 
 def _parse_numeric(raw: str) -> datetime | None:
-    match = _NUMERIC_DATE.fullmatch(raw)
+    text, half = _split_half_day(raw)
+    match = _NUMERIC_DATE.fullmatch(text)
+    if match is None:
+        return None
+    *numbers, zone = match.groups()
+    year, month, day, hour, minute, second = (int(part) if part else 0 for part in numbers)
+    return _with_zone(datetime(year, month, day, _twelve_hour(hour, half), minute, second), zone)
+
+
+def _parse_compact(raw: str) -> datetime | None:
+    match = _COMPACT_DATE.fullmatch(raw)
     if match is None:
         return None
     *numbers, zone = match.groups()

@@ -1,0 +1,142 @@
+"""parse_date_text and the one date gate (plausible_date) that every date path passes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jb_watchdesk.connectors.base import (
+    EARLIEST_DATE,
+    FUTURE_TOLERANCE,
+    SHANGHAI,
+    epoch_to_datetime,
+    parse_date_text,
+    plausible_date,
+)
+
+CST = timezone(timedelta(hours=8))
+FETCHED_AT = datetime(2024, 5, 3, 2, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024年5月1日 星期三 08:00", datetime(2024, 5, 1, 8, 0, tzinfo=SHANGHAI)),
+        ("2024年5月1日（星期三）08:00", datetime(2024, 5, 1, 8, 0, tzinfo=SHANGHAI)),
+        ("2024年5月1日 周三 08:00:30", datetime(2024, 5, 1, 8, 0, 30, tzinfo=SHANGHAI)),
+        ("星期三 2024年5月1日", datetime(2024, 5, 1, 0, 0, tzinfo=SHANGHAI)),
+        ("２０２４年５月１日　０８：００", datetime(2024, 5, 1, 8, 0, tzinfo=SHANGHAI)),
+        ("２０２４－０５－０１　０８：００", datetime(2024, 5, 1, 8, 0, tzinfo=SHANGHAI)),
+        ("2024年5月1日 下午3:30", datetime(2024, 5, 1, 15, 30, tzinfo=SHANGHAI)),
+        ("2024年5月1日 上午9:05", datetime(2024, 5, 1, 9, 5, tzinfo=SHANGHAI)),
+        ("2024年5月1日 凌晨12:30", datetime(2024, 5, 1, 0, 30, tzinfo=SHANGHAI)),
+        ("2024年5月1日 中午12:10", datetime(2024, 5, 1, 12, 10, tzinfo=SHANGHAI)),
+        ("2024年5月1日 晚上8点", datetime(2024, 5, 1, 20, 0, tzinfo=SHANGHAI)),
+        ("2024年5月1日 14时05分", datetime(2024, 5, 1, 14, 5, tzinfo=SHANGHAI)),
+        ("2024-05-01 下午 03:00", datetime(2024, 5, 1, 15, 0, tzinfo=SHANGHAI)),
+        ("2024-05-01 03:00 PM", datetime(2024, 5, 1, 15, 0, tzinfo=SHANGHAI)),
+        ("2024/5/1 12:10 a.m.", datetime(2024, 5, 1, 0, 10, tzinfo=SHANGHAI)),
+        ("发布时间：2024-05-01 08:00", datetime(2024, 5, 1, 8, 0, tzinfo=SHANGHAI)),
+        ("1714521600", datetime(2024, 5, 1, 0, 0, tzinfo=UTC)),
+        ("1714521600000", datetime(2024, 5, 1, 0, 0, tzinfo=UTC)),
+        ("1714521600.250", datetime(2024, 5, 1, 0, 0, tzinfo=UTC)),  # fractions dropped, as in ISO forms
+        ("20240501", datetime(2024, 5, 1, 0, 0, tzinfo=SHANGHAI)),
+        ("20240501T080000Z", datetime(2024, 5, 1, 8, 0, tzinfo=UTC)),
+        ("20240501T0800+0800", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+    ],
+)
+def test_chinese_epoch_and_compact_forms_are_read(text: str, expected: datetime) -> None:
+    parsed = parse_date_text(text)
+
+    assert parsed == expected
+    assert parsed is not None and parsed.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thu, 01 Jan 1970 08:00:00 +0800",
+        "1999-12-31 23:59:59 +0000",
+        "0",
+        "86400",
+        "2100-01-01T00:00:00Z",
+        "4102444800",
+        "2024年5月32日",
+        "2024-05-01 25:00",
+        "2024-05-01 08:00 XYZ",
+        "下午",
+        "星期三",
+    ],
+)
+def test_dates_outside_the_gate_or_impossible_are_unknown(text: str) -> None:
+    assert parse_date_text(text) is None
+
+
+def test_a_date_more_than_a_day_after_the_fetch_is_unknown() -> None:
+    assert parse_date_text("2024-05-04T02:00:01Z", fetched_at=FETCHED_AT) is None
+    assert parse_date_text("2024-05-04T02:00:00Z", fetched_at=FETCHED_AT) == FETCHED_AT + FUTURE_TOLERANCE
+    # Without a fetch time only the absolute bounds apply.
+    assert parse_date_text("2024-05-04T02:00:01Z") is not None
+
+
+def test_beijing_time_labelled_gmt_hours_ahead_is_kept_as_given() -> None:
+    # Polled at 10:00 Beijing time (02:00Z); the feed says 09:30 "GMT", 7.5 hours ahead.
+    parsed = parse_date_text("Fri, 03 May 2024 09:30:00 GMT", fetched_at=FETCHED_AT)
+
+    assert parsed == datetime(2024, 5, 3, 9, 30, tzinfo=UTC)
+
+
+def test_plausible_date_bounds() -> None:
+    assert plausible_date(EARLIEST_DATE) == EARLIEST_DATE
+    assert plausible_date(EARLIEST_DATE - timedelta(seconds=1)) is None
+    assert plausible_date(datetime(2024, 5, 1)) is None  # naive: no instant at all
+    assert plausible_date(None) is None
+    assert plausible_date(FETCHED_AT + timedelta(days=2), fetched_at=FETCHED_AT) is None
+    assert plausible_date(FETCHED_AT + timedelta(hours=8), fetched_at=FETCHED_AT) == FETCHED_AT + timedelta(hours=8)
+
+
+def test_epoch_to_datetime_passes_the_same_gate() -> None:
+    assert epoch_to_datetime(1714521600) == datetime(2024, 5, 1, tzinfo=UTC)
+    assert epoch_to_datetime("1714521600") == datetime(2024, 5, 1, tzinfo=UTC)
+    assert epoch_to_datetime(0) is None
+    assert epoch_to_datetime(1714521600, fetched_at=datetime(2024, 4, 1, tzinfo=UTC)) is None
+
+
+@given(st.text(max_size=120), st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2110, 1, 1)))
+def test_no_string_ever_yields_a_date_outside_the_gate(text: str, fetched: datetime) -> None:
+    fetched_at = fetched.replace(tzinfo=UTC)
+
+    parsed = parse_date_text(text, fetched_at=fetched_at)
+
+    if parsed is not None:
+        assert parsed.utcoffset() is not None
+        assert EARLIEST_DATE <= parsed <= fetched_at + FUTURE_TOLERANCE
+
+
+@given(st.text(alphabet="0123456789年月日时分秒点:：-/. TZ+星期周三下午上午", max_size=40))
+def test_date_like_strings_never_raise_and_stay_in_range(text: str) -> None:
+    parsed = parse_date_text(text, fetched_at=FETCHED_AT)
+
+    assert parsed is None or EARLIEST_DATE <= parsed <= FETCHED_AT + FUTURE_TOLERANCE
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 2), max_value=datetime(2099, 12, 30)).map(lambda d: d.replace(microsecond=0)))
+def test_every_written_form_reads_back_as_the_same_instant(moment: datetime) -> None:
+    local = moment.replace(tzinfo=SHANGHAI)
+    utc = moment.replace(tzinfo=UTC)
+    half = "下午" if moment.hour >= 12 else "上午"
+    twelve = moment.hour % 12 or 12
+    forms = {
+        f"{moment:%Y}年{moment.month}月{moment.day}日 {moment:%H:%M:%S}": local,
+        f"{moment:%Y}年{moment.month}月{moment.day}日 {half}{twelve}:{moment:%M}": local.replace(second=0),
+        f"{moment:%Y-%m-%d %H:%M:%S}": local,
+        f"{moment:%Y-%m-%dT%H:%M:%S}Z": utc,
+        f"{moment:%a, %d %b %Y %H:%M:%S} +0000": utc,
+        str(int(utc.timestamp())): utc,
+        str(int(utc.timestamp()) * 1000): utc,
+    }
+    for text, expected in forms.items():
+        assert parse_date_text(text) == expected, text

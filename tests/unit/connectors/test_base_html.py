@@ -1,0 +1,72 @@
+"""html_to_text: hidden elements that are never closed must not hide the text after them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jb_watchdesk.connectors.base import html_to_text
+
+HIDDEN = ["object", "iframe", "noscript", "template", "svg", "math", "noembed", "noframes", "head"]
+
+
+@pytest.mark.parametrize("tag", HIDDEN)
+def test_a_closed_hidden_element_hides_its_content(tag: str) -> None:
+    html = f"<div>前文<{tag} data='x'><p>内部文字</p></{tag}>后文</div>"
+
+    assert html_to_text(html) == "前文后文"
+
+
+@pytest.mark.parametrize("tag", HIDDEN)
+def test_an_unclosed_hidden_element_ends_with_its_enclosing_block(tag: str) -> None:
+    html = f"<div>报名时间：5月6日前<{tag} src='https://video.example/1'></div><p>请携带身份证。</p><p>咨询电话 12345</p>"
+
+    text = html_to_text(html)
+
+    assert "请携带身份证。" in text
+    assert "咨询电话 12345" in text
+    assert text.startswith("报名时间：5月6日前")
+
+
+@pytest.mark.parametrize("tag", ["object", "iframe"])
+def test_an_unclosed_hidden_element_at_top_level_keeps_the_rest(tag: str) -> None:
+    html = f"<p>第一段</p><{tag} data='movie.swf'><p>第二段</p><p>第三段</p>"
+
+    assert html_to_text(html) == "第一段\n\n第二段\n\n第三段"
+
+
+def test_nested_hidden_elements_closed_in_order_stay_hidden() -> None:
+    html = "<p>甲</p><object><param name=a value=b><iframe>内框</iframe>后备文字</object><p>乙</p>"
+
+    assert html_to_text(html) == "甲\n\n乙"
+
+
+def test_an_inner_hidden_element_left_open_inside_a_closed_one_stays_hidden() -> None:
+    # The <iframe> inside <object> is never closed, but </object> ends both: nothing leaks.
+    assert html_to_text("<p>甲</p><object><iframe src=x>框内</object><p>乙</p>") == "甲\n\n乙"
+
+
+def test_script_and_style_still_hide_everything_when_unclosed() -> None:
+    assert html_to_text("可见<style>p{color:red} 不可见") == "可见"
+    assert html_to_text("<div>可见<script>var a = '<p>不可见</p>';</div>") == "可见"
+
+
+def test_self_closing_hidden_tags_hide_nothing() -> None:
+    assert html_to_text("<p>前<iframe src=x />后</p>") == "前后"
+
+
+@given(
+    st.sampled_from(HIDDEN),
+    st.text(alphabet="江北区人民政府公告 abc123", min_size=1, max_size=30).filter(str.strip),
+    st.sampled_from(["", "<div>", "<p>", "<section><div>"]),
+)
+def test_text_after_an_unclosed_hidden_tag_is_never_lost(tag: str, tail: str, wrapper: str) -> None:
+    html = f"{wrapper}开头<{tag} data=x>{'</div>' if wrapper else ''}<p>{tail}</p>"
+
+    assert " ".join(tail.split()) in html_to_text(html)
+
+
+@given(st.text(max_size=300), st.integers(min_value=1, max_value=200))
+def test_html_to_text_never_raises_and_respects_the_limit(html: str, limit: int) -> None:
+    assert len(html_to_text(html, limit)) <= limit
