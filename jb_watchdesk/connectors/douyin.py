@@ -13,6 +13,7 @@ Wire formats (open.douyin.com, JSON in a ``data``/``extra`` envelope):
 - ``GET video/list/`` (``open_id``, ``cursor``, ``count``) → ``{"data": {"list":
   [{"item_id", "title", "create_time", "share_url", "is_top", "is_reviewed",
   "video_status", "statistics"}], "cursor", "has_more", "error_code", "description"},
+  (``video_status``: see :data:`VIDEO_VISIBILITY`),
   "extra": {"error_code", "description", "sub_error_code", "sub_description", "logid",
   "now"}}``; field list from the SDK docs in xopenapi/douyin-open-api-go
   ``docs/DouyinVideoListRsp*.md``.
@@ -43,6 +44,7 @@ from jb_watchdesk.connectors.fetching import (
     missing_secret,
 )
 from jb_watchdesk.connectors.http import HttpClient
+from jb_watchdesk.domain.models import Visibility
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -304,7 +306,36 @@ def _video(row: object) -> FetchedPost | None:
         digest=clip(text, MAX_DIGEST_CHARS),
         url=url,
         published_at=published_at,
+        visibility=video_visibility(row.get("video_status")),
     )
+
+
+#: ``video_status`` of ``video/list/`` (open platform notice of 2024-11-15,
+#: https://developer.open-douyin.com/forum/bulletin/post/6736c38048f043667b75f70a):
+#: 1 published (the old value, since split into 5, 6 and 7), 2 not fit for the public
+#: (不适宜公开), 4 under review, 5 public, 6 friends only, 7 private.
+VIDEO_VISIBILITY: Final[dict[int, Visibility]] = {
+    1: Visibility.PUBLIC,
+    2: Visibility.REJECTED,
+    4: Visibility.REVIEWING,
+    5: Visibility.PUBLIC,
+    6: Visibility.PRIVATE,
+    7: Visibility.PRIVATE,
+}
+
+
+def video_visibility(status: object) -> Visibility:
+    """Whether the public sees a video, from its ``video_status``.
+
+    The same notice withdrew ``video_status`` from ``video.list.bind`` responses from
+    2024-12-13, so a missing field means a listed video, taken as public. A value the table
+    does not know is kept as under review: it is stored and shown, but not counted as a
+    public post until Douyin says what it means.
+    """
+    code = as_int(status)
+    if code is None:
+        return Visibility.PUBLIC
+    return VIDEO_VISIBILITY.get(code, Visibility.REVIEWING)
 
 
 def _comment(row: object, post_external_id: str) -> FetchedComment | None:

@@ -9,9 +9,10 @@ the OS keyring; connectors never see the keyring or the database themselves.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
 from jb_watchdesk.connectors.base import AccessToken, ConnectorError, ErrorKind, FetchedComment, FetchedPost
@@ -22,6 +23,17 @@ POST_HORIZON = timedelta(days=21)
 #: Comments are read for posts this recent; older posts rarely get new public comments.
 COMMENT_HORIZON = timedelta(days=7)
 MAX_PAGES = 10
+#: Conditional GET (RFC 9110 §13, https://www.rfc-editor.org/rfc/rfc9110#section-13). A server that
+#: answers 304 when it should not (a CDN caching the 304, a validator it compares wrongly) would hide
+#: new posts for ever; so after this many 304s in a row the next poll asks without validators…
+MAX_NOT_MODIFIED_IN_A_ROW = 3
+#: …and so does any poll once the last full read is this old. A stuck server thus hides new posts
+#: for at most three polls or 30 minutes, whichever ends first (at the default 10-minute interval:
+#: the fourth poll, 30 minutes after the last full read, reads in full).
+MAX_VALIDATED_AGE = timedelta(minutes=30)
+#: How far past the desk's clock a Last-Modified may lie and still be sent back: clock skew between
+#: the desk and the server. A later date would make an honest server answer 304 until it passes.
+LAST_MODIFIED_SKEW = timedelta(minutes=5)
 
 
 class SecretSource(Protocol):
@@ -47,11 +59,82 @@ class AccountRef:
 class FetchState:
     """What a connector remembers about an account between polls (in memory)."""
 
+    #: the validators of the last full read, as received (see :meth:`validators`)
     etag: str | None = None
     last_modified: str | None = None
+    #: 304 answers since the last full read, and when that read was (aware)
+    not_modified_in_a_row: int = 0
+    full_read_at: datetime | None = None
     since_id: str | None = None
     #: recent posts (external id → publication time), whose comments are read
     recent_posts: dict[str, datetime] = field(default_factory=dict)
+    #: what a comment read needs beyond the post id, per recent post (WeChat: ``MSG_DATA_ID:INDEX``)
+    comment_refs: dict[str, str] = field(default_factory=dict)
+    #: no comment reads before this instant (a daily quota ran out); ``comment_pause`` says why
+    comments_paused_until: datetime | None = None
+    comment_pause: ConnectorError | None = None
+    #: an account-wide comment feed (Weibo): the newest comment id read, and comments read
+    #: before (id → comment), so a later reply can mark a comment an earlier poll stored
+    comments_since_id: str | None = None
+    known_comments: dict[str, FetchedComment] = field(default_factory=dict)
+    #: the account-wide feed was refused (not offered to this app): read comments per post
+    comment_feed_refused: bool = False
+    #: posts whose full text (Weibo long posts) could not be read yet, retried next poll
+    pending_full_text: dict[str, FetchedPost] = field(default_factory=dict)
+
+    def validators(self, *, now: datetime) -> dict[str, str]:
+        """The conditional headers for the next request: ``If-None-Match`` and ``If-Modified-Since``,
+        each exactly as the server sent it (some servers compare the date as a string).
+
+        Empty when the next request must be unconditional: nothing stored yet, or
+        :data:`MAX_NOT_MODIFIED_IN_A_ROW` 304s in a row, or the last full read is
+        :data:`MAX_VALIDATED_AGE` old at ``now`` (aware). A stored Last-Modified that lies beyond
+        ``now`` plus :data:`LAST_MODIFIED_SKEW` (the clock moved back) is left out.
+        RFC 9110 §13.1.1–13.1.3: https://www.rfc-editor.org/rfc/rfc9110#section-13.1
+        """
+        if self.not_modified_in_a_row >= MAX_NOT_MODIFIED_IN_A_ROW:
+            return {}
+        if self.full_read_at is not None and now - self.full_read_at >= MAX_VALIDATED_AGE:
+            return {}
+        headers: dict[str, str] = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified and self.usable_last_modified(self.last_modified, date=None, now=now):
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+    def record_not_modified(self) -> None:
+        """A 304 answered a request that carried :meth:`validators`."""
+        self.not_modified_in_a_row += 1
+
+    def record_full_read(self, *, etag: str | None, last_modified: str | None, date: str | None, now: datetime) -> None:
+        """A full answer was read: keep its ``ETag`` and, if usable, its ``Last-Modified`` (header
+        values as received; ``date`` is its ``Date`` header) for the next request; ``now`` is aware."""
+        self.etag = etag or None
+        self.last_modified = self.usable_last_modified(last_modified, date=date, now=now)
+        self.not_modified_in_a_row = 0
+        self.full_read_at = now
+
+    @staticmethod
+    def usable_last_modified(value: str | None, *, date: str | None, now: datetime) -> str | None:
+        """``value`` (a Last-Modified header) if it may be sent back as ``If-Modified-Since``, else None.
+
+        Not usable: not an HTTP-date (RFC 9110 §5.6.7; a server ignores such an If-Modified-Since,
+        §13.1.3); later than the response's ``Date`` (an origin server MUST NOT send that,
+        §8.8.2.1, https://www.rfc-editor.org/rfc/rfc9110#section-8.8.2.1); or later than ``now``
+        (aware) plus :data:`LAST_MODIFIED_SKEW`, which also catches a server whose own clock is
+        wrong. Sent back, a future date makes many servers answer 304 until that date passes: a
+        feed that once said 2041 would show no new post until 2041.
+        """
+        moment = _http_date(value)
+        if value is None or moment is None:
+            return None
+        sent = _http_date(date)
+        if sent is not None and moment > sent:
+            return None
+        if moment > now + LAST_MODIFIED_SKEW:
+            return None
+        return value
 
     def remember(self, posts: tuple[FetchedPost, ...] | list[FetchedPost], *, now: datetime) -> list[str]:
         """Track the posts still young enough for comment reads; return their ids, newest first."""
@@ -62,7 +145,31 @@ class FetchState:
                 self.recent_posts.pop(post.external_id, None)
         horizon = now - COMMENT_HORIZON
         self.recent_posts = {k: v for k, v in self.recent_posts.items() if v >= horizon}
+        self.comment_refs = {k: v for k, v in self.comment_refs.items() if k in self.recent_posts}
         return sorted(self.recent_posts, key=self.recent_posts.__getitem__, reverse=True)
+
+    def pause_comments(self, error: ConnectorError, *, until: datetime) -> None:
+        """Stop comment reads until ``until`` (a quota reset), keeping ``error`` to report meanwhile."""
+        self.comments_paused_until = until
+        self.comment_pause = error
+
+    def comments_paused(self, *, now: datetime) -> ConnectorError | None:
+        """The error that paused comment reads, while the pause lasts; ``None`` once it is over."""
+        if self.comments_paused_until is not None and now < self.comments_paused_until:
+            return self.comment_pause
+        self.comments_paused_until = self.comment_pause = None
+        return None
+
+
+def _http_date(value: str | None) -> datetime | None:
+    """An HTTP-date header value as an aware datetime (zone-less means UTC), or None."""
+    if not value:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

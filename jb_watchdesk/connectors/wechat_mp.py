@@ -27,6 +27,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Final
+from urllib.parse import parse_qsl, urlsplit
 
 from jb_watchdesk.connectors.fetching import (
     MAX_PAGES,
@@ -38,7 +39,9 @@ from jb_watchdesk.connectors.fetching import (
     TokenCache,
     missing_secret,
 )
+from jb_watchdesk.connectors.errors import comment_problem, comments_paused_problem, next_quota_reset
 from jb_watchdesk.connectors.http import HttpClient
+from jb_watchdesk.connectors.paging import Tally
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -286,11 +289,30 @@ def _comment(row: object, post_external_id: str) -> FetchedComment | None:
     )
 
 
+def comment_ref(url: str) -> str | None:
+    """``MSG_DATA_ID:INDEX`` for ``comment/list``, read from an article's ``mp.weixin.qq.com`` URL.
+
+    ``comment/list`` wants the ``msg_data_id`` a mass send returns and a 0-based ``index``;
+    ``freepublish`` gives no such field and its ``article_id`` is refused. The article URL
+    carries both: ``mid`` is the message's data id and ``idx`` the 1-based article number.
+    ``None`` for a short URL (``/s/TOKEN``) or one without a numeric ``mid``: such an article
+    has no comments to read through the API.
+    """
+    split = urlsplit(url.strip())
+    if split.hostname != "mp.weixin.qq.com":
+        return None
+    query = dict(parse_qsl(split.query))
+    mid, idx = query.get("mid", ""), query.get("idx", "1")
+    if not (mid.isdigit() and len(mid) <= 20 and idx.isdigit() and 1 <= int(idx) <= _MAX_ARTICLES_PER_ITEM):
+        return None
+    return f"{mid}:{int(idx) - 1}"
+
+
 DEFAULT_API_BASE: Final = "https://api.weixin.qq.com"
 _PAGE_SIZE: Final = 20
 _COMMENT_PAGE_SIZE: Final = 49  # the API takes count < 50
-# 88000: comments closed; 88001: no comment data for this article (e.g. published without a
-# mass send, whose msg_data_id the comment API needs). Neither is a failure of the account.
+# 88000: comments closed for the article; 88001: the message has no comment data. Neither is
+# a failure of the account, so neither becomes a problem.
 _NO_COMMENTS_CODES: Final = frozenset({"wechat.88000", "wechat.88001"})
 
 
@@ -334,45 +356,89 @@ class WechatConnector:
 
         return await self._tokens.call(account.id, now=now, obtain=obtain, send=send)
 
-    async def _comments(self, account: AccountRef, external_id: str, *, now: datetime) -> tuple[list[FetchedComment], int, str]:
-        """One article's comments, the requests used, and a note when the article has none to read."""
-        article_id, _, index = external_id.rpartition(":")
+    async def _comments(
+        self, account: AccountRef, external_id: str, ref: str, *, now: datetime, tally: Tally, stop: asyncio.Event
+    ) -> list[FetchedComment]:
+        """One article's comments; raises the ConnectorError of the page that failed."""
+        msg_data_id, _, index = ref.partition(":")
         found: list[FetchedComment] = []
-        begin = requests = 0
+        begin = 0
         for _ in range(MAX_PAGES):
-            try:
-                body = await self._post(
-                    account,
-                    "/cgi-bin/comment/list",
-                    # ``index`` counts articles from 0; post ids number them from 1.
-                    {"msg_data_id": article_id, "index": int(index or 1) - 1, "begin": begin, "count": _COMMENT_PAGE_SIZE, "type": 0},
-                    now=now,
-                )
-            except ConnectorError as error:
-                if error.kind is ErrorKind.CONFIG or error.code in _NO_COMMENTS_CODES:
-                    # Comments closed on one article must not hide the account's posts.
-                    return found, requests, "" if error.code in _NO_COMMENTS_CODES else error.reason
-                raise
-            requests += 1
+            if stop.is_set():
+                break
+            tally.requests += 1
+            body = await self._post(
+                account,
+                "/cgi-bin/comment/list",
+                {"msg_data_id": int(msg_data_id), "index": int(index), "begin": begin, "count": _COMMENT_PAGE_SIZE, "type": 0},
+                now=now,
+            )
             page = parse_comments(body, post_external_id=external_id, begin=begin)
             found.extend(page.items)
             if not page.has_more or page.next_offset is None:
                 break
             begin = page.next_offset
-        return found, requests, ""
+        return found
+
+    async def _all_comments(
+        self, account: AccountRef, posts: dict[str, str], *, state: FetchState, now: datetime, tally: Tally
+    ) -> tuple[list[FetchedComment], list[ConnectorError], list[str]]:
+        """Comments of the recent articles: found, problems, notes. Posts' titles name the problems."""
+        paused = state.comments_paused(now=now)
+        wanted = [external_id for external_id in state.remember((), now=now)]
+        if paused is not None:
+            assert state.comments_paused_until is not None
+            return [], [comments_paused_problem(paused, until=state.comments_paused_until, skipped=len(wanted))], []
+        stop = asyncio.Event()
+        comments: list[FetchedComment] = []
+        problems: list[ConnectorError] = []
+        quota: ConnectorError | None = None
+        without_ref = 0
+
+        async def one(external_id: str) -> None:
+            nonlocal quota, without_ref
+            ref = state.comment_refs.get(external_id)
+            if ref is None:
+                without_ref += 1
+                return
+            try:
+                comments.extend(await self._comments(account, external_id, ref, now=now, tally=tally, stop=stop))
+            except ConnectorError as error:
+                if error.code in _NO_COMMENTS_CODES:
+                    return
+                if error.kind is ErrorKind.QUOTA:
+                    # The quota is the account's: one line for it, and no further calls that would fail too.
+                    stop.set()
+                    quota = quota or error
+                    return
+                problems.append(comment_problem(error, post_id=external_id, post_title=posts.get(external_id, "")))
+
+        # Articles' comment lists are independent: read them concurrently (the HTTP client bounds it).
+        await asyncio.gather(*(one(external_id) for external_id in wanted))
+        notes: list[str] = []
+        if quota is not None:
+            until = now + timedelta(seconds=quota.retry_after) if quota.retry_after else next_quota_reset(now)
+            problem = comments_paused_problem(quota, until=until, skipped=len(wanted))
+            state.pause_comments(problem, until=until)
+            problems.append(problem)
+        if without_ref:
+            notes.append(
+                f"{without_ref} article(s) have no mass-send id in their link; WeChat's comment API cannot read their comments"
+            )
+        return comments, problems, notes
 
     async def fetch(
         self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
     ) -> FetchResult:
         posts: list[FetchedPost] = []
-        requests = 0
+        tally = Tally()
         offset = 0
         horizon = now - POST_HORIZON
         for _ in range(MAX_PAGES):
+            tally.requests += 1
             body = await self._post(
                 account, "/cgi-bin/freepublish/batchget", {"offset": offset, "count": _PAGE_SIZE, "no_content": 0}, now=now
             )
-            requests += 1
             # Article bodies are HTML; stripping them is real work, done off the event loop.
             page = await asyncio.to_thread(parse_publications, body, offset=offset)
             posts.extend(page.items)
@@ -381,15 +447,21 @@ class WechatConnector:
             if min(p.published_at for p in page.items) < horizon:
                 break
             offset = page.next_offset
-        recent = state.remember(posts, now=now)
+        state.remember(posts, now=now)
+        for post in posts:
+            ref = comment_ref(post.url)
+            if ref is not None and post.external_id in state.recent_posts:
+                state.comment_refs[post.external_id] = ref
         comments: list[FetchedComment] = []
+        problems: list[ConnectorError] = []
         notes: list[str] = []
         if with_comments:
-            # Posts' comment lists are independent: read them concurrently (the HTTP client bounds it).
-            pages = await asyncio.gather(*(self._comments(account, external_id, now=now) for external_id in recent))
-            for found, used, note in pages:
-                comments.extend(found)
-                requests += used
-                if note:
-                    notes.append(note)
-        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests, notes=tuple(sorted(set(notes))))
+            titles = {post.external_id: post.title for post in posts}
+            comments, problems, notes = await self._all_comments(account, titles, state=state, now=now, tally=tally)
+        return FetchResult(
+            posts=tuple(posts),
+            comments=tuple(comments),
+            requests=tally.requests,
+            notes=tuple(sorted(set(notes))),
+            problems=tuple(problems),
+        )

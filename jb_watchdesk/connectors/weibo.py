@@ -21,11 +21,13 @@ only ``idstr`` (or the string ``mid``) is read.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final
 
 from jb_watchdesk.connectors.fetching import (
+    COMMENT_HORIZON,
     MAX_PAGES,
     POST_HORIZON,
     AccountRef,
@@ -34,7 +36,9 @@ from jb_watchdesk.connectors.fetching import (
     SecretSource,
     missing_secret,
 )
+from jb_watchdesk.connectors.errors import comment_problem
 from jb_watchdesk.connectors.http import HttpClient
+from jb_watchdesk.connectors.paging import Tally, unique_by_id
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -157,21 +161,57 @@ def parse_user_timeline(
     )
 
 
-def parse_comments(
-    payload: Mapping[str, object] | bytes, *, account_uid: str | None = None
-) -> ParsedPage[FetchedComment]:
-    """The public comments of one ``comments/show`` or ``comments/timeline`` page.
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The account's own comment answering a public one (``reply_comment``).
 
-    The account's own comments are its replies, not public comments: they are left
-    out, and when one answers a comment on the same page (``reply_comment``) that
-    comment is marked replied.
+    ``target`` is the answered comment rebuilt from ``reply_comment`` when that object is
+    complete (id, text, time and author); Weibo often sends only id and text.
+    """
+
+    target_id: str
+    post_id: str
+    text: str
+    replied_at: datetime
+    target: FetchedComment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentPage:
+    """One ``comments/*`` page split into public comments and the account's replies.
+
+    ``next_cursor`` is the ``max_id`` of the next older page (``None``: last page) and
+    ``newest_id`` the largest comment id on the page, own replies included, for ``since_id``.
+    Paging goes on while ``next_cursor`` is set, whatever the page held: a page of nothing
+    but the account's replies is not the end of the list.
+    """
+
+    comments: tuple[FetchedComment, ...]
+    replies: tuple[Reply, ...]
+    next_cursor: str | None
+    newest_id: str | None
+    oldest_at: datetime | None
+    total: int | None
+    skipped: int = 0
+
+
+def parse_comment_page(payload: Mapping[str, object] | bytes, *, account_uid: str | None = None) -> CommentPage:
+    """The rows of one ``comments/show``, ``comments/timeline`` or ``comments/to_me`` page.
+
+    Comments by ``account_uid`` are the account's replies, never public comments; the
+    ones that answer a comment (``reply_comment``) become :class:`Reply` values. Replies
+    are matched with :func:`settle_replies` once every page of a post (or of the feed)
+    has been read, because Weibo lists newest first and a reply often lands one page
+    before the comment it answers.
     """
     data = _raise_for_error(payload)
     rows = _list_field(data, "comments")
     kept = rows[:MAX_ITEMS_PER_PAGE]
     skipped = len(rows) - len(kept)
-    comments: dict[str, FetchedComment] = {}
-    replies: list[tuple[str, str, datetime]] = []
+    comments: list[FetchedComment] = []
+    replies: list[Reply] = []
+    ids: list[str | None] = []
+    times: list[datetime] = []
     for row in kept:
         if not isinstance(row, Mapping):
             skipped += 1
@@ -180,28 +220,120 @@ def parse_comments(
         if comment is None:
             skipped += 1
             continue
+        ids.append(comment.external_id)
+        times.append(comment.created_at)
         if account_uid is not None and _user_id(row) == account_uid:
             target = row.get("reply_comment")
             target_id = _id_of(target) if isinstance(target, Mapping) else None
-            if target_id:
-                replies.append((target_id, comment.text, comment.created_at))
+            if isinstance(target, Mapping) and target_id:
+                rebuilt = _comment({**target, "status": row.get("status")})
+                if rebuilt is not None and not _screen_name(target):
+                    rebuilt = None  # without its author the stored comment would look edited
+                replies.append(Reply(target_id, comment.post_external_id, comment.text, comment.created_at, rebuilt))
             continue
-        comments[comment.external_id] = comment
-    for target_id, text, replied_at in replies:
-        target_comment = comments.get(target_id)
-        if target_comment is not None and (
-            target_comment.replied_at is None or replied_at < target_comment.replied_at
-        ):
-            comments[target_id] = _with_reply(target_comment, text, replied_at)
-    cursor = _cursor(data)
-    return ParsedPage(
-        items=tuple(comments.values()),
-        has_more=cursor is not None,
-        next_cursor=cursor,
-        next_since_id=_max_id(list(comments)),
+        comments.append(comment)
+    return CommentPage(
+        comments=tuple(comments),
+        replies=tuple(replies),
+        next_cursor=_cursor(data),
+        newest_id=_max_id(ids),
+        oldest_at=min(times, default=None),
         total=as_int(data.get("total_number")),
         skipped=skipped,
     )
+
+
+def settle_replies(
+    comments: Iterable[FetchedComment],
+    replies: Iterable[Reply],
+    *,
+    known: Mapping[str, FetchedComment] | None = None,
+) -> list[FetchedComment]:
+    """``comments`` with the account's ``replies`` applied, one copy per comment id.
+
+    A comment answered by several replies takes the earliest. A reply whose comment is not
+    among ``comments`` (it was read by an earlier poll) re-issues that comment from
+    ``known``, or from the reply's own copy of it, marked replied; a reply to a comment
+    neither holds is left out.
+    """
+    settled: dict[str, FetchedComment] = {}
+    for comment in comments:
+        settled[comment.external_id] = comment
+    for reply in sorted(replies, key=lambda r: r.replied_at):
+        current = settled.get(reply.target_id)
+        if current is None:
+            current = (known or {}).get(reply.target_id) or reply.target
+            if current is None:
+                continue
+        if current.replied and current.replied_at is not None and current.replied_at <= reply.replied_at:
+            settled[reply.target_id] = current
+            continue
+        settled[reply.target_id] = _with_reply(current, reply.text, reply.replied_at)
+    return list(settled.values())
+
+
+def parse_comments(
+    payload: Mapping[str, object] | bytes, *, account_uid: str | None = None
+) -> ParsedPage[FetchedComment]:
+    """The public comments of one ``comments/show`` or ``comments/timeline`` page.
+
+    The account's own comments are its replies, not public comments: they are left
+    out, and when one answers a comment on the same page (``reply_comment``) that
+    comment is marked replied. Across pages use :func:`parse_comment_page` and
+    :func:`settle_replies`.
+    """
+    page = parse_comment_page(payload, account_uid=account_uid)
+    on_page = {c.external_id for c in page.comments}
+    comments = settle_replies(page.comments, [r for r in page.replies if r.target_id in on_page])
+    return ParsedPage(
+        items=tuple(comments),
+        has_more=page.next_cursor is not None,
+        next_cursor=page.next_cursor,
+        next_since_id=_max_id([c.external_id for c in comments]),
+        total=page.total,
+        skipped=page.skipped,
+    )
+
+
+def long_text_ids(payload: Mapping[str, object] | bytes) -> frozenset[str]:
+    """Ids of the statuses on a timeline page whose ``text`` is cut (``isLongText: true``)."""
+    data = expect_mapping(payload, platform=PLATFORM)
+    found: set[str] = set()
+    for row in as_list(data.get("statuses"))[:MAX_ITEMS_PER_PAGE]:
+        if isinstance(row, Mapping) and as_bool(row.get("isLongText")) and _long_text(row) is None:
+            status_id = _id_of(row)
+            if status_id:
+                found.add(status_id)
+    return frozenset(found)
+
+
+def parse_long_text(payload: Mapping[str, object] | bytes) -> str:
+    """The full text of one status from ``2/statuses/show.json?isGetLongText=1``.
+
+    Weibo returns the whole text in ``longText.longTextContent`` (``text`` stays cut at
+    about 140 characters); a status that is not long has only ``text``, which is returned.
+    """
+    data = _raise_for_error(payload)
+    text = _long_text(data)
+    if text is None:
+        text = as_str(data.get("text"), MAX_BODY_CHARS * 2)
+    if not text:
+        raise bad_payload(PLATFORM, "statuses/show without longText or text")
+    return text_or_html(text, MAX_BODY_CHARS)
+
+
+def with_full_text(post: FetchedPost, text: str) -> FetchedPost:
+    """``post`` with its cut text replaced by the full ``text`` (plain text already)."""
+    return replace(post, title=clip(text.split("\n", 1)[0], _TITLE_CHARS), body=text, digest=clip(text, MAX_DIGEST_CHARS))
+
+
+def _long_text(row: Mapping[str, object]) -> str | None:
+    long_text = row.get("longText")
+    if isinstance(long_text, Mapping):
+        content = as_str(long_text.get("longTextContent") or long_text.get("content"), MAX_BODY_CHARS * 2)
+        if content:
+            return content
+    return None
 
 
 def _list_field(data: Mapping[str, object], key: str) -> list[object]:
@@ -239,7 +371,7 @@ def _status(row: object) -> FetchedPost | None:
     published_at = parse_date_text(as_str(row.get("created_at"), 100))
     if status_id is None or published_at is None:
         return None
-    text = text_or_html(as_str(row.get("text"), MAX_BODY_CHARS * 2), MAX_BODY_CHARS)
+    text = text_or_html(_long_text(row) or as_str(row.get("text"), MAX_BODY_CHARS * 2), MAX_BODY_CHARS)
     uid = _user_id(row)
     url = f"https://weibo.com/{uid}/{status_id}" if uid else f"https://m.weibo.cn/status/{status_id}"
     return FetchedPost(
@@ -305,7 +437,11 @@ def _max_id(ids: list[str | None]) -> str | None:
 DEFAULT_API_BASE: Final = "https://api.weibo.com"
 _PAGE_SIZE: Final = 100
 _COMMENT_PAGE_SIZE: Final = 50
+_FEED_PAGE_SIZE: Final = 100
+_FEED_PAGES: Final = 20
 _ANSWER_STATUSES: Final = frozenset({200, 400, 401, 403})
+#: comments kept in memory per account for matching later replies (a month of a busy account)
+_KNOWN_COMMENTS: Final = 20_000
 
 
 class WeiboConnector:
@@ -313,6 +449,14 @@ class WeiboConnector:
 
     Weibo tokens cannot be refreshed without the user: an expired one is reported as
     ``auth_expired`` with instructions to authorise the app again.
+
+    Comments come from the account-wide feed ``2/comments/timeline.json`` (comments the
+    account received *and* sent, newest first): ``comments/to_me`` holds only what it
+    received and its answers would need ``comments/by_me`` as a second feed. One feed read
+    by ``since_id`` costs one request a cycle however many posts are open, sees a question
+    on a month-old post as soon as it is asked, and puts a reply and the comment it answers
+    in the same id order. When the app is refused that feed (a permission error) comments
+    are read per post with ``comments/show``, by age tier.
     """
 
     platform = "weibo"
@@ -321,11 +465,12 @@ class WeiboConnector:
         self._http = http
         self._secrets = secrets
 
-    async def _get(self, account: AccountRef, path: str, params: dict[str, object]) -> bytes:
+    async def _get(self, account: AccountRef, path: str, params: dict[str, object], *, tally: Tally) -> bytes:
         token = await self._secrets.get(account.id, "access_token")
         if not token:
             raise missing_secret(account, "access_token", platform=PLATFORM)
         base = (account.api_base or DEFAULT_API_BASE).rstrip("/")
+        tally.requests += 1
         response = await self._http.request(
             "GET", f"{base}{path}", platform=PLATFORM, params={"access_token": token, **params}, ok_statuses=_ANSWER_STATUSES
         )
@@ -337,44 +482,149 @@ class WeiboConnector:
             raise ConnectorError(ErrorKind.TRANSIENT, f"Weibo answered HTTP {response.status}", code=f"weibo.http{response.status}")
         return response.body
 
-    async def _comments(self, account: AccountRef, external_id: str) -> tuple[list[FetchedComment], int]:
-        found: list[FetchedComment] = []
-        requests = 0
+    async def _post_comments(self, account: AccountRef, external_id: str, *, tally: Tally) -> list[FetchedComment]:
+        """Every page of one status's comments, replies matched across all of them."""
+        comments: list[FetchedComment] = []
+        replies: list[Reply] = []
         for number in range(1, MAX_PAGES + 1):
-            body = await self._get(account, "/2/comments/show.json", {"id": external_id, "count": _COMMENT_PAGE_SIZE, "page": number})
-            requests += 1
-            page = parse_comments(body, account_uid=account.source)
-            found.extend(page.items)
-            if not page.has_more or not page.items:
+            body = await self._get(
+                account, "/2/comments/show.json", {"id": external_id, "count": _COMMENT_PAGE_SIZE, "page": number}, tally=tally
+            )
+            page = parse_comment_page(body, account_uid=account.source)
+            comments.extend(page.comments)
+            replies.extend(page.replies)
+            if page.next_cursor is None or not (page.comments or page.replies):
                 break
-        return found, requests
+        return settle_replies(unique_by_id(comments), replies)
+
+    async def _feed_comments(
+        self, account: AccountRef, *, state: FetchState, now: datetime, tally: Tally
+    ) -> list[FetchedComment]:
+        """New comments from the account-wide feed, with replies settled against earlier polls."""
+        since = state.comments_since_id
+        horizon = now - COMMENT_HORIZON
+        comments: list[FetchedComment] = []
+        replies: list[Reply] = []
+        newest: list[str | None] = [since]
+        max_id: str | None = None
+        for _ in range(_FEED_PAGES):
+            params: dict[str, object] = {"count": _FEED_PAGE_SIZE}
+            if since:
+                params["since_id"] = since
+            if max_id:
+                params["max_id"] = max_id
+            page = parse_comment_page(
+                await self._get(account, "/2/comments/timeline.json", params, tally=tally), account_uid=account.source
+            )
+            comments.extend(page.comments)
+            replies.extend(page.replies)
+            newest.append(page.newest_id)
+            if page.next_cursor is None or page.oldest_at is None or page.oldest_at < horizon:
+                break
+            max_id = page.next_cursor
+        # Only comments on the account's own recent posts are the desk's business; the feed
+        # also lists what the account said under other people's posts.
+        recent = state.recent_posts
+        ours = [c for c in unique_by_id(comments) if c.post_external_id in recent]
+        settled = settle_replies(ours, [r for r in replies if r.post_id in recent], known=state.known_comments)
+        state.comments_since_id = _max_id(newest)
+        known = state.known_comments
+        known.update((c.external_id, c) for c in settled)
+        kept = sorted((c for c in known.values() if c.post_external_id in recent), key=lambda c: c.created_at)
+        state.known_comments = {c.external_id: c for c in kept[-_KNOWN_COMMENTS:]}
+        return settled
+
+    async def _comments(
+        self, account: AccountRef, *, state: FetchState, now: datetime, tally: Tally
+    ) -> tuple[list[FetchedComment], list[ConnectorError], list[str]]:
+        if not state.comment_feed_refused:
+            try:
+                return await self._feed_comments(account, state=state, now=now, tally=tally), [], []
+            except ConnectorError as error:
+                if error.kind is not ErrorKind.CONFIG:
+                    return [], [comment_problem(error, post_id="(all posts)")], []
+                state.comment_feed_refused = True
+        comments: list[FetchedComment] = []
+        problems: list[ConnectorError] = []
+
+        async def one(external_id: str) -> None:
+            try:
+                comments.extend(await self._post_comments(account, external_id, tally=tally))
+            except ConnectorError as error:
+                problems.append(comment_problem(error, post_id=external_id))
+
+        await asyncio.gather(*(one(external_id) for external_id in state.remember((), now=now)))
+        note = "Weibo refused the account-wide comment feed to this app; comments are read post by post"
+        return comments, problems, [note]
+
+    async def _full_texts(
+        self, account: AccountRef, posts: list[FetchedPost], *, state: FetchState, tally: Tally
+    ) -> tuple[list[FetchedPost], list[ConnectorError]]:
+        """Long posts with their full text; a failure keeps the cut text and is a problem."""
+        problems: list[ConnectorError] = []
+        done: dict[str, FetchedPost] = {}
+
+        async def one(post: FetchedPost) -> None:
+            try:
+                body = await self._get(
+                    account, "/2/statuses/show.json", {"id": post.external_id, "isGetLongText": 1}, tally=tally
+                )
+                done[post.external_id] = with_full_text(post, parse_long_text(body))
+                state.pending_full_text.pop(post.external_id, None)
+            except ConnectorError as error:
+                state.pending_full_text[post.external_id] = post
+                problems.append(
+                    ConnectorError(
+                        error.kind,
+                        f"the full text of long post {post.external_id} could not be read ({error.reason}); "
+                        "its first 140 characters are kept and scanned, and the full text is tried again next poll",
+                        code=f"{error.code}.long_text",
+                        retry_after=error.retry_after,
+                    )
+                )
+
+        await asyncio.gather(*(one(post) for post in posts))
+        return [done.get(post.external_id, post) for post in posts], problems
 
     async def fetch(
         self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
     ) -> FetchResult:
         posts: list[FetchedPost] = []
-        requests = 0
+        long_ids: set[str] = set()
+        tally = Tally()
         max_id: str | None = None
         newest = state.since_id
-        horizon = now - POST_HORIZON
+        # The first poll reads back over the whole comment window; later ones as far as posts change.
+        horizon = now - (POST_HORIZON if state.recent_posts else max(POST_HORIZON, COMMENT_HORIZON))
         for _ in range(MAX_PAGES):
             params: dict[str, object] = {"uid": account.source, "count": _PAGE_SIZE}
             if state.since_id:
                 params["since_id"] = state.since_id
             if max_id:
                 params["max_id"] = max_id
-            page = parse_user_timeline(await self._get(account, "/2/statuses/user_timeline.json", params), since_id=newest)
-            requests += 1
-            posts.extend(p for p in page.items if not max_id or p.external_id != max_id)
+            body = await self._get(account, "/2/statuses/user_timeline.json", params, tally=tally)
+            page = parse_user_timeline(body, since_id=newest)
+            long_ids |= long_text_ids(body)
+            posts.extend(page.items)
             newest = page.next_since_id
             if not page.has_more or not page.items or min(p.published_at for p in page.items) < horizon:
                 break
             max_id = page.next_cursor
+        posts = unique_by_id(posts)
         state.since_id = newest
-        recent = state.remember(posts, now=now)
+        retry = [p for k, p in state.pending_full_text.items() if k not in {post.external_id for post in posts}]
+        cut = [p for p in posts if p.external_id in long_ids] + retry
+        problems: list[ConnectorError] = []
+        if cut:
+            full, problems = await self._full_texts(account, cut, state=state, tally=tally)
+            by_id = {p.external_id: p for p in full}
+            posts = [by_id.get(p.external_id, p) for p in posts] + [by_id[p.external_id] for p in retry]
+        state.remember(posts, now=now)
         comments: list[FetchedComment] = []
+        notes: list[str] = []
         if with_comments:
-            for found, used in await asyncio.gather(*(self._comments(account, external_id) for external_id in recent)):
-                comments.extend(found)
-                requests += used
-        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests)
+            comments, comment_problems, notes = await self._comments(account, state=state, now=now, tally=tally)
+            problems += comment_problems
+        return FetchResult(
+            posts=tuple(posts), comments=tuple(comments), requests=tally.requests, notes=tuple(notes), problems=tuple(problems)
+        )

@@ -7,9 +7,9 @@ Douyin's ``data``/``extra`` envelope.
 
 Conventions worth knowing when writing a client against this:
 
-- WeChat ``comment/list`` takes ``index`` 0-based (as the platform documents); the parser's
-  post id ``ARTICLE_ID:N`` is 1-based, so article N is ``index`` N-1. Only the first article
-  of a message has comments.
+- WeChat ``comment/list`` takes the numeric ``msg_data_id`` of a mass send, which is the ``mid``
+  of the message's article URLs (``freepublish``'s ``article_id`` gets 40097 invalid args), and
+  ``index`` 0-based (the URL's ``idx`` is 1-based). Only the first article of a message has comments.
 - Weibo answers errors with HTTP 400 (authorisation, parameters) or 403 (rate limit) and a
   JSON body, as the real API does; ``error_code`` is a string for some accounts.
 - Douyin answers errors with HTTP 200 and the code in ``data``/``extra``.
@@ -356,7 +356,7 @@ class Platforms:
                 "thumb_url": f"https://mmbiz.qpic.cn/mmbiz_jpg/{biz}/{post.slot}{position}?wx_fmt=jpeg",
                 "need_open_comment": 1,
                 "only_fans_can_comment": 0,
-                "url": f"https://mp.weixin.qq.com/s?__biz={biz}==&mid={post.published}&idx={position}&sn={post.post_id[:16]}",
+                "url": f"https://mp.weixin.qq.com/s?__biz={biz}==&mid={wechat_msg_data_id(post)}&idx={position}&sn={post.post_id[:16]}",
                 flag: int(deleted) if flag == "is_delete" else deleted,
             }
             if not no_content:
@@ -370,6 +370,13 @@ class Platforms:
             "update_time": updated,
         }
 
+    def _wechat_message(self, account: SimAccount, *, msg_data_id: int, now: int) -> SimPost | None:
+        """The message whose data id (the ``mid`` of its article URLs) is ``msg_data_id``."""
+        for post in self.world.posts(account, now=now):
+            if wechat_msg_data_id(post) == msg_data_id:
+                return post
+        return None
+
     def _wechat_comment_list(self, target: Target, request: Request, forced: FaultKind | None) -> Response:
         account = self._wechat_account(request, forced)
         if isinstance(account, Response):
@@ -380,7 +387,11 @@ class Platforms:
         if begin < 0 or not 1 <= count <= 50:
             return self._wechat_error(88010, "count range error. cout <= 0 or count > 50")
         now = self.world.now()
-        post = self.world.find_post(account, post_id=form.get("msg_data_id", ""), now=now)
+        msg_data_id = form.get("msg_data_id", "")
+        if not msg_data_id.isdigit():
+            # The API takes the mass send's numeric id; freepublish's article_id is refused.
+            return self._wechat_error(40097, "invalid args")
+        post = self._wechat_message(account, msg_data_id=int(msg_data_id), now=now)
         if post is None or not 0 <= index < post.articles:
             return self._wechat_error(88001, "msg_data is not exists")
         comments = self.world.comments(post, now=now) if index == 0 else []
@@ -711,6 +722,14 @@ class Platforms:
             "description": "",
         }
         return json_response({"data": data, "extra": self._douyin_extra(now)})
+
+
+def wechat_msg_data_id(post: SimPost) -> int:
+    """A message's data id: what a mass send returns and its article URLs carry as ``mid``.
+
+    Unique per account because an account publishes at most one message a second.
+    """
+    return 2_247_000_000 + post.published % 1_000_000_000
 
 
 def _douyin_comment(comment: SimComment, now: int) -> dict[str, object]:

@@ -309,11 +309,19 @@ def test_wechat_publications_and_comments_match_truth(http: httpx.Client, world:
         for post in posts:
             if post.deleted or post.published_at < window or not post.external_id.endswith(":1"):
                 continue
-            article_id = post.external_id.rsplit(":", 1)[0]
+            # comment/list takes the mass send's numeric id (the article URL's mid), not article_id
+            ref = wechat_mp.comment_ref(post.url)
+            assert ref is not None and ref.endswith(":0"), post.url
+            refused = http.post(
+                "/cgi-bin/comment/list",
+                params={"access_token": token},
+                json={"msg_data_id": post.external_id.rsplit(":", 1)[0], "index": 0, "begin": 0, "count": 50, "type": 0},
+            )
+            assert wechat_mp.classify_error(refused.content).code == "wechat.40097"  # type: ignore[union-attr]
             response = http.post(
                 "/cgi-bin/comment/list",
                 params={"access_token": token},
-                json={"msg_data_id": article_id, "index": 0, "begin": 0, "count": 50, "type": 0},
+                json={"msg_data_id": int(ref.split(":")[0]), "index": 0, "begin": 0, "count": 50, "type": 0},
             )
             page = wechat_mp.parse_comments(response.content, post_external_id=post.external_id, begin=0)
             total += len(page.items)

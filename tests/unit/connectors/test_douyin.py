@@ -164,3 +164,28 @@ def test_items_without_id_or_time_are_skipped() -> None:
 
 def test_success_envelope_is_not_an_error() -> None:
     assert classify_error(raw("video_list.json")) is None
+
+
+def test_only_public_videos_count_and_unfit_ones_are_flagged() -> None:
+    from jb_watchdesk.connectors.douyin import parse_video_list
+    from jb_watchdesk.domain.models import Visibility
+
+    page = parse_video_list((DATA / "video_list_statuses.json").read_bytes())
+
+    assert [(p.external_id[-4:], p.visibility) for p in page.items] == [
+        ("0001", Visibility.PUBLIC),  # 5 public
+        ("0002", Visibility.REVIEWING),  # 4 under review
+        ("0003", Visibility.PRIVATE),  # 7 private
+        ("0004", Visibility.REJECTED),  # 2 not fit for the public
+    ]
+    assert sum(p.visibility is Visibility.PUBLIC for p in page.items) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(1, "public"), (5, "public"), ("5", "public"), (6, "private"), (7, "private"), (4, "reviewing"), (2, "rejected"), (None, "public"), (3, "reviewing")],
+)
+def test_video_status_table(status: object, expected: str) -> None:
+    from jb_watchdesk.connectors.douyin import video_visibility
+
+    assert video_visibility(status).value == expected

@@ -209,3 +209,108 @@ def test_errors_inside_data_calls_raise() -> None:
         parse_comments(load("error_48001_unauthorized.json"), post_external_id="x", begin=0)
 
     assert caught.value.code == "wechat.48001"
+
+
+# ---------------------------------------------------------------- the fetch, on saved sequences
+
+import asyncio  # noqa: E402
+import copy  # noqa: E402
+from datetime import timedelta, timezone  # noqa: E402
+
+from jb_watchdesk.connectors.fetching import AccountRef, FetchResult, FetchState  # noqa: E402
+from jb_watchdesk.connectors.http import HttpClient, HttpSettings  # noqa: E402
+from jb_watchdesk.connectors.wechat_mp import WechatConnector, comment_ref  # noqa: E402
+from jb_watchdesk.domain.models import Platform  # noqa: E402
+
+CASE_NOW = datetime(2024, 5, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+
+
+def _fetch_twice(server_class, secrets_class, case: dict, *, second_at: datetime = CASE_NOW):  # type: ignore[no-untyped-def]
+    async def run():  # type: ignore[no-untyped-def]
+        async with server_class(case).running() as server:
+            http = HttpClient(HttpSettings(trust_env=False, total_timeout=5.0))
+            try:
+                connector = WechatConnector(http, secrets_class({(1, "app_secret"): "secret"}))
+                account = AccountRef(id=1, name="江北发布", platform=Platform.WECHAT_MP, source="wx0000", api_base=server.base_url)
+                state = FetchState()
+                first = await connector.fetch(account, state=state, with_comments=True, now=CASE_NOW)
+                calls = len(server.calls("/cgi-bin/comment/list"))
+                second = await connector.fetch(account, state=state, with_comments=True, now=second_at)
+                return server, first, second, calls
+            finally:
+                await http.aclose()
+
+    return asyncio.run(run())
+
+
+def test_comment_quota_keeps_the_articles_and_names_the_problem(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    case = load("case_comment_list_quota_error.json")
+
+    server, first, second, calls = _fetch_twice(sequence_server, memory_secrets, case)
+
+    assert isinstance(first, FetchResult)
+    assert [p.external_id for p in first.posts] == [
+        "Dg3F2hVqIzrVxo2Xy1NIbcAbCdEf_0001:1",
+        "Dg3F2hVqIzrVxo2Xy1NIbcAbCdEf_0001:2",
+        "Dg3F2hVqIzrVxo2Xy1NIbcAbCdEf_0002:1",
+    ]
+    (problem,) = first.problems
+    assert problem.kind is ErrorKind.QUOTA
+    assert problem.code == "wechat.45009.comments"
+    assert "quota" in problem.reason and "posts are still read" in problem.reason
+    assert "05-04 00:01" in problem.reason  # when comment reads resume, Beijing time
+    # comment/list got the mass send's numeric id from the article URL, never the article_id
+    asked = server.calls("/cgi-bin/comment/list")
+    assert 1 <= calls <= 2
+    assert {(r.body["msg_data_id"], r.body["index"]) for r in asked} <= {(2650000001, 0), (2650000001, 1)}
+    # the next poll reads the posts again but does not spend calls on a quota that is used up
+    assert len(second.posts) == 3
+    assert len(asked) == calls
+    assert [p.code for p in second.problems] == ["wechat.45009.comments"]
+
+
+def test_comment_reads_resume_after_the_quota_resets(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    case = load("case_comment_list_quota_error.json")
+    case["/cgi-bin/comment/list"].append({"json": load("comment_list.json") | {"total": 2}})
+
+    server, first, second, calls = _fetch_twice(
+        sequence_server, memory_secrets, case, second_at=CASE_NOW + timedelta(days=1)
+    )
+
+    assert first.problems and not second.problems
+    assert len(server.calls("/cgi-bin/comment/list")) > calls
+    assert {c.text for c in second.comments} >= {"路灯坏了一个月没人修"}
+
+
+def test_rejected_comment_arguments_name_each_post(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    case = load("case_comment_list_quota_error.json")
+    case["/cgi-bin/comment/list"] = [{"json": {"errcode": 40097, "errmsg": "invalid args rid: 1"}}]
+
+    _, first, _, _ = _fetch_twice(sequence_server, memory_secrets, case)
+
+    assert len(first.posts) == 3
+    codes = sorted(p.code for p in first.problems)
+    assert codes == ["wechat.40097.comments", "wechat.40097.comments"]
+    reasons = " ".join(p.reason for p in first.problems)
+    assert "江北区2024年民生实事项目进展通报" in reasons and "五一假期出行提示" in reasons
+    assert "Dg3F2hVqIzrVxo2Xy1NIbcAbCdEf_0001:1" in reasons
+
+
+@pytest.mark.parametrize(
+    ("url", "ref"),
+    [
+        ("https://mp.weixin.qq.com/s?__biz=MzA5NjAwMDAwMA==&mid=2650000001&idx=2&sn=def", "2650000001:1"),
+        ("https://mp.weixin.qq.com/s?__biz=x&mid=2650000001&sn=def", "2650000001:0"),
+        ("https://mp.weixin.qq.com/s/Net3GOTwh-cZDns8InDKAw", None),
+        ("https://mp.weixin.qq.com/s?mid=Dg3F&idx=1", None),
+        ("https://evil.example.com/s?mid=1&idx=1", None),
+        ("", None),
+    ],
+)
+def test_comment_ref_comes_from_the_article_url(url: str, ref: str | None) -> None:
+    assert comment_ref(url) == ref
+
+
+def test_case_copy_is_untouched() -> None:
+    # the case file is loaded fresh by each test: editing one copy never leaks into another
+    assert copy.deepcopy(load("case_comment_list_quota_error.json")) == load("case_comment_list_quota_error.json")

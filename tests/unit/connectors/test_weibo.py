@@ -141,3 +141,144 @@ def test_statuses_not_a_list_is_bad_payload() -> None:
 
 def test_successful_payload_is_not_an_error() -> None:
     assert classify_error(json.loads(raw("user_timeline_empty.json"))) is None
+
+
+# ---------------------------------------------------------------- the fetch, on saved sequences
+
+import asyncio  # noqa: E402
+
+from jb_watchdesk.connectors.fetching import AccountRef, FetchResult, FetchState  # noqa: E402
+from jb_watchdesk.connectors.http import HttpClient, HttpSettings  # noqa: E402
+from jb_watchdesk.connectors.weibo import WeiboConnector  # noqa: E402
+from jb_watchdesk.domain.models import Platform  # noqa: E402
+
+CASE_NOW = datetime(2024, 5, 3, 10, 0, tzinfo=CST)
+CASE_UID = "1000000001"
+
+
+def load(name: str) -> dict:
+    return json.loads(raw(name))
+
+
+def fetch_polls(server_class, secrets_class, case: dict, *, polls: int = 1) -> tuple[object, list[FetchResult]]:  # type: ignore[no-untyped-def]
+    async def run():  # type: ignore[no-untyped-def]
+        async with server_class(case).running() as server:
+            http = HttpClient(HttpSettings(trust_env=False, total_timeout=5.0))
+            try:
+                connector = WeiboConnector(http, secrets_class({(1, "access_token"): "2.00token"}))
+                account = AccountRef(id=1, name="江北发布", platform=Platform.WEIBO, source=CASE_UID, api_base=server.base_url)
+                state = FetchState()
+                results = [await connector.fetch(account, state=state, with_comments=True, now=CASE_NOW) for _ in range(polls)]
+                return server, results
+            finally:
+                await http.aclose()
+
+    return asyncio.run(run())
+
+
+def test_a_reply_on_one_page_acknowledges_the_comment_on_the_next(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    case = load("case_comments_reply_on_other_page.json")
+
+    server, (result,) = fetch_polls(sequence_server, memory_secrets, case)
+
+    by_id = {c.external_id: c for c in result.comments}
+    assert set(by_id) == {"5030000000100001", "5030000000100002", "5030000000100003"}
+    asked = by_id["5030000000100001"]
+    assert asked.replied and asked.reply_text == "回复@热心市民甲:预计今天18点前恢复供水。"
+    assert asked.replied_at == datetime(2024, 5, 3, 8, 40, tzinfo=CST)
+    assert not by_id["5030000000100002"].replied and not by_id["5030000000100003"].replied
+    assert len(server.calls("/2/comments/show.json")) == 2  # both pages read
+    assert result.problems == ()
+
+
+def test_a_page_of_only_the_accounts_replies_does_not_end_paging(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    case = load("case_comments_reply_on_other_page.json")
+    first_page = case["/2/comments/show.json"][0]["json"]
+    first_page["comments"] = [row for row in first_page["comments"] if row["user"]["idstr"] == CASE_UID]
+
+    _, (result,) = fetch_polls(sequence_server, memory_secrets, case)
+
+    replied = {c.external_id for c in result.comments if c.replied}
+    assert replied == {"5030000000100001"}
+
+
+def _feed_row(comment_id: int, text: str, *, uid: str, minute: int, reply_to: int | None = None) -> dict:
+    row = {
+        "created_at": f"Fri May 03 09:{minute:02d}:00 +0800 2024",
+        "id": comment_id,
+        "idstr": str(comment_id),
+        "text": text,
+        "user": {"id": int(uid), "idstr": uid, "screen_name": "江北发布" if uid == CASE_UID else "市民"},
+        "status": {"id": 5030000000000001, "idstr": "5030000000000001"},
+    }
+    if reply_to is not None:
+        row["reply_comment"] = {"id": reply_to, "idstr": str(reply_to), "text": "请问几点来水？"}
+    return row
+
+
+def test_the_account_wide_feed_marks_a_comment_read_by_an_earlier_poll(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    case = load("case_comments_reply_on_other_page.json")
+    question = _feed_row(5030000000200001, "请问几点来水？", uid="2000000002", minute=5)
+    elsewhere = _feed_row(5030000000200002, "路过", uid="2000000003", minute=6)
+    elsewhere["status"] = {"id": 4999, "idstr": "4999"}  # someone else's post: not ours to answer
+    answer = _feed_row(5030000000200003, "回复@市民:18点前恢复。", uid=CASE_UID, minute=30, reply_to=5030000000200001)
+    case["/2/comments/timeline.json"] = [
+        {"json": {"comments": [elsewhere, question], "next_cursor": 0, "total_number": 2}},
+        {"json": {"comments": [answer], "next_cursor": 0, "total_number": 3}},
+    ]
+
+    server, (first, second) = fetch_polls(sequence_server, memory_secrets, case, polls=2)
+
+    assert [(c.external_id, c.replied) for c in first.comments] == [("5030000000200001", False)]
+    (again,) = second.comments
+    assert again.external_id == "5030000000200001" and again.text == "请问几点来水？" and again.author == "市民"
+    assert again.replied and again.replied_at == datetime(2024, 5, 3, 9, 30, tzinfo=CST)
+    feed = server.calls("/2/comments/timeline.json")
+    assert "since_id" not in feed[0].query and feed[1].query["since_id"] == "5030000000200002"
+    assert server.calls("/2/comments/show.json") == []  # the feed replaces per-post reads
+
+
+def test_long_posts_are_read_in_full(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    case = load("case_comments_reply_on_other_page.json")
+    status = case["/2/statuses/user_timeline.json"][0]["json"]["statuses"][0]
+    status["isLongText"] = True
+    status["text"] = "【通知】观音桥片区今日停水检修 ...全文： http://m.weibo.cn/1000000001/5030000000000001"
+    full = "【通知】观音桥片区今日停水检修。" + "受管网改造影响，" * 40 + "联系人王某，电话 138 0000 0000。"
+    case["/2/statuses/show.json"] = [
+        {"json": {"idstr": "5030000000000001", "text": status["text"], "isLongText": True, "longText": {"longTextContent": full}}}
+    ]
+
+    server, (result,) = fetch_polls(sequence_server, memory_secrets, case)
+
+    (post,) = result.posts
+    assert post.body == full and "138 0000 0000" in post.body
+    (call,) = server.calls("/2/statuses/show.json")
+    assert call.query["id"] == "5030000000000001" and call.query["isGetLongText"] == "1"
+
+
+def test_a_failed_long_text_read_keeps_the_cut_text_and_retries(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    case = load("case_comments_reply_on_other_page.json")
+    status = case["/2/statuses/user_timeline.json"][0]["json"]["statuses"][0]
+    status["isLongText"] = True
+    case["/2/statuses/show.json"] = [
+        {"status": 403, "json": {"error": "User requests out of rate limit!", "error_code": 10023, "request": "/2/statuses/show.json"}},
+        {"json": {"idstr": "5030000000000001", "longText": {"longTextContent": "【通知】全文"}}},
+    ]
+    case["/2/statuses/user_timeline.json"].append({"json": {"statuses": [], "next_cursor": 0}})
+
+    _, (first, second) = fetch_polls(sequence_server, memory_secrets, case, polls=2)
+
+    assert first.posts[0].body == "【通知】观音桥片区今日停水检修"
+    (problem,) = first.problems
+    assert problem.code == "weibo.10023.long_text" and "5030000000000001" in problem.reason
+    assert [p.body for p in second.posts] == ["【通知】全文"]  # retried on the next poll
+    assert second.problems == ()
+
+
+def test_a_post_ending_in_half_an_emoji_is_read_with_a_replacement_character() -> None:
+    page = parse_user_timeline(raw("timeline_lone_surrogate.json"))
+
+    (post,) = page.items
+    assert post.body == "暴雨预警，请注意出行安全\ufffd"
+    post.body.encode("utf-8")  # storable: no lone surrogate left
+    assert post.external_id == "5030000000000101"
