@@ -1460,21 +1460,41 @@
     <name>PostDialog</name>
     <message>
         <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="37"/>
+        <source>（仅作者可见）</source>
+        <translation>(visible to the author only)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="38"/>
+        <source>（平台审核中）</source>
+        <translation>(under the platform&apos;s review)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="39"/>
+        <source>（平台判定不宜公开）</source>
+        <translation>(judged unfit for the public by the platform)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="46"/>
         <source>发布详情</source>
         <translation>Post details</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="39"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="48"/>
         <source>（无标题）</source>
         <translation>(untitled)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="48"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="59"/>
+        <source>（估计，首次读取时间）</source>
+        <translation>(estimated: when first read)</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="63"/>
         <source>（已删除）</source>
         <translation>(deleted)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="57"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="72"/>
         <source>在浏览器中打开</source>
         <translation>Open in browser</translation>
     </message>

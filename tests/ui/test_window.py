@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from jb_watchdesk.app import App, Clock
 from jb_watchdesk.domain.rules import SHANGHAI
@@ -177,6 +177,20 @@ def test_untrusted_text_stays_literal(qtbot) -> None:  # type: ignore[no-untyped
     assert safe_link("file:///etc/passwd") is None and safe_link("https://www.cq.gov.cn/x") is not None
     tip = tooltip(HOSTILE)
     assert "<img" not in tip and "&lt;img" in tip
+
+
+def test_the_post_dialog_says_when_a_date_is_estimated_and_how_the_platform_shows_the_post(qtbot) -> None:  # type: ignore[no-untyped-def]
+    post = {"title": "视频", "body": "", "url": "", "published_at": "2024-05-03T02:00:00.000000+00:00"}
+    plain = PostDialog(post, account_name="平安江北")
+    marked = PostDialog({**post, "date_estimated": 1, "visibility": "rejected"}, account_name="平安江北")
+    for dialog in (plain, marked):
+        qtbot.addWidget(dialog)
+
+    def header(dialog: PostDialog) -> str:
+        return next(w.text() for w in dialog.findChildren(QLabel) if w.text().startswith("平安江北 · "))
+
+    assert header(plain).strip() == "平安江北 · 2024-05-03 10:00"
+    assert "（估计，首次读取时间）" in header(marked) and "（平台判定不宜公开）" in header(marked)
 
 
 # Offscreen has no tray; pretending it has one makes Qt say so once.

@@ -5,6 +5,7 @@ The link opens in the system browser only when it is an http(s) address.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication, QUrl
@@ -31,6 +32,14 @@ def safe_link(url: str) -> QUrl | None:
     return QUrl(url, QUrl.ParsingMode.StrictMode)
 
 
+# How the platform shows the post, when not to the public (see domain.models.Visibility).
+_VISIBILITY: dict[str, Callable[[], str]] = {
+    "private": lambda: _t("（仅作者可见）"),
+    "reviewing": lambda: _t("（平台审核中）"),
+    "rejected": lambda: _t("（平台判定不宜公开）"),
+}
+
+
 class PostDialog(QDialog):
     def __init__(self, post: dict, *, account_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,8 +54,14 @@ class PostDialog(QDialog):
         layout.addWidget(title)
         published = from_db(post.get("published_at"))
         when = published.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if published else ""
-        state = _t("（已删除）") if post.get("deleted_at") else ""
-        layout.addWidget(plain_label(f"{account_name} · {when} {state}"))
+        if published and post.get("date_estimated"):
+            # the source gave no usable date: this is when the desk first saw the post
+            when += _t("（估计，首次读取时间）")
+        visibility = _VISIBILITY.get(str(post.get("visibility")))
+        marks = [visibility()] if visibility else []
+        if post.get("deleted_at"):
+            marks.append(_t("（已删除）"))
+        layout.addWidget(plain_label(f"{account_name} · {when} {''.join(marks)}"))
         self.link = plain_label(post.get("url") or "")
         layout.addWidget(self.link)
         body = QPlainTextEdit()
