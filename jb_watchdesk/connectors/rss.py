@@ -1,4 +1,4 @@
-"""RSS and Atom feeds: RSSHub and WeWe RSS routes and websites' own feeds.
+"""RSS, Atom and JSON Feed: RSSHub and WeWe RSS routes and websites' own feeds.
 
 This module holds the pure part: :func:`parse_feed` turns a response body into posts.
 feedparser only ever sees bytes from memory (``io.BytesIO``), never a URL or a path,
@@ -6,8 +6,11 @@ because given those it fetches or opens them itself.
 
 Formats: RSS 2.0 (https://www.rssboard.org/rss-specification), Atom (RFC 4287),
 RSS 1.0/RDF (https://web.resource.org/rss/1.0/spec), read through feedparser 6.0
-(https://feedparser.readthedocs.io/). Charset rules follow RFC 7303 §3: the
-Content-Type charset wins over the XML declaration.
+(https://feedparser.readthedocs.io/); JSON Feed 1.0 and 1.1
+(https://www.jsonfeed.org/version/1.1/), read here. Charset rules follow RFC 7303 §3
+(the Content-Type charset wins over the XML declaration) and XML 1.0 appendix F
+(https://www.w3.org/TR/xml/#sec-guessing: UTF-16/UTF-32 recognised from the first
+bytes when there is no byte order mark).
 
 Measured with feedparser 6.0.14 before writing this module:
 
@@ -15,10 +18,14 @@ Measured with feedparser 6.0.14 before writing this module:
   windows-1252 mojibake; with a header charset feedparser decodes them but marks the
   result bozo. So the body is decoded here and handed over as UTF-8 with a fresh XML
   declaration.
-- ``2024年5月1日 08:00`` is read as 1 November 2024 and zone-less dates as UTC, so
-  dates are parsed here from the raw strings (:func:`parse_date_text`).
+- ``2024年5月1日 08:00`` is read as 1 November 2024, an epoch ``1714521600`` as 2017
+  (its loose ISO 8601 reader guesses), and zone-less dates as UTC; so dates are parsed
+  here from the raw strings (:func:`parse_date_text`), feedparser's stricter readers
+  are a fallback, and every result passes one range gate (:func:`plausible_date`).
 - An internal entity repeated in the loose parser expands without limit, so DTD
   internal subsets and ENTITY declarations are refused before feedparser runs.
+- A numeric character reference to a surrogate (``&#xD83D;``) or beyond U+10FFFF
+  raises inside feedparser, so such references are replaced before it runs.
 """
 
 from __future__ import annotations
@@ -27,15 +34,18 @@ import asyncio
 import codecs
 import hashlib
 import io
+import json
 import re
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import urljoin, urlsplit
 
+import charset_normalizer
 import feedparser
+import feedparser.datetimes
 
 from jb_watchdesk.connectors.fetching import AccountRef, FetchResult, FetchState
 from jb_watchdesk.connectors.http import HttpClient
@@ -53,7 +63,11 @@ from jb_watchdesk.connectors.base import (
     ParsedPage,
     clip,
     html_to_text,
+    normalise_text,
     parse_date_text,
+    plausible_date,
+    platform_detail,
+    text_or_html,
 )
 
 MAX_FEED_BYTES: Final = 10 * 1024 * 1024
@@ -61,9 +75,31 @@ DEFAULT_MAX_ITEMS: Final = 200
 
 _FEED_ROOTS: Final = frozenset({"rss", "feed", "rdf"})
 _HTML_ROOTS: Final = frozenset({"html", "head", "body", "meta", "title", "script", "div", "p", "form", "link"})
-# Labels that name a subset of GB18030; decoding with the superset never loses a
-# character that a server mislabelled as GB2312 or GBK.
-_GB_ALIASES: Final = frozenset({"gb2312", "gbk", "x-gbk", "cp936", "ms936", "windows-936", "euc-cn", "gb_2312-80"})
+# Labels that name a subset of a larger charset that servers send under the smaller
+# name (as the WHATWG Encoding Standard maps them): decoding with the superset never
+# loses a character that a server mislabelled as GB2312, Big5, Shift_JIS or EUC-KR.
+_SUPERSETS: Final = {
+    **dict.fromkeys(("gb2312", "gbk", "x-gbk", "cp936", "ms936", "windows-936", "euc-cn", "gb_2312-80"), "gb18030"),
+    **dict.fromkeys(("big5", "big5-tw", "csbig5", "x-x-big5", "cn-big5"), "big5hkscs"),
+    **dict.fromkeys(("shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "csshiftjis"), "cp932"),
+    **dict.fromkeys(("euc-kr", "euc_kr", "ks_c_5601-1987", "ksc5601", "cseuckr"), "cp949"),
+}
+_GB_FAMILY: Final = frozenset({"gb18030", "gbk", "gb2312", "hz"})
+# The other East Asian multi-byte charsets (Python codec names) charset-normalizer may name.
+_EAST_ASIAN: Final = frozenset(
+    {
+        "big5", "big5hkscs", "cp950", "cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213", "euc_jp",
+        "euc_jis_2004", "euc_jisx0213", "iso2022_jp", "iso2022_jp_2", "iso2022_kr", "euc_kr", "cp949", "johab",
+    }
+)  # fmt: skip
+# Codecs that Python can look up but that are not a document's charset: transforms,
+# escape formats, and UTF-16/32 (whose byte order is read from the bytes instead).
+_NOT_CHARSETS: Final = ("idna", "punycode", "unicode_escape", "raw_unicode_escape", "undefined", "utf_16", "utf_32")
+# A charset is taken as right when at most one non-ASCII character in this many fails
+# to decode (a CMS that cut one multi-byte character in half); more, and it is wrong.
+_TOLERATED_ERROR_SHARE: Final = 20
+# charset-normalizer reads this much of an unlabelled body; enough for a feed's items.
+_DETECTION_SAMPLE: Final = 256 * 1024
 _CHARSET_PARAM: Final = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
 _XML_DECLARATION: Final = re.compile(r"""^<\?xml[^>]{0,200}\?>""")
 _DECLARED_ENCODING: Final = re.compile(r"""encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
@@ -71,6 +107,7 @@ _PROLOG_NOISE: Final = re.compile(r"""\s+|<!--.*?-->|<\?.*?\?>""", re.DOTALL)
 _DOCTYPE: Final = re.compile(r"<!DOCTYPE\b", re.IGNORECASE)
 _ENTITY: Final = re.compile(r"<!ENTITY\b", re.IGNORECASE)
 _ROOT_NAME: Final = re.compile(r"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_CHARACTER_REFERENCE: Final = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,12})|([0-9]{1,12}));")
 # How far into the document the prolog (declaration, comments, DOCTYPE) may reach.
 _PROLOG_LIMIT: Final = 65_536
 _BOMS: Final = (
@@ -80,6 +117,23 @@ _BOMS: Final = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+# Values some CMSs put in <guid>/<id> when they have no id: they identify nothing.
+_PLACEHOLDER_IDS: Final = frozenset(
+    {"", "n/a", "na", "null", "nil", "none", "undefined", "nan", "0", "-", "--", "#", "about:blank"}
+)
+# feedparser's date readers other than its loose ISO 8601 one, which guesses
+# (``2024年5月1日`` became 1 November, ``1714521600`` became 2017).
+_FEEDPARSER_DATE_READERS: Final = (
+    "_parse_date_w3dtf",
+    "_parse_date_rfc822",
+    "_parse_date_asctime",
+    "_parse_date_perforce",
+    "_parse_date_hungarian",
+    "_parse_date_greek",
+    "_parse_date_nate",
+    "_parse_date_onblog",
+)
+_JSON_FEED_VERSIONS: Final = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 
 
 def parse_feed(
@@ -90,41 +144,58 @@ def parse_feed(
     max_items: int = DEFAULT_MAX_ITEMS,
     fetched_at: datetime | None = None,
 ) -> ParsedPage[FetchedPost]:
-    """The posts of an RSS/Atom response body.
+    """The posts of an RSS, Atom or JSON Feed response body.
 
     ``content_type`` is the response's Content-Type header (its charset is honoured),
-    ``url`` the feed's address (the base for relative links; never fetched).
-    Entries without a usable date get ``fetched_at`` with ``date_estimated`` set, or
-    are skipped when it is not given. Raises :class:`ConnectorError`: ``not_a_feed``
-    for an HTML page or JSON instead of a feed (a WAF block, a login wall, an RSSHub
-    error), ``bad_payload`` for an empty, oversized, undecodable, malformed or
-    DTD-carrying document.
+    ``url`` the feed's address (the last base for relative links; never fetched),
+    ``fetched_at`` (timezone-aware) when the body was fetched. At most ``max_items``
+    (capped at :data:`MAX_ITEMS_PER_PAGE`) posts are returned; ``skipped`` counts the
+    rest and the unusable ones.
+
+    Dates: a date before 2000, or more than a day after ``fetched_at``, is unknown. An
+    entry with no usable date gets ``published_at=fetched_at`` and
+    ``date_estimated=True``, or is skipped when ``fetched_at`` is not given.
+
+    Ids: the entry's guid/id; when it is missing, a placeholder (``N/A``, ``0``…) or
+    already used by an earlier entry of the same document, ``sha256:`` of link, title
+    and raw date instead, so the same entry gets the same id on every poll.
+
+    Links: made absolute against the channel's link, then the feed URL (an
+    ``xml:base`` in the document is applied by feedparser first); only http(s) is kept.
+
+    Raises :class:`ConnectorError`: ``not_a_feed`` for an HTML page or JSON that is not a
+    JSON Feed (a WAF block, a login wall, an RSSHub error), ``bad_payload`` for an empty,
+    oversized, malformed or DTD-carrying document. Undecodable bytes never fail the
+    whole feed: they become U+FFFD.
     """
     if len(body) > MAX_FEED_BYTES:
         raise _bad("rss.too_large", f"the feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
     if not body.strip():
         raise _bad("rss.empty", "the feed address returned an empty response")
-    text = _decode(body, content_type)
+    limit = max(0, min(max_items, MAX_ITEMS_PER_PAGE))
+    text = _decode(body, content_type).lstrip("\ufeff")
+    if text[:_PROLOG_LIMIT].lstrip().startswith(("{", "[")):
+        return _parse_json_feed(text, url=url, limit=limit, fetched_at=fetched_at)
     document = _check_document(text, content_type)
     parsed = _run_feedparser(document)
     entries = parsed.get("entries") or []
     if parsed.get("bozo") and not entries:
         # A broken document that yields nothing must not look like a silent account.
         raise _bad("rss.malformed", "the feed is not well-formed XML and no entries could be read")
-    limit = max(0, min(max_items, MAX_ITEMS_PER_PAGE))
+    feed_info = parsed.get("feed") or {}
+    base_url = _channel_base(_text_field(feed_info, "link"), feed_url=url)
     posts: list[FetchedPost] = []
+    taken: set[str] = set()
     skipped = 0
     for entry in entries:
-        if len(posts) >= limit:
-            skipped += 1
-            continue
-        post = _entry_to_post(entry, base_url=url, fetched_at=fetched_at)
+        post = None
+        if len(posts) < limit and isinstance(entry, Mapping):
+            post = _entry_to_post(entry, base_url=base_url, fetched_at=fetched_at, taken=taken)
         if post is None:
             skipped += 1
         else:
             posts.append(post)
-    feed_info = parsed.get("feed") or {}
-    title = html_to_text(str(dict.get(feed_info, "title") or ""), MAX_TITLE_CHARS) or None
+    title = html_to_text(_text_field(feed_info, "title"), MAX_TITLE_CHARS) or None
     return ParsedPage(items=tuple(posts), skipped=skipped, title=title)
 
 
@@ -137,57 +208,117 @@ def _not_a_feed(reason: str) -> ConnectorError:
 
 
 def _decode(body: bytes, content_type: str | None) -> str:
-    """The body as text: BOM first, then the header charset, then the XML declaration.
+    """The body as text; undecodable bytes become U+FFFD instead of failing the feed.
 
-    GB2312/GBK labels decode as GB18030 (a superset). Undecodable bytes under the
-    chosen charset fall back to UTF-8 and then GB18030 before giving up.
+    In order: a byte order mark; UTF-16/UTF-32 recognised from the first bytes (XML 1.0
+    appendix F); ASCII; UTF-8 when the bytes are UTF-8 but for a few broken characters
+    (servers label UTF-8 feeds "gbk" often enough that the bytes win); the header
+    charset, then the XML declaration, each taken only when the bytes fit it; and last
+    charset-normalizer's detection, with GB18030 where it agrees or cannot tell.
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
-            return _decode_with(body[len(bom) :], [encoding])
-    if not body.isascii():
-        # Non-ASCII text in GBK or Latin-1 is practically never valid UTF-8, while
-        # servers that label a UTF-8 feed "charset=gbk" are common; valid UTF-8 wins.
-        try:
-            return body.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    candidates: list[str] = []
-    header_charset = _charset_from_header(content_type)
-    if header_charset:
-        candidates.append(header_charset)
+            return body[len(bom) :].decode(encoding, "replace")
+    wide = _sniff_wide_encoding(body[:4])
+    if wide is not None:
+        return body.decode(wide, "replace")
+    if body.isascii():
+        return body.decode("ascii")
+    text, broken = _decode_counting(body, "utf-8")
+    if _fits(text, broken):
+        return text
     declared = _DECLARED_ENCODING.search(body[:200].decode("ascii", "replace"))
-    if declared:
-        candidates.append(declared.group(1))
-    candidates.extend(["utf-8", "gb18030"])
-    return _decode_with(body, candidates)
-
-
-def _decode_with(body: bytes, candidates: list[str]) -> str:
-    tried: list[str] = []
-    for label in candidates:
-        encoding = _normalise_encoding(label)
-        if encoding is None or encoding in tried:
-            continue
-        tried.append(encoding)
+    for label in (_charset_from_header(content_type), declared.group(1) if declared else None):
+        encoding = _normalise_encoding(label) if label else None
+        if encoding is None or encoding == "utf-8":
+            continue  # utf-8 was tried above: the bytes do not fit it, so the label is wrong
         try:
-            return body.decode(encoding)
-        except UnicodeDecodeError:
+            text, broken = _decode_counting(body, encoding)
+        except (LookupError, UnicodeError, ValueError, TypeError):
             continue
-    raise _bad("rss.charset", f"cannot decode the feed (tried {', '.join(tried) or 'no known charset'})")
+        if _fits(text, broken):
+            return text
+    return _detect_and_decode(body)
+
+
+def _sniff_wide_encoding(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 from the zero bytes around the first ASCII character, else None.
+
+    XML 1.0 appendix F: ``00 00 00 3C`` is UTF-32BE, ``3C 00 00 00`` UTF-32LE,
+    ``00 3C 00 3F`` UTF-16BE, ``3C 00 3F 00`` UTF-16LE. The pattern is taken from the
+    zeros alone, so a document that starts ``<rss`` or with whitespace is found too.
+    """
+    if len(head) < 4:
+        return None
+    zeros = tuple(byte == 0 for byte in head)
+    if zeros == (True, True, True, False):
+        return "utf-32-be"
+    if zeros == (False, True, True, True):
+        return "utf-32-le"
+    if zeros == (True, False, True, False):
+        return "utf-16-be"
+    if zeros == (False, True, False, True):
+        return "utf-16-le"
+    return None
+
+
+def _decode_counting(body: bytes, encoding: str) -> tuple[str, int]:
+    """``body`` decoded with replacement, and how many replacement characters that added."""
+    text = body.decode(encoding, "replace")
+    # A U+FFFD already present in the source is not a decoding error.
+    genuine = body.count("\ufffd".encode(encoding)) if encoding.startswith("utf") else 0
+    return text, text.count("\ufffd") - genuine
+
+
+def _fits(text: str, broken: int) -> bool:
+    """Whether a decoding with ``broken`` replacements is the right charset with a few bad bytes."""
+    if broken == 0:
+        return True
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    decoded = non_ascii - broken
+    return decoded > 0 and broken * _TOLERATED_ERROR_SHARE <= decoded
+
+
+def _detect_and_decode(body: bytes) -> str:
+    """An unlabelled (or mislabelled) non-UTF-8 body, decoded with charset-normalizer's guess.
+
+    Chinese government sites send GB18030 (or its subsets) far more than anything else,
+    so GB18030 is kept when the detector names it or cannot tell, and when it guesses a
+    charset other than an East Asian multi-byte one for bytes that read cleanly as
+    Chinese in GB18030 (short texts fool detectors into single-byte guesses).
+    """
+    best = charset_normalizer.from_bytes(body[:_DETECTION_SAMPLE]).best()
+    guess = _normalise_encoding(best.encoding) if best is not None else None
+    if guess is None or guess in _GB_FAMILY or (guess not in _EAST_ASIAN and _reads_as_chinese(body)):
+        guess = "gb18030"
+    return body.decode(guess, "replace")
+
+
+def _reads_as_chinese(body: bytes) -> bool:
+    """Whether the body decodes as GB18030 without error, mostly into common CJK characters."""
+    try:
+        text = body.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    non_ascii = [character for character in text[:20_000] if ord(character) > 0x7F]
+    common = sum(1 for character in non_ascii if "\u4e00" <= character <= "\u9fff" or "\u3000" <= character <= "\u303f")
+    return bool(non_ascii) and common * 10 >= len(non_ascii) * 9
 
 
 def _normalise_encoding(label: str) -> str | None:
+    """A Python codec name for a charset label, or None when it names no usable charset."""
     lowered = label.strip().lower()
-    if lowered in _GB_ALIASES:
-        return "gb18030"
+    lowered = _SUPERSETS.get(lowered, lowered)
     try:
-        name = codecs.lookup(lowered).name
-    except LookupError:
+        info = codecs.lookup(lowered)
+    except (LookupError, ValueError):
         return None
-    if name in {"utf-16", "utf-32"}:
-        return None  # without a BOM the byte order is unknown; let the other candidates try
-    return name
+    name = info.name.replace("-", "_")
+    if not getattr(info, "_is_text_encoding", True) or name.startswith(_NOT_CHARSETS):
+        return None
+    if name in _GB_FAMILY:
+        return "gb18030"
+    return info.name
 
 
 def _charset_from_header(content_type: str | None) -> str | None:
@@ -199,10 +330,7 @@ def _charset_from_header(content_type: str | None) -> str | None:
 
 def _check_document(text: str, content_type: str | None) -> bytes:
     """Refuse what is not a feed or carries a DTD, and return UTF-8 bytes for feedparser."""
-    text = text.lstrip("\ufeff")
     head = text[:_PROLOG_LIMIT]
-    if head.lstrip().startswith(("{", "[")):
-        raise _not_a_feed("the feed address returned JSON (often an RSSHub error) instead of a feed")
     # Entity declarations are what amplification attacks need; refusing them anywhere
     # in the document (not only in a DTD) also covers the loose parser's fallback.
     if _ENTITY.search(text):
@@ -231,8 +359,22 @@ def _check_document(text: str, content_type: str | None) -> bytes:
             raise _html_page()
         raise _not_a_feed(f"the feed address returned a document that is not RSS or Atom (<{root_name or '?'}>)")
     # The old declaration goes too: the text is re-encoded as UTF-8, so the encoding
-    # it declares would be wrong.
-    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text[start:]).encode("utf-8")
+    # it declares would be wrong. Lone surrogates (from a UTF-16 body) cannot be
+    # encoded, so they become U+FFFD like any other broken character.
+    body = _CHARACTER_REFERENCE.sub(_safe_reference, text[start:])
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode("utf-8", "replace")
+
+
+def _safe_reference(match: re.Match[str]) -> str:
+    """A numeric character reference, or U+FFFD's when it names no character XML allows.
+
+    feedparser raises on references to surrogates (``&#xD83D;``, half an emoji) and
+    beyond U+10FFFF; NUL and the other C0 controls are not XML characters either.
+    """
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+    return match.group(0) if allowed else "&#xFFFD;"
 
 
 def _skip_prolog_noise(text: str, position: int) -> int:
@@ -261,7 +403,7 @@ def _run_feedparser(document: bytes) -> Mapping[str, object]:
     # The charset is fixed to UTF-8 because the document was re-encoded above. No
     # content-location is passed: feedparser would resolve bare guids against it,
     # and ids would then change whenever the feed's address does. Relative links
-    # are resolved against the feed URL in _safe_link instead.
+    # are resolved against the channel link and the feed URL in _safe_link instead.
     headers = {"content-type": "application/xml; charset=utf-8"}
     with warnings.catch_warnings():
         # feedparser 6.0 warns (DeprecationWarning) from its own compatibility
@@ -280,7 +422,7 @@ def _run_feedparser(document: bytes) -> Mapping[str, object]:
 def _field(entry: Mapping[str, object], key: str) -> object:
     # dict.get bypasses FeedParserDict.__getitem__, which maps "updated" to
     # "published" with a DeprecationWarning instead of reporting it missing.
-    return dict.get(entry, key)  # type: ignore[arg-type]
+    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)  # type: ignore[arg-type]
 
 
 def _text_field(entry: Mapping[str, object], key: str) -> str:
@@ -289,13 +431,49 @@ def _text_field(entry: Mapping[str, object], key: str) -> str:
 
 
 def _entry_to_post(
-    entry: Mapping[str, object], *, base_url: str, fetched_at: datetime | None
+    entry: Mapping[str, object], *, base_url: str, fetched_at: datetime | None, taken: set[str]
 ) -> FetchedPost | None:
+    """One feedparser entry as a post, or None when it is unusable; adds its id to ``taken``."""
     title = html_to_text(_text_field(entry, "title"), MAX_TITLE_CHARS)
     link = _safe_link(_text_field(entry, "link"), base_url=base_url)
-    raw_date, published_at = _entry_date(entry)
-    updated_raw = _text_field(entry, "updated")
-    updated_at = parse_date_text(updated_raw) if updated_raw else None
+    raw_date, published_at, updated_at = _entry_dates(entry, fetched_at=fetched_at)
+    summary_html = _text_field(entry, "summary")
+    content_html = _longest_content(entry)
+    body = html_to_text(content_html or summary_html, MAX_BODY_CHARS)
+    digest = html_to_text(summary_html, MAX_DIGEST_CHARS) if summary_html else clip(body, MAX_DIGEST_CHARS)
+    author = clip(_text_field(entry, "author").strip(), MAX_AUTHOR_CHARS) or None
+    return _build_post(
+        guid=_text_field(entry, "id"),
+        title=title,
+        body=body,
+        digest=digest,
+        link=link,
+        raw_date=raw_date,
+        published_at=published_at,
+        updated_at=updated_at,
+        author=author,
+        fetched_at=fetched_at,
+        taken=taken,
+    )
+
+
+def _build_post(
+    *,
+    guid: str,
+    title: str,
+    body: str,
+    digest: str,
+    link: str,
+    raw_date: str,
+    published_at: datetime | None,
+    updated_at: datetime | None,
+    author: str | None,
+    fetched_at: datetime | None,
+    taken: set[str],
+) -> FetchedPost | None:
+    """The post for one entry of any format, or None when it has nothing to read or no date."""
+    if not (title or body or link):
+        return None
     date_estimated = False
     if published_at is None:
         published_at = updated_at
@@ -303,14 +481,10 @@ def _entry_to_post(
         if fetched_at is None:
             return None
         published_at, date_estimated = fetched_at, True
-    summary_html = _text_field(entry, "summary")
-    content_html = _longest_content(entry)
-    body = html_to_text(content_html or summary_html, MAX_BODY_CHARS)
-    digest = html_to_text(summary_html, MAX_DIGEST_CHARS) if summary_html else clip(body, MAX_DIGEST_CHARS)
-    author = clip(_text_field(entry, "author").strip(), MAX_AUTHOR_CHARS) or None
-    external_id = _entry_id(entry, link=link, title=title, raw_date=raw_date)
-    if not (title or body or link):
+    external_id = _entry_id(guid, link=link, title=title, raw_date=raw_date, body=body, taken=taken)
+    if external_id is None:
         return None
+    taken.add(external_id)
     return FetchedPost(
         external_id=external_id,
         title=title,
@@ -324,28 +498,56 @@ def _entry_to_post(
     )
 
 
-def _entry_date(entry: Mapping[str, object]) -> tuple[str, datetime | None]:
-    """The raw date string and its reading: published, then created, then feedparser's guess."""
-    for key in ("published", "created"):
+def _entry_dates(
+    entry: Mapping[str, object], *, fetched_at: datetime | None
+) -> tuple[str, datetime | None, datetime | None]:
+    """The first raw date string, the publication date and the update date of an entry.
+
+    The publication date is the first usable one of published (RSS ``pubDate``, Atom
+    ``published``), created and updated; the update date is ``updated`` alone. Each
+    passes the same gate (see :func:`read_date`).
+    """
+    raw_first = ""
+    published_at: datetime | None = None
+    for key in ("published", "created", "updated"):
         raw = _text_field(entry, key).strip()
-        if raw:
-            parsed = parse_date_text(raw)
-            if parsed is None:
-                parsed = _feedparser_date(entry, f"{key}_parsed")
-            return raw, parsed
-    raw_updated = _text_field(entry, "updated").strip()
-    return raw_updated, None
+        if not raw:
+            continue
+        raw_first = raw_first or raw
+        if published_at is None:
+            published_at = read_date(raw, fetched_at=fetched_at)
+    updated_raw = _text_field(entry, "updated").strip()
+    updated_at = read_date(updated_raw, fetched_at=fetched_at) if updated_raw else None
+    return raw_first, published_at, updated_at
 
 
-def _feedparser_date(entry: Mapping[str, object], key: str) -> datetime | None:
-    """feedparser's own reading (UTC) for formats this module does not know."""
-    value = _field(entry, key)
-    if not isinstance(value, time.struct_time):
+def read_date(raw: str, *, fetched_at: datetime | None) -> datetime | None:
+    """A feed's date string as an aware datetime, or None when unknown.
+
+    :func:`parse_date_text` first; for formats it does not know, feedparser's strict
+    readers (their results are UTC). Both pass :func:`plausible_date`: before 2000 or
+    more than a day after ``fetched_at`` is unknown, not a value.
+    """
+    parsed = parse_date_text(raw, fetched_at=fetched_at)
+    if parsed is not None:
+        return parsed
+    return plausible_date(_feedparser_date(raw), fetched_at=fetched_at)
+
+
+def _feedparser_date(raw: str) -> datetime | None:
+    if len(raw) > 200:
         return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)
-    except ValueError:
-        return None
+    for name in _FEEDPARSER_DATE_READERS:
+        reader: Callable[[str], object] | None = getattr(feedparser.datetimes, name, None)
+        if reader is None:
+            continue
+        try:
+            value = reader(raw)
+            if isinstance(value, time.struct_time):
+                return datetime(*value[:6], tzinfo=UTC)
+        except (ValueError, OverflowError, KeyError, IndexError, TypeError, AttributeError):
+            continue
+    return None
 
 
 def _longest_content(entry: Mapping[str, object]) -> str:
@@ -359,36 +561,169 @@ def _longest_content(entry: Mapping[str, object]) -> str:
     return best
 
 
+def _channel_base(channel_link: str, *, feed_url: str) -> str:
+    """The base for relative entry links: the channel's own link when it is http(s), else the feed URL.
+
+    An RSSHub or WeWe RSS route serves items of another site; their relative links
+    belong to that site (the channel ``<link>``), not to the RSSHub host.
+    """
+    link = _safe_link(channel_link, base_url=feed_url)
+    return link or feed_url
+
+
 def _safe_link(link: str, *, base_url: str) -> str:
     """The entry link made absolute; only http(s) is kept, never ``javascript:`` or ``file:``."""
     link = link.strip()
-    if not link or len(link) > MAX_URL_CHARS:
+    if not link or len(link) > MAX_URL_CHARS or _is_placeholder(link):
         return ""
     try:
         link = urljoin(base_url, link)
-        scheme = urlsplit(link).scheme.lower()
+        parts = urlsplit(link)
     except ValueError:
         return ""
-    return link if scheme in {"http", "https"} else ""
+    return link if parts.scheme.lower() in {"http", "https"} and parts.netloc else ""
 
 
-def _entry_id(entry: Mapping[str, object], *, link: str, title: str, raw_date: str) -> str:
-    """The entry's guid/id, or a stable hash of link, title and date when it has none.
+def _is_placeholder(value: str) -> bool:
+    return value.strip().lower() in _PLACEHOLDER_IDS
 
-    An over-long id is hashed rather than cut, so two ids sharing a long prefix stay
+
+def _content_id(*parts: str) -> str:
+    return "sha256:" + hashlib.sha256("\n".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
+def _entry_id(guid: str, *, link: str, title: str, raw_date: str, body: str, taken: set[str]) -> str | None:
+    """The entry's id, unique among the ids already ``taken`` in this document; None for a repeat.
+
+    The guid/id when it is a real one and not used by an earlier entry; otherwise a
+    stable hash of link, title and raw date (the same entry gets the same id on every
+    poll, wherever it sits in the feed), with the body added when two entries share all
+    three. None when an earlier entry was identical in all four: a repeat adds nothing.
+    An over-long guid is hashed rather than cut, so two ids sharing a long prefix stay
     distinct.
     """
-    guid = _text_field(entry, "id").strip()
-    if guid:
-        if len(guid) <= MAX_ID_CHARS:
+    guid = guid.strip()
+    if guid and not _is_placeholder(guid):
+        if len(guid) > MAX_ID_CHARS:
+            guid = "sha256:" + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()
+        if guid not in taken:
             return guid
-        return "sha256:" + hashlib.sha256(guid.encode("utf-8")).hexdigest()
-    material = "\n".join((link, title, raw_date))
-    return "sha256:" + hashlib.sha256(material.encode("utf-8")).hexdigest()
+    for candidate in (_content_id(link, title, raw_date), _content_id(link, title, raw_date, body)):
+        if candidate not in taken:
+            return candidate
+    return None
+
+
+def _parse_json_feed(
+    text: str, *, url: str, limit: int, fetched_at: datetime | None
+) -> ParsedPage[FetchedPost]:
+    """The posts of a JSON Feed 1.0/1.1 document (https://www.jsonfeed.org/version/1.1/).
+
+    Items give ``id``, ``url`` (else ``external_url``), ``title``, ``content_html`` or
+    ``content_text``, ``summary``, ``date_published`` and ``date_modified`` (RFC 3339),
+    and ``authors`` (1.1) or ``author`` (1.0), falling back to the feed's. Relative
+    URLs resolve against ``home_page_url``, then the feed URL. Any other JSON (an
+    RSSHub error object) is ``not_a_feed``.
+    """
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        raise _not_a_feed("the feed address returned broken JSON instead of a feed") from None
+    version = document.get("version") if isinstance(document, dict) else None
+    items = document.get("items") if isinstance(document, dict) else None
+    if not (isinstance(version, str) and version.startswith(_JSON_FEED_VERSIONS) and isinstance(items, list)):
+        raise _not_a_feed(_json_error_reason(document))
+    base_url = _channel_base(_json_str(document, "home_page_url"), feed_url=url)
+    feed_author = _json_author(document)
+    posts: list[FetchedPost] = []
+    taken: set[str] = set()
+    skipped = 0
+    for item in items:
+        post = None
+        if len(posts) < limit and isinstance(item, dict):
+            post = _json_item_to_post(
+                item, base_url=base_url, feed_author=feed_author, fetched_at=fetched_at, taken=taken
+            )
+        if post is None:
+            skipped += 1
+        else:
+            posts.append(post)
+    title = text_or_html(_json_str(document, "title"), MAX_TITLE_CHARS) or None
+    return ParsedPage(items=tuple(posts), skipped=skipped, title=title)
+
+
+def _json_error_reason(document: object) -> str:
+    """What to tell the officer about JSON that is not a JSON Feed, with RSSHub's own message if any."""
+    reason = "the feed address returned JSON that is not a feed (often an RSSHub error)"
+    error = document.get("error") if isinstance(document, dict) else None
+    message = error.get("message") if isinstance(error, dict) else error
+    detail = platform_detail(message, 120) if isinstance(message, str) else ""
+    return f"{reason}: {detail}" if detail else reason
+
+
+def _json_str(item: Mapping[str, object], key: str) -> str:
+    value = item.get(key)
+    if isinstance(value, str):
+        return value
+    # JSON Feed: an id given as a number must be read as a string.
+    if key == "id" and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _json_author(item: Mapping[str, object]) -> str | None:
+    authors = item.get("authors")
+    candidates = authors if isinstance(authors, list) else [item.get("author")]
+    for author in candidates[:10]:
+        name = author.get("name") if isinstance(author, dict) else None
+        if isinstance(name, str) and name.strip():
+            return clip(normalise_text(name, MAX_AUTHOR_CHARS), MAX_AUTHOR_CHARS)
+    return None
+
+
+def _json_item_to_post(
+    item: Mapping[str, object],
+    *,
+    base_url: str,
+    feed_author: str | None,
+    fetched_at: datetime | None,
+    taken: set[str],
+) -> FetchedPost | None:
+    title = text_or_html(_json_str(item, "title"), MAX_TITLE_CHARS)
+    link = _safe_link(_json_str(item, "url") or _json_str(item, "external_url"), base_url=base_url)
+    content_html = _json_str(item, "content_html")
+    if content_html:
+        body = html_to_text(content_html, MAX_BODY_CHARS)
+    else:
+        body = normalise_text(_json_str(item, "content_text")[: 10 * MAX_BODY_CHARS], MAX_BODY_CHARS)
+    summary = _json_str(item, "summary")
+    digest = text_or_html(summary, MAX_DIGEST_CHARS) if summary else clip(body, MAX_DIGEST_CHARS)
+    published_raw = _json_str(item, "date_published").strip()
+    modified_raw = _json_str(item, "date_modified").strip()
+    published_at = read_date(published_raw, fetched_at=fetched_at) if published_raw else None
+    updated_at = read_date(modified_raw, fetched_at=fetched_at) if modified_raw else None
+    return _build_post(
+        guid=_json_str(item, "id"),
+        title=title,
+        body=body,
+        digest=digest,
+        link=link,
+        raw_date=published_raw or modified_raw,
+        published_at=published_at,
+        updated_at=updated_at,
+        author=_json_author(item) or feed_author,
+        fetched_at=fetched_at,
+        taken=taken,
+    )
 
 
 class FeedConnector:
-    """Reads an account through its feed URL with a conditional GET."""
+    """Reads an account through its feed URL with a conditional GET.
+
+    Which validators go back, and when a poll asks unconditionally instead, is
+    :class:`FetchState`'s policy (:meth:`FetchState.validators`): a Last-Modified in the future
+    is never sent back, and a server that keeps answering 304 is read in full after a few.
+    """
 
     platform = "rss"
 
@@ -398,19 +733,36 @@ class FeedConnector:
     async def fetch(
         self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
     ) -> FetchResult:
-        headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
-        if state.etag:
-            headers["If-None-Match"] = state.etag
-        if state.last_modified:
-            headers["If-Modified-Since"] = state.last_modified
+        """The feed's posts; ``not_modified`` when a conditional request got 304.
+
+        ``now`` (aware) stamps undated entries and drives the validator policy. Raises
+        ConnectorError: the HTTP client's errors, :func:`parse_feed`'s, and ``rss.unexpected_304``
+        (transient) for a 304 to a request that carried no validator, which has nothing to be
+        "not modified" against (RFC 9110 §15.4.5, https://www.rfc-editor.org/rfc/rfc9110#section-15.4.5).
+        """
+        validators = state.validators(now=now)
+        headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5", **validators}
         response = await self._http.request("GET", account.source, platform=self.platform, headers=headers)
         if response.status == 304:
+            if not validators:
+                # Read as "nothing new", this would hide every new post for as long as the server does it.
+                raise ConnectorError(
+                    ErrorKind.TRANSIENT,
+                    f"{urlsplit(account.source).netloc} answered 304 Not Modified to a request that asked for "
+                    "the whole feed: the feed was not read; the next poll tries again",
+                    code="rss.unexpected_304",
+                )
+            state.record_not_modified()
             return FetchResult(not_modified=True, requests=1)
         # XML parsing of a large feed takes tens of milliseconds: off the event loop (the window's thread).
         page = await asyncio.to_thread(
             parse_feed, response.body, content_type=response.content_type, url=account.source, fetched_at=now
         )
         # Remember validators only after a successful parse, so a broken response is refetched whole.
-        state.etag = response.headers.get("etag")
-        state.last_modified = response.headers.get("last-modified")
+        state.record_full_read(
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            date=response.headers.get("date"),
+            now=now,
+        )
         return FetchResult(posts=page.items, requests=1)

@@ -5,11 +5,22 @@ Spec grammar (entries separated by commas, whitespace around entries ignored)::
     ENTRY  := KIND ["=" PARAM] ["@" TARGET] ["%" RATE]
     KIND   := latency | timeout | reset | 5xx | 429 | malformed | html | charset
             | drip | oversize | entity_bomb | expire | quota
+            | br | gzip_noheader | future_lastmod
     PARAM  := digits   (latency: milliseconds, required; 429: Retry-After seconds, default 30)
     TARGET := an account key (``weibo-0002``) or a platform (``rss``, ``wechat_mp``,
               ``kuaishou`` ...); no target means every platform request
     RATE   := a percentage in (0, 100], default 100
     (``@TARGET`` and ``%RATE`` may also come in the other order)
+
+HTTP behaviour of real servers and CDNs (what a platform route answers is unchanged):
+
+- ``br``: the body brotli-compressed (RFC 7932) with ``Content-Encoding: br``, whatever the
+  request's Accept-Encoding said, as CDNs do.
+- ``gzip_noheader``: the body gzip-compressed with no Content-Encoding header (a ``.xml.gz``
+  served as is, or a proxy that dropped the header).
+- ``future_lastmod``: feed responses carry ``Last-Modified: Sat, 16 Nov 2041 19:11:00 GMT``
+  (a file time in the future), and any feed request whose If-Modified-Since carries that date
+  gets 304, whatever changed; other routes are unaffected.
 
 Example: ``5xx%5,html@rss-0003,drip@weibo-0002,latency=2000@wechat_mp-0001,429=30%10``.
 
@@ -45,6 +56,9 @@ class FaultKind(StrEnum):
     ENTITY_BOMB = "entity_bomb"  # a small feed declaring nested internal entities
     EXPIRE = "expire"  # every access token of the target is expired
     QUOTA = "quota"  # the target's quota is used up
+    BROTLI = "br"  # the body brotli-compressed, with Content-Encoding: br
+    GZIP_NOHEADER = "gzip_noheader"  # the body gzip-compressed, without a Content-Encoding header
+    FUTURE_LASTMOD = "future_lastmod"  # feeds: Last-Modified in 2041; 304 when that date comes back
 
 
 DEFAULT_RETRY_AFTER_S: Final = 30

@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import csv
+import gzip
 import io
 import json
 import logging
@@ -37,6 +38,8 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Final
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+import brotli
 
 from jb_watchdesk.domain.models import Platform
 from jb_watchdesk.simulator.faults import Fault, FaultKind, FaultPlan
@@ -63,6 +66,8 @@ BODY_TIMEOUT_S: Final = 10.0
 HOLD_LIMIT_S: Final = 600.0
 DRIP_INTERVAL_S: Final = 0.5
 OVERSIZE_BYTES: Final = 21 * 1024 * 1024
+#: the Last-Modified of the ``future_lastmod`` fault: a file time in 2041, as a case from the field
+FUTURE_LAST_MODIFIED: Final = "Sat, 16 Nov 2041 19:11:00 GMT"
 _CHUNK: Final = 64 * 1024
 
 _WAF_PAGE: Final = """<html>
@@ -403,6 +408,10 @@ class SimulatorServer:
         if kind is FaultKind.ENTITY_BOMB:
             body = _ENTITY_BOMB.encode("utf-8")
             return Response(status=200, body=body, content_type="application/rss+xml; charset=utf-8", kind="xml")
+        if kind is FaultKind.FUTURE_LASTMOD and target.route == "rss":
+            return self._future_lastmod(target, request)
+        if kind in (FaultKind.BROTLI, FaultKind.GZIP_NOHEADER):
+            return _compressed(self.platforms.handle(request, target=target), brotli_coded=kind is FaultKind.BROTLI)
         forced = kind if kind in (FaultKind.EXPIRE, FaultKind.QUOTA) else None
         if kind in (FaultKind.MALFORMED, FaultKind.CHARSET):
             # A conditional request would get an empty 304, which cannot be malformed.
@@ -419,6 +428,19 @@ class SimulatorServer:
             response.body = text[: max(1, cut)].encode(response.charset)
         elif kind is FaultKind.CHARSET:
             _swap_charset(response)
+        return response
+
+    def _future_lastmod(self, target: Target, request: Request) -> Response:
+        """A feed whose Last-Modified lies in 2041: that date coming back gets 304, changed or not.
+
+        A server that compares If-Modified-Since with a file time in the future answers 304 until
+        that time passes: the failure feed readers' users reported (RFC 9110 §13.1.3 compares dates).
+        """
+        if request.headers.get("if-modified-since", "").strip() == FUTURE_LAST_MODIFIED:
+            return Response(status=304, headers=[("Last-Modified", FUTURE_LAST_MODIFIED)], content_type="", kind="empty")
+        response = self.platforms.handle(request, target=target)
+        response.headers = [(k, v) for k, v in response.headers if k.lower() != "last-modified"]
+        response.headers.append(("Last-Modified", FUTURE_LAST_MODIFIED))
         return response
 
     async def _hold(self, reader: asyncio.StreamReader) -> None:
@@ -588,6 +610,19 @@ def _spec_from_body(body: bytes) -> str:
             raise ValueError("spec must be a string")
         return spec
     return text
+
+
+def _compressed(response: Response, *, brotli_coded: bool) -> Response:
+    """The response with its body brotli-compressed and labelled ``Content-Encoding: br``, or
+    gzip-compressed with no label at all (``gzip_noheader``). Empty bodies (304, HEAD) stay empty."""
+    if not response.body:
+        return response
+    if brotli_coded:
+        response.body = brotli.compress(response.body)
+        response.headers.append(("Content-Encoding", "br"))
+    else:
+        response.body = gzip.compress(response.body, mtime=0)
+    return response
 
 
 def _swap_charset(response: Response) -> None:
