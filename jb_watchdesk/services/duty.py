@@ -78,7 +78,15 @@ class DutyLoop:
         on_cycle: Callable[[Cycle], Awaitable[None]],
         tick_s: float = 5.0,
     ) -> None:
-        """Run until ``stop`` is set: a cycle whenever accounts fall due, notifications every tick."""
+        """Run until ``stop`` is set: a cycle whenever accounts fall due, notifications every tick.
+
+        Items a previous run stored but did not scan (it was killed in between) are scanned first,
+        before any account falls due.
+        """
+        leftover = await self.scanner.scan_pending()
+        if leftover.items_scanned:
+            log.info("scanned %d items left unscanned by the previous run", leftover.items_scanned)
+            await on_cycle(Cycle(changes=Changes(), scan=leftover))
         while not stop.is_set():
             if not self.poller.paused:
                 accounts_due = await self.poller.due_count()

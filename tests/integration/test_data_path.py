@@ -8,6 +8,7 @@ bad data that account's health, and the cycle and the loop going on.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
@@ -25,8 +26,11 @@ from pathlib import Path
 
 import pytest
 
+from jb_watchdesk.app import App, Clock, running_duty
 from jb_watchdesk.cli import main
 from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.paths import Workspace as AppWorkspace
+from jb_watchdesk.services import duty
 from jb_watchdesk.storage.secrets import SERVICE, MemoryKeyring
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -267,3 +271,41 @@ def test_dates_from_the_future_count_and_estimated_dates_never_look_fresh(tmp_pa
     assert ws.query("SELECT COUNT(*), SUM(date_estimated) FROM posts WHERE account_id = ?", (ids["无日期订阅"],)) == [(6, 6)]
     assert (undated["posts_7d"], undated["posts_this_week"], undated["last_post_at"]) == (0, 0, None)
     assert undated["freshness"] != "ok"
+
+
+def test_items_stored_by_a_run_killed_before_its_scan_are_scanned_when_the_loop_starts(tmp_path: Path) -> None:
+    leak = "经办人身份证号11010519491231002X，请核对。"
+    feed = (DATA / "rss" / "rss_plain.xml").read_text(encoding="utf-8").replace("工作会议。</p>]]></description>", f"工作会议。{leak}</p>]]></description>", 1)
+    assert leak in feed
+    with playback({"/leak.xml": [{"body": feed.encode("utf-8"), "headers": {"Content-Type": "application/rss+xml"}}]}) as served:
+        ws = Workspace(tmp_path / "ws")
+        ws.register([("泄露订阅", "rss", "区网信办", f"{served.base_url}/leak.xml,")], tmp_path)
+
+        async def poll_without_scanning() -> None:
+            # the first run stores the feed and dies before it scans: only the poll runs
+            with App(workspace=AppWorkspace(ws.root), clock=Clock(NOW)) as app:
+                async with running_duty(app) as loop:
+                    await loop.poller.poll_once(force=True)
+
+        asyncio.run(poll_without_scanning())
+    assert ws.query("SELECT COUNT(*) FROM posts WHERE scanned_at IS NULL") != [(0,)]
+    assert ws.query("SELECT COUNT(*) FROM alerts") == [(0,)]
+
+    async def restart() -> list[duty.Cycle]:
+        seen: list[duty.Cycle] = []
+        stop = asyncio.Event()
+
+        async def on_cycle(cycle: duty.Cycle) -> None:
+            seen.append(cycle)
+            stop.set()
+
+        with App(workspace=AppWorkspace(ws.root), clock=Clock(NOW)) as app:
+            async with running_duty(app) as loop:
+                loop.poller.paused = True  # nothing falls due: only the leftovers are there to scan
+                await asyncio.wait_for(loop.run(stop, on_cycle=on_cycle, tick_s=0.05), timeout=30)
+        return seen
+
+    (cycle,) = asyncio.run(restart())
+    assert "pii.id_card" in {alert.rule for alert in cycle.scan.raised}
+    assert ws.query("SELECT COUNT(*) FROM posts WHERE scanned_at IS NULL") == [(0,)]
+    assert ws.query("SELECT COUNT(*) FROM alerts") == [(len(cycle.scan.raised),)]
