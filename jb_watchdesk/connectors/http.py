@@ -388,15 +388,26 @@ def decode_body(raw: bytes, *, codings: tuple[str, ...], limit: int, platform: s
                     f"{host} sent a body marked {coding!r}-compressed that could not be decompressed",
                     code=f"{platform}.decoding",
                 ) from None
+        unannounced = (
+            f"beyond what its Content-Encoding header ({', '.join(codings)}) announces"
+            if codings
+            else "without a Content-Encoding header"
+        )
         for _ in range(MAX_UNANNOUNCED_LAYERS):
             found = _compression_of(body)
             if found is None:
-                break
-            announced = f"its Content-Encoding header ({', '.join(codings)})" if codings else "no Content-Encoding header"
+                # Brotli has no magic bytes: a body that is binary rather than text is tried as brotli
+                # (a CDN that dropped the header); when that fails too, the body stays as it came.
+                unpacked = _unbrotli_whole(body, limit) if _looks_binary(body) else None
+                if unpacked is None:
+                    break
+                body = unpacked
+                log.debug("%s sent brotli that no Content-Encoding announced; decompressed", host)
+                continue
             if found != "gzip":
                 raise ConnectorError(
                     ErrorKind.BAD_PAYLOAD,
-                    f"{host} sent a {found}-compressed body with {announced} announcing it; the desk cannot read it",
+                    f"{host} sent a {found}-compressed body {unannounced}; the desk cannot read it",
                     code=f"{platform}.compressed",
                 )
             try:
@@ -404,7 +415,7 @@ def decode_body(raw: bytes, *, codings: tuple[str, ...], limit: int, platform: s
             except zlib.error:
                 raise ConnectorError(
                     ErrorKind.BAD_PAYLOAD,
-                    f"{host} sent a gzip-compressed body with {announced} announcing it, and it could not be decompressed",
+                    f"{host} sent a gzip-compressed body {unannounced}, and it could not be decompressed",
                     code=f"{platform}.compressed",
                 ) from None
             log.debug("%s sent gzip that no Content-Encoding announced; decompressed", host)
@@ -426,6 +437,19 @@ def _compression_of(body: bytes) -> str | None:
     if body.startswith(b"BZh") and body[3:4].isdigit() and body[4:10] == b"1AY&SY":
         return "bzip2"
     return None
+
+
+def _looks_binary(body: bytes) -> bool:
+    """Whether the start of ``body`` holds control bytes that no text format here uses.
+
+    Compressed data has them within a few hundred bytes (random bytes: all but certainly);
+    XML, JSON and HTML in an ASCII-compatible charset do not. ESC is allowed (ISO-2022 text
+    uses it); UTF-16/32 text (NUL bytes) is recognised by its byte order mark.
+    """
+    head = body[:512]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return False
+    return any(byte < 0x09 or 0x0E <= byte < 0x1B or 0x1C <= byte < 0x20 for byte in head)
 
 
 def _inflate(data: bytes, limit: int, *, wbits: int) -> bytes:
@@ -474,6 +498,20 @@ def _unbrotli(data: bytes, limit: int) -> bytes:
     if len(out) > limit:
         raise _TooLarge
     return bytes(out)
+
+
+def _unbrotli_whole(data: bytes, limit: int) -> bytes | None:
+    """``data`` decoded as one complete brotli stream that yields text, or None when it is not one."""
+    decompressor = brotli.Decompressor()
+    try:
+        out = decompressor.process(data, output_buffer_limit=limit + 1)
+        if len(out) > limit:
+            raise _TooLarge
+        if not decompressor.is_finished():
+            return None
+    except brotli.error:
+        return None
+    return None if not out or _looks_binary(out) else out
 
 
 # "x-gzip" is gzip (RFC 9110 §8.4.1.3).

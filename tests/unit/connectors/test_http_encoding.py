@@ -203,3 +203,34 @@ def test_a_sixth_redirect_is_refused_and_the_limit_is_configurable() -> None:
     with pytest.raises(ConnectorError) as caught:
         asyncio.run(_fetch(_redirecting(3), strict))
     assert caught.value.code == "rss.redirects" and "2" in caught.value.reason
+
+
+def test_brotli_without_a_content_encoding_header_is_decompressed() -> None:
+    response = fetch((DATA / "rss_body.br").read_bytes(), {"Content-Type": RSS_TYPE})
+    assert response.body == PLAIN
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        bytes(range(256)) * 4,  # binary, but no brotli stream: left for the parser to refuse
+        "\ufeff<rss/>".encode("utf-16"),  # NUL bytes, yet text: its byte order mark says so
+        "<rss><title>日本語</title></rss>".encode("iso2022_jp"),  # ESC sequences are text too
+        PLAIN,
+    ],
+)
+def test_bodies_that_are_not_compressed_arrive_unchanged(body: bytes) -> None:
+    assert fetch(body, {"Content-Type": "application/octet-stream"}).body == body
+
+
+def test_corrupt_gzip_inside_announced_gzip_says_it_was_not_announced() -> None:
+    broken = gzip.compress(gzip.compress(PLAIN)[:10] + b"\x00not deflate" * 5)
+    error = fetch_error(broken, {"Content-Encoding": "gzip"})
+    assert error.code == "rss.compressed"
+    assert "beyond what its Content-Encoding header (gzip) announces" in error.reason
+
+
+def test_brotli_without_a_header_is_still_bounded_by_the_cap() -> None:
+    bomb = brotli.compress(b"<rss>" + b" " * 5_000_000, quality=1)
+    error = fetch_error(bomb, {"Content-Type": RSS_TYPE})
+    assert error.kind is ErrorKind.BAD_PAYLOAD and error.code == "rss.too_large"
