@@ -323,7 +323,9 @@ _CODE_TAGS: Final = frozenset({"script", "style"})
 # element that was open before it closes first, or when the fragment ends. Showing a
 # little fallback text is the lesser harm: text hidden from the desk is text the
 # sensitive-word scan never sees.
-_HIDDEN_TAGS: Final = frozenset({"noscript", "template", "iframe", "object", "svg", "math", "head", "noembed", "noframes"})
+_HIDDEN_TAGS: Final = frozenset(
+    {"noscript", "template", "iframe", "object", "svg", "math", "head", "noembed", "noframes"}
+)
 _VOID_TAGS: Final = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 )

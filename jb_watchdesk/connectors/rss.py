@@ -381,7 +381,9 @@ def _safe_reference(match: re.Match[str]) -> str:
     """
     hexadecimal, decimal = match.groups()
     code = int(hexadecimal, 16) if hexadecimal else int(decimal)
-    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+    allowed = (
+        code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+    )
     return match.group(0) if allowed else "&#xFFFD;"
 
 
@@ -490,7 +492,7 @@ def _build_post(
             return None
         published_at, date_estimated = fetched_at, True
     # An entry repeated word for word (guid included) adds nothing: it is skipped.
-    signature = "entry:" + hashlib.sha256("\n".join((guid, link, title, raw_date, body)).encode("utf-8", "replace")).hexdigest()
+    signature = "entry:" + _content_id(guid, link, title, raw_date, body)
     if signature in taken:
         return None
     external_id = _entry_id(guid, link=link, title=title, raw_date=raw_date, body=body, taken=taken)
