@@ -44,6 +44,7 @@ from jb_watchdesk.connectors.fetching import (
     missing_secret,
 )
 from jb_watchdesk.connectors.http import HttpClient
+from jb_watchdesk.connectors.paging import unique_by_id
 from jb_watchdesk.domain.models import Visibility
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
@@ -425,7 +426,8 @@ class DouyinConnector:
             if not page.has_more or not page.next_cursor:
                 break
             cursor = page.next_cursor
-        return found, requests
+        # The comment cursor is an offset: a comment arriving while paging repeats one.
+        return unique_by_id(found), requests
 
     async def fetch(
         self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
@@ -443,6 +445,7 @@ class DouyinConnector:
             if not page.has_more or not page.next_cursor or not page.items or max(p.published_at for p in page.items) < horizon:
                 break
             cursor = page.next_cursor
+        posts = unique_by_id(posts)
         recent = state.remember(posts, now=now)
         comments: list[FetchedComment] = []
         if with_comments:

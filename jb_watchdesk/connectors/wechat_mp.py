@@ -41,7 +41,7 @@ from jb_watchdesk.connectors.fetching import (
 )
 from jb_watchdesk.connectors.errors import comment_problem, comments_paused_problem, next_quota_reset
 from jb_watchdesk.connectors.http import HttpClient
-from jb_watchdesk.connectors.paging import Tally
+from jb_watchdesk.connectors.paging import Tally, unique_by_id
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -289,6 +289,11 @@ def _comment(row: object, post_external_id: str) -> FetchedComment | None:
     )
 
 
+def _fresher(kept: FetchedPost, new: FetchedPost) -> bool:
+    """Whether the copy already kept was updated later than ``new`` (then it stays)."""
+    return (kept.raw_updated_at or kept.published_at) > (new.raw_updated_at or new.published_at)
+
+
 def comment_ref(url: str) -> str | None:
     """``MSG_DATA_ID:INDEX`` for ``comment/list``, read from an article's ``mp.weixin.qq.com`` URL.
 
@@ -378,7 +383,8 @@ class WechatConnector:
             if not page.has_more or page.next_offset is None:
                 break
             begin = page.next_offset
-        return found
+        # A comment posted while paging shifts the list: the next page repeats one.
+        return unique_by_id(found)
 
     async def _all_comments(
         self, account: AccountRef, posts: dict[str, str], *, state: FetchState, now: datetime, tally: Tally
@@ -447,6 +453,8 @@ class WechatConnector:
             if min(p.published_at for p in page.items) < horizon:
                 break
             offset = page.next_offset
+        # A message published while paging shifts every offset by one; keep the freshest copy.
+        posts = unique_by_id(posts, better=_fresher)
         state.remember(posts, now=now)
         for post in posts:
             ref = comment_ref(post.url)

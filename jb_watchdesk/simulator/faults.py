@@ -5,6 +5,7 @@ Spec grammar (entries separated by commas, whitespace around entries ignored)::
     ENTRY  := KIND ["=" PARAM] ["@" TARGET] ["%" RATE]
     KIND   := latency | timeout | reset | 5xx | 429 | malformed | html | charset
             | drip | oversize | entity_bomb | expire | quota
+            | shift | comment_quota | comment_args
             | br | gzip_noheader | future_lastmod
     PARAM  := digits   (latency: milliseconds, required; 429: Retry-After seconds, default 30)
     TARGET := an account key (``weibo-0002``) or a platform (``rss``, ``wechat_mp``,
@@ -56,11 +57,16 @@ class FaultKind(StrEnum):
     ENTITY_BOMB = "entity_bomb"  # a small feed declaring nested internal entities
     EXPIRE = "expire"  # every access token of the target is expired
     QUOTA = "quota"  # the target's quota is used up
+    SHIFT = "shift"  # an item arrives while the client pages: offset- and page-paged lists repeat one
+    COMMENT_QUOTA = "comment_quota"  # WeChat comment/list answers 45009; other calls work
+    COMMENT_ARGS = "comment_args"  # WeChat comment/list answers 40097 invalid args
     BROTLI = "br"  # the body brotli-compressed, with Content-Encoding: br
     GZIP_NOHEADER = "gzip_noheader"  # the body gzip-compressed, without a Content-Encoding header
     FUTURE_LASTMOD = "future_lastmod"  # feeds: Last-Modified in 2041; 304 when that date comes back
 
 
+#: faults the platform routes act out themselves (the server passes them on as ``forced``)
+PLATFORM_FAULTS: Final = frozenset({FaultKind.SHIFT, FaultKind.COMMENT_QUOTA, FaultKind.COMMENT_ARGS})
 DEFAULT_RETRY_AFTER_S: Final = 30
 _TARGET: Final = r"@(?P<target{n}>[A-Za-z0-9_.\-]+)"
 _RATE: Final = r"%(?P<rate{n}>[0-9]+(?:\.[0-9]+)?)"

@@ -336,6 +336,8 @@ class Platforms:
         no_content = form.get("no_content", "0").lower() in {"1", "true"}
         now = self.world.now()
         listed = self.world.listed_posts(account, now=now)
+        if forced is FaultKind.SHIFT and offset:
+            offset -= 1  # a message published after the first page pushed every later one down
         page = listed[offset : offset + count]
         items = [self._wechat_item(account, post, now, no_content=no_content) for post in page]
         return json_response({"total_count": len(listed), "item_count": len(items), "item": items})
@@ -386,6 +388,12 @@ class Platforms:
         kind = _int(form.get("type"), 0)
         if begin < 0 or not 1 <= count <= 50:
             return self._wechat_error(88010, "count range error. cout <= 0 or count > 50")
+        if forced is FaultKind.COMMENT_QUOTA:
+            return self._wechat_error(45009, "reach max api daily quota limit")
+        if forced is FaultKind.COMMENT_ARGS:
+            return self._wechat_error(40097, "invalid args")
+        if forced is FaultKind.SHIFT and begin:
+            begin -= 1
         now = self.world.now()
         msg_data_id = form.get("msg_data_id", "")
         if not msg_data_id.isdigit():
@@ -538,13 +546,18 @@ class Platforms:
         rows.sort(key=lambda row: int(str(row["idstr"])), reverse=True)
         return rows
 
-    def _weibo_comment_page(self, request: Request, rows: list[dict[str, object]]) -> Response:
+    def _weibo_comment_page(
+        self, request: Request, rows: list[dict[str, object]], *, forced: FaultKind | None = None
+    ) -> Response:
         since_id, max_id = _int(request.query.get("since_id"), 0), _int(request.query.get("max_id"), 0)
         count = min(max(_int(request.query.get("count"), 50), 1), 200)
         page = max(_int(request.query.get("page"), 1), 1)
         chosen = [r for r in rows if int(str(r["idstr"])) > since_id and (not max_id or int(str(r["idstr"])) <= max_id)]
-        window = chosen[(page - 1) * count : page * count]
-        more = len(chosen) > page * count
+        start = (page - 1) * count
+        if forced is FaultKind.SHIFT and start:
+            start -= 1  # a comment posted after page one pushed the rest down by one
+        window = chosen[start : start + count]
+        more = len(chosen) > start + count
         return json_response(
             {
                 "comments": window,
@@ -565,7 +578,7 @@ class Platforms:
         if post is None:
             strings = account.string_error_codes
             return self._weibo_error(request, 20101, "target weibo does not exist!", status=400, as_string=strings)
-        return self._weibo_comment_page(request, self._weibo_comment_rows(account, [post], now))
+        return self._weibo_comment_page(request, self._weibo_comment_rows(account, [post], now), forced=forced)
 
     def _weibo_comments_timeline(self, target: Target, request: Request, forced: FaultKind | None) -> Response:
         account = self._weibo_account(request, forced)
@@ -573,7 +586,7 @@ class Platforms:
             return account
         now = self.world.now()
         posts = self.world.listed_posts(account, now=now)
-        return self._weibo_comment_page(request, self._weibo_comment_rows(account, posts, now))
+        return self._weibo_comment_page(request, self._weibo_comment_rows(account, posts, now), forced=forced)
 
     # ----------------------------------------------------------------- Douyin
 
@@ -712,6 +725,8 @@ class Platforms:
             return self._douyin_error(2100005, "参数不合法: item_id")
         cursor = max(_int(request.query.get("cursor"), 0), 0)
         count = min(max(_int(request.query.get("count"), 10), 1), 50)
+        if forced is FaultKind.SHIFT and cursor:
+            cursor -= 1  # the cursor is an offset: a new comment pushes the list down by one
         comments = list(reversed(self.world.comments(post, now=now)))
         window = comments[cursor : cursor + count]
         data = {

@@ -42,7 +42,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import brotli
 
 from jb_watchdesk.domain.models import Platform
-from jb_watchdesk.simulator.faults import Fault, FaultKind, FaultPlan
+from jb_watchdesk.simulator.faults import PLATFORM_FAULTS, Fault, FaultKind, FaultPlan
 from jb_watchdesk.simulator.routes import (
     JSON_TYPE,
     Platforms,
@@ -412,7 +412,7 @@ class SimulatorServer:
             return self._future_lastmod(target, request)
         if kind in (FaultKind.BROTLI, FaultKind.GZIP_NOHEADER):
             return _compressed(self.platforms.handle(request, target=target), brotli_coded=kind is FaultKind.BROTLI)
-        forced = kind if kind in (FaultKind.EXPIRE, FaultKind.QUOTA) else None
+        forced = kind if kind in (FaultKind.EXPIRE, FaultKind.QUOTA, *PLATFORM_FAULTS) else None
         if kind in (FaultKind.MALFORMED, FaultKind.CHARSET):
             # A conditional request would get an empty 304, which cannot be malformed.
             headers = {k: v for k, v in request.headers.items() if not k.startswith("if-")}
