@@ -358,7 +358,7 @@ def content_codings(header: str | None, *, platform: str, host: str) -> tuple[st
             raise ConnectorError(
                 ErrorKind.BAD_PAYLOAD,
                 f"{host} compressed its answer with {coding!r}, which the desk cannot decompress "
-                f"(it reads {ACCEPT_ENCODING}): ask the site to serve the feed uncompressed or with gzip",
+                f"(it reads {ACCEPT_ENCODING}): ask the site's operator to serve it uncompressed or with gzip",
                 code=f"{platform}.encoding",
             )
     return codings
@@ -371,9 +371,11 @@ def decode_body(raw: bytes, *, codings: tuple[str, ...], limit: int, platform: s
     No step ever holds more than ``limit`` bytes of output: a body (or an intermediate layer)
     that would decode to more raises ConnectorError ``PLATFORM.too_large``. A body that starts
     with the gzip magic bytes (1f 8b, RFC 1952 §2.3.1) although no coding announced it is
-    gunzipped; other compressed formats recognised by their magic bytes (zstd, bzip2, xz) raise
-    ``PLATFORM.compressed``, and so does unannounced gzip that does not decompress. A coding that
-    fails to decode raises ``PLATFORM.decoding`` naming it. All are ``bad_payload``.
+    gunzipped; a binary body (control bytes no text here holds) that is one complete brotli
+    stream is decoded (brotli has no magic bytes); other compressed formats recognised by their
+    magic bytes (zstd, bzip2, xz) raise ``PLATFORM.compressed``, and so does unannounced gzip that
+    does not decompress. A coding that fails to decode raises ``PLATFORM.decoding`` naming it.
+    All are ``bad_payload``. ``limit`` is in bytes; ``host`` names the server in messages.
     """
     if not raw:
         return raw
