@@ -35,7 +35,6 @@ from typing import Final
 
 from jb_watchdesk.connectors.fetching import (
     MAX_PAGES,
-    POST_HORIZON,
     AccountRef,
     FetchResult,
     FetchState,
@@ -435,7 +434,7 @@ class DouyinConnector:
         posts: list[FetchedPost] = []
         requests = 0
         cursor = "0"
-        horizon = now - POST_HORIZON
+        horizon = state.post_horizon(now=now)
         for _ in range(MAX_PAGES):
             body = await self._get(account, "/video/list/", {"open_id": account.source, "cursor": cursor, "count": _PAGE_SIZE}, now=now)
             requests += 1
@@ -446,10 +445,10 @@ class DouyinConnector:
                 break
             cursor = page.next_cursor
         posts = unique_by_id(posts)
-        recent = state.remember(posts, now=now)
+        state.remember(posts, now=now)
         comments: list[FetchedComment] = []
         if with_comments:
-            for found, used in await asyncio.gather(*(self._comments(account, item_id, now=now) for item_id in recent)):
+            for found, used in await asyncio.gather(*(self._comments(account, item_id, now=now) for item_id in state.comment_round(now=now))):
                 comments.extend(found)
                 requests += used
         return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests)

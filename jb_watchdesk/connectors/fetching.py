@@ -9,6 +9,7 @@ the OS keyring; connectors never see the keyring or the database themselves.
 from __future__ import annotations
 
 import asyncio
+import zlib
 import email.utils
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,8 +21,18 @@ from jb_watchdesk.domain.models import Platform
 
 #: How far back a poll reads posts: beyond the 14-day veto window, with margin.
 POST_HORIZON = timedelta(days=21)
-#: Comments are read for posts this recent; older posts rarely get new public comments.
-COMMENT_HORIZON = timedelta(days=7)
+#: Comments are read on every post this recent: a citizen's question under a two-week-old
+#: post is as much the desk's business as one under today's.
+COMMENT_HORIZON = timedelta(days=30)
+#: How often a post's comments are read, by the post's age: (age up to, every Nth comment
+#: cycle). With the default 15-minute comment interval that is every 15 minutes for two
+#: days (when nearly all comments arrive), every 45 minutes to a week and every 3 hours to
+#: 30 days, so a month of posts costs about a third more calls than a week did.
+COMMENT_TIERS: tuple[tuple[timedelta, int], ...] = (
+    (timedelta(days=2), 1),
+    (timedelta(days=7), 3),
+    (COMMENT_HORIZON, 12),
+)
 MAX_PAGES = 10
 #: Conditional GET (RFC 9110 §13, https://www.rfc-editor.org/rfc/rfc9110#section-13). A server that
 #: answers 304 when it should not (a CDN caching the 304, a validator it compares wrongly) would hide
@@ -81,6 +92,28 @@ class FetchState:
     comment_feed_refused: bool = False
     #: posts whose full text (Weibo long posts) could not be read yet, retried next poll
     pending_full_text: dict[str, FetchedPost] = field(default_factory=dict)
+    #: comment rounds done (see :meth:`comment_round`); the first reads every recent post
+    comment_rounds: int = 0
+
+    def post_horizon(self, *, now: datetime) -> datetime:
+        """How far back this poll reads posts: the whole comment window until it is known."""
+        if self.recent_posts:
+            return now - POST_HORIZON
+        return now - max(POST_HORIZON, COMMENT_HORIZON)
+
+    def comment_round(self, *, now: datetime) -> list[str]:
+        """The recent posts whose comments are read in this comment cycle, newest first.
+
+        The first round takes every post of the window; later ones follow
+        :data:`COMMENT_TIERS`, each post offset by a hash of its id so the older posts'
+        reads spread over the cycles instead of landing on the same one.
+        """
+        recent = self.remember((), now=now)
+        number = self.comment_rounds
+        self.comment_rounds += 1
+        if number == 0:
+            return recent
+        return [post_id for post_id in recent if _due(post_id, age=now - self.recent_posts[post_id], round_number=number)]
 
     def validators(self, *, now: datetime) -> dict[str, str]:
         """The conditional headers for the next request: ``If-None-Match`` and ``If-Modified-Since``,
@@ -170,6 +203,21 @@ def _http_date(value: str | None) -> datetime | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def comment_every(age: timedelta) -> int | None:
+    """Every how many comment cycles a post of this age is read; ``None`` beyond the window."""
+    for limit, every in COMMENT_TIERS:
+        if age <= limit:
+            return every
+    return None
+
+
+def _due(post_id: str, *, age: timedelta, round_number: int) -> bool:
+    every = comment_every(age)
+    if every is None:
+        return False
+    return (round_number + zlib.crc32(post_id.encode("utf-8"))) % every == 0
 
 
 @dataclass(frozen=True, slots=True)

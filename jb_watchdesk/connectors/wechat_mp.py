@@ -31,7 +31,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 from jb_watchdesk.connectors.fetching import (
     MAX_PAGES,
-    POST_HORIZON,
     AccountRef,
     FetchResult,
     FetchState,
@@ -391,7 +390,7 @@ class WechatConnector:
     ) -> tuple[list[FetchedComment], list[ConnectorError], list[str]]:
         """Comments of the recent articles: found, problems, notes. Posts' titles name the problems."""
         paused = state.comments_paused(now=now)
-        wanted = [external_id for external_id in state.remember((), now=now)]
+        wanted = state.comment_round(now=now)
         if paused is not None:
             assert state.comments_paused_until is not None
             return [], [comments_paused_problem(paused, until=state.comments_paused_until, skipped=len(wanted))], []
@@ -439,7 +438,7 @@ class WechatConnector:
         posts: list[FetchedPost] = []
         tally = Tally()
         offset = 0
-        horizon = now - POST_HORIZON
+        horizon = state.post_horizon(now=now)
         for _ in range(MAX_PAGES):
             tally.requests += 1
             body = await self._post(

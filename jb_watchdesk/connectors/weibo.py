@@ -29,7 +29,6 @@ from typing import Final
 from jb_watchdesk.connectors.fetching import (
     COMMENT_HORIZON,
     MAX_PAGES,
-    POST_HORIZON,
     AccountRef,
     FetchResult,
     FetchState,
@@ -553,7 +552,7 @@ class WeiboConnector:
             except ConnectorError as error:
                 problems.append(comment_problem(error, post_id=external_id))
 
-        await asyncio.gather(*(one(external_id) for external_id in state.remember((), now=now)))
+        await asyncio.gather(*(one(external_id) for external_id in state.comment_round(now=now)))
         note = "Weibo refused the account-wide comment feed to this app; comments are read post by post"
         return comments, problems, [note]
 
@@ -594,8 +593,7 @@ class WeiboConnector:
         tally = Tally()
         max_id: str | None = None
         newest = state.since_id
-        # The first poll reads back over the whole comment window; later ones as far as posts change.
-        horizon = now - (POST_HORIZON if state.recent_posts else max(POST_HORIZON, COMMENT_HORIZON))
+        horizon = state.post_horizon(now=now)
         for _ in range(MAX_PAGES):
             params: dict[str, object] = {"uid": account.source, "count": _PAGE_SIZE}
             if state.since_id:

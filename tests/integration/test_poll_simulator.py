@@ -62,7 +62,7 @@ class Desk:
 
     def truth(self) -> dict[int, dict]:
         """The simulator's view, keyed by the desk's account ids."""
-        return {self.ids[row["key"]]: row for row in self.world.truth(NOW, comment_window_days=7)}
+        return {self.ids[row["key"]]: row for row in self.world.truth(NOW, comment_window_days=30)}
 
     def key_of(self, served: str, **wanted: object) -> str:
         for account in self.world.accounts:

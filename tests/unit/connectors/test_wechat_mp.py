@@ -272,6 +272,8 @@ def test_comment_quota_keeps_the_articles_and_names_the_problem(sequence_server,
 def test_comment_reads_resume_after_the_quota_resets(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
     case = load("case_comment_list_quota_error.json")
     case["/cgi-bin/comment/list"].append({"json": load("comment_list.json") | {"total": 2}})
+    # published an hour before the first poll, so the next day's poll is still in the every-cycle tier
+    case["/cgi-bin/freepublish/batchget"][0]["json"]["item"][0]["content"]["create_time"] = int(CASE_NOW.timestamp()) - 3600
 
     server, first, second, calls = _fetch_twice(
         sequence_server, memory_secrets, case, second_at=CASE_NOW + timedelta(days=1)
