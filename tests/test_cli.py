@@ -216,3 +216,13 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_set_secret_refuses_a_name_the_platform_does_not_use(ws: str, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring) -> None:
+    assert run("--data-dir", ws, "accounts", "import", SHIPPED)[0] == 0
+    code, out, err = run("--lang", "en", "--data-dir", ws, "accounts", "set-secret", "1", "app_secert", stdin="value", monkeypatch=monkeypatch)
+    assert code == 2 and out == ""
+    assert err.strip().count("\n") == 0
+    assert "app_secert" in err and "valid names: app_secret" in err
+    code, _, err = run("--data-dir", ws, "accounts", "set-secret", "1", "access_token", stdin="value", monkeypatch=monkeypatch)
+    assert code == 2 and "可用的凭据名：app_secret" in err

@@ -43,8 +43,9 @@ from jb_watchdesk.connectors.fetching import (
     missing_secret,
 )
 from jb_watchdesk.connectors.http import HttpClient
+from jb_watchdesk.connectors.platforms import PlatformSpec
 from jb_watchdesk.connectors.paging import unique_by_id
-from jb_watchdesk.domain.models import Visibility
+from jb_watchdesk.domain.models import Platform, Visibility
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -452,3 +453,12 @@ class DouyinConnector:
                 comments.extend(found)
                 requests += used
         return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests)
+
+
+SPEC: Final = PlatformSpec(
+    platform=Platform.DOUYIN,
+    secrets=("client_key", "refresh_token",),
+    connector=DouyinConnector,
+    simulator_routes=("/oauth/refresh_token", "/video/list", "/item/comment/list",),
+    docs="https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/",
+)

@@ -40,6 +40,8 @@ from jb_watchdesk.connectors.fetching import (
 )
 from jb_watchdesk.connectors.errors import comment_problem, comments_paused_problem, next_quota_reset
 from jb_watchdesk.connectors.http import HttpClient
+from jb_watchdesk.connectors.platforms import PlatformSpec
+from jb_watchdesk.domain.models import Platform
 from jb_watchdesk.connectors.paging import Tally, unique_by_id
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
@@ -472,3 +474,12 @@ class WechatConnector:
             notes=tuple(sorted(set(notes))),
             problems=tuple(problems),
         )
+
+
+SPEC: Final = PlatformSpec(
+    platform=Platform.WECHAT_MP,
+    secrets=("app_secret",),
+    connector=WechatConnector,
+    simulator_routes=("/cgi-bin/stable_token", "/cgi-bin/freepublish/batchget", "/cgi-bin/comment/list",),
+    docs="https://developers.weixin.qq.com/doc/offiaccount/",
+)

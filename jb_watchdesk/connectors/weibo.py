@@ -37,6 +37,8 @@ from jb_watchdesk.connectors.fetching import (
 )
 from jb_watchdesk.connectors.errors import comment_problem
 from jb_watchdesk.connectors.http import HttpClient
+from jb_watchdesk.connectors.platforms import PlatformSpec
+from jb_watchdesk.domain.models import Platform
 from jb_watchdesk.connectors.paging import Tally, unique_by_id
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
@@ -626,3 +628,12 @@ class WeiboConnector:
         return FetchResult(
             posts=tuple(posts), comments=tuple(comments), requests=tally.requests, notes=tuple(notes), problems=tuple(problems)
         )
+
+
+SPEC: Final = PlatformSpec(
+    platform=Platform.WEIBO,
+    secrets=("access_token",),
+    connector=WeiboConnector,
+    simulator_routes=("/2/statuses/user_timeline.json", "/2/statuses/show.json", "/2/comments/timeline.json", "/2/comments/show.json",),
+    docs="https://open.weibo.com/wiki/API",
+)

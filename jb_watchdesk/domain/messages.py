@@ -129,6 +129,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "凭据名“{name}”无效：只能用小写字母、数字和下划线，最长 40 个字符",
         "bad secret name {name!r}: use lower-case letters, digits and underscores, at most 40 characters",
     ),
+    "secret.unknown_name": (
+        "账号 {account} 不使用凭据“{name}”；可用的凭据名：{names}",
+        "account {account} does not use a secret named {name!r}; valid names: {names}",
+    ),
     "secret.empty": ("标准输入中没有凭据内容", "no secret was given on standard input"),
     "secret.too_long": (
         "凭据过长（{length} 字符，上限 {limit}，Windows 凭据管理器的限制）",

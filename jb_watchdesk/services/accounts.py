@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from jb_watchdesk.connectors.registry import SPECS, secret_names
 from jb_watchdesk.domain.errors import ImportRejected
 from jb_watchdesk.domain.models import Account, AccountSpec, Platform
 from jb_watchdesk.domain.register import RawRow, validate_rows
@@ -12,19 +13,13 @@ from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
 
-#: the secrets each official connector reads from the keyring
-SECRETS_BY_PLATFORM: dict[Platform, tuple[str, ...]] = {
-    Platform.WECHAT_MP: ("app_secret",),
-    Platform.WEIBO: ("access_token",),
-    Platform.DOUYIN: ("client_key", "refresh_token"),
-}
+#: the secrets each official connector reads from the keyring (from the platform specs)
+SECRETS_BY_PLATFORM: dict[Platform, tuple[str, ...]] = {spec.platform: spec.secrets for spec in SPECS}
 
 
 def needed_secrets(account: Account) -> tuple[str, ...]:
     """The keyring entries this account needs: none when it is read through a feed URL."""
-    if account.source.startswith(("http://", "https://")):
-        return ()
-    return SECRETS_BY_PLATFORM.get(account.platform, ())
+    return secret_names(account.platform, source=account.source)
 
 
 def validate(cells: Mapping[str, str], *, where: str) -> AccountSpec:
