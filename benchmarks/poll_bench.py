@@ -2,9 +2,11 @@
 
 Starts ``jb-watchdesk simulator`` in a separate process (so its memory is not counted),
 imports its register into a temporary workspace with the credentials in an in-memory
-keyring, runs one full cycle (posts and comments of every account) and prints:
+keyring, runs a first cycle (every post of the last month and its comments) and then steady
+cycles on the same desk (comments read by age tier), and prints for each:
 
-- the cycle's wall time and the ideal ``requests × latency ÷ C``, and their ratio;
+- the requests per platform, the cycle's wall time and the ideal ``requests × latency ÷ C``,
+  and their ratio;
 - the peak resident memory of this (the desk's) process;
 - lost or duplicated items: the desk's per-account counts against the simulator's truth;
 - in the same run, a naive sequential fetch-and-parse loop (one request at a time, no
@@ -39,6 +41,7 @@ from jb_watchdesk.connectors.registry import Connectors
 from jb_watchdesk.domain.models import Platform
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services.scheduler import PollSettings
+from jb_watchdesk.simulator.routes import platform_of
 from jb_watchdesk.storage.secrets import SERVICE, MemoryKeyring, SecretStore
 
 
@@ -62,6 +65,16 @@ class MemorySecrets:
 
     async def put(self, account_id: int, name: str, value: str) -> None:
         self.backend.set_password(SERVICE, f"{account_id}:{name}", value)
+
+
+def routes_now(base: str) -> dict[str, int]:
+    """The simulator's request counts so far, summed per platform (tokens included)."""
+    totals: dict[str, int] = {}
+    for route, count in httpx.get(f"{base}/_sim/stats").json()["routes"].items():
+        platform = platform_of(route)
+        if not platform.startswith("admin"):  # the counting requests themselves
+            totals[platform] = totals.get(platform, 0) + int(count)
+    return totals
 
 
 def rss_mb() -> float:
@@ -92,6 +105,7 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--sequential-sample", type=int, default=40)
+    parser.add_argument("--cycles", type=int, default=3, help="the first cycle, then steady ones (comment tiers)")
     args = parser.parse_args()
 
     process, base = start_simulator(accounts=args.accounts, latency_ms=args.latency_ms)
@@ -117,20 +131,24 @@ def main() -> int:
             # One instant for the desk and the truth, so the comparison is exact.
             instant = datetime.now().astimezone()
 
-            async def cycle() -> object:
+            async def cycles() -> list[tuple[object, float, dict[str, int]]]:
+                """The first cycle (every post of the month and its comments) and then steady ones."""
+                results = []
                 with App(workspace=Workspace(root), clock=Clock(instant), secret_store=SecretStore(backend)) as app:
                     async with running_duty(app, settings=settings, http_settings=HttpSettings(trust_env=False, total_timeout=60)) as loop:
-                        started = time.perf_counter()
-                        changes = await loop.poller.poll_once(force=True)
-                        return changes, time.perf_counter() - started
+                        for _ in range(args.cycles):
+                            before = routes_now(base)
+                            started = time.perf_counter()
+                            changes = await loop.poller.poll_once(force=True)
+                            wall = time.perf_counter() - started
+                            after = routes_now(base)
+                            results.append((changes, wall, {k: after.get(k, 0) - before.get(k, 0) for k in after}))
+                return results
 
-            before = httpx.get(f"{base}/_sim/stats").json()["total"]
-            changes, wall = asyncio.run(cycle())  # type: ignore[misc]
-            requests = httpx.get(f"{base}/_sim/stats").json()["total"] - before - 1
-            ideal = requests * args.latency_ms / 1000 / args.concurrency
+            results = asyncio.run(cycles())
             peak = rss_mb()
 
-            truth_rows = httpx.get(f"{base}/_sim/truth", params={"now": instant.isoformat(), "window": 7}).json()
+            truth_rows = httpx.get(f"{base}/_sim/truth", params={"now": instant.isoformat(), "window": 30}).json()
             truth = {row["name"] + "|" + row["platform"]: row for row in truth_rows}
             status = io.StringIO()
             cli(["--data-dir", str(root), "--now", instant.isoformat(), "status", "--json"], out=status)
@@ -145,11 +163,16 @@ def main() -> int:
 
             print(f"accounts                 {len(accounts)}")
             print(f"latency per request      {args.latency_ms} ms, concurrency C = {args.concurrency}")
-            print(f"requests in the cycle    {requests} (simulator count, tokens included)")
-            print(f"accounts ok / failed     {changes.accounts_ok} / {changes.accounts_failed}")  # type: ignore[attr-defined]
-            print(f"cycle wall time          {wall:.2f} s")
-            print(f"ideal (requests×lat÷C)   {ideal:.2f} s")
-            print(f"ratio wall / ideal       {wall / ideal:.3f}" if ideal else "ratio wall / ideal       n/a (no latency)")
+            for number, (changes, wall, by_platform) in enumerate(results, start=1):
+                requests = sum(by_platform.values())
+                ideal = requests * args.latency_ms / 1000 / args.concurrency
+                kind = "first: the whole month" if number == 1 else "steady: comments by age tier"
+                print(f"cycle {number} ({kind})")
+                print(f"  requests               {requests}: " + ", ".join(f"{k} {v}" for k, v in sorted(by_platform.items()) if v))
+                print(f"  accounts ok / failed   {changes.accounts_ok} / {changes.accounts_failed}")  # type: ignore[attr-defined]
+                print(f"  wall time              {wall:.2f} s")
+                print(f"  ideal (requests×lat÷C) {ideal:.2f} s")
+                print(f"  ratio wall / ideal     {wall / ideal:.3f}" if ideal else "  ratio wall / ideal     n/a (no latency)")
             print(f"peak RSS (desk process)  {peak:.0f} MB")
             print(f"accounts not matching the simulator's truth: {len(mismatched)}")
             print(f"sequential sample        {len(sample)} accounts, {seq_requests} requests, {seq_wall:.2f} s")
