@@ -58,12 +58,15 @@ class Visibility(StrEnum):
     """Whether the platform shows a post to the public.
 
     Only public posts count toward the three a week (§3.3); a post the platform judged
-    unfit for the public (Douyin ``video_status`` 2) is itself a finding.
+    unfit for the public (Douyin ``video_status`` 2) is itself a finding. Douyin's
+    ``video_status`` values, from the open platform notice of 2024-11-15
+    (https://developer.open-douyin.com/forum/bulletin/post/6736c38048f043667b75f70a):
+    1 and 5 public, 2 not fit for the public, 4 under review, 6 friends only, 7 private.
     """
 
-    PUBLIC = "public"
-    PRIVATE = "private"  # visible to the author only (Douyin 4)
-    REVIEWING = "reviewing"  # under the platform's review (Douyin 6, 7)
+    PUBLIC = "public"  # shown to everyone (Douyin 1, 5)
+    PRIVATE = "private"  # not shown to the public: friends only or the author only (Douyin 6, 7)
+    REVIEWING = "reviewing"  # under the platform's review (Douyin 4)
     REJECTED = "rejected"  # judged unfit for the public (Douyin 2)
 
 
