@@ -42,6 +42,7 @@ from jb_watchdesk.connectors.fetching import (
     TokenCache,
     missing_secret,
 )
+from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, classify, raise_for_error
 from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.platforms import PlatformSpec
 from jb_watchdesk.connectors.paging import unique_by_id
@@ -68,124 +69,95 @@ from jb_watchdesk.connectors.base import (
     bad_payload,
     clip,
     epoch_to_datetime,
-    expect_mapping,
-    platform_detail,
     text_or_html,
 )
 
 PLATFORM: Final = "douyin"
 
-_REFRESH_CODES: Final = frozenset({10008, 2190008, 28001008, 2190002, 28001003})
-_REAUTHORISE_CODES: Final = frozenset({10010, 10020, 2190003, 28001012})
-_QUOTA_CODES: Final = frozenset({2190001, 28003017})
-_RATE_CODES: Final = frozenset({28003018, 28001052})
-_TRANSIENT_CODES: Final = frozenset({2100004, 28001005, 28001006, 2191000})
-_CONFIG_HINTS: Final[dict[int, str]] = {
-    10004: "the app lacks the permission for this call: apply for it in the Douyin developer console",
-    10005: "a required parameter is missing: check the account's Douyin settings (client key, open_id)",
-    2100005: "the request was rejected as invalid: check the account's Douyin settings",
-    28001007: "the request was rejected as invalid: check the account's Douyin settings",
-    2100007: "the app has no permission for this operation: check it in the Douyin developer console",
-    2190004: "the app has not been granted this capability: apply for it in the Douyin developer console",
-    28001018: "the app has not been granted this capability: apply for it in the Douyin developer console",
-    28001014: "the app has not been granted any capability yet: apply in the Douyin developer console",
-    28001015: "the access token belongs to a different Douyin user than the account's open_id",
-    28001016: "the Douyin app has been banned or taken offline: contact the Douyin open platform",
-    28001019: "this Douyin capability has been banned or taken offline: contact the Douyin open platform",
-    28001021: "the Douyin test app has expired: promote it to a production app",
-    2100009: "the Douyin user is banned from this operation",
-    28001045: "the Douyin account has been deleted by its owner",
-    28001046: "the Douyin account has been banned",
-    28001047: "the Douyin account is private, so its data cannot be read",
-}
+
+def _config(hint: str) -> ErrorRule:
+    return ErrorRule(ErrorKind.CONFIG, hint)
+
+
+_INVALID_REQUEST: Final = _config("the request was rejected as invalid: check the account's Douyin settings")
+_NO_CAPABILITY: Final = _config(
+    "the app has not been granted this capability: apply for it in the Douyin developer console"
+)
+
+#: Douyin's status codes, old and new families; unknown codes are transient.
+ERRORS: Final = ErrorTable(
+    platform=PLATFORM,
+    name="Douyin",
+    # ``extra`` carries the gateway's verdict, ``data`` the API's; newer endpoints put
+    # ``err_no``/``err_msg``/``log_id`` at the top level.
+    fields=(
+        CodeField(("extra",), "error_code", ("description", "sub_description")),
+        CodeField(("data",), "error_code", ("description",)),
+        CodeField((), "err_no", ("err_msg",)),
+    ),
+    log_ids=(("extra", "logid"), ("log_id",)),
+    rules={
+        **dict.fromkeys(
+            (10008, 2190008, 28001008, 2190002, 28001003),
+            ErrorRule(
+                ErrorKind.AUTH_EXPIRED,
+                "the Douyin access token has expired or is invalid ({detail}); it is refreshed once "
+                "with the refresh token",
+                refresh_token_once=True,
+            ),
+        ),
+        **dict.fromkeys(
+            (10010, 10020, 2190003, 28001012),
+            ErrorRule(
+                ErrorKind.AUTH_EXPIRED,
+                "the Douyin authorisation has lapsed ({detail}): the account owner must authorise the "
+                "app again in Douyin, then store the new tokens with `accounts set-secret`",
+            ),
+        ),
+        **dict.fromkeys(
+            (2190001, 28003017),
+            ErrorRule(ErrorKind.QUOTA, "the app's Douyin API quota is used up; polling resumes after the quota resets"),
+        ),
+        **dict.fromkeys(
+            (28003018, 28001052),
+            ErrorRule(ErrorKind.RATE_LIMITED, "Douyin asks for fewer requests ({detail}); polling slows down"),
+        ),
+        **dict.fromkeys(
+            (2100004, 28001005, 28001006, 2191000),
+            ErrorRule(ErrorKind.TRANSIENT, "the Douyin server is busy ({detail}); it will be retried"),
+        ),
+        10004: _config("the app lacks the permission for this call: apply for it in the Douyin developer console"),
+        10005: _config("a required parameter is missing: check the account's Douyin settings (client key, open_id)"),
+        2100005: _INVALID_REQUEST,
+        28001007: _INVALID_REQUEST,
+        2100007: _config("the app has no permission for this operation: check it in the Douyin developer console"),
+        2190004: _NO_CAPABILITY,
+        28001018: _NO_CAPABILITY,
+        28001014: _config("the app has not been granted any capability yet: apply in the Douyin developer console"),
+        28001015: _config("the access token belongs to a different Douyin user than the account's open_id"),
+        28001016: _config("the Douyin app has been banned or taken offline: contact the Douyin open platform"),
+        28001019: _config("this Douyin capability has been banned or taken offline: contact the Douyin open platform"),
+        28001021: _config("the Douyin test app has expired: promote it to a production app"),
+        2100009: _config("the Douyin user is banned from this operation"),
+        28001045: _config("the Douyin account has been deleted by its owner"),
+        28001046: _config("the Douyin account has been banned"),
+        28001047: _config("the Douyin account is private, so its data cannot be read"),
+    },
+    docs="https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/status-code",
+)
 
 
 def classify_error(payload: Mapping[str, object] | bytes) -> ConnectorError | None:
-    """The error a Douyin response carries, or ``None`` when every error code is 0.
+    """The error a Douyin response carries (see :data:`ERRORS`), or ``None`` when every
+    error code is 0.
 
     Never raises: malformed JSON or a non-numeric code is returned as ``bad_payload``.
     """
-    try:
-        data = expect_mapping(payload, platform=PLATFORM)
-        code, detail, log_id = _error_fields(data)
-    except ConnectorError as error:
-        return error
-    if code is None or code == 0:
-        return None
-    stable = f"{PLATFORM}.{code}"
-    if code in _REFRESH_CODES:
-        return ConnectorError(
-            ErrorKind.AUTH_EXPIRED,
-            f"the Douyin access token has expired or is invalid ({detail}); it is refreshed once "
-            "with the refresh token",
-            code=stable,
-            refresh_token_once=True,
-            log_id=log_id,
-        )
-    if code in _REAUTHORISE_CODES:
-        return ConnectorError(
-            ErrorKind.AUTH_EXPIRED,
-            f"the Douyin authorisation has lapsed ({detail}): the account owner must authorise the "
-            "app again in Douyin, then store the new tokens with `accounts set-secret`",
-            code=stable,
-            log_id=log_id,
-        )
-    if code in _QUOTA_CODES:
-        return ConnectorError(
-            ErrorKind.QUOTA,
-            "the app's Douyin API quota is used up; polling resumes after the quota resets",
-            code=stable,
-            log_id=log_id,
-        )
-    if code in _RATE_CODES:
-        return ConnectorError(
-            ErrorKind.RATE_LIMITED,
-            f"Douyin asks for fewer requests ({detail}); polling slows down",
-            code=stable,
-            log_id=log_id,
-        )
-    hint = _CONFIG_HINTS.get(code)
-    if hint is not None:
-        return ConnectorError(ErrorKind.CONFIG, hint, code=stable, log_id=log_id)
-    reason = "the Douyin server is busy" if code in _TRANSIENT_CODES else f"Douyin returned error {code}"
-    return ConnectorError(
-        ErrorKind.TRANSIENT, f"{reason} ({detail}); it will be retried", code=stable, log_id=log_id
-    )
-
-
-def _error_fields(data: Mapping[str, object]) -> tuple[int | None, str, str | None]:
-    """The first non-zero error code of the envelope, its description and the log id.
-
-    ``extra`` describes the gateway's verdict and ``data`` the API's; newer endpoints
-    use top-level ``err_no``. A non-numeric code is reported as a payload problem.
-    """
-    extra = data.get("extra")
-    inner = data.get("data")
-    extra = extra if isinstance(extra, Mapping) else {}
-    inner = inner if isinstance(inner, Mapping) else {}
-    log_id = as_str(extra.get("logid") or data.get("log_id"), 64) or None
-    candidates = (
-        (extra, "error_code", "description", "sub_description"),
-        (inner, "error_code", "description", None),
-        (data, "err_no", "err_msg", None),
-    )
-    for source, code_key, text_key, sub_key in candidates:
-        if code_key not in source:
-            continue
-        code = as_int(source.get(code_key))
-        if code is None:
-            raise bad_payload(PLATFORM, f"{code_key} is not a number")
-        if code != 0:
-            text = as_str(source.get(text_key), 500) or (as_str(source.get(sub_key), 500) if sub_key else "")
-            return code, platform_detail(text), log_id
-    return 0, "", log_id
+    return classify(ERRORS, payload)
 
 
 def _data(payload: Mapping[str, object] | bytes) -> Mapping[str, object]:
-    envelope = expect_mapping(payload, platform=PLATFORM)
-    error = classify_error(envelope)
-    if error is not None:
-        raise error
+    envelope = raise_for_error(ERRORS, payload)
     inner = envelope.get("data")
     if not isinstance(inner, Mapping):
         raise bad_payload(PLATFORM, "no data object")
@@ -459,6 +431,7 @@ SPEC: Final = PlatformSpec(
     platform=Platform.DOUYIN,
     secrets=("client_key", "refresh_token",),
     connector=DouyinConnector,
+    errors=ERRORS,
     simulator_routes=("/oauth/refresh_token", "/video/list", "/item/comment/list",),
     docs="https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/",
 )

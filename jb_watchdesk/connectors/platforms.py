@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from jb_watchdesk.connectors.errors import ErrorTable
 from jb_watchdesk.connectors.fetching import Connector, SecretSource
 from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.domain.models import Platform
@@ -29,5 +30,6 @@ class PlatformSpec:
     platform: Platform
     secrets: tuple[str, ...]
     connector: Callable[[HttpClient, SecretSource], Connector]
+    errors: ErrorTable
     simulator_routes: tuple[str, ...] = ()
     docs: str = ""

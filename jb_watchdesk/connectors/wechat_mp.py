@@ -38,7 +38,16 @@ from jb_watchdesk.connectors.fetching import (
     TokenCache,
     missing_secret,
 )
-from jb_watchdesk.connectors.errors import comment_problem, comments_paused_problem, next_quota_reset
+from jb_watchdesk.connectors.errors import (
+    CodeField,
+    ErrorRule,
+    ErrorTable,
+    classify,
+    comment_problem,
+    comments_paused_problem,
+    next_quota_reset,
+    raise_for_error,
+)
 from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.platforms import PlatformSpec
 from jb_watchdesk.domain.models import Platform
@@ -64,9 +73,7 @@ from jb_watchdesk.connectors.base import (
     as_str,
     bad_payload,
     epoch_to_datetime,
-    expect_mapping,
     html_to_text,
-    platform_detail,
     text_or_html,
 )
 
@@ -76,79 +83,73 @@ PLATFORM: Final = "wechat"
 _MAX_ARTICLES_PER_ITEM: Final = 20
 _IP_IN_MESSAGE: Final = re.compile(r"invalid ip ([0-9a-fA-F.:]{3,45})")
 
-_REFRESH_CODES: Final = frozenset({40001, 40014, 41001, 42001})
-_CONFIG_HINTS: Final[dict[int, str]] = {
-    40013: "the AppID is wrong: copy it again from the MP admin console (设置与开发 → 基本配置)",
-    40125: "the AppSecret is wrong or was reset: generate or copy it in the MP admin console "
-    "(设置与开发 → 基本配置) and store it again with `accounts set-secret`",
-    40164: "this workstation's IP address{ip} is not on the account's IP whitelist: add it in the "
-    "MP admin console (设置与开发 → 基本配置 → IP白名单)",
-    48001: "this account is not authorised for this API (it needs a verified account of the right "
-    "type): check the API permissions in the MP admin console",
-    88000: "comments are not enabled for this account or article",
-}
+def _ip_placeholder(message: str) -> dict[str, str]:
+    """``{ip}`` for the whitelist hint: the address WeChat refused, when its text names one."""
+    match = _IP_IN_MESSAGE.search(message[:500])
+    return {"ip": f" ({match.group(1)})" if match else ""}
 
 
-def classify_error(payload: Mapping[str, object] | bytes) -> ConnectorError | None:
-    """The error a WeChat response carries, or ``None`` when ``errcode`` is absent or 0.
+_REFRESH = ErrorRule(
+    ErrorKind.AUTH_EXPIRED,
+    "the access token was rejected ({detail}); the token is refreshed once, and if that "
+    "fails the AppID/AppSecret must be checked",
+    refresh_token_once=True,
+)
 
-    Never raises: malformed JSON is returned as a ``bad_payload`` error.
-    """
-    try:
-        data = expect_mapping(payload, platform=PLATFORM)
-    except ConnectorError as error:
-        return error
-    if "errcode" not in data:
-        return None
-    code = as_int(data.get("errcode"))
-    if code == 0:
-        return None
-    detail = platform_detail(data.get("errmsg"))
-    if code is None:
-        return bad_payload(PLATFORM, "errcode is not a number")
-    stable = f"{PLATFORM}.{code}"
-    if code in _REFRESH_CODES:
-        return ConnectorError(
-            ErrorKind.AUTH_EXPIRED,
-            f"the access token was rejected ({detail}); the token is refreshed once, and if that "
-            "fails the AppID/AppSecret must be checked",
-            code=stable,
-            refresh_token_once=True,
-        )
-    if code == 45009:
-        return ConnectorError(
+#: WeChat's error codes (HTTP 200 with ``{"errcode", "errmsg"}``); unknown codes are transient.
+ERRORS: Final = ErrorTable(
+    platform=PLATFORM,
+    name="WeChat",
+    fields=(CodeField((), "errcode", ("errmsg",)),),
+    rules={
+        **dict.fromkeys((40001, 40014, 41001, 42001), _REFRESH),
+        45009: ErrorRule(
             ErrorKind.QUOTA,
             "the account's daily API quota is used up; polling resumes after the quota resets "
             "(midnight Beijing time, or reset it in the MP admin console)",
-            code=stable,
-        )
-    if code == 45011:
-        return ConnectorError(
+        ),
+        45011: ErrorRule(
             ErrorKind.QUOTA,
             "API calls are too frequent for this account; polling pauses until the minute quota resets",
-            code=stable,
             retry_after=60.0,
-        )
-    if code == -1:
-        return ConnectorError(
-            ErrorKind.TRANSIENT, "the WeChat server is busy; it will be retried", code=stable
-        )
-    hint = _CONFIG_HINTS.get(code)
-    if hint is not None:
-        ip_match = _IP_IN_MESSAGE.search(as_str(data.get("errmsg"), 500))
-        ip = f" ({ip_match.group(1)})" if ip_match else ""
-        return ConnectorError(ErrorKind.CONFIG, hint.format(ip=ip), code=stable)
-    return ConnectorError(
-        ErrorKind.TRANSIENT, f"WeChat returned error {code} ({detail}); it will be retried", code=stable
-    )
+        ),
+        -1: ErrorRule(ErrorKind.TRANSIENT, "the WeChat server is busy; it will be retried"),
+        40013: ErrorRule(
+            ErrorKind.CONFIG, "the AppID is wrong: copy it again from the MP admin console (设置与开发 → 基本配置)"
+        ),
+        40125: ErrorRule(
+            ErrorKind.CONFIG,
+            "the AppSecret is wrong or was reset: generate or copy it in the MP admin console "
+            "(设置与开发 → 基本配置) and store it again with `accounts set-secret`",
+        ),
+        40164: ErrorRule(
+            ErrorKind.CONFIG,
+            "this workstation's IP address{ip} is not on the account's IP whitelist: add it in the "
+            "MP admin console (设置与开发 → 基本配置 → IP白名单)",
+        ),
+        48001: ErrorRule(
+            ErrorKind.CONFIG,
+            "this account is not authorised for this API (it needs a verified account of the right "
+            "type): check the API permissions in the MP admin console",
+        ),
+        88000: ErrorRule(ErrorKind.CONFIG, "comments are not enabled for this account or article"),
+    },
+    placeholders=_ip_placeholder,
+    docs="https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html",
+)
+
+
+def classify_error(payload: Mapping[str, object] | bytes) -> ConnectorError | None:
+    """The error a WeChat response carries (see :data:`ERRORS`), or ``None`` when ``errcode``
+    is absent or 0.
+
+    Never raises: malformed JSON is returned as a ``bad_payload`` error.
+    """
+    return classify(ERRORS, payload)
 
 
 def _raise_for_error(payload: Mapping[str, object] | bytes) -> Mapping[str, object]:
-    data = expect_mapping(payload, platform=PLATFORM)
-    error = classify_error(data)
-    if error is not None:
-        raise error
-    return data
+    return raise_for_error(ERRORS, payload)
 
 
 def parse_stable_token(payload: Mapping[str, object] | bytes, *, now: datetime) -> AccessToken:
@@ -480,6 +481,7 @@ SPEC: Final = PlatformSpec(
     platform=Platform.WECHAT_MP,
     secrets=("app_secret",),
     connector=WechatConnector,
+    errors=ERRORS,
     simulator_routes=("/cgi-bin/stable_token", "/cgi-bin/freepublish/batchget", "/cgi-bin/comment/list",),
     docs="https://developers.weixin.qq.com/doc/offiaccount/",
 )

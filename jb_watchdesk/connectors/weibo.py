@@ -35,7 +35,7 @@ from jb_watchdesk.connectors.fetching import (
     SecretSource,
     missing_secret,
 )
-from jb_watchdesk.connectors.errors import comment_problem
+from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, classify, comment_problem, raise_for_error
 from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.platforms import PlatformSpec
 from jb_watchdesk.domain.models import Platform
@@ -59,7 +59,6 @@ from jb_watchdesk.connectors.base import (
     clip,
     expect_mapping,
     parse_date_text,
-    platform_detail,
     text_or_html,
 )
 
@@ -67,67 +66,61 @@ PLATFORM: Final = "weibo"
 _TITLE_CHARS: Final = 60
 _MAX_ID_DIGITS: Final = 20
 
-_AUTH_CODES: Final = frozenset({21301, 21314, 21315, 21316, 21317, 21319, 21327, 21332})
-_RATE_CODES: Final = frozenset({10022, 10023, 10024})
-_TRANSIENT_CODES: Final = frozenset({10001, 10002, 10003, 10009})
-_CONFIG_HINTS: Final[dict[int, str]] = {
-    10004: "this workstation's IP address is blocked by Weibo; contact the Weibo open platform",
-    10005: "the app lacks the permission level this API needs: apply for it on open.weibo.com",
-    10006: "the app key (source) is missing: check the account's Weibo app settings",
-    10014: "the app is not permitted to call this API: check its permissions on open.weibo.com",
-    20003: "the Weibo user does not exist: check the account's Weibo id in the register",
-}
+#: Weibo's error codes (``{"error", "error_code", "request"}``, the code a number or a
+#: string); unknown codes are transient. Weibo tokens cannot be refreshed without the user.
+ERRORS: Final = ErrorTable(
+    platform=PLATFORM,
+    name="Weibo",
+    fields=(CodeField((), "error_code", ("error",)),),
+    rules={
+        **dict.fromkeys(
+            (21301, 21314, 21315, 21316, 21317, 21319, 21327, 21332),
+            ErrorRule(
+                ErrorKind.AUTH_EXPIRED,
+                "the Weibo access token has expired or was revoked ({detail}): re-authorise the app "
+                "for this account on open.weibo.com and store the new token with `accounts set-secret`",
+            ),
+        ),
+        **dict.fromkeys(
+            (10022, 10023, 10024),
+            ErrorRule(
+                ErrorKind.RATE_LIMITED,
+                "Weibo's request limit was reached ({detail}); polling slows down until the hourly limit resets",
+            ),
+        ),
+        **dict.fromkeys(
+            (10001, 10002, 10003, 10009),
+            ErrorRule(ErrorKind.TRANSIENT, "the Weibo server reported a temporary error ({detail})"),
+        ),
+        10004: ErrorRule(
+            ErrorKind.CONFIG, "this workstation's IP address is blocked by Weibo; contact the Weibo open platform"
+        ),
+        10005: ErrorRule(
+            ErrorKind.CONFIG, "the app lacks the permission level this API needs: apply for it on open.weibo.com"
+        ),
+        10006: ErrorRule(ErrorKind.CONFIG, "the app key (source) is missing: check the account's Weibo app settings"),
+        10014: ErrorRule(
+            ErrorKind.CONFIG, "the app is not permitted to call this API: check its permissions on open.weibo.com"
+        ),
+        20003: ErrorRule(
+            ErrorKind.CONFIG, "the Weibo user does not exist: check the account's Weibo id in the register"
+        ),
+    },
+    docs="https://open.weibo.com/wiki/Error_code",
+)
 
 
 def classify_error(payload: Mapping[str, object] | bytes) -> ConnectorError | None:
-    """The error a Weibo response carries, or ``None`` when it has no ``error_code``.
+    """The error a Weibo response carries (see :data:`ERRORS`), or ``None`` when it has no
+    non-zero ``error_code``.
 
     Never raises: malformed JSON is returned as a ``bad_payload`` error.
     """
-    try:
-        data = expect_mapping(payload, platform=PLATFORM)
-    except ConnectorError as error:
-        return error
-    if "error_code" not in data:
-        return None
-    code = as_int(data.get("error_code"))
-    if code == 0:
-        return None
-    if code is None:
-        return bad_payload(PLATFORM, "error_code is not a number")
-    detail = platform_detail(data.get("error"))
-    stable = f"{PLATFORM}.{code}"
-    if code in _AUTH_CODES:
-        return ConnectorError(
-            ErrorKind.AUTH_EXPIRED,
-            f"the Weibo access token has expired or was revoked ({detail}): re-authorise the app "
-            "for this account on open.weibo.com and store the new token with `accounts set-secret`",
-            code=stable,
-        )
-    if code in _RATE_CODES:
-        return ConnectorError(
-            ErrorKind.RATE_LIMITED,
-            f"Weibo's request limit was reached ({detail}); polling slows down until the hourly limit resets",
-            code=stable,
-        )
-    if code in _TRANSIENT_CODES:
-        return ConnectorError(
-            ErrorKind.TRANSIENT, f"the Weibo server reported a temporary error ({detail})", code=stable
-        )
-    hint = _CONFIG_HINTS.get(code)
-    if hint is not None:
-        return ConnectorError(ErrorKind.CONFIG, hint, code=stable)
-    return ConnectorError(
-        ErrorKind.TRANSIENT, f"Weibo returned error {code} ({detail}); it will be retried", code=stable
-    )
+    return classify(ERRORS, payload)
 
 
 def _raise_for_error(payload: Mapping[str, object] | bytes) -> Mapping[str, object]:
-    data = expect_mapping(payload, platform=PLATFORM)
-    error = classify_error(data)
-    if error is not None:
-        raise error
-    return data
+    return raise_for_error(ERRORS, payload)
 
 
 def parse_user_timeline(
@@ -634,6 +627,7 @@ SPEC: Final = PlatformSpec(
     platform=Platform.WEIBO,
     secrets=("access_token",),
     connector=WeiboConnector,
+    errors=ERRORS,
     simulator_routes=("/2/statuses/user_timeline.json", "/2/statuses/show.json", "/2/comments/timeline.json", "/2/comments/show.json",),
     docs="https://open.weibo.com/wiki/API",
 )

@@ -63,31 +63,6 @@ def test_expired_refresh_token_means_reauthorise_not_refresh() -> None:
     assert caught.value.health is Health.AUTH_EXPIRED
 
 
-@pytest.mark.parametrize(
-    ("name", "kind", "code", "refresh", "log_id"),
-    [
-        ("error_2190008_access_expired.json", ErrorKind.AUTH_EXPIRED, "douyin.2190008", True,
-         "202405021015300101980821035705926A"),
-        ("error_10008_access_expired_old.json", ErrorKind.AUTH_EXPIRED, "douyin.10008", True, None),
-        ("error_new_style_err_no.json", ErrorKind.AUTH_EXPIRED, "douyin.28001008", True, "202405291440576E078D8757B9"),
-        ("error_10010_refresh_expired.json", ErrorKind.AUTH_EXPIRED, "douyin.10010", False, None),
-        ("error_28003018_rate.json", ErrorKind.RATE_LIMITED, "douyin.28003018", False,
-         "202405021016000101980821035705999B"),
-        ("error_2190001_quota.json", ErrorKind.QUOTA, "douyin.2190001", False, "2024050210170001019808210357059CCC"),
-        ("error_2190004_no_capability.json", ErrorKind.CONFIG, "douyin.2190004", False,
-         "2024050210180001019808210357059DDD"),
-        ("error_unknown_code.json", ErrorKind.TRANSIENT, "douyin.2199999", False, "2024050210190001019808210357059EEE"),
-    ],
-)  # fmt: skip
-def test_error_codes_are_classified(
-    name: str, kind: ErrorKind, code: str, refresh: bool, log_id: str | None
-) -> None:
-    error = classify_error(raw(name))
-
-    assert error is not None
-    assert (error.kind, error.code, error.refresh_token_once, error.log_id) == (kind, code, refresh, log_id)
-
-
 def test_video_list_page() -> None:
     page = parse_video_list(raw("video_list.json"))
 

@@ -92,24 +92,6 @@ def test_comments_without_account_uid_keep_every_comment() -> None:
     assert not any(comment.replied for comment in page.items)
 
 
-@pytest.mark.parametrize(
-    ("name", "kind", "code"),
-    [
-        ("error_21327_expired_token.json", ErrorKind.AUTH_EXPIRED, "weibo.21327"),
-        ("error_21332_invalid_token_string_code.json", ErrorKind.AUTH_EXPIRED, "weibo.21332"),
-        ("error_10023_rate_limit.json", ErrorKind.RATE_LIMITED, "weibo.10023"),
-        ("error_10022_ip_rate_limit.json", ErrorKind.RATE_LIMITED, "weibo.10022"),
-        ("error_10001_system.json", ErrorKind.TRANSIENT, "weibo.10001"),
-    ],
-)
-def test_error_codes_int_or_string_are_classified(name: str, kind: ErrorKind, code: str) -> None:
-    error = classify_error(raw(name))
-
-    assert error is not None
-    assert (error.kind, error.code) == (kind, code)
-    assert not error.refresh_token_once
-
-
 def test_expired_token_tells_the_officer_to_reauthorise() -> None:
     error = classify_error(raw("error_21327_expired_token.json"))
 
