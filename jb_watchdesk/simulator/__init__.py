@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from jb_watchdesk.simulator.faults import Fault, FaultKind, FaultPlan, parse_spec
 from jb_watchdesk.simulator.server import SimulatorServer, main, run_simulator, running_in_thread, serving
-from jb_watchdesk.simulator.world import BEHAVIOUR_PATTERN, Behaviour, SimAccount, World
+from jb_watchdesk.simulator.world import BEHAVIOUR_PATTERN, Behaviour, ContentKind, SimAccount, World
 
 __all__ = [
     "BEHAVIOUR_PATTERN",
     "Behaviour",
+    "ContentKind",
     "Fault",
     "FaultKind",
     "FaultPlan",

@@ -7,6 +7,8 @@ Spec grammar (entries separated by commas, whitespace around entries ignored)::
             | drip | oversize | entity_bomb | expire | quota
             | shift | comment_quota | comment_args
             | br | gzip_noheader | future_lastmod
+            | guid_repeat | future_dates | undated | cn_dates | bad_byte
+            | surrogate | nonchar | long_text | video_status
     PARAM  := digits   (latency: milliseconds, required; 429: Retry-After seconds, default 30)
     TARGET := an account key (``weibo-0002``) or a platform (``rss``, ``wechat_mp``,
               ``kuaishou`` ...); no target means every platform request
@@ -23,12 +25,24 @@ HTTP behaviour of real servers and CDNs (what a platform route answers is unchan
   (a file time in the future), and any feed request whose If-Modified-Since carries that date
   gets 304, whatever changed; other routes are unaffected.
 
-Example: ``5xx%5,html@rss-0003,drip@weibo-0002,latency=2000@wechat_mp-0001,429=30%10``.
+Content kinds change what the platforms say rather than how they answer; they are
+described with :class:`jb_watchdesk.simulator.world.ContentKind` (feeds: ``guid_repeat``,
+``future_dates``, ``undated``, ``cn_dates``, ``bad_byte``; every platform: ``surrogate``,
+``nonchar``; Weibo: ``long_text``; Douyin: ``video_status``). They hold per *account*, not
+per request: ``%RATE`` picks that share of the target's accounts, the same ones for as long
+as the entry is active (``undated%30`` undates items of about 30% of the feeds). The server
+hands them to its world (:meth:`World.set_content`), so ``/_sim/truth`` follows them; a
+kind that does not apply to an account's platform does nothing there. Clearing the spec
+clears them: the platforms go back to plain content.
+
+Example: ``5xx%5,html@rss-0003,drip@weibo-0002,latency=2000@wechat_mp-0001,429=30%10``,
+``undated@rss,video_status%30,surrogate@weibo-0002``.
 
 Whether an entry fires for a request is decided by a hash of (seed, entry position, the
 entry's own count of matching requests), so the same run of requests always meets the same
 faults. All ``latency`` entries that fire add up; of the other kinds, the first entry in
-spec order that fires decides what happens to the request.
+spec order that fires decides what happens to the request. Content entries take no part
+in that decision (and their request counters stay at zero).
 """
 
 from __future__ import annotations
@@ -40,7 +54,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from jb_watchdesk.simulator.world import stable_hash, stable_unit
+from jb_watchdesk.simulator.world import ContentKind, ContentSwitch, stable_hash, stable_unit
 
 
 class FaultKind(StrEnum):
@@ -63,10 +77,22 @@ class FaultKind(StrEnum):
     BROTLI = "br"  # the body brotli-compressed, with Content-Encoding: br
     GZIP_NOHEADER = "gzip_noheader"  # the body gzip-compressed, without a Content-Encoding header
     FUTURE_LASTMOD = "future_lastmod"  # feeds: Last-Modified in 2041; 304 when that date comes back
+    # Content kinds (see ContentKind): per account, reflected in /_sim/truth.
+    GUID_REPEAT = "guid_repeat"  # feeds: several items share <guid>N/A</guid> and one link
+    FUTURE_DATES = "future_dates"  # feeds: Beijing time labelled GMT (+8 h)
+    UNDATED = "undated"  # feeds: items without pubDate
+    CN_DATES = "cn_dates"  # feeds: 2024年5月1日 星期三 08:00, epoch seconds, epoch milliseconds
+    BAD_BYTE = "bad_byte"  # feeds: one multi-byte character cut in one item
+    SURROGATE = "surrogate"  # a lone surrogate (&#xD83D; / \ud83d) in post and comment text
+    NONCHAR = "nonchar"  # U+FFFE in post and comment text
+    LONG_TEXT = "long_text"  # Weibo: isLongText statuses, full text from statuses/show
+    VIDEO_STATUS = "video_status"  # Douyin: video_status 1/5/2/4/6/7 mixed
 
 
 #: faults the platform routes act out themselves (the server passes them on as ``forced``)
 PLATFORM_FAULTS: Final = frozenset({FaultKind.SHIFT, FaultKind.COMMENT_QUOTA, FaultKind.COMMENT_ARGS})
+#: faults that change content per account (the world acts them out and truth follows them)
+CONTENT_FAULTS: Final = frozenset(FaultKind(kind.value) for kind in ContentKind)
 DEFAULT_RETRY_AFTER_S: Final = 30
 _TARGET: Final = r"@(?P<target{n}>[A-Za-z0-9_.\-]+)"
 _RATE: Final = r"%(?P<rate{n}>[0-9]+(?:\.[0-9]+)?)"
@@ -171,6 +197,14 @@ class FaultPlan:
         """The plan in spec syntax; empty when no fault is active."""
         return ",".join(fault.spec for fault in self.faults)
 
+    def content(self) -> tuple[ContentSwitch, ...]:
+        """The content entries, for :meth:`World.set_content`."""
+        return tuple(
+            ContentSwitch(ContentKind(fault.kind.value), fault.target, fault.rate)
+            for fault in self.faults
+            if fault.kind in CONTENT_FAULTS
+        )
+
     def check_targets(self, known: Collection[str]) -> None:
         """ValueError when an entry targets neither a known account nor a platform."""
         for fault in self.faults:
@@ -186,7 +220,7 @@ class FaultPlan:
         draw = 0
         with self._lock:
             for position, fault in enumerate(self.faults):
-                if not fault.matches(targets):
+                if fault.kind in CONTENT_FAULTS or not fault.matches(targets):
                     continue
                 count = self._seen[position]
                 self._seen[position] = count + 1

@@ -14,6 +14,9 @@ Conventions worth knowing when writing a client against this:
   JSON body, as the real API does; ``error_code`` is a string for some accounts.
 - Douyin answers errors with HTTP 200 and the code in ``data``/``extra``.
 - Quotas count data calls only (not token calls), per account per Asia/Shanghai day.
+- Content switches (:class:`jb_watchdesk.simulator.world.ContentKind`) are read from the
+  world on every request: hostile characters, odd feed dates, long Weibo posts, Douyin
+  video statuses.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -28,9 +32,17 @@ from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 from jb_watchdesk.simulator.faults import FaultKind
-from jb_watchdesk.simulator.world import SimAccount, SimComment, SimPost, World, feed_link, to_datetime
-
-FEED_ITEMS: Final = 30
+from jb_watchdesk.simulator.world import (
+    FEED_ITEMS,
+    PLACEHOLDER_GUID,
+    ContentKind,
+    SimAccount,
+    SimComment,
+    SimPost,
+    World,
+    feed_link,
+    to_datetime,
+)
 JSON_TYPE: Final = "application/json; charset=utf-8"
 _DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -100,10 +112,18 @@ class Target:
         return frozenset({self.account.key, self.account.served, self.account.platform})
 
 
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
 def json_response(payload: object, *, status: int = 200) -> Response:
-    """A JSON response; ints stay exact (Weibo ids above 2**53 must survive)."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(status=status, body=body)
+    """A JSON response; ints stay exact (Weibo ids above 2**53 must survive).
+
+    A lone surrogate in a string goes out as its JSON escape (``\\ud83d``), as platforms whose
+    back ends cut UTF-16 strings send it: the bytes stay valid UTF-8, the text does not.
+    """
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    text = _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return Response(status=status, body=text.encode("utf-8"))
 
 
 def text_response(status: int, *, text: str, kind: str = "text") -> Response:
@@ -132,6 +152,7 @@ ROUTES: Final[dict[str, tuple[str, frozenset[str]]]] = {
     "/cgi-bin/freepublish/batchget": ("wechat.batchget", frozenset({"POST"})),
     "/cgi-bin/comment/list": ("wechat.comment_list", frozenset({"POST"})),
     "/2/statuses/user_timeline.json": ("weibo.user_timeline", frozenset({"GET"})),
+    "/2/statuses/show.json": ("weibo.statuses_show", frozenset({"GET"})),
     "/2/comments/show.json": ("weibo.comments_show", frozenset({"GET"})),
     "/2/comments/timeline.json": ("weibo.comments_timeline", frozenset({"GET"})),
     "/oauth/client_token": ("douyin.client_token", frozenset({"POST"})),
@@ -145,6 +166,7 @@ DATA_ROUTES: Final = frozenset(
         "wechat.batchget",
         "wechat.comment_list",
         "weibo.user_timeline",
+        "weibo.statuses_show",
         "weibo.comments_show",
         "weibo.comments_timeline",
         "douyin.video_list",
@@ -228,11 +250,13 @@ class Platforms:
         if forced is FaultKind.QUOTA:
             return text_response(429, text="Too Many Requests")
         now = self.world.now()
-        posts = self.world.listed_posts(account, now=now)[:FEED_ITEMS]
+        posts = self.world.feed_items(account, now=now)
         last_modified = max((post.updated(now) for post in posts), default=self.world.history_start)
         encoding = "gb18030" if account.gb18030 else "utf-8"
-        document = self.feed_document(account, posts=posts, now=now, encoding=encoding, last_modified=last_modified)
-        body = document.encode(encoding)
+        parts = self.feed_parts(account, posts=posts, now=now, encoding=encoding, last_modified=last_modified)
+        body = b"".join(part.encode(encoding) for part in parts)
+        if self.world.content_on(ContentKind.BAD_BYTE, account) and posts:
+            body = _cut_one_character(body, marker=_BAD_BYTE_MARK.encode(encoding), encoding=encoding)
         etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
         headers = [("ETag", etag), ("Last-Modified", http_date(last_modified)), ("Cache-Control", "max-age=300")]
         if _not_modified(request, etag=etag, last_modified=last_modified):
@@ -249,31 +273,63 @@ class Platforms:
     def feed_document(
         self, account: SimAccount, *, posts: list[SimPost], now: int, encoding: str, last_modified: int
     ) -> str:
-        """RSS 2.0 text as RSSHub renders it (the XML declaration names ``encoding``)."""
+        """RSS 2.0 text as RSSHub renders it (the XML declaration names ``encoding``).
+
+        https://www.rssboard.org/rss-specification. The ``bad_byte`` switch acts on the
+        encoded bytes and is not in this text.
+        """
+        parts = self.feed_parts(account, posts=posts, now=now, encoding=encoding, last_modified=last_modified)
+        return "".join(parts).replace(_BAD_BYTE_MARK, "")
+
+    def feed_parts(
+        self, account: SimAccount, *, posts: list[SimPost], now: int, encoding: str, last_modified: int
+    ) -> list[str]:
+        """The pieces of :meth:`feed_document`; with ``bad_byte`` on, the newest item's
+        description holds :data:`_BAD_BYTE_MARK` before the character to cut."""
+        world = self.world
+        home = f"https://{account.platform}.example.com/u/{account.key}"
+        bad_byte = world.content_on(ContentKind.BAD_BYTE, account)
         parts = [
             f'<?xml version="1.0" encoding="{encoding}"?>\n',
             '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">\n<channel>\n',
             f"<title>{escape(account.name)}</title>\n",
-            f"<link>https://{account.platform}.example.com/u/{account.key}</link>\n",
+            f"<link>{home}</link>\n",
             f"<description>{escape(account.unit)} {escape(account.name)} - Powered by RSSHub</description>\n",
             "<generator>RSSHub</generator>\n<language>zh-cn</language>\n",
             f"<lastBuildDate>{email.utils.format_datetime(to_datetime(last_modified))}</lastBuildDate>\n",
             "<ttl>5</ttl>\n",
         ]
-        for post in posts:
-            text = self.world.post_text(post, now=now)
-            paragraphs = "".join(f"<p>{escape(sentence)}</p>" for sentence in text.sentences)
+        for number, post in enumerate(posts):
+            text = world.post_text(post, now=now)
+            sentences = list(text.sentences)
+            if bad_byte and number == 0:
+                # The sentence's last character, cut where the CMS's byte limit fell: markup
+                # follows, so the broken bytes cannot pair with the next character.
+                sentences[0] = sentences[0][:-1] + _BAD_BYTE_MARK + sentences[0][-1]
+            paragraphs = "".join(f"<p>{escape(sentence)}</p>" for sentence in sentences)
+            hostile = world.hostile_post(account, post)
             parts.append("<item>\n")
             parts.append(f"<title>{escape(text.title)}</title>\n")
-            parts.append(f"<description><![CDATA[{paragraphs}]]></description>\n")
-            parts.append(f"<pubDate>{email.utils.format_datetime(to_datetime(post.published))}</pubDate>\n")
-            if not (account.omit_guid and post.slot % 3 == 0):
-                parts.append(f'<guid isPermaLink="false">{escape(post.post_id)}</guid>\n')
-            parts.append(f"<link>{escape(feed_link(post, account=account))}</link>\n")
+            if hostile:
+                # In the description, not the title: a feed without guids is identified by
+                # title, and the switch should not change which item is which. A character
+                # reference is not read inside CDATA, so this description is escaped text.
+                marked = hostile.replace("\ud83d", "&#xD83D;")
+                parts.append(f"<description>{escape(paragraphs)}{marked}</description>\n")
+            else:
+                parts.append(f"<description><![CDATA[{paragraphs}]]></description>\n")
+            date = world.feed_date(account, post, now=now)
+            if date.text is not None:
+                parts.append(f"<pubDate>{escape(date.text)}</pubDate>\n")
+            guid = world.feed_guid(account, post)
+            if guid is not None:
+                parts.append(f'<guid isPermaLink="false">{escape(guid)}</guid>\n')
+            link = f"{home}/index.html" if guid == PLACEHOLDER_GUID else feed_link(post, account=account)
+            parts.append(f"<link>{escape(link)}</link>\n")
             parts.append(f"<author>{escape(account.name)}</author>\n")
             parts.append("</item>\n")
         parts.append("</channel>\n</rss>\n")
-        return "".join(parts)
+        return parts
 
     # ----------------------------------------------------------------- WeChat
 
@@ -413,7 +469,7 @@ class Platforms:
                 "user_comment_id": comment.number,
                 "openid": comment.author_id,
                 "create_time": comment.created,
-                "content": comment.text,
+                "content": comment.text + self.world.hostile_comment(account, comment),
                 "comment_type": int(comment.elected),
             }
             if comment.replied_by(now) and comment.replied is not None:
@@ -458,11 +514,29 @@ class Platforms:
             "verified_type": 1,
         }
 
-    def _weibo_status(self, account: SimAccount, post: SimPost, now: int) -> dict[str, object]:
+    def weibo_full_text(self, account: SimAccount, post: SimPost, now: int) -> str:
+        """A status's whole text (what ``longText.longTextContent`` holds for a long post)."""
         text = self.world.post_text(post, now=now)
-        body = f"【{text.title}】" + "".join(text.sentences)
+        intro = ""
+        if self.world.weibo_long(account, post):
+            # Before the sentences, so whatever the post says beyond its headline, sensitive
+            # sentences included, lies past the cut.
+            intro = weibo_long_intro(account, post)
+        body = f"【{text.title}】" + intro + "".join(text.sentences) + self.world.hostile_post(account, post)
         if post.slot % 4 == 0:
             body += f' <a href="https://weibo.cn/sinaurl?u=https%3A%2F%2Fwww.jbq.example.gov.cn%2F{post.slot}">网页链接</a>'
+        return body
+
+    def _weibo_status(self, account: SimAccount, post: SimPost, now: int, *, long_text: bool = False) -> dict[str, object]:
+        """A status object (https://open.weibo.com/wiki/2/statuses/user_timeline). A long post is
+        cut in the timeline (``isLongText``); with ``long_text`` (``statuses/show`` with
+        ``isGetLongText=1``) it carries its whole text in ``longText.longTextContent``."""
+        body = self.weibo_full_text(account, post, now)
+        is_long = self.world.weibo_long(account, post)
+        full = body
+        if is_long:
+            uid = account.credentials["uid"]
+            body = f"{body[:WEIBO_CUT_CHARS]}... 全文： http://m.weibo.cn/{uid}/{post.post_id}"
         status: dict[str, object] = {
             "created_at": weibo_date(post.published),
             "id": int(post.post_id),
@@ -472,14 +546,19 @@ class Platforms:
             "source": '<a href="https://app.weibo.com/t/feed/6vtZb0" rel="nofollow">微博 weibo.com</a>',
             "favorited": False,
             "truncated": False,
+            "isLongText": is_long,
             "reposts_count": post.slot % 17,
             "comments_count": len(self.world.comments(post, now=now)),
             "attitudes_count": post.slot % 97,
             "user": self._weibo_user(account),
         }
+        if is_long and long_text:
+            status["longText"] = {"longTextContent": full, "url_objects": []}
         if post.deleted(now):
             status["deleted"] = "1"
             status["text"] = "此微博已被作者删除。"
+            status["isLongText"] = False
+            status.pop("longText", None)
         if post.edited(now):
             status["edit_count"] = 1
             status["edit_at"] = weibo_date(post.edited_at or post.published)
@@ -509,6 +588,20 @@ class Platforms:
             }
         )
 
+    def _weibo_statuses_show(self, target: Target, request: Request, forced: FaultKind | None) -> Response:
+        """``2/statuses/show.json?id=ID[&isGetLongText=1]``: one status of the token's account
+        (https://open.weibo.com/wiki/2/statuses/show); 20101 when there is no such status."""
+        account = self._weibo_account(request, forced)
+        if isinstance(account, Response):
+            return account
+        now = self.world.now()
+        post = self.world.find_post(account, post_id=request.query.get("id", ""), now=now)
+        if post is None:
+            strings = account.string_error_codes
+            return self._weibo_error(request, 20101, "target weibo does not exist!", status=400, as_string=strings)
+        wanted = request.query.get("isGetLongText", "") in {"1", "true"}
+        return json_response(self._weibo_status(account, post, now, long_text=wanted))
+
     def _weibo_comment_rows(self, account: SimAccount, posts: list[SimPost], now: int) -> list[dict[str, object]]:
         rows: list[dict[str, object]] = []
         user = self._weibo_user(account)
@@ -525,7 +618,8 @@ class Platforms:
             }
             for comment in self.world.comments(post, now=now):
                 commenter = {"id": int(comment.author_id), "idstr": comment.author_id, "screen_name": comment.author_name}
-                row = _weibo_comment(comment.comment_id, comment.created, comment.text, commenter, status)
+                text = comment.text + self.world.hostile_comment(account, comment)
+                row = _weibo_comment(comment.comment_id, comment.created, text, commenter, status)
                 rows.append(row)
                 if comment.replied_by(now) and comment.reply_id and comment.replied is not None:
                     reply = _weibo_comment(
@@ -538,7 +632,7 @@ class Platforms:
                     reply["reply_comment"] = {
                         "id": int(comment.comment_id),
                         "idstr": comment.comment_id,
-                        "text": comment.text,
+                        "text": text,
                         "created_at": weibo_date(comment.created),
                         "user": commenter,
                     }
@@ -695,6 +789,7 @@ class Platforms:
         caption = " ".join((text.title, *sentences))
         video_number = 7_300_000_000_000_000_000 + post.published * 1000 + account.index % 1000
         comments = len(self.world.comments(post, now=now))
+        status = self.world.video_status(account, post)
         return {
             "item_id": post.post_id,
             "title": f"{caption} #江北 #{account.brand}",
@@ -702,8 +797,8 @@ class Platforms:
             "share_url": f"https://www.iesdouyin.com/share/video/{video_number}/?region=CN&mid={post.slot}",
             "cover": f"https://p3-sign.douyinpic.com/obj/sim-{account.key}-{post.slot}",
             "is_top": post.pinned,
-            "is_reviewed": True,
-            "video_status": 1,
+            "is_reviewed": status != 4,
+            "video_status": status,
             "media_type": 4,
             "statistics": {
                 "comment_count": comments,
@@ -730,13 +825,46 @@ class Platforms:
         comments = list(reversed(self.world.comments(post, now=now)))
         window = comments[cursor : cursor + count]
         data = {
-            "list": [_douyin_comment(comment, now) for comment in window],
+            "list": [_douyin_comment(comment, now, extra=self.world.hostile_comment(account, comment)) for comment in window],
             "cursor": cursor + len(window),
             "has_more": cursor + len(window) < len(comments),
             "error_code": 0,
             "description": "",
         }
         return json_response({"data": data, "extra": self._douyin_extra(now)})
+
+
+#: Weibo's timeline shows this many characters of a long post before ``... 全文：URL``
+WEIBO_CUT_CHARS: Final = 137
+# Where bad_byte cuts: the character after this mark loses its last byte. A private-use
+# character the content never holds, removed again from the bytes.
+_BAD_BYTE_MARK: Final = "\ue0b7"
+
+
+def weibo_long_intro(account: SimAccount, post: SimPost) -> str:
+    """The opening paragraph that makes a ``long_text`` status long (over 140 characters)."""
+    return (
+        f"各位网友：为进一步做好{account.unit}各项工作，回应群众关切，现将近期有关情况通报如下。"
+        "本通报内容较长，请耐心阅读全文，并请相互转告身边的亲友和邻居。"
+        "我们将持续跟进相关事项的办理进展，及时向社会公开，欢迎广大市民通过留言、来电等方式提出意见建议，"
+        f"共同把{account.brand}的各项工作做实做细。以下为具体内容。"
+    )
+
+
+def _cut_one_character(body: bytes, *, marker: bytes, encoding: str) -> bytes:
+    """``body`` without ``marker`` and without the last byte of the character that follows it."""
+    position = body.find(marker)
+    if position < 0:
+        return body
+    start = position + len(marker)
+    width = 1
+    while start + width <= len(body):
+        try:
+            body[start : start + width].decode(encoding)
+            break
+        except UnicodeDecodeError:
+            width += 1
+    return body[:position] + body[start : start + width - 1] + body[start + width :]
 
 
 def wechat_msg_data_id(post: SimPost) -> int:
@@ -747,11 +875,11 @@ def wechat_msg_data_id(post: SimPost) -> int:
     return 2_247_000_000 + post.published % 1_000_000_000
 
 
-def _douyin_comment(comment: SimComment, now: int) -> dict[str, object]:
+def _douyin_comment(comment: SimComment, now: int, *, extra: str = "") -> dict[str, object]:
     return {
         "comment_id": comment.comment_id,
         "comment_user_id": comment.author_id,
-        "content": comment.text,
+        "content": comment.text + extra,
         "create_time": comment.created,
         "top": comment.elected,
         "digg_count": comment.number * 3 % 17,

@@ -11,8 +11,12 @@ Admin routes, for tests and the demo:
 
 - ``GET /_sim/register.csv``  the account register (UTF-8 with BOM)
 - ``GET /_sim/truth[?now=ISO8601][&window=DAYS]``  what the desk should conclude per account
+  (:meth:`World.truth`); with ``&items=1`` instead the ids of every post and comment it
+  should store (:meth:`World.truth_items`; ``window`` is then the comment window and
+  ``horizon=DAYS`` the post horizon, default 21)
 - ``GET /_sim/credentials``  every account's platform ids and secrets
-- ``GET /_sim/faults`` / ``POST /_sim/faults`` (``{"spec": "..."}``; empty clears)
+- ``GET /_sim/faults`` / ``POST /_sim/faults`` (``{"spec": "..."}``; empty clears); the
+  spec's content kinds (``undated``, ``video_status`` …) are handed to the world
 - ``GET /_sim/stats`` / ``POST /_sim/stats/reset``  request counts per route and account
 """
 
@@ -54,7 +58,7 @@ from jb_watchdesk.simulator.routes import (
     platform_of,
     text_response,
 )
-from jb_watchdesk.simulator.world import SERVED_PLATFORMS, World
+from jb_watchdesk.simulator.world import POST_HORIZON_DAYS, SERVED_PLATFORMS, World
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +139,7 @@ class SimulatorServer:
         if isinstance(faults, FaultPlan):
             faults.check_targets(self._targets)
             self._faults = faults
+            world.set_content(faults.content())
         elif faults:
             self.set_faults(faults)
         self._server: asyncio.Server | None = None
@@ -231,10 +236,12 @@ class SimulatorServer:
         return self._faults
 
     def set_faults(self, spec: str) -> None:
-        """Replace the active faults (an empty spec clears them); ValueError if the spec is bad."""
+        """Replace the active faults, content kinds included (an empty spec clears them all,
+        and the world's content switches with them); ValueError if the spec is bad."""
         plan = FaultPlan.parse(spec, seed=self.world.seed)
         plan.check_targets(self._targets)
         self._faults = plan
+        self.world.set_content(plan.content())
 
     # ------------------------------------------------------------------ stats
 
@@ -593,6 +600,17 @@ class SimulatorServer:
         window_text = request.query.get("window", "30")
         if not window_text.isdigit() or not 1 <= int(window_text) <= 365:
             return json_response({"error": "window must be a number of days from 1 to 365"}, status=400)
+        if request.query.get("items", "") in {"1", "true"}:
+            horizon_text = request.query.get("horizon", str(POST_HORIZON_DAYS))
+            if not horizon_text.isdigit() or not 1 <= int(horizon_text) <= 365:
+                return json_response({"error": "horizon must be a number of days from 1 to 365"}, status=400)
+            items = await asyncio.to_thread(
+                self.world.truth_items,
+                now,
+                post_horizon_days=int(horizon_text),
+                comment_window_days=int(window_text),
+            )
+            return json_response(items)
         # A thousand accounts take about a second; the event loop keeps serving meanwhile.
         rows = await asyncio.to_thread(self.world.truth, now, comment_window_days=int(window_text))
         return json_response(rows)

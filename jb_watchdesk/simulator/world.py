@@ -25,16 +25,24 @@ show comments, so a feed account with ``comments_unanswered`` simply posts regul
 The mutable part (issued tokens, quota counters) lives in :class:`TokenBook` and
 :class:`QuotaBook`, owned by the world and guarded by a lock because ``truth()`` may be
 read from another thread while the server runs.
+
+Content menu: :class:`ContentKind` switches change *what* the platforms say (hostile text,
+odd dates, repeated guids, long Weibo posts, Douyin video statuses), per account, as the
+real platforms and CMSs do. They are switched on with the fault spec (``undated@rss-0003``,
+``video_status%30``; see :mod:`jb_watchdesk.simulator.faults`) or ``World(content=...)``, and
+:meth:`World.truth` and :meth:`World.truth_items` always follow the active switches, so a
+desk's result can be compared exactly whichever are on.
 """
 
 from __future__ import annotations
 
 import base64
+import email.utils
 import hashlib
 import random
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from enum import StrEnum
@@ -49,6 +57,23 @@ WEEK_S: Final = 7 * 86_400
 # Monday 2020-01-06 00:00 Asia/Shanghai: slots are counted from here so they never move.
 _EPOCH: Final = 1_578_240_000
 HISTORY_DAYS: Final = 60
+#: How far back the desk's connectors must read posts (``connectors/fetching.POST_HORIZON``;
+#: a test checks the two agree). The first poll reads further (30 days, for comments).
+POST_HORIZON_DAYS: Final = 21
+#: Comments are read on posts this recent (``connectors/fetching.COMMENT_HORIZON``).
+COMMENT_HORIZON_DAYS: Final = 30
+#: Items a feed serves: the newest N, as RSSHub's default ``limit`` does.
+FEED_ITEMS: Final = 30
+#: Beijing time is UTC+8 all year (no daylight saving since 1991).
+BEIJING_OFFSET_S: Final = 8 * 3_600
+#: Douyin ``video_status`` values that show a video to the public (1 before the 2024-11 split, 5 after).
+PUBLIC_VIDEO_STATUSES: Final = frozenset({1, 5})
+#: Statuses under which nobody but the author sees a video, so nobody can comment on it:
+#: 2 not fit for the public, 4 under review, 7 private (6, friends only, keeps its comments).
+UNSEEN_VIDEO_STATUSES: Final = frozenset({2, 4, 7})
+# The ``video_status`` cycle of an account under the video_status switch, by slot: every
+# status appears in any 8 consecutive videos, public ones in 3 of them.
+_VIDEO_STATUS_CYCLE: Final = (5, 2, 1, 4, 6, 5, 7, 6)
 DEFAULT_TOKEN_TTL_S: Final = 7_200
 DEFAULT_QUOTA_PER_DAY: Final = 100_000
 # Douyin refresh tokens live 30 days on the real platform.
@@ -121,6 +146,115 @@ def _b64(*parts: object, nbytes: int) -> str:
 
 def _urlsafe(*parts: object, nbytes: int) -> str:
     return base64.urlsafe_b64encode(hashlib.shake_256("\x1f".join(map(str, parts)).encode()).digest(nbytes)).decode()
+
+
+class ContentKind(StrEnum):
+    """Content switches: what real platforms and CMSs send that a careful reader must survive.
+
+    Feeds (RSS 2.0 items, https://www.rssboard.org/rss-specification):
+
+    - ``guid_repeat``: every even-slot item carries ``<guid>N/A</guid>`` and the channel's
+      home page as its link (a CMS with no ids): several items share one guid and one link.
+    - ``future_dates``: ``pubDate`` is Beijing wall-clock time labelled ``GMT``, so every
+      item looks 8 hours later than it was published (the newest ones in the future).
+    - ``undated``: odd-slot items have no ``pubDate`` at all.
+    - ``cn_dates``: ``pubDate`` rotates by slot between ``2026年11月25日 星期三 08:00``
+      (Beijing time, no zone, minute precision), epoch seconds and epoch milliseconds.
+    - ``bad_byte``: the newest item's description loses the last byte of one multi-byte
+      character, the last of its first paragraph (a CMS that cut text at a byte count):
+      one undecodable byte sequence in an otherwise UTF-8 or GB18030 document.
+
+    Every platform (feeds: item title or description; Weibo: status and comment text;
+    WeChat and Douyin: comment text), on even-slot posts and odd-numbered comments:
+
+    - ``surrogate``: half an emoji, a lone high surrogate U+D83D: ``&#xD83D;`` in XML,
+      ``\\ud83d`` in JSON (both are what the wire carries; neither is valid text).
+    - ``nonchar``: U+FFFE, a noncharacter (forbidden in XML 1.0; a byte-swapped BOM).
+
+    Weibo (https://open.weibo.com/wiki/2/statuses/show):
+
+    - ``long_text``: even-slot statuses are longer than 140 characters; the timeline sends
+      ``isLongText: true`` and the first 137 characters followed by ``... 全文：URL``; the full
+      text comes from ``2/statuses/show.json?id=ID&isGetLongText=1`` as
+      ``longText.longTextContent``.
+
+    Douyin (video/list ``video_status``, notice of 2024-11-15,
+    https://developer.open-douyin.com/forum/bulletin/post/6736c38048f043667b75f70a):
+
+    - ``video_status``: statuses cycle by slot through 5, 2, 1, 4, 6, 5, 7, 6 (1/5 public,
+      2 not fit for the public, 4 under review, 6 friends only, 7 private); only 1 and 5
+      count as posts, and videos under 2, 4 and 7 get no comments (nobody else sees them).
+    """
+
+    GUID_REPEAT = "guid_repeat"
+    FUTURE_DATES = "future_dates"
+    UNDATED = "undated"
+    CN_DATES = "cn_dates"
+    BAD_BYTE = "bad_byte"
+    SURROGATE = "surrogate"
+    NONCHAR = "nonchar"
+    LONG_TEXT = "long_text"
+    VIDEO_STATUS = "video_status"
+
+
+#: the served platforms each switch can change; elsewhere a switch does nothing
+CONTENT_PLATFORMS: Final[dict[ContentKind, frozenset[str]]] = {
+    ContentKind.GUID_REPEAT: frozenset({"rss"}),
+    ContentKind.FUTURE_DATES: frozenset({"rss"}),
+    ContentKind.UNDATED: frozenset({"rss"}),
+    ContentKind.CN_DATES: frozenset({"rss"}),
+    ContentKind.BAD_BYTE: frozenset({"rss"}),
+    ContentKind.SURROGATE: frozenset({"rss", "weibo", "wechat_mp", "douyin"}),
+    ContentKind.NONCHAR: frozenset({"rss", "weibo", "wechat_mp", "douyin"}),
+    ContentKind.LONG_TEXT: frozenset({"weibo"}),
+    ContentKind.VIDEO_STATUS: frozenset({"douyin"}),
+}
+#: the placeholder guid of ``guid_repeat`` items
+PLACEHOLDER_GUID: Final = "N/A"
+LONE_SURROGATE: Final = "\ud83d"
+NONCHARACTER: Final = "\ufffe"
+
+
+@dataclass(frozen=True, slots=True)
+class ContentSwitch:
+    """One content switch: ``kind`` for the account or platform ``target`` (``None``: all),
+    on a ``rate`` percent share of those accounts."""
+
+    kind: ContentKind
+    target: str | None = None
+    rate: float = 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class ContentMenu:
+    """The active content switches. Which accounts a ``%rate`` switch picks is fixed per
+    (seed, kind, account), so a share stays the same accounts across requests and a larger
+    share of the same kind contains a smaller one."""
+
+    switches: tuple[ContentSwitch, ...] = ()
+    seed: int = 0
+
+    def on(self, kind: ContentKind, account: SimAccount) -> bool:
+        """Whether ``kind`` changes what ``account`` serves."""
+        if account.served not in CONTENT_PLATFORMS[kind]:
+            return False
+        names = (account.key, account.served, account.platform)
+        for switch in self.switches:
+            if switch.kind is not kind or (switch.target is not None and switch.target not in names):
+                continue
+            if switch.rate >= 100.0 or stable_unit(self.seed, "content", kind.value, account.key) * 100.0 < switch.rate:
+                return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDate:
+    """A feed item's date: ``text`` as written in ``<pubDate>`` (``None``: no date element) and
+    ``seen``, epoch seconds, when a careful reader that first reads the feed at ``now`` dates it
+    (``None``: it cannot; the item is stored with an estimated date and not counted)."""
+
+    text: str | None
+    seen: int | None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -351,6 +485,8 @@ class World:
     ``clock`` returns the current aware datetime (real time by default) and is read for
     every request, so posts keep appearing as it advances. ``anchor`` fixes the history
     start and silent accounts' last posts (default: today 00:00 Asia/Shanghai by ``clock``).
+    ``content`` switches content kinds on from the start, in fault-spec syntax
+    (``"undated@rss-0002,video_status%50"``); a server's fault spec replaces them later.
     """
 
     def __init__(
@@ -362,6 +498,7 @@ class World:
         anchor: datetime | None = None,
         token_ttl_s: int = DEFAULT_TOKEN_TTL_S,
         quota_per_day: int = DEFAULT_QUOTA_PER_DAY,
+        content: str = "",
     ) -> None:
         if not 1 <= accounts <= MAX_ACCOUNTS:
             raise ValueError(f"accounts must be between 1 and {MAX_ACCOUNTS}, not {accounts}")
@@ -388,6 +525,105 @@ class World:
         self._schedule: dict[int, tuple[int, tuple[SimPost, ...]]] = {}
         self._schedule_lock = threading.Lock()
         self._texts = _Lru(TEXT_CACHE_ENTRIES)
+        self.content = ContentMenu(seed=seed)
+        if content:
+            # faults imports this module; the spec grammar lives there.
+            from jb_watchdesk.simulator.faults import FaultPlan
+
+            plan = FaultPlan.parse(content, seed=seed)
+            if len(plan.content()) != len(plan.faults):
+                raise ValueError(f"content {content!r}: only content kinds may be given here, not transport faults")
+            self.set_content(plan.content())
+
+    # ------------------------------------------------------------ content menu
+
+    def set_content(self, switches: Iterable[ContentSwitch]) -> None:
+        """Replace the active content switches (none: every platform says plain things).
+
+        One assignment of an immutable menu, so a request or ``truth()`` running in another
+        thread sees either the old menu or the new one, never a mix.
+        """
+        self.content = ContentMenu(switches=tuple(switches), seed=self.seed)
+
+    def content_on(self, kind: ContentKind, account: SimAccount) -> bool:
+        """Whether content switch ``kind`` is on for ``account``."""
+        return self.content.on(kind, account)
+
+    def feed_items(self, account: SimAccount, *, now: int) -> list[SimPost]:
+        """What the account's feed serves at ``now``: the newest :data:`FEED_ITEMS` posts, newest first."""
+        return self.listed_posts(account, now=now)[:FEED_ITEMS]
+
+    def feed_guid(self, account: SimAccount, post: SimPost) -> str | None:
+        """The ``<guid>`` of a feed item: the post id, :data:`PLACEHOLDER_GUID`, or ``None`` (no element)."""
+        if self.content_on(ContentKind.GUID_REPEAT, account) and post.slot % 2 == 0:
+            return PLACEHOLDER_GUID
+        if account.omit_guid and post.slot % 3 == 0:
+            return None
+        return post.post_id
+
+    def feed_date(self, account: SimAccount, post: SimPost, *, now: int) -> FeedDate:
+        """The ``<pubDate>`` of a feed item and when a careful reader dates it (see :class:`FeedDate`).
+
+        Precedence when several date switches are on: ``undated``, then ``cn_dates``, then
+        ``future_dates``. A date labelled later than ``now`` is dated ``now`` by the reader
+        (a post cannot be published after it is first seen), which is what ``seen`` gives for
+        a reader whose first poll is at ``now``; one that read the feed earlier dated those
+        items at that earlier poll.
+        """
+        published = post.published
+        if self.content_on(ContentKind.UNDATED, account) and post.slot % 2 == 1:
+            return FeedDate(None, None)
+        local = to_datetime(published)
+        if self.content_on(ContentKind.CN_DATES, account):
+            form = post.slot % 3
+            if form == 0:
+                weekday = "一二三四五六日"[local.weekday()]
+                text = f"{local.year}年{local.month}月{local.day}日 星期{weekday} {local:%H:%M}"
+                return FeedDate(text, published - published % 60)  # the form has no seconds
+            if form == 1:
+                return FeedDate(str(published), published)
+            return FeedDate(str(published * 1000), published)
+        if self.content_on(ContentKind.FUTURE_DATES, account):
+            # Beijing wall-clock time with a GMT label: the instant named is 8 hours later.
+            return FeedDate(f"{local:%a, %d %b %Y %H:%M:%S} GMT", min(published + BEIJING_OFFSET_S, now))
+        return FeedDate(email.utils.format_datetime(local), published)
+
+    def video_status(self, account: SimAccount, post: SimPost) -> int:
+        """The Douyin ``video_status`` of a video: 1 (published) unless ``video_status`` is on."""
+        if self.content_on(ContentKind.VIDEO_STATUS, account):
+            return _VIDEO_STATUS_CYCLE[post.slot % len(_VIDEO_STATUS_CYCLE)]
+        return 1
+
+    def weibo_long(self, account: SimAccount, post: SimPost) -> bool:
+        """Whether a Weibo status is a long post (``long_text`` on, even slot)."""
+        return self.content_on(ContentKind.LONG_TEXT, account) and post.slot % 2 == 0
+
+    def hostile_post(self, account: SimAccount, post: SimPost) -> str:
+        """What the ``surrogate`` and ``nonchar`` switches add to a post's text ("" when none)."""
+        return self._hostile(account) if post.slot % 2 == 0 else ""
+
+    def hostile_comment(self, account: SimAccount, comment: SimComment) -> str:
+        """What the ``surrogate`` and ``nonchar`` switches add to a comment's text ("" when none)."""
+        return self._hostile(account) if comment.number % 2 == 1 else ""
+
+    def _hostile(self, account: SimAccount) -> str:
+        added = ""
+        if self.content_on(ContentKind.SURROGATE, account):
+            added += LONE_SURROGATE
+        if self.content_on(ContentKind.NONCHAR, account):
+            added += NONCHARACTER
+        return added
+
+    def desk_time(self, account: SimAccount, post: SimPost, *, now: int) -> int | None:
+        """When a careful reader first polling at ``now`` dates ``post`` as a counted post, or
+        ``None`` when it does not count: deleted, not shown to the public (Douyin), or undated."""
+        if post.deleted(now):
+            return None
+        if account.served == "douyin" and self.video_status(account, post) not in PUBLIC_VIDEO_STATUSES:
+            return None
+        if account.served == "rss":
+            return self.feed_date(account, post, now=now).seen
+        return post.published
 
     # ----------------------------------------------------------------- accounts
 
@@ -678,6 +914,8 @@ class World:
         account = self.accounts[post.account]
         if account.served not in COMMENT_PLATFORMS or post.deleted(now):
             return []
+        if account.served == "douyin" and self.video_status(account, post) in UNSEEN_VIDEO_STATUSES:
+            return []
         key = ("comments", account.index, post.slot)
         cached = self._texts.get(key)
         if cached is None:
@@ -747,8 +985,11 @@ class World:
     def truth(self, now: datetime | None = None, *, comment_window_days: int = 30) -> list[dict[str, object]]:
         """Per account, what the desk should conclude as of ``now`` (default: the clock).
 
-        Post counts follow the parsers: one post per WeChat article, deleted posts
-        excluded. Comment counts cover posts published within ``comment_window_days``.
+        Post counts follow the parsers: one post per WeChat article; deleted posts, Douyin
+        videos the public cannot see and undated feed items excluded; feed items dated as a
+        careful reader first polling at ``now`` dates them (:meth:`feed_date`: a date labelled
+        in the future counts as ``now``; a Chinese date to the minute). The active content
+        switches (:class:`ContentKind`) are always taken into account. Comment counts cover posts published within ``comment_window_days``.
         ``unanswered_comments``, ``overdue_ack`` and ``overdue_result`` count what the
         platform lets a reader see: Douyin's comment list does not say whether the
         account answered, so there every comment counts as unanswered
@@ -760,7 +1001,8 @@ class World:
         window_start = at - comment_window_days * 86_400
         for account in self.accounts:
             posts = [post for post in self.posts(account, now=at) if not post.deleted(at)]
-            times = [to_datetime(post.published) for post in posts for _ in range(post.articles)]
+            counted = (self.desk_time(account, post, now=at) for post in posts)
+            times = [to_datetime(seen) for post, seen in zip(posts, counted, strict=True) if seen is not None for _ in range(post.articles)]
             report = rules.freshness(times, now=moment, observed_since=None)
             visible_reply = account.served in ("wechat_mp", "weibo")
             total = unanswered = actual = overdue_ack = overdue_result = sensitive = 0
@@ -803,6 +1045,94 @@ class World:
                     "overdue_ack": overdue_ack,
                     "overdue_result": overdue_result,
                     "reply_state_visible": visible_reply,
+                }
+            )
+        return rows
+
+
+    def truth_items(
+        self,
+        now: datetime | None = None,
+        *,
+        post_horizon_days: int = POST_HORIZON_DAYS,
+        comment_window_days: int = COMMENT_HORIZON_DAYS,
+    ) -> list[dict[str, object]]:
+        """Per account, the external ids of every post and comment a desk polling at ``now``
+        (aware; default: the clock) must store, as the desk's connectors derive them.
+
+        One row per account::
+
+            {"key": "weibo-0002", "served_as": "weibo",
+             "posts": [ID, ...],           # every post to store, oldest first
+             "posts_hashed": N,            # feeds: further items the desk ids by content hash
+             "deleted_posts": [ID, ...],   # of "posts": listed with a deletion flag
+             "hidden_posts": [ID, ...],    # of "posts": stored, not shown to the public (Douyin)
+             "estimated_posts": [ID, ...], # of "posts": undated feed items (estimated, not counted)
+             "comments": [ID, ...]}        # public comments, oldest first
+
+        Ids: WeChat ``ARTICLE_ID:N`` per article (N from 1) and ``ARTICLE_ID:1:NUMBER`` for a
+        comment (comments sit on a message's first article); Weibo ``idstr`` (the account's
+        own replies are not comments); Douyin ``item_id`` and ``comment_id``; feeds the
+        ``<guid>``. A feed item without a guid, or with the placeholder ``N/A``, gets an id
+        the desk hashes from its link, title and date: such items are only counted, in
+        ``posts_hashed`` (and, when undated, not listed in ``estimated_posts`` either).
+
+        Horizons: API platforms list posts published within ``post_horizon_days`` (the
+        connectors' ``POST_HORIZON``; a first poll reads further back, so a desk may hold
+        older posts too); a feed lists every item it serves (the newest
+        :data:`FEED_ITEMS`), whatever its age. Comments are those on posts of the last
+        ``comment_window_days`` that are not deleted.
+        """
+        at = self.now() if now is None else _epoch(now)
+        post_start = at - post_horizon_days * 86_400
+        comment_start = at - comment_window_days * 86_400
+        rows: list[dict[str, object]] = []
+        for account in self.accounts:
+            posts: list[str] = []
+            deleted: list[str] = []
+            hidden: list[str] = []
+            estimated: list[str] = []
+            comments: list[str] = []
+            hashed = 0
+            if account.served == "rss":
+                for post in reversed(self.feed_items(account, now=at)):
+                    guid = self.feed_guid(account, post)
+                    if guid is None or guid == PLACEHOLDER_GUID:
+                        hashed += 1
+                        continue
+                    posts.append(guid)
+                    if self.feed_date(account, post, now=at).seen is None:
+                        estimated.append(guid)
+            else:
+                for post in reversed(self.listed_posts(account, now=at)):
+                    if post.published < post_start:
+                        continue
+                    ids = [post.post_id]
+                    if account.served == "wechat_mp":
+                        ids = [f"{post.post_id}:{n}" for n in range(1, post.articles + 1)]
+                    posts.extend(ids)
+                    if post.deleted(at):
+                        deleted.extend(ids)
+                    if account.served == "douyin" and self.video_status(account, post) not in PUBLIC_VIDEO_STATUSES:
+                        hidden.extend(ids)
+                for post in self.posts(account, now=at):
+                    if post.published < comment_start or post.deleted(at):
+                        continue
+                    for comment in self.comments(post, now=at):
+                        if account.served == "wechat_mp":
+                            comments.append(f"{post.post_id}:1:{comment.number}")
+                        else:
+                            comments.append(comment.comment_id)
+            rows.append(
+                {
+                    "key": account.key,
+                    "served_as": account.served,
+                    "posts": posts,
+                    "posts_hashed": hashed,
+                    "deleted_posts": deleted,
+                    "hidden_posts": hidden,
+                    "estimated_posts": estimated,
+                    "comments": comments,
                 }
             )
         return rows
