@@ -9,9 +9,10 @@ the OS keyring; connectors never see the keyring or the database themselves.
 from __future__ import annotations
 
 import asyncio
+import copy
 import zlib
 import email.utils
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
@@ -94,6 +95,9 @@ class FetchState:
     pending_full_text: dict[str, FetchedPost] = field(default_factory=dict)
     #: comment rounds done (see :meth:`comment_round`); the first reads every recent post
     comment_rounds: int = 0
+    #: posts whose comments are read at the next round whatever their tier: a read that failed
+    #: or was paused by a quota
+    comments_owed: set[str] = field(default_factory=set)
 
     def post_horizon(self, *, now: datetime) -> datetime:
         """How far back this poll reads posts: the whole comment window until it is known."""
@@ -111,9 +115,35 @@ class FetchState:
         recent = self.remember((), now=now)
         number = self.comment_rounds
         self.comment_rounds += 1
+        owed, self.comments_owed = self.comments_owed, set()
         if number == 0:
-            return recent
-        return [post_id for post_id in recent if _due(post_id, age=now - self.recent_posts[post_id], round_number=number)]
+            chosen = recent
+        else:
+            chosen = [
+                post_id for post_id in recent
+                if post_id in owed or _due(post_id, age=now - self.recent_posts[post_id], round_number=number)
+            ]  # fmt: skip
+        if self.comments_paused(now=now) is not None:
+            self.owe_comments(chosen)  # nothing of this round will be read until the pause ends
+        return chosen
+
+    def owe_comments(self, post_ids: Iterable[str]) -> None:
+        """These posts' comments could not be read: read them at the next round, whatever their tier."""
+        self.comments_owed.update(post_ids)
+
+    def snapshot(self) -> FetchState:
+        """A copy to go back to when the fetch, or the storing of what it read, fails.
+
+        A fetch moves the state on (Weibo's ``since_id``, a feed's validators, the comment round);
+        if what it read is then lost, the next poll must ask for the same things again, or those
+        posts would never be read. Containers are copied, the frozen values in them shared.
+        """
+        clone = copy.copy(self)
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, dict | set | list):
+                setattr(clone, name, copy.copy(value))
+        return clone
 
     def validators(self, *, now: datetime) -> dict[str, str]:
         """The conditional headers for the next request: ``If-None-Match`` and ``If-Modified-Since``,

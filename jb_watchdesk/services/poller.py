@@ -212,29 +212,39 @@ class Poller:
         ref = _ref(account)
         connector = self.connectors.for_account(ref)
         assert connector is not None
-        state = self._states.setdefault(account.id, FetchState())
+        # What the fetch moves on (since_id, validators, the comment round) stands only once what it
+        # read is stored; otherwise the next poll asks for the same again.
+        before = self._states.get(account.id) or FetchState()
+        state = self._states[account.id] = before.snapshot()
         now = self.clock.now()
         try:
             result = await connector.fetch(ref, state=state, with_comments=item.with_comments, now=now)
         except ConnectorError as error:
+            self._states[account.id] = before
             return await self._failed(account, error=error, now=now)
         except asyncio.CancelledError:
+            self._states[account.id] = before
             raise
         except Exception as error:  # a bug must cost one account one cycle, never the poller
+            self._states[account.id] = before
             log.exception("polling account %s failed unexpectedly", account.id)
             return await self._failed(account, error=None, now=now, detail=type(error).__name__, stage="fetch")
         health = Health.DEGRADED if result.problems else Health.OK
         reason = "; ".join([*(f"{problem.code}: {problem.reason}" for problem in result.problems), *result.notes])
-        write = await self.store.run(
-            ingest.record_success,
-            account_id=account.id,
-            posts=result.posts,
-            comments=result.comments,
-            now=self.clock.now(),
-            calendar=self.calendar,
-            health=health,
-            health_reason=reason,
-        )
+        try:
+            write = await self.store.run(
+                ingest.record_success,
+                account_id=account.id,
+                posts=result.posts,
+                comments=result.comments,
+                now=self.clock.now(),
+                calendar=self.calendar,
+                health=health,
+                health_reason=reason,
+            )
+        except BaseException:
+            self._states[account.id] = before
+            raise
         self.scheduler.succeeded(account, now=self.clock.now(), with_comments=item.with_comments)
         return _Outcome(write=write, requests=result.requests, reason=reason)
 

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -28,10 +28,11 @@ import pytest
 
 from jb_watchdesk.app import App, Clock, running_duty
 from jb_watchdesk.cli import main
+from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace as AppWorkspace
 from jb_watchdesk.services import duty
-from jb_watchdesk.storage.secrets import SERVICE, MemoryKeyring
+from jb_watchdesk.storage.secrets import SERVICE, MemoryKeyring, SecretStore
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 NOW = datetime(2024, 5, 3, 10, 0, tzinfo=SHANGHAI)
@@ -309,3 +310,38 @@ def test_items_stored_by_a_run_killed_before_its_scan_are_scanned_when_the_loop_
     assert "pii.id_card" in {alert.rule for alert in cycle.scan.raised}
     assert ws.query("SELECT COUNT(*) FROM posts WHERE scanned_at IS NULL") == [(0,)]
     assert ws.query("SELECT COUNT(*) FROM alerts") == [(len(cycle.scan.raised),)]
+
+
+@pytest.mark.allow_error_log
+def test_what_a_failed_store_lost_is_asked_for_again_on_every_platform(simulated_desk) -> None:  # type: ignore[no-untyped-def]
+    """A fetch moves its state on (Weibo's since_id, a feed's ETag, the comment round); when what
+    it read cannot be stored, the next poll must ask for the same again, or those posts are lost."""
+    desk = simulated_desk
+    db = desk.root / "watchdesk.sqlite3"
+
+    clock = Clock(desk.now)
+
+    async def two_cycles() -> tuple[duty.Cycle, duty.Cycle]:
+        with App(workspace=AppWorkspace(desk.root), clock=clock, secret_store=SecretStore(desk.keyring)) as app:
+            async with running_duty(app, http_settings=HttpSettings(trust_env=False)) as loop:
+                with contextlib.closing(sqlite3.connect(db)) as conn:
+                    for table in ("posts", "comments"):
+                        conn.execute(f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk I/O fault'); END")
+                    conn.commit()
+                first = await loop.cycle(force=True)
+                with contextlib.closing(sqlite3.connect(db)) as conn:
+                    conn.execute("DROP TRIGGER refuse_posts")
+                    conn.execute("DROP TRIGGER refuse_comments")
+                    conn.commit()
+                clock._fixed = desk.now + timedelta(minutes=15)  # past the failed accounts' backoff
+                return first, await loop.cycle(force=True)
+
+    first, second = asyncio.run(two_cycles())
+    assert first.changes.accounts_failed == len(desk.ids) and not first.changes.new_posts
+    assert second.changes.accounts_polled == len(desk.ids) and second.changes.accounts_failed == 0, second.changes.failures
+    out = io.StringIO()
+    assert main(["--data-dir", str(desk.root), "--now", desk.now.isoformat(), "status", "--json"], out=out) == 0
+    status = {row["account_id"]: row for row in json.loads(out.getvalue())}
+    for row in desk.world.truth(desk.now, comment_window_days=30):
+        got = status[desk.ids[row["key"]]]
+        assert (got["posts_7d"], got["pending_comments"]) == (row["posts_7d"], row["unanswered_comments"]), (row["key"], got)
