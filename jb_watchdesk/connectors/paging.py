@@ -1,17 +1,22 @@
-"""Paging helpers shared by the platform connectors.
+"""The one paging loop shared by the platform connectors.
 
 Every platform pages its lists (WeChat by offset, Weibo by ``max_id`` and page number,
 Douyin by cursor) and none of them promises that a fetch sees each item once: a post that
 arrives while a client pages shifts an offset-paged list by one, so the next page repeats
-the last item of the previous one. The helpers here count requests and keep one copy per
-external id.
+the last item of the previous one. A connector says how to ask for one page and what it
+found (a :class:`Step`); :func:`read_pages` asks page after page, within
+:data:`~jb_watchdesk.connectors.fetching.MAX_PAGES`, counts the requests and keeps one
+copy per external id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
+
+from jb_watchdesk.connectors.fetching import MAX_PAGES
 
 
 class _HasExternalId(Protocol):
@@ -41,3 +46,59 @@ def unique_by_id(items: Iterable[T], *, better: Callable[[T, T], bool] | None = 
         if current is None or better is None or not better(current, item):
             kept[item.external_id] = item
     return list(kept.values())
+
+
+K = TypeVar("K")
+
+
+@dataclass(frozen=True, slots=True)
+class Step(Generic[T, K]):
+    """One page as :func:`read_pages` sees it.
+
+    ``items`` are kept, and de-duplicated by external id once every page is read. ``next``
+    is where the following request starts (an offset, a cursor, a page number); ``None``
+    when the platform says there is no more. ``empty`` says the page held no rows at all,
+    when that differs from having no ``items`` (rows the parser could not use, the
+    account's own replies kept elsewhere); ``None`` means "no items". ``last`` says the
+    caller's stop condition held on this page, e.g. it reached past the horizon: its items
+    are kept and no further page is asked for.
+    """
+
+    items: Sequence[T]
+    next: K | None
+    empty: bool | None = None
+    last: bool = False
+
+
+async def read_pages(
+    ask: Callable[[K], Awaitable[Step[T, K]]],
+    *,
+    start: K,
+    tally: Tally,
+    max_pages: int = MAX_PAGES,
+    better: Callable[[T, T], bool] | None = None,
+    halt: asyncio.Event | None = None,
+) -> list[T]:
+    """Every item of a paged list: ``ask(start)``, then ``ask(step.next)`` … one request a page.
+
+    Stops after ``max_pages`` requests, when a page says there is no more (``next`` is
+    ``None``), at an empty page, at a page marked ``last``, or before the next request once
+    ``halt`` is set (another read found the account's quota used up). Each request is
+    counted in ``tally`` before it is sent, so a failed one counts too; a
+    :class:`~jb_watchdesk.connectors.base.ConnectorError` from ``ask`` propagates and the
+    items read so far are dropped. The result holds one item per external id in first-seen
+    order (see :func:`unique_by_id` for ``better``).
+    """
+    found: list[T] = []
+    cursor = start
+    for _ in range(max_pages):
+        if halt is not None and halt.is_set():
+            break
+        tally.requests += 1
+        step = await ask(cursor)
+        found.extend(step.items)
+        empty = not step.items if step.empty is None else step.empty
+        if step.next is None or empty or step.last:
+            break
+        cursor = step.next
+    return unique_by_id(found, better=better)

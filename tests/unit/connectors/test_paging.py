@@ -35,3 +35,103 @@ def test_ids_are_unique_and_none_is_lost(pairs: list[tuple[str, int]]) -> None:
     result = unique_by_id(items)
 
     assert [r.external_id for r in result] == list(dict.fromkeys(i.external_id for i in items))
+
+
+# ---------------------------------------------------------------- the paging loop
+
+import asyncio  # noqa: E402
+from collections.abc import Awaitable, Callable  # noqa: E402
+
+import pytest  # noqa: E402
+
+from jb_watchdesk.connectors.base import ConnectorError, ErrorKind  # noqa: E402
+from jb_watchdesk.connectors.fetching import MAX_PAGES  # noqa: E402
+from jb_watchdesk.connectors.paging import Step, Tally, read_pages  # noqa: E402
+
+
+def pages(steps: list[Step[Item, int]]) -> tuple[Callable[[int], Awaitable[Step[Item, int]]], list[int]]:
+    """An ``ask`` that serves ``steps`` by position and records the cursors it was given."""
+    asked: list[int] = []
+
+    async def ask(cursor: int) -> Step[Item, int]:
+        asked.append(cursor)
+        return steps[len(asked) - 1]
+
+    return ask, asked
+
+
+def run(ask: Callable[[int], Awaitable[Step[Item, int]]], **options: object) -> tuple[list[Item], Tally]:
+    tally = Tally()
+    found = asyncio.run(read_pages(ask, start=0, tally=tally, **options))  # type: ignore[arg-type]
+    return found, tally
+
+
+def test_pages_are_read_until_the_platform_says_no_more() -> None:
+    ask, asked = pages([Step([Item("a", 1)], 10), Step([Item("b", 1)], 20), Step([Item("c", 1)], None)])
+
+    found, tally = run(ask)
+
+    assert [i.external_id for i in found] == ["a", "b", "c"]
+    assert asked == [0, 10, 20]
+    assert tally.requests == 3
+
+
+def test_an_empty_page_ends_the_list_unless_it_held_rows() -> None:
+    ask, asked = pages([Step([], 10, empty=False), Step([Item("a", 1)], 20), Step([], 30), Step([Item("x", 1)], None)])
+
+    found, _ = run(ask)
+
+    assert [i.external_id for i in found] == ["a"]
+    assert asked == [0, 10, 20]
+
+
+def test_a_page_marked_last_is_kept_and_ends_the_list() -> None:
+    ask, asked = pages([Step([Item("a", 1)], 10, last=True), Step([Item("b", 1)], None)])
+
+    found, _ = run(ask)
+
+    assert [i.external_id for i in found] == ["a"] and asked == [0]
+
+
+def test_at_most_max_pages_requests() -> None:
+    ask, asked = pages([Step([Item(str(n), 1)], n + 1) for n in range(MAX_PAGES + 5)])
+
+    found, tally = run(ask)
+
+    assert len(found) == MAX_PAGES == tally.requests == len(asked)
+    assert run(pages([Step([Item(str(n), 1)], n + 1) for n in range(9)])[0], max_pages=3)[1].requests == 3
+
+
+def test_repeated_items_across_pages_are_kept_once_with_better() -> None:
+    ask, _ = pages([Step([Item("a", 3), Item("b", 1)], 2), Step([Item("b", 2), Item("a", 1)], None)])
+
+    found, _ = run(ask, better=lambda kept, new: kept.version > new.version)
+
+    assert found == [Item("a", 3), Item("b", 2)]
+
+
+def test_halt_stops_before_the_next_request() -> None:
+    halt = asyncio.Event()
+    asked: list[int] = []
+
+    async def ask(cursor: int) -> Step[Item, int]:
+        asked.append(cursor)
+        halt.set()  # as another read that met the quota would
+        return Step([Item(str(cursor), 1)], cursor + 1)
+
+    found, tally = run(ask, halt=halt)
+
+    assert asked == [0] and tally.requests == 1 and len(found) == 1
+
+
+def test_a_failed_request_is_counted_and_raised() -> None:
+    tally = Tally()
+
+    async def ask(cursor: int) -> Step[Item, int]:
+        if cursor:
+            raise ConnectorError(ErrorKind.QUOTA, "quota", code="demo.1")
+        return Step([Item("a", 1)], 1)
+
+    with pytest.raises(ConnectorError):
+        asyncio.run(read_pages(ask, start=0, tally=tally))
+    assert tally.requests == 2
