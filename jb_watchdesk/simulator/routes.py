@@ -845,7 +845,7 @@ def weibo_long_intro(account: SimAccount, post: SimPost) -> str:
     """The opening paragraph that makes a ``long_text`` status long (over 140 characters)."""
     return (
         f"各位网友：为进一步做好{account.unit}各项工作，回应群众关切，现将近期有关情况通报如下。"
-        "本通报内容较长，请耐心阅读全文，并请相互转告身边的亲友和邻居。"
+        "本通报内容较长，请耐心阅读，并请相互转告身边的亲友和邻居。"
         "我们将持续跟进相关事项的办理进展，及时向社会公开，欢迎广大市民通过留言、来电等方式提出意见建议，"
         f"共同把{account.brand}的各项工作做实做细。以下为具体内容。"
     )
