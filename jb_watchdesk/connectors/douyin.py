@@ -34,7 +34,6 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from jb_watchdesk.connectors.fetching import (
-    MAX_PAGES,
     AccountRef,
     FetchResult,
     FetchState,
@@ -45,7 +44,7 @@ from jb_watchdesk.connectors.fetching import (
 from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, classify, raise_for_error
 from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.platforms import PlatformSpec
-from jb_watchdesk.connectors.paging import unique_by_id
+from jb_watchdesk.connectors.paging import Step, Tally, read_pages
 from jb_watchdesk.domain.models import Platform, Visibility
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
@@ -201,11 +200,18 @@ def _token(data: Mapping[str, object], *, now: datetime, with_refresh: bool) -> 
     )
 
 
-def parse_video_list(payload: Mapping[str, object] | bytes) -> ParsedPage[FetchedPost]:
+def parse_video_list(
+    payload: Mapping[str, object] | bytes, *, fetched_at: datetime | None = None
+) -> ParsedPage[FetchedPost]:
     """The videos of one ``video/list/`` page, with the cursor for the next one.
 
     Pinned videos (``is_top``) come first whatever their date, so a caller must not
     stop paging at the first old video.
+
+    ``fetched_at`` (aware) is when the response arrived: a date more than a day after it
+    is unknown. A post without a usable date is kept with ``published_at`` set to
+    ``fetched_at`` and ``date_estimated`` set; without ``fetched_at`` it is skipped and
+    counted in ``skipped``.
     """
     data = _data(payload)
     rows = _list_field(data)
@@ -213,7 +219,7 @@ def parse_video_list(payload: Mapping[str, object] | bytes) -> ParsedPage[Fetche
     posts: list[FetchedPost] = []
     skipped = len(rows) - len(kept)
     for row in kept:
-        post = _video(row)
+        post = _video(row, fetched_at=fetched_at)
         if post is None:
             skipped += 1
         else:
@@ -223,13 +229,16 @@ def parse_video_list(payload: Mapping[str, object] | bytes) -> ParsedPage[Fetche
 
 
 def parse_comment_list(
-    payload: Mapping[str, object] | bytes, *, post_external_id: str
+    payload: Mapping[str, object] | bytes, *, post_external_id: str, fetched_at: datetime | None = None
 ) -> ParsedPage[FetchedComment]:
     """The comments of one ``item/comment/list/`` page for the video ``post_external_id``.
 
     The list does not say whether the account answered (``reply_comment_total``
     counts anyone's replies), so ``replied`` stays false here; the reply list
     endpoint is what can settle it.
+
+    ``fetched_at`` (aware) is when the response arrived: a date more than a day after it
+    is unknown, and a comment without a usable date is skipped and counted in ``skipped``.
     """
     data = _data(payload)
     rows = _list_field(data)
@@ -237,7 +246,7 @@ def parse_comment_list(
     comments: list[FetchedComment] = []
     skipped = len(rows) - len(kept)
     for row in kept:
-        comment = _comment(row, post_external_id)
+        comment = _comment(row, post_external_id, fetched_at=fetched_at)
         if comment is None:
             skipped += 1
         else:
@@ -261,11 +270,14 @@ def _paging(data: Mapping[str, object]) -> tuple[bool, str | None]:
     return as_bool(data.get("has_more")), str(cursor)
 
 
-def _video(row: object) -> FetchedPost | None:
+def _video(row: object, *, fetched_at: datetime | None) -> FetchedPost | None:
     if not isinstance(row, Mapping):
         return None
     item_id = as_str(row.get("item_id"), MAX_ID_CHARS + 1)
-    published_at = epoch_to_datetime(row.get("create_time"))
+    published_at = epoch_to_datetime(row.get("create_time"), fetched_at=fetched_at)
+    estimated = published_at is None
+    if published_at is None:
+        published_at = fetched_at
     if not item_id or len(item_id) > MAX_ID_CHARS or published_at is None:
         return None
     text = text_or_html(as_str(row.get("title"), MAX_BODY_CHARS), MAX_BODY_CHARS)
@@ -279,6 +291,7 @@ def _video(row: object) -> FetchedPost | None:
         digest=clip(text, MAX_DIGEST_CHARS),
         url=url,
         published_at=published_at,
+        date_estimated=estimated,
         visibility=video_visibility(row.get("video_status")),
     )
 
@@ -311,11 +324,11 @@ def video_visibility(status: object) -> Visibility:
     return VIDEO_VISIBILITY.get(code, Visibility.REVIEWING)
 
 
-def _comment(row: object, post_external_id: str) -> FetchedComment | None:
+def _comment(row: object, post_external_id: str, *, fetched_at: datetime | None) -> FetchedComment | None:
     if not isinstance(row, Mapping):
         return None
     comment_id = as_str(row.get("comment_id"), MAX_ID_CHARS + 1)
-    created_at = epoch_to_datetime(row.get("create_time"))
+    created_at = epoch_to_datetime(row.get("create_time"), fetched_at=fetched_at)
     if not comment_id or len(comment_id) > MAX_ID_CHARS or created_at is None:
         return None
     return FetchedComment(
@@ -381,51 +394,38 @@ class DouyinConnector:
 
         return await self._tokens.call(account.id, now=now, obtain=obtain, send=send)
 
-    async def _comments(self, account: AccountRef, item_id: str, *, now: datetime) -> tuple[list[FetchedComment], int]:
-        found: list[FetchedComment] = []
-        requests = 0
-        cursor = "0"
-        for _ in range(MAX_PAGES):
-            body = await self._get(
-                account,
-                "/item/comment/list/",
-                {"open_id": account.source, "item_id": item_id, "cursor": cursor, "count": _PAGE_SIZE},
-                now=now,
-            )
-            requests += 1
-            page = parse_comment_list(body, post_external_id=item_id)
-            found.extend(page.items)
-            if not page.has_more or not page.next_cursor:
-                break
-            cursor = page.next_cursor
+    async def _comments(self, account: AccountRef, item_id: str, *, now: datetime, tally: Tally) -> list[FetchedComment]:
+        async def page(cursor: str) -> Step[FetchedComment, str]:
+            params: dict[str, object] = {"open_id": account.source, "item_id": item_id, "cursor": cursor, "count": _PAGE_SIZE}
+            body = await self._get(account, "/item/comment/list/", params, now=now)
+            found = parse_comment_list(body, post_external_id=item_id, fetched_at=now)
+            more = found.next_cursor if found.has_more else None
+            return Step(found.items, more or None, empty=not (found.items or found.skipped))
+
         # The comment cursor is an offset: a comment arriving while paging repeats one.
-        return unique_by_id(found), requests
+        return await read_pages(page, start="0", tally=tally)
 
     async def fetch(
         self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
     ) -> FetchResult:
-        posts: list[FetchedPost] = []
-        requests = 0
-        cursor = "0"
+        tally = Tally()
         horizon = state.post_horizon(now=now)
-        for _ in range(MAX_PAGES):
-            body = await self._get(account, "/video/list/", {"open_id": account.source, "cursor": cursor, "count": _PAGE_SIZE}, now=now)
-            requests += 1
-            page = parse_video_list(body)
-            posts.extend(page.items)
+
+        async def page(cursor: str) -> Step[FetchedPost, str]:
+            params: dict[str, object] = {"open_id": account.source, "cursor": cursor, "count": _PAGE_SIZE}
+            found = parse_video_list(await self._get(account, "/video/list/", params, now=now), fetched_at=now)
+            more = found.next_cursor if found.has_more else None
             # Pinned videos come first whatever their age: stop only when a whole page is old.
-            if not page.has_more or not page.next_cursor or not page.items or max(p.published_at for p in page.items) < horizon:
-                break
-            cursor = page.next_cursor
-        posts = unique_by_id(posts)
+            return Step(found.items, more or None, last=all(p.published_at < horizon for p in found.items))
+
+        posts = await read_pages(page, start="0", tally=tally)
         state.remember(posts, now=now)
         comments: list[FetchedComment] = []
         if with_comments:
-            for found, used in await asyncio.gather(*(self._comments(account, item_id, now=now) for item_id in state.comment_round(now=now))):
+            wanted = state.comment_round(now=now)
+            for found in await asyncio.gather(*(self._comments(account, item_id, now=now, tally=tally) for item_id in wanted)):
                 comments.extend(found)
-                requests += used
-        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=requests)
-
+        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=tally.requests)
 
 SPEC: Final = PlatformSpec(
     platform=Platform.DOUYIN,

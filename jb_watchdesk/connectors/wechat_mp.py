@@ -30,7 +30,6 @@ from typing import Final
 from urllib.parse import parse_qsl, urlsplit
 
 from jb_watchdesk.connectors.fetching import (
-    MAX_PAGES,
     AccountRef,
     FetchResult,
     FetchState,
@@ -51,7 +50,7 @@ from jb_watchdesk.connectors.errors import (
 from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.platforms import PlatformSpec
 from jb_watchdesk.domain.models import Platform
-from jb_watchdesk.connectors.paging import Tally, unique_by_id
+from jb_watchdesk.connectors.paging import Step, Tally, read_pages
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -167,12 +166,19 @@ def parse_stable_token(payload: Mapping[str, object] | bytes, *, now: datetime) 
     return AccessToken(access_token=token, expires_at=now + timedelta(seconds=lifetime))
 
 
-def parse_publications(payload: Mapping[str, object] | bytes, *, offset: int) -> ParsedPage[FetchedPost]:
+def parse_publications(
+    payload: Mapping[str, object] | bytes, *, offset: int, fetched_at: datetime | None = None
+) -> ParsedPage[FetchedPost]:
     """The articles of one ``freepublish/batchget`` page requested at ``offset``.
 
     Each published message may hold several articles; each becomes a post with the id
     ``ARTICLE_ID:N`` (N from 1, the index the delete API uses). ``next_offset``
     counts messages, as the API's ``offset`` does.
+
+    ``fetched_at`` (aware) is when the response arrived: a date more than a day after it
+    is unknown. A post without a usable date is kept with ``published_at`` set to
+    ``fetched_at`` and ``date_estimated`` set; without ``fetched_at`` it is skipped and
+    counted in ``skipped``.
     """
     data = _raise_for_error(payload)
     items = data.get("item")
@@ -183,7 +189,7 @@ def parse_publications(payload: Mapping[str, object] | bytes, *, offset: int) ->
     posts: list[FetchedPost] = []
     skipped = len(as_list(items)) - len(messages)
     for message in messages:
-        new_posts, dropped = _message_posts(message)
+        new_posts, dropped = _message_posts(message, fetched_at=fetched_at)
         posts.extend(new_posts)
         skipped += dropped
     next_offset = offset + len(messages)
@@ -193,17 +199,22 @@ def parse_publications(payload: Mapping[str, object] | bytes, *, offset: int) ->
     )
 
 
-def _message_posts(message: object) -> tuple[list[FetchedPost], int]:
+def _message_posts(message: object, *, fetched_at: datetime | None) -> tuple[list[FetchedPost], int]:
     if not isinstance(message, Mapping):
         return [], 1
     article_id = as_str(message.get("article_id"), MAX_ID_CHARS + 1)
     content = message.get("content")
     if not article_id or len(article_id) > MAX_ID_CHARS or not isinstance(content, Mapping):
         return [], 1
-    updated_at = epoch_to_datetime(message.get("update_time")) or epoch_to_datetime(content.get("update_time"))
-    published_at = epoch_to_datetime(content.get("create_time")) or updated_at
+    updated_at = epoch_to_datetime(message.get("update_time"), fetched_at=fetched_at) or epoch_to_datetime(
+        content.get("update_time"), fetched_at=fetched_at
+    )
+    published_at = epoch_to_datetime(content.get("create_time"), fetched_at=fetched_at) or updated_at
+    estimated = published_at is None
     if published_at is None:
-        return [], 1
+        if fetched_at is None:
+            return [], 1
+        published_at = fetched_at
     news_items = as_list(content.get("news_item"))
     posts: list[FetchedPost] = []
     dropped = max(0, len(news_items) - _MAX_ARTICLES_PER_ITEM)
@@ -223,6 +234,7 @@ def _message_posts(message: object) -> tuple[list[FetchedPost], int]:
                 author=as_str(article.get("author"), MAX_AUTHOR_CHARS).strip() or None,
                 deleted=as_bool(deleted_flag),
                 raw_updated_at=updated_at,
+                date_estimated=estimated,
             )
         )
     return posts, dropped
@@ -236,13 +248,16 @@ def _https_url(url: str) -> str:
 
 
 def parse_comments(
-    payload: Mapping[str, object] | bytes, *, post_external_id: str, begin: int
+    payload: Mapping[str, object] | bytes, *, post_external_id: str, begin: int, fetched_at: datetime | None = None
 ) -> ParsedPage[FetchedComment]:
     """The comments of one ``comment/list`` page requested at ``begin``.
 
     ``user_comment_id`` is numbered per article, so the comment's id is prefixed with
     the post's id to stay unique within the account. The commenter is known only by
     ``openid``; a comment counts as replied when the account's ``reply`` has text.
+
+    ``fetched_at`` (aware) is when the response arrived: a date more than a day after it
+    is unknown, and a comment without a usable date is skipped and counted in ``skipped``.
     """
     data = _raise_for_error(payload)
     raw = data.get("comment")
@@ -253,7 +268,7 @@ def parse_comments(
     comments: list[FetchedComment] = []
     skipped = len(rows) - len(kept)
     for row in kept:
-        comment = _comment(row, post_external_id)
+        comment = _comment(row, post_external_id, fetched_at=fetched_at)
         if comment is None:
             skipped += 1
         else:
@@ -266,11 +281,11 @@ def parse_comments(
     )
 
 
-def _comment(row: object, post_external_id: str) -> FetchedComment | None:
+def _comment(row: object, post_external_id: str, *, fetched_at: datetime | None) -> FetchedComment | None:
     if not isinstance(row, Mapping):
         return None
     comment_id = as_str(row.get("user_comment_id"), 64)
-    created_at = epoch_to_datetime(row.get("create_time"))
+    created_at = epoch_to_datetime(row.get("create_time"), fetched_at=fetched_at)
     if not comment_id or created_at is None:
         return None
     reply = row.get("reply")
@@ -278,7 +293,7 @@ def _comment(row: object, post_external_id: str) -> FetchedComment | None:
     replied_at = None
     if isinstance(reply, Mapping):
         reply_text = as_str(reply.get("content"), MAX_COMMENT_CHARS).strip()
-        replied_at = epoch_to_datetime(reply.get("create_time")) if reply_text else None
+        replied_at = epoch_to_datetime(reply.get("create_time"), fetched_at=fetched_at) if reply_text else None
     return FetchedComment(
         external_id=f"{post_external_id}:{comment_id}",
         post_external_id=post_external_id,
@@ -368,25 +383,20 @@ class WechatConnector:
     ) -> list[FetchedComment]:
         """One article's comments; raises the ConnectorError of the page that failed."""
         msg_data_id, _, index = ref.partition(":")
-        found: list[FetchedComment] = []
-        begin = 0
-        for _ in range(MAX_PAGES):
-            if stop.is_set():
-                break
-            tally.requests += 1
+
+        async def page(begin: int) -> Step[FetchedComment, int]:
             body = await self._post(
                 account,
                 "/cgi-bin/comment/list",
                 {"msg_data_id": int(msg_data_id), "index": int(index), "begin": begin, "count": _COMMENT_PAGE_SIZE, "type": 0},
                 now=now,
             )
-            page = parse_comments(body, post_external_id=external_id, begin=begin)
-            found.extend(page.items)
-            if not page.has_more or page.next_offset is None:
-                break
-            begin = page.next_offset
+            found = parse_comments(body, post_external_id=external_id, begin=begin, fetched_at=now)
+            more = found.next_offset if found.has_more else None
+            return Step(found.items, more, empty=not (found.items or found.skipped))
+
         # A comment posted while paging shifts the list: the next page repeats one.
-        return unique_by_id(found)
+        return await read_pages(page, start=0, tally=tally, halt=stop)
 
     async def _all_comments(
         self, account: AccountRef, posts: dict[str, str], *, state: FetchState, now: datetime, tally: Tally
@@ -438,25 +448,20 @@ class WechatConnector:
     async def fetch(
         self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
     ) -> FetchResult:
-        posts: list[FetchedPost] = []
         tally = Tally()
-        offset = 0
         horizon = state.post_horizon(now=now)
-        for _ in range(MAX_PAGES):
-            tally.requests += 1
+
+        async def page(offset: int) -> Step[FetchedPost, int]:
             body = await self._post(
                 account, "/cgi-bin/freepublish/batchget", {"offset": offset, "count": _PAGE_SIZE, "no_content": 0}, now=now
             )
             # Article bodies are HTML; stripping them is real work, done off the event loop.
-            page = await asyncio.to_thread(parse_publications, body, offset=offset)
-            posts.extend(page.items)
-            if not page.has_more or page.next_offset is None or not page.items:
-                break
-            if min(p.published_at for p in page.items) < horizon:
-                break
-            offset = page.next_offset
+            found = await asyncio.to_thread(parse_publications, body, offset=offset, fetched_at=now)
+            more = found.next_offset if found.has_more else None
+            return Step(found.items, more, last=any(p.published_at < horizon for p in found.items))
+
         # A message published while paging shifts every offset by one; keep the freshest copy.
-        posts = unique_by_id(posts, better=_fresher)
+        posts = await read_pages(page, start=0, tally=tally, better=_fresher)
         state.remember(posts, now=now)
         for post in posts:
             ref = comment_ref(post.url)

@@ -28,7 +28,6 @@ from typing import Final
 
 from jb_watchdesk.connectors.fetching import (
     COMMENT_HORIZON,
-    MAX_PAGES,
     AccountRef,
     FetchResult,
     FetchState,
@@ -39,7 +38,7 @@ from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, cla
 from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.platforms import PlatformSpec
 from jb_watchdesk.domain.models import Platform
-from jb_watchdesk.connectors.paging import Tally, unique_by_id
+from jb_watchdesk.connectors.paging import Step, Tally, read_pages
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -124,13 +123,18 @@ def _raise_for_error(payload: Mapping[str, object] | bytes) -> Mapping[str, obje
 
 
 def parse_user_timeline(
-    payload: Mapping[str, object] | bytes, *, since_id: str | None = None
+    payload: Mapping[str, object] | bytes, *, since_id: str | None = None, fetched_at: datetime | None = None
 ) -> ParsedPage[FetchedPost]:
     """The statuses of one ``statuses/user_timeline`` page.
 
     ``next_since_id`` is the newest id seen (or ``since_id`` when the page is empty),
     for asking only for newer statuses next time; ``next_cursor``/``has_more`` page
     backwards through older statuses (Weibo's ``max_id``).
+
+    ``fetched_at`` (aware) is when the response arrived: a date more than a day after it
+    is unknown. A post without a usable date is kept with ``published_at`` set to
+    ``fetched_at`` and ``date_estimated`` set; without ``fetched_at`` it is skipped and
+    counted in ``skipped``.
     """
     data = _raise_for_error(payload)
     rows = _list_field(data, "statuses")
@@ -138,7 +142,7 @@ def parse_user_timeline(
     posts: list[FetchedPost] = []
     skipped = len(rows) - len(kept)
     for row in kept:
-        post = _status(row)
+        post = _status(row, fetched_at=fetched_at)
         if post is None:
             skipped += 1
         else:
@@ -189,7 +193,9 @@ class CommentPage:
     skipped: int = 0
 
 
-def parse_comment_page(payload: Mapping[str, object] | bytes, *, account_uid: str | None = None) -> CommentPage:
+def parse_comment_page(
+    payload: Mapping[str, object] | bytes, *, account_uid: str | None = None, fetched_at: datetime | None = None
+) -> CommentPage:
     """The rows of one ``comments/show``, ``comments/timeline`` or ``comments/to_me`` page.
 
     Comments by ``account_uid`` are the account's replies, never public comments; the
@@ -197,6 +203,9 @@ def parse_comment_page(payload: Mapping[str, object] | bytes, *, account_uid: st
     are matched with :func:`settle_replies` once every page of a post (or of the feed)
     has been read, because Weibo lists newest first and a reply often lands one page
     before the comment it answers.
+
+    ``fetched_at`` (aware) is when the response arrived: a date more than a day after it
+    is unknown, and a comment without a usable date is skipped and counted in ``skipped``.
     """
     data = _raise_for_error(payload)
     rows = _list_field(data, "comments")
@@ -210,7 +219,7 @@ def parse_comment_page(payload: Mapping[str, object] | bytes, *, account_uid: st
         if not isinstance(row, Mapping):
             skipped += 1
             continue
-        comment = _comment(row)
+        comment = _comment(row, fetched_at=fetched_at)
         if comment is None:
             skipped += 1
             continue
@@ -220,7 +229,7 @@ def parse_comment_page(payload: Mapping[str, object] | bytes, *, account_uid: st
             target = row.get("reply_comment")
             target_id = _id_of(target) if isinstance(target, Mapping) else None
             if isinstance(target, Mapping) and target_id:
-                rebuilt = _comment({**target, "status": row.get("status")})
+                rebuilt = _comment({**target, "status": row.get("status")}, fetched_at=fetched_at)
                 if rebuilt is not None and not _screen_name(target):
                     rebuilt = None  # without its author the stored comment would look edited
                 replies.append(Reply(target_id, comment.post_external_id, comment.text, comment.created_at, rebuilt))
@@ -267,16 +276,16 @@ def settle_replies(
 
 
 def parse_comments(
-    payload: Mapping[str, object] | bytes, *, account_uid: str | None = None
+    payload: Mapping[str, object] | bytes, *, account_uid: str | None = None, fetched_at: datetime | None = None
 ) -> ParsedPage[FetchedComment]:
     """The public comments of one ``comments/show`` or ``comments/timeline`` page.
 
     The account's own comments are its replies, not public comments: they are left
     out, and when one answers a comment on the same page (``reply_comment``) that
     comment is marked replied. Across pages use :func:`parse_comment_page` and
-    :func:`settle_replies`.
+    :func:`settle_replies`. ``fetched_at`` as for :func:`parse_comment_page`.
     """
-    page = parse_comment_page(payload, account_uid=account_uid)
+    page = parse_comment_page(payload, account_uid=account_uid, fetched_at=fetched_at)
     on_page = {c.external_id for c in page.comments}
     comments = settle_replies(page.comments, [r for r in page.replies if r.target_id in on_page])
     return ParsedPage(
@@ -358,11 +367,14 @@ def _screen_name(row: Mapping[str, object]) -> str:
     return as_str(user.get("screen_name"), MAX_AUTHOR_CHARS)
 
 
-def _status(row: object) -> FetchedPost | None:
+def _status(row: object, *, fetched_at: datetime | None) -> FetchedPost | None:
     if not isinstance(row, Mapping):
         return None
     status_id = _id_of(row)
-    published_at = parse_date_text(as_str(row.get("created_at"), 100))
+    published_at = parse_date_text(as_str(row.get("created_at"), 100), fetched_at=fetched_at)
+    estimated = published_at is None
+    if published_at is None:
+        published_at = fetched_at
     if status_id is None or published_at is None:
         return None
     text = text_or_html(_long_text(row) or as_str(row.get("text"), MAX_BODY_CHARS * 2), MAX_BODY_CHARS)
@@ -377,12 +389,13 @@ def _status(row: object) -> FetchedPost | None:
         published_at=published_at,
         author=_screen_name(row) or None,
         deleted=as_bool(row.get("deleted")),
+        date_estimated=estimated,
     )
 
 
-def _comment(row: Mapping[str, object]) -> FetchedComment | None:
+def _comment(row: Mapping[str, object], *, fetched_at: datetime | None) -> FetchedComment | None:
     comment_id = _id_of(row)
-    created_at = parse_date_text(as_str(row.get("created_at"), 100))
+    created_at = parse_date_text(as_str(row.get("created_at"), 100), fetched_at=fetched_at)
     status = row.get("status")
     post_id = _id_of(status) if isinstance(status, Mapping) else None
     if comment_id is None or created_at is None or post_id is None:
@@ -459,12 +472,12 @@ class WeiboConnector:
         self._http = http
         self._secrets = secrets
 
-    async def _get(self, account: AccountRef, path: str, params: dict[str, object], *, tally: Tally) -> bytes:
+    async def _get(self, account: AccountRef, path: str, params: dict[str, object]) -> bytes:
+        """One API call's body; the caller counts the request."""
         token = await self._secrets.get(account.id, "access_token")
         if not token:
             raise missing_secret(account, "access_token", platform=PLATFORM)
         base = (account.api_base or DEFAULT_API_BASE).rstrip("/")
-        tally.requests += 1
         response = await self._http.request(
             "GET", f"{base}{path}", platform=PLATFORM, params={"access_token": token, **params}, ok_statuses=_ANSWER_STATUSES
         )
@@ -476,20 +489,23 @@ class WeiboConnector:
             raise ConnectorError(ErrorKind.TRANSIENT, f"Weibo answered HTTP {response.status}", code=f"weibo.http{response.status}")
         return response.body
 
-    async def _post_comments(self, account: AccountRef, external_id: str, *, tally: Tally) -> list[FetchedComment]:
+    async def _post_comments(
+        self, account: AccountRef, external_id: str, *, now: datetime, tally: Tally
+    ) -> list[FetchedComment]:
         """Every page of one status's comments, replies matched across all of them."""
-        comments: list[FetchedComment] = []
         replies: list[Reply] = []
-        for number in range(1, MAX_PAGES + 1):
-            body = await self._get(
-                account, "/2/comments/show.json", {"id": external_id, "count": _COMMENT_PAGE_SIZE, "page": number}, tally=tally
-            )
-            page = parse_comment_page(body, account_uid=account.source)
-            comments.extend(page.comments)
-            replies.extend(page.replies)
-            if page.next_cursor is None or not (page.comments or page.replies):
-                break
-        return settle_replies(unique_by_id(comments), replies)
+
+        async def page(number: int) -> Step[FetchedComment, int]:
+            params: dict[str, object] = {"id": external_id, "count": _COMMENT_PAGE_SIZE, "page": number}
+            body = await self._get(account, "/2/comments/show.json", params)
+            found = parse_comment_page(body, account_uid=account.source, fetched_at=now)
+            replies.extend(found.replies)
+            more = number + 1 if found.next_cursor is not None else None
+            # A page of nothing but the account's replies is not the end of the list.
+            return Step(found.comments, more, empty=not (found.comments or found.replies))
+
+        comments = await read_pages(page, start=1, tally=tally)
+        return settle_replies(comments, replies)
 
     async def _feed_comments(
         self, account: AccountRef, *, state: FetchState, now: datetime, tally: Tally
@@ -497,29 +513,27 @@ class WeiboConnector:
         """New comments from the account-wide feed, with replies settled against earlier polls."""
         since = state.comments_since_id
         horizon = now - COMMENT_HORIZON
-        comments: list[FetchedComment] = []
         replies: list[Reply] = []
         newest: list[str | None] = [since]
-        max_id: str | None = None
-        for _ in range(_FEED_PAGES):
+
+        async def page(max_id: str | None) -> Step[FetchedComment, str | None]:
             params: dict[str, object] = {"count": _FEED_PAGE_SIZE}
             if since:
                 params["since_id"] = since
             if max_id:
                 params["max_id"] = max_id
-            page = parse_comment_page(
-                await self._get(account, "/2/comments/timeline.json", params, tally=tally), account_uid=account.source
-            )
-            comments.extend(page.comments)
-            replies.extend(page.replies)
-            newest.append(page.newest_id)
-            if page.next_cursor is None or page.oldest_at is None or page.oldest_at < horizon:
-                break
-            max_id = page.next_cursor
+            body = await self._get(account, "/2/comments/timeline.json", params)
+            found = parse_comment_page(body, account_uid=account.source, fetched_at=now)
+            replies.extend(found.replies)
+            newest.append(found.newest_id)
+            oldest = found.oldest_at
+            return Step(found.comments, found.next_cursor, empty=oldest is None, last=oldest is not None and oldest < horizon)
+
+        comments = await read_pages(page, start=None, tally=tally, max_pages=_FEED_PAGES)
         # Only comments on the account's own recent posts are the desk's business; the feed
         # also lists what the account said under other people's posts.
         recent = state.recent_posts
-        ours = [c for c in unique_by_id(comments) if c.post_external_id in recent]
+        ours = [c for c in comments if c.post_external_id in recent]
         settled = settle_replies(ours, [r for r in replies if r.post_id in recent], known=state.known_comments)
         state.comments_since_id = _max_id(newest)
         known = state.known_comments
@@ -543,7 +557,7 @@ class WeiboConnector:
 
         async def one(external_id: str) -> None:
             try:
-                comments.extend(await self._post_comments(account, external_id, tally=tally))
+                comments.extend(await self._post_comments(account, external_id, now=now, tally=tally))
             except ConnectorError as error:
                 problems.append(comment_problem(error, post_id=external_id))
 
@@ -560,9 +574,8 @@ class WeiboConnector:
 
         async def one(post: FetchedPost) -> None:
             try:
-                body = await self._get(
-                    account, "/2/statuses/show.json", {"id": post.external_id, "isGetLongText": 1}, tally=tally
-                )
+                tally.requests += 1
+                body = await self._get(account, "/2/statuses/show.json", {"id": post.external_id, "isGetLongText": 1})
                 done[post.external_id] = with_full_text(post, parse_long_text(body))
                 state.pending_full_text.pop(post.external_id, None)
             except ConnectorError as error:
@@ -583,27 +596,26 @@ class WeiboConnector:
     async def fetch(
         self, account: AccountRef, *, state: FetchState, with_comments: bool, now: datetime
     ) -> FetchResult:
-        posts: list[FetchedPost] = []
         long_ids: set[str] = set()
         tally = Tally()
-        max_id: str | None = None
         newest = state.since_id
         horizon = state.post_horizon(now=now)
-        for _ in range(MAX_PAGES):
+
+        async def page(max_id: str | None) -> Step[FetchedPost, str | None]:
+            nonlocal newest
             params: dict[str, object] = {"uid": account.source, "count": _PAGE_SIZE}
             if state.since_id:
                 params["since_id"] = state.since_id
             if max_id:
                 params["max_id"] = max_id
-            body = await self._get(account, "/2/statuses/user_timeline.json", params, tally=tally)
-            page = parse_user_timeline(body, since_id=newest)
-            long_ids |= long_text_ids(body)
-            posts.extend(page.items)
-            newest = page.next_since_id
-            if not page.has_more or not page.items or min(p.published_at for p in page.items) < horizon:
-                break
-            max_id = page.next_cursor
-        posts = unique_by_id(posts)
+            body = await self._get(account, "/2/statuses/user_timeline.json", params)
+            found = parse_user_timeline(body, since_id=newest, fetched_at=now)
+            long_ids.update(long_text_ids(body))
+            newest = found.next_since_id
+            more = found.next_cursor if found.has_more else None
+            return Step(found.items, more, last=any(p.published_at < horizon for p in found.items))
+
+        posts = await read_pages(page, start=None, tally=tally)
         state.since_id = newest
         retry = [p for k, p in state.pending_full_text.items() if k not in {post.external_id for post in posts}]
         cut = [p for p in posts if p.external_id in long_ids] + retry

@@ -1,0 +1,162 @@
+"""Every platform parser gates dates against the fetch time and never drops an undated post silently."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from jb_watchdesk.connectors import douyin, wechat_mp, weibo
+from jb_watchdesk.connectors.fetching import AccountRef, FetchState
+from jb_watchdesk.connectors.http import HttpClient, HttpSettings
+from jb_watchdesk.domain.models import Platform
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+FETCHED = datetime(2024, 5, 2, 2, 0, tzinfo=UTC)
+FAR_AHEAD = FETCHED + timedelta(days=3)  # a wrong date, not a clock or zone slip
+SLIGHTLY_AHEAD = FETCHED + timedelta(hours=8)  # Beijing time labelled UTC: kept as given
+
+
+def load(name: str) -> dict:  # type: ignore[type-arg]
+    return json.loads((DATA / name).read_bytes())
+
+
+# ---------------------------------------------------------------- WeChat
+
+
+def _wechat_page(create_time: object) -> dict:  # type: ignore[type-arg]
+    return {
+        "total_count": 1,
+        "item": [{"article_id": "A1", "content": {"news_item": [{"title": "通知"}], "create_time": create_time}}],
+    }
+
+
+def test_wechat_post_dated_days_after_the_fetch_is_estimated() -> None:
+    (post,) = wechat_mp.parse_publications(_wechat_page(int(FAR_AHEAD.timestamp())), offset=0, fetched_at=FETCHED).items
+
+    assert (post.published_at, post.date_estimated) == (FETCHED, True)
+
+
+def test_wechat_post_hours_ahead_keeps_its_date() -> None:
+    (post,) = wechat_mp.parse_publications(
+        _wechat_page(int(SLIGHTLY_AHEAD.timestamp())), offset=0, fetched_at=FETCHED
+    ).items
+
+    assert (post.published_at, post.date_estimated) == (SLIGHTLY_AHEAD, False)
+
+
+def test_wechat_post_without_a_date_is_kept_estimated_when_the_fetch_time_is_known() -> None:
+    page = wechat_mp.parse_publications(_wechat_page(None), offset=0, fetched_at=FETCHED)
+
+    (post,) = page.items
+    assert post.external_id == "A1:1" and post.date_estimated and post.published_at == FETCHED
+    assert page.skipped == 0
+    # without the fetch time there is nothing to estimate from: skipped, and counted
+    assert wechat_mp.parse_publications(_wechat_page(None), offset=0).skipped == 1
+
+
+def test_wechat_update_time_stands_in_for_a_wrong_create_time() -> None:
+    payload = _wechat_page(int(FAR_AHEAD.timestamp()))
+    payload["item"][0]["update_time"] = 1714500000
+
+    (post,) = wechat_mp.parse_publications(payload, offset=0, fetched_at=FETCHED).items
+
+    assert post.published_at == datetime.fromtimestamp(1714500000, UTC) and not post.date_estimated
+
+
+def test_wechat_comment_from_the_future_is_skipped_and_counted() -> None:
+    payload = load("wechat/comment_list.json")
+    payload["comment"][0]["create_time"] = int(FAR_AHEAD.timestamp())
+
+    page = wechat_mp.parse_comments(payload, post_external_id="p", begin=0, fetched_at=FETCHED)
+
+    assert [c.external_id for c in page.items] == ["p:2"]
+    assert page.skipped == 1
+
+
+# ---------------------------------------------------------------- Weibo
+
+AHEAD_TEXT = "Sun May 05 10:00:00 +0800 2024"  # three days after FETCHED
+
+
+def test_weibo_status_dated_days_ahead_is_estimated_and_undated_one_kept() -> None:
+    payload = load("weibo/user_timeline.json")
+    payload["statuses"][0]["created_at"] = AHEAD_TEXT
+    payload["statuses"][1]["created_at"] = "not a date"
+
+    page = weibo.parse_user_timeline(payload, fetched_at=FETCHED)
+
+    first, second = page.items
+    assert (first.published_at, first.date_estimated) == (FETCHED, True)
+    assert (second.published_at, second.date_estimated) == (FETCHED, True)
+    assert page.skipped == 1  # only the status without a string id
+    # the same page without the fetch time: the far date passes the absolute gate, the
+    # missing one is skipped and counted
+    unbounded = weibo.parse_user_timeline(payload)
+    assert [p.date_estimated for p in unbounded.items] == [False] and unbounded.skipped == 2
+
+
+def test_weibo_comment_from_the_future_is_skipped_and_counted() -> None:
+    payload = load("weibo/comments_timeline.json")
+    payload["comments"][0]["created_at"] = AHEAD_TEXT
+
+    page = weibo.parse_comment_page(payload, account_uid="1234567890", fetched_at=FETCHED)
+
+    assert "5030000000000100001" not in {c.external_id for c in page.comments}
+    assert page.skipped == 1
+
+
+# ---------------------------------------------------------------- Douyin
+
+
+def test_douyin_video_without_a_usable_time_is_estimated() -> None:
+    payload = load("douyin/video_list.json")
+    payload["data"]["list"][0]["create_time"] = int(FAR_AHEAD.timestamp())
+    del payload["data"]["list"][1]["create_time"]
+
+    page = douyin.parse_video_list(payload, fetched_at=FETCHED)
+
+    assert [(p.published_at, p.date_estimated) for p in page.items] == [(FETCHED, True), (FETCHED, True)]
+    assert page.skipped == 0
+    assert douyin.parse_video_list(payload).skipped == 1
+
+
+def test_douyin_comment_from_the_future_is_skipped_and_counted() -> None:
+    payload = load("douyin/comment_list.json")
+    payload["data"]["list"][0]["create_time"] = int(FAR_AHEAD.timestamp())
+
+    page = douyin.parse_comment_list(payload, post_external_id="v", fetched_at=FETCHED)
+
+    assert len(page.items) == 1 and page.skipped == 1
+
+
+# ---------------------------------------------------------------- through a connector's fetch
+
+
+def test_the_fetch_passes_its_now_to_the_parsers(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    now = datetime(2024, 5, 3, 2, 0, tzinfo=UTC)
+    videos = load("douyin/video_list.json")
+    videos["data"]["has_more"] = False
+    videos["data"]["list"][1]["create_time"] = int((now + timedelta(days=2)).timestamp())
+    case = {
+        "/oauth/refresh_token": [{"json": load("douyin/access_token.json")}],
+        "/video/list": [{"json": videos}],
+    }
+
+    async def run():  # type: ignore[no-untyped-def]
+        async with sequence_server(case).running() as server:
+            http = HttpClient(HttpSettings(trust_env=False, total_timeout=5.0))
+            try:
+                connector = douyin.DouyinConnector(
+                    http, memory_secrets({(1, "client_key"): "ck", (1, "refresh_token"): "rft.x"})
+                )
+                account = AccountRef(id=1, name="江北发布", platform=Platform.DOUYIN, source="open-id", api_base=server.base_url)
+                return await connector.fetch(account, state=FetchState(), with_comments=False, now=now)
+            finally:
+                await http.aclose()
+
+    result = asyncio.run(run())
+
+    assert [(p.date_estimated, p.published_at == now) for p in result.posts] == [(False, False), (True, True)]
+    assert result.requests == 1
