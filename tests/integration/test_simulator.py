@@ -29,7 +29,7 @@ from jb_watchdesk.simulator import (
     run_simulator,
     running_in_thread,
 )
-from jb_watchdesk.simulator.world import to_datetime
+from jb_watchdesk.simulator.world import ContentKind, to_datetime
 
 START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday, 23:00 in Shanghai
 ACCOUNTS = 72  # two full cycles of 36: every behaviour on every platform, twice
@@ -720,3 +720,222 @@ def test_stop_drops_held_connections() -> None:
         return "answered"
 
     assert asyncio.run(scenario()) in {"RemoteProtocolError", "ReadError"}
+
+
+# ------------------------------------------------------------ content menu
+
+
+def test_content_kinds_pick_a_stable_nested_share_of_accounts(world: World) -> None:
+    plan = FaultPlan.parse("undated%30@rss,video_status,5xx%5")
+    assert [switch.kind.value for switch in plan.content()] == ["undated", "video_status"]
+    # content entries never decide a request
+    decided = {decision.fault.kind.value for _ in range(200) if (decision := plan.decide({"rss-0001", "rss"})).fault}
+    assert decided == {"5xx"}
+    assert [entry["matched"] for entry in plan.stats()] == [0, 0, 200]
+    share = World(seed=7, accounts=200, clock=lambda: START, content="undated%30@rss")
+    wider = World(seed=7, accounts=200, clock=lambda: START, content="undated%60@rss")
+    picked = {a.key for a in share.accounts if share.content_on(ContentKind.UNDATED, a)}
+    wider_picked = {a.key for a in wider.accounts if wider.content_on(ContentKind.UNDATED, a)}
+    assert picked < wider_picked and all(key.startswith("rss-") for key in wider_picked)
+    assert 5 <= len(picked) <= 25  # about 30% of 50 feeds
+    # a kind does nothing on a platform it does not apply to
+    assert not any(share.content_on(ContentKind.UNDATED, a) for a in share.accounts if a.served != "rss")
+    with pytest.raises(ValueError, match="only content kinds"):
+        World(seed=7, accounts=4, clock=lambda: START, content="5xx")
+
+
+def test_setting_faults_switches_the_worlds_content(http: httpx.Client, world: World) -> None:
+    account = world.account("rss-0002")
+    set_faults(http, "undated@rss-0002,5xx@rss-0001")
+    assert world.content_on(ContentKind.UNDATED, account)
+    assert http.get("/_sim/faults").json()["spec"] == "undated@rss-0002,5xx@rss-0001"
+    set_faults(http, "")
+    assert not world.content_on(ContentKind.UNDATED, account)
+
+
+def _items(response: httpx.Response) -> list[str]:
+    return re.findall(r"<item>.*?</item>", response.content.decode("utf-8", "replace"), re.DOTALL)
+
+
+def test_feed_items_share_a_placeholder_guid_and_one_link(http: httpx.Client, world: World) -> None:
+    set_faults(http, "guid_repeat@rss-0001")
+    response = feed(http, "rss-0001")
+    items = _items(response)
+    repeated = [item for item in items if "<guid isPermaLink=\"false\">N/A</guid>" in item]
+    assert len(repeated) >= 10
+    assert len({re.search(r"<link>(.*?)</link>", item).group(1) for item in repeated}) == 1  # type: ignore[union-attr]
+    posts = parse(response)
+    assert len(posts) == len(items) and len({p.external_id for p in posts}) == len(items)
+    (row,) = [r for r in world.truth_items(START) if r["key"] == "rss-0001"]
+    assert row["posts_hashed"] == len(repeated) and len(row["posts"]) + len(repeated) == len(items)  # type: ignore[arg-type]
+
+
+def test_feed_dates_beijing_time_labelled_gmt(http: httpx.Client, world: World, clock: Clock) -> None:
+    account = world.account("rss-0001")
+    set_faults(http, "future_dates@rss-0001")
+    now = int(START.timestamp())
+    newest = world.feed_items(account, now=now)[0]
+    # just after the newest post: its label lies 8 hours ahead of the clock
+    clock.now = to_datetime(newest.published + 3_600)
+    response = feed(http, "rss-0001")
+    first = re.search(r"<pubDate>(.*?)</pubDate>", _items(response)[0]).group(1)  # type: ignore[union-attr]
+    local = to_datetime(newest.published)
+    assert first == f"{local:%a, %d %b %Y %H:%M:%S} GMT"
+    labelled = datetime.strptime(first, "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=UTC)
+    assert labelled - local == timedelta(hours=8) and labelled > clock.now
+    # a careful reader dates it when it first sees it, and so does truth
+    row = next(r for r in world.truth(clock.now) if r["key"] == "rss-0001")
+    assert row["last_post_at"] == clock.now.isoformat()
+
+
+def test_feed_items_without_dates(http: httpx.Client, world: World) -> None:
+    set_faults(http, "undated@rss-0001")
+    items = _items(feed(http, "rss-0001"))
+    account = world.account("rss-0001")
+    posts = world.feed_items(account, now=int(START.timestamp()))
+    assert [("<pubDate>" in item) for item in items] == [post.slot % 2 == 0 for post in posts]
+    (row,) = [r for r in world.truth_items(START) if r["key"] == "rss-0001"]
+    assert set(row["estimated_posts"]) == {p.post_id for p in posts if p.slot % 2}  # type: ignore[arg-type]
+    truth = next(r for r in world.truth(START) if r["key"] == "rss-0001")
+    dated = [p for p in posts if p.slot % 2 == 0 and p.published > int((START - timedelta(days=7)).timestamp())]
+    assert truth["posts_7d"] == len(dated)
+
+
+def test_feed_dates_in_chinese_and_epoch_forms(http: httpx.Client, world: World) -> None:
+    set_faults(http, "cn_dates@rss-0001")
+    account = world.account("rss-0001")
+    posts = world.feed_items(account, now=int(START.timestamp()))
+    dates = [re.search(r"<pubDate>(.*?)</pubDate>", item).group(1) for item in _items(feed(http, "rss-0001"))]  # type: ignore[union-attr]
+    forms = Counter()
+    for post, text in zip(posts, dates, strict=True):
+        local = to_datetime(post.published)
+        if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 星期[一二三四五六日] \d{2}:\d{2}", text):
+            forms["chinese"] += 1
+            assert text.startswith(f"{local.year}年{local.month}月{local.day}日") and text.endswith(f"{local:%H:%M}")
+            assert rss.read_date(text, fetched_at=START) == local.replace(second=0)
+        elif re.fullmatch(r"\d{10}", text):
+            forms["seconds"] += 1
+            assert int(text) == post.published
+        else:
+            assert re.fullmatch(r"\d{13}", text), text
+            forms["milliseconds"] += 1
+            assert int(text) == post.published * 1000
+        assert rss.read_date(text, fetched_at=START) == to_datetime(world.feed_date(account, post, now=int(START.timestamp())).seen or 0)
+    assert set(forms) == {"chinese", "seconds", "milliseconds"}
+
+
+@pytest.mark.parametrize("gb18030", [False, True], ids=["utf-8", "gb18030"])
+def test_one_cut_character_in_one_item(http: httpx.Client, world: World, gb18030: bool) -> None:
+    key = next(a.key for a in world.accounts if a.served == "rss" and a.gb18030 == gb18030)
+    set_faults(http, f"bad_byte@{key}")
+    body = feed(http, key).content
+    encoding = "gb18030" if gb18030 else "utf-8"
+    with pytest.raises(UnicodeDecodeError):
+        body.decode(encoding)
+    text = body.decode(encoding, "replace")
+    assert text.count("\ufffd") == 1 and "\ue0b7" not in text
+    # inside the newest item's description, right before its first closing </p>
+    first_item = text[text.index("<item>") : text.index("</item>")]
+    assert "\ufffd</p>" in first_item
+    set_faults(http, "")
+    assert feed(http, key).content.decode(encoding).count("\ufffd") == 0
+
+
+def test_lone_surrogates_and_noncharacters_on_the_wire(http: httpx.Client, world: World) -> None:
+    set_faults(http, "surrogate,nonchar")
+    body = feed(http, "rss-0001").content
+    assert b"&#xD83D;" in body and "\ufffe".encode() in body
+    # Weibo: the JSON escape of half an emoji in a status and in a comment, U+FFFE raw
+    creds = world.credentials("weibo-0001")
+    timeline = http.get(
+        "/2/statuses/user_timeline.json", params={"access_token": creds["access_token"], "uid": creds["uid"], "count": "50"}
+    ).content
+    assert b'\\ud83d' in timeline and "\ufffe".encode() in timeline
+    timeline.decode("utf-8")  # the bytes stay valid UTF-8; the text does not
+    comments = http.get("/2/comments/timeline.json", params={"access_token": creds["access_token"], "count": "100"}).content
+    assert b'\\ud83d' in comments and "\ufffe".encode() in comments
+    # WeChat comment text
+    key = next(k for k in keys(world, "wechat_mp") if any(world.comments(p, now=int(START.timestamp())) for p in world.posts(world.account(k), now=int(START.timestamp()))))
+    account = world.account(key)
+    post = next(p for p in reversed(world.posts(account, now=int(START.timestamp()))) if world.comments(p, now=int(START.timestamp())) and not p.deleted(int(START.timestamp())))
+    token = wechat_token(http, world, key)
+    from jb_watchdesk.simulator.routes import wechat_msg_data_id
+
+    listed = http.post(
+        "/cgi-bin/comment/list",
+        params={"access_token": token},
+        json={"msg_data_id": wechat_msg_data_id(post), "index": 0, "begin": 0, "count": 49, "type": 0},
+    ).json()
+    first = listed["comment"][0]["content"]
+    assert first.endswith("\ud83d\ufffe")
+    set_faults(http, "")
+    assert b"&#xD83D;" not in feed(http, "rss-0001").content
+
+
+def test_long_weibo_posts_and_statuses_show(http: httpx.Client, world: World) -> None:
+    set_faults(http, "long_text@weibo-0001")
+    creds = world.credentials("weibo-0001")
+    auth = {"access_token": creds["access_token"]}
+    rows = http.get("/2/statuses/user_timeline.json", params={**auth, "uid": creds["uid"], "count": "100"}).json()["statuses"]
+    long_rows = [row for row in rows if row["isLongText"]]
+    assert long_rows and len(long_rows) < len(rows)
+    for row in long_rows:
+        assert "longText" not in row
+        assert re.search(r"\.\.\. 全文： http://m\.weibo\.cn/\d+/\d+$", row["text"]), row["text"]
+        assert len(row["text"].split("...")[0]) == 137
+    ids = weibo.long_text_ids(http.get("/2/statuses/user_timeline.json", params={**auth, "uid": creds["uid"], "count": "100"}).content)
+    assert ids == {row["idstr"] for row in long_rows if row.get("deleted") != "1"}
+    status_id = long_rows[0]["idstr"]
+    full = http.get("/2/statuses/show.json", params={**auth, "id": status_id, "isGetLongText": "1"})
+    assert full.status_code == 200
+    text = weibo.parse_long_text(full.content)
+    assert len(text) > 140 and text.startswith(long_rows[0]["text"][:137]) and "全文" not in text
+    plain = http.get("/2/statuses/show.json", params={**auth, "id": status_id}).json()
+    assert "longText" not in plain and plain["isLongText"]
+    missing = http.get("/2/statuses/show.json", params={**auth, "id": "1"})
+    assert missing.status_code == 400 and str(missing.json()["error_code"]) == "20101"
+
+
+def test_douyin_video_statuses_and_truth(http: httpx.Client, world: World) -> None:
+    key = keys(world, "douyin", Behaviour.REGULAR)[0]
+    plain_truth = next(r for r in world.truth(START) if r["key"] == key)
+    set_faults(http, f"video_status@{key}")
+    token = douyin_token(http, world, key)
+    open_id = world.credentials(key)["open_id"]
+    videos = http.get(
+        "/video/list/", params={"open_id": open_id, "cursor": "0", "count": "20"}, headers={"access-token": token}
+    ).json()["data"]["list"]
+    statuses = Counter(video["video_status"] for video in videos)
+    assert set(statuses) == {1, 2, 4, 5, 6, 7}
+    assert all(video["is_reviewed"] == (video["video_status"] != 4) for video in videos)
+    # nobody else sees a rejected, reviewing or private video: no comments there
+    for video in videos:
+        if video["video_status"] in (2, 4, 7):
+            listed = http.get(
+                "/item/comment/list/",
+                params={"open_id": open_id, "item_id": video["item_id"], "cursor": "0", "count": "20"},
+                headers={"access-token": token},
+            ).json()["data"]["list"]
+            assert listed == [] and video["statistics"]["comment_count"] == 0
+    truth = next(r for r in world.truth(START) if r["key"] == key)
+    week_ago = int((START - timedelta(days=7)).timestamp())
+    public = [v for v in videos if v["video_status"] in (1, 5) and v["create_time"] > week_ago and not v["is_top"]]
+    assert truth["posts_7d"] == len(public) < plain_truth["posts_7d"]
+    (row,) = [r for r in world.truth_items(START) if r["key"] == key]
+    in_horizon = {v["item_id"] for v in videos if v["create_time"] >= int((START - timedelta(days=21)).timestamp())}
+    assert set(row["hidden_posts"]) == {v["item_id"] for v in videos if v["video_status"] not in (1, 5)} & in_horizon  # type: ignore[arg-type]
+
+
+def test_item_truth_route(http: httpx.Client, world: World) -> None:
+    set_faults(http, "undated@rss,video_status")
+    rows = http.get("/_sim/truth", params={"items": "1", "now": START.isoformat()}).json()
+    assert rows == world.truth_items(START)
+    assert {row["served_as"] for row in rows if row["estimated_posts"]} == {"rss"}
+    assert {row["served_as"] for row in rows if row["hidden_posts"]} == {"douyin"}
+    assert all(not row["comments"] for row in rows if row["served_as"] == "rss")
+    wechat = next(row for row in rows if row["served_as"] == "wechat_mp" and row["comments"])
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}:\d", p) for p in wechat["posts"])
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}:1:\d+", c) for c in wechat["comments"])
+    shorter = http.get("/_sim/truth", params={"items": "1", "now": START.isoformat(), "horizon": "7", "window": "7"}).json()
+    assert shorter == world.truth_items(START, post_horizon_days=7, comment_window_days=7)
+    assert http.get("/_sim/truth", params={"items": "1", "horizon": "0"}).status_code == 400
