@@ -395,6 +395,8 @@ class DouyinConnector:
         return await self._tokens.call(account.id, now=now, obtain=obtain, send=send)
 
     async def _comments(self, account: AccountRef, item_id: str, *, now: datetime, tally: Tally) -> list[FetchedComment]:
+        """One video's comments; raises the ConnectorError of the page that failed."""
+
         async def page(cursor: str) -> Step[FetchedComment, str]:
             params: dict[str, object] = {"open_id": account.source, "item_id": item_id, "cursor": cursor, "count": _PAGE_SIZE}
             body = await self._get(account, "/item/comment/list/", params, now=now)
@@ -426,6 +428,7 @@ class DouyinConnector:
             for found in await asyncio.gather(*(self._comments(account, item_id, now=now, tally=tally) for item_id in wanted)):
                 comments.extend(found)
         return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=tally.requests)
+
 
 SPEC: Final = PlatformSpec(
     platform=Platform.DOUYIN,
