@@ -138,8 +138,11 @@ async def running_duty(
         policy = NotificationPolicy(repeat_after=timedelta(minutes=app.settings.repeat_minutes))
         yield DutyLoop(poller=poller, scanner=scanner, alerts=AlertService(store=app.store, clock=app.clock, policy=policy))
     finally:
-        scanner.close()
-        await http.aclose()
+        # The connections first: closing them is quick, while the scanner waits for a scan in progress.
+        try:
+            await http.aclose()
+        finally:
+            scanner.close()
 
 
 def reconfigure_duty(duty: DutyLoop, settings: DeskSettings, *, now: datetime, http: HttpSettings | None = None) -> None:

@@ -10,6 +10,15 @@ error, so a compressed body is never mistaken for a charset problem. Redirects a
 limited (five by default: http → https → www → trailing slash is already four). The system proxy settings are honoured (or an explicit proxy), and a custom
 CA bundle can be configured for offices that inspect TLS. URLs are logged without their
 query values, because platform APIs put tokens there.
+
+Every connection the client opens is closed, whatever cancels what. httpcore closes a connection
+after a cancelled request, and closes a pool's connections one after the other, behind a
+cancellation shield (anyio's); on asyncio that shield does not hold off ``Task.cancel()``, so a
+second cancellation arriving while httpcore closes (a cycle cancelled, then every task cancelled
+at shutdown; a caller that gives up on ``aclose``) stops it halfway, and the connections it had
+already taken out of its pool stay open until the garbage collector finds their sockets. The
+client therefore runs each request, and its own closing, in a task of its own: a cancelled
+caller cancels that task once and waits until httpcore has finished closing.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import brotli
@@ -33,6 +42,8 @@ from jb_watchdesk import __version__
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # httpx logs every request's full URL at INFO, query-string tokens included, and httpcore logs
 # its traffic at DEBUG: with ``--debug`` those secrets would reach the log. The client logs
@@ -158,6 +169,8 @@ class HttpClient:
 
     ``reconfigure`` applies new settings (proxy, CA bundle, concurrency) without a restart:
     new requests use new pools at once, and the old pools close when their last request ends.
+    ``aclose`` cancels the requests still running, waits until they have let go of their
+    connections, and closes every pool; it finishes even when its caller is cancelled.
     """
 
     def __init__(self, settings: HttpSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
@@ -165,10 +178,16 @@ class HttpClient:
         self._pool = _Pool.build(settings or HttpSettings(), transport)
         self._retired: list[_Pool] = []
         self._closing: set[asyncio.Task[None]] = set()
+        self._in_flight: set[asyncio.Task[HttpResponse]] = set()
+        self._closer: asyncio.Task[None] | None = None
 
     @property
     def settings(self) -> HttpSettings:
         return self._pool.settings
+
+    @property
+    def closed(self) -> bool:
+        return self._closer is not None
 
     def reconfigure(self, settings: HttpSettings) -> None:
         """Use ``settings`` for every request from now on (call it on the client's event loop).
@@ -185,16 +204,41 @@ class HttpClient:
     def _close_idle(self) -> None:
         for pool in [p for p in self._retired if p.active == 0]:
             self._retired.remove(pool)
+            # A task of the client's own, never cancelled by it: ``aclose`` waits for it.
             task = asyncio.get_running_loop().create_task(pool.aclose())
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
 
     async def aclose(self) -> None:
+        """Close every connection of every pool, after the requests still running have ended.
+
+        The closing runs in a task of its own, so a caller cancelled meanwhile (a shutdown that
+        stops waiting) cannot cut it short: the call returns, or raises CancelledError, only once
+        every connection is closed. A second call waits for the same closing.
+        """
+        if self._closer is None:
+            self._closer = asyncio.get_running_loop().create_task(self._close_everything())
+        await _outlast(self._closer, cancel=False)
+
+    async def _close_everything(self) -> None:
+        # Requests still running here were left behind (a connector's sibling requests after one
+        # of them failed, say). Closing a pool under them would let a queued one open a fresh
+        # connection afterwards that nothing closes: they are cancelled, once, and waited for.
+        running = list(self._in_flight)
+        for task in running:
+            if not task.cancelling():
+                task.cancel()
+        if running:
+            await asyncio.wait(running)
         for pool in [self._pool, *self._retired]:
             await pool.aclose()
         self._retired.clear()
-        if self._closing:
-            await asyncio.gather(*self._closing, return_exceptions=True)
+        closing = list(self._closing)  # retired pools whose last request ended just now
+        if closing:
+            await asyncio.wait(closing)
+            for task in closing:
+                if not task.cancelled() and task.exception() is not None:
+                    log.warning("closing an HTTP pool failed", exc_info=task.exception())
 
     async def request(
         self,
@@ -208,7 +252,42 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         ok_statuses: frozenset[int] = frozenset({200, 304}),
     ) -> HttpResponse:
-        """Send one request; raise ConnectorError for anything but ``ok_statuses``."""
+        """Send one request; raise ConnectorError for anything but ``ok_statuses``.
+
+        Cancelling the caller cancels the request and waits until its connection is closed or
+        back in its pool (a few steps of the event loop), then raises CancelledError.
+        """
+        if self._closer is not None:
+            raise RuntimeError("the HTTP client is closed")
+        task = asyncio.get_running_loop().create_task(
+            self._limited(method, url, platform=platform, params=params, json=json, form=form, headers=headers, ok_statuses=ok_statuses)
+        )
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        try:
+            return await _outlast(task, cancel=True)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+            # The request was cancelled, not its caller: ``aclose`` ended it.
+            raise ConnectorError(
+                ErrorKind.TRANSIENT, f"the desk closed its connections before {_host(url)} answered", code=f"{platform}.closed"
+            ) from None
+
+    async def _limited(
+        self,
+        method: str,
+        url: str,
+        *,
+        platform: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        form: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        ok_statuses: frozenset[int],
+    ) -> HttpResponse:
+        """The request, once its host and the client have a slot free for it."""
         host = _host(url)
         pool = self._pool
         pool.active += 1
@@ -221,7 +300,7 @@ class HttpClient:
                 )
         finally:
             pool.active -= 1
-            if pool is not self._pool and pool.active == 0:
+            if pool is not self._pool and pool.active == 0 and self._closer is None:
                 self._close_idle()
 
     async def _request(
@@ -336,6 +415,32 @@ class HttpClient:
                 ErrorKind.CONFIG, f"{safe_url} does not exist (HTTP {status}): check the account's source", code=f"{platform}.http{status}"
             )
         raise ConnectorError(ErrorKind.TRANSIENT, f"{safe_url} answered HTTP {status}", code=f"{platform}.http{status}")
+
+
+async def _outlast(task: asyncio.Task[T], *, cancel: bool) -> T:
+    """``task``'s result. When the caller is cancelled meanwhile, ``task`` is cancelled once (if
+    ``cancel``, and unless it is being cancelled already) and waited for, then CancelledError is
+    raised: ``task`` never gets a second cancellation from here, whatever the caller receives.
+
+    Waiting is cheap: what remains of a cancelled request or of a closing pool is local work.
+    """
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        if task.done():
+            raise  # the task itself was cancelled (or ended as the caller was cancelled)
+        if cancel and not task.cancelling():
+            task.cancel()
+        while not task.done():
+            try:
+                # asyncio.wait, unlike gather or wait_for, leaves the task alone when the caller is
+                # cancelled again.
+                await asyncio.wait([task])
+            except asyncio.CancelledError:
+                continue
+        if not task.cancelled():
+            task.exception()  # retrieved: the caller is gone, and its outcome no longer matters
+        raise
 
 
 _EMPTY_STREAM: Final = httpx.ByteStream(b"")

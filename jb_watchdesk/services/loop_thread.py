@@ -6,12 +6,17 @@ the desk runs the duty loop here and the window awaits its results (``await thre
 
 Objects bound to a loop (locks, semaphores, connection pools) must be created and used on the
 loop that owns them: create them inside a coroutine passed to :meth:`LoopThread.run`.
+
+No task here is cancelled twice: a task unwinding from one cancellation may be closing network
+connections (httpcore's cancellation shield does not hold off a second ``Task.cancel()`` on
+asyncio), and a second cancellation would stop that halfway.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import sys
 import threading
@@ -38,6 +43,7 @@ class LoopThread:
         self.name = name
         self._loop = standard_event_loop()
         self._ready = threading.Event()
+        self._work: set[asyncio.Task[Any]] = set()  # touched on the loop's thread only
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
         self._thread.start()
         self._ready.wait()
@@ -50,28 +56,62 @@ class LoopThread:
             loop.run_forever()
         finally:
             try:
-                pending = asyncio.all_tasks(loop)
-                for task in pending:
-                    task.cancel()
-                loop.run_until_complete(
-                    asyncio.gather(*pending, return_exceptions=True)
-                )
+                # The work submitted here first: it may be closing what it opened (connections, a
+                # client's pools) in tasks of its own, which must not be cancelled under it.
+                self._finish(loop, list(self._work))
+                self._finish(loop, list(asyncio.all_tasks(loop)))
                 loop.run_until_complete(loop.shutdown_asyncgens())
                 loop.run_until_complete(loop.shutdown_default_executor())
             finally:
                 asyncio.set_event_loop(None)
                 loop.close()
 
+    @staticmethod
+    def _finish(loop: asyncio.AbstractEventLoop, tasks: list[asyncio.Task[Any]]) -> None:
+        """Cancel ``tasks`` (those not unwinding from a cancellation already) and run them out."""
+        pending = [task for task in tasks if not task.done()]
+        for task in pending:
+            if not task.cancelling():
+                task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+    def work(self) -> list[asyncio.Task[Any]]:
+        """The tasks running what was submitted here (call it on this thread's loop)."""
+        return [task for task in self._work if not task.done()]
+
     @property
     def running(self) -> bool:
         return self._thread.is_alive() and not self._loop.is_closed()
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Start ``coro`` on this thread's loop; the future is thread-safe."""
+        """Start ``coro`` on this thread's loop; the future is thread-safe.
+
+        Cancelling the future cancels the task running ``coro`` (once); the task is one of
+        :meth:`work` until it ends.
+        """
         if not self.running:
             coro.close()
             raise RuntimeError(f"{self.name} is not running")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        loop = self._loop
+
+        def start() -> None:  # on the loop's thread
+            if future.cancelled():  # given up before it started
+                coro.close()
+                return
+            task = loop.create_task(coro)
+            self._work.add(task)
+            task.add_done_callback(self._work.discard)
+            task.add_done_callback(lambda done: _copy_outcome(done, future))
+            future.add_done_callback(lambda given_up: _cancel_from_afar(loop, task) if given_up.cancelled() else None)
+
+        try:
+            loop.call_soon_threadsafe(start)
+        except RuntimeError:  # the loop closed in between
+            coro.close()
+            raise RuntimeError(f"{self.name} is not running") from None
+        return future
 
     async def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` here and await its result from another loop.
@@ -98,3 +138,29 @@ class LoopThread:
     async def aclose(self, timeout: float = 5.0) -> None:
         """:meth:`close` without blocking the calling loop."""
         await asyncio.to_thread(self.close, timeout)
+
+
+def _copy_outcome(task: asyncio.Task[T], future: concurrent.futures.Future[T]) -> None:
+    """Hand ``task``'s outcome to ``future`` (which its caller may have cancelled meanwhile)."""
+    if future.done():
+        if not task.cancelled():
+            task.exception()  # retrieved: nobody waits for it any more
+        return
+    with contextlib.suppress(concurrent.futures.InvalidStateError):  # cancelled from another thread just now
+        if task.cancelled():
+            future.cancel()
+        elif (error := task.exception()) is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(task.result())
+
+
+def _cancel_from_afar(loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` on its loop (from any thread), unless it is ending or cancelled already."""
+
+    def cancel() -> None:
+        if not task.done() and not task.cancelling():
+            task.cancel()
+
+    with contextlib.suppress(RuntimeError):  # the loop has closed: the task ended with it
+        loop.call_soon_threadsafe(cancel)

@@ -183,13 +183,25 @@ class DeskController:
                 await self.worker.aclose(timeout=1.0)
 
     async def _close_duty(self) -> None:  # on the duty thread
-        """Let the cancelled cycle finish unwinding before its HTTP client and scanner close."""
+        """Let the cancelled cycle finish unwinding before its HTTP client and scanner close.
+
+        Only the work the desk submitted to the duty thread is cancelled, and only if ``stop``
+        has not cancelled it already: a task cancelled a second time while httpcore closes its
+        connection (or a task closing a retired pool) would stop halfway and leave sockets open.
+        The services close even when this is cancelled (``stop`` no longer waiting).
+        """
+        assert self.worker is not None
         current = asyncio.current_task()
-        others = [task for task in asyncio.all_tasks() if task is not current]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
-        await self._stack.aclose()
+        work = [task for task in self.worker.work() if task is not current]
+        for task in work:
+            if not task.cancelling():
+                task.cancel()
+        try:
+            if work:
+                # asyncio.wait, not gather: cancelling this must not cancel the work a second time.
+                await asyncio.wait(work)
+        finally:
+            await self._stack.aclose()
 
     @property
     def paused(self) -> bool:
