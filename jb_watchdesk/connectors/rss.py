@@ -69,6 +69,7 @@ from jb_watchdesk.connectors.base import (
     platform_detail,
     text_or_html,
 )
+from jb_watchdesk.domain.models import CONTENT_ID_PREFIX
 
 MAX_FEED_BYTES: Final = 10 * 1024 * 1024
 DEFAULT_MAX_ITEMS: Final = 200
@@ -603,7 +604,7 @@ def _is_placeholder(value: str) -> bool:
 
 
 def _content_id(*parts: str) -> str:
-    return "sha256:" + hashlib.sha256("\n".join(parts).encode("utf-8", "replace")).hexdigest()
+    return CONTENT_ID_PREFIX + hashlib.sha256("\n".join(parts).encode("utf-8", "replace")).hexdigest()
 
 
 def _entry_id(guid: str, *, link: str, title: str, raw_date: str, body: str, taken: set[str]) -> str | None:
@@ -619,7 +620,7 @@ def _entry_id(guid: str, *, link: str, title: str, raw_date: str, body: str, tak
     guid = guid.strip()
     if guid and not _is_placeholder(guid):
         if len(guid) > MAX_ID_CHARS:
-            guid = "sha256:" + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()
+            guid = CONTENT_ID_PREFIX + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()
         if guid not in taken:
             return guid
     for candidate in (_content_id(link, title, raw_date), _content_id(link, title, raw_date, body)):

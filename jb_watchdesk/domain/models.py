@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 
 
 class Platform(StrEnum):
@@ -52,6 +53,13 @@ class AccountStatus(StrEnum):
     ACTIVE = "active"
     TO_CLOSE = "to_close"
     CLOSED = "closed"
+
+
+CONTENT_ID_PREFIX: Final = "sha256:"
+"""Marks an item id the desk derived from the item's content (a feed item without a usable guid).
+
+Such an id changes when the source later adds a guid or writes its date differently; storage
+then recognises the item by its link and title instead (``storage.ingest``)."""
 
 
 class Visibility(StrEnum):

@@ -22,15 +22,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol, TypeVar
+from datetime import datetime, timedelta
+from typing import Final, Protocol, TypeVar
 
 from sqlite_utils import Database
 
 from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.models import Health, Visibility
+from jb_watchdesk.domain.models import CONTENT_ID_PREFIX, Health, Visibility
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar
-from jb_watchdesk.storage.codec import to_db
+from jb_watchdesk.storage.codec import from_db, to_db
 
 PLATFORM_REPLY = "platform reply"
 
@@ -158,13 +158,55 @@ def _effective_date(reported: datetime, *, first_seen: str) -> str:
     return min(stamp, first_seen)
 
 
+# How far apart two readings of one item's date may be: a feed that labels Beijing time as GMT
+# and later mends it reads 8 hours apart; zone mistakes span at most 14 hours.
+_SAME_DATE: Final = timedelta(hours=14)
+
+
+def _same_post_new_id(
+    db: Database, account_id: int, post: IncomingPost, *, batch_ids: set[str], claimed: set[int]
+) -> dict | None:
+    """The stored post this one is when only its id changed, or None.
+
+    A feed item without a usable guid is identified by a hash of its content
+    (:data:`~jb_watchdesk.domain.models.CONTENT_ID_PREFIX`); when the feed later adds guids,
+    mends its links or its dates, the same item arrives under a new id. Where either id is such
+    a hash, a stored post of the account with the same title, not itself in this batch, is that
+    item if it has the same link or, failing that, the nearest date within :data:`_SAME_DATE`.
+    """
+    if not post.title:
+        return None
+    best: tuple[timedelta, dict] | None = None
+    for row in db.query("SELECT * FROM posts WHERE account_id = ? AND title = ?", [account_id, post.title]):
+        if row["id"] in claimed or row["external_id"] in batch_ids:
+            continue
+        if not (post.external_id.startswith(CONTENT_ID_PREFIX) or row["external_id"].startswith(CONTENT_ID_PREFIX)):
+            continue
+        if post.url and row["url"] == post.url:
+            return row
+        stored = from_db(row["published_at"])
+        if post.date_estimated or row["date_estimated"] or stored is None:
+            continue
+        apart = abs(stored - post.published_at)
+        if apart <= _SAME_DATE and (best is None or apart < best[0]):
+            best = (apart, row)
+    return None if best is None else best[1]
+
+
 def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *, now: str, result: AccountWrite) -> None:
     batch = unique_posts(posts)
     existing = _existing(db, "posts", account_id, [p.external_id for p in batch])
+    batch_ids = {p.external_id for p in batch}
+    claimed = {row["id"] for row in existing.values()}
     for post in batch:
         digest = content_hash(post.title, post.body, post.digest, post.url)
         visibility = Visibility(post.visibility).value
         row = existing.get(post.external_id)
+        if row is None:
+            row = _same_post_new_id(db, account_id, post, batch_ids=batch_ids, claimed=claimed)
+            if row is not None:
+                claimed.add(row["id"])
+                db.execute("UPDATE posts SET external_id = ? WHERE id = ?", [post.external_id, row["id"]])
         if row is None:
             post_id = db["posts"].insert(
                 {

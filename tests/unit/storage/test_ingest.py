@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jb_watchdesk.connectors.base import FetchedComment, FetchedPost
-from jb_watchdesk.domain.models import AccountSpec, Health, Platform, Visibility
+from jb_watchdesk.domain.models import CONTENT_ID_PREFIX, AccountSpec, Health, Platform, Visibility
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.storage import ingest
 from jb_watchdesk.storage.accounts import apply_register, get_account
@@ -187,3 +187,44 @@ def test_text_arrives_clean_whatever_the_platform_sent(store: Store) -> None:
     store.call(ingest.record_success, account_id=1, posts=[broken], comments=[comment("c1", text="问\ud83d\x07")], now=NOW)
     assert rows(store, "SELECT title, body FROM posts") == [{"title": "暴雨预警\ufffd", "body": "请注意出行安全\ufffd"}]
     assert rows(store, "SELECT text FROM comments") == [{"text": "问\ufffd"}]
+
+
+def hashed(title: str, *, url: str, published_at: datetime, suffix: str) -> FetchedPost:
+    return FetchedPost(
+        external_id=f"{CONTENT_ID_PREFIX}{suffix}", title=title, body="正文", digest="", url=url, published_at=published_at,
+    )
+
+
+def test_a_feed_item_whose_content_id_changes_is_still_one_post(store: Store) -> None:
+    day = NOW - timedelta(days=2)
+    # a feed without guids, with every item's link pointing at the channel, and Beijing time labelled GMT
+    first = [
+        hashed("防汛通知", url="https://x.gov.cn/index.html", published_at=day + timedelta(hours=8), suffix="a"),
+        hashed("今日天气", url="https://x.gov.cn/index.html", published_at=day + timedelta(hours=8), suffix="b"),
+    ]
+    store.call(ingest.record_success, account_id=1, posts=first, comments=[], now=NOW)
+    # the site mends its feed: real guids, real links, real times
+    mended = [
+        FetchedPost(external_id="guid-1", title="防汛通知", body="正文", digest="", url="https://x.gov.cn/1.html", published_at=day),
+        FetchedPost(external_id="guid-2", title="今日天气", body="正文", digest="", url="https://x.gov.cn/2.html", published_at=day),
+        # the same title a day later is another post
+        FetchedPost(external_id="guid-3", title="今日天气", body="正文", digest="", url="https://x.gov.cn/3.html", published_at=day + timedelta(days=1)),
+    ]
+    write = store.call(ingest.record_success, account_id=1, posts=mended, comments=[], now=NOW)
+    assert len(write.new_posts) == 1
+    assert rows(store, "SELECT external_id, url, published_at FROM posts ORDER BY id") == [
+        {"external_id": "guid-1", "url": "https://x.gov.cn/1.html", "published_at": to_db(day)},
+        {"external_id": "guid-2", "url": "https://x.gov.cn/2.html", "published_at": to_db(day)},
+        {"external_id": "guid-3", "url": "https://x.gov.cn/3.html", "published_at": to_db(day + timedelta(days=1))},
+    ]
+
+
+def test_posts_with_real_ids_are_never_merged_by_title(store: Store) -> None:
+    day = NOW - timedelta(days=2)
+    posts = [
+        FetchedPost(external_id=f"id-{n}", title="每日播报", body="", digest="", url="https://x.gov.cn/", published_at=day)
+        for n in range(3)
+    ]
+    store.call(ingest.record_success, account_id=1, posts=posts[:1], comments=[], now=NOW)
+    store.call(ingest.record_success, account_id=1, posts=posts[1:], comments=[], now=NOW)
+    assert rows(store, "SELECT COUNT(*) AS n FROM posts") == [{"n": 3}]
