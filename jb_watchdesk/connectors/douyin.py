@@ -41,7 +41,7 @@ from jb_watchdesk.connectors.fetching import (
     TokenCache,
     missing_secret,
 )
-from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, classify, raise_for_error
+from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, classify, comment_problem, raise_for_error
 from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.platforms import PlatformSpec
 from jb_watchdesk.connectors.paging import Step, Tally, read_pages
@@ -423,11 +423,21 @@ class DouyinConnector:
         posts = await read_pages(page, start="0", tally=tally)
         state.remember(posts, now=now)
         comments: list[FetchedComment] = []
+        problems: list[ConnectorError] = []
         if with_comments:
-            wanted = state.comment_round(now=now)
-            for found in await asyncio.gather(*(self._comments(account, item_id, now=now, tally=tally) for item_id in wanted)):
-                comments.extend(found)
-        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=tally.requests)
+            titles = {post.external_id: post.title for post in posts}
+
+            async def one(item_id: str) -> None:
+                # One video's comments failing must not cost the account its videos: the failure is
+                # named, the account degraded, and that video's comments read at the next round.
+                try:
+                    comments.extend(await self._comments(account, item_id, now=now, tally=tally))
+                except ConnectorError as error:
+                    state.owe_comments([item_id])
+                    problems.append(comment_problem(error, post_id=item_id, post_title=titles.get(item_id, "")))
+
+            await asyncio.gather(*(one(item_id) for item_id in state.comment_round(now=now)))
+        return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=tally.requests, problems=tuple(problems))
 
 
 SPEC: Final = PlatformSpec(

@@ -424,6 +424,7 @@ class WechatConnector:
             except ConnectorError as error:
                 if error.code in _NO_COMMENTS_CODES:
                     return
+                state.owe_comments([external_id])  # read at the next round, whatever the post's age
                 if error.kind is ErrorKind.QUOTA:
                     # The quota is the account's: one line for it, and no further calls that would fail too.
                     stop.set()
@@ -438,6 +439,7 @@ class WechatConnector:
             until = now + timedelta(seconds=quota.retry_after) if quota.retry_after else next_quota_reset(now)
             problem = comments_paused_problem(quota, until=until, skipped=len(wanted))
             state.pause_comments(problem, until=until)
+            state.owe_comments(wanted)  # the round is read in full once the quota resets
             problems.append(problem)
         if without_ref:
             notes.append(

@@ -559,6 +559,7 @@ class WeiboConnector:
             try:
                 comments.extend(await self._post_comments(account, external_id, now=now, tally=tally))
             except ConnectorError as error:
+                state.owe_comments([external_id])  # read at the next round, whatever the post's age
                 problems.append(comment_problem(error, post_id=external_id))
 
         await asyncio.gather(*(one(external_id) for external_id in state.comment_round(now=now)))

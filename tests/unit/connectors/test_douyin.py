@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -164,3 +165,37 @@ def test_video_status_table(status: object, expected: str) -> None:
     from jb_watchdesk.connectors.douyin import video_visibility
 
     assert video_visibility(status).value == expected
+
+
+def test_a_failed_comment_read_keeps_the_videos_and_is_owed_to_the_next_round(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    """Like WeChat's comment quota: one video's comments failing must not cost the account its videos."""
+    import asyncio
+    from datetime import timedelta, timezone
+
+    from jb_watchdesk.connectors.douyin import DouyinConnector
+    from jb_watchdesk.connectors.fetching import AccountRef, FetchState
+    from jb_watchdesk.connectors.http import HttpClient, HttpSettings
+    from jb_watchdesk.domain.models import Platform
+
+    now = datetime(2024, 5, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+    case = {
+        "/oauth/refresh_token/": [{"json": json.loads((DATA / "access_token.json").read_text(encoding="utf-8"))}],
+        "/video/list/": [{"json": json.loads((DATA / "video_list_statuses.json").read_text(encoding="utf-8"))}],
+        "/item/comment/list/": [{"json": json.loads((DATA / "error_28003018_rate.json").read_text(encoding="utf-8"))}],
+    }
+
+    async def run():  # type: ignore[no-untyped-def]
+        async with sequence_server(case).running() as server:
+            http = HttpClient(HttpSettings(trust_env=False, total_timeout=5.0))
+            try:
+                secrets = memory_secrets({(1, "client_key"): "key", (1, "refresh_token"): "refresh"})
+                account = AccountRef(id=1, name="平安江北", platform=Platform.DOUYIN, source="open-id", api_base=server.base_url)
+                state = FetchState()
+                return await DouyinConnector(http, secrets).fetch(account, state=state, with_comments=True, now=now), state
+            finally:
+                await http.aclose()
+
+    result, state = asyncio.run(run())
+    assert len(result.posts) == 4
+    assert result.problems and all(p.code.endswith(".comments") for p in result.problems)
+    assert state.comments_owed == {p.external_id for p in result.posts}
