@@ -108,7 +108,7 @@ ROUTES: dict[str, list[dict[str, object]]] = {
     "/plain.xml": [{"file": "rss/rss_plain.xml"}],
     "/gmt.xml": [{"file": "rss/rss_beijing_time_labelled_gmt.xml"}],
     "/undated.xml": [{"file": "rss/rss_items_without_dates.xml"}],
-    "/2/statuses/user_timeline.json": [{"json": json.loads((DATA / "weibo" / "timeline_lone_surrogate.json").read_text())}],
+    "/2/statuses/user_timeline.json": [{"json": json.loads((DATA / "weibo" / "weibo_timeline_lone_surrogate.json").read_text())}],
 }
 
 

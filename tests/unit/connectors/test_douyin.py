@@ -146,7 +146,7 @@ def test_only_public_videos_count_and_unfit_ones_are_flagged() -> None:
     from jb_watchdesk.connectors.douyin import parse_video_list
     from jb_watchdesk.domain.models import Visibility
 
-    page = parse_video_list((DATA / "video_list_statuses.json").read_bytes())
+    page = parse_video_list((DATA / "douyin_video_list_statuses.json").read_bytes())
 
     assert [(p.external_id[-4:], p.visibility) for p in page.items] == [
         ("0001", Visibility.PUBLIC),  # 5 public
@@ -180,7 +180,7 @@ def test_a_failed_comment_read_keeps_the_videos_and_is_owed_to_the_next_round(se
     now = datetime(2024, 5, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))
     case = {
         "/oauth/refresh_token/": [{"json": json.loads((DATA / "access_token.json").read_text(encoding="utf-8"))}],
-        "/video/list/": [{"json": json.loads((DATA / "video_list_statuses.json").read_text(encoding="utf-8"))}],
+        "/video/list/": [{"json": json.loads((DATA / "douyin_video_list_statuses.json").read_text(encoding="utf-8"))}],
         "/item/comment/list/": [{"json": json.loads((DATA / "error_28003018_rate.json").read_text(encoding="utf-8"))}],
     }
 

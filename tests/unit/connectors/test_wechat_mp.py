@@ -215,7 +215,7 @@ def _fetch_twice(server_class, secrets_class, case: dict, *, second_at: datetime
 
 
 def test_comment_quota_keeps_the_articles_and_names_the_problem(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
-    case = load("case_comment_list_quota_error.json")
+    case = load("wechat_comment_list_quota_error.json")
 
     server, first, second, calls = _fetch_twice(sequence_server, memory_secrets, case)
 
@@ -241,7 +241,7 @@ def test_comment_quota_keeps_the_articles_and_names_the_problem(sequence_server,
 
 
 def test_comment_reads_resume_after_the_quota_resets(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
-    case = load("case_comment_list_quota_error.json")
+    case = load("wechat_comment_list_quota_error.json")
     case["/cgi-bin/comment/list"].append({"json": load("comment_list.json") | {"total": 2}})
     # published an hour before the first poll, so the next day's poll is still in the every-cycle tier
     case["/cgi-bin/freepublish/batchget"][0]["json"]["item"][0]["content"]["create_time"] = int(CASE_NOW.timestamp()) - 3600
@@ -256,7 +256,7 @@ def test_comment_reads_resume_after_the_quota_resets(sequence_server, memory_sec
 
 
 def test_rejected_comment_arguments_name_each_post(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
-    case = load("case_comment_list_quota_error.json")
+    case = load("wechat_comment_list_quota_error.json")
     case["/cgi-bin/comment/list"] = [{"json": {"errcode": 40097, "errmsg": "invalid args rid: 1"}}]
 
     _, first, _, _ = _fetch_twice(sequence_server, memory_secrets, case)
@@ -286,4 +286,4 @@ def test_comment_ref_comes_from_the_article_url(url: str, ref: str | None) -> No
 
 def test_case_copy_is_untouched() -> None:
     # the case file is loaded fresh by each test: editing one copy never leaks into another
-    assert copy.deepcopy(load("case_comment_list_quota_error.json")) == load("case_comment_list_quota_error.json")
+    assert copy.deepcopy(load("wechat_comment_list_quota_error.json")) == load("wechat_comment_list_quota_error.json")

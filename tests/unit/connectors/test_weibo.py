@@ -159,7 +159,7 @@ def fetch_polls(server_class, secrets_class, case: dict, *, polls: int = 1) -> t
 
 
 def test_a_reply_on_one_page_acknowledges_the_comment_on_the_next(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
-    case = load("case_comments_reply_on_other_page.json")
+    case = load("weibo_comments_reply_on_other_page.json")
 
     server, (result,) = fetch_polls(sequence_server, memory_secrets, case)
 
@@ -174,7 +174,7 @@ def test_a_reply_on_one_page_acknowledges_the_comment_on_the_next(sequence_serve
 
 
 def test_a_page_of_only_the_accounts_replies_does_not_end_paging(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
-    case = load("case_comments_reply_on_other_page.json")
+    case = load("weibo_comments_reply_on_other_page.json")
     first_page = case["/2/comments/show.json"][0]["json"]
     first_page["comments"] = [row for row in first_page["comments"] if row["user"]["idstr"] == CASE_UID]
 
@@ -199,7 +199,7 @@ def _feed_row(comment_id: int, text: str, *, uid: str, minute: int, reply_to: in
 
 
 def test_the_account_wide_feed_marks_a_comment_read_by_an_earlier_poll(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
-    case = load("case_comments_reply_on_other_page.json")
+    case = load("weibo_comments_reply_on_other_page.json")
     question = _feed_row(5030000000200001, "请问几点来水？", uid="2000000002", minute=5)
     elsewhere = _feed_row(5030000000200002, "路过", uid="2000000003", minute=6)
     elsewhere["status"] = {"id": 4999, "idstr": "4999"}  # someone else's post: not ours to answer
@@ -221,7 +221,7 @@ def test_the_account_wide_feed_marks_a_comment_read_by_an_earlier_poll(sequence_
 
 
 def test_long_posts_are_read_in_full(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
-    case = load("case_comments_reply_on_other_page.json")
+    case = load("weibo_comments_reply_on_other_page.json")
     status = case["/2/statuses/user_timeline.json"][0]["json"]["statuses"][0]
     status["isLongText"] = True
     status["text"] = "【通知】观音桥片区今日停水检修 ...全文： http://m.weibo.cn/1000000001/5030000000000001"
@@ -239,7 +239,7 @@ def test_long_posts_are_read_in_full(sequence_server, memory_secrets) -> None:  
 
 
 def test_a_failed_long_text_read_keeps_the_cut_text_and_retries(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
-    case = load("case_comments_reply_on_other_page.json")
+    case = load("weibo_comments_reply_on_other_page.json")
     status = case["/2/statuses/user_timeline.json"][0]["json"]["statuses"][0]
     status["isLongText"] = True
     case["/2/statuses/show.json"] = [
@@ -258,7 +258,7 @@ def test_a_failed_long_text_read_keeps_the_cut_text_and_retries(sequence_server,
 
 
 def test_a_post_ending_in_half_an_emoji_is_read_with_a_replacement_character() -> None:
-    page = parse_user_timeline(raw("timeline_lone_surrogate.json"))
+    page = parse_user_timeline(raw("weibo_timeline_lone_surrogate.json"))
 
     (post,) = page.items
     assert post.body == "暴雨预警，请注意出行安全\ufffd"
