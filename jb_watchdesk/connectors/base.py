@@ -345,11 +345,16 @@ _BLANK_LINES: Final = re.compile(r"\n\s*\n+")
 
 @dataclass(slots=True)
 class _HiddenElement:
-    """An open element from :data:`_HIDDEN_TAGS`: where it sits and the text held back inside it."""
+    """An open element from :data:`_HIDDEN_TAGS`: where it sits and where its text starts.
+
+    Its text is collected like any other; closed by its own end tag, the text from ``start``
+    on is cut again (one slice, whatever the nesting), never closed, it simply stays.
+    """
 
     tag: str
     depth: int  # its index in the open-element stack
-    held: list[str] = field(default_factory=list)
+    start: int  # its first part in the collected text
+    size: int  # the collected size when it opened
 
 
 class _TextExtractor(HTMLParser):
@@ -363,7 +368,6 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self._parts: list[str] = []
         self._size = 0
-        self._held_size = 0
         self._limit = limit
         self._code_depth = 0
         self._open: list[str] = []
@@ -374,17 +378,17 @@ class _TextExtractor(HTMLParser):
             self._code_depth += 1
             return
         if tag in _BLOCK_TAGS:
-            self._emit("\n")
+            self._add("\n")
         if tag in _VOID_TAGS or len(self._open) >= _MAX_OPEN_ELEMENTS:
             return
         if tag in _HIDDEN_TAGS:
-            self._hidden.append(_HiddenElement(tag, len(self._open)))
+            self._hidden.append(_HiddenElement(tag, len(self._open), len(self._parts), self._size))
         self._open.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # A self-closing <script/> or <iframe/> opens nothing, so it must not start hiding text.
         if tag in _BLOCK_TAGS:
-            self._emit("\n")
+            self._add("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _CODE_TAGS:
@@ -396,20 +400,20 @@ class _TextExtractor(HTMLParser):
             while self._hidden and self._hidden[-1].depth >= index:
                 element = self._hidden.pop()
                 if element.depth == index:
-                    self._drop(element)  # closed by its own end tag: its content stays hidden
-                else:
-                    self._give_back(element)  # an enclosing element closed first: it was never closed
+                    # closed by its own end tag: its content stays hidden
+                    del self._parts[element.start :]
+                    self._size = element.size
+                # else an enclosing element closed first: it was never closed, and its text stays
         if tag in _BLOCK_TAGS:
-            self._emit("\n")
+            self._add("\n")
 
     def handle_data(self, data: str) -> None:
         if not self._code_depth:
-            self._emit(data)
+            self._add(data)
 
     def close(self) -> None:
         super().close()
-        while self._hidden:
-            self._give_back(self._hidden.pop())
+        self._hidden.clear()  # never closed: their text stays
 
     def _find_open(self, tag: str) -> int | None:
         lowest = max(0, len(self._open) - _END_TAG_SEARCH)
@@ -417,21 +421,6 @@ class _TextExtractor(HTMLParser):
             if self._open[index] == tag:
                 return index
         return None
-
-    def _emit(self, text: str) -> None:
-        if not self._hidden:
-            self._add(text)
-        elif self._held_size < self._limit:
-            self._hidden[-1].held.append(text)
-            self._held_size += len(text)
-
-    def _drop(self, element: _HiddenElement) -> None:
-        self._held_size -= sum(len(text) for text in element.held)
-
-    def _give_back(self, element: _HiddenElement) -> None:
-        self._drop(element)
-        for text in element.held:
-            self._emit(text)
 
     def _add(self, text: str) -> None:
         if self._size < self._limit:
