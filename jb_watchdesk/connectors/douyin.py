@@ -420,7 +420,7 @@ class DouyinConnector:
             # Pinned videos come first whatever their age: stop only when a whole page is old.
             return Step(found.items, more or None, last=all(p.published_at < horizon for p in found.items))
 
-        posts = await read_pages(page, start="0", tally=tally)
+        posts = await read_pages(page, start="0", tally=tally, keep_partial=True)
         state.remember(posts, now=now)
         comments: list[FetchedComment] = []
         problems: list[ConnectorError] = []
@@ -437,6 +437,7 @@ class DouyinConnector:
                     problems.append(comment_problem(error, post_id=item_id, post_title=titles.get(item_id, "")))
 
             await asyncio.gather(*(one(item_id) for item_id in state.comment_round(now=now)))
+        problems = [*tally.problems, *problems]
         return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=tally.requests, problems=tuple(problems))
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
+from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.connectors.fetching import MAX_PAGES
 
 
@@ -29,9 +30,12 @@ T = TypeVar("T", bound=_HasExternalId)
 
 @dataclass(slots=True)
 class Tally:
-    """Requests made by one fetch, counted where they are sent (failed ones included)."""
+    """Requests made by one fetch, counted where they are sent (failed ones included), and the
+    pages that failed after earlier ones were read (:func:`read_pages` with ``keep_partial``)."""
 
     requests: int = 0
+    problems: list[ConnectorError] = field(default_factory=list)
+    complete: bool = True
 
 
 def unique_by_id(items: Iterable[T], *, better: Callable[[T, T], bool] | None = None) -> list[T]:
@@ -78,24 +82,43 @@ async def read_pages(
     max_pages: int = MAX_PAGES,
     better: Callable[[T, T], bool] | None = None,
     halt: asyncio.Event | None = None,
+    keep_partial: bool = False,
 ) -> list[T]:
     """Every item of a paged list: ``ask(start)``, then ``ask(step.next)`` … one request a page.
 
     Stops after ``max_pages`` requests, when a page says there is no more (``next`` is
     ``None``), at an empty page, at a page marked ``last``, or before the next request once
     ``halt`` is set (another read found the account's quota used up). Each request is
-    counted in ``tally`` before it is sent, so a failed one counts too; a
-    :class:`~jb_watchdesk.connectors.base.ConnectorError` from ``ask`` propagates and the
-    items read so far are dropped. The result holds one item per external id in first-seen
-    order (see :func:`unique_by_id` for ``better``).
+    counted in ``tally`` before it is sent, so a failed one counts too. A
+    :class:`~jb_watchdesk.connectors.base.ConnectorError` from ``ask`` propagates, unless
+    ``keep_partial`` is set and earlier pages were read: then those pages' items are returned,
+    the failure is added to ``tally.problems`` (named, with the page) and ``tally.complete`` is
+    cleared, so a post list whose second page fails (WeChat's daily quota between two calls)
+    still stores the first page's posts and the rest is read at the next poll. The result holds
+    one item per external id in first-seen order (see :func:`unique_by_id` for ``better``).
     """
     found: list[T] = []
     cursor = start
-    for _ in range(max_pages):
+    for number in range(1, max_pages + 1):
         if halt is not None and halt.is_set():
             break
         tally.requests += 1
-        step = await ask(cursor)
+        try:
+            step = await ask(cursor)
+        except ConnectorError as error:
+            if not (keep_partial and number > 1) or error.kind is ErrorKind.AUTH_EXPIRED:
+                raise
+            tally.complete = False
+            tally.problems.append(
+                ConnectorError(
+                    error.kind,
+                    f"page {number} of the list could not be read ({error.reason}); the {number - 1} page(s) "
+                    "before it are stored and the rest is read at the next poll",
+                    code=f"{error.code}.page",
+                    retry_after=error.retry_after,
+                )
+            )
+            break
         found.extend(step.items)
         empty = not step.items if step.empty is None else step.empty
         if step.next is None or empty or step.last:

@@ -463,7 +463,7 @@ class WechatConnector:
             return Step(found.items, more, last=any(p.published_at < horizon for p in found.items))
 
         # A message published while paging shifts every offset by one; keep the freshest copy.
-        posts = await read_pages(page, start=0, tally=tally, better=_fresher)
+        posts = await read_pages(page, start=0, tally=tally, better=_fresher, keep_partial=True)
         state.remember(posts, now=now)
         for post in posts:
             ref = comment_ref(post.url)
@@ -480,7 +480,7 @@ class WechatConnector:
             comments=tuple(comments),
             requests=tally.requests,
             notes=tuple(sorted(set(notes))),
-            problems=tuple(problems),
+            problems=(*tally.problems, *problems),
         )
 
 

@@ -616,8 +616,11 @@ class WeiboConnector:
             more = found.next_cursor if found.has_more else None
             return Step(found.items, more, last=any(p.published_at < horizon for p in found.items))
 
-        posts = await read_pages(page, start=None, tally=tally)
-        state.since_id = newest
+        posts = await read_pages(page, start=None, tally=tally, keep_partial=True)
+        if tally.complete:
+            # Only a whole read moves the mark on: the older pages a failed read missed are newer
+            # than the old mark, and asking from it again reads them.
+            state.since_id = newest
         retry = [p for k, p in state.pending_full_text.items() if k not in {post.external_id for post in posts}]
         cut = [p for p in posts if p.external_id in long_ids] + retry
         problems: list[ConnectorError] = []
@@ -631,6 +634,7 @@ class WeiboConnector:
         if with_comments:
             comments, comment_problems, notes = await self._comments(account, state=state, now=now, tally=tally)
             problems += comment_problems
+        problems = [*tally.problems, *problems]
         return FetchResult(
             posts=tuple(posts), comments=tuple(comments), requests=tally.requests, notes=tuple(notes), problems=tuple(problems)
         )

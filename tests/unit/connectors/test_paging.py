@@ -135,3 +135,32 @@ def test_a_failed_request_is_counted_and_raised() -> None:
     with pytest.raises(ConnectorError):
         asyncio.run(read_pages(ask, start=0, tally=tally))
     assert tally.requests == 2
+
+
+def test_a_later_page_that_fails_keeps_the_pages_read_when_asked() -> None:
+    import asyncio
+
+    import pytest
+
+    from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
+    from jb_watchdesk.connectors.paging import Step, Tally, read_pages
+
+    quota = ConnectorError(ErrorKind.QUOTA, "the daily quota is used up", code="wechat.45009")
+
+    async def ask(page: int) -> Step[Item, int]:
+        if page == 2:
+            raise quota
+        return Step([Item(f"p{page}-{n}", 1) for n in range(3)], page + 1)
+
+    tally = Tally()
+    items = asyncio.run(read_pages(ask, start=1, tally=tally, keep_partial=True))
+    assert [i.external_id for i in items] == ["p1-0", "p1-1", "p1-2"]
+    assert not tally.complete and tally.requests == 2
+    (problem,) = tally.problems
+    assert (problem.kind, problem.code) == (ErrorKind.QUOTA, "wechat.45009.page") and "page 2" in problem.reason
+    # without keep_partial (comment lists: the caller names the post) the error is the caller's
+    with pytest.raises(ConnectorError):
+        asyncio.run(read_pages(ask, start=1, tally=Tally()))
+    # and a first page that fails is the whole read failing
+    with pytest.raises(ConnectorError):
+        asyncio.run(read_pages(ask, start=2, tally=Tally(), keep_partial=True))

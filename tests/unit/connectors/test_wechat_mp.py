@@ -287,3 +287,14 @@ def test_comment_ref_comes_from_the_article_url(url: str, ref: str | None) -> No
 def test_case_copy_is_untouched() -> None:
     # the case file is loaded fresh by each test: editing one copy never leaks into another
     assert copy.deepcopy(load("wechat_comment_list_quota_error.json")) == load("wechat_comment_list_quota_error.json")
+
+
+def test_a_quota_on_the_second_page_keeps_the_first_pages_articles(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    case = load("batchget_quota_on_page_2.json")
+    pages = case["/cgi-bin/freepublish/batchget"]
+    case["/cgi-bin/freepublish/batchget"] = pages * 2  # the next poll meets the same quota
+
+    _, first, second, _ = _fetch_twice(sequence_server, memory_secrets, case)
+
+    assert len(first.posts) == len(second.posts) == 20
+    assert any(p.code == "wechat.45009.page" and "page 2" in p.reason for p in first.problems)
