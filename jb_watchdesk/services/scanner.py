@@ -120,6 +120,7 @@ class ScanService:
         self._reload_lock = threading.Lock()
         # One worker keeps scans in order and leaves the rest of the machine to the window.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jb-scan")
+        self._pending_lock = asyncio.Lock()
         self._closed = False
 
     # -- lexicon -------------------------------------------------------------------
@@ -176,6 +177,10 @@ class ScanService:
         a post the platform judged unfit for the public raises a platform alert. One item whose
         scan fails is logged and left marked; the others go on.
         """
+        async with self._pending_lock:  # a forced cycle beside the loop's must not scan the same pages
+            return await self._scan_pending()
+
+    async def _scan_pending(self) -> ScanOutcome:
         scanner = await self._current_scanner()
         scanned = hits = 0
         raised: list[Alert] = []
@@ -346,7 +351,9 @@ def _draft(item: ScanItem, rule: str, found: _Best) -> AlertDraft:
 
 
 def _lifecycle_draft(item: ScanItem, scanned: dict[str, list[Hit]]) -> AlertDraft | None:
-    if item.account_status is AccountStatus.ACTIVE or item.published_at is None:
+    if item.account_status is AccountStatus.ACTIVE or item.published_at is None or item.date_estimated:
+        # An undated post's date is when the desk first saw it: the first read of a closed
+        # account's undated feed would otherwise make every old item a post after closing.
         return None
     if not rules.lifecycle_findings(item.account_status, [item.published_at], since=item.status_changed_at):
         return None

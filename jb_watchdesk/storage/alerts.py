@@ -416,10 +416,13 @@ class ScanItem:
     status_changed_at: datetime | None
     published_at: datetime | None
     visibility: Visibility = Visibility.PUBLIC
+    date_estimated: bool = False
+    """The source gave no date: ``published_at`` is when the desk first saw the post."""
     edited: bool = False
     """A post whose text changed since it was first stored (an edit is not a new post)."""
     version: str = ""
-    """The row's ``updated_at`` when read: a scan clears the mark only if the row is unchanged since."""
+    """What the scan read (a post's text hash and visibility, a comment's text): a scan clears the
+    mark only if that is unchanged since, whatever else (a reply, a date) changed meanwhile."""
 
 
 def _scan_item(kind: ItemKind, row: dict[str, Any]) -> ScanItem:
@@ -433,18 +436,19 @@ def _scan_item(kind: ItemKind, row: dict[str, Any]) -> ScanItem:
         status_changed_at=from_db(row["status_changed_at"]),
         published_at=from_db(row["published_at"]),
         visibility=Visibility(row["visibility"]),
+        date_estimated=bool(row["date_estimated"]),
         edited=bool(row["edit_count"]),
-        version=row["updated_at"],
+        version=row["version"],
     )
 
 
 _ITEM_SQL: Final = {
     ItemKind.POST: (
-        "SELECT p.id, p.account_id, p.title, p.body, p.digest, p.published_at, p.visibility, p.edit_count, p.updated_at, "
+        "SELECT p.id, p.account_id, p.title, p.body, p.digest, p.published_at, p.visibility, p.date_estimated, p.edit_count, p.content_hash || '|' || p.visibility AS version, "
         "a.status AS account_status, a.status_changed_at FROM posts p JOIN accounts a ON a.id = p.account_id"
     ),
     ItemKind.COMMENT: (
-        "SELECT c.id, c.account_id, c.text, c.created_at AS published_at, 'public' AS visibility, 0 AS edit_count, c.updated_at, "
+        "SELECT c.id, c.account_id, c.text, c.created_at AS published_at, 'public' AS visibility, 0 AS date_estimated, 0 AS edit_count, c.text AS version, "
         "a.status AS account_status, a.status_changed_at FROM comments c JOIN accounts a ON a.id = c.account_id"
     ),
 }
@@ -468,6 +472,7 @@ def scan_item_page(db: Database, *, kind: ItemKind, after_id: int, limit: int) -
 
 
 _TABLE: Final = {ItemKind.POST: "posts", ItemKind.COMMENT: "comments"}
+_VERSION: Final = {ItemKind.POST: "content_hash || '|' || visibility", ItemKind.COMMENT: "text"}
 
 
 def pending_scan_items(db: Database, *, kind: ItemKind, after_id: int = 0, limit: int) -> list[ScanItem]:
@@ -498,7 +503,7 @@ def store_scan(
         ids = record_alerts(db, drafts, now=now)
         for item in scanned:
             db.execute(
-                f"UPDATE {_TABLE[item.kind]} SET scanned_at = ? WHERE id = ? AND updated_at = ?",  # noqa: S608 - internal
+                f"UPDATE {_TABLE[item.kind]} SET scanned_at = ? WHERE id = ? AND {_VERSION[item.kind]} = ?",  # noqa: S608
                 [stamp, item.id, item.version],
             )
         return get_alerts(db, ids) if ids else []

@@ -29,6 +29,11 @@ class AccountActivity:
     """Of those, the ones ``rules.comment_state`` calls ``OVERDUE_RESULT``."""
 
 
+COUNTED_POST = "deleted_at IS NULL AND date_estimated = 0 AND visibility = 'public'"
+"""The posts that count (§3.3 freshness, the weekly report, closing accounts' posts, emergencies):
+public, not deleted, with a date the source gave. A predicate over ``posts`` without an alias."""
+
+
 def activity(db: Database, *, now: datetime, week_start: datetime) -> dict[int, AccountActivity]:
     """Post counts for the last 7 days and this week, the last post and the open comments of every account.
 
@@ -74,7 +79,7 @@ def activity(db: Database, *, now: datetime, week_start: datetime) -> dict[int, 
         """
         SELECT a.id AS account_id, (
             SELECT COUNT(*) FROM posts p
-            WHERE p.account_id = a.id AND p.deleted_at IS NULL
+            WHERE p.account_id = a.id AND p.deleted_at IS NULL AND p.date_estimated = 0 AND p.visibility = 'public'
               AND p.published_at >= COALESCE(a.status_changed_at, '') AND p.published_at <= ?
         ) AS n
         FROM accounts a WHERE a.status != 'active'

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from jb_watchdesk.domain.errors import InputError, NotFound
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.codec import from_db, to_db
+from jb_watchdesk.storage.dashboard import COUNTED_POST
 
 BATCH_ROWS: Final = 5_000
 
@@ -395,8 +396,8 @@ def posts_for_matching(db: Database, *, post_ids: Sequence[int] = (), since: dat
     if since is not None:
         return list(
             db.query(
-                "SELECT id, account_id, title, body, published_at FROM posts"
-                " WHERE deleted_at IS NULL AND published_at >= ? ORDER BY published_at, id",
+                f"SELECT id, account_id, title, body, published_at FROM posts"  # noqa: S608 - a constant predicate
+                f" WHERE {COUNTED_POST} AND published_at >= ? ORDER BY published_at, id",
                 [to_db(since)],
             )
         )
@@ -407,7 +408,7 @@ def posts_for_matching(db: Database, *, post_ids: Sequence[int] = (), since: dat
         found.extend(
             db.query(
                 f"SELECT id, account_id, title, body, published_at FROM posts"  # noqa: S608 - placeholders only
-                f" WHERE deleted_at IS NULL AND id IN ({', '.join('?' for _ in chunk)})",
+                f" WHERE {COUNTED_POST} AND id IN ({', '.join('?' for _ in chunk)})",
                 chunk,
             )
         )
@@ -491,7 +492,8 @@ def posts_per_day_per_unit(db: Database, *, start: datetime, end: datetime) -> l
         """
         SELECT ifnull(nullif(a.unit, ''), a.name), date(p.published_at, '+8 hours'), COUNT(*)
         FROM posts p JOIN accounts a ON a.id = p.account_id
-        WHERE p.deleted_at IS NULL AND p.published_at >= ? AND p.published_at < ?
+        WHERE p.deleted_at IS NULL AND p.date_estimated = 0 AND p.visibility = 'public'
+          AND p.published_at >= ? AND p.published_at < ?
         GROUP BY 1, 2 ORDER BY 1, 2
         """,
         [to_db(start), to_db(end)],
@@ -501,7 +503,7 @@ def posts_per_day_per_unit(db: Database, *, start: datetime, end: datetime) -> l
 
 def posts_per_account(db: Database, *, start: datetime, end: datetime) -> dict[int, int]:
     rows = db.execute(
-        "SELECT account_id, COUNT(*) FROM posts WHERE deleted_at IS NULL AND published_at >= ? AND published_at < ?"
+        f"SELECT account_id, COUNT(*) FROM posts WHERE {COUNTED_POST} AND published_at >= ? AND published_at < ?"  # noqa: S608
         " GROUP BY account_id",
         [to_db(start), to_db(end)],
     )

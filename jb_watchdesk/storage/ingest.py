@@ -151,6 +151,12 @@ def _existing(db: Database, table: str, account_id: int, external_ids: Sequence[
     return found
 
 
+def _legacy_hash_matches(row: dict, post: IncomingPost) -> bool:
+    """True when ``row`` was hashed the way rows were before the link left the hash, over this text."""
+    texts = (post.title, post.body, post.digest)
+    return row["content_hash"] in {content_hash(*texts, post.url), content_hash(*texts, row["url"])}
+
+
 def _effective_date(reported: datetime, *, first_seen: str) -> str:
     """The stored publication time: what the platform said, but never after the desk first saw it."""
     stamp = to_db(reported)
@@ -158,9 +164,13 @@ def _effective_date(reported: datetime, *, first_seen: str) -> str:
     return min(stamp, first_seen)
 
 
-# How far apart two readings of one item's date may be: a feed that labels Beijing time as GMT
-# and later mends it reads 8 hours apart; zone mistakes span at most 14 hours.
+# How far apart two readings of one item's date may be when its id was derived from its content:
+# a feed that labels Beijing time as GMT and later mends it reads 8 hours apart; zone mistakes
+# span at most 14 hours.
 _SAME_DATE: Final = timedelta(hours=14)
+# Between two real ids only the same reading of the date is the same item: the source changed its
+# id scheme (a RSSHub or WeWe RSS route update), not its posts.
+_SAME_DATE_REAL_IDS: Final = timedelta(minutes=2)
 
 
 def _same_post_new_id(
@@ -168,27 +178,33 @@ def _same_post_new_id(
 ) -> dict | None:
     """The stored post this one is when only its id changed, or None.
 
-    A feed item without a usable guid is identified by a hash of its content
-    (:data:`~jb_watchdesk.domain.models.CONTENT_ID_PREFIX`); when the feed later adds guids,
-    mends its links or its dates, the same item arrives under a new id. Where either id is such
-    a hash, a stored post of the account with the same title, not itself in this batch, is that
-    item if it has the same link or, failing that, the nearest date within :data:`_SAME_DATE`.
+    The source may change how it names an item: a feed item without a usable guid is named by a
+    hash of its content (:data:`~jb_watchdesk.domain.models.CONTENT_ID_PREFIX`), which changes when
+    the feed adds guids, mends its links or its dates; a route update changes the guid scheme. A
+    stored post of the account with the same title, whose own id is not in this batch, is the same
+    item when its date agrees: within :data:`_SAME_DATE` where either id is a content hash (an
+    estimated date agrees with any when the link is the same too), within
+    :data:`_SAME_DATE_REAL_IDS` with the same link between two real ids. The nearest date wins.
     """
     if not post.title:
         return None
+    hashed_in = post.external_id.startswith(CONTENT_ID_PREFIX)
     best: tuple[timedelta, dict] | None = None
     for row in db.query("SELECT * FROM posts WHERE account_id = ? AND title = ?", [account_id, post.title]):
         if row["id"] in claimed or row["external_id"] in batch_ids:
             continue
-        if not (post.external_id.startswith(CONTENT_ID_PREFIX) or row["external_id"].startswith(CONTENT_ID_PREFIX)):
+        hashed = hashed_in or row["external_id"].startswith(CONTENT_ID_PREFIX)
+        same_link = bool(post.url) and row["url"] == post.url
+        if post.date_estimated or row["date_estimated"]:
+            if hashed and same_link:
+                return row
             continue
-        if post.url and row["url"] == post.url:
-            return row
         stored = from_db(row["published_at"])
-        if post.date_estimated or row["date_estimated"] or stored is None:
+        if stored is None:
             continue
         apart = abs(stored - post.published_at)
-        if apart <= _SAME_DATE and (best is None or apart < best[0]):
+        window = _SAME_DATE if hashed else (_SAME_DATE_REAL_IDS if same_link else None)
+        if window is not None and apart <= window and (best is None or apart < best[0]):
             best = (apart, row)
     return None if best is None else best[1]
 
@@ -199,7 +215,9 @@ def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *
     batch_ids = {p.external_id for p in batch}
     claimed = {row["id"] for row in existing.values()}
     for post in batch:
-        digest = content_hash(post.title, post.body, post.digest, post.url)
+        # The link is not part of what was said: a tracking parameter that changes on every read
+        # (?t=…) must not make an edit, a version and a new scan each poll.
+        digest = content_hash(post.title, post.body, post.digest)
         visibility = Visibility(post.visibility).value
         row = existing.get(post.external_id)
         if row is None:
@@ -229,7 +247,9 @@ def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *
             result.new_posts.append(int(post_id))
             continue
         changes: dict[str, object] = {}
-        if row["content_hash"] != digest:
+        if row["content_hash"] != digest and _legacy_hash_matches(row, post):
+            changes["content_hash"] = digest  # stored before links left the hash: the same text
+        elif row["content_hash"] != digest:
             db["post_versions"].insert(
                 {
                     "post_id": row["id"],
@@ -244,12 +264,13 @@ def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *
                 title=post.title,
                 body=post.body,
                 digest=post.digest,
-                url=post.url,
                 content_hash=digest,
                 edit_count=row["edit_count"] + 1,
                 scanned_at=None,
             )
             result.edited_posts.append(row["id"])
+        if post.url != row["url"]:
+            changes["url"] = post.url
         if not post.date_estimated:
             # A real date replaces an estimated one, and a corrected date the stored one.
             published = _effective_date(post.published_at, first_seen=row["first_seen_at"])

@@ -309,6 +309,8 @@ def _item_marks(db: Database) -> None:
         "DROP INDEX posts_live_published",
         "CREATE INDEX posts_counted_published ON posts (published_at, account_id)"
         " WHERE deleted_at IS NULL AND date_estimated = 0 AND visibility = 'public'",
+        # a post whose id changed is found again by its title (storage.ingest._same_post_new_id)
+        "CREATE INDEX posts_account_title ON posts (account_id, title)",
     ]
     for statement in statements:
         db.execute(statement)

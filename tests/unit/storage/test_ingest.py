@@ -226,5 +226,51 @@ def test_posts_with_real_ids_are_never_merged_by_title(store: Store) -> None:
         for n in range(3)
     ]
     store.call(ingest.record_success, account_id=1, posts=posts[:1], comments=[], now=NOW)
-    store.call(ingest.record_success, account_id=1, posts=posts[1:], comments=[], now=NOW)
+    # the first one is still in the feed: the others are other posts, however alike
+    store.call(ingest.record_success, account_id=1, posts=posts, comments=[], now=NOW)
     assert rows(store, "SELECT COUNT(*) AS n FROM posts") == [{"n": 3}]
+    later = [
+        FetchedPost(external_id=f"id-{n}", title="每日播报", body="", digest="", url="https://x.gov.cn/", published_at=day + timedelta(hours=n))
+        for n in (3, 4)
+    ]
+    # a day's later editions under the same title and link are new posts, not renamed old ones
+    write = store.call(ingest.record_success, account_id=1, posts=later, comments=[], now=NOW)
+    assert len(write.new_posts) == 2
+
+
+def test_a_route_update_that_renames_every_guid_keeps_one_post_each(store: Store) -> None:
+    day = NOW - timedelta(days=1)
+    before = [FetchedPost(external_id=f"mp-{n}", title=f"第{n}篇", body="正文", digest="", url=f"https://mp.weixin.qq.com/s/{n}", published_at=day) for n in (1, 2)]
+    after = [FetchedPost(external_id=f"https://mp.weixin.qq.com/s/{n}", title=f"第{n}篇", body="正文", digest="", url=f"https://mp.weixin.qq.com/s/{n}", published_at=day) for n in (1, 2)]
+    store.call(ingest.record_success, account_id=1, posts=before, comments=[], now=NOW)
+    write = store.call(ingest.record_success, account_id=1, posts=after, comments=[], now=NOW)
+    assert write.new_posts == [] and write.edited_posts == []
+    assert [r["external_id"] for r in rows(store, "SELECT external_id FROM posts ORDER BY id")] == [p.external_id for p in after]
+
+
+def test_a_new_day_under_the_same_title_and_homepage_link_is_a_new_post(store: Store) -> None:
+    # a feed without guids whose items all link to the homepage under one title: yesterday's item left the feed
+    yesterday = hashed("每日播报", url="https://x.gov.cn/", published_at=NOW - timedelta(days=1), suffix="y")
+    today = hashed("每日播报", url="https://x.gov.cn/", published_at=NOW - timedelta(hours=1), suffix="t")
+    store.call(ingest.record_success, account_id=1, posts=[yesterday], comments=[], now=NOW)
+    write = store.call(ingest.record_success, account_id=1, posts=[today], comments=[], now=NOW)
+    assert len(write.new_posts) == 1 and write.edited_posts == []
+    assert rows(store, "SELECT COUNT(*) AS n FROM posts") == [{"n": 2}]
+
+
+def test_a_link_that_changes_on_every_read_is_not_an_edit(store: Store) -> None:
+    for n in range(3):
+        tracked = FetchedPost(external_id="p1", title="标题", body="正文", digest="", url=f"https://x.gov.cn/a?t={n}", published_at=NOW)
+        write = store.call(ingest.record_success, account_id=1, posts=[tracked], comments=[], now=NOW)
+        assert write.edited_posts == []
+    assert rows(store, "SELECT url, edit_count FROM posts") == [{"url": "https://x.gov.cn/a?t=2", "edit_count": 0}]
+    assert rows(store, "SELECT COUNT(*) AS n FROM post_versions") == [{"n": 0}]
+
+
+def test_rows_hashed_with_their_link_before_are_not_edits_after_the_upgrade(store: Store) -> None:
+    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[], now=NOW)
+    legacy = ingest.content_hash("标题", "正文", "", "https://example.gov.cn/p")
+    store.call(lambda db: db.execute("UPDATE posts SET content_hash = ?", [legacy]))
+    write = store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[], now=NOW)
+    assert write.edited_posts == []
+    assert rows(store, "SELECT content_hash FROM posts") == [{"content_hash": ingest.content_hash("标题", "正文", "")}]
