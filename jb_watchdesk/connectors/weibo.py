@@ -378,6 +378,10 @@ def _status(row: object, *, fetched_at: datetime | None) -> FetchedPost | None:
     if status_id is None or published_at is None:
         return None
     text = text_or_html(_long_text(row) or as_str(row.get("text"), MAX_BODY_CHARS * 2), MAX_BODY_CHARS)
+    shared = _retweeted_text(row)
+    if shared:
+        # A repost shows the reposted status on the account's page: it is scanned as part of the post.
+        text = clip(f"{text}\n//转发 {shared}", MAX_BODY_CHARS)
     uid = _user_id(row)
     url = f"https://weibo.com/{uid}/{status_id}" if uid else f"https://m.weibo.cn/status/{status_id}"
     return FetchedPost(
@@ -391,6 +395,20 @@ def _status(row: object, *, fetched_at: datetime | None) -> FetchedPost | None:
         deleted=as_bool(row.get("deleted")),
         date_estimated=estimated,
     )
+
+
+def _retweeted_text(row: Mapping[str, object]) -> str:
+    """The text of the status a repost shares (``retweeted_status``, with its author), or ``""``.
+
+    https://open.weibo.com/wiki/2/statuses/user_timeline: a repost carries the original status
+    in ``retweeted_status``; its long text, when given, wins over the cut one.
+    """
+    shared = row.get("retweeted_status")
+    if not isinstance(shared, Mapping):
+        return ""
+    body = text_or_html(_long_text(shared) or as_str(shared.get("text"), MAX_BODY_CHARS), MAX_BODY_CHARS)
+    author = _screen_name(shared)
+    return f"@{author}：{body}" if author and body else body
 
 
 def _comment(row: Mapping[str, object], *, fetched_at: datetime | None) -> FetchedComment | None:

@@ -202,10 +202,9 @@ class Poller:
             return await self._fetch_and_store(item)
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # a bug or a storage fault must cost one account one cycle, never the cycle
-            log.exception("storing account %s (%s) failed", account.id, account.name)
-            detail = _storage_detail(error)
-            return await self._failed(account, error=None, now=self.clock.now(), detail=detail, stage="store")
+        except Exception as error:  # a bug must cost one account one cycle, never the cycle
+            log.exception("polling account %s (%s) failed unexpectedly", account.id, account.name)
+            return await self._failed(account, error=None, now=self.clock.now(), detail=type(error).__name__, stage="fetch")
 
     async def _fetch_and_store(self, item: Due) -> _Outcome:
         account = item.account
@@ -242,9 +241,13 @@ class Poller:
                 health=health,
                 health_reason=reason,
             )
-        except BaseException:
+        except asyncio.CancelledError:
             self._states[account.id] = before
             raise
+        except Exception as error:  # a storage fault costs this account this cycle, never the cycle
+            self._states[account.id] = before
+            log.exception("storing account %s (%s) failed", account.id, account.name)
+            return await self._failed(account, error=None, now=self.clock.now(), detail=_storage_detail(error), stage="store")
         self.scheduler.succeeded(account, now=self.clock.now(), with_comments=item.with_comments)
         return _Outcome(write=write, requests=result.requests, reason=reason)
 

@@ -1460,13 +1460,13 @@
     <name>PostDialog</name>
     <message>
         <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="37"/>
-        <source>（仅作者可见）</source>
-        <translation>(visible to the author only)</translation>
+        <source>（仅作者或好友可见）</source>
+        <translation>(visible to the author or friends only)</translation>
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="38"/>
         <source>（平台审核中）</source>
-        <translation>(under the platform&apos;s review)</translation>
+        <translation>(under the platform's review)</translation>
     </message>
     <message>
         <location filename="../../jb_watchdesk/ui/dialogs/post.py" line="39"/>

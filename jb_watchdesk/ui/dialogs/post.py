@@ -34,7 +34,7 @@ def safe_link(url: str) -> QUrl | None:
 
 # How the platform shows the post, when not to the public (see domain.models.Visibility).
 _VISIBILITY: dict[str, Callable[[], str]] = {
-    "private": lambda: _t("（仅作者可见）"),
+    "private": lambda: _t("（仅作者或好友可见）"),
     "reviewing": lambda: _t("（平台审核中）"),
     "rejected": lambda: _t("（平台判定不宜公开）"),
 }

@@ -264,3 +264,21 @@ def test_a_post_ending_in_half_an_emoji_is_read_with_a_replacement_character() -
     assert post.body == "暴雨预警，请注意出行安全\ufffd"
     post.body.encode("utf-8")  # storable: no lone surrogate left
     assert post.external_id == "5030000000000101"
+
+
+def test_a_repost_carries_the_reposted_text_so_it_is_scanned() -> None:
+    payload = {
+        "statuses": [
+            {
+                "created_at": "Fri May 03 09:00:00 +0800 2024", "idstr": "5030000000000201", "text": "转发微博",
+                "user": {"idstr": "1000000009", "screen_name": "江北发布"},
+                "retweeted_status": {
+                    "created_at": "Fri May 03 08:00:00 +0800 2024", "idstr": "5030000000000200",
+                    "text": "内部通知 绝密 联系人手机13800138000", "user": {"idstr": "1000000001", "screen_name": "某单位"},
+                },
+            }
+        ],
+        "next_cursor": 0,
+    }
+    (post,) = parse_user_timeline(json.dumps(payload).encode()).items
+    assert post.body.startswith("转发微博") and "内部通知 绝密 联系人手机13800138000" in post.body and "@某单位" in post.body
