@@ -22,11 +22,11 @@ from jb_watchdesk.cli_duty import add_duty_commands
 from jb_watchdesk.cli_output import dump_json, plain, print_table, zh
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import EnvironmentProblem, ImportRejected, InputError, WatchdeskError
-from jb_watchdesk.connectors.registry import secret_names
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services.files import read_input_bytes
+from jb_watchdesk.services import accounts as account_service
 from jb_watchdesk.services import alerts, comments, doctor, poller, register, status
 from jb_watchdesk.services.scanner import lexicon_locations, load_scanner
 from jb_watchdesk.storage.alerts import AlertState
@@ -248,10 +248,7 @@ def cmd_accounts_set_secret(app: App, args: argparse.Namespace, out: TextIO) -> 
     validate_secret_name(args.name)
     app.secrets.check()  # refuse before reading the secret or touching the database
     account = app.store.call(account_store.get_account, args.account_id)
-    valid = secret_names(account.platform, source=account.source)
-    if args.name not in valid:
-        # A typo would otherwise surface hours later as a failed poll.
-        raise InputError("secret.unknown_name", account=account.id, name=args.name, names=", ".join(valid) or "-")
+    account_service.check_secret_name(account, args.name)
     value = _read_secret(sys.stdin)
     app.secrets.set(account.id, args.name, value)
     app.store.call(account_store.add_secret_name, account.id, args.name, now=app.clock.now())

@@ -5,21 +5,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from jb_watchdesk.connectors.registry import SPECS, secret_names
-from jb_watchdesk.domain.errors import ImportRejected
-from jb_watchdesk.domain.models import Account, AccountSpec, Platform
+from jb_watchdesk.connectors.registry import secret_names
+from jb_watchdesk.domain.errors import ImportRejected, InputError
+from jb_watchdesk.domain.models import Account, AccountSpec
 from jb_watchdesk.domain.register import RawRow, validate_rows
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
 
-#: the secrets each official connector reads from the keyring (from the platform specs)
-SECRETS_BY_PLATFORM: dict[Platform, tuple[str, ...]] = {spec.platform: spec.secrets for spec in SPECS}
-
-
 def needed_secrets(account: Account) -> tuple[str, ...]:
     """The keyring entries this account needs: none when it is read through a feed URL."""
     return secret_names(account.platform, source=account.source)
+
+
+def check_secret_name(account: Account, name: str) -> None:
+    """Refuse a credential name the account's connector never reads (InputError ``secret.unknown_name``).
+
+    A typo would otherwise be stored and surface hours later as a failed poll.
+    """
+    valid = needed_secrets(account)
+    if name not in valid:
+        raise InputError("secret.unknown_name", account=account.id, name=name, names=", ".join(valid) or "-")
 
 
 def validate(cells: Mapping[str, str], *, where: str) -> AccountSpec:
@@ -41,5 +47,6 @@ async def save(store: Store, cells: Mapping[str, str], *, account_id: int | None
 
 async def set_secret(store: Store, secrets: SecretStore, *, account_id: int, name: str, value: str, now: datetime) -> None:
     """Keep a credential in the keyring (never in the database) and note that it is set."""
+    check_secret_name(await store.run(account_store.get_account, account_id), name)
     await secrets.aset(account_id, name, value)
     await store.run(account_store.add_secret_name, account_id, name, now=now)
