@@ -450,6 +450,10 @@ class _TooLarge(Exception):
     """A decoder reached the size cap."""
 
 
+class _CutShort(Exception):
+    """A compressed stream ended before its end marker: the body was truncated on its way."""
+
+
 def content_codings(header: str | None, *, platform: str, host: str) -> tuple[str, ...]:
     """The codings of a Content-Encoding header value, lower-cased, in the order they were applied.
 
@@ -480,13 +484,23 @@ def decode_body(raw: bytes, *, codings: tuple[str, ...], limit: int, platform: s
     stream is decoded (brotli has no magic bytes); other compressed formats recognised by their
     magic bytes (zstd, bzip2, xz) raise ``PLATFORM.compressed``, and so does unannounced gzip that
     does not decompress. A coding that fails to decode raises ``PLATFORM.decoding`` naming it.
-    All are ``bad_payload``. ``limit`` is in bytes; ``host`` names the server in messages.
+    All are ``bad_payload``, but for a compressed stream that ends before its end marker (gzip
+    and zlib trailers, RFC 1952 §2.2 and RFC 1950 §2.2; brotli's last meta-block, RFC 7932 §9.2):
+    that is a transient ``PLATFORM.decoding``, since the answer was cut short on its way and the
+    next poll reads it again. A body under a coding that is plain text instead (see
+    :func:`_is_plain_text`) is kept as it came. ``limit`` is in bytes; ``host`` names the server
+    in messages.
     """
     if not raw:
         return raw
     body = raw
     try:
         for coding in reversed(codings):
+            if _is_plain_text(body):
+                # A misconfigured server or proxy labels uncompressed text gzip (or br, deflate):
+                # common, and the text is all there. Raw deflate and brotli have no header, so a
+                # text body could even "decode" into garbage: it is not tried.
+                continue
             try:
                 body = _DECODERS[coding](body, limit)
             except (zlib.error, brotli.error):
@@ -528,6 +542,14 @@ def decode_body(raw: bytes, *, codings: tuple[str, ...], limit: int, platform: s
             log.debug("%s sent gzip that no Content-Encoding announced; decompressed", host)
     except _TooLarge:
         raise _too_large(platform, limit) from None
+    except _CutShort:
+        # Decoded as far as it goes, the answer would read as a complete (shorter) feed, and its
+        # validators would make the next polls answer 304 over what was lost.
+        raise ConnectorError(
+            ErrorKind.TRANSIENT,
+            f"{host}: the compressed answer was cut short; it will be read again at the next poll",
+            code=f"{platform}.decoding",
+        ) from None
     if len(body) > limit:
         raise _too_large(platform, limit)
     return body
@@ -544,6 +566,24 @@ def _compression_of(body: bytes) -> str | None:
     if body.startswith(b"BZh") and body[3:4].isdigit() and body[4:10] == b"1AY&SY":
         return "bzip2"
     return None
+
+
+def _is_plain_text(body: bytes) -> bool:
+    """Whether ``body`` is uncompressed XML, HTML or JSON: after an optional byte order mark and
+    whitespace it starts with ``<``, ``{`` or ``[``, and its start holds no control bytes.
+
+    Neither gzip (1f 8b, RFC 1952 §2.3.1) nor zlib (RFC 1950 §2.2: its first byte is x8 for
+    deflate) can start so. Raw deflate (RFC 1951) and brotli (RFC 7932) can, but compressed data
+    carries control bytes within its first few dozen bytes, so only a compressed body of a few
+    bytes could pass.
+    """
+    head = body[:512]
+    for bom in _TEXT_BOMS:
+        if head.startswith(bom):
+            # UTF-16/32: each ASCII character is its byte plus NULs; without the NULs, the text shows.
+            head = head[len(bom) :].replace(b"\x00", b"")
+            break
+    return head.lstrip(b" \t\r\n").startswith((b"<", b"{", b"[")) and not _looks_binary(head)
 
 
 def _looks_binary(body: bytes) -> bool:
@@ -563,7 +603,7 @@ def _inflate(data: bytes, limit: int, *, wbits: int) -> bytes:
     """zlib-family decompression with at most ``limit`` bytes out; _TooLarge past it.
 
     Consecutive gzip members are joined (RFC 1952 §2.2); anything else after the end is ignored,
-    as browsers do.
+    as browsers do. A stream (or member) that ends before its end marker raises _CutShort.
     """
     out = bytearray()
     while True:
@@ -575,6 +615,9 @@ def _inflate(data: bytes, limit: int, *, wbits: int) -> bytes:
         out += decompressor.flush(limit - len(out) + 1)
         if len(out) > limit:
             raise _TooLarge
+        if not decompressor.eof:
+            # zlib hands out whatever a truncated stream holds, without complaint.
+            raise _CutShort
         data = decompressor.unused_data
         if not (decompressor.eof and data.startswith(b"\x1f\x8b")):
             return bytes(out)
@@ -588,12 +631,19 @@ def _deflate(data: bytes, limit: int) -> bytes:
     # "deflate" is the zlib format (RFC 9110 §8.4.1.2), but some servers send raw deflate (RFC 1951).
     try:
         return _inflate(data, limit, wbits=zlib.MAX_WBITS)
-    except zlib.error:
-        return _inflate(data, limit, wbits=-zlib.MAX_WBITS)
+    except (zlib.error, _CutShort) as as_zlib:
+        # Raw deflate can start with two bytes that pass for a zlib header, then run off its end.
+        try:
+            return _inflate(data, limit, wbits=-zlib.MAX_WBITS)
+        except zlib.error:
+            if isinstance(as_zlib, _CutShort):
+                raise as_zlib from None
+            raise
 
 
 def _unbrotli(data: bytes, limit: int) -> bytes:
-    """Brotli (RFC 7932) with at most about ``limit`` bytes out; _TooLarge past it."""
+    """Brotli (RFC 7932) with at most about ``limit`` bytes out; _TooLarge past it, _CutShort for
+    a stream that ends before its last meta-block (RFC 7932 §9.2)."""
     decompressor = brotli.Decompressor()
     out = bytearray(decompressor.process(data, output_buffer_limit=limit + 1))
     # The output buffer stops growing at the limit; the rest waits in the decompressor.
@@ -604,6 +654,9 @@ def _unbrotli(data: bytes, limit: int) -> bytes:
         out += more
     if len(out) > limit:
         raise _TooLarge
+    if not decompressor.is_finished():
+        # The decoder waits for more input rather than failing: a cut stream yields what it has, often b"".
+        raise _CutShort
     return bytes(out)
 
 
@@ -621,6 +674,8 @@ def _unbrotli_whole(data: bytes, limit: int) -> bytes | None:
     return None if not out or _looks_binary(out) else out
 
 
+#: Byte order marks, longest first (UTF-32 LE starts like UTF-16 LE).
+_TEXT_BOMS: Final = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 #: C0 controls that text here never holds: all but TAB, LF, VT, FF, CR and ESC.
 _BINARY_BYTES: Final = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 # "x-gzip" is gzip (RFC 9110 §8.4.1.3).

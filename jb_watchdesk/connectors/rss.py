@@ -773,11 +773,14 @@ class FeedConnector:
         page = await asyncio.to_thread(
             parse_feed, response.body, content_type=response.content_type, url=account.source, fetched_at=now
         )
-        # Remember validators only after a successful parse, so a broken response is refetched whole.
-        state.record_full_read(
-            etag=response.headers.get("etag"),
-            last_modified=response.headers.get("last-modified"),
-            date=response.headers.get("date"),
-            now=now,
-        )
+        # Remember validators only after a successful parse of a whole document, so a broken or
+        # cut-short response is refetched whole: its validators name the whole feed, and sent back
+        # they would get a 304 (RFC 9110 §13.1.2) over the posts past the cut.
+        if getattr(page, "complete", True):
+            state.record_full_read(
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                date=response.headers.get("date"),
+                now=now,
+            )
         return FetchResult(posts=page.items, requests=1)

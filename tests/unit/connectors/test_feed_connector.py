@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import brotli
@@ -32,6 +33,7 @@ from jb_watchdesk.connectors.fetching import (
     FetchState,
 )
 from jb_watchdesk.connectors.http import HttpClient, HttpSettings
+from jb_watchdesk.connectors import rss
 from jb_watchdesk.connectors.rss import FeedConnector
 from jb_watchdesk.domain.models import Platform
 from jb_watchdesk.simulator import Behaviour, FaultPlan, SimulatorServer, World
@@ -247,6 +249,38 @@ def test_an_unconditional_poll_answered_304_is_an_error_not_silence() -> None:
     (result,), _, state = polls(always_304, "/feed", [NOW])
     assert isinstance(result, ConnectorError) and result.code == "rss.unexpected_304"
     assert state.etag is None and state.last_modified is None
+
+
+def test_a_feed_cut_short_stores_no_validators_so_the_next_poll_reads_it_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server (or proxy) that sends the feed cut short once, with the ETag of the whole feed, and
+    answers 304 to that ETag afterwards. Before: the cut read's ETag was stored, the next poll got
+    304, and the posts past the cut stayed unseen until the feed changed."""
+    whole = feed_xml(["第一条", "第二条", "第三条"])
+    cut = whole[: whole.index(b"<item>", whole.index(b"</item>")) + 40]  # inside the second item
+    served = iter([cut])
+
+    def respond(path: str, headers: dict[str, str]) -> Answer:
+        if headers.get("if-none-match") == '"v1"':
+            return 304, {"ETag": '"v1"'}, b""
+        return 200, {"ETag": '"v1"', "Content-Type": "application/rss+xml"}, next(served, whole)
+
+    real_parse = rss.parse_feed
+
+    def parse(body: bytes, **kwargs: Any) -> Any:
+        # The parser marks a document without its closing root tag as not complete; this stands in
+        # for it wherever it does not yet, and checks the connector's side alone.
+        page = real_parse(body, **kwargs)
+        if body.rstrip().endswith(b"</rss>") or not getattr(page, "complete", True):
+            return page
+        return SimpleNamespace(items=page.items, complete=False)
+
+    monkeypatch.setattr(rss, "parse_feed", parse)
+    results, seen, state = polls(respond, "/feed", [NOW, NOW + POLL])
+    assert "第一条" in titles(results[0]) and "第三条" not in titles(results[0])  # the cut read's posts still count
+    sent = seen.headers("/feed")[1]
+    assert "if-none-match" not in sent and "if-modified-since" not in sent  # before: If-None-Match "v1"
+    assert titles(results[1]) == ["第一条", "第三条", "第二条"]  # before: not_modified, nothing
+    assert state.etag == '"v1"'  # the whole read is remembered
 
 
 # ------------------------------------------------------------ the pure policy

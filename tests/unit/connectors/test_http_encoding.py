@@ -234,3 +234,75 @@ def test_brotli_without_a_header_is_still_bounded_by_the_cap() -> None:
     bomb = brotli.compress(b"<rss>" + b" " * 5_000_000, quality=1)
     error = fetch_error(bomb, {"Content-Type": RSS_TYPE})
     assert error.kind is ErrorKind.BAD_PAYLOAD and error.code == "rss.too_large"
+
+
+# ------------------------------------------------- compressed answers cut short
+
+
+def _cut(data: bytes) -> bytes:
+    """The first half of ``data``: what a proxy or CDN that dropped the connection passes on, with a
+    Content-Length that matches what it passed (so the HTTP layer sees a complete message)."""
+    return data[: len(data) // 2]
+
+
+@pytest.mark.parametrize(
+    ("coding", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda data: zlib.compress(data, wbits=-zlib.MAX_WBITS)),
+        ("br", brotli.compress),
+        ("gzip, br", lambda data: brotli.compress(gzip.compress(data))),
+    ],
+)
+def test_a_compressed_answer_cut_short_is_a_transient_error_not_a_feed(coding: str, encode: Callable[[bytes], bytes]) -> None:
+    """Before: a gzip body cut in half was decoded as far as it went and read as the whole feed (its
+    validators stored, so later 304s hid the rest); cut brotli decoded to b"" ("empty response")."""
+    error = fetch_error(_cut(encode(PLAIN)), {"Content-Encoding": coding, "Content-Type": RSS_TYPE})
+    assert error.kind is ErrorKind.TRANSIENT and error.code == "rss.decoding"
+    assert "cut short" in error.reason and "next poll" in error.reason
+
+
+def test_a_second_gzip_member_cut_short_is_an_error() -> None:
+    half = len(PLAIN) // 2
+    body = gzip.compress(PLAIN[:half]) + _cut(gzip.compress(PLAIN[half:]))
+    error = fetch_error(body, {"Content-Encoding": "gzip"})
+    assert error.kind is ErrorKind.TRANSIENT and error.code == "rss.decoding"
+
+
+def test_unannounced_gzip_cut_short_is_an_error() -> None:
+    error = fetch_error(_cut(gzip.compress(PLAIN)), {"Content-Type": RSS_TYPE})
+    assert error.kind is ErrorKind.TRANSIENT and error.code == "rss.decoding"
+
+
+def test_a_cut_bomb_still_stops_at_the_cap() -> None:
+    bomb = gzip.compress(b"a" * 5_000_000)
+    error = fetch_error(bomb[: len(bomb) - 20], {"Content-Encoding": "gzip"})
+    assert error.kind is ErrorKind.BAD_PAYLOAD and error.code == "rss.too_large"
+
+
+# ----------------------------------- a coding announced on a body that has none
+
+
+@pytest.mark.parametrize("coding", ["gzip", "x-gzip", "deflate", "br", "gzip, br"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        PLAIN,
+        b"\n\n  " + PLAIN,
+        b"\xef\xbb\xbf" + PLAIN,  # UTF-8 byte order mark
+        '{"items": [{"title": "江北发布"}]}'.encode(),
+        b'[{"id": 1}]',
+        "\ufeff<rss version='2.0'><channel/></rss>".encode("utf-16-le"),
+        b"{",
+    ],
+)
+def test_text_sent_under_a_compression_header_is_read_as_it_is(coding: str, body: bytes) -> None:
+    """A misconfigured server or proxy labels plain text ``Content-Encoding: gzip``. Before: ``rss.decoding``."""
+    assert fetch(body, {"Content-Encoding": coding, "Content-Type": RSS_TYPE}).body == body
+
+
+def test_a_feed_labelled_gzip_but_sent_plain_is_parsed() -> None:
+    response = fetch(PLAIN, {"Content-Encoding": "gzip", "Content-Type": RSS_TYPE})
+    page = parse_feed(response.body, content_type=response.content_type, url="https://rsshub.example.org/jbq")
+    assert len(page.items) == 2
