@@ -167,7 +167,10 @@ class ParsedPage(Generic[T]):
     Only the paging fields that the platform uses are set: ``next_offset`` (WeChat),
     ``next_cursor`` (Douyin, Weibo's ``max_id`` paging) and ``next_since_id`` (Weibo's
     newest id, to ask only for newer posts next time). ``skipped`` counts items that
-    were dropped because they were unusable (no id, cap reached).
+    were dropped because they were unusable (no id, cap reached). ``complete`` is
+    False when the response was cut short (a feed without its closing root tag): its
+    last item was dropped as possibly unfinished, and the response must not be
+    remembered as read (no validators stored), so the next poll fetches it whole.
     """
 
     items: tuple[T, ...]
@@ -178,6 +181,7 @@ class ParsedPage(Generic[T]):
     total: int | None = None
     skipped: int = 0
     title: str | None = None
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,9 +489,11 @@ _CHINESE_DATE: Final = re.compile(
     r"(?:\s*(\d{1,2})\s*(?::|[时時点點])\s*(?:(\d{1,2})\s*分?)?(?:\s*:?\s*(\d{1,2})\s*秒?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?"
 )
+# ISO 8601 allows an offset of hours alone (``+08``, ISO 8601-1:2019 §4.3.13); it is
+# taken only right after a time, so ``2024-05-01-08`` is not read as a zone.
 _NUMERIC_DATE: Final = re.compile(
     r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
-    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?)?"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?([+-]\d{2}(?![\d:]))?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?"
 )
 # ISO 8601 basic format, as some CMSs print it: 20240501, 202405010800, 20240501T080000Z.
@@ -497,6 +503,32 @@ _COMPACT_DATE: Final = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{
 _CTIME_DATE: Final = re.compile(
     r"[A-Za-z]{3},?\s+([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+([+-]\d{4}|[A-Za-z]{1,4})\s+(\d{4})"
 )
+# RFC 850 §2.1.4 (https://www.rfc-editor.org/rfc/rfc850), still accepted by HTTP
+# (RFC 9110 §5.6.7): "Wednesday, 01-May-24 08:00:00 GMT".
+_RFC850_DATE: Final = re.compile(
+    r"(?:[A-Za-z]{3,9},?\s*)?(\d{1,2})-([A-Za-z]{3})-(\d{4}|\d{2})\s+(\d{1,2}):(\d{2}):(\d{2})"
+    r"\s*(Z|[+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?"
+)
+# US-style dates as English-language CMSs print them: "May 1, 2024 8:00 AM",
+# "Wednesday, April 28th, 2024 at 8:00 PM" (the AM/PM is removed before matching).
+_MONTH_NAME_DATE: Final = re.compile(
+    r"(?:[A-Za-z]{3,9},?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
+    r"(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?",
+    re.IGNORECASE,
+)
+_MONTH_FULL_NAMES: Final = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+# Zone words Chinese sites put after a date: 北京时间 (simplified and traditional,
+# bracketed or not) and GMT+8 / UTC+08:00. All are written as a numeric offset before
+# parsing; left as words, the date would be read as UTC, eight hours off.
+_BEIJING_TIME_WORD: Final = re.compile(r"\(?\s*北京[时時][间間]\s*\)?")
+_GMT_OFFSET: Final = re.compile(
+    r"(?<![A-Za-z])(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?(?![\d:])", re.IGNORECASE
+)
+_LEADING_OFFSET: Final = re.compile(r"([+-]\d{4})\s+(.+)")
 _RFC822_ZONE: Final = re.compile(r"\s([+-]\d{4}|[A-Za-z]{1,4})\s*$")
 # Epoch seconds (9-10 digits, 2000-2286) or milliseconds (12-13 digits), as PHP and
 # JavaScript back ends print them into <pubDate>; a fraction is allowed.
@@ -547,11 +579,18 @@ def parse_date_text(text: str, *, fetched_at: datetime | None = None) -> datetim
     Understands RFC 822 (RSS 2.0, https://www.rssboard.org/rss-specification), ISO 8601 /
     RFC 3339 (Atom, JSON Feed) including the basic form ``20240501T080000Z``,
     ``2024-05-01 08:00:00``, Chinese forms (``2024年5月1日 星期三 下午3:00``, full-width
-    digits and colons, 上午/下午), Weibo's ``Tue May 31 17:46:55 +0800 2011``, and epoch
-    seconds or milliseconds (UTC). A date without a zone is Asia/Shanghai time: these
-    sources are Chinese sites, and feedparser's own reading (UTC) would put such posts
-    eight hours late. Every result passes :func:`plausible_date` (2000-01-01 to one day
-    after ``fetched_at`` when given); outside that range the date is unknown (``None``).
+    digits and colons, 上午/下午), Weibo's ``Tue May 31 17:46:55 +0800 2011``, RFC 850
+    (``Wednesday, 01-May-24 08:00:00 GMT``, https://www.rfc-editor.org/rfc/rfc850),
+    ``May 1, 2024 8:00 AM``, and epoch seconds or milliseconds (UTC). Zone words after
+    the date (``北京时间``, ``GMT+8``, ``UTC+08:00``) and ISO offsets of hours alone
+    (``+08``) are honoured. A date without a zone is Asia/Shanghai time: these sources
+    are Chinese sites, and feedparser's own reading (UTC) would put such posts eight
+    hours late. Every result passes :func:`plausible_date` (2000-01-01 to one day after
+    ``fetched_at`` when given); outside that range the date is unknown (``None``).
+
+    Several forms overlap (``202405010800`` is both epoch milliseconds, 1976, and
+    ``2024-05-01 08:00``), so a reading the gate rejects does not end the search: the
+    next parser gets its turn.
     """
     if len(text) > 4 * _MAX_DATE_CHARS:
         return None
@@ -559,14 +598,46 @@ def parse_date_text(text: str, *, fetched_at: datetime | None = None) -> datetim
     raw = unicodedata.normalize("NFKC", text).strip()
     if not raw or len(raw) > _MAX_DATE_CHARS:
         return None
-    for parse in (_parse_epoch, _parse_chinese, _parse_numeric, _parse_compact, _parse_ctime, _parse_rfc822):
+    raw = _zone_words_to_offset(raw)
+    parsers = (
+        _parse_epoch,
+        _parse_chinese,
+        _parse_numeric,
+        _parse_compact,
+        _parse_ctime,
+        _parse_rfc850,
+        _parse_month_name,
+        _parse_rfc822,
+    )
+    for parse in parsers:
         try:
-            result = parse(raw)
+            result = plausible_date(parse(raw), fetched_at=fetched_at)
         except (ValueError, OverflowError):
             result = None
         if result is not None:
-            return plausible_date(result, fetched_at=fetched_at)
+            return result
     return None
+
+
+def _zone_words_to_offset(raw: str) -> str:
+    """``raw`` with 北京时间 and GMT+8-style zones written as a numeric offset (``+0800``).
+
+    The offset takes the word's place, where every parser looks for a zone; a zone word
+    that leads the text (``北京时间 2024-05-01 08:00``) is moved to the end.
+    """
+    text = _BEIJING_TIME_WORD.sub(" +0800 ", raw)
+    text = _GMT_OFFSET.sub(_offset_text, text)
+    if text == raw:
+        return raw
+    text = " ".join(text.split())
+    if leading := _LEADING_OFFSET.fullmatch(text):
+        text = f"{leading.group(2)} {leading.group(1)}"
+    return text
+
+
+def _offset_text(match: re.Match[str]) -> str:
+    sign, hours, minutes = match.groups()
+    return f" {sign}{int(hours):02d}{minutes or '00'} "
 
 
 def _with_zone(naive: datetime, zone: str | None) -> datetime | None:
@@ -574,11 +645,11 @@ def _with_zone(naive: datetime, zone: str | None) -> datetime | None:
     if zone is None or zone == "":
         return naive.replace(tzinfo=SHANGHAI)
     offset = _ZONE_NAMES.get(zone.upper(), zone)
-    match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", offset)
+    match = re.fullmatch(r"([+-])(\d{2})(?::?(\d{2}))?", offset)
     if match is None:
         return None  # an unknown zone name: refuse rather than guess
     sign, hours, minutes = match.groups()
-    return datetime.fromisoformat(f"{naive.isoformat()}{sign}{hours}:{minutes}")
+    return datetime.fromisoformat(f"{naive.isoformat()}{sign}{hours}:{minutes or '00'}")
 
 
 def _parse_epoch(raw: str) -> datetime | None:
@@ -628,9 +699,11 @@ def _parse_numeric(raw: str) -> datetime | None:
     match = _NUMERIC_DATE.fullmatch(text)
     if match is None:
         return None
-    *numbers, zone = match.groups()
+    *numbers, hours_offset, zone = match.groups()
+    if hours_offset and zone:
+        return None  # two zones: nothing says which is right
     year, month, day, hour, minute, second = (int(part) if part else 0 for part in numbers)
-    return _with_zone(datetime(year, month, day, _twelve_hour(hour, half), minute, second), zone)
+    return _with_zone(datetime(year, month, day, _twelve_hour(hour, half), minute, second), hours_offset or zone)
 
 
 def _parse_compact(raw: str) -> datetime | None:
@@ -651,6 +724,42 @@ def _parse_ctime(raw: str) -> datetime | None:
     if month is None:
         return None
     return _with_zone(datetime(int(year), month, int(day), int(hour), int(minute), int(second)), zone)
+
+
+def _parse_rfc850(raw: str) -> datetime | None:
+    """RFC 850 §2.1.4 dates (https://www.rfc-editor.org/rfc/rfc850).
+
+    A two-digit year is 20yy: RFC 9110 §5.6.7 reads it as the latest such year not more
+    than 50 years ahead, and every 19yy would be refused by the gate anyway.
+    """
+    match = _RFC850_DATE.fullmatch(raw)
+    if match is None:
+        return None
+    day, month_name, year_text, hour, minute, second, zone = match.groups()
+    month = _MONTHS.get(month_name.lower())
+    if month is None:
+        return None
+    year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    return _with_zone(datetime(year, month, int(day), int(hour), int(minute), int(second)), zone)
+
+
+def _parse_month_name(raw: str) -> datetime | None:
+    """``May 1, 2024 8:00 AM``: month name first, 12-hour clock honoured, Shanghai time without a zone.
+
+    Before this parser, the email module's lenient reader took such dates as UTC and
+    dropped the PM.
+    """
+    text, half = _split_half_day(raw)
+    match = _MONTH_NAME_DATE.fullmatch(text)
+    if match is None:
+        return None
+    month_name, day, year, hour, minute, second, zone = match.groups()
+    name = month_name.lower()
+    month = next((number for number, full in enumerate(_MONTH_FULL_NAMES, start=1) if full.startswith(name)), None)
+    if month is None:
+        return None
+    clock = _twelve_hour(int(hour or 0), half)
+    return _with_zone(datetime(int(year), month, int(day), clock, int(minute or 0), int(second or 0)), zone)
 
 
 def _parse_rfc822(raw: str) -> datetime | None:

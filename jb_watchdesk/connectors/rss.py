@@ -38,7 +38,7 @@ import json
 import re
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import urljoin, urlsplit
@@ -99,6 +99,11 @@ _NOT_CHARSETS: Final = ("idna", "punycode", "unicode_escape", "raw_unicode_escap
 # A charset is taken as right when at most one non-ASCII character in this many fails
 # to decode (a CMS that cut one multi-byte character in half); more, and it is wrong.
 _TOLERATED_ERROR_SHARE: Final = 20
+# Bytes labelled UTF-8 are read as UTF-8, damage and all, when at least this many
+# non-ASCII characters decode for each one that does not. Measured: a UTF-8 feed whose
+# CMS cut six titles mid-character decodes 67 characters to 6 broken; GB18030, Big5,
+# Shift_JIS and EUC-KR text read as UTF-8 decodes 0.15 to 0.35 per broken one.
+_MOSTLY_UTF8_RATIO: Final = 2
 # charset-normalizer reads this much of an unlabelled body; enough for a feed's items.
 _DETECTION_SAMPLE: Final = 256 * 1024
 # charset-normalizer's "chaos" (0 to 1, how garbled a decoding looks) within which
@@ -163,11 +168,16 @@ def parse_feed(
     ``date_estimated=True``, or is skipped when ``fetched_at`` is not given.
 
     Ids: the entry's guid/id; when it is missing, a placeholder (``N/A``, ``0``…) or
-    already used by an earlier entry of the same document, ``sha256:`` of link, title
-    and raw date instead, so the same entry gets the same id on every poll.
+    carried by more than one (different) entry of the same document, ``sha256:`` of
+    link, title and raw date instead, for every entry that carries it, so the same entry
+    gets the same id on every poll wherever it sits in the feed.
 
     Links: made absolute against the channel's link, then the feed URL (an
     ``xml:base`` in the document is applied by feedparser first); only http(s) is kept.
+
+    Truncation: a document without the closing tag of its root element (``</rss>``,
+    ``</feed>``, ``</rdf:RDF>``) was cut short; its last entry is dropped (counted in
+    ``skipped``) as possibly unfinished, and the page has ``complete=False``.
 
     Raises :class:`ConnectorError`: ``not_a_feed`` for an HTML page or JSON that is not a
     JSON Feed (a WAF block, a login wall, an RSSHub error), ``bad_payload`` for an empty,
@@ -182,17 +192,26 @@ def parse_feed(
     text = _decode(body, content_type).lstrip("\ufeff")
     if text[:_PROLOG_LIMIT].lstrip().startswith(("{", "[")):
         return _parse_json_feed(text, url=url, limit=limit, fetched_at=fetched_at)
-    document = _check_document(text, content_type)
+    document, complete = _check_document(text, content_type)
     parsed = _run_feedparser(document)
-    entries = parsed.get("entries") or []
-    if parsed.get("bozo") and not entries:
+    entries = list(parsed.get("entries") or [])
+    skipped = 0
+    if not complete and entries:
+        # A body cut short ends inside its last entry, or may: stored now, that entry
+        # would keep a half link and an estimated date, and come back whole on the next
+        # poll as a second post. It is left for the next, complete, response.
+        entries.pop()
+        skipped += 1
+    if (parsed.get("bozo") or not complete) and not entries:
         # A broken document that yields nothing must not look like a silent account.
         raise _bad("rss.malformed", "the feed is not well-formed XML and no entries could be read")
     feed_info = parsed.get("feed") or {}
     base_url = _channel_base(_text_field(feed_info, "link"), feed_url=url)
+    shared = _shared_guids(
+        (_text_field(entry, "id"), _entry_fingerprint(entry)) for entry in entries if isinstance(entry, Mapping)
+    )
     posts: list[FetchedPost] = []
-    taken: set[str] = set()
-    skipped = 0
+    taken: set[str] = set(shared)
     for entry in entries:
         post = None
         if len(posts) < limit and isinstance(entry, Mapping):
@@ -202,7 +221,7 @@ def parse_feed(
         else:
             posts.append(post)
     title = html_to_text(_text_field(feed_info, "title"), MAX_TITLE_CHARS) or None
-    return ParsedPage(items=tuple(posts), skipped=skipped, title=title)
+    return ParsedPage(items=tuple(posts), skipped=skipped, title=title, complete=complete)
 
 
 def _bad(code: str, reason: str) -> ConnectorError:
@@ -218,9 +237,11 @@ def _decode(body: bytes, content_type: str | None) -> str:
 
     In order: a byte order mark; UTF-16/UTF-32 recognised from the first bytes (XML 1.0
     appendix F); ASCII; UTF-8 when the bytes are UTF-8 but for a few broken characters
-    (servers label UTF-8 feeds "gbk" often enough that the bytes win); the header
-    charset, then the XML declaration, each taken only when the bytes fit it; and last
-    charset-normalizer's detection, with GB18030 where it agrees or cannot tell.
+    (servers label UTF-8 feeds "gbk" often enough that the bytes win); UTF-8 with more
+    damage when the header or the declaration says UTF-8 and the bytes still look like
+    it (:func:`_mostly_utf8`); the header charset, then the XML declaration, each taken
+    only when the bytes fit it; and last charset-normalizer's detection, with GB18030
+    where it agrees or cannot tell.
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
@@ -234,7 +255,15 @@ def _decode(body: bytes, content_type: str | None) -> str:
     if _fits(text, broken):
         return text
     declared = _DECLARED_ENCODING.search(body[:200].decode("ascii", "replace"))
-    for label in (_charset_from_header(content_type), declared.group(1) if declared else None):
+    labels = (_charset_from_header(content_type), declared.group(1) if declared else None)
+    # A CMS that cuts titles at a byte count leaves more broken characters than _fits
+    # tolerates; handed to detection, such a feed came out as GB18030 mojibake, which
+    # hides every word from the scanner. A UTF-8 label is kept unless the bytes are
+    # plainly another charset.
+    labelled_utf8 = any(label and _normalise_encoding(label) == "utf-8" for label in labels)
+    if labelled_utf8 and _mostly_utf8(body, text, broken):
+        return text
+    for label in labels:
         encoding = _normalise_encoding(label) if label else None
         if encoding is None or encoding == "utf-8":
             continue  # utf-8 was tried above: the bytes do not fit it, so the label is wrong
@@ -283,6 +312,21 @@ def _fits(text: str, broken: int) -> bool:
     non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     decoded = non_ascii - broken
     return decoded > 0 and broken * _TOLERATED_ERROR_SHARE <= decoded
+
+
+def _mostly_utf8(body: bytes, text: str, broken: int) -> bool:
+    """Whether bytes that are not clean UTF-8 (``text``, with ``broken`` replacements) are still UTF-8.
+
+    True when at least :data:`_MOSTLY_UTF8_RATIO` non-ASCII characters decoded for each
+    broken one, or when GB18030, the charset detection would fall back to, breaks no
+    fewer. GBK or Big5 bytes mislabelled UTF-8 decode mostly into replacements (their
+    trail bytes are rarely UTF-8 continuation bytes), so they still go to detection.
+    """
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if non_ascii - broken >= _MOSTLY_UTF8_RATIO * broken:
+        return True
+    _, gb_broken = _decode_counting(body, "gb18030")
+    return broken <= gb_broken
 
 
 def _detect_and_decode(body: bytes) -> str:
@@ -337,8 +381,9 @@ def _charset_from_header(content_type: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def _check_document(text: str, content_type: str | None) -> bytes:
-    """Refuse what is not a feed or carries a DTD, and return UTF-8 bytes for feedparser."""
+def _check_document(text: str, content_type: str | None) -> tuple[bytes, bool]:
+    """Refuse what is not a feed or carries a DTD; return UTF-8 bytes for feedparser and
+    whether the document is complete (:func:`_has_root_end_tag`)."""
     head = text[:_PROLOG_LIMIT]
     # Entity declarations are what amplification attacks need; refusing them anywhere
     # in the document (not only in a DTD) also covers the loose parser's fallback.
@@ -371,7 +416,19 @@ def _check_document(text: str, content_type: str | None) -> bytes:
     # it declares would be wrong. Lone surrogates (from a UTF-16 body) cannot be
     # encoded, so they become U+FFFD like any other broken character.
     body = _CHARACTER_REFERENCE.sub(_safe_reference, text[start:])
-    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode("utf-8", "replace")
+    complete = root is not None and _has_root_end_tag(text, (root.group(1) or "") + root.group(2))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode("utf-8", "replace"), complete
+
+
+def _has_root_end_tag(text: str, root: str) -> bool:
+    """Whether the root element's end tag (``</rss>``, ``</feed>``, ``</rdf:RDF>``) is near the end.
+
+    XML 1.0 §3 (https://www.w3.org/TR/xml/#sec-starttags): a document ends with its root
+    element's end tag, names matched case-sensitively. The tag is searched in the last
+    stretch of the text rather than required last, because some servers append a
+    comment or a stray warning after it; the document still ended there.
+    """
+    return re.search(rf"</{re.escape(root)}\s*>", text[-_PROLOG_LIMIT:]) is not None
 
 
 def _safe_reference(match: re.Match[str]) -> str:
@@ -607,22 +664,66 @@ def _content_id(*parts: str) -> str:
     return CONTENT_ID_PREFIX + hashlib.sha256("\n".join(parts).encode("utf-8", "replace")).hexdigest()
 
 
+def _usable_guid(guid: str) -> str | None:
+    """The guid as an id (an over-long one hashed rather than cut, so two ids sharing a
+    long prefix stay distinct), or None for a missing or placeholder one."""
+    guid = guid.strip()
+    if not guid or _is_placeholder(guid):
+        return None
+    if len(guid) > MAX_ID_CHARS:
+        return CONTENT_ID_PREFIX + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()
+    return guid
+
+
+def _shared_guids(pairs: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The usable guids that more than one different entry of the document carries.
+
+    ``pairs`` are (raw guid, fingerprint of the entry). Such a guid identifies none of
+    its entries: kept on whichever came first, it would move to a new entry inserted
+    above them on the next poll, and that entry would be stored as an edit of another
+    article. An entry repeated word for word (same fingerprint) does not make its guid
+    shared; the repeat is dropped later.
+    """
+    seen: dict[str, str] = {}
+    shared: set[str] = set()
+    for raw_guid, fingerprint in pairs:
+        guid = _usable_guid(raw_guid)
+        if guid is None:
+            continue
+        first = seen.setdefault(guid, fingerprint)
+        if first != fingerprint:
+            shared.add(guid)
+    return frozenset(shared)
+
+
+def _entry_fingerprint(entry: Mapping[str, object]) -> str:
+    """A digest of the raw fields that make a feedparser entry what it is (not its position)."""
+    keys = ("id", "link", "title", "published", "created", "updated", "summary")
+    fields = [_text_field(entry, key) for key in keys] + [_longest_content(entry)]
+    return _content_id(*fields)
+
+
+def _json_fingerprint(item: Mapping[str, object]) -> str:
+    """A digest of a JSON Feed item's content, key order aside."""
+    try:
+        return _content_id(json.dumps(item, sort_keys=True, ensure_ascii=False, default=str))
+    except (TypeError, ValueError, RecursionError):
+        return _content_id(repr(sorted(item.items(), key=lambda pair: str(pair[0]))))
+
+
 def _entry_id(guid: str, *, link: str, title: str, raw_date: str, body: str, taken: set[str]) -> str | None:
     """The entry's id, unique among the ids already ``taken`` in this document; None for a repeat.
 
-    The guid/id when it is a real one and not used by an earlier entry; otherwise a
-    stable hash of link, title and raw date (the same entry gets the same id on every
-    poll, wherever it sits in the feed), with the body added when two entries share all
-    three. None when an earlier entry was identical in all four: a repeat adds nothing.
-    An over-long guid is hashed rather than cut, so two ids sharing a long prefix stay
-    distinct.
+    The guid/id when it is a real one, not shared by several entries (those are in
+    ``taken`` from the start, see :func:`_shared_guids`) and not used by an earlier
+    entry; otherwise a stable hash of link, title and raw date (the same entry gets the
+    same id on every poll, wherever it sits in the feed), with the body added when two
+    entries share all three. None when an earlier entry was identical in all four: a
+    repeat adds nothing.
     """
-    guid = guid.strip()
-    if guid and not _is_placeholder(guid):
-        if len(guid) > MAX_ID_CHARS:
-            guid = CONTENT_ID_PREFIX + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()
-        if guid not in taken:
-            return guid
+    usable = _usable_guid(guid)
+    if usable is not None and usable not in taken:
+        return usable
     for candidate in (_content_id(link, title, raw_date), _content_id(link, title, raw_date, body)):
         if candidate not in taken:
             return candidate
@@ -650,8 +751,9 @@ def _parse_json_feed(
         raise _not_a_feed(_json_error_reason(document))
     base_url = _channel_base(_json_str(document, "home_page_url"), feed_url=url)
     feed_author = _json_author(document)
+    shared = _shared_guids((_json_str(item, "id"), _json_fingerprint(item)) for item in items if isinstance(item, dict))
     posts: list[FetchedPost] = []
-    taken: set[str] = set()
+    taken: set[str] = set(shared)
     skipped = 0
     for item in items:
         post = None

@@ -140,3 +140,65 @@ def test_every_written_form_reads_back_as_the_same_instant(moment: datetime) -> 
     }
     for text, expected in forms.items():
         assert parse_date_text(text) == expected, text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Epoch milliseconds read first would be 1976; the compact form is the real date.
+        ("202405010800", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("2024-05-01 08:00:00 北京时间", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("2024-05-01 08:00:00 (北京时间)", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("2024-05-01 08:00:00（北京时间）", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("2024-05-01 08:00:00 北京時間", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("北京时间 2024-05-01 08:00", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("2024年5月1日 08:00 北京时间", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("2024-05-01 08:00:00 GMT+8", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("2024-05-01 08:00:00 UTC+8", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("2024-05-01 08:00:00 GMT+08:00", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("Wed, 01 May 2024 08:00:00 GMT+0800", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("2024-05-01T08:00:00+08", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+        ("2024-05-01T08:00:00-05", datetime(2024, 5, 1, 8, 0, tzinfo=timezone(timedelta(hours=-5)))),
+        ("May 1, 2024 8:00 AM", datetime(2024, 5, 1, 8, 0, tzinfo=SHANGHAI)),
+        ("April 28, 2024 8:00 PM", datetime(2024, 4, 28, 20, 0, tzinfo=SHANGHAI)),
+        ("Sunday, April 28th, 2024 at 8:00 PM", datetime(2024, 4, 28, 20, 0, tzinfo=SHANGHAI)),
+        ("Sept 3, 2023", datetime(2023, 9, 3, 0, 0, tzinfo=SHANGHAI)),
+        ("Wednesday, 01-May-24 08:00:00 GMT", datetime(2024, 5, 1, 8, 0, tzinfo=UTC)),
+        ("Wednesday, 01-May-2024 08:00:00 +0800", datetime(2024, 5, 1, 8, 0, tzinfo=CST)),
+    ],
+)
+def test_zone_words_hour_offsets_month_names_and_rfc850_are_read(text: str, expected: datetime) -> None:
+    parsed = parse_date_text(text, fetched_at=FETCHED_AT)
+
+    assert parsed == expected
+    assert parsed is not None and parsed.utcoffset() == expected.utcoffset()
+
+
+def test_a_beijing_sunday_evening_post_stays_in_its_week() -> None:
+    # Read as UTC, 22:00 Beijing time on Sunday would become 06:00 Monday in Beijing.
+    parsed = parse_date_text("2024-04-28 22:00:00 北京时间")
+
+    assert parsed is not None
+    assert parsed.astimezone(SHANGHAI).isoweekday() == 7
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-05-01-08",  # an hours-only offset needs a time before it
+        "2024-05-01T08:00:00+08 +0900",  # two zones
+        "Smarch 1, 2024",
+        "01-Foo-24 08:00:00 GMT",
+        "Wednesday, 01-May-99 08:00:00 GMT",  # 2099: past the fetch time
+        "199912310800",  # epoch ms (1976) and compact (1999) both before 2000
+    ],
+)
+def test_new_forms_still_refuse_what_is_not_a_date_or_fails_the_gate(text: str) -> None:
+    assert parse_date_text(text, fetched_at=FETCHED_AT) is None
+
+
+@given(st.text(alphabet="0123456789-:+ TGMUCAPMay,北京时间()", max_size=40))
+def test_zone_word_strings_never_raise_and_stay_in_range(text: str) -> None:
+    parsed = parse_date_text(text, fetched_at=FETCHED_AT)
+
+    assert parsed is None or EARLIEST_DATE <= parsed <= FETCHED_AT + FUTURE_TOLERANCE

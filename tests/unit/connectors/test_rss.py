@@ -219,6 +219,7 @@ def test_truncated_feed_keeps_the_complete_items() -> None:
     page = parse("rss_truncated.xml")
 
     assert [post.external_id for post in page.items] == ["cut-1"]
+    assert not page.complete
 
 
 def test_broken_feed_with_no_items_is_bad_payload_not_silence() -> None:
@@ -322,19 +323,56 @@ def test_case_placeholder_guid_shared_by_three_items_gives_three_posts() -> None
     assert [post.external_id for post in parse("rss_repeated_guid.xml").items] == ids
 
 
-def test_a_real_guid_reused_keeps_it_on_the_first_and_hashes_the_repeats_wherever_they_sit() -> None:
-    items = [
-        f"<item><guid>same</guid><link>https://e.org/{n}</link><title>标题{n}</title>"
+def _guid_item(n: int, guid: str = "same") -> str:
+    return (
+        f"<item><guid>{guid}</guid><link>https://e.org/{n}</link><title>标题{n}</title>"
         f"<pubDate>2024-05-0{n} 08:00:00</pubDate></item>"
-        for n in (1, 2, 3)
-    ]
+    )
+
+
+def test_a_real_guid_reused_is_replaced_by_the_content_hash_on_every_entry_that_carries_it() -> None:
+    items = [_guid_item(n) for n in (1, 2, 3)]
 
     first = parse_feed(rss("".join(items)), content_type=None, url=FEED_URL).items
     moved = parse_feed(rss(items[0] + items[2] + items[1]), content_type=None, url=FEED_URL).items
 
-    assert first[0].external_id == "same"
-    assert first[1].external_id == _content_id("https://e.org/2", "标题2", "2024-05-02 08:00:00")
+    assert [post.external_id for post in first] == [
+        _content_id(f"https://e.org/{n}", f"标题{n}", f"2024-05-0{n} 08:00:00") for n in (1, 2, 3)
+    ]
     assert {post.title: post.external_id for post in first} == {post.title: post.external_id for post in moved}
+
+
+def test_a_new_entry_inserted_above_entries_sharing_a_guid_does_not_take_an_old_entrys_id() -> None:
+    # Poll 1: two articles carry the same guid; poll 2: a third, also with it, is put first.
+    before = parse_feed(rss(_guid_item(1) + _guid_item(2)), content_type=None, url=FEED_URL).items
+    after = parse_feed(rss(_guid_item(3) + _guid_item(1) + _guid_item(2)), content_type=None, url=FEED_URL).items
+
+    old_ids = {post.title: post.external_id for post in before}
+    new_ids = {post.title: post.external_id for post in after}
+    assert {title: new_ids[title] for title in old_ids} == old_ids
+    assert new_ids["标题3"] not in old_ids.values()
+    assert "same" not in new_ids.values()
+
+
+def test_a_guid_shared_with_a_placeholder_entry_and_unique_guids_are_unaffected() -> None:
+    page = parse_feed(
+        rss(_guid_item(1, "a") + _guid_item(2, "N/A") + _guid_item(3, "b") + _guid_item(4, "b")),
+        content_type=None,
+        url=FEED_URL,
+    )
+
+    ids = [post.external_id for post in page.items]
+    assert ids[0] == "a"
+    assert ids[1] == _content_id("https://e.org/2", "标题2", "2024-05-02 08:00:00")
+    assert ids[2:] == [_content_id(f"https://e.org/{n}", f"标题{n}", f"2024-05-0{n} 08:00:00") for n in (3, 4)]
+
+
+def test_a_guid_shared_by_json_feed_items_is_replaced_on_all_of_them() -> None:
+    items = [{"id": "x", "url": f"https://e.org/{n}", "title": f"t{n}"} for n in (1, 2)]
+
+    page = parse_feed(json_feed(items), content_type=None, url=FEED_URL, fetched_at=FETCHED_AT)
+
+    assert [post.external_id for post in page.items] == [_content_id(f"https://e.org/{n}", f"t{n}", "") for n in (1, 2)]
 
 
 def test_an_item_repeated_word_for_word_is_stored_once() -> None:
@@ -469,6 +507,74 @@ def test_an_implausible_published_date_falls_back_to_updated() -> None:
     assert post.raw_updated_at == post.published_at
 
 
+def test_a_date_followed_by_beijing_time_is_not_read_as_utc() -> None:
+    # feedparser's fallback read this as 22:00 UTC: Monday 06:00 in Beijing, next week.
+    body = rss("<item><guid>w</guid><title>周日晚</title><pubDate>2024-04-28 22:00:00 北京时间</pubDate></item>")
+
+    (post,) = parse_feed(body, content_type=None, url=FEED_URL, fetched_at=FETCHED_AT).items
+
+    assert post.published_at == datetime(2024, 4, 28, 22, 0, tzinfo=CST)
+    assert not post.date_estimated
+
+
+# --- Documents cut short ---
+
+
+def test_a_feed_cut_inside_its_last_item_drops_that_item_and_is_marked_incomplete() -> None:
+    # Before: the third item was kept with a half link and an estimated date, and the
+    # whole item came back on the next poll as a second post.
+    page = parse("rss_cut_inside_last_item.xml")
+
+    assert [post.external_id for post in page.items] == ["jbq-1001", "jbq-0999"]
+    assert not page.complete
+    assert page.skipped == 1
+    assert not any(post.date_estimated for post in page.items)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        rss("<item><guid>a</guid><title>一</title></item><item><guid>b</guid><title>二</title></item>")[: -len("</rss>")],
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>a</id><title>一</title></entry>'
+        "<entry><id>b</id><title>二</title>".encode(),
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">'
+        b"<item><title>a</title><link>https://e.org/a</link></item><item><title>b</title><link>https://e.org/b",
+    ],
+)
+def test_rss_atom_and_rdf_without_their_root_end_tag_lose_the_last_entry(body: bytes) -> None:
+    page = parse_feed(body, content_type=None, url=FEED_URL, fetched_at=FETCHED_AT)
+
+    assert len(page.items) == 1
+    assert not page.complete
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        rss("<item><guid>a</guid><title>一</title></item><item><guid>b</guid><title>二</title></item>"),
+        rss("<item><guid>a</guid><title>一</title></item><item><guid>b</guid><title>二</title></item>")
+        + b"\n<!-- generated in 0.02 s -->\n",
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">'
+        b"<item><title>a</title><link>https://e.org/a</link></item><item><title>b</title><link>https://e.org/b</link>"
+        b"</item></rdf:RDF>",
+    ],
+)
+def test_a_complete_document_keeps_every_entry(body: bytes) -> None:
+    page = parse_feed(body, content_type=None, url=FEED_URL, fetched_at=FETCHED_AT)
+
+    assert len(page.items) == 2
+    assert page.complete
+
+
+def test_a_cut_document_whose_only_entry_is_unfinished_is_bad_payload() -> None:
+    body = rss("<item><guid>a</guid><title>一</title><link>https://e.org/a</link></item>").split(b"</item>")[0]
+
+    with pytest.raises(ConnectorError) as caught:
+        parse_feed(body, content_type=None, url=FEED_URL, fetched_at=FETCHED_AT)
+
+    assert caught.value.code == "rss.malformed"
+
+
 # --- Bytes before text ---
 
 
@@ -487,6 +593,44 @@ def test_one_cut_utf8_character_does_not_lose_the_feed(content_type: str | None)
     assert first.title == "江北区\ufffd开2024年安全生产工作会议"
     assert second.title == "关于“五一”假期值班安排的通知"
     assert page.title == "江北区人民政府 - 政务动态"
+
+
+CUT_TITLES = "rss_utf8_titles_cut_mid_character.xml"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "prefix"),
+    [
+        ("application/rss+xml; charset=utf-8", b""),  # the header says UTF-8
+        ("application/rss+xml", b""),  # only the XML declaration does
+        (None, b""),
+        ("application/rss+xml", b"\xef\xbb\xbf"),  # a byte order mark
+    ],
+)
+def test_utf8_titles_cut_mid_character_stay_utf8_not_gb18030_mojibake(content_type: str | None, prefix: bytes) -> None:
+    # Six titles cut at 31 bytes: about one broken character in ten, too many to
+    # pass as "a few", but the rest is plainly UTF-8.
+    page = parse_feed(prefix + load(CUT_TITLES), content_type=content_type, url=FEED_URL, fetched_at=FETCHED_AT)
+
+    assert page.title == "江北区人民政府"
+    assert [post.title for post in page.items] == [
+        "关于印发江北区绝密文\ufffd",
+        "江北区召开二〇二四年\ufffd",
+        "区政府常务会议研究部\ufffd",
+        "关于开展二〇二四年度\ufffd",
+        "江北区教育委员会发布\ufffd",
+        "区卫生健康委员会开展\ufffd",
+    ]
+
+
+@pytest.mark.parametrize("content_type", ["text/xml; charset=utf-8", "text/xml", None])
+def test_gbk_bytes_labelled_utf8_are_still_read_as_gb18030(content_type: str | None) -> None:
+    body = load("gb18030_mislabelled_gb2312.xml").replace(b'encoding="gb2312"', b'encoding="utf-8"')
+
+    page = parse_feed(body, content_type=content_type, url=FEED_URL, fetched_at=FETCHED_AT)
+
+    assert page.title == "江北区教育委员会"
+    assert page.items[0].title == "2024年江北区义务教育阶段招生入学工作实施意见"
 
 
 def test_one_invalid_byte_in_a_gb18030_feed_does_not_lose_the_feed() -> None:
@@ -670,7 +814,8 @@ def test_json_feed_items_pass_the_same_id_and_date_gates() -> None:
     first, second, third = page.items
     assert first.external_id == _content_id("https://e.org/1", "一", "1970-01-01T00:00:00Z")
     assert first.date_estimated and first.published_at == FETCHED_AT
-    assert second.external_id == "dup"
+    # "dup" is carried by two items, so it is an id for neither.
+    assert second.external_id == _content_id("https://e.org/2", "二", "")
     assert third.external_id == _content_id("https://e.org/3", "三", "")
     assert {post.author for post in page.items} == {"江北发布"}
     assert page.skipped == 1
