@@ -357,33 +357,25 @@ def _lifecycle_draft(item: ScanItem, scanned: dict[str, list[Hit]]) -> AlertDraf
         return None
     if not rules.lifecycle_findings(item.account_status, [item.published_at], since=item.status_changed_at):
         return None
-    field, text = next(((name, value) for name, value in item.texts if value.strip()), item.texts[0])
-    excerpt = masked_excerpt(text, hits=scanned.get(field, []), start=0, end=EXCERPT_CHARS)
-    return AlertDraft(
-        account_id=item.account_id,
-        item_kind=item.kind,
-        item_id=item.id,
-        category=LIFECYCLE_CATEGORY,
-        severity=Severity.MEDIUM,
-        rule=LIFECYCLE_RULE,
-        text=excerpt,
-        context=excerpt,
-        item_field=field,
-        masked=any(hit.masked is not None for hit in scanned.get(field, [])),
-    )
+    return _item_draft(item, scanned, category=LIFECYCLE_CATEGORY, rule=LIFECYCLE_RULE)
 
 
 def _rejected_draft(item: ScanItem, scanned: dict[str, list[Hit]]) -> AlertDraft:
     """The platform itself judged the post unfit for the public (Douyin ``video_status`` 2)."""
+    return _item_draft(item, scanned, category=PLATFORM_CATEGORY, rule=PLATFORM_REJECTED_RULE)
+
+
+def _item_draft(item: ScanItem, scanned: dict[str, list[Hit]], *, category: str, rule: str) -> AlertDraft:
+    """A medium finding about the item as a whole, shown by the opening of its first non-empty text."""
     field, text = next(((name, value) for name, value in item.texts if value.strip()), item.texts[0])
     excerpt = masked_excerpt(text, hits=scanned.get(field, []), start=0, end=EXCERPT_CHARS)
     return AlertDraft(
         account_id=item.account_id,
         item_kind=item.kind,
         item_id=item.id,
-        category=PLATFORM_CATEGORY,
+        category=category,
         severity=Severity.MEDIUM,
-        rule=PLATFORM_REJECTED_RULE,
+        rule=rule,
         text=excerpt,
         context=excerpt,
         item_field=field,
