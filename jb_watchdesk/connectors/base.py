@@ -374,6 +374,9 @@ class _TextExtractor(HTMLParser):
         self._size = 0
         self._limit = limit
         self._code_depth = 0
+        # the raw text inside an open <script>/<style>, kept in case it is never closed
+        self._code: list[str] = []
+        self._code_size = 0
         self._open: list[str] = []
         self._hidden: list[_HiddenElement] = []
 
@@ -397,6 +400,8 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _CODE_TAGS:
             self._code_depth = max(0, self._code_depth - 1)
+            self._code.clear()
+            self._code_size = 0
             return
         index = self._find_open(tag)
         if index is not None:
@@ -414,10 +419,23 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self._code_depth:
             self._add(data)
+        elif self._code_size < MAX_HTML_INPUT_CHARS:
+            self._code.append(data)
+            self._code_size += len(data)
 
     def close(self) -> None:
         super().close()
         self._hidden.clear()  # never closed: their text stays
+        if self._code_depth and self.rawdata and not self.full:
+            # A <script> or <style> that is never closed swallowed the rest of the fragment as raw
+            # text (a CMS that cut the closing tag): read that rest once more as HTML, so the text
+            # after it is not hidden from the scanner.
+            rest = ("".join(self._code) + self.rawdata)[:MAX_HTML_INPUT_CHARS]
+            self.rawdata = ""
+            again = _RereadExtractor(self._limit - self._size)
+            again.feed(rest)
+            again.close()
+            self._add(again.text())
 
     def _find_open(self, tag: str) -> int | None:
         lowest = max(0, len(self._open) - _END_TAG_SEARCH)
@@ -437,6 +455,23 @@ class _TextExtractor(HTMLParser):
 
     def text(self) -> str:
         return "".join(self._parts)
+
+
+class _RereadExtractor(_TextExtractor):
+    """The rest of a fragment after a never-closed ``<script>``/``<style>``, read once more.
+
+    Here script and style are ordinary elements: their markup is parsed, the text of a closed
+    one stays hidden and that of a never-closed one is given back, so nothing is read a third
+    time and the work stays linear however many are left open.
+    """
+
+    CDATA_CONTENT_ELEMENTS = ()
+
+    def close(self) -> None:
+        HTMLParser.close(self)
+        self._hidden.clear()
+        if self._code_depth:
+            self._add("".join(self._code))
 
 
 def html_to_text(html: str, limit: int = MAX_BODY_CHARS) -> str:

@@ -47,9 +47,10 @@ def test_an_inner_hidden_element_left_open_inside_a_closed_one_stays_hidden() ->
     assert html_to_text("<p>甲</p><object><iframe src=x>框内</object><p>乙</p>") == "甲\n\n乙"
 
 
-def test_script_and_style_still_hide_everything_when_unclosed() -> None:
-    assert html_to_text("可见<style>p{color:red} 不可见") == "可见"
-    assert html_to_text("<div>可见<script>var a = '<p>不可见</p>';</div>") == "可见"
+def test_script_and_style_left_open_give_the_rest_back_rather_than_hide_it() -> None:
+    # Text hidden from the scanner is the worse failure: a cut </script> shows code, never hides words.
+    assert html_to_text("可见<style>p{color:red} 后文") == "可见p{color:red} 后文"
+    assert "后文" in html_to_text("<div>可见<script>var a = '<p>后文</p>';</div>")
 
 
 def test_self_closing_hidden_tags_hide_nothing() -> None:
@@ -72,12 +73,21 @@ def test_html_to_text_never_raises_and_respects_the_limit(html: str, limit: int)
     assert len(html_to_text(html, limit)) <= limit
 
 
-def test_deeply_nested_unclosed_hidden_elements_cost_linear_work() -> None:
-    # every unclosed <iframe> once handed its held text up one level, part by part: 31 s for 190 kB
-    import time
-
+def test_deeply_nested_unclosed_hidden_elements_give_all_their_text_back() -> None:
+    # each unclosed <iframe> once handed its held text up one level, part by part (31 s for this);
+    # the text is now cut or kept in one slice: benchmarks/ measure the time, this the result
     html = "<iframe>" * 4096 + "x<i></i>" * 20000
-    started = time.process_time()
-    text = html_to_text(html)
-    assert text == "x" * 20000
-    assert time.process_time() - started < 10  # generous: linear work takes well under a second
+    assert html_to_text(html) == "x" * 20000
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("前文<script>var a=1;<p>后文绝密</p>", "前文var a=1;\n后文绝密"),  # the CMS cut </script>
+        ("前文<style>p{color:red}<p>后文绝密</p>", "前文p{color:red}\n后文绝密"),
+        ("<script>" * 50 + "后文绝密", "后文绝密"),
+        ("<p>正文</p><script>var s = '</p>';</script><p>尾</p>", "正文\n\n尾"),  # closed ones stay hidden
+    ],
+)
+def test_a_script_or_style_that_is_never_closed_does_not_hide_the_rest(html: str, expected: str) -> None:
+    assert html_to_text(html) == expected

@@ -73,8 +73,8 @@ def test_html_to_text_is_bounded() -> None:
     assert time.perf_counter() - started < 2.0
 
 
-def test_unclosed_script_hides_the_rest_instead_of_leaking_it() -> None:
-    assert html_to_text("可见<script>var secret = 1; 不可见") == "可见"
+def test_an_unclosed_script_gives_the_rest_back_so_the_scanner_sees_it() -> None:
+    assert html_to_text("可见<script>var a = 1; 后文绝密") == "可见var a = 1; 后文绝密"
 
 
 def test_platform_detail_redacts_token_like_runs_and_control_characters() -> None:
