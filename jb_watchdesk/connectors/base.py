@@ -152,6 +152,9 @@ class FetchedComment:
     reply_text: str | None = None
     replied_at: datetime | None = None
     deleted: bool = False
+    date_estimated: bool = False
+    """The platform gave no usable time: ``created_at`` is the fetch time, and the §3.7 clocks
+    start when the desk first saw the comment rather than lose it."""
 
     def __post_init__(self) -> None:
         _clean_fields(self, ("external_id", "post_external_id", "author", "text"), ("reply_text",))
@@ -301,12 +304,20 @@ def clip(text: str, limit: int) -> str:
 
 
 def epoch_to_datetime(value: object, *, fetched_at: datetime | None = None) -> datetime | None:
-    """An epoch-seconds JSON value as an aware UTC datetime, or ``None``.
+    """An epoch JSON value (seconds, or milliseconds as some API versions send; an integer, a
+    whole or fractional number, or a numeric string) as an aware UTC datetime, or ``None``.
 
     The result passes :func:`plausible_date`: the platforms started in 2009-2016, so a
     number before 2000 (or more than a day after ``fetched_at``) is not a real time.
     """
-    seconds = as_int(value)
+    seconds: float | None
+    if isinstance(value, float) and value == value and abs(value) < 1e15:
+        seconds = value
+    else:
+        whole = as_int(value)
+        seconds = None if whole is None else float(whole)
+    if seconds is not None and seconds >= _MAX_EPOCH:
+        seconds /= 1000  # milliseconds: 2000-2100 in ms lies far beyond 2100 in seconds
     if seconds is None or not _MIN_EPOCH <= seconds < _MAX_EPOCH:
         return None
     return plausible_date(datetime.fromtimestamp(seconds, UTC), fetched_at=fetched_at)

@@ -329,6 +329,8 @@ def _comment(row: object, post_external_id: str, *, fetched_at: datetime | None)
         return None
     comment_id = as_str(row.get("comment_id"), MAX_ID_CHARS + 1)
     created_at = epoch_to_datetime(row.get("create_time"), fetched_at=fetched_at)
+    estimated = created_at is None
+    created_at = created_at or fetched_at  # a question without a time is still a question
     if not comment_id or len(comment_id) > MAX_ID_CHARS or created_at is None:
         return None
     return FetchedComment(
@@ -337,6 +339,7 @@ def _comment(row: object, post_external_id: str, *, fetched_at: datetime | None)
         author=as_str(row.get("comment_user_id"), MAX_AUTHOR_CHARS),
         text=as_str(row.get("content"), MAX_COMMENT_CHARS),
         created_at=created_at,
+        date_estimated=estimated,
     )
 
 

@@ -286,6 +286,8 @@ def _comment(row: object, post_external_id: str, *, fetched_at: datetime | None)
         return None
     comment_id = as_str(row.get("user_comment_id"), 64)
     created_at = epoch_to_datetime(row.get("create_time"), fetched_at=fetched_at)
+    estimated = created_at is None
+    created_at = created_at or fetched_at  # a question without a time is still a question
     if not comment_id or created_at is None:
         return None
     reply = row.get("reply")
@@ -300,6 +302,7 @@ def _comment(row: object, post_external_id: str, *, fetched_at: datetime | None)
         author=as_str(row.get("openid"), MAX_AUTHOR_CHARS),
         text=as_str(row.get("content"), MAX_COMMENT_CHARS),
         created_at=created_at,
+        date_estimated=estimated,
         replied=bool(reply_text),
         reply_text=reply_text or None,
         replied_at=replied_at,

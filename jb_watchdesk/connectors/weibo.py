@@ -21,6 +21,7 @@ only ``idstr`` (or the string ``mid``) is read.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -416,6 +417,8 @@ def _comment(row: Mapping[str, object], *, fetched_at: datetime | None) -> Fetch
     created_at = parse_date_text(as_str(row.get("created_at"), 100), fetched_at=fetched_at)
     status = row.get("status")
     post_id = _id_of(status) if isinstance(status, Mapping) else None
+    estimated = created_at is None
+    created_at = created_at or fetched_at  # a question without a time is still a question
     if comment_id is None or created_at is None or post_id is None:
         return None
     return FetchedComment(
@@ -424,22 +427,13 @@ def _comment(row: Mapping[str, object], *, fetched_at: datetime | None) -> Fetch
         author=_screen_name(row),
         text=text_or_html(as_str(row.get("text"), MAX_COMMENT_CHARS * 2), MAX_COMMENT_CHARS),
         created_at=created_at,
+        date_estimated=estimated,
         deleted=as_bool(row.get("deleted")),
     )
 
 
 def _with_reply(comment: FetchedComment, text: str, replied_at: datetime) -> FetchedComment:
-    return FetchedComment(
-        external_id=comment.external_id,
-        post_external_id=comment.post_external_id,
-        author=comment.author,
-        text=comment.text,
-        created_at=comment.created_at,
-        replied=True,
-        reply_text=text,
-        replied_at=replied_at,
-        deleted=comment.deleted,
-    )
+    return dataclasses.replace(comment, replied=True, reply_text=text, replied_at=replied_at)
 
 
 def _cursor(data: Mapping[str, object]) -> str | None:

@@ -73,6 +73,8 @@ class IncomingComment(Protocol):
     def replied_at(self) -> datetime | None: ...
     @property
     def deleted(self) -> bool: ...
+    @property
+    def date_estimated(self) -> bool: ...
 
 
 P = TypeVar("P", bound=IncomingPost)
@@ -319,6 +321,7 @@ def _write_comments(
                     "author": comment.author,
                     "text": comment.text,
                     "created_at": to_db(comment.created_at),
+                    "created_estimated": int(comment.date_estimated),
                     "ack_due": to_db(sla.ack_due),
                     "result_due": to_db(sla.result_due.at),
                     "result_due_estimated": int(sla.result_due.estimated),

@@ -299,6 +299,9 @@ def _item_marks(db: Database) -> None:
         # has stored its alerts (in the same transaction). A crash, a failed neighbour or a
         # restart between storing and scanning leaves the mark, and the next scan takes it.
         "ALTER TABLE posts ADD COLUMN scanned_at TEXT",
+        # 1 when the platform gave the comment no usable time: created_at (and the clocks) start
+        # when the desk first saw it
+        "ALTER TABLE comments ADD COLUMN created_estimated INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE comments ADD COLUMN scanned_at TEXT",
         # Rows stored before this migration were scanned by the cycle that stored them.
         "UPDATE posts SET scanned_at = updated_at",

@@ -7,6 +7,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from jb_watchdesk.connectors import douyin, wechat_mp, weibo
 from jb_watchdesk.connectors.fetching import AccountRef, FetchState
 from jb_watchdesk.connectors.http import HttpClient, HttpSettings
@@ -65,14 +67,15 @@ def test_wechat_update_time_stands_in_for_a_wrong_create_time() -> None:
     assert post.published_at == datetime.fromtimestamp(1714500000, UTC) and not post.date_estimated
 
 
-def test_wechat_comment_from_the_future_is_skipped_and_counted() -> None:
+def test_wechat_comment_from_the_future_is_kept_with_the_fetch_time() -> None:
     payload = load("wechat/comment_list.json")
     payload["comment"][0]["create_time"] = int(FAR_AHEAD.timestamp())
 
     page = wechat_mp.parse_comments(payload, post_external_id="p", begin=0, fetched_at=FETCHED)
 
-    assert [c.external_id for c in page.items] == ["p:2"]
-    assert page.skipped == 1
+    first, second = page.items
+    assert (first.external_id, first.created_at, first.date_estimated) == ("p:1", FETCHED, True)
+    assert not second.date_estimated and page.skipped == 0
 
 
 # ---------------------------------------------------------------- Weibo
@@ -97,14 +100,15 @@ def test_weibo_status_dated_days_ahead_is_estimated_and_undated_one_kept() -> No
     assert [p.date_estimated for p in unbounded.items] == [False] and unbounded.skipped == 2
 
 
-def test_weibo_comment_from_the_future_is_skipped_and_counted() -> None:
+def test_weibo_comment_from_the_future_is_kept_with_the_fetch_time() -> None:
     payload = load("weibo/comments_timeline.json")
     payload["comments"][0]["created_at"] = AHEAD_TEXT
 
     page = weibo.parse_comment_page(payload, account_uid="1234567890", fetched_at=FETCHED)
 
-    assert "5030000000000100001" not in {c.external_id for c in page.comments}
-    assert page.skipped == 1
+    kept = {c.external_id: c for c in page.comments}["5030000000000100001"]
+    assert (kept.created_at, kept.date_estimated) == (FETCHED, True)
+    assert page.skipped == 0
 
 
 # ---------------------------------------------------------------- Douyin
@@ -122,13 +126,13 @@ def test_douyin_video_without_a_usable_time_is_estimated() -> None:
     assert douyin.parse_video_list(payload).skipped == 1
 
 
-def test_douyin_comment_from_the_future_is_skipped_and_counted() -> None:
+def test_douyin_comment_from_the_future_is_kept_with_the_fetch_time() -> None:
     payload = load("douyin/comment_list.json")
     payload["data"]["list"][0]["create_time"] = int(FAR_AHEAD.timestamp())
 
     page = douyin.parse_comment_list(payload, post_external_id="v", fetched_at=FETCHED)
 
-    assert len(page.items) == 1 and page.skipped == 1
+    assert [c.date_estimated for c in page.items] == [True, False] and page.skipped == 0
 
 
 # ---------------------------------------------------------------- through a connector's fetch
@@ -160,3 +164,29 @@ def test_the_fetch_passes_its_now_to_the_parsers(sequence_server, memory_secrets
 
     assert [(p.date_estimated, p.published_at == now) for p in result.posts] == [(False, False), (True, True)]
     assert result.requests == 1
+
+
+def test_a_comment_without_a_usable_time_is_kept_with_the_fetch_time_on_every_platform() -> None:
+    fetched = datetime(2024, 5, 3, 2, 0, tzinfo=UTC)
+    wb = weibo.parse_comments(
+        json.dumps({"comments": [{"idstr": "9005", "created_at": "", "text": "请问几点开门？", "user": {"idstr": "1"}, "status": {"idstr": "501"}}]}).encode(),
+        fetched_at=fetched,
+    )
+    wx = wechat_mp.parse_comments(
+        json.dumps({"errcode": 0, "total": 1, "comment": [{"user_comment_id": 7, "content": "路灯坏了", "comment_type": 0}]}).encode(),
+        post_external_id="A:1", begin=0, fetched_at=fetched,
+    )
+    dy = douyin.parse_comment_list(
+        json.dumps({"data": {"list": [{"comment_id": "c1", "content": "什么时候修？"}], "error_code": 0}, "extra": {"error_code": 0}}).encode(),
+        post_external_id="v1", fetched_at=fetched,
+    )
+    for page in (wb, wx, dy):
+        (comment,) = page.items
+        assert comment.created_at == fetched and comment.date_estimated
+
+
+@pytest.mark.parametrize("value", [1714521600000, "1714521600000", 1714521600.5, 1714521600])
+def test_epoch_milliseconds_and_fractions_are_read(value: object) -> None:
+    from jb_watchdesk.connectors.base import epoch_to_datetime
+
+    assert epoch_to_datetime(value).replace(microsecond=0) == datetime(2024, 5, 1, tzinfo=UTC)  # type: ignore[union-attr]

@@ -274,3 +274,11 @@ def test_rows_hashed_with_their_link_before_are_not_edits_after_the_upgrade(stor
     write = store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[], now=NOW)
     assert write.edited_posts == []
     assert rows(store, "SELECT content_hash FROM posts") == [{"content_hash": ingest.content_hash("标题", "正文", "")}]
+
+
+def test_a_comment_without_a_time_is_stored_with_its_clocks_from_first_sight(store: Store) -> None:
+    undated = FetchedComment(
+        external_id="c9", post_external_id="p1", author="市民", text="请问几点开门？", created_at=NOW, date_estimated=True
+    )
+    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[undated], now=NOW)
+    assert rows(store, "SELECT created_at, created_estimated FROM comments") == [{"created_at": to_db(NOW), "created_estimated": 1}]
