@@ -87,7 +87,7 @@ def _alerts_in_workspace(ws: str) -> None:
     with Store(Workspace(Path(ws)).database) as store:
         store.call(apply_register, [AccountSpec(name="江北发布", platform=Platform.WEIBO, source="1")], now=NOW)
         posted = FetchedPost(external_id="p1", title="绝密★", body="经办人11010519491231002X", digest="", url="", published_at=NOW)
-        result = store.call(ingest.record_success, account_id=1, posts=[posted], comments=[], now=NOW)
+        store.call(ingest.record_success, account_id=1, posts=[posted], comments=[], now=NOW)
         with ScanService(store=store, clock=type("C", (), {"now": lambda self: NOW})(), locations=lexicon_locations(Path(ws))) as service:
             asyncio.run(service.scan_pending())
 

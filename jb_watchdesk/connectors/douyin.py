@@ -28,7 +28,6 @@ Wire formats (open.douyin.com, JSON in a ``data``/``extra`` envelope):
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Final
@@ -41,10 +40,10 @@ from jb_watchdesk.connectors.fetching import (
     TokenCache,
     missing_secret,
 )
-from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, classify, comment_problem, raise_for_error
+from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, classify, raise_for_error
 from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.platforms import PlatformSpec
-from jb_watchdesk.connectors.paging import Step, Tally, read_pages
+from jb_watchdesk.connectors.paging import Step, Tally, read_comment_round, read_pages
 from jb_watchdesk.domain.models import Platform, Visibility
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
@@ -428,18 +427,13 @@ class DouyinConnector:
         comments: list[FetchedComment] = []
         problems: list[ConnectorError] = []
         if with_comments:
-            titles = {post.external_id: post.title for post in posts}
-
-            async def one(item_id: str) -> None:
-                # One video's comments failing must not cost the account its videos: the failure is
-                # named, the account degraded, and that video's comments read at the next round.
-                try:
-                    comments.extend(await self._comments(account, item_id, now=now, tally=tally))
-                except ConnectorError as error:
-                    state.owe_comments([item_id])
-                    problems.append(comment_problem(error, post_id=item_id, post_title=titles.get(item_id, "")))
-
-            await asyncio.gather(*(one(item_id) for item_id in state.comment_round(now=now)))
+            # One video's comments failing must not cost the account its videos.
+            comments, problems = await read_comment_round(
+                state.comment_round(now=now),
+                lambda item_id: self._comments(account, item_id, now=now, tally=tally),
+                state=state,
+                titles={post.external_id: post.title for post in posts},
+            )
         problems = [*tally.problems, *problems]
         return FetchResult(posts=tuple(posts), comments=tuple(comments), requests=tally.requests, problems=tuple(problems))
 

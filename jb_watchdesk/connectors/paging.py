@@ -12,12 +12,13 @@ copy per external id.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
-from jb_watchdesk.connectors.fetching import MAX_PAGES
+from jb_watchdesk.connectors.errors import comment_problem
+from jb_watchdesk.connectors.fetching import MAX_PAGES, FetchState
 
 
 class _HasExternalId(Protocol):
@@ -26,6 +27,7 @@ class _HasExternalId(Protocol):
 
 
 T = TypeVar("T", bound=_HasExternalId)
+C = TypeVar("C")
 
 
 @dataclass(slots=True)
@@ -125,3 +127,48 @@ async def read_pages(
             break
         cursor = step.next
     return unique_by_id(found, better=better)
+
+
+#: Comment reads of one account in flight at once: enough to overlap latency, few enough that a
+#: quota error stops the rest of the round before they are sent.
+COMMENT_READS_AT_ONCE = 4
+
+
+async def read_comment_round(
+    post_ids: Sequence[str],
+    read: Callable[[str], Awaitable[list[C]]],
+    *,
+    state: FetchState,
+    titles: Mapping[str, str] | None = None,
+) -> tuple[list[C], list[ConnectorError]]:
+    """Each post's comments (``read(post_id)``), a few at a time; returns the comments and the problems.
+
+    A post whose read fails is named in a problem and owed to the next round (``state.owe_comments``):
+    its posts were read, so the account is degraded, not failing. A quota or rate limit is the
+    account's, not the post's: the reads not yet sent are not sent, one problem says so, and every
+    post of the round not read is owed to the next.
+    """
+    found: list[C] = []
+    problems: list[ConnectorError] = []
+    halted: list[ConnectorError] = []
+    slots = asyncio.Semaphore(COMMENT_READS_AT_ONCE)
+    names = titles or {}
+
+    async def one(post_id: str) -> None:
+        async with slots:
+            if halted:
+                state.owe_comments([post_id])
+                return
+            try:
+                found.extend(await read(post_id))
+            except ConnectorError as error:
+                state.owe_comments([post_id])
+                if error.kind in (ErrorKind.QUOTA, ErrorKind.RATE_LIMITED):
+                    halted.append(error)
+                    return
+                problems.append(comment_problem(error, post_id=post_id, post_title=names.get(post_id, "")))
+
+    await asyncio.gather(*(one(post_id) for post_id in post_ids))
+    if halted:
+        problems.append(comment_problem(halted[0], post_id="(the rest of this round)"))
+    return found, problems

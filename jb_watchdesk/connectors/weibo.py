@@ -39,7 +39,7 @@ from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, cla
 from jb_watchdesk.connectors.http import HttpClient
 from jb_watchdesk.connectors.platforms import PlatformSpec
 from jb_watchdesk.domain.models import Platform
-from jb_watchdesk.connectors.paging import Step, Tally, read_pages
+from jb_watchdesk.connectors.paging import Step, Tally, read_comment_round, read_pages
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -564,17 +564,11 @@ class WeiboConnector:
                 if error.kind is not ErrorKind.CONFIG:
                     return [], [comment_problem(error, post_id="(all posts)")], []
                 state.comment_feed_refused = True
-        comments: list[FetchedComment] = []
-        problems: list[ConnectorError] = []
-
-        async def one(external_id: str) -> None:
-            try:
-                comments.extend(await self._post_comments(account, external_id, now=now, tally=tally))
-            except ConnectorError as error:
-                state.owe_comments([external_id])  # read at the next round, whatever the post's age
-                problems.append(comment_problem(error, post_id=external_id))
-
-        await asyncio.gather(*(one(external_id) for external_id in state.comment_round(now=now)))
+        comments, problems = await read_comment_round(
+            state.comment_round(now=now),
+            lambda external_id: self._post_comments(account, external_id, now=now, tally=tally),
+            state=state,
+        )
         note = "Weibo refused the account-wide comment feed to this app; comments are read post by post"
         return comments, problems, [note]
 

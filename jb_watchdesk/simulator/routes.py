@@ -33,7 +33,6 @@ from xml.sax.saxutils import escape
 
 from jb_watchdesk.simulator.faults import FaultKind
 from jb_watchdesk.simulator.world import (
-    FEED_ITEMS,
     PLACEHOLDER_GUID,
     ContentKind,
     SimAccount,

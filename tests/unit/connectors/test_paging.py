@@ -164,3 +164,30 @@ def test_a_later_page_that_fails_keeps_the_pages_read_when_asked() -> None:
     # and a first page that fails is the whole read failing
     with pytest.raises(ConnectorError):
         asyncio.run(read_pages(ask, start=2, tally=Tally(), keep_partial=True))
+
+
+def test_a_quota_stops_the_rest_of_a_comment_round_and_owes_it() -> None:
+    import asyncio
+
+    from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
+    from jb_watchdesk.connectors.fetching import FetchState
+    from jb_watchdesk.connectors.paging import COMMENT_READS_AT_ONCE, read_comment_round
+
+    asked: list[str] = []
+
+    async def read(post_id: str) -> list[str]:
+        asked.append(post_id)
+        await asyncio.sleep(0)
+        if post_id == "p0":
+            raise ConnectorError(ErrorKind.QUOTA, "the daily quota is used up", code="douyin.2190001")
+        if post_id == "p1":
+            raise ConnectorError(ErrorKind.TRANSIENT, "a 502", code="douyin.http502")
+        return [f"c-{post_id}"]
+
+    posts = [f"p{n}" for n in range(20)]
+    state = FetchState()
+    found, problems = asyncio.run(read_comment_round(posts, read, state=state))
+    # the reads already under way finish; none is sent after the quota is known
+    assert len(asked) <= COMMENT_READS_AT_ONCE and len(found) <= COMMENT_READS_AT_ONCE - 2
+    assert state.comments_owed == set(posts) - {f"p{n}" for n in range(20) if f"c-p{n}" in found}
+    assert [p.code for p in problems] == ["douyin.http502.comments", "douyin.2190001.comments"]

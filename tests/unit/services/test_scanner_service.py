@@ -159,7 +159,7 @@ def test_the_scan_runs_on_a_worker_thread_not_the_event_loop(
         return original(self, text)
 
     monkeypatch.setattr(Scanner, "scan", spy)
-    changes = write(store, posts=[post("p1", body="国家秘密")])
+    write(store, posts=[post("p1", body="国家秘密")])
 
     async def scan() -> str:
         await service.scan_pending()
