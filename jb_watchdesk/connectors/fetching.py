@@ -35,6 +35,9 @@ COMMENT_TIERS: tuple[tuple[timedelta, int], ...] = (
     (COMMENT_HORIZON, 12),
 )
 MAX_PAGES = 10
+#: A long post whose full text fails this many polls in a row (deleted since, hidden) is kept with
+#: the text the list gave, and no longer costs a request and a degraded account every poll.
+MAX_FULL_TEXT_TRIES = 5
 #: Conditional GET (RFC 9110 §13, https://www.rfc-editor.org/rfc/rfc9110#section-13). A server that
 #: answers 304 when it should not (a CDN caching the 304, a validator it compares wrongly) would hide
 #: new posts for ever; so after this many 304s in a row the next poll asks without validators…
@@ -93,6 +96,8 @@ class FetchState:
     comment_feed_refused: bool = False
     #: posts whose full text (Weibo long posts) could not be read yet, retried next poll
     pending_full_text: dict[str, FetchedPost] = field(default_factory=dict)
+    #: failed full-text reads per pending post, to give up after :data:`MAX_FULL_TEXT_TRIES`
+    full_text_tries: dict[str, int] = field(default_factory=dict)
     #: comment rounds done (see :meth:`comment_round`); the first reads every recent post
     comment_rounds: int = 0
     #: posts whose comments are read at the next round whatever their tier: a read that failed

@@ -29,6 +29,8 @@ from typing import Final
 
 from jb_watchdesk.connectors.fetching import (
     COMMENT_HORIZON,
+    MAX_FULL_TEXT_TRIES,
+    POST_HORIZON,
     AccountRef,
     FetchResult,
     FetchState,
@@ -585,13 +587,22 @@ class WeiboConnector:
                 body = await self._get(account, "/2/statuses/show.json", {"id": post.external_id, "isGetLongText": 1})
                 done[post.external_id] = with_full_text(post, parse_long_text(body))
                 state.pending_full_text.pop(post.external_id, None)
+                state.full_text_tries.pop(post.external_id, None)
             except ConnectorError as error:
-                state.pending_full_text[post.external_id] = post
+                tries = state.full_text_tries.get(post.external_id, 0) + 1
+                if tries >= MAX_FULL_TEXT_TRIES:
+                    state.pending_full_text.pop(post.external_id, None)
+                    state.full_text_tries.pop(post.external_id, None)
+                    then = f"the desk stops asking after {tries} tries: the first 140 characters are what it has"
+                else:
+                    state.pending_full_text[post.external_id] = post
+                    state.full_text_tries[post.external_id] = tries
+                    then = "the full text is tried again next poll"
                 problems.append(
                     ConnectorError(
                         error.kind,
                         f"the full text of long post {post.external_id} could not be read ({error.reason}); "
-                        "its first 140 characters are kept and scanned, and the full text is tried again next poll",
+                        f"its first 140 characters are kept and scanned, and {then}",
                         code=f"{error.code}.long_text",
                         retry_after=error.retry_after,
                     )
@@ -627,6 +638,8 @@ class WeiboConnector:
             # Only a whole read moves the mark on: the older pages a failed read missed are newer
             # than the old mark, and asking from it again reads them.
             state.since_id = newest
+        # A pending post past the horizon is no longer read at all: its full text is not asked for either.
+        state.pending_full_text = {k: p for k, p in state.pending_full_text.items() if p.published_at >= now - POST_HORIZON}
         retry = [p for k, p in state.pending_full_text.items() if k not in {post.external_id for post in posts}]
         cut = [p for p in posts if p.external_id in long_ids] + retry
         problems: list[ConnectorError] = []

@@ -282,3 +282,21 @@ def test_a_repost_carries_the_reposted_text_so_it_is_scanned() -> None:
     }
     (post,) = parse_user_timeline(json.dumps(payload).encode()).items
     assert post.body.startswith("转发微博") and "内部通知 绝密 联系人手机13800138000" in post.body and "@某单位" in post.body
+
+
+def test_a_long_text_that_never_comes_is_given_up_after_a_few_polls(sequence_server, memory_secrets) -> None:  # type: ignore[no-untyped-def]
+    from jb_watchdesk.connectors.fetching import MAX_FULL_TEXT_TRIES
+
+    case = load("weibo_comments_reply_on_other_page.json")
+    status = case["/2/statuses/user_timeline.json"][0]["json"]["statuses"][0]
+    status["isLongText"] = True
+    # the post was deleted after it was listed: its full text never comes
+    case["/2/statuses/show.json"] = [{"status": 400, "json": {"error": "target weibo does not exist!", "error_code": 20101}}]
+    case["/2/statuses/user_timeline.json"].append({"json": {"statuses": [], "next_cursor": 0}})
+
+    server, results = fetch_polls(sequence_server, memory_secrets, case, polls=MAX_FULL_TEXT_TRIES + 2)
+
+    assert all(r.problems for r in results[:MAX_FULL_TEXT_TRIES])
+    assert "stops asking" in results[MAX_FULL_TEXT_TRIES - 1].problems[0].reason
+    assert [r.problems for r in results[MAX_FULL_TEXT_TRIES:]] == [(), ()]  # no longer degraded, no more calls
+    assert len(server.calls("/2/statuses/show.json")) == MAX_FULL_TEXT_TRIES
