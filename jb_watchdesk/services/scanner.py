@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -184,18 +184,12 @@ class ScanService:
         scanner = await self._current_scanner()
         scanned = hits = 0
         raised: list[Alert] = []
-        for kind in (ItemKind.POST, ItemKind.COMMENT):
-            after = 0
-            while True:
-                page = await self._store.run(alert_store.pending_scan_items, kind=kind, after_id=after, limit=RESCAN_BATCH)
-                if not page:
-                    break
-                after = page[-1].id
-                lifecycle = frozenset(item.id for item in page if item.kind is ItemKind.POST and not item.edited)
-                drafts, done, found = await self._off_loop(lambda page=page, lifecycle=lifecycle: scan_each(scanner, page, lifecycle_posts=lifecycle))
-                raised.extend(await self._store.run(alert_store.store_scan, drafts, scanned=done, now=self._clock.now()))
-                scanned += len(done)
-                hits += found
+        async for page in self._pages(alert_store.pending_scan_items):
+            lifecycle = frozenset(item.id for item in page if item.kind is ItemKind.POST and not item.edited)
+            drafts, done, found = await self._off_loop(lambda page=page, lifecycle=lifecycle: scan_each(scanner, page, lifecycle_posts=lifecycle))
+            raised.extend(await self._store.run(alert_store.store_scan, drafts, scanned=done, now=self._clock.now()))
+            scanned += len(done)
+            hits += found
         return ScanOutcome(items_scanned=scanned, hits=hits, raised=tuple(raised))
 
     async def rescan_all(self) -> ScanOutcome:
@@ -208,17 +202,11 @@ class ScanService:
         scanner = await self._current_scanner()
         scanned = hits = 0
         raised: list[Alert] = []
-        for kind in (ItemKind.POST, ItemKind.COMMENT):
-            after = 0
-            while True:
-                page = await self._store.run(alert_store.scan_item_page, kind=kind, after_id=after, limit=RESCAN_BATCH)
-                if not page:
-                    break
-                after = page[-1].id
-                drafts, found = await self._off_loop(lambda page=page: scan_items(scanner, page, lifecycle_posts=frozenset()))
-                raised.extend(await self._store.run(alert_store.raise_alerts, drafts, now=self._clock.now()))
-                scanned += len(page)
-                hits += found
+        async for page in self._pages(alert_store.scan_item_page):
+            drafts, found = await self._off_loop(lambda page=page: scan_items(scanner, page, lifecycle_posts=frozenset()))
+            raised.extend(await self._store.run(alert_store.raise_alerts, drafts, now=self._clock.now()))
+            scanned += len(page)
+            hits += found
         active = frozenset(term.rule for term in scanner.lexicon.terms) | DETECTOR_RULES
         resolved = await self._store.run(
             alert_store.resolve_removed_rules, active_rules=active, categories=SCAN_CATEGORIES, now=self._clock.now()
@@ -226,6 +214,17 @@ class ScanService:
         return ScanOutcome(items_scanned=scanned, hits=hits, raised=tuple(raised), resolved=tuple(resolved))
 
     # -- plumbing ------------------------------------------------------------------
+
+    async def _pages(self, read: Callable[..., list[ScanItem]]) -> AsyncIterator[list[ScanItem]]:
+        """Posts, then comments, in pages of :data:`RESCAN_BATCH` by id, as ``read`` selects them."""
+        for kind in (ItemKind.POST, ItemKind.COMMENT):
+            after = 0
+            while True:
+                page = await self._store.run(read, kind=kind, after_id=after, limit=RESCAN_BATCH)
+                if not page:
+                    break
+                after = page[-1].id
+                yield page
 
     async def _current_scanner(self) -> Scanner:
         scanner = self._scanner
