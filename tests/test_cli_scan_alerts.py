@@ -22,7 +22,7 @@ from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.db import Store
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
-SCAN_KEYS = {"start", "end", "text", "category", "severity", "rule", "confidence"}
+SCAN_KEYS = {"start", "end", "text", "category", "severity", "rule", "confidence", "term", "reason", "why"}
 ALERT_KEYS = {"id", "account_id", "item_id", "category", "severity", "rule", "text", "context", "raised_at", "state", "ack_by", "ack_note"}
 
 

@@ -4,20 +4,38 @@ They run on the folded text (full-width and circled digits already turned into A
 letters lower-cased), whose offsets equal those of the original. Each returns ``Detection``
 values; the matcher turns them into hits.
 
-Validation is what keeps these useful: a long run of digits in a government post is usually an
-order, document or case number, so an identity number must have a real province, a real birth
-date and the GB 11643 check digit, and a mobile number must be in a current number range with no
-digit glued to either side.
+Numbers are read the way people write them, not the way a form prints them: any grouping,
+spaces, hyphens and dashes (``136–2738–4519``), dots (``138.2345.6789``), a space between every
+digit, zero-width characters inside, an identity number glued to a phone number, and phone
+numbers in Chinese numerals (``幺三八…``). What keeps this from flagging every order number is
+validation and labels:
+
+- check digits come from python-stdnum (GB 11643 resident identity numbers ``stdnum.cn.ric``,
+  GB 32100 unified social credit codes ``stdnum.cn.uscc``, bank cards ``stdnum.luhn``);
+- the label nearest the number wins: 订单号, 快递单号, 信用代码, 注册号, 发票号码 … make it not
+  personal data; 身份证, 卡号, 手机 … make it what they say;
+- a number that is two things at once (an all-digit credit code that also passes the identity
+  check) or that has no label where one is usual (a 15-digit first-generation identity number)
+  is reported at medium severity, with the reason.
+
+Every detection carries its reasons (``why``) so an officer can see why it was raised.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from stdnum import luhn
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
+
 from jb_watchdesk.domain.sensitive.lexicon import Category, Severity
+from jb_watchdesk.domain.sensitive.normalize import noise_chars
+from jb_watchdesk.domain.sensitive.reasons import Why
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +49,7 @@ class Detection:
     rule: str
     confidence: float
     masked: str | None = None
+    why: tuple[Why, ...] = ()
 
 
 RULE_ID_CARD: Final = "pii.id_card"
@@ -45,16 +64,13 @@ PROVINCE_CODES: Final = frozenset(
     {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
      50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83}
 )
-_ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARS: Final = "10X98765432"
 # Without a clock the birth year can only be bounded by what an identity number can hold.
 _BIRTH_YEARS: Final = range(1900, 2100)
 
 
 def id_check_char(first17: str) -> str:
-    """The GB 11643 check character (``0``–``9`` or ``X``) for the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARS[total % 11]
+    """The GB 11643 check character (``0``–``9`` or ``X``) for the first 17 digits (``stdnum.cn.ric``)."""
+    return ric.calc_check_digit(first17 + "0")
 
 
 def _real_date(year: int, month: int, day: int) -> bool:
@@ -68,17 +84,21 @@ def _real_date(year: int, month: int, day: int) -> bool:
 def is_valid_id_number(number: str) -> bool:
     """Whether ``number`` is a plausible 18-digit resident identity number.
 
-    Checks the province code, a real birth date and the check character. Lower-case ``x`` is
-    accepted because people type it.
+    The check character and birth date are validated by ``stdnum.cn.ric``; the province code
+    by the GB/T 2260 table above. stdnum's county table is not consulted: a county code it
+    does not know yet must not hide a real number. Lower-case ``x`` is accepted.
     """
     if len(number) != 18 or not number[:17].isdigit() or not number[:17].isascii():
         return False
     if int(number[:2]) not in PROVINCE_CODES:
         return False
-    year, month, day = int(number[6:10]), int(number[10:12]), int(number[12:14])
-    if year not in _BIRTH_YEARS or not _real_date(year, month, day):
+    if int(number[6:10]) not in _BIRTH_YEARS:
         return False
-    return number[17].upper() == id_check_char(number[:17])
+    try:
+        ric.get_birth_date(number)
+    except ValidationError:
+        return False
+    return number[17].upper() == ric.calc_check_digit(number)
 
 
 def is_valid_legacy_id_number(number: str) -> bool:
@@ -90,17 +110,14 @@ def is_valid_legacy_id_number(number: str) -> bool:
     return _real_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
 
 
+def is_valid_credit_code(number: str) -> bool:
+    """Whether ``number`` is a valid unified social credit code (GB 32100, ``stdnum.cn.uscc``)."""
+    return len(number) == 18 and uscc.is_valid(number.upper())
+
+
 def luhn_ok(digits: str) -> bool:
-    """The Luhn check used by bank card numbers."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    """The Luhn check used by bank card numbers (``stdnum.luhn``)."""
+    return digits.isdigit() and digits.isascii() and luhn.is_valid(digits)
 
 
 def mask_id_number(number: str) -> str:
@@ -125,156 +142,434 @@ def _digits_only(text: str) -> str:
     return "".join(char for char in text if char.isdigit() or char in "xX").upper()
 
 
-_SEP: Final = r"[ \-]?"
-_ID_18: Final = re.compile(
-    rf"(?<![0-9])([1-9][0-9]{{5}}){_SEP}((?:19|20)[0-9]{{2}}[01][0-9][0-3][0-9]){_SEP}([0-9]{{3}}[0-9x])(?![0-9a-z])"
-)
-_ID_15: Final = re.compile(r"(?<![0-9])[1-9][0-9]{5}[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}(?![0-9a-z])")
+# -- reading numbers as people write them ------------------------------------------------
+
+# Between two digits: spaces, hyphens and dashes, dots and middle dots, underscores — one or
+# two of them — or any run of invisible characters. Not commas (amounts), colons (times) or
+# slashes (dates).
+_SEPARATORS: Final = " \u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63.\u00b7\u2022\u2027\u2219\u30fb_"
+
+
+@functools.cache
+def _invisible_class() -> str:
+    """Invisible characters (format characters, marks) of the Basic Multilingual Plane, as a regex class body."""
+    import unicodedata
+
+    chars = sorted(char for char in noise_chars() if ord(char) <= 0xFFFF and unicodedata.category(char) in ("Cf", "Mn", "Me"))
+    return "".join(re.escape(char) for char in chars)
+
+
+@functools.cache
+def _number_run() -> re.Pattern[str]:
+    gap = f"(?:[{_SEPARATORS}]{{1,2}}|[{_invisible_class()}]{{1,4}})"
+    return re.compile(f"[0-9](?:{gap}?[0-9x])*")
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Digits written without a break, and what stood between them and the group before."""
+
+    start: int
+    end: int
+    digits: str
+    gap: str  # what stood before this group: separators or invisible characters ("" for the first)
+
+
+def _groups(folded: str, start: int, end: int) -> list[_Group]:
+    groups: list[_Group] = []
+    index = start
+    gap = ""
+    while index < end:
+        char = folded[index]
+        if char in _DIGITS or char == "x":
+            group_start = index
+            digits: list[str] = []
+            while index < end and (folded[index] in _DIGITS or folded[index] == "x"):
+                digits.append(folded[index])
+                index += 1
+            groups.append(_Group(group_start, index, "".join(digits), gap))
+            gap = ""
+            continue
+        gap += char
+        index += 1
+    return groups
+
+
+# Labels, longest first so 身份证号码 wins over 身份证. Their kind decides what a number is.
+_LABEL_KINDS: Final[dict[str, str]] = {
+    **dict.fromkeys(
+        ("公民身份号码", "身份证号码", "身份证号", "身份证", "身份号码", "证件号码", "证件号", "居民身份证", "idcard", "id card"),
+        "id",
+    ),
+    **dict.fromkeys(
+        ("银行卡号", "银行卡", "储蓄卡", "信用卡号", "信用卡", "借记卡", "卡号", "银行账号", "账号", "帐号", "账户", "帐户",
+         "开户行", "开户银行", "户名", "收款码", "card"),
+        "card",
+    ),
+    **dict.fromkeys(("转账", "汇款", "收款", "付款", "打款", "打钱", "支付"), "payment"),
+    **dict.fromkeys(
+        ("手机号码", "手机号", "手机", "电话号码", "电话", "联系方式", "联系人", "微信号", "微信", "tel", "mobile", "致电", "拨打", "热线"),
+        "phone",
+    ),
+    **dict.fromkeys(
+        ("统一社会信用代码", "社会信用代码", "信用代码", "营业执照注册号", "注册号", "订单编号", "订单号", "订单", "快递单号",
+         "运单号", "物流单号", "单号", "发票号码", "发票代码", "发票号", "合同编号", "合同号", "项目编号", "采购编号",
+         "招标编号", "编号", "案号", "文号", "流水号", "交易单号", "交易号", "商户号", "序列号", "批准文号", "备案号",
+         "许可证号", "许可证编号", "证书编号", "证书号", "税号", "纳税人识别号", "识别号", "登记号", "准考证号", "考号",
+         "工号", "档案号", "批次号", "条形码", "条码", "车架号", "客户编号", "户号", "缴费号", "保单号", "工单号", "报名号",
+         "报名序号", "序号", "代码", "账单号", "会员号", "预约号", "取件码", "验证码", "邮编", "邮政编码", "isbn", "issn"),
+        "other",
+    ),
+}
+_LABELS: Final = re.compile("|".join(re.escape(label) for label in sorted(_LABEL_KINDS, key=len, reverse=True)))
+_LABEL_BEFORE: Final = 24
+_LABEL_AFTER: Final = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Label:
+    text: str
+    kind: str
+    distance: int
+
+
+def _nearest_label(folded: str, start: int, end: int) -> tuple[_Label | None, _Label | None]:
+    """The label nearest to ``[start, end)`` and the nearest one of another kind, if any.
+
+    Before the number counts from the label's end, after it from the label's start; a label
+    after the number counts double, since labels are mostly written first.
+    """
+    found: list[_Label] = []
+    lo = max(0, start - _LABEL_BEFORE)
+    for match in _LABELS.finditer(folded, lo, start):
+        found.append(_Label(match.group(), _LABEL_KINDS[match.group()], start - match.end()))
+    for match in _LABELS.finditer(folded, end, min(len(folded), end + _LABEL_AFTER)):
+        found.append(_Label(match.group(), _LABEL_KINDS[match.group()], 2 * (match.start() - end) + 1))
+    if not found:
+        return None, None
+    found.sort(key=lambda label: label.distance)
+    nearest = found[0]
+    other = next((label for label in found[1:] if label.kind != nearest.kind), None)
+    return nearest, other
+
+
+def _label_why(nearest: _Label | None, other: _Label | None) -> tuple[Why, ...]:
+    if nearest is None:
+        return ()
+    if other is not None:
+        return (Why("number.label_nearer", f"{nearest.text}|{other.text}"),)
+    return (Why("number.label", nearest.text),)
+
+
 # Current mainland mobile ranges (MIIT numbering plan): 13x, 145–149, 15x but 154, 162/165–167,
 # 170–178, 18x, 19x but 194. 140–144 are 13-digit IoT numbers and not phones.
-_MOBILE: Final = re.compile(
-    r"(?<![0-9+])(?:[(（]?(?:\+|00)86[)）]?[ \-]?)?"
-    r"(1(?:3[0-9]|4[5-9]|5[0-35-9]|6[25-7]|7[0-8]|8[0-9]|9[0-35-9]))"
-    rf"{_SEP}([0-9]{{4}}){_SEP}([0-9]{{4}})(?![0-9])"
-)
-_CARD: Final = re.compile(r"(?<![0-9])[0-9]{4}(?:[ \-]?[0-9]{4}){3}(?:[ \-]?[0-9]{1,3})?(?![0-9a-z])")
+_MOBILE: Final = re.compile(r"1(?:3[0-9]|4[5-9]|5[0-35-9]|6[25-7]|7[0-8]|8[0-9]|9[0-35-9])[0-9]{8}")
+_COUNTRY_CODE: Final = re.compile(r"[(（]?(?:\+|00)86[)）]?[ \-]?$")
 # Issuer prefixes of cards used in China: UnionPay 62 and the older 60/9x domestic ranges,
 # Visa 4, Mastercard 51–55 and 2221–2720, JCB 35.
 _CARD_PREFIX: Final = re.compile(r"62|60|9[0-9]|4|5[1-5]|2[2-7]|35")
-_CARD_CONTEXT: Final = re.compile(
-    r"卡号|银行卡|储蓄卡|信用卡|借记卡|账号|帐号|账户|帐户|开户行|开户银行|户名|转账|汇款|收款|付款|打款|card"
-)
-_CARD_CONTEXT_BEFORE: Final = 24
-_CARD_CONTEXT_AFTER: Final = 12
-_SECRECY_MARKING: Final = re.compile(
-    r"(?:绝|机|秘)[ *·_\-]{0,3}密[ ]{0,2}[★☆]"
-    r"(?:[ ]{0,2}(?:(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})[ ]{0,2}年|长期))?"
-)
+_CARD_LENGTHS: Final = frozenset({16, 17, 18, 19})
+_TARGET_LENGTHS: Final = frozenset({11, 15, *_CARD_LENGTHS})
+_MAX_DIGITS: Final = 19
+_GLUED: Final = 29  # an 18-character identity number and an 11-digit phone written as one
 
 
-def find_id_numbers(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
-    """Resident identity numbers, 18-digit (validated) and 15-digit legacy (no check digit: lower confidence)."""
-    endpos = len(folded) if endpos is None else endpos
-    found: list[Detection] = []
-    for match in _ID_18.finditer(folded, pos, endpos):
-        number = "".join(match.groups())
-        if is_valid_id_number(number):
-            found.append(
-                Detection(
-                    start=match.start(),
-                    end=match.end(),
-                    category=Category.PRIVACY,
-                    severity=Severity.HIGH,
-                    rule=RULE_ID_CARD,
-                    confidence=1.0,
-                    masked=mask_id_number(number),
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    number: str
+    kind: str  # "id", "id15", "card", "mobile"
+    why: tuple[Why, ...] = ()
+
+
+def _evasion_why(groups: list[_Group]) -> tuple[Why, ...]:
+    unusual = {char for group in groups[1:] for char in group.gap} - {" ", "-"}
+    if len(groups) > 4 or unusual:
+        shown = " ".join(_visible(char) for char in sorted(unusual)) or "␠"
+        return (Why("number.separators", shown),)
+    return ()
+
+
+def _visible(char: str) -> str:
+    """A separator as an officer can read it: invisible ones by code point."""
+    return char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
+
+
+def _candidates(folded: str, groups: list[_Group]) -> list[_Candidate]:
+    """Every way the groups of one run could be a number worth reporting, validated."""
+    found: list[_Candidate] = []
+    for first in range(len(groups)):
+        digits = ""
+        for last in range(first, len(groups)):
+            group = groups[last]
+            if last > first and group.gap != groups[first + 1].gap:
+                break  # one number is written with one kind of separator
+            digits += group.digits
+            if len(digits) > _MAX_DIGITS:
+                break
+            if len(digits) not in _TARGET_LENGTHS or "x" in digits[:-1]:
+                continue
+            span = groups[first : last + 1]
+            found.extend(_classify(digits, span[0].start, span[-1].end, _evasion_why(span)))
+        group = groups[first]
+        if len(group.digits) == _GLUED:
+            found.extend(_glued(group))
+        for code in ("86", "0086"):  # +8613812345678: the country code glued to the number
+            if len(group.digits) == len(code) + 11 and group.digits.startswith(code):
+                found.extend(
+                    candidate
+                    for candidate in _classify(group.digits[len(code) :], group.start + len(code), group.end, ())
+                    if candidate.kind == "mobile"
                 )
-            )
-    for match in _ID_15.finditer(folded, pos, endpos):
-        if is_valid_legacy_id_number(match.group()):
-            found.append(
-                Detection(
-                    start=match.start(),
-                    end=match.end(),
-                    category=Category.PRIVACY,
-                    severity=Severity.HIGH,
-                    rule=RULE_ID_CARD_LEGACY,
-                    confidence=0.6,
-                    masked=mask_id_number(match.group()),
-                )
-            )
     return found
 
 
-def find_mobile_numbers(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
-    """Mainland mobile numbers, with an optional +86/0086 prefix and space or hyphen separators."""
+def _classify(digits: str, start: int, end: int, why: tuple[Why, ...]) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    length = len(digits)
+    if length == 18 and is_valid_id_number(digits):
+        found.append(_Candidate(start, end, digits, "id", why))
+    elif length == 15 and is_valid_legacy_id_number(digits):
+        found.append(_Candidate(start, end, digits, "id15", why))
+    elif length == 11 and _MOBILE.fullmatch(digits):
+        found.append(_Candidate(start, end, digits, "mobile", why))
+    if length in _CARD_LENGTHS and digits.isdigit() and _CARD_PREFIX.match(digits) and not found:
+        if not is_valid_credit_code(digits):
+            found.append(_Candidate(start, end, digits, "card", why))
+    return found
+
+
+def _glued(group: _Group) -> list[_Candidate]:
+    digits = group.digits
+    glued = (Why("number.glued"),)
+    for split in (18, 11):
+        head, tail = digits[:split], digits[split:]
+        pieces = [
+            _classify(head, group.start, group.start + split, glued),
+            _classify(tail, group.start + split, group.end, glued),
+        ]
+        if all(pieces) and {piece[0].kind for piece in pieces} == {"id", "mobile"}:
+            return [piece[0] for piece in pieces]
+    return []
+
+
+_PRIORITY: Final = {"id": 4, "card": 3, "id15": 2, "mobile": 1}
+
+
+def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The best non-overlapping reading: identity numbers first, then cards, then the rest."""
+    chosen: list[_Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: (-_PRIORITY[c.kind], -(c.end - c.start), c.start)):
+        if all(candidate.end <= kept.start or candidate.start >= kept.end for kept in chosen):
+            chosen.append(candidate)
+    return chosen
+
+
+def _detection(folded: str, candidate: _Candidate) -> Detection | None:
+    """Apply the labels: the nearest one decides what the number is, and how serious."""
+    nearest, other = _nearest_label(folded, candidate.start, candidate.end)
+    kind = nearest.kind if nearest is not None else None
+    label_why = _label_why(nearest, other)
+    why = candidate.why + label_why
+    number = candidate.number
+    if kind == "other":
+        return None  # an order, invoice, registration or tracking number: not personal data
+    if candidate.kind == "id":
+        also_credit = is_valid_credit_code(number)
+        if also_credit and kind != "id":
+            return _privacy(candidate, RULE_ID_CARD, Severity.MEDIUM, 0.6, mask_id_number(number), (*why, Why("number.also_credit_code")))
+        return _privacy(candidate, RULE_ID_CARD, Severity.HIGH, 1.0, mask_id_number(number), why)
+    if candidate.kind == "id15":
+        if kind == "id":
+            return _privacy(candidate, RULE_ID_CARD_LEGACY, Severity.HIGH, 0.9, mask_id_number(number), why)
+        return _privacy(candidate, RULE_ID_CARD_LEGACY, Severity.MEDIUM, 0.5, mask_id_number(number), (*why, Why("number.no_id_label")))
+    if candidate.kind == "card":
+        valid = luhn_ok(number)
+        if kind == "card":
+            if valid:
+                return _privacy(candidate, RULE_BANK_CARD, Severity.HIGH, 0.95, mask_bank_card(number), why)
+            return _privacy(candidate, RULE_BANK_CARD, Severity.MEDIUM, 0.4, mask_bank_card(number), (*why, Why("number.luhn_failed")))
+        if not valid:
+            return None
+        if kind == "payment":
+            return _privacy(candidate, RULE_BANK_CARD, Severity.MEDIUM, 0.7, mask_bank_card(number), (*why, Why("number.payment_only")))
+        return _privacy(candidate, RULE_BANK_CARD, Severity.MEDIUM, 0.6, mask_bank_card(number), (*why, Why("number.no_card_label")))
+    # mobile: the country code before it belongs to the number shown
+    start = candidate.start
+    prefix = _COUNTRY_CODE.search(folded, max(0, start - 8), start)
+    if prefix is not None:
+        start = prefix.start()
+    return Detection(
+        start=start,
+        end=candidate.end,
+        category=Category.PRIVACY,
+        severity=Severity.MEDIUM,
+        rule=RULE_MOBILE,
+        confidence=1.0 if not candidate.why else 0.8,
+        masked=mask_phone(number),
+        why=why,
+    )
+
+
+def _privacy(
+    candidate: _Candidate, rule: str, severity: Severity, confidence: float, masked: str, why: tuple[Why, ...]
+) -> Detection:
+    return Detection(
+        start=candidate.start,
+        end=candidate.end,
+        category=Category.PRIVACY,
+        severity=severity,
+        rule=rule,
+        confidence=confidence if not candidate.why else min(confidence, 0.8),
+        masked=masked,
+        why=why,
+    )
+
+
+def find_numbers(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
+    """Identity numbers, bank cards and mobile numbers in ``folded[pos:endpos]``, however written."""
     endpos = len(folded) if endpos is None else endpos
     return [
-        Detection(
-            start=match.start(),
-            end=match.end(),
-            category=Category.PRIVACY,
-            severity=Severity.MEDIUM,
-            rule=RULE_MOBILE,
-            confidence=1.0,
-            masked=mask_phone("".join(match.groups())),
-        )
-        for match in _MOBILE.finditer(folded, pos, endpos)
+        *_find_digit_numbers(folded, pos, endpos),
+        *find_chinese_numeral_phones(folded, pos=pos, endpos=endpos),
     ]
 
 
-def find_bank_cards(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
-    """Bank card numbers: issuer prefix, then Luhn and context words decide the confidence.
+def find_id_numbers(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
+    """Resident identity numbers, 18-digit (validated) and 15-digit legacy."""
+    return [found for found in find_numbers(folded, pos=pos, endpos=endpos) if found.rule in (RULE_ID_CARD, RULE_ID_CARD_LEGACY)]
 
-    A Luhn failure lowers confidence instead of discarding, since a mistyped card number in a
-    post is still a card number; without context words it is kept only if Luhn passes.
+
+def find_mobile_numbers(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
+    """Mainland mobile numbers, with an optional +86/0086 prefix, however separated."""
+    return [found for found in find_numbers(folded, pos=pos, endpos=endpos) if found.rule == RULE_MOBILE]
+
+
+def find_bank_cards(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
+    """Bank card numbers: issuer prefix, then Luhn and the nearest label decide severity and confidence.
+
+    A Luhn failure lowers confidence instead of discarding when a card label is nearest, since
+    a mistyped card number in a post is still a card number; without one it needs Luhn.
     """
+    return [found for found in find_numbers(folded, pos=pos, endpos=endpos) if found.rule == RULE_BANK_CARD]
+
+
+# Phone numbers in Chinese numerals: 幺 is how 1 is read out, 两 a spoken 2, 〇/零 zero.
+_NUMERAL_DIGITS: Final = {
+    "零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
+    "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
+}
+_NUMERAL: Final = "".join(_NUMERAL_DIGITS)
+_NUMERAL_PHONE: Final = re.compile(f"(?<![{_NUMERAL}])[一幺](?:[ \\-]?[{_NUMERAL}]){{10}}(?![{_NUMERAL}])")
+NUMERAL_PHONE_STARTS: Final = tuple(first + second for first in "一幺" for second in "三四五六七八九")
+"""Two-character openings of a mobile number in Chinese numerals: the matcher watches for them."""
+
+
+def find_chinese_numeral_phones(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
+    """Mobile numbers written in Chinese numerals (幺三八二三四五六七八九)."""
     endpos = len(folded) if endpos is None else endpos
     found: list[Detection] = []
-    for match in _CARD.finditer(folded, pos, endpos):
-        digits = match.group().replace(" ", "").replace("-", "")
-        if not _CARD_PREFIX.match(digits) or is_valid_id_number(digits):
+    for match in _NUMERAL_PHONE.finditer(folded, pos, endpos):
+        digits = "".join(_NUMERAL_DIGITS[char] for char in match.group() if char in _NUMERAL_DIGITS)
+        if not _MOBILE.fullmatch(digits):
             continue
-        window = folded[max(0, match.start() - _CARD_CONTEXT_BEFORE) : match.end() + _CARD_CONTEXT_AFTER]
-        context = _CARD_CONTEXT.search(window) is not None
-        valid = luhn_ok(digits)
-        if not valid and not context:
+        nearest, _ = _nearest_label(folded, match.start(), match.end())
+        if nearest is not None and nearest.kind == "other":
             continue
-        confidence = (0.95 if context else 0.6) if valid else 0.4
         found.append(
             Detection(
                 start=match.start(),
                 end=match.end(),
                 category=Category.PRIVACY,
-                severity=Severity.HIGH if valid and context else Severity.MEDIUM,
-                rule=RULE_BANK_CARD,
-                confidence=confidence,
-                masked=mask_bank_card(digits),
+                severity=Severity.MEDIUM,
+                rule=RULE_MOBILE,
+                confidence=0.8,
+                masked=mask_phone(digits),
+                why=(Why("number.chinese_numerals"),),
             )
         )
     return found
 
 
+# -- secrecy markings --------------------------------------------------------------------
+
+# The star of a marking as people type it: ★ and every star-like symbol, in any font.
+MARKING_STARS: Final = "★☆⭐✩✪✫✬✭✮✯✰✱✲✳✴✵✶✷✸✹✺✻✼✽✾⋆٭🌟"
+_DURATION: Final = r"(?:[ ]{0,2}(?:(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})[ ]{0,2}年|长期))"
+
+
+@functools.cache
+def _marking() -> re.Pattern[str]:
+    noise = "".join(re.escape(char) for char in sorted(noise_chars()) if ord(char) <= 0xFFFF and char not in "\n")
+    stars = re.escape(MARKING_STARS)
+    return re.compile(
+        f"(?:绝|机|秘)[{noise}]{{0,3}}密[{noise}]{{0,3}}(?:[{stars}]{_DURATION}?|\\*{_DURATION})"
+    )
+
+
 def find_secrecy_markings(folded: str) -> list[Detection]:
-    """Secrecy markings as printed on classified documents: 绝密★, 机密★10年, 秘密★."""
-    return [
-        Detection(
-            start=match.start(),
-            end=match.end(),
-            category=Category.SECRET,
-            severity=Severity.HIGH,
-            rule=RULE_SECRECY_MARKING,
-            confidence=1.0,
+    """Secrecy markings as printed on classified documents: 绝密★, 机密★10年, 秘密★, whatever the star."""
+    found: list[Detection] = []
+    for match in _marking().finditer(folded):
+        star = next((char for char in match.group() if char in MARKING_STARS), "★")
+        why = (Why("marking.star", star),) if star != "★" else ()
+        found.append(
+            Detection(
+                start=match.start(),
+                end=match.end(),
+                category=Category.SECRET,
+                severity=Severity.HIGH,
+                rule=RULE_SECRECY_MARKING,
+                confidence=1.0,
+                why=why,
+            )
         )
-        for match in _SECRECY_MARKING.finditer(folded)
-    ]
+    return found
 
 
-# Every number the digit detectors accept holds at least ten digits, with at most one space or
-# hyphen between two of them. Finding those runs first and running the detectors only around
-# them is several times faster than running every detector over the whole post.
-_NUMBER_RUN: Final = re.compile(r"[0-9](?:[ \-]?[0-9]){9,}")
-# Room before a run for a "(+86) " prefix and after it for an ID's final x and the character
-# that the lookahead must see.
-_MARGIN_BEFORE: Final = 6
-_MARGIN_AFTER: Final = 2
+_ANY_STAR: Final = frozenset(MARKING_STARS + "*")
+_DIGITS: Final = frozenset("0123456789")
+# Every number the digit detectors accept holds at least eleven digits, however separated.
+# Finding where digits cluster first and running the detectors only around them is several
+# times faster than running them over the whole post.
+_DIGIT_CLUSTER: Final = re.compile(r"[0-9](?:[^0-9\n]{0,4}[0-9]){9,}")
+_CLUSTER_TAIL: Final = 5  # room after a cluster's last digit for a gap and an identity number's x
 
 
 def detect_all(folded: str) -> list[Detection]:
-    """Every detector over ``folded``; cheap pre-checks skip the digit detectors on most posts."""
+    """Every detector over ``folded``; cheap pre-checks skip the number detectors on most posts."""
     found: list[Detection] = []
-    if "★" in folded or "☆" in folded:
+    if any(star in folded for star in _ANY_STAR):
         found.extend(find_secrecy_markings(folded))
-    windows: list[tuple[int, int]] = []
-    for run in _NUMBER_RUN.finditer(folded):
-        start = max(0, run.start() - _MARGIN_BEFORE)
-        end = min(len(folded), run.end() + _MARGIN_AFTER)
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], end)  # merged, or a number would be found twice
-        else:
-            windows.append((start, end))
-    for start, end in windows:
-        found.extend(find_id_numbers(folded, pos=start, endpos=end))
-        found.extend(find_mobile_numbers(folded, pos=start, endpos=end))
-        found.extend(find_bank_cards(folded, pos=start, endpos=end))
+    found.extend(find_numbers_around_digits(folded))
+    if any(start in folded for start in NUMERAL_PHONE_STARTS):
+        found.extend(find_chinese_numeral_phones(folded))
+    return found
+
+
+def find_numbers_around_digits(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
+    """Numbers written with digits, looked for only where at least ten digits cluster."""
+    endpos = len(folded) if endpos is None else endpos
+    found: list[Detection] = []
+    for cluster in _DIGIT_CLUSTER.finditer(folded, pos, endpos):
+        found.extend(_find_digit_numbers(folded, cluster.start(), min(len(folded), cluster.end() + _CLUSTER_TAIL)))
+    return found
+
+
+def _find_digit_numbers(folded: str, pos: int, endpos: int) -> list[Detection]:
+    found: list[Detection] = []
+    for run in _number_run().finditer(folded, pos, endpos):
+        start, end = run.span()
+        if start > 0 and folded[start - 1] in _DIGITS:
+            continue  # part of a longer number
+        if end < len(folded) and (folded[end] in _DIGITS or (run.group()[-1] == "x" and "a" <= folded[end] <= "z")):
+            continue
+        groups = _groups(folded, start, end)
+        if sum(len(group.digits) for group in groups) < 11:
+            continue
+        for candidate in _resolve(_candidates(folded, groups)):
+            detection = _detection(folded, candidate)
+            if detection is not None:
+                found.append(detection)
     return found

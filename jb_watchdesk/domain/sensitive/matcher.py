@@ -1,14 +1,22 @@
 """The scanner: lexicon terms and detectors over one text, resolved into a list of hits.
 
-How a text is scanned:
+How a text is scanned (every offset stays an offset into the text as given):
 
-1. Fold it (same length, so offsets need no mapping) and find every lexicon term and allow-list
-   phrase with Aho-Corasick in overlapping mode — leftmost-longest modes miss a term that starts
-   inside a longer one.
-2. If in-word noise can be deleted (秘*密), scan the compacted text too and keep only the matches
-   that span a deletion, mapped back to the original span, at lower confidence.
-3. Run the detectors (identity numbers, mobile numbers, bank cards, secrecy markings).
-4. Drop every hit fully covered by an allow-list phrase, then every hit fully covered by a
+1. Lower-case it and run one Aho-Corasick pass in overlapping mode (leftmost-longest modes miss a
+   term that starts inside a longer one). Besides the lexicon terms and allow phrases, the
+   automaton holds single characters that call for more work: characters that fold (traditional,
+   full-width, compatibility forms), in-word noise (decided by Unicode category), digits, and
+   the openings of phone numbers in Chinese numerals. A post with none of them is done in that
+   one pass; one with folding characters is folded (same length) and matched again.
+2. Where a short run of noise sits between two Chinese characters (秘*密, 代🔥办, 刷\u200b单),
+   the few characters around it are matched again with the noise deleted; only matches that
+   span a deletion are kept, mapped back to the original span, at lower confidence.
+3. The detectors (identity numbers, mobile numbers, bank cards, secrecy markings) run only
+   where digits, numeral openings or stars were seen.
+4. Each lexicon hit is checked against the words around it: a hit that cuts through a
+   dictionary word is dropped; one in a warning, prohibition, case report, law name or
+   explanation is lowered (see :mod:`~jb_watchdesk.domain.sensitive.context`).
+5. Drop every hit fully covered by an allow-list phrase, then every hit fully covered by a
    longer hit (绝密★ from the detector absorbs the term 绝密).
 
 A ``Scanner`` is immutable once built, so one instance can be shared by worker threads and a
@@ -23,9 +31,18 @@ from typing import Final
 
 import ahocorasick_rs
 
-from jb_watchdesk.domain.sensitive.detectors import detect_all
+from jb_watchdesk.domain.sensitive.context import assess, crossed_word
+from jb_watchdesk.domain.sensitive.detectors import (
+    MARKING_STARS,
+    NUMERAL_PHONE_STARTS,
+    Detection,
+    find_chinese_numeral_phones,
+    find_numbers_around_digits,
+    find_secrecy_markings,
+)
 from jb_watchdesk.domain.sensitive.lexicon import Category, Lexicon, Severity, Term
-from jb_watchdesk.domain.sensitive.normalize import compact, fold
+from jb_watchdesk.domain.sensitive.normalize import FOLD_TABLE, compact, fold, is_cjk, noise_chars, noise_runs
+from jb_watchdesk.domain.sensitive.reasons import Why, reason_text
 
 CONFIDENCE_EXACT: Final = 1.0
 CONFIDENCE_FOLDED: Final = 0.9
@@ -34,6 +51,14 @@ CONFIDENCE_NOISE: Final = 0.6
 """Found only after deleting in-word noise: likely an evasion, but the glue may be accidental."""
 
 _ASCII_WORD: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_DOTTED_CAPITAL_I: Final = "\u0130"
+
+# What a single-character pattern in the automaton stands for (bit flags).
+_FOLDS: Final = 1
+_NOISE: Final = 2
+_DIGIT: Final = 4
+_NUMERAL: Final = 8
+_STAR: Final = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +68,7 @@ class Hit:
     ``start``/``end`` are code-point offsets into the text as given (before any normalisation)
     and ``text`` is exactly ``original[start:end]``. ``masked`` is set for personal data that
     must be shown masked in alerts and exports; ``term`` is the lexicon term as written in the
-    lexicon (``None`` for detector hits).
+    lexicon (``None`` for detector hits). ``why`` says what raised, lowered or kept it.
     """
 
     start: int
@@ -55,11 +80,16 @@ class Hit:
     confidence: float
     masked: str | None = None
     term: str | None = None
+    why: tuple[Why, ...] = ()
 
     @property
     def display(self) -> str:
         """What an alert or an export may show: the masked form when there is one."""
         return self.masked if self.masked is not None else self.text
+
+    def reason(self, language: str | None = None) -> str:
+        """The reasons as one line in the officer's language ("" when the hit is plain)."""
+        return reason_text(self.why, language)
 
     def as_json(self) -> dict[str, object]:
         """The ``scan --json`` shape; ``text`` is the display form so personal data stays masked."""
@@ -71,6 +101,9 @@ class Hit:
             "severity": self.severity.value,
             "rule": self.rule,
             "confidence": self.confidence,
+            "term": self.term,
+            "reason": self.reason(),
+            "why": [why.as_json() for why in self.why],
         }
 
 
@@ -84,6 +117,7 @@ class _Pattern:
     # word or number: "av" in "have", "69" in "695".
     check_left: bool
     check_right: bool
+    flags: int = 0  # single characters that call for more work (see the _FOLDS … flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +126,40 @@ class _Candidate:
     end: int
     term: Term
     confidence: float
+    noise: bool = False  # found only with in-word noise deleted
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What one automaton pass found."""
+
+    candidates: list[_Candidate] = field(default_factory=list)
+    allowed: list[tuple[int, int]] = field(default_factory=list)
+    noise: list[int] = field(default_factory=list)
+    folds: bool = False
+    digits: bool = False
+    numerals: bool = False
+    stars: bool = False
+
+
+def _trigger_patterns() -> dict[str, int]:
+    """Single characters (and numeral openings) that the automaton reports, with their flags."""
+    triggers: dict[str, int] = {}
+
+    def add(key: str, flag: int) -> None:
+        triggers[key] = triggers.get(key, 0) | flag
+
+    for char in FOLD_TABLE:
+        add(char, _FOLDS)
+    for char in noise_chars():
+        add(char, _NOISE)
+    for char in "0123456789":
+        add(char, _DIGIT)
+    for opening in NUMERAL_PHONE_STARTS:
+        add(opening, _NUMERAL)
+    for char in MARKING_STARS + "*":
+        add(char, _STAR)
+    return triggers
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -99,8 +167,11 @@ class Scanner:
     """An immutable, thread-safe matcher built from a lexicon. Build with ``Scanner.build``."""
 
     lexicon: Lexicon
-    _automaton: ahocorasick_rs.AhoCorasick | None = field(repr=False)
+    _automaton: ahocorasick_rs.AhoCorasick = field(repr=False)
     _patterns: tuple[_Pattern, ...] = field(repr=False)
+    _term_automaton: ahocorasick_rs.AhoCorasick | None = field(repr=False)
+    _term_patterns: tuple[_Pattern, ...] = field(repr=False)
+    _longest: int = 0
 
     @classmethod
     def build(cls, lexicon: Lexicon) -> Scanner:
@@ -111,113 +182,205 @@ class Scanner:
         for phrase in lexicon.allow:
             term, _ = by_key.get(phrase.key, (None, False))
             by_key[phrase.key] = (term, True)
-        keys = list(by_key)
-        patterns = tuple(
+        term_keys = list(by_key)
+        term_patterns = tuple(
             _Pattern(
                 term=by_key[key][0],
                 allow=by_key[key][1],
                 check_left=key[0] in _ASCII_WORD,
                 check_right=key[-1] in _ASCII_WORD,
             )
-            for key in keys
+            for key in term_keys
         )
-        automaton = (
-            ahocorasick_rs.AhoCorasick(
-                keys,
-                matchkind=ahocorasick_rs.MatchKind.Standard,
-                store_patterns=False,
-                # Measured on 10k and 100k Chinese terms: the fastest scan whose 100k build stays
-                # under a second (a DFA scans no faster here and takes seconds to build).
-                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
-            )
-            if keys
-            else None
+        triggers = _trigger_patterns()
+        keys = list(term_keys)
+        patterns = list(term_patterns)
+        index = {key: position for position, key in enumerate(keys)}
+        for key, flags in triggers.items():
+            if key in index:  # a two-character term that is also a numeral opening
+                position = index[key]
+                patterns[position] = _Pattern(
+                    patterns[position].term, patterns[position].allow, patterns[position].check_left,
+                    patterns[position].check_right, flags,
+                )
+                continue
+            keys.append(key)
+            patterns.append(_Pattern(term=None, allow=False, check_left=False, check_right=False, flags=flags))
+        return cls(
+            lexicon=lexicon,
+            _automaton=_automaton(keys),
+            _patterns=tuple(patterns),
+            # The second, noise-free pass needs only the terms.
+            _term_automaton=_automaton(term_keys) if term_keys else None,
+            _term_patterns=term_patterns,
+            _longest=max((len(key) for key in term_keys), default=0),
         )
-        return cls(lexicon=lexicon, _automaton=automaton, _patterns=patterns)
 
     def scan(self, text: str) -> list[Hit]:
         """All hits in ``text``, sorted by start (then end, then rule)."""
         if not text:
             return []
-        folded = fold(text)
-        candidates, allowed = self._lexicon_matches(folded)
-        hits = [
-            Hit(
-                start=candidate.start,
-                end=candidate.end,
-                text=text[candidate.start : candidate.end],
-                category=candidate.term.category,
-                severity=candidate.term.severity,
-                rule=candidate.term.rule,
-                confidence=_exactness(text, folded, candidate),
-                term=candidate.term.term,
+        lowered = text.replace(_DOTTED_CAPITAL_I, "i").lower() if _DOTTED_CAPITAL_I in text else text.lower()
+        seen = self._pass(lowered)
+        folded = lowered
+        if seen.folds:
+            folded = fold(lowered)
+            seen = self._pass(folded)
+        candidates = seen.candidates
+        allowed = seen.allowed
+        if seen.noise and self._term_automaton is not None:
+            self._noise_pass(folded, noise_runs(folded, seen.noise), candidates, allowed)
+        hits = [self._term_hit(text, folded, candidate) for candidate in candidates]
+        hits = [hit for hit in hits if hit is not None]
+        detections: list[Detection] = []
+        if seen.stars:
+            detections.extend(find_secrecy_markings(folded))
+        if seen.digits:
+            detections.extend(find_numbers_around_digits(folded))
+        if seen.numerals:
+            detections.extend(find_chinese_numeral_phones(folded))
+        for found in detections:
+            severity, why = found.severity, found.why
+            if found.category is Category.SECRET:
+                assessed = assess(folded, found.start, found.end, category=found.category, severity=severity)
+                severity, why = assessed.severity, (*why, *assessed.why)
+            hits.append(
+                Hit(
+                    start=found.start,
+                    end=found.end,
+                    text=text[found.start : found.end],
+                    category=found.category,
+                    severity=severity,
+                    rule=found.rule,
+                    confidence=found.confidence,
+                    masked=found.masked,
+                    why=why,
+                )
             )
-            for candidate in candidates
-        ]
-        hits.extend(
-            Hit(
-                start=found.start,
-                end=found.end,
-                text=text[found.start : found.end],
-                category=found.category,
-                severity=found.severity,
-                rule=found.rule,
-                confidence=found.confidence,
-                masked=found.masked,
-            )
-            for found in detect_all(folded)
-        )
         if allowed:
             hits = _drop_allowed(hits, allowed)
         hits = _drop_contained(hits)
         hits.sort(key=lambda hit: (hit.start, hit.end, hit.rule))
         return hits
 
-    def _lexicon_matches(self, folded: str) -> tuple[list[_Candidate], list[tuple[int, int]]]:
-        """Term matches and allow-list spans from both passes, in original offsets."""
-        candidates: list[_Candidate] = []
-        allowed: list[tuple[int, int]] = []
-        automaton = self._automaton
-        if automaton is None:
-            return candidates, allowed
+    def _pass(self, haystack: str) -> _Seen:
+        """One overlapping pass of the full automaton: terms, allow phrases and triggers."""
+        seen = _Seen()
         patterns = self._patterns
-        for index, start, end in automaton.find_matches_as_indexes(folded, overlapping=True):
+        for index, start, end in self._automaton.find_matches_as_indexes(haystack, overlapping=True):
             pattern = patterns[index]
-            if (pattern.check_left or pattern.check_right) and not _bounded(folded, start, end, pattern):
+            flags = pattern.flags
+            if flags:
+                if flags & _NOISE:
+                    seen.noise.append(start)
+                if flags & _FOLDS:
+                    seen.folds = True
+                if flags & _DIGIT:
+                    seen.digits = True
+                if flags & _NUMERAL:
+                    seen.numerals = True
+                if flags & _STAR:
+                    seen.stars = True
+                if pattern.term is None and not pattern.allow:
+                    continue
+            if (pattern.check_left or pattern.check_right) and not _bounded(haystack, start, end, pattern):
                 continue
             if pattern.allow:
-                allowed.append((start, end))
+                seen.allowed.append((start, end))
             if pattern.term is not None:
-                candidates.append(_Candidate(start, end, pattern.term, CONFIDENCE_EXACT))
-        compacted = compact(folded)
-        if compacted is None:
-            return candidates, allowed
-        squeezed = compacted.text
-        for index, start, end in automaton.find_matches_as_indexes(squeezed, overlapping=True):
-            original_start, original_end = compacted.original_span(start=start, end=end)
-            if original_end - original_start == end - start:
-                continue  # nothing was deleted inside: the first pass already has it
-            pattern = patterns[index]
-            if (pattern.check_left or pattern.check_right) and not _bounded(squeezed, start, end, pattern):
+                seen.candidates.append(_Candidate(start, end, pattern.term, CONFIDENCE_EXACT))
+        return seen
+
+    def _noise_pass(
+        self,
+        folded: str,
+        runs: list[tuple[int, int]],
+        candidates: list[_Candidate],
+        allowed: list[tuple[int, int]],
+    ) -> None:
+        """Match the few characters around each noise run again with the noise deleted."""
+        if not runs:
+            return
+        automaton = self._term_automaton
+        assert automaton is not None
+        reach = max(1, self._longest - 1)
+        windows: list[tuple[int, int, list[tuple[int, int]]]] = []
+        for run in runs:
+            lo, hi = max(0, run[0] - reach), min(len(folded), run[1] + reach)
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], hi, [*windows[-1][2], run])
+            else:
+                windows.append((lo, hi, [run]))
+        patterns = self._term_patterns
+        for lo, hi, inside in windows:
+            compacted = compact(folded[lo:hi], inside, base=lo)
+            if compacted is None:
                 continue
-            if pattern.allow:
-                allowed.append((original_start, original_end))
-            if pattern.term is not None:
-                candidates.append(_Candidate(original_start, original_end, pattern.term, CONFIDENCE_NOISE))
-        return candidates, allowed
+            squeezed = compacted.text
+            for index, start, end in automaton.find_matches_as_indexes(squeezed, overlapping=True):
+                original_start, original_end = compacted.original_span(start=start, end=end)
+                if original_end - original_start == end - start:
+                    continue  # nothing was deleted inside: the first pass already has it
+                pattern = patterns[index]
+                if (pattern.check_left or pattern.check_right) and not _bounded(squeezed, start, end, pattern):
+                    continue
+                if pattern.allow:
+                    allowed.append((original_start, original_end))
+                if pattern.term is not None:
+                    candidates.append(_Candidate(original_start, original_end, pattern.term, CONFIDENCE_NOISE, noise=True))
+
+    @staticmethod
+    def _term_hit(text: str, folded: str, candidate: _Candidate) -> Hit | None:
+        """A lexicon match as a hit, after the word-boundary and context checks; ``None`` if it is no hit."""
+        term = candidate.term
+        start, end = candidate.start, candidate.end
+        why: list[Why] = []
+        if candidate.noise:
+            why.append(Why("evasion.noise", _shown_noise(text[start:end])))
+        elif crossed_word(folded, start, end) is not None:
+            return None
+        confidence = candidate.confidence
+        if confidence == CONFIDENCE_EXACT and text[start:end] != folded[start:end] and text[start:end].lower() != folded[start:end]:
+            confidence = CONFIDENCE_FOLDED
+            why.append(Why("folded"))
+        assessed = assess(folded, start, end, category=term.category, severity=term.severity)
+        why.extend(assessed.why)
+        return Hit(
+            start=start,
+            end=end,
+            text=text[start:end],
+            category=term.category,
+            severity=assessed.severity,
+            rule=term.rule,
+            confidence=confidence,
+            term=term.term,
+            why=tuple(why),
+        )
+
+
+def _shown_noise(span: str) -> str:
+    """The characters inserted in ``span`` as an officer can read them: invisible ones by code point."""
+    shown: list[str] = []
+    for char in dict.fromkeys(char for char in span if not is_cjk(char)):
+        shown.append(char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}")
+    return " ".join(shown)
+
+
+def _automaton(keys: list[str]) -> ahocorasick_rs.AhoCorasick:
+    return ahocorasick_rs.AhoCorasick(
+        keys,
+        matchkind=ahocorasick_rs.MatchKind.Standard,
+        store_patterns=False,
+        # Measured on 10k and 100k Chinese terms: the fastest scan whose 100k build stays
+        # under a second (a DFA scans no faster here and takes seconds to build).
+        implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+    )
 
 
 def _bounded(haystack: str, start: int, end: int, pattern: _Pattern) -> bool:
     if pattern.check_left and start > 0 and haystack[start - 1] in _ASCII_WORD:
         return False
     return not (pattern.check_right and end < len(haystack) and haystack[end] in _ASCII_WORD)
-
-
-def _exactness(text: str, folded: str, candidate: _Candidate) -> float:
-    if candidate.confidence != CONFIDENCE_EXACT:
-        return candidate.confidence
-    start, end = candidate.start, candidate.end
-    return CONFIDENCE_EXACT if text[start:end] == folded[start:end] else CONFIDENCE_FOLDED
 
 
 def _drop_allowed(hits: list[Hit], allowed: list[tuple[int, int]]) -> list[Hit]:

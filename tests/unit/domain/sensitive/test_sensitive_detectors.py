@@ -28,6 +28,7 @@ from jb_watchdesk.domain.sensitive.detectors import (
     mask_id_number,
     mask_phone,
 )
+from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.domain.sensitive.normalize import fold
 
 
@@ -175,9 +176,10 @@ def test_bank_card_luhn_failure_lowers_confidence_instead_of_discarding() -> Non
     assert found.confidence < 0.5
 
 
-def test_bank_card_without_context_needs_luhn() -> None:
-    assert [found.rule for found in detect_all("编号6217000012345678907")] == [RULE_BANK_CARD]
-    assert detect_all("编号6217000012345678900") == []
+def test_bank_card_without_a_label_needs_luhn_and_stays_medium() -> None:
+    assert [(found.rule, found.severity) for found in detect_all("见6217000012345678907")] == [(RULE_BANK_CARD, Severity.MEDIUM)]
+    assert detect_all("见6217000012345678900") == []
+    assert detect_all("编号6217000012345678907") == []  # the nearest label says what it is
 
 
 def test_bank_card_needs_a_known_issuer_prefix() -> None:
