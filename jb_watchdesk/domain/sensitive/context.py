@@ -22,28 +22,29 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from types import ModuleType
+from typing import Final
 
 from jb_watchdesk.domain.sensitive.lexicon import Category, Severity
 from jb_watchdesk.domain.sensitive.normalize import is_cjk
 from jb_watchdesk.domain.sensitive.reasons import Why
 
-if TYPE_CHECKING:
-    import rjieba
-
 # -- word boundaries ----------------------------------------------------------------------
 
 _BOUNDARY_WINDOW: Final = 6
 """Characters on each side of a hit given to the segmenter: enough for the words that touch it."""
+_CJK_CLASS: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_CJK_TAIL: Final = re.compile(f"[{_CJK_CLASS}]*$")
+_CJK_HEAD: Final = re.compile(f"[{_CJK_CLASS}]*")
 
 
 @functools.cache
-def _segmenter() -> rjieba.Jieba:
+def _segmenter() -> ModuleType:
     # Imported on first use: loading the dictionary takes a few hundred milliseconds, which a
     # scan of a text without any Chinese term never pays.
     import rjieba
 
-    return rjieba.Jieba()
+    return rjieba
 
 
 def crossed_word(folded: str, start: int, end: int) -> str | None:
@@ -60,11 +61,11 @@ def crossed_word(folded: str, start: int, end: int) -> str | None:
     if not (touches_left or touches_right):
         return None
     lo = start
-    while lo > 0 and start - lo < _BOUNDARY_WINDOW and is_cjk(folded[lo - 1]):
-        lo -= 1
+    if touches_left:
+        lo = _CJK_TAIL.search(folded, max(0, start - _BOUNDARY_WINDOW), start).start()  # type: ignore[union-attr]
     hi = end
-    while hi < len(folded) and hi - end < _BOUNDARY_WINDOW and is_cjk(folded[hi]):
-        hi += 1
+    if touches_right:
+        hi = _CJK_HEAD.match(folded, end, min(len(folded), end + _BOUNDARY_WINDOW)).end()  # type: ignore[union-attr]
     segmenter = _segmenter()
     for word, word_start, word_end in segmenter.tokenize(folded[lo:hi]):
         word_start += lo
@@ -115,7 +116,9 @@ _GENRE: Final = (
     "典型案例", "防范", "提醒", "违法", "查处", "辟谣", "考场规则", "考试纪律", "广告法", "不得",
 )
 
-_SENTENCE_END: Final = frozenset("。！？!?；;\n\r")
+_SENTENCE_ENDS: Final = "。！？!?；;\n\r"
+_SENTENCE_END_CHAR: Final = re.compile(f"[{_SENTENCE_ENDS}]")
+_LAST_SENTENCE_END: Final = re.compile(f"[{_SENTENCE_ENDS}][^{_SENTENCE_ENDS}]*$")
 _BEFORE: Final = 24
 _AFTER: Final = 14
 _OPEN_QUOTES: Final = "“「『\"'‘《"
@@ -126,17 +129,28 @@ def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True)))
 
 
-_BEFORE_CUES: Final = (
-    ("context.warning", _alternation(_WARNING)),
-    ("context.prohibition", _alternation(_PROHIBITION)),
-    ("context.case", _alternation(_CASE)),
-    ("context.education", _alternation(_EDUCATION)),
+def _cue_table(*groups: tuple[str, tuple[str, ...]]) -> dict[str, str]:
+    """word → reason code; a word in two groups keeps the first."""
+    table: dict[str, str] = {}
+    for code, words in groups:
+        for word in words:
+            table.setdefault(word, code)
+    return table
+
+
+_BEFORE_CODES: Final = _cue_table(
+    ("context.warning", _WARNING),
+    ("context.prohibition", _PROHIBITION),
+    ("context.case", _CASE),
+    ("context.education", _EDUCATION),
 )
-_AFTER_CUES: Final = (
-    ("context.warning", _alternation(_WARNING_AFTER)),
-    ("context.prohibition", _alternation(_PROHIBITION_AFTER)),
-    ("context.education", _alternation(_EDUCATION_AFTER)),
+_AFTER_CODES: Final = _cue_table(
+    ("context.warning", _WARNING_AFTER),
+    ("context.prohibition", _PROHIBITION_AFTER),
+    ("context.education", _EDUCATION_AFTER),
 )
+_BEFORE_CUE: Final = _alternation(tuple(_BEFORE_CODES))
+_AFTER_CUE: Final = _alternation(tuple(_AFTER_CODES))
 _CORRECTION_CUE: Final = _alternation(_CORRECTION)
 _OFFER_CUE: Final = _alternation(_OFFER)
 _GENRE_CUE: Final = _alternation(_GENRE)
@@ -153,12 +167,15 @@ class Assessment:
 
 
 def _sentence(folded: str, start: int, end: int) -> tuple[int, int]:
-    lo = start
-    while lo > 0 and start - lo < _BEFORE and folded[lo - 1] not in _SENTENCE_END:
-        lo -= 1
-    hi = end
-    while hi < len(folded) and hi - end < _AFTER and folded[hi] not in _SENTENCE_END:
-        hi += 1
+    """The hit's sentence, at most :data:`_BEFORE` characters before it and :data:`_AFTER` after."""
+    lo = max(0, start - _BEFORE)
+    last_end = _LAST_SENTENCE_END.search(folded, lo, start)
+    if last_end is not None:
+        lo = last_end.start() + 1
+    hi = min(len(folded), end + _AFTER)
+    next_end = _SENTENCE_END_CHAR.search(folded, end, hi)
+    if next_end is not None:
+        hi = next_end.start()
     return lo, hi
 
 
@@ -174,29 +191,46 @@ def _quoted(folded: str, lo: int, start: int, end: int, hi: int) -> bool:
 
 
 def _nearest_before(folded: str, lo: int, start: int) -> tuple[str, str] | None:
-    best: tuple[int, str, str] | None = None
-    for code, pattern in _BEFORE_CUES:
-        for match in pattern.finditer(folded, lo, start):
-            if best is None or match.end() > best[0]:
-                best = (match.end(), code, match.group())
-    return None if best is None else (best[1], best[2])
+    word = None
+    for match in _BEFORE_CUE.finditer(folded, lo, start):
+        word = match.group()
+    return None if word is None else (_BEFORE_CODES[word], word)
 
 
 def _first_after(folded: str, end: int, hi: int) -> tuple[str, str] | None:
-    best: tuple[int, str, str] | None = None
-    for code, pattern in _AFTER_CUES:
-        match = pattern.search(folded, end, hi)
-        if match is not None and (best is None or match.start() < best[0]):
-            best = (match.start(), code, match.group())
-    return None if best is None else (best[1], best[2])
+    match = _AFTER_CUE.search(folded, end, hi)
+    return None if match is None else (_AFTER_CODES[match.group()], match.group())
 
 
-def assess(folded: str, start: int, end: int, *, category: Category, severity: Severity) -> Assessment:
+class TextContext:
+    """One folded text and what is known about it as a whole (its genre, found once, on demand)."""
+
+    __slots__ = ("_genre", "folded")
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        self._genre: str | None = None
+
+    @property
+    def genre(self) -> str:
+        """The first word marking the text as a warning or explainer ("" if none)."""
+        if self._genre is None:
+            match = _GENRE_CUE.search(self.folded)
+            self._genre = "" if match is None else match.group()
+        return self._genre
+
+
+def assess(
+    text: TextContext | str, start: int, end: int, *, category: Category, severity: Severity
+) -> Assessment:
     """Lower a hit's severity when its surroundings show it is vocabulary, not a breach.
 
-    ``folded`` is the whole folded text; ``[start, end)`` the hit. Returns the severity to report
-    and the reasons. A ``low`` hit is returned unchanged.
+    ``text`` is the whole folded text (or its :class:`TextContext`, shared by the hits of one
+    scan); ``[start, end)`` the hit. Returns the severity to report and the reasons. A ``low``
+    hit is returned unchanged.
     """
+    context = text if isinstance(text, TextContext) else TextContext(text)
+    folded = context.folded
     if severity is Severity.LOW:
         return Assessment(severity)
     lo, hi = _sentence(folded, start, end)
@@ -219,11 +253,9 @@ def assess(folded: str, start: int, end: int, *, category: Category, severity: S
         if offer is not None and not (_quoted(folded, lo, start, end, hi) and code in ("context.warning", "context.case")):
             return Assessment(severity, (Why("context.offer", offer.group()),))
         return Assessment(Severity.LOW, (Why(code, word),))
-    if severity is Severity.HIGH:
-        genre = _GENRE_CUE.search(folded)
-        if genre is not None and _OFFER_CUE.search(folded, lo, hi) is None:
-            return Assessment(Severity.MEDIUM, (Why("context.genre", genre.group()),))
+    if severity is Severity.HIGH and context.genre and _OFFER_CUE.search(folded, lo, hi) is None:
+        return Assessment(Severity.MEDIUM, (Why("context.genre", context.genre),))
     return Assessment(severity)
 
 
-__all__ = ["Assessment", "assess", "crossed_word"]
+__all__ = ["Assessment", "TextContext", "assess", "crossed_word"]

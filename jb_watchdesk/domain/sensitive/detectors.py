@@ -548,6 +548,26 @@ def detect_all(folded: str) -> list[Detection]:
     return found
 
 
+def find_numbers_at(folded: str, digits: list[int]) -> list[Detection]:
+    """:func:`find_numbers` (digits only) around ``digits``, the sorted offsets of every ASCII digit.
+
+    The matcher's automaton reports the digits; clusters of ten or more, at most four other
+    characters apart, are where a number can be.
+    """
+    found: list[Detection] = []
+    first = previous = -1
+    count = 0
+    for position in [*digits, -100]:
+        if previous >= 0 and 0 <= position - previous <= 5:
+            count += 1
+        else:
+            if count >= 10:
+                found.extend(_find_digit_numbers(folded, first, min(len(folded), previous + 1 + _CLUSTER_TAIL)))
+            first, count = position, 1
+        previous = position
+    return found
+
+
 def find_numbers_around_digits(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
     """Numbers written with digits, looked for only where at least ten digits cluster."""
     endpos = len(folded) if endpos is None else endpos

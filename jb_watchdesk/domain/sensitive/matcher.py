@@ -31,17 +31,17 @@ from typing import Final
 
 import ahocorasick_rs
 
-from jb_watchdesk.domain.sensitive.context import assess, crossed_word
+from jb_watchdesk.domain.sensitive.context import TextContext, assess, crossed_word
 from jb_watchdesk.domain.sensitive.detectors import (
     MARKING_STARS,
     NUMERAL_PHONE_STARTS,
     Detection,
     find_chinese_numeral_phones,
-    find_numbers_around_digits,
+    find_numbers_at,
     find_secrecy_markings,
 )
 from jb_watchdesk.domain.sensitive.lexicon import Category, Lexicon, Severity, Term
-from jb_watchdesk.domain.sensitive.normalize import FOLD_TABLE, compact, fold, is_cjk, noise_chars, noise_runs
+from jb_watchdesk.domain.sensitive.normalize import FOLD_TABLE, compact, fold, folding_chars, is_cjk, noise_chars, noise_runs
 from jb_watchdesk.domain.sensitive.reasons import Why, reason_text
 
 CONFIDENCE_EXACT: Final = 1.0
@@ -51,7 +51,8 @@ CONFIDENCE_NOISE: Final = 0.6
 """Found only after deleting in-word noise: likely an evasion, but the glue may be accidental."""
 
 _ASCII_WORD: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_DOTTED_CAPITAL_I: Final = "\u0130"
+_MIN_DIGITS: Final = 10
+"""The fewest digits any number detector reads (a mobile number has 11, glued edges aside)."""
 
 # What a single-character pattern in the automaton stands for (bit flags).
 _FOLDS: Final = 1
@@ -136,8 +137,8 @@ class _Seen:
     candidates: list[_Candidate] = field(default_factory=list)
     allowed: list[tuple[int, int]] = field(default_factory=list)
     noise: list[int] = field(default_factory=list)
-    folds: bool = False
-    digits: bool = False
+    folds: list[int] = field(default_factory=list)
+    digits: list[int] = field(default_factory=list)
     numerals: bool = False
     stars: bool = False
 
@@ -149,7 +150,7 @@ def _trigger_patterns() -> dict[str, int]:
     def add(key: str, flag: int) -> None:
         triggers[key] = triggers.get(key, 0) | flag
 
-    for char in FOLD_TABLE:
+    for char in folding_chars():
         add(char, _FOLDS)
     for char in noise_chars():
         add(char, _NOISE)
@@ -168,7 +169,7 @@ class Scanner:
 
     lexicon: Lexicon
     _automaton: ahocorasick_rs.AhoCorasick = field(repr=False)
-    _patterns: tuple[_Pattern, ...] = field(repr=False)
+    _patterns: tuple[tuple[Term | None, bool, bool, bool, int], ...] = field(repr=False)
     _term_automaton: ahocorasick_rs.AhoCorasick | None = field(repr=False)
     _term_patterns: tuple[_Pattern, ...] = field(repr=False)
     _longest: int = 0
@@ -209,7 +210,7 @@ class Scanner:
         return cls(
             lexicon=lexicon,
             _automaton=_automaton(keys),
-            _patterns=tuple(patterns),
+            _patterns=tuple((p.term, p.allow, p.check_left, p.check_right, p.flags) for p in patterns),
             # The second, noise-free pass needs only the terms.
             _term_automaton=_automaton(term_keys) if term_keys else None,
             _term_patterns=term_patterns,
@@ -220,29 +221,30 @@ class Scanner:
         """All hits in ``text``, sorted by start (then end, then rule)."""
         if not text:
             return []
-        lowered = text.replace(_DOTTED_CAPITAL_I, "i").lower() if _DOTTED_CAPITAL_I in text else text.lower()
-        seen = self._pass(lowered)
-        folded = lowered
+        seen = self._pass(text)
+        folded = text
         if seen.folds:
-            folded = fold(lowered)
-            seen = self._pass(folded)
+            folded = _fold_at(text, seen.folds)
+            self._fold_pass(folded, seen)
         candidates = seen.candidates
         allowed = seen.allowed
         if seen.noise and self._term_automaton is not None:
-            self._noise_pass(folded, noise_runs(folded, seen.noise), candidates, allowed)
-        hits = [self._term_hit(text, folded, candidate) for candidate in candidates]
-        hits = [hit for hit in hits if hit is not None]
+            runs = noise_runs(folded, seen.noise)
+            if runs:
+                self._noise_pass(folded, runs, candidates, allowed)
+        context = TextContext(folded)
+        hits = self._term_hits(text, context, candidates, allowed) if candidates else []
         detections: list[Detection] = []
         if seen.stars:
             detections.extend(find_secrecy_markings(folded))
-        if seen.digits:
-            detections.extend(find_numbers_around_digits(folded))
+        if len(seen.digits) >= _MIN_DIGITS:
+            detections.extend(find_numbers_at(folded, seen.digits))
         if seen.numerals:
             detections.extend(find_chinese_numeral_phones(folded))
         for found in detections:
             severity, why = found.severity, found.why
             if found.category is Category.SECRET:
-                assessed = assess(folded, found.start, found.end, category=found.category, severity=severity)
+                assessed = assess(context, found.start, found.end, category=found.category, severity=severity)
                 severity, why = assessed.severity, (*why, *assessed.why)
             hits.append(
                 Hit(
@@ -257,39 +259,80 @@ class Scanner:
                     why=why,
                 )
             )
-        if allowed:
+        if not hits:
+            return hits
+        if allowed and detections:
             hits = _drop_allowed(hits, allowed)
-        hits = _drop_contained(hits)
-        hits.sort(key=lambda hit: (hit.start, hit.end, hit.rule))
+        if len(hits) > 1:
+            hits = _drop_contained(hits)
+            hits.sort(key=lambda hit: (hit.start, hit.end, hit.rule))
         return hits
 
     def _pass(self, haystack: str) -> _Seen:
         """One overlapping pass of the full automaton: terms, allow phrases and triggers."""
         seen = _Seen()
         patterns = self._patterns
+        noise = seen.noise
+        folds = seen.folds
+        digits = seen.digits
+        candidates = seen.candidates
         for index, start, end in self._automaton.find_matches_as_indexes(haystack, overlapping=True):
-            pattern = patterns[index]
-            flags = pattern.flags
+            term, allow, check_left, check_right, flags = patterns[index]
             if flags:
-                if flags & _NOISE:
-                    seen.noise.append(start)
-                if flags & _FOLDS:
-                    seen.folds = True
                 if flags & _DIGIT:
-                    seen.digits = True
+                    digits.append(start)
+                elif flags & _NOISE:
+                    noise.append(start)
+                if flags & _FOLDS:
+                    folds.append(start)
                 if flags & _NUMERAL:
                     seen.numerals = True
                 if flags & _STAR:
                     seen.stars = True
-                if pattern.term is None and not pattern.allow:
+                if term is None and not allow:
                     continue
-            if (pattern.check_left or pattern.check_right) and not _bounded(haystack, start, end, pattern):
+            if (check_left or check_right) and not _bounded(haystack, start, end, check_left, check_right):
                 continue
-            if pattern.allow:
+            if allow:
                 seen.allowed.append((start, end))
-            if pattern.term is not None:
-                seen.candidates.append(_Candidate(start, end, pattern.term, CONFIDENCE_EXACT))
+            if term is not None:
+                candidates.append(_Candidate(start, end, term, CONFIDENCE_EXACT))
         return seen
+
+    def _fold_pass(self, folded: str, seen: _Seen) -> None:
+        """Match again only around the characters that folding changed.
+
+        Folding keeps every other character and every offset, and no key holds a character
+        that folds, so each first-pass match still stands; the new ones all cover a folded
+        character and lie within the longest key's reach of it. Triggers are read again in
+        the windows too: a full-width digit is a digit once folded.
+        """
+        positions = seen.folds
+        reach = max(1, self._longest - 1)
+        windows: list[tuple[int, int]] = []
+        for position in positions:
+            lo, hi = max(0, position - reach), min(len(folded), position + 1 + reach)
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], hi)
+            else:
+                windows.append((lo, hi))
+        noise = set(seen.noise)
+        digits = set(seen.digits)
+        for lo, hi in windows:
+            window = self._pass(folded[lo:hi])
+            for candidate in window.candidates:
+                start, end = candidate.start + lo, candidate.end + lo
+                if _covers(positions, start, end):
+                    seen.candidates.append(_Candidate(start, end, candidate.term, candidate.confidence))
+            for start, end in window.allowed:
+                if _covers(positions, start + lo, end + lo):
+                    seen.allowed.append((start + lo, end + lo))
+            noise.update(position + lo for position in window.noise)
+            digits.update(position + lo for position in window.digits)
+            seen.numerals = seen.numerals or window.numerals
+            seen.stars = seen.stars or window.stars
+        seen.noise = sorted(noise)
+        seen.digits = sorted(digits)
 
     def _noise_pass(
         self,
@@ -322,18 +365,45 @@ class Scanner:
                 if original_end - original_start == end - start:
                     continue  # nothing was deleted inside: the first pass already has it
                 pattern = patterns[index]
-                if (pattern.check_left or pattern.check_right) and not _bounded(squeezed, start, end, pattern):
+                if (pattern.check_left or pattern.check_right) and not _bounded(
+                    squeezed, start, end, pattern.check_left, pattern.check_right
+                ):
                     continue
                 if pattern.allow:
                     allowed.append((original_start, original_end))
                 if pattern.term is not None:
                     candidates.append(_Candidate(original_start, original_end, pattern.term, CONFIDENCE_NOISE, noise=True))
 
+    def _term_hits(
+        self, text: str, context: TextContext, candidates: list[_Candidate], allowed: list[tuple[int, int]]
+    ) -> list[Hit]:
+        """The lexicon matches that stand, longest first, as hits.
+
+        The word-boundary and context checks cost a few microseconds each, so a match that an
+        allow phrase or a longer standing hit covers entirely is dropped before them; the
+        final filters would drop it anyway.
+        """
+        covered = _Coverage(allowed)
+        standing: list[Hit] = []
+        for candidate in sorted(candidates, key=lambda c: (c.start - c.end, c.start)):
+            if covered.covers(candidate.start, candidate.end):
+                continue
+            if any(
+                hit.start <= candidate.start and candidate.end <= hit.end and hit.end - hit.start > candidate.end - candidate.start
+                for hit in standing
+            ):
+                continue
+            hit = self._term_hit(text, context, candidate)
+            if hit is not None:
+                standing.append(hit)
+        return standing
+
     @staticmethod
-    def _term_hit(text: str, folded: str, candidate: _Candidate) -> Hit | None:
+    def _term_hit(text: str, context: TextContext, candidate: _Candidate) -> Hit | None:
         """A lexicon match as a hit, after the word-boundary and context checks; ``None`` if it is no hit."""
         term = candidate.term
         start, end = candidate.start, candidate.end
+        folded = context.folded
         why: list[Why] = []
         if candidate.noise:
             why.append(Why("evasion.noise", _shown_noise(text[start:end])))
@@ -343,7 +413,7 @@ class Scanner:
         if confidence == CONFIDENCE_EXACT and text[start:end] != folded[start:end] and text[start:end].lower() != folded[start:end]:
             confidence = CONFIDENCE_FOLDED
             why.append(Why("folded"))
-        assessed = assess(folded, start, end, category=term.category, severity=term.severity)
+        assessed = assess(context, start, end, category=term.category, severity=term.severity)
         why.extend(assessed.why)
         return Hit(
             start=start,
@@ -356,6 +426,12 @@ class Scanner:
             term=term.term,
             why=tuple(why),
         )
+
+
+def _covers(positions: list[int], start: int, end: int) -> bool:
+    """Whether any of the sorted ``positions`` lies in ``[start, end)``."""
+    index = bisect_right(positions, start - 1)
+    return index < len(positions) and positions[index] < end
 
 
 def _shown_noise(span: str) -> str:
@@ -377,28 +453,52 @@ def _automaton(keys: list[str]) -> ahocorasick_rs.AhoCorasick:
     )
 
 
-def _bounded(haystack: str, start: int, end: int, pattern: _Pattern) -> bool:
-    if pattern.check_left and start > 0 and haystack[start - 1] in _ASCII_WORD:
+def _bounded(haystack: str, start: int, end: int, check_left: bool, check_right: bool) -> bool:
+    """Whether a Latin or digit term stands alone: no letter or digit (in any dress) glued to it."""
+    if check_left and start > 0 and _word_char(haystack[start - 1]):
         return False
-    return not (pattern.check_right and end < len(haystack) and haystack[end] in _ASCII_WORD)
+    return not (check_right and end < len(haystack) and _word_char(haystack[end]))
+
+
+def _word_char(char: str) -> bool:
+    return char in _ASCII_WORD or FOLD_TABLE.get(char.lower(), char.lower()) in _ASCII_WORD
+
+
+def _fold_at(text: str, positions: list[int]) -> str:
+    """``fold(text)``, computed only at ``positions`` (the characters that fold, in order)."""
+    pieces: list[str] = []
+    kept = 0
+    for position in positions:
+        pieces.append(text[kept:position])
+        pieces.append(fold(text[position]))
+        kept = position + 1
+    pieces.append(text[kept:])
+    return "".join(pieces)
+
+
+class _Coverage:
+    """Spans (allow-list matches) and a fast test of whether one of them covers a given span."""
+
+    __slots__ = ("_reach", "_starts")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        self._reach: list[int] = []  # reach[i]: furthest end among ordered[:i + 1]
+        furthest = -1
+        for _, end in ordered:
+            furthest = max(furthest, end)
+            self._reach.append(furthest)
+
+    def covers(self, start: int, end: int) -> bool:
+        index = bisect_right(self._starts, start)
+        return bool(index) and self._reach[index - 1] >= end
 
 
 def _drop_allowed(hits: list[Hit], allowed: list[tuple[int, int]]) -> list[Hit]:
     """Drop every hit that lies entirely inside an allow-list match."""
-    allowed.sort()
-    starts = [start for start, _ in allowed]
-    reach: list[int] = []  # reach[i]: furthest end among allowed[:i + 1]
-    furthest = -1
-    for _, end in allowed:
-        furthest = max(furthest, end)
-        reach.append(furthest)
-    kept: list[Hit] = []
-    for hit in hits:
-        index = bisect_right(starts, hit.start)
-        if index and reach[index - 1] >= hit.end:
-            continue
-        kept.append(hit)
-    return kept
+    covered = _Coverage(allowed)
+    return [hit for hit in hits if not covered.covers(hit.start, hit.end)]
 
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:

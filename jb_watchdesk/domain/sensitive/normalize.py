@@ -125,8 +125,6 @@ def _translate(match: re.Match[str]) -> str:
     return match.group().translate(_FOLD_TRANSLATION)
 
 
-_CJK: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_CJK_CHAR: Final = re.compile(f"[{_CJK}]")
 
 # In-word noise is decided by Unicode category, not by a list of the characters seen so far:
 # format characters (zero-width space and joiners, bidi controls, soft hyphen, tags), combining
@@ -159,6 +157,15 @@ def noise_chars() -> frozenset[str]:
     return frozenset(chars - _LINE_BREAKS)
 
 
+@functools.cache
+def folding_chars() -> frozenset[str]:
+    """Every character that :func:`fold` changes: the fold table's and those with a lower case."""
+    chars = set(FOLD_TABLE)
+    for first, last in ((0x0000, 0xFFFF), (0x10400, 0x1E95F)):
+        chars.update(char for char in map(chr, range(first, last + 1)) if char.lower() != char)
+    return frozenset(chars)
+
+
 def is_noise(char: str) -> bool:
     """Whether ``char`` is in-word noise (see :data:`NOISE_CATEGORIES`)."""
     return char in noise_chars()
@@ -171,7 +178,12 @@ def is_invisible(char: str) -> bool:
 
 def is_cjk(char: str) -> bool:
     """Whether ``char`` is a CJK unified or compatibility ideograph."""
-    return _CJK_CHAR.match(char) is not None
+    return (
+        "\u4e00" <= char <= "\u9fff"
+        or "\u3400" <= char <= "\u4dbf"
+        or "\uf900" <= char <= "\ufaff"
+        or "\U00020000" <= char <= "\U0003134f"
+    )
 
 
 def noise_runs(folded: str, positions: Iterable[int] | None = None) -> list[tuple[int, int]]:
