@@ -346,6 +346,7 @@ def _draft(item: ScanItem, rule: str, found: _Best) -> AlertDraft:
         confidence=hit.confidence,
         masked=hit.masked is not None,
         occurrences=found.count,
+        why=hit.why,
     )
 
 

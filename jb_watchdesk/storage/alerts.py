@@ -12,6 +12,7 @@ nobody has acknowledged yet.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,7 @@ from sqlite_utils import Database
 from jb_watchdesk.domain.errors import InputError, NotFound
 from jb_watchdesk.domain.models import AccountStatus, Visibility
 from jb_watchdesk.domain.sensitive.lexicon import Severity
+from jb_watchdesk.domain.sensitive.reasons import Why, reason_text, whys_from_json
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.codec import from_db, to_db
 
@@ -67,6 +69,7 @@ class AlertDraft:
     confidence: float = 1.0
     masked: bool = False
     occurrences: int = 1
+    why: tuple[Why, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,12 @@ class Alert:
     resolve_reason: str | None
     last_notified_at: datetime | None
     notify_count: int
+    why: tuple[Why, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Why the hit was raised, lowered or kept, in the officer's language ("" if plain)."""
+        return reason_text(self.why)
 
     @property
     def item_key(self) -> tuple[ItemKind, int]:
@@ -128,6 +137,8 @@ class Alert:
             "confidence": self.confidence,
             "ack_at": self.ack_at.isoformat() if self.ack_at else None,
             "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+            "reason": self.reason,
+            "why": [why.as_json() for why in self.why],
         }
 
 
@@ -162,7 +173,17 @@ def _alert(row: dict[str, Any]) -> Alert:
         resolve_reason=row["resolve_reason"],
         last_notified_at=from_db(row["last_notified_at"]),
         notify_count=row["notify_count"],
+        why=_whys(row.get("why")),
     )
+
+
+def _whys(value: object) -> tuple[Why, ...]:
+    if not isinstance(value, str):
+        return ()
+    try:
+        return whys_from_json(json.loads(value))
+    except (ValueError, TypeError):
+        return ()
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -188,6 +209,7 @@ def _detail_columns(draft: AlertDraft) -> dict[str, object]:
         "confidence": draft.confidence,
         "masked": int(draft.masked),
         "occurrences": draft.occurrences,
+        "why": json.dumps([why.as_json() for why in draft.why], ensure_ascii=False),
     }
 
 

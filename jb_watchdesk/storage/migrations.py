@@ -317,3 +317,10 @@ def _item_marks(db: Database) -> None:
     ]
     for statement in statements:
         db.execute(statement)
+
+
+@MIGRATIONS(name="0006_alert_reasons")
+def _alert_reasons(db: Database) -> None:
+    # Why the scanner raised, lowered or kept the hit: a JSON list of [code, cue] pairs
+    # (jb_watchdesk.domain.sensitive.reasons), rendered in the officer's language when shown.
+    db.execute("ALTER TABLE alerts ADD COLUMN why TEXT NOT NULL DEFAULT '[]'")
