@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import getpass
 import json
@@ -17,24 +16,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from jb_watchdesk import __version__
-from jb_watchdesk.app import App, Clock, running_duty
 from jb_watchdesk.cli_duty import add_duty_commands
 from jb_watchdesk.cli_output import dump_json, plain, print_table, zh
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import EnvironmentProblem, ImportRejected, InputError, WatchdeskError
-from jb_watchdesk.domain.models import Account
+from jb_watchdesk.domain.models import Account, AlertState
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services.files import read_input_bytes
-from jb_watchdesk.services import accounts as account_service
-from jb_watchdesk.services import alerts, comments, doctor, poller, register, status
-from jb_watchdesk.services.scanner import lexicon_locations, load_scanner
-from jb_watchdesk.storage.alerts import AlertState
-from jb_watchdesk.storage import accounts as account_store
-from jb_watchdesk.storage.secrets import validate_secret_name
 
-if TYPE_CHECKING:  # annotations only: the duty loop's modules load when a command needs them
-    from jb_watchdesk.services import duty
+if TYPE_CHECKING:
+    # Annotations only. Each command imports what it needs when it runs, so a short command
+    # (``scan``, ``--version``) never loads the database, the network stack or the window.
+    from jb_watchdesk.app import App, Clock
+    from jb_watchdesk.services import doctor, duty, poller
     from jb_watchdesk.services.scheduler import PollSettings
 
 PROG = "jb-watchdesk"
@@ -130,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--lexicon", action="append", type=Path, metavar="FILE",
         help="scan with this lexicon file or folder instead of the shipped and workspace ones (repeatable)",
     )
-    p.set_defaults(handler=cmd_scan)
+    p.set_defaults(handler=cmd_scan, needs_workspace=False)
 
     p = _sub(commands, "alerts", key="alerts", help="sensitive-content and lifecycle alerts, newest first")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -206,6 +200,7 @@ def _account_json(account: Account) -> dict[str, object]:
 
 
 def cmd_accounts_import(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import register
     changes = register.import_register(app.store, args.file, now=app.clock.now())
     if zh():
         out.write(f"已导入 {args.file}：新增 {changes.created}，更新 {changes.updated}，未变 {changes.unchanged}\n")
@@ -215,12 +210,14 @@ def cmd_accounts_import(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_accounts_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import register
     count = register.export_register(app.store, args.file)
     out.write(f"已导出 {count} 个账号到 {args.file}\n" if zh() else f"exported {count} accounts to {args.file}\n")
     return 0
 
 
 def cmd_accounts_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.storage import accounts as account_store
     accounts = app.store.call(account_store.list_accounts)
     if args.json:
         dump_json([_account_json(a) for a in accounts], out)
@@ -245,6 +242,9 @@ def _read_secret(stdin: TextIO) -> str:
 
 
 def cmd_accounts_set_secret(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import accounts as account_service
+    from jb_watchdesk.storage import accounts as account_store
+    from jb_watchdesk.storage.secrets import validate_secret_name
     validate_secret_name(args.name)
     app.secrets.check()  # refuse before reading the secret or touching the database
     account = app.store.call(account_store.get_account, args.account_id)
@@ -260,6 +260,7 @@ def cmd_accounts_set_secret(app: App, args: argparse.Namespace, out: TextIO) -> 
 
 
 def cmd_status(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import status
     rows = status.account_status(app.store, now=app.clock.now())
     if args.json:
         dump_json([row.to_json() for row in rows], out)
@@ -294,6 +295,7 @@ def cmd_status(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 def _notification_chain() -> doctor.Check:
     """The window's notification chain; asks Qt only when there is a display to ask."""
+    from jb_watchdesk.services import doctor
     from jb_watchdesk.ui.desktop import display_available
 
     if not display_available():
@@ -313,6 +315,7 @@ def _notification_chain() -> doctor.Check:
 
 
 def cmd_doctor(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import doctor
     checks = doctor.run_checks(workspace=app.workspace, secrets=app.secrets, calendar=app.calendar, now=app.clock.now())
     checks.append(_notification_chain())
     if args.json:
@@ -356,6 +359,10 @@ def _print_notifications(cycle: duty.Cycle, out: TextIO) -> None:
 
 
 async def _duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, settings: PollSettings | None = None) -> None:
+    import asyncio
+
+    from jb_watchdesk.app import running_duty
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -377,6 +384,10 @@ async def _duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, s
 
 
 def cmd_poll(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    import asyncio
+
+    from jb_watchdesk.app import running_duty
+
     if not args.once:
         asyncio.run(_duty_loop(app, out, json_lines=args.json, notify=False))
         return 0
@@ -396,6 +407,8 @@ def cmd_poll(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_run(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    import asyncio
+
     out.write("值班循环已启动（Ctrl-C 停止）\n" if zh() else "duty loop started (Ctrl-C to stop)\n")
     out.flush()
     asyncio.run(_duty_loop(app, out, json_lines=False, notify=True))
@@ -403,6 +416,7 @@ def cmd_run(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_comments(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import comments
     rows = comments.list_comments(app.store, now=app.clock.now(), pending_only=args.pending)
     if args.json:
         dump_json([r.to_json() for r in rows], out)
@@ -425,6 +439,8 @@ def cmd_comments(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 def _read_scan_input(source: str) -> str:
     """The text exactly as given: no newline translation, so offsets match the bytes' characters."""
+    from jb_watchdesk.services.files import read_input_bytes
+
     if source == "-":
         raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
         where = "<stdin>"
@@ -439,12 +455,15 @@ def _read_scan_input(source: str) -> str:
         raise InputError("file.unreadable", path=where, detail=f"not UTF-8 ({error.reason} at byte {error.start})") from None
 
 
-def cmd_scan(app: App, args: argparse.Namespace, out: TextIO) -> int:
+def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
+    """Scan without opening the workspace's database: only its lexicon folder is read."""
+    from jb_watchdesk.services.lexicon_files import lexicon_locations, load_scanner
+
     if args.lexicon:
         missing = next((path for path in args.lexicon if not path.exists()), None)
         if missing is not None:
             raise InputError("file.not_found", path=str(missing))
-    scanner, problems = load_scanner(args.lexicon or lexicon_locations(app.workspace.root))
+    scanner, problems = load_scanner(args.lexicon or lexicon_locations(Workspace.resolve(args.data_dir).root))
     for problem in problems:
         sys.stderr.write(plain(problem.format()) + "\n")
     hits = scanner.scan(_read_scan_input(args.file))
@@ -461,6 +480,7 @@ def cmd_scan(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_alerts(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import alerts
     states = () if args.state == "all" else (AlertState(args.state),)
     rows = alerts.list_alerts(app.store, states=states)
     if args.json:
@@ -484,6 +504,7 @@ def cmd_alerts(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_alerts_ack(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import alerts
     officer = args.officer
     if officer is None:
         try:
@@ -497,7 +518,7 @@ def cmd_alerts_ack(app: App, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_simulator(args: argparse.Namespace) -> int:
+def cmd_simulator(args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.simulator.server import run_simulator
 
     return run_simulator(
@@ -520,6 +541,8 @@ def launch_desktop(app: App, out: TextIO, *, demo: bool = False, language: str |
 
 def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -> int:
     """``--demo``: the window (or ``run --headless``) on a demo workspace fed by the simulator."""
+    import asyncio
+
     from jb_watchdesk.demo import DEMO_POLLING, demo_workspace
     from jb_watchdesk.ui.desktop import display_available
 
@@ -585,11 +608,14 @@ def main(
         return int(exit_.code or 0)
     _choose_language(args.lang)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    factory = app_factory or (lambda workspace, clock: App(workspace=workspace, clock=clock))
     try:
-        clock = Clock(parse_now(args.now))
+        now = parse_now(args.now)
         if not getattr(args, "needs_workspace", True):
-            return int(args.handler(args))
+            return int(args.handler(args, out))
+        from jb_watchdesk.app import App, Clock
+
+        factory = app_factory or (lambda workspace, clock: App(workspace=workspace, clock=clock))
+        clock = Clock(now)
         if args.demo:
             return run_demo(args, clock, out, err)
         workspace = Workspace.resolve(args.data_dir)

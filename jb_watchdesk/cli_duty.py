@@ -16,11 +16,11 @@ from jb_watchdesk.cli_output import dump_json, plain, print_table, zh
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import EnvironmentProblem, InputError
 from jb_watchdesk.domain.rules import SHANGHAI
-from jb_watchdesk.services import exports
-from jb_watchdesk.services import shifts as shift_service
-from jb_watchdesk.storage import audit
+from jb_watchdesk.services.export_formats import HANDOVER_FORMATS, REPORT_FORMATS
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: each command loads what it needs
+    from jb_watchdesk.services import exports
+    from jb_watchdesk.services import shifts as shift_service
     from jb_watchdesk.app import App
 
 DUTY_EXAMPLES: Final[dict[str, str]] = {
@@ -102,14 +102,14 @@ def add_duty_commands(commands: argparse._SubParsersAction) -> None:
     which.add_argument("--shift", type=int, metavar="ID", help="one shift")
     which.add_argument("--from", dest="start", metavar="ISO8601", help="start of a period (needs --to)")
     p.add_argument("--to", dest="end", metavar="ISO8601", help="end of the period")
-    p.add_argument("--format", dest="fmt", choices=exports.HANDOVER_FORMATS, required=True)
+    p.add_argument("--format", dest="fmt", choices=HANDOVER_FORMATS, required=True)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
     p.set_defaults(handler=cmd_handover_export)
 
     report = _group(commands, "report", "reports")
     p = _add(report, "weekly", key="report weekly", help="weekly report: updates against 3/week, comment timeliness, alerts, charts")
     p.add_argument("--week", metavar="YYYY-Www", help="ISO week (default: the last full week)")
-    p.add_argument("--format", dest="fmt", choices=exports.REPORT_FORMATS, required=True)
+    p.add_argument("--format", dest="fmt", choices=REPORT_FORMATS, required=True)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
     p.set_defaults(handler=cmd_report_weekly)
 
@@ -133,6 +133,7 @@ def _parse_time(value: str) -> datetime:
 
 
 def cmd_shift_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import shifts as shift_service
     shift = shift_service.start_shift(app.store, officer=args.officer, now=app.clock.now())
     if zh():
         out.write(f"第 {shift.id} 班已开始：值班员 {plain(shift.officer)}，{_local(shift.started_at)}\n")
@@ -149,6 +150,7 @@ def cmd_shift_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_shift_end(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import shifts as shift_service
     shift = shift_service.end_shift(app.store, now=app.clock.now(), note=args.note, force_reason=args.force)
     if zh():
         how = f"强制结班（{plain(shift.force_closed_reason)}）" if shift.force_closed_reason else "已交班"
@@ -160,6 +162,7 @@ def cmd_shift_end(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_shift_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import shifts as shift_service
     shifts = shift_service.list_shifts(app.store)
     if args.json:
         dump_json([s.to_json() for s in shifts], out)
@@ -184,6 +187,7 @@ def cmd_shift_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _carry_json(carry: shift_service.CarryOver) -> dict[str, Any]:
+    from jb_watchdesk.services import exports
     return {
         "as_of": carry.as_of.isoformat(),
         "unacknowledged_alerts": [
@@ -205,6 +209,7 @@ def _carry_json(carry: shift_service.CarryOver) -> dict[str, Any]:
 
 
 def _print_carry(carry: shift_service.CarryOver, out: TextIO) -> None:
+    from jb_watchdesk.services import exports
     chinese = zh()
     if carry.empty:
         out.write("没有遗留事项\n" if chinese else "nothing carried over\n")
@@ -224,6 +229,7 @@ def _print_carry(carry: shift_service.CarryOver, out: TextIO) -> None:
 
 
 def cmd_shift_handover(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import shifts as shift_service
     now = app.clock.now()
     if args.confirm:
         if not args.officer:
@@ -274,6 +280,7 @@ def cmd_shift_handover(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import shifts as shift_service
     checks = shift_service.parse_checks(args.check)
     inspection = shift_service.record_inspection(
         app.store,
@@ -306,6 +313,7 @@ def _remaining(status: shift_service.EmergencyStatus) -> str:
 
 
 def cmd_emergency_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import shifts as shift_service
     status = shift_service.start_emergency(
         app.store, title=args.title, keywords=shift_service.parse_keywords(args.keywords), now=app.clock.now()
     )
@@ -318,6 +326,7 @@ def cmd_emergency_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_emergency_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import shifts as shift_service
     rows = shift_service.emergency_status(app.store, now=app.clock.now())
     if args.json:
         dump_json([r.to_json() for r in rows], out)
@@ -339,6 +348,7 @@ def cmd_emergency_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_log_verify(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.storage import audit
     point = None
     if args.anchor:
         try:
@@ -358,6 +368,7 @@ def cmd_log_verify(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 def _pdf_renderer() -> exports.PdfRenderer:
     """The Qt renderer, loaded only for PDF so the other formats work where Qt cannot."""
+    from jb_watchdesk.services import exports
     try:
         from jb_watchdesk.ui import pdf
     except ImportError as error:
@@ -377,6 +388,7 @@ def _wrote(path: Path, out: TextIO) -> None:
 
 
 def cmd_handover_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import exports
     start = end = None
     if args.shift is None:
         if not args.start or not args.end:
@@ -399,6 +411,7 @@ def cmd_handover_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_report_weekly(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import exports
     exports.export_weekly(
         app.store,
         path=args.output,

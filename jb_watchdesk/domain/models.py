@@ -181,3 +181,17 @@ class FreshnessReport:
     days_silent: int | None
     state: Freshness
     reasons: tuple[str, ...] = field(default=())
+
+
+class AlertState(StrEnum):
+    """``new → acknowledged → resolved``; an unacknowledged alert may also be resolved directly."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class ItemKind(StrEnum):
+    POST = "post"
+    COMMENT = "comment"
+    ACCOUNT = "account"

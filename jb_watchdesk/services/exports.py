@@ -41,14 +41,13 @@ from jb_watchdesk.domain.rules import POSTS_PER_WEEK, SHANGHAI
 from jb_watchdesk.domain.sensitive import fold
 from jb_watchdesk.domain.sensitive.detectors import detect_all
 from jb_watchdesk.services import shifts as shift_service
+from jb_watchdesk.services.export_formats import HANDOVER_FORMATS, REPORT_FORMATS
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.files import atomic_output
 from jb_watchdesk.storage import audit, duty
 from jb_watchdesk.storage.codec import from_db
 from jb_watchdesk.storage.db import Store
 
-HANDOVER_FORMATS: Final = ("xlsx", "pdf", "csv")
-REPORT_FORMATS: Final = ("xlsx", "pdf")
 MAX_CELL: Final = 500  # free text beyond this is cut in exports; the database keeps it whole
 
 

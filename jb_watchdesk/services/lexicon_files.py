@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Final
 
 from jb_watchdesk.domain.sensitive.lexicon import (
     Lexicon,
@@ -14,8 +15,12 @@ from jb_watchdesk.domain.sensitive.lexicon import (
     parse_lexicon,
     unreadable,
 )
+from jb_watchdesk.domain.sensitive.matcher import Scanner
 from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.paths import resources_dir
+
+
+USER_LEXICON_DIRNAME: Final = "lexicon"
 
 
 def default_lexicon_dir() -> Path:
@@ -53,3 +58,18 @@ def load_lexicons(locations: Iterable[str | os.PathLike[str]]) -> tuple[Lexicon,
             lexicons.append(parsed.lexicon)
             problems.extend(parsed.problems)
     return merge_lexicons(lexicons), problems
+
+
+def lexicon_locations(data_dir: Path) -> list[Path]:
+    """Where the lexicon comes from, merged in order: the shipped default, then ``<data dir>/lexicon/``."""
+    return [default_lexicon_dir(), data_dir / USER_LEXICON_DIRNAME]
+
+
+def load_scanner(locations: Iterable[Path]) -> tuple[Scanner, list[LexiconProblem]]:
+    """Build a scanner from lexicon files and folders; locations that do not exist are skipped.
+
+    The user's folder is optional, so its absence is not a problem worth reporting; a bad line
+    inside any file is, and the rest still loads.
+    """
+    lexicon, problems = load_lexicons([location for location in locations if location.exists()])
+    return Scanner.build(lexicon), problems

@@ -32,7 +32,7 @@ from jb_watchdesk.domain.sensitive.detectors import (
     RULE_MOBILE,
     RULE_SECRECY_MARKING,
 )
-from jb_watchdesk.services.lexicon_files import default_lexicon_dir, load_lexicons
+from jb_watchdesk.services.lexicon_files import USER_LEXICON_DIRNAME, lexicon_locations, load_scanner
 from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage.alerts import Alert, AlertDraft, ItemKind, ScanItem
 from jb_watchdesk.storage.db import Store
@@ -54,7 +54,6 @@ CONTEXT_CHARS: Final = 20
 """Characters of context kept on each side of a hit: enough to judge it, short enough for a list."""
 EXCERPT_CHARS: Final = 60
 RESCAN_BATCH: Final = 500
-USER_LEXICON_DIRNAME: Final = "lexicon"
 
 
 class Clock(Protocol):
@@ -72,21 +71,6 @@ class ChangedItems(Protocol):
     def new_comments(self) -> Sequence[int]: ...
     @property
     def edited_comments(self) -> Sequence[int]: ...
-
-
-def lexicon_locations(data_dir: Path) -> list[Path]:
-    """Where the lexicon comes from, merged in order: the shipped default, then ``<data dir>/lexicon/``."""
-    return [default_lexicon_dir(), data_dir / USER_LEXICON_DIRNAME]
-
-
-def load_scanner(locations: Iterable[Path]) -> tuple[Scanner, list[LexiconProblem]]:
-    """Build a scanner from lexicon files and folders; locations that do not exist are skipped.
-
-    The user's folder is optional, so its absence is not a problem worth reporting; a bad line
-    inside any file is, and the rest still loads.
-    """
-    lexicon, problems = load_lexicons([location for location in locations if location.exists()])
-    return Scanner.build(lexicon), problems
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from typing import Any, Final
 from sqlite_utils import Database
 
 from jb_watchdesk.domain.errors import InputError, NotFound
-from jb_watchdesk.domain.models import AccountStatus, Visibility
+from jb_watchdesk.domain.models import AccountStatus, AlertState, ItemKind, Visibility
 from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.domain.sensitive.reasons import Why, reason_text, whys_from_json
 from jb_watchdesk.storage import audit
@@ -33,20 +33,6 @@ RESOLVED_RULE_REMOVED: Final = "rule_removed"
 RESOLVED_BY_OFFICER: Final = audit.OFFICER_RESOLUTION
 
 _CHUNK: Final = 500
-
-
-class AlertState(StrEnum):
-    """``new → acknowledged → resolved``; an unacknowledged alert may also be resolved directly."""
-
-    NEW = "new"
-    ACKNOWLEDGED = "acknowledged"
-    RESOLVED = "resolved"
-
-
-class ItemKind(StrEnum):
-    POST = "post"
-    COMMENT = "comment"
-    ACCOUNT = "account"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,10 +29,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from stdnum import luhn
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError
-
 from jb_watchdesk.domain.sensitive.lexicon import Category, Severity
 from jb_watchdesk.domain.sensitive.normalize import noise_chars
 from jb_watchdesk.domain.sensitive.reasons import Why
@@ -68,8 +64,14 @@ PROVINCE_CODES: Final = frozenset(
 _BIRTH_YEARS: Final = range(1900, 2100)
 
 
+# python-stdnum is imported on first use: its modules take about a tenth of a second to load,
+# which a scan of a text without a long number never needs to pay.
+
+
 def id_check_char(first17: str) -> str:
     """The GB 11643 check character (``0``–``9`` or ``X``) for the first 17 digits (``stdnum.cn.ric``)."""
+    from stdnum.cn import ric
+
     return ric.calc_check_digit(first17 + "0")
 
 
@@ -94,6 +96,9 @@ def is_valid_id_number(number: str) -> bool:
         return False
     if int(number[6:10]) not in _BIRTH_YEARS:
         return False
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError
+
     try:
         ric.get_birth_date(number)
     except ValidationError:
@@ -112,12 +117,20 @@ def is_valid_legacy_id_number(number: str) -> bool:
 
 def is_valid_credit_code(number: str) -> bool:
     """Whether ``number`` is a valid unified social credit code (GB 32100, ``stdnum.cn.uscc``)."""
-    return len(number) == 18 and uscc.is_valid(number.upper())
+    if len(number) != 18:
+        return False
+    from stdnum.cn import uscc
+
+    return uscc.is_valid(number.upper())
 
 
 def luhn_ok(digits: str) -> bool:
     """The Luhn check used by bank card numbers (``stdnum.luhn``)."""
-    return digits.isdigit() and digits.isascii() and luhn.is_valid(digits)
+    if not (digits.isdigit() and digits.isascii()):
+        return False
+    from stdnum import luhn
+
+    return luhn.is_valid(digits)
 
 
 def mask_id_number(number: str) -> str:

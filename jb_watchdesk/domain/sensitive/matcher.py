@@ -41,7 +41,7 @@ from jb_watchdesk.domain.sensitive.detectors import (
     find_secrecy_markings,
 )
 from jb_watchdesk.domain.sensitive.lexicon import Category, Lexicon, Severity, Term
-from jb_watchdesk.domain.sensitive.normalize import FOLD_TABLE, compact, fold, folding_chars, is_cjk, noise_chars, noise_runs
+from jb_watchdesk.domain.sensitive.normalize import FOLD_TABLE, compact, fold, is_cjk, noise_chars, noise_runs
 from jb_watchdesk.domain.sensitive.reasons import Why, reason_text
 
 CONFIDENCE_EXACT: Final = 1.0
@@ -51,6 +51,7 @@ CONFIDENCE_NOISE: Final = 0.6
 """Found only after deleting in-word noise: likely an evasion, but the glue may be accidental."""
 
 _ASCII_WORD: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_DOTTED_CAPITAL_I: Final = "\u0130"
 _MIN_DIGITS: Final = 10
 """The fewest digits any number detector reads (a mobile number has 11, glued edges aside)."""
 
@@ -150,7 +151,7 @@ def _trigger_patterns() -> dict[str, int]:
     def add(key: str, flag: int) -> None:
         triggers[key] = triggers.get(key, 0) | flag
 
-    for char in folding_chars():
+    for char in FOLD_TABLE:  # the text is lower-cased first
         add(char, _FOLDS)
     for char in noise_chars():
         add(char, _NOISE)
@@ -221,10 +222,12 @@ class Scanner:
         """All hits in ``text``, sorted by start (then end, then rule)."""
         if not text:
             return []
-        seen = self._pass(text)
-        folded = text
+        # str.lower() is fast and keeps the length (but for İ, which becomes a plain i first).
+        lowered = text.replace(_DOTTED_CAPITAL_I, "i").lower() if _DOTTED_CAPITAL_I in text else text.lower()
+        seen = self._pass(lowered)
+        folded = lowered
         if seen.folds:
-            folded = _fold_at(text, seen.folds)
+            folded = _fold_at(lowered, seen.folds)
             self._fold_pass(folded, seen)
         candidates = seen.candidates
         allowed = seen.allowed
@@ -465,7 +468,7 @@ def _word_char(char: str) -> bool:
 
 
 def _fold_at(text: str, positions: list[int]) -> str:
-    """``fold(text)``, computed only at ``positions`` (the characters that fold, in order)."""
+    """``fold(text)`` of a lower-cased ``text``, computed only at ``positions`` (the characters that fold, in order)."""
     pieces: list[str] = []
     kept = 0
     for position in positions:

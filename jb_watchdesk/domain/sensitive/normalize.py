@@ -157,15 +157,6 @@ def noise_chars() -> frozenset[str]:
     return frozenset(chars - _LINE_BREAKS)
 
 
-@functools.cache
-def folding_chars() -> frozenset[str]:
-    """Every character that :func:`fold` changes: the fold table's and those with a lower case."""
-    chars = set(FOLD_TABLE)
-    for first, last in ((0x0000, 0xFFFF), (0x10400, 0x1E95F)):
-        chars.update(char for char in map(chr, range(first, last + 1)) if char.lower() != char)
-    return frozenset(chars)
-
-
 def is_noise(char: str) -> bool:
     """Whether ``char`` is in-word noise (see :data:`NOISE_CATEGORIES`)."""
     return char in noise_chars()
