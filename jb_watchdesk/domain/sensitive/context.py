@@ -48,11 +48,15 @@ def _segmenter() -> ModuleType:
 
 
 def crossed_word(folded: str, start: int, end: int) -> str | None:
-    """The dictionary word that a hit at ``[start, end)`` cuts through, or ``None`` if it is whole.
+    """The dictionary word that a hit at ``[start, end)`` cuts through, or ``None`` if it stands.
 
     Only the run of Chinese characters around the hit (at most :data:`_BOUNDARY_WINDOW` on each
-    side) is segmented. A word counts only if it is in jieba's dictionary and longer than one
-    character, so a guess of the segmenter's HMM never discards a hit.
+    side) is segmented. A crossing counts only if the word is in jieba's dictionary and longer
+    than one character, so a guess of the segmenter's HMM never discards a hit; and only if the
+    rest of the hit is itself made of words (代替|考生 leaves nothing of 替考, 法治|国家 leaves
+    以法治). When the crossing leaves one orphan character (科目四代|考), the segmenter merely
+    preferred a neighbour's word to a rare term, and the hit stands; crossed on both sides
+    (学习|进|平安 around 习进平), it does not.
     """
     if end - start < 2:
         return None
@@ -67,60 +71,99 @@ def crossed_word(folded: str, start: int, end: int) -> str | None:
     if touches_right:
         hi = _CJK_HEAD.match(folded, end, min(len(folded), end + _BOUNDARY_WINDOW)).end()  # type: ignore[union-attr]
     segmenter = _segmenter()
+    crossing: str | None = None
+    crossings = 0
+    inside: list[str] = []
     for word, word_start, word_end in segmenter.tokenize(folded[lo:hi]):
         word_start += lo
         word_end += lo
-        cuts_start = touches_left and word_start < start < word_end
-        cuts_end = touches_right and word_start < end < word_end
-        if (cuts_start or cuts_end) and len(word) > 1 and segmenter.has_word(word):
-            return str(word)
-    return None
+        if word_end <= start or word_start >= end:
+            continue
+        cuts = (touches_left and word_start < start < word_end) or (touches_right and word_start < end < word_end)
+        if cuts and len(word) > 1 and segmenter.has_word(word):
+            crossing = crossing or str(word)
+            crossings += 1
+        elif start <= word_start and word_end <= end:
+            inside.append(str(word))
+        else:
+            return None  # cut by a guess, not a dictionary word: the hit stands
+    if crossing is None:
+        return None
+    one_side = not (touches_left and touches_right) or crossings == 1
+    if one_side and inside and all(len(word) == 1 for word in inside):
+        return None  # an orphan is left: the term is as good a reading as the neighbour's word
+    return crossing
 
 
 # -- context cues -------------------------------------------------------------------------
 
+# Cues anywhere in the hit's sentence: words that only a warning, a rule, a case report or an
+# explanation uses.
 _WARNING: Final = (
-    "警惕", "谨防", "提防", "防范", "当心", "小心", "切勿", "千万不要", "不要相信", "不要轻信", "不轻信", "勿信",
-    "识破", "揭秘", "起底", "骗局", "诈骗", "骗子", "套路", "陷阱", "被骗", "上当", "受骗", "反诈", "防骗", "冒充",
-    "假冒", "虚假", "所谓", "谣言", "辟谣", "不实", "谎称", "声称", "打着", "幌子", "自称", "提醒", "注意",
+    "警惕", "谨防", "提防", "防范", "切勿", "千万不要", "不要相信", "不要轻信", "不轻信", "勿信", "识破", "揭秘", "起底",
+    "骗局", "诈骗", "骗子", "套路", "陷阱", "被骗", "上当", "受骗", "反诈", "防骗", "冒充", "假冒", "虚假", "谣言",
+    "辟谣", "不实", "谎称", "幌子", "敲诈", "勒索",
 )
-_WARNING_AFTER: Final = (
+_PROHIBITION: Final = (
+    "不得", "严禁", "禁止", "不准", "不许", "杜绝", "抵制", "打击", "整治", "取缔", "违反", "违规", "违法", "责令",
+    "查处", "处罚", "罚款", "严厉", "专项", "治理", "未经", "涉嫌", "一经发现", "一经查实", "严查", "严肃处理", "处分",
+)
+_CASE: Final = (
+    "案件", "案例", "涉案", "抓获", "嫌疑人", "犯罪", "判处", "判决", "法院", "检察院", "公安机关", "民警", "警方", "通报",
+    "曝光", "落网", "破获", "侦破", "被查", "立案", "刑拘", "报警", "受害人", "事主", "被告", "以案", "拉黑",
+)
+_EDUCATION: Final = (
+    "什么是", "是指", "所称", "分为", "包括", "定义", "概念", "例如", "比如", "标志", "标注", "标识", "格式", "样式",
+    "示例", "三级", "划分", "定密", "密级", "保密法", "保密工作", "保密教育", "保密宣传", "保密知识", "保密意识",
+    "保密培训", "保密检查", "科普", "问答", "极限用语", "绝对化用语", "违禁词", "禁用词", "用语", "表现形式", "常见",
+)
+# Cues only right before the hit (:data:`_NEAR` characters): everyday words that negate or
+# report what follows (不要刷单, 所谓代办, 注意保密), but mean nothing a clause away.
+_NEAR_WORDS: Final = (
+    "不要", "不能", "不可", "不会", "拒绝", "注意", "提醒", "小心", "当心", "所谓", "声称", "自称", "打着", "投诉", "举报",
+    "请勿", "无需", "不需要", "没有", "从未", "从不", "不存在", "一律", "不收取", "学习", "培训", "宣传", "教育", "意识",
+    "知识", "保守",
+)
+# Cues right after the hit: “刷单返利”就是诈骗, 替考者一经查实…
+_AFTER_WARNING: Final = (
     "就是诈骗", "均为诈骗", "都是诈骗", "是诈骗", "均是诈骗", "系诈骗", "属于诈骗", "诈骗", "骗局", "陷阱", "套路", "骗子",
     "不可信", "是假的", "谣言", "类诈骗", "都是骗", "均是骗", "是骗人",
 )
-_PROHIBITION: Final = (
-    "不得", "严禁", "禁止", "不准", "不许", "不能", "不可", "不要", "请勿", "杜绝", "拒绝", "抵制", "打击", "整治",
-    "取缔", "违反", "违规", "违法", "责令", "查处", "处罚", "罚款", "严厉", "专项", "治理", "不存在", "从未", "从不",
-    "一律", "无需", "不需要", "不收取", "不会", "未经", "涉嫌", "一经发现", "举报", "投诉", "严查", "严肃处理",
+_AFTER_PROHIBITION: Final = (
+    "违法", "违规", "犯罪", "属违法", "被查处", "将被", "的处罚", "追究", "一经查实", "一经发现", "依法处理", "取消",
+    "处分", "移交",
 )
-_PROHIBITION_AFTER: Final = ("违法", "违规", "犯罪", "行为", "属违法", "被查处", "将被", "的处罚", "追究")
-_CASE: Final = (
-    "案件", "案例", "涉案", "抓获", "嫌疑人", "犯罪", "判处", "判决", "法院", "检察院", "公安机关", "民警", "通报",
-    "曝光", "落网", "破获", "侦破", "被查", "立案", "刑拘", "报警", "受害人", "事主", "被告", "以案",
+_AFTER_EDUCATION: Final = ("三级", "三个等级", "是指", "的含义", "标志", "等级", "分为")
+_CORRECTION: Final = (
+    "误写", "误作", "错写", "更正", "勘误", "应为", "写成", "写作", "错误写法", "正确写法", "易错", "纠正", "不使用",
+    "严禁使用", "不得使用", "禁止使用", "不能使用", "不宜使用", "不要使用", "应称", "称之为", "而应", "规范表述",
+    "表述规范", "误用", "错用", "规范使用",
 )
-_EDUCATION: Final = (
-    "什么是", "是指", "所称", "分为", "包括", "定义", "概念", "知识", "学习", "培训", "讲座", "宣传", "教育", "意识",
-    "保密工作", "科普", "问答", "例如", "比如", "标志", "标注", "标识", "格式", "样式", "示例", "三级", "划分",
-    "定密", "密级", "保守", "保密法", "等级",
-)
-_EDUCATION_AFTER: Final = ("三级", "三个等级", "是指", "的含义", "标志", "等级", "分为")
-_CORRECTION: Final = ("误写", "误作", "错写", "更正", "勘误", "应为", "写成", "写作", "错误写法", "正确写法", "易错", "纠正")
+# An offer nearby keeps the hit as it was: a spammer's "别信中介，找我包过" is still an offer.
 _OFFER: Final = (
     "私信我", "联系我", "找我", "有意者", "有需要", "需要的", "日结", "日赚", "月入", "价格优惠", "速来", "名额有限",
-    "速办", "秒办", "当天拿证", "包拿证", "加我", "加v", "加vx", "加wx", "加微", "微信号", "vx", "wx", "价格面议",
-    "欢迎咨询", "下单",
+    "速办", "秒办", "当天拿证", "包拿证", "加v", "加vx", "加wx", "加微", "微信号", "vx", "wx", "价格面议", "欢迎咨询",
+    "下单", "进群", "私聊", "诚信合作", "保证过", "全额退款", "不成功不收费", "先删后付", "欢迎进店",
 )
 _LAW_AFTER: Final = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:法(?![人官院定庭治子])|条例|规定|办法|细则|规则)")
+# Words that mark a whole text as a warning, a rule, a case report or an explainer: they keep
+# its hits from ``high`` (an officer still sees them), unless an offer sits beside the hit.
 _GENRE: Final = (
     "反诈", "防骗", "诈骗", "骗局", "保密宣传", "保密教育", "保密法", "保守国家秘密", "普法", "警示教育", "以案说法",
-    "典型案例", "防范", "提醒", "违法", "查处", "辟谣", "考场规则", "考试纪律", "广告法", "不得",
+    "典型案例", "防范", "提醒", "违法", "违规", "查处", "辟谣", "考场", "考试纪律", "广告法", "不得", "报警", "民警",
+    "警方", "嫌疑人", "案件", "通报", "处分", "查实", "罚款", "处罚", "监管", "极限用语", "绝对化用语", "违禁", "泄密",
+    "拉黑", "严禁", "禁止", "违反", "敲诈", "保密工作", "保密检查",
 )
 
 _SENTENCE_ENDS: Final = "。！？!?；;\n\r"
 _SENTENCE_END_CHAR: Final = re.compile(f"[{_SENTENCE_ENDS}]")
 _LAST_SENTENCE_END: Final = re.compile(f"[{_SENTENCE_ENDS}][^{_SENTENCE_ENDS}]*$")
-_BEFORE: Final = 24
-_AFTER: Final = 14
+_BEFORE: Final = 80
+"""How far back the hit's sentence is read."""
+_SENTENCE_AFTER: Final = 40
+"""How far forward the hit's sentence is read (for an offer that follows it)."""
+_NEAR: Final = 8
+_AFTER: Final = 16
 _OPEN_QUOTES: Final = "“「『\"'‘《"
 _CLOSE_QUOTES: Final = "”」』\"'’》"
 
@@ -144,12 +187,22 @@ _BEFORE_CODES: Final = _cue_table(
     ("context.case", _CASE),
     ("context.education", _EDUCATION),
 )
-_AFTER_CODES: Final = _cue_table(
-    ("context.warning", _WARNING_AFTER),
-    ("context.prohibition", _PROHIBITION_AFTER),
-    ("context.education", _EDUCATION_AFTER),
+_NEAR_CODES: Final = _cue_table(
+    ("context.prohibition", ("不要", "不能", "不可", "不会", "拒绝", "请勿", "无需", "不需要", "没有", "从未", "从不",
+                             "不存在", "一律", "不收取")),
+    ("context.warning", ("注意", "提醒", "小心", "当心", "所谓", "声称", "自称", "打着")),
+    ("context.case", ("投诉", "举报")),
+    ("context.education", ("学习", "培训", "宣传", "教育", "意识", "知识", "保守")),
 )
+_AFTER_CODES: Final = _cue_table(
+    ("context.warning", _AFTER_WARNING),
+    ("context.prohibition", _AFTER_PROHIBITION),
+    ("context.education", _AFTER_EDUCATION),
+)
+_STRONG: Final = frozenset({"context.case"})
+"""Reasons an offer beside the hit does not overturn: a case report quotes the offer it reports."""
 _BEFORE_CUE: Final = _alternation(tuple(_BEFORE_CODES))
+_NEAR_CUE: Final = _alternation(tuple(_NEAR_CODES))
 _AFTER_CUE: Final = _alternation(tuple(_AFTER_CODES))
 _CORRECTION_CUE: Final = _alternation(_CORRECTION)
 _OFFER_CUE: Final = _alternation(_OFFER)
@@ -167,12 +220,12 @@ class Assessment:
 
 
 def _sentence(folded: str, start: int, end: int) -> tuple[int, int]:
-    """The hit's sentence, at most :data:`_BEFORE` characters before it and :data:`_AFTER` after."""
+    """The hit's sentence, at most :data:`_BEFORE` characters before it and :data:`_SENTENCE_AFTER` after."""
     lo = max(0, start - _BEFORE)
     last_end = _LAST_SENTENCE_END.search(folded, lo, start)
     if last_end is not None:
         lo = last_end.start() + 1
-    hi = min(len(folded), end + _AFTER)
+    hi = min(len(folded), end + _SENTENCE_AFTER)
     next_end = _SENTENCE_END_CHAR.search(folded, end, hi)
     if next_end is not None:
         hi = next_end.start()
@@ -191,10 +244,16 @@ def _quoted(folded: str, lo: int, start: int, end: int, hi: int) -> bool:
 
 
 def _nearest_before(folded: str, lo: int, start: int) -> tuple[str, str] | None:
-    word = None
+    """The cue nearest before the hit: a specific one anywhere in the sentence, an everyday one close by."""
+    best: tuple[int, str, str] | None = None
     for match in _BEFORE_CUE.finditer(folded, lo, start):
-        word = match.group()
-    return None if word is None else (_BEFORE_CODES[word], word)
+        best = (match.end(), _BEFORE_CODES[match.group()], match.group())
+    near = None
+    for match in _NEAR_CUE.finditer(folded, max(lo, start - _NEAR), start):
+        near = (match.end(), _NEAR_CODES[match.group()], match.group())
+    if near is not None and (best is None or near[0] > best[0]):
+        best = near
+    return None if best is None else (best[1], best[2])
 
 
 def _first_after(folded: str, end: int, hi: int) -> tuple[str, str] | None:
@@ -209,15 +268,13 @@ class TextContext:
 
     def __init__(self, folded: str) -> None:
         self.folded = folded
-        self._genre: str | None = None
+        self._genre: list[tuple[int, int, str]] | None = None
 
-    @property
-    def genre(self) -> str:
-        """The first word marking the text as a warning or explainer ("" if none)."""
+    def genre(self, start: int, end: int) -> str:
+        """A word outside ``[start, end)`` marking the text as a warning or explainer ("" if none)."""
         if self._genre is None:
-            match = _GENRE_CUE.search(self.folded)
-            self._genre = "" if match is None else match.group()
-        return self._genre
+            self._genre = [(match.start(), match.end(), match.group()) for match in _GENRE_CUE.finditer(self.folded)]
+        return next((word for lo, hi, word in self._genre if hi <= start or lo >= end), "")
 
 
 def assess(
@@ -246,15 +303,20 @@ def assess(
         return Assessment(Severity.LOW, (Why("context.law", folded[start : law.end()]),))
     if lo > 0 and "《" in folded[lo:start] and "》" in folded[end:hi]:
         return Assessment(Severity.LOW, (Why("context.law", "《》"),))
-    cue = _first_after(folded, end, hi) or _nearest_before(folded, lo, start)
+    after = _first_after(folded, end, min(hi, end + _AFTER))
+    cue = after or _nearest_before(folded, lo, start)
     if cue is not None:
         code, word = cue
         offer = _OFFER_CUE.search(folded, lo, hi)
-        if offer is not None and not (_quoted(folded, lo, start, end, hi) and code in ("context.warning", "context.case")):
+        # "“刷单返利”就是诈骗" names the offer a scam; a case report quotes what it reports.
+        overturned = after is not None and code == "context.warning" or code in _STRONG
+        if offer is not None and not overturned and not (_quoted(folded, lo, start, end, hi) and code == "context.warning"):
             return Assessment(severity, (Why("context.offer", offer.group()),))
         return Assessment(Severity.LOW, (Why(code, word),))
-    if severity is Severity.HIGH and context.genre and _OFFER_CUE.search(folded, lo, hi) is None:
-        return Assessment(Severity.MEDIUM, (Why("context.genre", context.genre),))
+    if severity is Severity.HIGH and _OFFER_CUE.search(folded, lo, hi) is None:
+        genre = context.genre(start, end)
+        if genre:
+            return Assessment(Severity.MEDIUM, (Why("context.genre", genre),))
     return Assessment(severity)
 
 
