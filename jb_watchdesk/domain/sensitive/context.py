@@ -145,6 +145,11 @@ _OFFER: Final = (
     "速办", "秒办", "当天拿证", "包拿证", "加v", "加vx", "加wx", "加微", "微信号", "vx", "wx", "价格面议", "欢迎咨询",
     "下单", "进群", "私聊", "诚信合作", "保证过", "全额退款", "不成功不收费", "先删后付", "欢迎进店",
 )
+# The offers that make a paid-service word an actual offer, not a mention.
+_EXPLICIT_OFFER: Final = (
+    "有意者", "私聊", "私信我", "进群", "日结", "日赚", "加v", "加vx", "加wx", "加微", "vx", "wx", "先删后付",
+    "全额退款", "不成功不收费", "保证过", "当天拿证", "价格面议", "诚信合作",
+)
 _LAW_AFTER: Final = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:法(?![人官院定庭治子])|条例|规定|办法|细则|规则)")
 # Words that mark a whole text as a warning, a rule, a case report or an explainer: they keep
 # its hits from ``high`` (an officer still sees them), unless an offer sits beside the hit.
@@ -206,6 +211,7 @@ _NEAR_CUE: Final = _alternation(tuple(_NEAR_CODES))
 _AFTER_CUE: Final = _alternation(tuple(_AFTER_CODES))
 _CORRECTION_CUE: Final = _alternation(_CORRECTION)
 _OFFER_CUE: Final = _alternation(_OFFER)
+_EXPLICIT_OFFER_CUE: Final = _alternation(_EXPLICIT_OFFER)
 _GENRE_CUE: Final = _alternation(_GENRE)
 
 _ASSESSED: Final = frozenset({Category.SECRET, Category.PAID_SERVICE, Category.ADVERTISING, Category.PRIVACY})
@@ -278,13 +284,21 @@ class TextContext:
 
 
 def assess(
-    text: TextContext | str, start: int, end: int, *, category: Category, severity: Severity
+    text: TextContext | str,
+    start: int,
+    end: int,
+    *,
+    category: Category,
+    severity: Severity,
+    by_genre: bool = True,
 ) -> Assessment:
     """Lower a hit's severity when its surroundings show it is vocabulary, not a breach.
 
     ``text`` is the whole folded text (or its :class:`TextContext`, shared by the hits of one
     scan); ``[start, end)`` the hit. Returns the severity to report and the reasons. A ``low``
-    hit is returned unchanged.
+    hit is returned unchanged. ``by_genre=False`` for what is a breach wherever it appears (a
+    secrecy marking heads a leaked 通报 as well as a warning): only its own sentence counts.
+    A paid-service term beside an explicit offer (有意者私聊, 日结, 先删后付) is raised to high.
     """
     context = text if isinstance(text, TextContext) else TextContext(text)
     folded = context.folded
@@ -301,7 +315,7 @@ def assess(
     law = _LAW_AFTER.match(folded, end, hi)
     if law is not None and category is Category.SECRET:
         return Assessment(Severity.LOW, (Why("context.law", folded[start : law.end()]),))
-    if lo > 0 and "《" in folded[lo:start] and "》" in folded[end:hi]:
+    if "《" in folded[lo:start] and "》" in folded[end:hi]:
         return Assessment(Severity.LOW, (Why("context.law", "《》"),))
     after = _first_after(folded, end, min(hi, end + _AFTER))
     cue = after or _nearest_before(folded, lo, start)
@@ -313,10 +327,15 @@ def assess(
         if offer is not None and not overturned and not (_quoted(folded, lo, start, end, hi) and code == "context.warning"):
             return Assessment(severity, (Why("context.offer", offer.group()),))
         return Assessment(Severity.LOW, (Why(code, word),))
-    if severity is Severity.HIGH and _OFFER_CUE.search(folded, lo, hi) is None:
+    offer = _OFFER_CUE.search(folded, lo, hi)
+    if severity is Severity.HIGH and offer is None and by_genre:
         genre = context.genre(start, end)
         if genre:
             return Assessment(Severity.MEDIUM, (Why("context.genre", genre),))
+    if severity is Severity.MEDIUM and category is Category.PAID_SERVICE:
+        explicit = _EXPLICIT_OFFER_CUE.search(folded, lo, hi)
+        if explicit is not None:
+            return Assessment(Severity.HIGH, (Why("context.offer_raised", explicit.group()),))
     return Assessment(severity)
 
 

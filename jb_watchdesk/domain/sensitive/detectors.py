@@ -157,25 +157,31 @@ def _digits_only(text: str) -> str:
 
 # -- reading numbers as people write them ------------------------------------------------
 
-# Between two digits: spaces, hyphens and dashes, dots and middle dots, underscores — one or
-# two of them — or any run of invisible characters. Not commas (amounts), colons (times) or
-# slashes (dates).
-_SEPARATORS: Final = " \u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63.\u00b7\u2022\u2027\u2219\u30fb_"
+# Between two digits: one to four characters that are not letters, digits, Chinese characters
+# or sentence punctuation — spaces, dashes, dots, emoji and other symbols, a line break,
+# zero-width characters (all in-word noise, decided by Unicode category). Not commas (amounts),
+# colons (times) or slashes (dates).
+_EXTRA_GAPS: Final = ".\n\r\u2014\u2015\u2212\ufe58\ufe63"
+_MAX_GAP: Final = 4
 
 
 @functools.cache
-def _invisible_class() -> str:
-    """Invisible characters (format characters, marks) of the Basic Multilingual Plane, as a regex class body."""
-    import unicodedata
-
-    chars = sorted(char for char in noise_chars() if ord(char) <= 0xFFFF and unicodedata.category(char) in ("Cf", "Mn", "Me"))
-    return "".join(re.escape(char) for char in chars)
+def _gap_class() -> str:
+    """The characters that may stand between two digits of one number, as a regex class body."""
+    chars = sorted(char for char in noise_chars() | frozenset(_EXTRA_GAPS) if ord(char) <= 0xFFFF)
+    return "".join(re.escape(char) for char in chars) + "\U0001F000-\U0001FAFF"
 
 
 @functools.cache
 def _number_run() -> re.Pattern[str]:
-    gap = f"(?:[{_SEPARATORS}]{{1,2}}|[{_invisible_class()}]{{1,4}})"
-    return re.compile(f"[0-9](?:{gap}?[0-9x])*")
+    return re.compile(f"[0-9](?:[{_gap_class()}]{{0,{_MAX_GAP}}}[0-9x])*")
+
+
+def _visible_gap(gap: str) -> str:
+    """A gap without its invisible characters: 1380\u200b0138\u200b000 is written without separators."""
+    import unicodedata
+
+    return "".join(char for char in gap if unicodedata.category(char) not in ("Cf", "Mn", "Me"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +226,7 @@ _LABEL_KINDS: Final[dict[str, str]] = {
         "card",
     ),
     **dict.fromkeys(("转账", "汇款", "收款", "付款", "打款", "打钱", "支付"), "payment"),
+    **dict.fromkeys(("示例", "样例", "例如", "为例", "举例", "比如", "格式为", "格式如"), "example"),
     **dict.fromkeys(
         ("手机号码", "手机号", "手机", "电话号码", "电话", "联系方式", "联系人", "微信号", "微信", "tel", "mobile", "致电", "拨打", "热线"),
         "phone",
@@ -316,7 +323,7 @@ def _candidates(folded: str, groups: list[_Group]) -> list[_Candidate]:
         digits = ""
         for last in range(first, len(groups)):
             group = groups[last]
-            if last > first and group.gap != groups[first + 1].gap:
+            if last > first + 1 and _visible_gap(group.gap) != _visible_gap(groups[first + 1].gap):
                 break  # one number is written with one kind of separator
             digits += group.digits
             if len(digits) > _MAX_DIGITS:
@@ -388,8 +395,12 @@ def _detection(folded: str, candidate: _Candidate) -> Detection | None:
     number = candidate.number
     if kind == "other":
         return None  # an order, invoice, registration or tracking number: not personal data
+    if kind == "example":
+        why = (*why, Why("number.example"))
     if candidate.kind == "id":
         also_credit = is_valid_credit_code(number)
+        if kind == "example":
+            return _privacy(candidate, RULE_ID_CARD, Severity.MEDIUM, 0.5, mask_id_number(number), why)
         if also_credit and kind != "id":
             return _privacy(candidate, RULE_ID_CARD, Severity.MEDIUM, 0.6, mask_id_number(number), (*why, Why("number.also_credit_code")))
         return _privacy(candidate, RULE_ID_CARD, Severity.HIGH, 1.0, mask_id_number(number), why)
@@ -468,22 +479,35 @@ def find_bank_cards(folded: str, *, pos: int = 0, endpos: int | None = None) -> 
     return [found for found in find_numbers(folded, pos=pos, endpos=endpos) if found.rule == RULE_BANK_CARD]
 
 
-# Phone numbers in Chinese numerals: 幺 is how 1 is read out, 两 a spoken 2, 〇/零 zero.
+# Phone numbers in Chinese numerals, or digits and numerals mixed (1五7三…): 幺 is how 1 is
+# read out, 两 a spoken 2, 〇/零 zero.
 _NUMERAL_DIGITS: Final = {
     "零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
     "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
+    **{digit: digit for digit in "0123456789"},
 }
-_NUMERAL: Final = "".join(_NUMERAL_DIGITS)
-_NUMERAL_PHONE: Final = re.compile(f"(?<![{_NUMERAL}])[一幺](?:[ \\-]?[{_NUMERAL}]){{10}}(?![{_NUMERAL}])")
-NUMERAL_PHONE_STARTS: Final = tuple(first + second for first in "一幺" for second in "三四五六七八九")
-"""Two-character openings of a mobile number in Chinese numerals: the matcher watches for them."""
+_NUMERAL_CHARS: Final = "".join(_NUMERAL_DIGITS)
+_CHINESE_NUMERALS: Final = frozenset(_NUMERAL_CHARS) - frozenset("0123456789")
+_NUMERAL_PHONE: Final = re.compile(
+    f"(?<![{_NUMERAL_CHARS}])[1一幺](?:[ \\-]?[{_NUMERAL_CHARS}]){{10}}(?![{_NUMERAL_CHARS}])"
+)
+NUMERAL_PHONE_STARTS: Final = tuple(
+    sorted(
+        {first + second for first in "1一幺" for second in "3456789三四五六七八九" if not (first + second).isascii()}
+        | {digit + numeral for digit in "0123456789" for numeral in _CHINESE_NUMERALS}
+        | {numeral + digit for digit in "0123456789" for numeral in _CHINESE_NUMERALS}
+    )
+)
+"""Two-character openings that may begin or sit inside a phone number in numerals: the matcher watches for them."""
 
 
 def find_chinese_numeral_phones(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
-    """Mobile numbers written in Chinese numerals (幺三八二三四五六七八九)."""
+    """Mobile numbers written in Chinese numerals (幺三八二三四五六七八九), or in digits and numerals mixed."""
     endpos = len(folded) if endpos is None else endpos
     found: list[Detection] = []
     for match in _NUMERAL_PHONE.finditer(folded, pos, endpos):
+        if not any(char in _CHINESE_NUMERALS for char in match.group()):
+            continue  # all digits: the digit detectors read it
         digits = "".join(_NUMERAL_DIGITS[char] for char in match.group() if char in _NUMERAL_DIGITS)
         if not _MOBILE.fullmatch(digits):
             continue
@@ -505,11 +529,81 @@ def find_chinese_numeral_phones(folded: str, *, pos: int = 0, endpos: int | None
     return found
 
 
+# -- home addresses ----------------------------------------------------------------------
+
+RULE_ADDRESS: Final = "pii.address"
+# The part of an address that points at one home: a building and a flat (5栋2单元1703,
+# 1栋14-3, 3单元602). A street number alone (建新北路88号) is how every office gives its address.
+_FLAT: Final = re.compile(
+    r"[0-9a-z]{0,3}[0-9]+(?:栋|幢|号楼|座)(?:[0-9]+单元)?(?:[0-9]+[-－][0-9]+(?:号|室)?|[0-9]{3,4}(?:号|室)?)?"
+    r"|[0-9]+号(?:院)?[0-9]+单元[0-9]{3,4}(?:号|室)?"
+    r"|[0-9]+单元[0-9]{3,4}(?:号|室)?"
+)
+# A building without a flat is a home only when the text says someone lives there.
+_RESIDENCE: Final = re.compile("家住|住在|现住|现居|居住|住址|家庭地址|暂住|户籍地|租住|住于")
+_OFFICE: Final = re.compile(
+    "办公地址|办公地点|单位地址|服务地点|受理地点|办理地点|办事地点|咨询地点|报名地点|考点地址|活动地点|地址位于|门店地址|营业地址|服务中心"
+)
+_PLACE_BEFORE: Final = 24
+_PLACE_STOPS: Final = frozenset("住在是于的了和与及为到从自主户")
+ADDRESS_TRIGGERS: Final = ("单元", "栋", "幢", "号楼")
+"""Words without which no home address is read: the matcher watches for them."""
+
+
+def find_home_addresses(folded: str) -> list[Detection]:
+    """Home addresses down to the building and flat (鲤鱼池路68号3单元602, 东原D7区9栋 after 现住).
+
+    Reported at medium severity and masked (digits hidden). A flat number is enough; a building
+    alone needs a residence word before it; an office label (办公地址, 办理地点) nearer than any
+    residence word means a public place, not a home.
+    """
+    found: list[Detection] = []
+    for match in _FLAT.finditer(folded):
+        text = match.group()
+        has_flat = "单元" in text or "-" in text or "－" in text or re.search(r"(?:栋|幢|号楼|座)[0-9]{3,4}", text) is not None
+        lo = max(0, match.start() - _PLACE_BEFORE)
+        before = folded[lo : match.start()]
+        residence = None
+        for residence in _RESIDENCE.finditer(before):
+            pass
+        office = None
+        for office in _OFFICE.finditer(before):
+            pass
+        if office is not None and (residence is None or office.end() > residence.end()):
+            continue
+        if not has_flat and residence is None:
+            continue
+        start = _place_start(folded, lo + (residence.end() if residence is not None else 0), match.start())
+        span = folded[start : match.end()]
+        found.append(
+            Detection(
+                start=start,
+                end=match.end(),
+                category=Category.PRIVACY,
+                severity=Severity.MEDIUM,
+                rule=RULE_ADDRESS,
+                confidence=0.9 if residence is not None else 0.7,
+                masked=re.sub("[0-9]", "*", span),
+                why=(Why("address.residence", residence.group()),) if residence is not None else (Why("address.flat"),),
+            )
+        )
+    return found
+
+
+def _place_start(folded: str, lo: int, start: int) -> int:
+    """Where the place name before a building number begins: after the last punctuation, space or
+    word that ends a clause about a person (住, 在, 业主 …)."""
+    index = start
+    while index > lo and (folded[index - 1].isalnum() or folded[index - 1] in "-－") and folded[index - 1] not in _PLACE_STOPS:
+        index -= 1
+    return index
+
+
 # -- secrecy markings --------------------------------------------------------------------
 
 # The star of a marking as people type it: ★ and every star-like symbol, in any font.
 MARKING_STARS: Final = "★☆⭐✩✪✫✬✭✮✯✰✱✲✳✴✵✶✷✸✹✺✻✼✽✾⋆٭🌟"
-_DURATION: Final = r"(?:[ ]{0,2}(?:(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})[ ]{0,2}年|长期))"
+_DURATION: Final = r"(?:(?:(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})[ ]{0,2}(?:年|个月)|长期))"
 
 
 @functools.cache
@@ -517,7 +611,7 @@ def _marking() -> re.Pattern[str]:
     noise = "".join(re.escape(char) for char in sorted(noise_chars()) if ord(char) <= 0xFFFF and char not in "\n")
     stars = re.escape(MARKING_STARS)
     return re.compile(
-        f"(?:绝|机|秘)[{noise}]{{0,3}}密[{noise}]{{0,3}}(?:[{stars}]{_DURATION}?|\\*{_DURATION})"
+        f"(?:绝|机|秘)[{noise}]{{0,3}}密[{noise}]{{0,3}}(?:[{stars}](?:[{noise}]{{0,3}}{_DURATION})?|\\*[{noise}]{{0,3}}{_DURATION})"
     )
 
 
@@ -546,7 +640,7 @@ _DIGITS: Final = frozenset("0123456789")
 # Every number the digit detectors accept holds at least eleven digits, however separated.
 # Finding where digits cluster first and running the detectors only around them is several
 # times faster than running them over the whole post.
-_DIGIT_CLUSTER: Final = re.compile(r"[0-9](?:[^0-9\n]{0,4}[0-9]){9,}")
+_DIGIT_CLUSTER: Final = re.compile(r"[0-9](?:[^0-9]{0,4}[0-9]){9,}")
 _CLUSTER_TAIL: Final = 5  # room after a cluster's last digit for a gap and an identity number's x
 
 
@@ -558,6 +652,8 @@ def detect_all(folded: str) -> list[Detection]:
     found.extend(find_numbers_around_digits(folded))
     if any(start in folded for start in NUMERAL_PHONE_STARTS):
         found.extend(find_chinese_numeral_phones(folded))
+    if any(word in folded for word in ADDRESS_TRIGGERS):
+        found.extend(find_home_addresses(folded))
     return found
 
 

@@ -33,10 +33,12 @@ import ahocorasick_rs
 
 from jb_watchdesk.domain.sensitive.context import TextContext, assess, crossed_word
 from jb_watchdesk.domain.sensitive.detectors import (
+    ADDRESS_TRIGGERS,
     MARKING_STARS,
     NUMERAL_PHONE_STARTS,
     Detection,
     find_chinese_numeral_phones,
+    find_home_addresses,
     find_numbers_at,
     find_secrecy_markings,
 )
@@ -61,6 +63,7 @@ _NOISE: Final = 2
 _DIGIT: Final = 4
 _NUMERAL: Final = 8
 _STAR: Final = 16
+_BUILDING: Final = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,7 @@ class _Seen:
     digits: list[int] = field(default_factory=list)
     numerals: bool = False
     stars: bool = False
+    buildings: bool = False
 
 
 def _trigger_patterns() -> dict[str, int]:
@@ -161,6 +165,8 @@ def _trigger_patterns() -> dict[str, int]:
         add(opening, _NUMERAL)
     for char in MARKING_STARS + "*":
         add(char, _STAR)
+    for word in ADDRESS_TRIGGERS:
+        add(word, _BUILDING)
     return triggers
 
 
@@ -244,10 +250,14 @@ class Scanner:
             detections.extend(find_numbers_at(folded, seen.digits))
         if seen.numerals:
             detections.extend(find_chinese_numeral_phones(folded))
+        if seen.buildings and seen.digits:
+            detections.extend(find_home_addresses(folded))
         for found in detections:
             severity, why = found.severity, found.why
             if found.category is Category.SECRET:
-                assessed = assess(context, found.start, found.end, category=found.category, severity=severity)
+                assessed = assess(
+                    context, found.start, found.end, category=found.category, severity=severity, by_genre=False
+                )
                 severity, why = assessed.severity, (*why, *assessed.why)
             hits.append(
                 Hit(
@@ -292,6 +302,8 @@ class Scanner:
                     seen.numerals = True
                 if flags & _STAR:
                     seen.stars = True
+                if flags & _BUILDING:
+                    seen.buildings = True
                 if term is None and not allow:
                     continue
             if (check_left or check_right) and not _bounded(haystack, start, end, check_left, check_right):
@@ -334,6 +346,7 @@ class Scanner:
             digits.update(position + lo for position in window.digits)
             seen.numerals = seen.numerals or window.numerals
             seen.stars = seen.stars or window.stars
+            seen.buildings = seen.buildings or window.buildings
         seen.noise = sorted(noise)
         seen.digits = sorted(digits)
 
