@@ -83,6 +83,12 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     # files
     "file.not_found": ("找不到文件：{path}", "file not found: {path}"),
     "file.unreadable": ("无法读取 {path}：{detail}", "cannot read {path}: {detail}"),
+    "file.undecodable": (
+        "无法识别文件编码（已尝试 UTF-8、UTF-16 与 GB18030）：请另存为 UTF-8 或 GB18030 编码的 CSV"
+        "（Excel：“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”）",
+        "cannot tell the file's encoding (tried UTF-8, UTF-16 and GB18030): save it as a UTF-8 or GB18030 CSV "
+        "(Excel: \"CSV UTF-8 (Comma delimited)\" or \"CSV (Comma delimited)\")",
+    ),
     "settings.bad_proxy": (
         "无法使用代理 {proxy}：{detail}。请在“设置”中改用 http:// 或 https:// 代理，或留空使用系统代理",
         "cannot use the proxy {proxy}: {detail}. Use an http:// or https:// proxy in the settings, or leave it empty for the system's",
@@ -316,6 +322,55 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     ),
     "alert.notify_more": ("（另有 {count} 条）", " (and {count} more)"),
     "alert.notify_digest": ("{count} 条新告警待查看", "{count} new alerts to review"),
+    # the lexicon and allow phrases
+    "lexicon.loaded": ("词库已载入：{terms} 个词条，{allow} 个白名单短语", "lexicon loaded: {terms} terms, {allow} allow phrases"),
+    "lexicon.skipped_lines": (
+        "词库有 {lines} 行未载入（{files} 个文件），其余照常生效。第一处：{first}",
+        "{lines} lexicon line(s) skipped in {files} file(s); the rest is in use. First: {first}",
+    ),
+    "lexicon.unreadable_files": (
+        "有 {files} 个词库文件无法读取，其中的词条均未生效。第一个：{first}",
+        "{files} lexicon file(s) cannot be read and none of their terms is in use. First: {first}",
+    ),
+    "lexicon.also_skipped": ("；另有 {lines} 行未载入", "; {lines} more line(s) skipped"),
+    "lexicon.advice_unreadable": (
+        "请将该文件另存为 UTF-8 或 GB18030 编码的 CSV；jb-watchdesk lexicon check 列出全部问题",
+        "save the file as a UTF-8 or GB18030 CSV; `jb-watchdesk lexicon check` lists every problem",
+    ),
+    "lexicon.advice_skipped": (
+        "按提示修改这些行（值班台在下一轮巡查时重新载入词库）；jb-watchdesk lexicon check 列出全部问题",
+        "fix those lines (the desk reloads the lexicon at its next poll); `jb-watchdesk lexicon check` lists every problem",
+    ),
+    "lexicon.bad_phrase": ("白名单短语“{phrase}”无效：{reason}", "bad allow phrase {phrase!r}: {reason}"),
+    "lexicon.phrase_control_chars": (
+        "白名单短语或说明中含有控制字符或换行",
+        "the allow phrase or its note contains control characters or line breaks",
+    ),
+    "lexicon.phrase_formula": (
+        "白名单短语不能以 = + - @ 开头（电子表格会把它当作公式）",
+        "an allow phrase cannot start with = + - @ (a spreadsheet would run it as a formula)",
+    ),
+    "lexicon.phrase_is_term": (
+        "“{phrase}”已是 {path} 中的词条；要停用它，请删除或修改该行",
+        "{phrase!r} is a term in {path}: delete or change that line to switch it off",
+    ),
+    "lexicon.allow_file_unreadable": (
+        "无法读取白名单文件 {path}（{detail}），未作改动；请先修复或另存该文件",
+        "cannot read the allow file {path} ({detail}); nothing was changed. Fix or re-save that file first",
+    ),
+    "lexicon.allow_masked": (
+        "告警 {alert_id} 涉及个人信息（已遮盖），个人信息不能通过白名单短语放行",
+        "alert {alert_id} is personal data (masked): personal data cannot be allowed by phrase",
+    ),
+    "lexicon.allow_misses_hit": (
+        "白名单短语“{phrase}”须包含告警 {alert_id} 的命中内容“{text}”",
+        "the allow phrase {phrase!r} must contain the matched text {text!r} of alert {alert_id}",
+    ),
+    "lexicon.allow_not_a_hit": (
+        "告警 {alert_id} 不是词库或检测规则的命中，白名单短语对它无效",
+        "alert {alert_id} is not a lexicon or detector hit: an allow phrase cannot cancel it",
+    ),
+    "lexicon.allow_note": ("加入白名单：{phrase}", "allow phrase added: {phrase}"),
 }
 
 

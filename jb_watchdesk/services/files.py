@@ -1,4 +1,5 @@
-"""Writing files so a failure never leaves a half-written file in place of a good one."""
+"""Reading the files an office hands the desk, and writing files so a failure never leaves a
+half-written file in place of a good one."""
 
 from __future__ import annotations
 
@@ -11,6 +12,41 @@ from pathlib import Path
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
+def decode_office_text(data: bytes) -> str:
+    """Text as office programs save it: UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's
+    "Unicode text"), else GB18030 (Excel's "CSV" on a Chinese Windows).
+
+    Raises :class:`InputError` ``file.undecodable`` when none of them fits. A file with NUL bytes
+    and no BOM is tried as UTF-16 (by where the NULs fall) rather than as GB18030, which would
+    accept the bytes and give back nonsense. The BOM is never part of the text returned.
+    """
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
+    else:
+        for bom, codec in _UTF16_BOMS.items():
+            if data.startswith(bom):
+                return _decoded(data[len(bom):], codec)
+    if b"\x00" in data:
+        little = data[1::2].count(0) >= data[0::2].count(0)
+        return _decoded(data, "utf-16-le" if little else "utf-16-be")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return _decoded(data, "gb18030")
+
+
+def _decoded(data: bytes, codec: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        raise InputError("file.undecodable") from None
+
 
 
 @contextlib.contextmanager

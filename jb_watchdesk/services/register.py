@@ -1,7 +1,7 @@
 """Importing and exporting the account register as CSV, XLSX or JSON.
 
-CSV may be UTF-8 (with or without the BOM Excel writes) or GB18030 (what Excel on a
-Chinese Windows saves as "CSV"). Headers may be English or Chinese. Imports are
+CSV may be UTF-8 (with or without the BOM Excel writes), UTF-16 with a BOM, or GB18030 (what
+Excel on a Chinese Windows saves as "CSV"). Headers may be English or Chinese. Imports are
 all-or-nothing: every bad row is reported and the database is left unchanged.
 """
 
@@ -21,7 +21,7 @@ from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.domain.errors import ImportRejected, InputError, RowError
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.domain.register import COLUMNS, COLUMNS_ZH, IGNORED_COLUMNS, RawRow, map_header, validate_rows
-from jb_watchdesk.services.files import atomic_output, read_input_bytes
+from jb_watchdesk.services.files import atomic_output, decode_office_text, read_input_bytes
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.accounts import RegisterChanges
 from jb_watchdesk.storage.db import Store
@@ -38,16 +38,10 @@ def _format_of(path: Path) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM or not), else GB18030; raises if neither decodes."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """UTF-8 (BOM or not), UTF-16 with a BOM, else GB18030 (:func:`decode_office_text`)."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
+        return decode_office_text(data)
+    except InputError:
         raise InputError("register.undecodable") from None
 
 
