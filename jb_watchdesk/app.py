@@ -22,6 +22,7 @@ from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import settings as desk_settings
 from jb_watchdesk.services.alerts import AlertService, NotificationPolicy
 from jb_watchdesk.services.duty import DutyLoop
+from jb_watchdesk.services.lexicon_files import lexicon_stamp
 from jb_watchdesk.services.poller import Poller
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
 from jb_watchdesk.services.settings import DeskSettings
@@ -126,7 +127,8 @@ async def running_duty(
     limited = _limited(http_settings or http_settings_from(app.settings), poll)
     check_ca_bundle(limited)
     http = _client_or_reason(lambda: HttpClient(limited), limited)
-    scanner = ScanService(store=app.store, clock=app.clock, locations=lexicon_locations(app.workspace.root))
+    locations = lexicon_locations(app.workspace.root)
+    scanner = ScanService(store=app.store, clock=app.clock, locations=locations)
     try:
         poller = Poller(
             store=app.store,
@@ -136,7 +138,12 @@ async def running_duty(
             calendar=app.calendar,
         )
         policy = NotificationPolicy(repeat_after=timedelta(minutes=app.settings.repeat_minutes))
-        yield DutyLoop(poller=poller, scanner=scanner, alerts=AlertService(store=app.store, clock=app.clock, policy=policy))
+        yield DutyLoop(
+            poller=poller,
+            scanner=scanner,
+            alerts=AlertService(store=app.store, clock=app.clock, policy=policy),
+            lexicon_stamp=lambda: lexicon_stamp(locations),
+        )
     finally:
         # The connections first: closing them is quick, while the scanner waits for a scan in progress.
         try:

@@ -48,6 +48,8 @@ EXAMPLES = {
     "scan": "jb-watchdesk scan --json draft.txt",
     "alerts": "jb-watchdesk alerts --state all --json",
     "alerts ack": "jb-watchdesk alerts ack 12 --note 已联系发布单位删除并核实 --officer 张三",
+    "lexicon allow": "jb-watchdesk lexicon allow 江北特供茶叶展销会 --note 展会名称，非广告 --alert 12 --officer 张三",
+    "lexicon check": "jb-watchdesk lexicon check",
     "simulator": "jb-watchdesk simulator --port 8765 --accounts 240 --faults '5xx%5,html@rss-0003'",
 }
 
@@ -136,6 +138,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", required=True, help="what was done, e.g. asked the unit to delete the post")
     p.add_argument("--officer", help="who acknowledges (default: the login name)")
     p.set_defaults(handler=cmd_alerts_ack)
+
+    lexicon = commands.add_parser("lexicon", help="the sensitive-content lexicon", description="the sensitive-content lexicon")
+    lex = lexicon.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    p = _sub(
+        lex, "allow", key="lexicon allow",
+        help="add an allow phrase to the workspace's lexicon/allow.csv; with --alert also acknowledge that alert",
+    )
+    p.add_argument("phrase", metavar="PHRASE", help="at least two characters; it cancels every hit it fully covers")
+    p.add_argument("--note", default="", help="why the phrase is allowed, e.g. a place name, not an advertisement")
+    p.add_argument("--alert", type=int, metavar="ID", help="the alert the phrase answers: it must contain the alert's matched text")
+    p.add_argument("--officer", help="who adds the phrase (default: the login name)")
+    p.set_defaults(handler=cmd_lexicon_allow)
+    p = _sub(
+        lex, "check", key="lexicon check",
+        help="list lexicon problems; exit 1 if a file cannot be read or lines were skipped",
+    )
+    p.add_argument(
+        "paths", nargs="*", type=Path, metavar="FILE",
+        help="lexicon files or folders to check (default: the shipped lexicon and the workspace's lexicon/ folder)",
+    )
+    p.set_defaults(handler=cmd_lexicon_check, needs_workspace=False)
 
     p = _sub(commands, "simulator", key="simulator", help="serve the simulated platforms on loopback (demo, tests, benchmarks)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -353,6 +376,13 @@ def _print_changes(changes: poller.Changes, out: TextIO) -> None:
         out.write(f"  ! {failure.account_id} {plain(failure.name)}: {failure.health.value} {plain(failure.code)}: {plain(failure.reason)}\n")
 
 
+def _warn_lexicon(cycle: duty.Cycle) -> None:
+    """A lexicon with problems is one line on stderr, each time it is loaded, in the officer's language."""
+    if cycle.lexicon is not None and cycle.lexicon.problems:
+        sys.stderr.write(f"{PROG}: {plain(cycle.lexicon.summary())}\n")
+        sys.stderr.flush()
+
+
 def _print_notifications(cycle: duty.Cycle, out: TextIO) -> None:
     for notification in cycle.notifications:
         out.write(f"  ▲ {plain(notification.headline())}\n")
@@ -370,6 +400,9 @@ async def _duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, s
             loop.add_signal_handler(sig, stop.set)
 
     async def report(cycle: duty.Cycle) -> None:
+        _warn_lexicon(cycle)
+        if cycle.changes.run_id is None and not cycle.scan.items_scanned and not cycle.notifications:
+            return  # only the lexicon was loaded
         if json_lines:
             out.write(json.dumps({**cycle.changes.to_json(), "alerts_raised": len(cycle.scan.raised)}, ensure_ascii=False) + "\n")
         else:
@@ -397,6 +430,7 @@ def cmd_poll(app: App, args: argparse.Namespace, out: TextIO) -> int:
             return await active.cycle(force=True)
 
     cycle = asyncio.run(once())
+    _warn_lexicon(cycle)
     if args.json:
         dump_json({**cycle.changes.to_json(), "alerts_raised": len(cycle.scan.raised)}, out)
     else:
@@ -487,20 +521,24 @@ def cmd_alerts(app: App, args: argparse.Namespace, out: TextIO) -> int:
         dump_json([row.to_json() for row in rows], out)
         return 0
     headers = (
-        ["编号", "账号", "级别", "类别", "规则", "内容", "上下文", "发现时间", "状态"]
+        ["编号", "账号", "级别", "类别", "规则", "内容", "上下文", "发现时间", "状态", "依据"]
         if zh()
-        else ["id", "account", "severity", "category", "rule", "text", "context", "raised", "state"]
+        else ["id", "account", "severity", "category", "rule", "text", "context", "raised", "state", "why"]
     )
     print_table(
         [
             [r.id, r.account_id, r.severity.value, r.category, r.rule, r.text, r.context[:40],
-             r.raised_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M"), r.state.value]
+             r.raised_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M"), r.state.value, _clipped(r.reason, 30)]
             for r in rows
         ],
         headers=headers,
         out=out,
     )
     return 0
+
+
+def _clipped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def cmd_alerts_ack(app: App, args: argparse.Namespace, out: TextIO) -> int:
@@ -516,6 +554,58 @@ def cmd_alerts_ack(app: App, args: argparse.Namespace, out: TextIO) -> int:
         f"已确认告警 {alert.id}（{plain(alert.ack_by)}）\n" if zh() else f"acknowledged alert {alert.id} ({plain(alert.ack_by)})\n"
     )
     return 0
+
+
+def _officer_or_login(officer: str | None) -> str:
+    if officer is not None:
+        return officer
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name to fall back on: --officer is then required
+        return ""
+
+
+def cmd_lexicon_allow(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import allow_phrases
+
+    outcome = allow_phrases.allow_phrase(
+        app.store,
+        app.workspace.root,
+        args.phrase,
+        note=args.note,
+        officer=_officer_or_login(args.officer),
+        now=app.clock.now(),
+        alert_id=args.alert,
+    )
+    phrase, path = plain(outcome.phrase.phrase), outcome.phrase.path
+    if outcome.phrase.added:
+        out.write(f"已将“{phrase}”加入白名单：{path}\n" if zh() else f"added the allow phrase {phrase} to {path}\n")
+    else:
+        out.write(f"“{phrase}”已在白名单中，未作改动\n" if zh() else f"{phrase} is already an allow phrase; nothing changed\n")
+    if outcome.alert is not None:
+        alert = outcome.alert
+        out.write(
+            f"已确认告警 {alert.id}（{plain(alert.ack_by)}）\n" if zh() else f"acknowledged alert {alert.id} ({plain(alert.ack_by)})\n"
+        )
+    if outcome.phrase.added:
+        out.write("扫描从下一轮巡查起按新白名单执行\n" if zh() else "scans follow the new allow list from the next poll\n")
+    return 0
+
+
+def cmd_lexicon_check(args: argparse.Namespace, out: TextIO) -> int:
+    """Read the lexicon files as the scanner would and list what was left out; no database needed."""
+    from jb_watchdesk.services.lexicon_files import check_lexicon, lexicon_locations
+
+    missing = next((path for path in args.paths if not path.exists()), None)
+    if missing is not None:
+        raise InputError("file.not_found", path=str(missing))
+    report = check_lexicon(args.paths or lexicon_locations(Workspace.resolve(args.data_dir).root))
+    for problem in report.problems:
+        out.write(plain(problem.format()) + "\n")
+    out.write(plain(report.summary()) + "\n")
+    if report.problems:
+        out.write("→ " + plain(report.advice()) + "\n")
+    return 1 if report.problems else 0
 
 
 def cmd_simulator(args: argparse.Namespace, out: TextIO) -> int:

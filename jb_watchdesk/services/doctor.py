@@ -15,6 +15,7 @@ from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.domain.workdays import WorkdayCalendar
 from jb_watchdesk.paths import Workspace
+from jb_watchdesk.services import lexicon_files
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
 
@@ -129,12 +130,26 @@ def check_display() -> Check:
     return Check("display", Level.OK, "a display is available")
 
 
+def check_lexicon(data_dir: Path) -> Check:
+    """The shipped lexicon and ``<data dir>/lexicon/``: fail when a file cannot be read (none of its
+    terms is in use), warn when lines were skipped. Detail and advice are in the officer's language."""
+    report = lexicon_files.check_lexicon(lexicon_files.lexicon_locations(data_dir))
+    if report.unreadable:
+        level = Level.FAIL
+    elif report.skipped:
+        level = Level.WARN
+    else:
+        level = Level.OK
+    return Check("lexicon", level, report.summary(), report.advice())
+
+
 def run_checks(*, workspace: Workspace, secrets: SecretStore, calendar: WorkdayCalendar, now: datetime) -> list[Check]:
     return [
         check_data_dir(workspace),
         check_database(workspace),
         check_keyring(secrets),
         check_calendar(calendar, now=now, overrides=workspace.workday_overrides),
+        check_lexicon(workspace.root),
         check_proxy(),
         check_notifications(),
         check_display(),

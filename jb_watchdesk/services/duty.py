@@ -1,6 +1,9 @@
 """The duty loop: poll, scan what changed, raise alerts, and say what the officer must see.
 
 It has no Qt: ``run --headless`` prints each cycle, and the window's controller shows it.
+The lexicon is loaded before the first scan and again whenever its files change on disk (an
+allow phrase added from the command line, an office list edited in Excel); each load's report
+rides on the cycle, so a lexicon with problems is shown, never silently half in use.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from jb_watchdesk.services import shifts, status
 from jb_watchdesk.services.alerts import AlertService, Notification
+from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.poller import Changes, Poller
 from jb_watchdesk.services.scanner import ScanOutcome, ScanService
 
@@ -26,6 +31,8 @@ class Cycle:
     changes: Changes
     scan: ScanOutcome = ScanOutcome()
     notifications: tuple[Notification, ...] = ()
+    lexicon: LexiconReport | None = None
+    """Set when the lexicon was (re)loaded before this cycle's scan."""
 
 
 @dataclass
@@ -34,17 +41,38 @@ class DutyLoop:
     scanner: ScanService
     alerts: AlertService
     after_cycle: list[Callable[[Cycle], Awaitable[None]]] = field(default_factory=list)
+    lexicon_stamp: Callable[[], Any] | None = None
+    """What the lexicon files look like on disk; a different answer means they changed."""
+    _loaded_stamp: Any = field(default=None, init=False, repr=False)
+    _loaded: bool = field(default=False, init=False, repr=False)
+
+    async def load_lexicon(self) -> LexiconReport:
+        """(Re)load the lexicon now, off the event loop; returns what it holds and what was left out."""
+        stamp = await asyncio.to_thread(self.lexicon_stamp) if self.lexicon_stamp is not None else None
+        problems = await self.scanner.areload()
+        self._loaded_stamp, self._loaded = stamp, True
+        return LexiconReport.of(self.scanner.scanner.lexicon, problems)
+
+    async def lexicon_if_changed(self) -> LexiconReport | None:
+        """Load the lexicon if it never was or its files changed since; None when nothing changed."""
+        if self._loaded:
+            if self.lexicon_stamp is None:
+                return None
+            if await asyncio.to_thread(self.lexicon_stamp) == self._loaded_stamp:
+                return None
+        return await self.load_lexicon()
 
     async def cycle(self, *, force: bool = False) -> Cycle:
         """Poll once, scan every item waiting for its scan, record the inspection, collect notifications."""
         changes = await self.poller.poll_once(force=force)
         if changes.skipped:
             return Cycle(changes=changes)
+        lexicon = await self.lexicon_if_changed()
         scan = await self.scanner.scan_pending()
         if changes.run_id is not None:
             await self._record(changes, scan)
         notifications = await self.alerts.take_due_notifications()
-        return Cycle(changes=changes, scan=scan, notifications=tuple(notifications))
+        return Cycle(changes=changes, scan=scan, notifications=tuple(notifications), lexicon=lexicon)
 
     async def _record(self, changes: Changes, scan: ScanOutcome) -> None:
         """§4.3's record: one automatic inspection per polled account; §3.6: emergency clocks."""
@@ -83,10 +111,12 @@ class DutyLoop:
         Items a previous run stored but did not scan (it was killed in between) are scanned first,
         before any account falls due.
         """
+        lexicon = await self.lexicon_if_changed()
         leftover = await self.scanner.scan_pending()
         if leftover.items_scanned:
             log.info("scanned %d items left unscanned by the previous run", leftover.items_scanned)
-            await on_cycle(Cycle(changes=Changes(), scan=leftover))
+        if leftover.items_scanned or lexicon is not None:
+            await on_cycle(Cycle(changes=Changes(), scan=leftover, lexicon=lexicon))
         while not stop.is_set():
             if not self.poller.paused:
                 accounts_due = await self.poller.due_count()
