@@ -15,6 +15,7 @@ class Bridge(QObject):
     alertsChanged = Signal(list, object)  # list[Alert], {account_id: name}
     notifications = Signal(list)  # list[services.alerts.Notification], one batch per cycle
     cycleFinished = Signal(object)  # services.duty.Cycle
+    lexiconChanged = Signal(object)  # services.lexicon_files.LexiconReport, after each lexicon load
     pollingChanged = Signal(bool)  # True while polling runs (not paused)
     message = Signal(str, str)  # level ("info" | "warning" | "error"), one line of text
 

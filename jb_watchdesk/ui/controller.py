@@ -26,9 +26,11 @@ from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
 from jb_watchdesk.domain.models import Account
+from jb_watchdesk.services import allow_phrases
 from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.duty import Cycle, DutyLoop
+from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.loop_thread import LoopThread
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.services.settings import DeskSettings
@@ -64,6 +66,7 @@ class DeskController:
         self.officer = ""
         self._names: dict[int, str] = {}
         self.comment_limit = COMMENT_PAGE
+        self.lexicon: LexiconReport | None = None  # what the scanner's last lexicon load gave
 
     # -- task ownership ---------------------------------------------------------------
 
@@ -111,11 +114,13 @@ class DeskController:
             self._ca_fallback = base.ca_bundle
             self.bridge.say("error", messages.text("settings.ca_fallback", problem=str(error)))
             self.duty = await self.worker.run(self._open_duty())
+        if self.lexicon is not None:
+            self._show_lexicon(self.lexicon)
 
     async def _open_duty(self) -> DutyLoop:  # on the duty thread
         running = running_duty(self.app, settings=self.poll_settings, http_settings=self.http_settings)
         duty = await self._stack.enter_async_context(running)
-        await duty.scanner.areload()
+        self.lexicon = await duty.load_lexicon()
         return duty
 
     async def _duty_loop(self) -> None:  # on the duty thread
@@ -214,7 +219,13 @@ class DeskController:
 
     # -- data --------------------------------------------------------------------------
 
+    def _show_lexicon(self, report: LexiconReport) -> None:
+        self.lexicon = report
+        self.bridge.lexiconChanged.emit(report)
+
     async def _on_cycle(self, cycle: Cycle) -> None:
+        if cycle.lexicon is not None:
+            self._show_lexicon(cycle.lexicon)
         # Refresh first, so a pop-up can name the account and the inbox already lists the alert.
         if cycle.changes.run_id is not None:
             self.bridge.cycleFinished.emit(cycle)
@@ -342,6 +353,28 @@ class DeskController:
         assert self.duty is not None
         await self._on_worker(self.duty.alerts.acknowledge(alert_id, officer=self.officer_name(), note=note))
         await self.refresh_alerts()
+
+    async def allow_phrase(self, alert_id: int, phrase: str, note: str) -> allow_phrases.AllowOutcome:
+        """The officer disagrees with an alert: allow the phrase, acknowledge the alert, reload the lexicon.
+
+        The file and the store are written on a worker thread, the lexicon is rebuilt on the scan
+        service's thread; the next scans honour the phrase.
+        """
+        assert self.duty is not None
+        app = self.app
+        outcome = await asyncio.to_thread(
+            allow_phrases.allow_phrase,
+            app.store,
+            app.workspace.root,
+            phrase,
+            note=note,
+            officer=self.officer_name(),
+            now=app.clock.now(),
+            alert_id=alert_id,
+        )
+        self._show_lexicon(await self._on_worker(self.duty.load_lexicon()))
+        await self.refresh_alerts()
+        return outcome
 
     async def comment_action(self, comment_id: int, *, done: bool, note: str) -> None:
         now = self.app.clock.now()

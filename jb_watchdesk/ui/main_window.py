@@ -28,6 +28,7 @@ from jb_watchdesk.services import register as register_service
 from jb_watchdesk.services import settings as desk_settings
 from jb_watchdesk.services.alerts import Notification, NotificationKind
 from jb_watchdesk.services.duty import Cycle
+from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.storage import accounts as account_store
@@ -40,7 +41,7 @@ from jb_watchdesk.ui.dialogs.alert_popup import AlertPopup
 from jb_watchdesk.ui.dialogs.post import PostDialog
 from jb_watchdesk.ui.dialogs.settings import SettingsDialog
 from jb_watchdesk.ui.notifier import Notifier
-from jb_watchdesk.ui.text import plain_label
+from jb_watchdesk.ui.text import plain_label, tooltip
 from jb_watchdesk.ui.tray import Tray
 from jb_watchdesk.ui.views.accounts import AccountsView
 from jb_watchdesk.ui.views.alerts import AlertsView
@@ -105,6 +106,42 @@ class Banner(QFrame):
         self.show()
 
 
+class LexiconWarning(QFrame):
+    """A line that stays while the lexicon has problems: a file that cannot be read, lines skipped.
+
+    Plain text in the officer's language; the tooltip lists the first problems as ``FILE:LINE: reason``.
+    """
+
+    SHOWN_IN_TOOLTIP = 10
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("LexiconWarning { background: #fff3cd; border: 1px solid #b86e00; }")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        self.icon = QLabel()
+        self.icon.setPixmap(icons.draw("warn", 18))
+        self.text = plain_label()
+        self.text.setWordWrap(True)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        self.hide()
+
+    def show_report(self, report: LexiconReport) -> None:
+        if not report.problems:
+            self.text.setText("")
+            self.setToolTip("")
+            self.hide()
+            return
+        self.text.setText(f"{report.summary()} {report.advice()}".strip())
+        shown = [problem.format() for problem in report.problems[: self.SHOWN_IN_TOOLTIP]]
+        if len(report.problems) > self.SHOWN_IN_TOOLTIP:
+            shown.append("…")
+        self.setToolTip(tooltip("\n".join(shown)))
+        self.show()
+
+
 class MainWindow(QMainWindow):
     quitRequested = Signal()
 
@@ -134,6 +171,8 @@ class MainWindow(QMainWindow):
         layout.addLayout(summary)
         self.banner = Banner()
         layout.addWidget(self.banner)
+        self.lexicon_warning = LexiconWarning()
+        layout.addWidget(self.lexicon_warning)
 
         self.tabs = QTabWidget()
         self._duty_stale = True
@@ -179,6 +218,7 @@ class MainWindow(QMainWindow):
         bridge.alertsChanged.connect(self.show_alerts)
         bridge.notifications.connect(self.show_notifications)
         bridge.cycleFinished.connect(self.show_cycle)
+        bridge.lexiconChanged.connect(self.lexicon_warning.show_report)
         bridge.message.connect(self.show_message)
         bridge.pollingChanged.connect(self._polling_changed)
         self.poll_action.triggered.connect(lambda: self._run(self._poll_now(), _t("巡查")))
@@ -190,6 +230,8 @@ class MainWindow(QMainWindow):
         )
         self.alerts.acknowledgeRequested.connect(self.acknowledge_alert)
         self.popup.acknowledged.connect(self.acknowledge_alert)
+        self.alerts.allowRequested.connect(self.allow_phrase)
+        self.popup.allowRequested.connect(self.allow_phrase)
         self.alerts.table.doubleClicked.connect(lambda index: self.open_alert_item(self.alerts.model.row_at(index.row())))
         self.dashboard.accountActivated.connect(self.open_latest_post)
         self.accounts.saveRequested.connect(lambda account_id, cells: self._run(self._save_account(account_id, cells), _t("保存账号")))
@@ -320,6 +362,18 @@ class MainWindow(QMainWindow):
 
     def acknowledge_alert(self, alert_id: int, note: str) -> None:
         self._run(self.controller.acknowledge_alert(alert_id, note), _t("确认告警"))
+
+    def allow_phrase(self, alert_id: int, phrase: str, note: str) -> None:
+        """Add the allow phrase, acknowledge the alert with it and reload the lexicon, off the GUI thread."""
+
+        async def allow() -> None:
+            outcome = await self.controller.allow_phrase(alert_id, phrase, note)
+            if outcome.phrase.added:
+                self.show_message("info", _t("已加入白名单：") + outcome.phrase.phrase)
+            else:
+                self.show_message("info", _t("已在白名单中：") + outcome.phrase.phrase)
+
+        self._run(allow(), _t("加入白名单"))
 
     # -- posts ---------------------------------------------------------------------------
 

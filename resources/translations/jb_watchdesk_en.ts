@@ -123,39 +123,54 @@
 <context>
     <name>AlertPopup</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="55"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="59"/>
         <source>高风险内容告警</source>
         <translation>High-risk content alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="79"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="87"/>
         <source>处理说明（必填），例如：已通知发布单位撤稿</source>
         <translation>Action taken (required), e.g. publishing unit told to withdraw the post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="82"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="90"/>
         <source>确认告警</source>
         <translation>Acknowledge</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="83"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="91"/>
         <source>稍后处理</source>
         <translation>Later</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="128"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="92"/>
+        <source>加入白名单…</source>
+        <translation>Add allow phrase…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="139"/>
         <source>发现时间：</source>
         <translation>Found: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="128"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="139"/>
         <source>规则：</source>
         <translation>Rule: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="129"/>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="140"/>
         <source>命中内容：</source>
         <translation>Matched: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="142"/>
+        <source>判定依据：</source>
+        <translation>Why: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/alert_popup.py" line="146"/>
+        <source>把这段文字加入白名单，并确认此告警</source>
+        <translation>Allow this text by phrase and acknowledge the alert</translation>
     </message>
 </context>
 <context>
@@ -199,44 +214,102 @@
 <context>
     <name>AlertsView</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="32"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="36"/>
         <source>确认告警…</source>
         <translation>Acknowledge…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="93"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="39"/>
+        <source>加入白名单…</source>
+        <translation>Add allow phrase…</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="101"/>
+        <source>把这段文字加入白名单，并确认此告警</source>
+        <translation>Allow this text by phrase and acknowledge the alert</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="109"/>
         <source>规则</source>
         <translation>Rule</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="93"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="109"/>
         <source>置信度</source>
         <translation>Confidence</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="94"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="110"/>
         <source>发现时间</source>
         <translation>Found</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="97"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="113"/>
         <source>确认人</source>
         <translation>Acked by</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="97"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="113"/>
         <source>说明</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="105"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="116"/>
+        <source>判定依据</source>
+        <translation>Why</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="124"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="105"/>
+        <location filename="../../jb_watchdesk/ui/views/alerts.py" line="124"/>
         <source>请填写处理说明：</source>
         <translation>Describe the action taken:</translation>
+    </message>
+</context>
+<context>
+    <name>AllowPhraseDialog</name>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/allow_phrase.py" line="37"/>
+        <source>加入白名单</source>
+        <translation>Add allow phrase</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/allow_phrase.py" line="39"/>
+        <source>白名单短语会取消它完整覆盖的命中。只写命中词本身，会在所有文章中停用该词；建议连同前后文字一起写，例如地名或文件名的全称。</source>
+        <translation>An allow phrase cancels every hit it fully covers. The matched word alone would switch the term off in every post; write it with the words around it, e.g. the full name of a place or a document.</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/allow_phrase.py" line="42"/>
+        <source>上下文：</source>
+        <translation>Context: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/allow_phrase.py" line="49"/>
+        <source>理由，例如：地名，非广告用语</source>
+        <translation>Why, e.g. a place name, not advertising</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/allow_phrase.py" line="50"/>
+        <source>白名单短语</source>
+        <translation>Allow phrase</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/allow_phrase.py" line="51"/>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/allow_phrase.py" line="72"/>
+        <source>短语至少两个字。</source>
+        <translation>A phrase needs at least two characters.</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/dialogs/allow_phrase.py" line="74"/>
+        <source>短语必须包含命中内容：</source>
+        <translation>The phrase must contain the matched text: </translation>
     </message>
 </context>
 <context>
@@ -1181,265 +1254,280 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="96"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="97"/>
         <source>知道了</source>
         <translation>Got it</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="115"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="152"/>
         <source>江北政务新媒体值班台</source>
         <translation>JB WatchDesk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="125"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="162"/>
         <source>否决</source>
         <translation>Veto</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="126"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="163"/>
         <source>确认超时</source>
         <translation>Ack overdue</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="127"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="275"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="164"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="317"/>
         <source>新告警</source>
         <translation>New alerts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="128"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="165"/>
         <source>读取失败</source>
         <translation>Failing</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="145"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="184"/>
         <source>值班总览</source>
         <translation>Overview</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="146"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="178"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="185"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="217"/>
         <source>留言队列</source>
         <translation>Comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="147"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="186"/>
         <source>告警</source>
         <translation>Alerts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="148"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="187"/>
         <source>账号管理</source>
         <translation>Accounts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="149"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="237"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="188"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="279"/>
         <source>值班与巡查</source>
         <translation>Duty and inspections</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="153"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="192"/>
         <source>操作</source>
         <translation>Actions</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="155"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="194"/>
         <source>立即巡查</source>
         <translation>Poll now</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="157"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="196"/>
         <source>暂停巡查</source>
         <translation>Pause polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="159"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="416"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="198"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="470"/>
         <source>设置</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="160"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="199"/>
         <source>退出</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="164"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="203"/>
         <source>正在启动…</source>
         <translation>Starting…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="184"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="273"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="224"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="315"/>
         <source>巡查</source>
         <translation>Poll</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="189"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="229"/>
         <source>留言处理</source>
         <translation>Comment action</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="195"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="237"/>
         <source>保存账号</source>
         <translation>Save account</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="197"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="239"/>
         <source>保存凭据</source>
         <translation>Save credential</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="199"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="241"/>
         <source>测试连接</source>
         <translation>Test connection</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="224"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="266"/>
         <source>正在巡查全部账号…</source>
         <translation>Polling every account…</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="226"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="268"/>
         <source>一轮巡查正在进行，结束后即显示结果</source>
         <translation>A poll is already under way; its results show when it ends</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="273"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="315"/>
         <source>正常</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="274"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="316"/>
         <source>失败</source>
         <translation>Failed</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="274"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="316"/>
         <source>新发布</source>
         <translation>New posts</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="275"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="317"/>
         <source>新留言</source>
         <translation>New comments</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="284"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="326"/>
         <source>巡查进行中</source>
         <translation>Polling</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="284"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="326"/>
         <source>巡查已暂停</source>
         <translation>Polling paused</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="296"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="300"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="338"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="342"/>
         <source>值班告警</source>
         <translation>Duty alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="300"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="342"/>
         <source>本轮巡查待查看的告警：</source>
         <translation>Alerts to review from this poll: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="300"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="342"/>
         <source>高风险</source>
         <translation>high risk</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="322"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="364"/>
         <source>确认告警</source>
         <translation>Acknowledge alert</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="333"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="372"/>
+        <source>已加入白名单：</source>
+        <translation>Allow phrase added: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="374"/>
+        <source>已在白名单中：</source>
+        <translation>Already an allow phrase: </translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="376"/>
+        <source>加入白名单</source>
+        <translation>Add allow phrase</translation>
+    </message>
+    <message>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="387"/>
         <source>留言</source>
         <translation>Comment</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="337"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="391"/>
         <source>查看原文</source>
         <translation>View original</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="346"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="400"/>
         <source>该账号还没有读取到发布</source>
         <translation>No posts read from this account yet</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="348"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="402"/>
         <source>查看发布</source>
         <translation>View post</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="365"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="419"/>
         <source>已保存：</source>
         <translation>Saved: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="372"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="426"/>
         <source>凭据已保存到系统钥匙串：</source>
         <translation>Credential saved to the system keychain: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="382"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="436"/>
         <source>连接失败：</source>
         <translation>Connection failed: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="384"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="438"/>
         <source>连接正常：</source>
         <translation>Connection OK: </translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="387"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="393"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="441"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="447"/>
         <source>导入登记表</source>
         <translation>Import register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="390"/>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="393"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="444"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="447"/>
         <source>导出登记表</source>
         <translation>Export register</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="394"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="448"/>
         <source>账号登记表 (*.xlsx *.csv *.json)</source>
         <translation>Account register (*.xlsx *.csv *.json)</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="405"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="459"/>
         <source>已导入</source>
         <translation>Imported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="410"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="464"/>
         <source>已导出</source>
         <translation>Exported</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="429"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="483"/>
         <source>设置已保存并生效；界面语言在下次启动时切换</source>
         <translation>Settings saved and applied; the language changes at the next start</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="431"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="485"/>
         <source>设置已保存并生效</source>
         <translation>Settings saved and applied</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="443"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="497"/>
         <source>值班台仍在运行</source>
         <translation>WatchDesk is still running</translation>
     </message>
     <message>
-        <location filename="../../jb_watchdesk/ui/main_window.py" line="443"/>
+        <location filename="../../jb_watchdesk/ui/main_window.py" line="497"/>
         <source>巡查继续在后台进行；从托盘菜单退出。</source>
         <translation>Polling continues in the background; quit from the tray menu.</translation>
     </message>

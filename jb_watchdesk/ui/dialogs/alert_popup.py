@@ -1,7 +1,8 @@
 """The pop-up for a high-severity hit: stays on top until acknowledged or deferred.
 
 Non-modal, so the rest of the desk keeps working; shows the matched text (masked where it is
-personal data) in its context, literally.
+personal data) in its context and why the scanner raised it, literally. A hit the officer
+disagrees with is answered by an allow phrase (never for personal data).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.services.allow_phrases import allow_refusal
 from jb_watchdesk.storage.alerts import Alert
 from jb_watchdesk.ui import icons, labels
-from jb_watchdesk.ui.text import plain_label
+from jb_watchdesk.ui.dialogs.allow_phrase import AllowPhraseDialog
+from jb_watchdesk.ui.text import plain_label, tooltip
 
 
 def _t(text: str) -> str:
@@ -49,6 +52,7 @@ class AlertPopup(QWidget):
 
     acknowledged = Signal(int, str)  # alert id, note
     deferred = Signal(int)
+    allowRequested = Signal(int, str, str)  # alert id, phrase, note
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
@@ -70,8 +74,12 @@ class AlertPopup(QWidget):
         layout.addLayout(head)
         self.meta = plain_label()
         self.matched = plain_label()
+        self.reason = plain_label()  # why the scanner raised, lowered or kept the hit; never rich text
+        self.reason.setWordWrap(True)
+        self.reason.hide()
         layout.addWidget(self.meta)
         layout.addWidget(self.matched)
+        layout.addWidget(self.reason)
         self.context = QPlainTextEdit()
         self.context.setReadOnly(True)
         layout.addWidget(self.context)
@@ -81,6 +89,9 @@ class AlertPopup(QWidget):
         buttons = QDialogButtonBox()
         self.ack_button = buttons.addButton(_t("确认告警"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.defer_button = buttons.addButton(_t("稍后处理"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.allow_button = buttons.addButton(_t("加入白名单…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.allow_button.clicked.connect(self._ask_allow)
+        self._dialog: AllowPhraseDialog | None = None
         self.ack_button.setEnabled(False)
         self.note.textChanged.connect(lambda text: self.ack_button.setEnabled(bool(text.strip())))
         self.ack_button.clicked.connect(self._acknowledge)
@@ -127,6 +138,12 @@ class AlertPopup(QWidget):
         when = alert.raised_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
         self.meta.setText(_t("发现时间：") + when + "    " + _t("规则：") + alert.rule)
         self.matched.setText(_t("命中内容：") + alert.text)
+        reason = alert.reason
+        self.reason.setText(_t("判定依据：") + reason if reason else "")
+        self.reason.setVisible(bool(reason))
+        refusal = allow_refusal(alert)
+        self.allow_button.setEnabled(not refusal)
+        self.allow_button.setToolTip(tooltip(refusal) if refusal else _t("把这段文字加入白名单，并确认此告警"))
         highlight(self.context, text=alert.context, needle=alert.text)
 
     def _acknowledge(self) -> None:
@@ -136,6 +153,19 @@ class AlertPopup(QWidget):
             self.acknowledged.emit(alert.id, note)
             self.note.clear()
             self.drop(alert.id)
+
+    def _ask_allow(self) -> None:
+        alert = self.current
+        if alert is None or allow_refusal(alert):
+            return
+        dialog = AllowPhraseDialog(alert, parent=self)
+        dialog.submitted.connect(self._allow)
+        self._dialog = dialog
+        dialog.open()
+
+    def _allow(self, alert_id: int, phrase: str, note: str) -> None:
+        self.allowRequested.emit(alert_id, phrase, note)
+        self.drop(alert_id)
 
     def _defer(self) -> None:
         alert = self.current

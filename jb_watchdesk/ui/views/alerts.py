@@ -1,4 +1,5 @@
-"""The alerts inbox: new first; the matched text highlighted in its context; acknowledge with a note."""
+"""The alerts inbox: new first; the matched text highlighted in its context and why the scanner
+raised it; acknowledge with a note, or answer a hit the officer disagrees with by an allow phrase."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.services.allow_phrases import allow_refusal
 from jb_watchdesk.storage.alerts import Alert, AlertState
 from jb_watchdesk.ui import labels
 from jb_watchdesk.ui.dialogs.alert_popup import highlight
+from jb_watchdesk.ui.dialogs.allow_phrase import AllowPhraseDialog
 from jb_watchdesk.ui.dialogs.note import NoteDialog
 from jb_watchdesk.ui.models.alerts import AlertsModel
-from jb_watchdesk.ui.text import plain_label
+from jb_watchdesk.ui.text import plain_label, tooltip
 from jb_watchdesk.ui.views.columns import FitWhenShown, fit_columns
 
 
@@ -23,6 +26,7 @@ def _t(text: str) -> str:
 
 class AlertsView(QWidget):
     acknowledgeRequested = Signal(int, str)
+    allowRequested = Signal(int, str, str)  # alert id, phrase, note
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,6 +36,9 @@ class AlertsView(QWidget):
         self.ack_button = QPushButton(_t("确认告警…"))
         self.ack_button.setEnabled(False)
         bar.addWidget(self.ack_button)
+        self.allow_button = QPushButton(_t("加入白名单…"))
+        self.allow_button.setEnabled(False)
+        bar.addWidget(self.allow_button)
         bar.addStretch(1)
         layout.addLayout(bar)
         split = QSplitter()
@@ -48,16 +55,21 @@ class AlertsView(QWidget):
         side_layout = QVBoxLayout(side)
         self.summary = plain_label()
         self.summary.setWordWrap(True)
+        self.reason = plain_label()  # why the scanner raised, lowered or kept the hit; never rich text
+        self.reason.setWordWrap(True)
+        self.reason.hide()
         self.context = QPlainTextEdit()
         self.context.setReadOnly(True)
         side_layout.addWidget(self.summary)
+        side_layout.addWidget(self.reason)
         side_layout.addWidget(self.context)
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         layout.addWidget(split)
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.ack_button.clicked.connect(self._ask)
-        self._dialog: NoteDialog | None = None
+        self.allow_button.clicked.connect(self._ask_allow)
+        self._dialog: NoteDialog | AllowPhraseDialog | None = None
         self._fit = FitWhenShown(self.table, lambda: fit_columns(self.table, widest=260))
 
     def set_rows(self, alerts: Sequence[Alert], account_names: Mapping[int, str]) -> None:
@@ -84,8 +96,12 @@ class AlertsView(QWidget):
     def _selected(self, *_: object) -> None:
         alert = self.current()
         self.ack_button.setEnabled(alert is not None and alert.state is AlertState.NEW)
+        refusal = allow_refusal(alert) if alert is not None else ""
+        self.allow_button.setEnabled(alert is not None and alert.state is AlertState.NEW and not refusal)
+        self.allow_button.setToolTip(tooltip(refusal) if refusal else _t("把这段文字加入白名单，并确认此告警"))
         if alert is None:
             self.summary.setText("")
+            self.reason.hide()
             self.context.setPlainText("")
             return
         lines = [
@@ -96,6 +112,9 @@ class AlertsView(QWidget):
         if alert.ack_by:
             lines.append(f"{_t('确认人')}: {alert.ack_by}  {_t('说明')}: {alert.ack_note or ''}")
         self.summary.setText("\n".join(lines))
+        reason = alert.reason
+        self.reason.setText(f"{_t('判定依据')}: {reason}" if reason else "")
+        self.reason.setVisible(bool(reason))
         highlight(self.context, text=alert.context, needle=alert.text)
 
     def _ask(self) -> None:
@@ -104,5 +123,14 @@ class AlertsView(QWidget):
             return
         dialog = NoteDialog(title=_t("确认告警"), prompt=_t("请填写处理说明："), subject=alert.context, parent=self)
         dialog.submitted.connect(lambda note: self.acknowledgeRequested.emit(alert.id, note))
+        self._dialog = dialog
+        dialog.open()
+
+    def _ask_allow(self) -> None:
+        alert = self.current()
+        if alert is None or alert.state is not AlertState.NEW or allow_refusal(alert):
+            return
+        dialog = AllowPhraseDialog(alert, parent=self)
+        dialog.submitted.connect(self.allowRequested)
         self._dialog = dialog
         dialog.open()
