@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Final
+
+import ahocorasick_rs
 
 from jb_watchdesk.domain.sensitive.lexicon import Category, Severity
 from jb_watchdesk.domain.sensitive.normalize import is_cjk
@@ -161,8 +164,6 @@ _GENRE: Final = (
 )
 
 _SENTENCE_ENDS: Final = "。！？!?；;\n\r"
-_SENTENCE_END_CHAR: Final = re.compile(f"[{_SENTENCE_ENDS}]")
-_LAST_SENTENCE_END: Final = re.compile(f"[{_SENTENCE_ENDS}][^{_SENTENCE_ENDS}]*$")
 _BEFORE: Final = 80
 """How far back the hit's sentence is read."""
 _SENTENCE_AFTER: Final = 40
@@ -171,10 +172,6 @@ _NEAR: Final = 8
 _AFTER: Final = 16
 _OPEN_QUOTES: Final = "“「『\"'‘《"
 _CLOSE_QUOTES: Final = "”」』\"'’》"
-
-
-def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True)))
 
 
 def _cue_table(*groups: tuple[str, tuple[str, ...]]) -> dict[str, str]:
@@ -206,13 +203,51 @@ _AFTER_CODES: Final = _cue_table(
 )
 _STRONG: Final = frozenset({"context.case"})
 """Reasons an offer beside the hit does not overturn: a case report quotes the offer it reports."""
-_BEFORE_CUE: Final = _alternation(tuple(_BEFORE_CODES))
-_NEAR_CUE: Final = _alternation(tuple(_NEAR_CODES))
-_AFTER_CUE: Final = _alternation(tuple(_AFTER_CODES))
-_CORRECTION_CUE: Final = _alternation(_CORRECTION)
-_OFFER_CUE: Final = _alternation(_OFFER)
-_EXPLICIT_OFFER_CUE: Final = _alternation(_EXPLICIT_OFFER)
-_GENRE_CUE: Final = _alternation(_GENRE)
+
+# What each cue word can be, as bit flags; one word can play several parts (违法 is a
+# prohibition before a hit, after it, and marks the genre).
+_BEFORE_ROLE: Final = 1
+_NEAR_ROLE: Final = 2
+_AFTER_ROLE: Final = 4
+_CORRECTION_ROLE: Final = 8
+_OFFER_ROLE: Final = 16
+_EXPLICIT_ROLE: Final = 32
+_GENRE_ROLE: Final = 64
+
+
+def _cue_roles() -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for words, role in (
+        (_BEFORE_CODES, _BEFORE_ROLE),
+        (_NEAR_CODES, _NEAR_ROLE),
+        (_AFTER_CODES, _AFTER_ROLE),
+        (_CORRECTION, _CORRECTION_ROLE),
+        (_OFFER, _OFFER_ROLE),
+        (_EXPLICIT_OFFER, _EXPLICIT_ROLE),
+        (_GENRE, _GENRE_ROLE),
+    ):
+        for word in words:
+            roles[word] = roles.get(word, 0) | role
+    return roles
+
+
+_CUE_ROLES: Final = _cue_roles()
+_CUE_WORDS: Final = tuple(_CUE_ROLES)
+
+
+_GENRE_WORDS: Final = tuple(dict.fromkeys(_GENRE))
+
+
+@functools.cache
+def _genre_automaton() -> ahocorasick_rs.AhoCorasick:
+    return ahocorasick_rs.AhoCorasick(list(_GENRE_WORDS), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+
+
+@functools.cache
+def _cue_automaton() -> ahocorasick_rs.AhoCorasick:
+    """Every cue word in one automaton: a text's cues are found in one pass, whatever the number of hits."""
+    return ahocorasick_rs.AhoCorasick(list(_CUE_WORDS), matchkind=ahocorasick_rs.MatchKind.Standard)
+
 
 _ASSESSED: Final = frozenset({Category.SECRET, Category.PAID_SERVICE, Category.ADVERTISING, Category.PRIVACY})
 
@@ -223,19 +258,6 @@ class Assessment:
 
     severity: Severity
     why: tuple[Why, ...] = ()
-
-
-def _sentence(folded: str, start: int, end: int) -> tuple[int, int]:
-    """The hit's sentence, at most :data:`_BEFORE` characters before it and :data:`_SENTENCE_AFTER` after."""
-    lo = max(0, start - _BEFORE)
-    last_end = _LAST_SENTENCE_END.search(folded, lo, start)
-    if last_end is not None:
-        lo = last_end.start() + 1
-    hi = min(len(folded), end + _SENTENCE_AFTER)
-    next_end = _SENTENCE_END_CHAR.search(folded, end, hi)
-    if next_end is not None:
-        hi = next_end.start()
-    return lo, hi
 
 
 def _quoted(folded: str, lo: int, start: int, end: int, hi: int) -> bool:
@@ -249,26 +271,46 @@ def _quoted(folded: str, lo: int, start: int, end: int, hi: int) -> bool:
     return any(char in after for char in _CLOSE_QUOTES)
 
 
-def _nearest_before(folded: str, lo: int, start: int) -> tuple[str, str] | None:
+def _first(cues: list[tuple[int, int, str, int]], role: int, *, outside: tuple[int, int] = (0, 0)) -> str | None:
+    """The first cue playing ``role`` that does not overlap ``outside`` (the hit itself)."""
+    start, end = outside
+    return next((word for lo, hi, word, roles in cues if roles & role and (hi <= start or lo >= end)), None)
+
+
+def _nearest_before(cues: list[tuple[int, int, str, int]], lo: int, start: int) -> tuple[str, str] | None:
     """The cue nearest before the hit: a specific one anywhere in the sentence, an everyday one close by."""
-    best: tuple[int, str, str] | None = None
-    for match in _BEFORE_CUE.finditer(folded, lo, start):
-        best = (match.end(), _BEFORE_CODES[match.group()], match.group())
-    near = None
-    for match in _NEAR_CUE.finditer(folded, max(lo, start - _NEAR), start):
-        near = (match.end(), _NEAR_CODES[match.group()], match.group())
-    if near is not None and (best is None or near[0] > best[0]):
-        best = near
-    return None if best is None else (best[1], best[2])
+    best: tuple[int, int, str, str] | None = None
+    for cue_start, cue_end, word, roles in cues:
+        if cue_end > start or cue_start < lo:
+            continue
+        if roles & _BEFORE_ROLE:
+            code = _BEFORE_CODES[word]
+        elif roles & _NEAR_ROLE and cue_start >= start - _NEAR:
+            code = _NEAR_CODES[word]
+        else:
+            continue
+        rank = (cue_end, cue_end - cue_start)
+        if best is None or rank > best[:2]:
+            best = (*rank, code, word)
+    return None if best is None else (best[2], best[3])
 
 
-def _first_after(folded: str, end: int, hi: int) -> tuple[str, str] | None:
-    match = _AFTER_CUE.search(folded, end, hi)
-    return None if match is None else (_AFTER_CODES[match.group()], match.group())
+def _first_after(cues: list[tuple[int, int, str, int]], end: int, hi: int) -> tuple[str, str] | None:
+    best: tuple[int, int, str] | None = None
+    for cue_start, cue_end, word, roles in cues:
+        if roles & _AFTER_ROLE and cue_start >= end and cue_end <= hi:
+            rank = (cue_start, -(cue_end - cue_start))
+            if best is None or rank < best[:2]:
+                best = (*rank, word)
+    return None if best is None else (_AFTER_CODES[best[2]], best[2])
 
 
 class TextContext:
-    """One folded text and what is known about it as a whole (its genre, found once, on demand)."""
+    """One folded text and what is known about it as a whole, found once and on demand.
+
+    The words that mark the text's genre. Every hit of one scan shares it; the cues around each
+    hit are read from its own sentence only.
+    """
 
     __slots__ = ("_genre", "folded")
 
@@ -276,10 +318,28 @@ class TextContext:
         self.folded = folded
         self._genre: list[tuple[int, int, str]] | None = None
 
+    def cues(self, lo: int, hi: int) -> list[tuple[int, int, str, int]]:
+        """``(start, end, word, roles)`` of the cues inside ``[lo, hi)`` (overlapping ones too)."""
+        found = _cue_automaton().find_matches_as_indexes(self.folded[lo:hi], overlapping=True)
+        return [(start + lo, end + lo, _CUE_WORDS[index], _CUE_ROLES[_CUE_WORDS[index]]) for index, start, end in found]
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The hit's sentence, at most :data:`_BEFORE` characters before it and :data:`_SENTENCE_AFTER` after."""
+        folded = self.folded
+        lo = max(0, start - _BEFORE)
+        lo = max(lo, *(folded.rfind(char, lo, start) + 1 for char in _SENTENCE_ENDS))
+        hi = min(len(folded), end + _SENTENCE_AFTER)
+        ends = [found for char in _SENTENCE_ENDS if (found := folded.find(char, end, hi)) >= 0]
+        return lo, min(ends, default=hi)
+
     def genre(self, start: int, end: int) -> str:
         """A word outside ``[start, end)`` marking the text as a warning or explainer ("" if none)."""
         if self._genre is None:
-            self._genre = [(match.start(), match.end(), match.group()) for match in _GENRE_CUE.finditer(self.folded)]
+            words = _GENRE_WORDS
+            self._genre = [
+                (found_start, found_end, words[index])
+                for index, found_start, found_end in _genre_automaton().find_matches_as_indexes(self.folded)
+            ]
         return next((word for lo, hi, word in self._genre if hi <= start or lo >= end), "")
 
 
@@ -304,11 +364,12 @@ def assess(
     folded = context.folded
     if severity is Severity.LOW:
         return Assessment(severity)
-    lo, hi = _sentence(folded, start, end)
+    lo, hi = context.sentence(start, end)
+    cues = context.cues(lo, hi)
     if category is Category.MISSTATEMENT:
-        cue = _CORRECTION_CUE.search(folded, lo, hi)
-        if cue is not None:
-            return Assessment(Severity.LOW, (Why("context.correction", cue.group()),))
+        correction = _first(cues, _CORRECTION_ROLE)
+        if correction is not None:
+            return Assessment(Severity.LOW, (Why("context.correction", correction),))
         return Assessment(severity)
     if category not in _ASSESSED:
         return Assessment(severity)
@@ -317,25 +378,24 @@ def assess(
         return Assessment(Severity.LOW, (Why("context.law", folded[start : law.end()]),))
     if "《" in folded[lo:start] and "》" in folded[end:hi]:
         return Assessment(Severity.LOW, (Why("context.law", "《》"),))
-    after = _first_after(folded, end, min(hi, end + _AFTER))
-    cue = after or _nearest_before(folded, lo, start)
+    after = _first_after(cues, end, min(hi, end + _AFTER))
+    cue = after or _nearest_before(cues, lo, start)
+    offer = _first(cues, _OFFER_ROLE, outside=(start, end))
     if cue is not None:
         code, word = cue
-        offer = _OFFER_CUE.search(folded, lo, hi)
         # "“刷单返利”就是诈骗" names the offer a scam; a case report quotes what it reports.
         overturned = after is not None and code == "context.warning" or code in _STRONG
         if offer is not None and not overturned and not (_quoted(folded, lo, start, end, hi) and code == "context.warning"):
-            return Assessment(severity, (Why("context.offer", offer.group()),))
+            return Assessment(severity, (Why("context.offer", offer),))
         return Assessment(Severity.LOW, (Why(code, word),))
-    offer = _OFFER_CUE.search(folded, lo, hi)
     if severity is Severity.HIGH and offer is None and by_genre:
         genre = context.genre(start, end)
         if genre:
             return Assessment(Severity.MEDIUM, (Why("context.genre", genre),))
     if severity is Severity.MEDIUM and category is Category.PAID_SERVICE:
-        explicit = _EXPLICIT_OFFER_CUE.search(folded, lo, hi)
+        explicit = _first(cues, _EXPLICIT_ROLE, outside=(start, end))
         if explicit is not None:
-            return Assessment(Severity.HIGH, (Why("context.offer_raised", explicit.group()),))
+            return Assessment(Severity.HIGH, (Why("context.offer_raised", explicit),))
     return Assessment(severity)
 
 

@@ -177,8 +177,6 @@ class Scanner:
     lexicon: Lexicon
     _automaton: ahocorasick_rs.AhoCorasick = field(repr=False)
     _patterns: tuple[tuple[Term | None, bool, bool, bool, int], ...] = field(repr=False)
-    _term_automaton: ahocorasick_rs.AhoCorasick | None = field(repr=False)
-    _term_patterns: tuple[_Pattern, ...] = field(repr=False)
     _longest: int = 0
 
     @classmethod
@@ -218,9 +216,6 @@ class Scanner:
             lexicon=lexicon,
             _automaton=_automaton(keys),
             _patterns=tuple((p.term, p.allow, p.check_left, p.check_right, p.flags) for p in patterns),
-            # The second, noise-free pass needs only the terms.
-            _term_automaton=_automaton(term_keys) if term_keys else None,
-            _term_patterns=term_patterns,
             _longest=max((len(key) for key in term_keys), default=0),
         )
 
@@ -237,7 +232,7 @@ class Scanner:
             self._fold_pass(folded, seen)
         candidates = seen.candidates
         allowed = seen.allowed
-        if seen.noise and self._term_automaton is not None:
+        if seen.noise and self._longest:
             runs = noise_runs(folded, seen.noise)
             if runs:
                 self._noise_pass(folded, runs, candidates, allowed)
@@ -360,8 +355,7 @@ class Scanner:
         """Match the few characters around each noise run again with the noise deleted."""
         if not runs:
             return
-        automaton = self._term_automaton
-        assert automaton is not None
+        automaton = self._automaton
         reach = max(1, self._longest - 1)
         windows: list[tuple[int, int, list[tuple[int, int]]]] = []
         for run in runs:
@@ -370,7 +364,7 @@ class Scanner:
                 windows[-1] = (windows[-1][0], hi, [*windows[-1][2], run])
             else:
                 windows.append((lo, hi, [run]))
-        patterns = self._term_patterns
+        patterns = self._patterns
         for lo, hi, inside in windows:
             compacted = compact(folded[lo:hi], inside, base=lo)
             if compacted is None:
@@ -380,15 +374,13 @@ class Scanner:
                 original_start, original_end = compacted.original_span(start=start, end=end)
                 if original_end - original_start == end - start:
                     continue  # nothing was deleted inside: the first pass already has it
-                pattern = patterns[index]
-                if (pattern.check_left or pattern.check_right) and not _bounded(
-                    squeezed, start, end, pattern.check_left, pattern.check_right
-                ):
+                term, allow, check_left, check_right, _ = patterns[index]
+                if (check_left or check_right) and not _bounded(squeezed, start, end, check_left, check_right):
                     continue
-                if pattern.allow:
+                if allow:
                     allowed.append((original_start, original_end))
-                if pattern.term is not None:
-                    candidates.append(_Candidate(original_start, original_end, pattern.term, CONFIDENCE_NOISE, noise=True))
+                if term is not None:
+                    candidates.append(_Candidate(original_start, original_end, term, CONFIDENCE_NOISE, noise=True))
 
     def _term_hits(
         self, text: str, context: TextContext, candidates: list[_Candidate], allowed: list[tuple[int, int]]
