@@ -136,22 +136,28 @@ _AFTER_PROHIBITION: Final = (
     "违法", "违规", "犯罪", "属违法", "被查处", "将被", "的处罚", "追究", "一经查实", "一经发现", "依法处理", "取消",
     "处分", "移交",
 )
-_AFTER_EDUCATION: Final = ("三级", "三个等级", "是指", "的含义", "标志", "等级", "分为")
+_AFTER_EDUCATION: Final = ("三级", "三个等级", "是指", "的含义", "标志", "等级", "分为", "表示", "表明", "代表", "意思是")
 _CORRECTION: Final = (
     "误写", "误作", "错写", "更正", "勘误", "应为", "写成", "写作", "错误写法", "正确写法", "易错", "纠正", "不使用",
     "严禁使用", "不得使用", "禁止使用", "不能使用", "不宜使用", "不要使用", "应称", "称之为", "而应", "规范表述",
-    "表述规范", "误用", "错用", "规范使用",
+    "表述规范", "误用", "错用", "规范使用", "打错", "写错", "错字", "错别字", "有误", "改一下", "改正", "误打", "简写",
+    "称呼", "可称为", "应称为", "简称为", "严禁用", "不得用", "不要用", "校对", "自查", "核对",
 )
+# Words of a text that explains a marking (a quiz, a guide to the format): a marking quoted or
+# offered as an answer there is an example, not a leak.
+_EXPLAINER: Final = ("标志", "标注", "标识", "答案", "解析", "形式", "例如", "比如", "示例", "表示", "组成", "格式", "正确")
 # An offer nearby keeps the hit as it was: a spammer's "别信中介，找我包过" is still an offer.
 _OFFER: Final = (
     "私信我", "联系我", "找我", "有意者", "有需要", "需要的", "日结", "日赚", "月入", "价格优惠", "速来", "名额有限",
     "速办", "秒办", "当天拿证", "包拿证", "加v", "加vx", "加wx", "加微", "微信号", "vx", "wx", "价格面议", "欢迎咨询",
-    "下单", "进群", "私聊", "诚信合作", "保证过", "全额退款", "不成功不收费", "先删后付", "欢迎进店",
+    "下单", "进群", "私聊", "诚信合作", "保证过", "全额退款", "不成功不收费", "先删后付", "欢迎进店", "私我", "价格美丽",
+    "不收钱", "先付定金", "了解详情", "日入",
 )
 # The offers that make a paid-service word an actual offer, not a mention.
 _EXPLICIT_OFFER: Final = (
     "有意者", "私聊", "私信我", "进群", "日结", "日赚", "加v", "加vx", "加wx", "加微", "vx", "wx", "先删后付",
-    "全额退款", "不成功不收费", "保证过", "当天拿证", "价格面议", "诚信合作",
+    "全额退款", "不成功不收费", "保证过", "当天拿证", "价格面议", "诚信合作", "私我", "价格美丽", "不收钱", "先付定金",
+    "付定金", "名额有限", "了解详情", "日入",
 )
 _LAW_AFTER: Final = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:法(?![人官院定庭治子])|条例|规定|办法|细则|规则)")
 # Words that mark a whole text as a warning, a rule, a case report or an explainer: they keep
@@ -215,6 +221,9 @@ _EXPLICIT_ROLE: Final = 32
 _GENRE_ROLE: Final = 64
 
 
+_EXPLAINER_ROLE: Final = 128
+
+
 def _cue_roles() -> dict[str, int]:
     roles: dict[str, int] = {}
     for words, role in (
@@ -225,6 +234,7 @@ def _cue_roles() -> dict[str, int]:
         (_OFFER, _OFFER_ROLE),
         (_EXPLICIT_OFFER, _EXPLICIT_ROLE),
         (_GENRE, _GENRE_ROLE),
+        (_EXPLAINER, _EXPLAINER_ROLE),
     ):
         for word in words:
             roles[word] = roles.get(word, 0) | role
@@ -271,6 +281,21 @@ def _quoted(folded: str, lo: int, start: int, end: int, hi: int) -> bool:
     return any(char in after for char in _CLOSE_QUOTES)
 
 
+_OPTION: Final = re.compile(r"\s*[A-Da-d][.．、]\s*$")
+"""A multiple-choice option label before the hit on its line ("B.机密★10年")."""
+
+
+def _first_quoted_cue(cues: list[tuple[int, int, str, int]], start: int, end: int) -> tuple[str, str] | None:
+    """A specific warning, rule or report word anywhere in a quoted hit's sentence."""
+    for cue_start, cue_end, word, roles in cues:
+        if cue_end <= start or cue_start >= end:
+            if roles & _BEFORE_ROLE:
+                return _BEFORE_CODES[word], word
+            if roles & _AFTER_ROLE:
+                return _AFTER_CODES[word], word
+    return None
+
+
 def _first(cues: list[tuple[int, int, str, int]], role: int, *, outside: tuple[int, int] = (0, 0)) -> str | None:
     """The first cue playing ``role`` that does not overlap ``outside`` (the hit itself)."""
     start, end = outside
@@ -312,10 +337,11 @@ class TextContext:
     hit are read from its own sentence only.
     """
 
-    __slots__ = ("_genre", "folded")
+    __slots__ = ("_genre", "_roles", "folded")
 
     def __init__(self, folded: str) -> None:
         self.folded = folded
+        self._roles: int | None = None
         self._genre: list[tuple[int, int, str]] | None = None
 
     def cues(self, lo: int, hi: int) -> list[tuple[int, int, str, int]]:
@@ -331,6 +357,15 @@ class TextContext:
         hi = min(len(folded), end + _SENTENCE_AFTER)
         ends = [found for char in _SENTENCE_ENDS if (found := folded.find(char, end, hi)) >= 0]
         return lo, min(ends, default=hi)
+
+    def has(self, role: int) -> bool:
+        """Whether any cue word playing ``role`` appears anywhere in the text."""
+        if self._roles is None:
+            roles = 0
+            for index in _cue_automaton().find_matches_as_indexes(self.folded, overlapping=True):
+                roles |= _CUE_ROLES[_CUE_WORDS[index[0]]]
+            self._roles = roles
+        return bool(self._roles & role)
 
     def genre(self, start: int, end: int) -> str:
         """A word outside ``[start, end)`` marking the text as a warning or explainer ("" if none)."""
@@ -358,19 +393,26 @@ def assess(
     scan); ``[start, end)`` the hit. Returns the severity to report and the reasons. A ``low``
     hit is returned unchanged. ``by_genre=False`` for what is a breach wherever it appears (a
     secrecy marking heads a leaked 通报 as well as a warning): only its own sentence counts.
-    A paid-service term beside an explicit offer (有意者私聊, 日结, 先删后付) is raised to high.
+    A paid-service term beside an explicit offer (有意者私聊, 日结, 先删后付) and no warning is
+    raised one step (medium to high; a low, everyday word such as 日结 to medium).
     """
     context = text if isinstance(text, TextContext) else TextContext(text)
     folded = context.folded
-    if severity is Severity.LOW:
+    if severity is Severity.LOW and category is not Category.PAID_SERVICE:
         return Assessment(severity)
     lo, hi = context.sentence(start, end)
     cues = context.cues(lo, hi)
+    quoted = _quoted(folded, lo, start, end, hi)
     if category is Category.MISSTATEMENT:
         correction = _first(cues, _CORRECTION_ROLE)
         if correction is not None:
             return Assessment(Severity.LOW, (Why("context.correction", correction),))
+        if quoted and context.has(_CORRECTION_ROLE):
+            return Assessment(Severity.LOW, (Why("context.quoted", "“”"),))
         return Assessment(severity)
+    if not by_genre:  # a secrecy marking: an example in a guide or a quiz, or the real thing
+        if (quoted or _OPTION.match(folded, folded.rfind("\n", 0, start) + 1, start)) and context.has(_EXPLAINER_ROLE):
+            return Assessment(Severity.LOW, (Why("context.education", "“”" if quoted else "A/B/C"),))
     if category not in _ASSESSED:
         return Assessment(severity)
     law = _LAW_AFTER.match(folded, end, hi)
@@ -380,22 +422,28 @@ def assess(
         return Assessment(Severity.LOW, (Why("context.law", "《》"),))
     after = _first_after(cues, end, min(hi, end + _AFTER))
     cue = after or _nearest_before(cues, lo, start)
+    if cue is None and quoted:
+        # "评论区有人发“有偿删帖”的广告，已举报": a quoted term in a sentence that warns or reports anywhere
+        cue = _first_quoted_cue(cues, start, end)
     offer = _first(cues, _OFFER_ROLE, outside=(start, end))
     if cue is not None:
         code, word = cue
         # "“刷单返利”就是诈骗" names the offer a scam; a case report quotes what it reports.
         overturned = after is not None and code == "context.warning" or code in _STRONG
-        if offer is not None and not overturned and not (_quoted(folded, lo, start, end, hi) and code == "context.warning"):
+        if offer is not None and not overturned and not (quoted and code == "context.warning"):
             return Assessment(severity, (Why("context.offer", offer),))
+        if severity is Severity.LOW:
+            return Assessment(severity)
         return Assessment(Severity.LOW, (Why(code, word),))
     if severity is Severity.HIGH and offer is None and by_genre:
         genre = context.genre(start, end)
         if genre:
             return Assessment(Severity.MEDIUM, (Why("context.genre", genre),))
-    if severity is Severity.MEDIUM and category is Category.PAID_SERVICE:
+    if severity is not Severity.HIGH and category is Category.PAID_SERVICE:
         explicit = _first(cues, _EXPLICIT_ROLE, outside=(start, end))
         if explicit is not None:
-            return Assessment(Severity.HIGH, (Why("context.offer_raised", explicit),))
+            raised = Severity.HIGH if severity is Severity.MEDIUM else Severity.MEDIUM
+            return Assessment(raised, (Why("context.offer_raised", explicit),))
     return Assessment(severity)
 
 

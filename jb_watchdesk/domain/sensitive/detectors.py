@@ -242,6 +242,7 @@ _LABEL_KINDS: Final[dict[str, str]] = {
     ),
 }
 _LABELS: Final = re.compile("|".join(re.escape(label) for label in sorted(_LABEL_KINDS, key=len, reverse=True)))
+_LABELS_NEXT_NUMBER: Final = re.compile(r"[号码是为:：\s]{0,3}[0-9零〇一二三四五六七八九幺]")
 _LABEL_BEFORE: Final = 24
 _LABEL_AFTER: Final = 8
 
@@ -264,6 +265,8 @@ def _nearest_label(folded: str, start: int, end: int) -> tuple[_Label | None, _L
     for match in _LABELS.finditer(folded, lo, start):
         found.append(_Label(match.group(), _LABEL_KINDS[match.group()], start - match.end()))
     for match in _LABELS.finditer(folded, end, min(len(folded), end + _LABEL_AFTER)):
+        if _LABELS_NEXT_NUMBER.match(folded, match.end()):
+            continue  # "卡号…，身份证4101…": the label after the number belongs to the next one
         found.append(_Label(match.group(), _LABEL_KINDS[match.group()], 2 * (match.start() - end) + 1))
     if not found:
         return None, None
@@ -488,44 +491,37 @@ _NUMERAL_DIGITS: Final = {
 }
 _NUMERAL_CHARS: Final = "".join(_NUMERAL_DIGITS)
 _CHINESE_NUMERALS: Final = frozenset(_NUMERAL_CHARS) - frozenset("0123456789")
-_NUMERAL_PHONE: Final = re.compile(
-    f"(?<![{_NUMERAL_CHARS}])[1一幺](?:[ \\-]?[{_NUMERAL_CHARS}]){{10}}(?![{_NUMERAL_CHARS}])"
+_NUMERAL_RUN: Final = re.compile(
+    f"(?<![{_NUMERAL_CHARS}])[{_NUMERAL_CHARS}](?:[ \\-]?[{_NUMERAL_CHARS}]){{10,18}}(?:[ \\-]?x)?(?![{_NUMERAL_CHARS}])"
 )
 NUMERAL_PHONE_STARTS: Final = tuple(
     sorted(
-        {first + second for first in "1一幺" for second in "3456789三四五六七八九" if not (first + second).isascii()}
+        {first + second for first in _CHINESE_NUMERALS for second in _CHINESE_NUMERALS}
         | {digit + numeral for digit in "0123456789" for numeral in _CHINESE_NUMERALS}
         | {numeral + digit for digit in "0123456789" for numeral in _CHINESE_NUMERALS}
     )
 )
-"""Two-character openings that may begin or sit inside a phone number in numerals: the matcher watches for them."""
+"""Two-character pieces of a number written in Chinese numerals (or mixed): the matcher watches for them."""
 
 
 def find_chinese_numeral_phones(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
-    """Mobile numbers written in Chinese numerals (幺三八二三四五六七八九), or in digits and numerals mixed."""
+    """Numbers written in Chinese numerals, or in digits and numerals mixed: 幺三八…, 五零零一一二….
+
+    Read as digits, they are judged as numbers written with digits are (identity numbers,
+    phones, cards, with their labels); at least one Chinese numeral must be in the run, or
+    the digit detectors have read it already.
+    """
     endpos = len(folded) if endpos is None else endpos
     found: list[Detection] = []
-    for match in _NUMERAL_PHONE.finditer(folded, pos, endpos):
+    numerals = (Why("number.chinese_numerals"),)
+    for match in _NUMERAL_RUN.finditer(folded, pos, endpos):
         if not any(char in _CHINESE_NUMERALS for char in match.group()):
-            continue  # all digits: the digit detectors read it
-        digits = "".join(_NUMERAL_DIGITS[char] for char in match.group() if char in _NUMERAL_DIGITS)
-        if not _MOBILE.fullmatch(digits):
             continue
-        nearest, _ = _nearest_label(folded, match.start(), match.end())
-        if nearest is not None and nearest.kind == "other":
-            continue
-        found.append(
-            Detection(
-                start=match.start(),
-                end=match.end(),
-                category=Category.PRIVACY,
-                severity=Severity.MEDIUM,
-                rule=RULE_MOBILE,
-                confidence=0.8,
-                masked=mask_phone(digits),
-                why=(Why("number.chinese_numerals"),),
-            )
-        )
+        digits = "".join(_NUMERAL_DIGITS.get(char, char) for char in match.group() if char not in " -")
+        for candidate in _classify(digits, match.start(), match.end(), numerals):
+            detection = _detection(folded, candidate)
+            if detection is not None:
+                found.append(detection)
     return found
 
 
@@ -537,6 +533,7 @@ RULE_ADDRESS: Final = "pii.address"
 _FLAT: Final = re.compile(
     r"[0-9a-z]{0,3}[0-9]+(?:栋|幢|号楼|座)(?:[0-9]+单元)?(?:[0-9]+[-－][0-9]+(?:号|室)?|[0-9]{3,4}(?:号|室)?)?"
     r"|[0-9]+号(?:院)?[0-9]+单元[0-9]{3,4}(?:号|室)?"
+    r"|(?<![月0-9])[0-9]+号(?:附[0-9]+号)?[0-9]+[-－][0-9]+(?:号|室)?(?![0-9点时日月天年期])"
     r"|[0-9]+单元[0-9]{3,4}(?:号|室)?"
 )
 # A building without a flat is a home only when the text says someone lives there.
@@ -546,7 +543,7 @@ _OFFICE: Final = re.compile(
 )
 _PLACE_BEFORE: Final = 24
 _PLACE_STOPS: Final = frozenset("住在是于的了和与及为到从自主户")
-ADDRESS_TRIGGERS: Final = ("单元", "栋", "幢", "号楼")
+ADDRESS_TRIGGERS: Final = ("单元", "栋", "幢", "号楼", "号")
 """Words without which no home address is read: the matcher watches for them."""
 
 
@@ -597,6 +594,55 @@ def _place_start(folded: str, lo: int, start: int) -> int:
     while index > lo and (folded[index - 1].isalnum() or folded[index - 1] in "-－") and folded[index - 1] not in _PLACE_STOPS:
         index -= 1
     return index
+
+
+# -- absolute claims in a sales pitch -----------------------------------------------------
+
+RULE_SUPERLATIVE: Final = "ad.absolute"
+# Art. 9 of the Advertising Law forbids 最好的/最安全的 in an advertisement, not in a news story
+# ("全市最大的城市公园"): superlatives count only in a text that sells something.
+_SUPERLATIVE: Final = re.compile(
+    "(?:(?:全城|全市|全国|全网|全省|全区|全县|全球|全世界|史上|业界|行业|同城|本地|本市|市面上)\\s*)?"
+    "最(?:好吃|好喝|好用|好|佳|优|安全|便宜|实惠|低价|低|强|专业|权威|正宗|新鲜|放心|划算|靠谱|有效|先进|火|热销|畅销|齐全)的?"
+)
+_STRONG_SALE: Final = re.compile(
+    "本店|进店|欢迎选购|选购|下单|包邮|特价|买一送一|买二送一|售楼|扣1|品鉴|优惠价|限时|抢购|订购|批发|团购|秒杀|现货|"
+    "专柜|旗舰店|促销|坐诊|首付|折扣|打折|购买方式|到店|门店"
+)
+_WEAK_SALE: Final = re.compile("价格|元|优惠|购买|微信|咨询|热线|产品|品牌|客户|顾客|销量|商家|店")
+SUPERLATIVE_TRIGGER: Final = "最"
+
+
+def find_superlative_claims(folded: str) -> list[Detection]:
+    """Superlatives (最好的, 全城最低价, 最安全的) in a text that sells something.
+
+    A text sells when it has one unmistakable sales word (本店, 下单, 包邮, 特价 …) or two
+    weaker ones (价格, 优惠, 咨询 …). With a scope (全市, 全网, 史上) the claim is medium,
+    without one low.
+    """
+    sale = _STRONG_SALE.search(folded)
+    if sale is None:
+        weak = {match.group() for match in _WEAK_SALE.finditer(folded)}
+        if len(weak) < 2:
+            return []
+        cue = "、".join(sorted(weak)[:2])
+    else:
+        cue = sale.group()
+    found: list[Detection] = []
+    for match in _SUPERLATIVE.finditer(folded):
+        scoped = not match.group().startswith("最")
+        found.append(
+            Detection(
+                start=match.start(),
+                end=match.end(),
+                category=Category.ADVERTISING,
+                severity=Severity.MEDIUM if scoped else Severity.LOW,
+                rule=RULE_SUPERLATIVE,
+                confidence=0.8 if scoped else 0.6,
+                why=(Why("ad.in_sales_text", cue),),
+            )
+        )
+    return found
 
 
 # -- secrecy markings --------------------------------------------------------------------
@@ -657,6 +703,22 @@ def detect_all(folded: str) -> list[Detection]:
     return found
 
 
+def _among_ids(found: list[Detection]) -> list[Detection]:
+    """An identity number that is also a credit code is an identity number in a list of them.
+
+    A table of 身份证号 gives its label once, in the header; when the same text holds
+    unambiguous identity numbers, the ambiguous ones are read as identity numbers too.
+    """
+    ambiguous = [d for d in found if d.rule == RULE_ID_CARD and any(w.code == "number.also_credit_code" for w in d.why)]
+    if not ambiguous or not any(d.rule == RULE_ID_CARD and d.severity is Severity.HIGH for d in found):
+        return found
+    upgraded = {
+        id(d): Detection(d.start, d.end, d.category, Severity.HIGH, d.rule, 0.9, d.masked, (*d.why, Why("number.among_ids")))
+        for d in ambiguous
+    }
+    return [upgraded.get(id(d), d) for d in found]
+
+
 def find_numbers_at(folded: str, digits: list[int]) -> list[Detection]:
     """:func:`find_numbers` (digits only) around ``digits``, the sorted offsets of every ASCII digit.
 
@@ -674,7 +736,7 @@ def find_numbers_at(folded: str, digits: list[int]) -> list[Detection]:
                 found.extend(_find_digit_numbers(folded, first, min(len(folded), previous + 1 + _CLUSTER_TAIL)))
             first, count = position, 1
         previous = position
-    return found
+    return _among_ids(found)
 
 
 def find_numbers_around_digits(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
@@ -683,7 +745,7 @@ def find_numbers_around_digits(folded: str, *, pos: int = 0, endpos: int | None 
     found: list[Detection] = []
     for cluster in _DIGIT_CLUSTER.finditer(folded, pos, endpos):
         found.extend(_find_digit_numbers(folded, cluster.start(), min(len(folded), cluster.end() + _CLUSTER_TAIL)))
-    return found
+    return _among_ids(found)
 
 
 def _find_digit_numbers(folded: str, pos: int, endpos: int) -> list[Detection]:

@@ -35,12 +35,14 @@ from jb_watchdesk.domain.sensitive.context import TextContext, assess, crossed_w
 from jb_watchdesk.domain.sensitive.detectors import (
     ADDRESS_TRIGGERS,
     MARKING_STARS,
+    SUPERLATIVE_TRIGGER,
     NUMERAL_PHONE_STARTS,
     Detection,
     find_chinese_numeral_phones,
     find_home_addresses,
     find_numbers_at,
     find_secrecy_markings,
+    find_superlative_claims,
 )
 from jb_watchdesk.domain.sensitive.lexicon import Category, Lexicon, Severity, Term
 from jb_watchdesk.domain.sensitive.normalize import FOLD_TABLE, compact, fold, is_cjk, noise_chars, noise_runs
@@ -64,6 +66,7 @@ _DIGIT: Final = 4
 _NUMERAL: Final = 8
 _STAR: Final = 16
 _BUILDING: Final = 32
+_SUPERLATIVE_FLAG: Final = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,7 @@ class _Seen:
     numerals: bool = False
     stars: bool = False
     buildings: bool = False
+    superlatives: bool = False
 
 
 def _trigger_patterns() -> dict[str, int]:
@@ -167,6 +171,7 @@ def _trigger_patterns() -> dict[str, int]:
         add(char, _STAR)
     for word in ADDRESS_TRIGGERS:
         add(word, _BUILDING)
+    add(SUPERLATIVE_TRIGGER, _SUPERLATIVE_FLAG)
     return triggers
 
 
@@ -247,6 +252,8 @@ class Scanner:
             detections.extend(find_chinese_numeral_phones(folded))
         if seen.buildings and seen.digits:
             detections.extend(find_home_addresses(folded))
+        if seen.superlatives:
+            detections.extend(find_superlative_claims(folded))
         for found in detections:
             severity, why = found.severity, found.why
             if found.category is Category.SECRET:
@@ -272,7 +279,7 @@ class Scanner:
         if allowed and detections:
             hits = _drop_allowed(hits, allowed)
         if len(hits) > 1:
-            hits = _drop_contained(hits)
+            hits = _drop_contained(_one_per_span_and_rule(hits))
             hits.sort(key=lambda hit: (hit.start, hit.end, hit.rule))
         return hits
 
@@ -299,6 +306,8 @@ class Scanner:
                     seen.stars = True
                 if flags & _BUILDING:
                     seen.buildings = True
+                if flags & _SUPERLATIVE_FLAG:
+                    seen.superlatives = True
                 if term is None and not allow:
                     continue
             if (check_left or check_right) and not _bounded(haystack, start, end, check_left, check_right):
@@ -342,6 +351,7 @@ class Scanner:
             seen.numerals = seen.numerals or window.numerals
             seen.stars = seen.stars or window.stars
             seen.buildings = seen.buildings or window.buildings
+            seen.superlatives = seen.superlatives or window.superlatives
         seen.noise = sorted(noise)
         seen.digits = sorted(digits)
 
@@ -507,6 +517,17 @@ def _drop_allowed(hits: list[Hit], allowed: list[tuple[int, int]]) -> list[Hit]:
     """Drop every hit that lies entirely inside an allow-list match."""
     covered = _Coverage(allowed)
     return [hit for hit in hits if not covered.covers(hit.start, hit.end)]
+
+
+def _one_per_span_and_rule(hits: list[Hit]) -> list[Hit]:
+    """A lexicon term and a detector that found the same words for the same rule are one hit (the more serious)."""
+    best: dict[tuple[int, int, str], Hit] = {}
+    for hit in hits:
+        key = (hit.start, hit.end, hit.rule)
+        current = best.get(key)
+        if current is None or (hit.severity.rank, hit.confidence) > (current.severity.rank, current.confidence):
+            best[key] = hit
+    return list(best.values()) if len(best) < len(hits) else hits
 
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:

@@ -4,8 +4,9 @@ Two steps, both designed so every hit can be mapped back to the exact span of th
 officer sees:
 
 1. ``fold`` replaces each character by exactly one character (full-width → half-width letters
-   and digits, case, circled digits, compatibility ideographs and Kangxi radicals, traditional →
-   simplified; full-width punctuation is left alone). The folded text has the same length as the original, so an offset into one is
+   and digits, case, circled digits, Latin letters with diacritics such as pinyin tone marks,
+   compatibility ideographs and Kangxi radicals, traditional → simplified; full-width
+   punctuation is left alone). The folded text has the same length as the original, so an offset into one is
    an offset into the other.
 2. ``compact`` deletes in-word noise — spaces, zero-width and other format characters,
    ``* · _ -`` and the like — but only a short run of it squeezed between two CJK characters
@@ -32,6 +33,8 @@ from jb_watchdesk.domain.sensitive._t2s import TRADITIONAL_TO_SIMPLIFIED
 # mathematical alphanumerics (𝐀, 𝟏) and the enclosed-alphanumeric supplement.
 _COMPAT_RANGES: Final = (
     (0x00A0, 0x00FF),
+    (0x0100, 0x024F),  # Latin Extended-A/B: pinyin with tone marks (dī, shuā) folds to plain letters
+    (0x1E00, 0x1EFF),
     (0x2000, 0x206F),
     (0x2100, 0x218F),
     (0x2460, 0x24FF),
@@ -57,6 +60,9 @@ def _fold_one(char: str) -> str:
     lowered = candidate.lower()
     if len(lowered) == 1:
         candidate = lowered
+    base = unicodedata.normalize("NFKD", candidate)[0]
+    if base != candidate and base.isascii() and base.isalpha():
+        candidate = base  # a Latin letter with a diacritic: ā á ǎ à → a
     return TRADITIONAL_TO_SIMPLIFIED.get(candidate, candidate)
 
 

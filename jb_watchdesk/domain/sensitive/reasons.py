@@ -24,6 +24,7 @@ WHY_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "context.education": ("降级：知识宣传或释义（{cue}）", "demoted: explaining the term ({cue})"),
     "context.correction": ("降级：更正或勘误说明（{cue}）", "demoted: a correction notice ({cue})"),
     "context.genre": ("降级：全文为警示或宣传内容（{cue}）", "demoted: the text is a warning or explainer ({cue})"),
+    "context.quoted": ("降级：加引号提及并予纠正（{cue}）", "demoted: quoted in order to correct it ({cue})"),
     "context.offer_raised": ("升级：附近有明确招揽（{cue}）", "raised: an explicit offer nearby ({cue})"),
     "context.offer": ("保持：附近有招揽用语（{cue}）", "kept: an offer nearby ({cue})"),
     "number.label": ("标签“{cue}”", "label {cue}"),
@@ -39,9 +40,11 @@ WHY_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "number.separators": ("号码中夹有分隔符（{cue}）", "number written with separators ({cue})"),
     "number.glued": ("身份证号与手机号连写", "an ID number and a phone number written together"),
     "number.chinese_numerals": ("用汉字数字书写的号码", "number written in Chinese numerals"),
+    "number.among_ids": ("与其他身份证号同列，按身份证号处理", "listed with other ID numbers: read as one"),
     "number.example": ("降级：作为示例出现", "demoted: given as an example"),
     "address.residence": ("住址用语“{cue}”", "residence word {cue}"),
     "address.flat": ("具体到楼栋单元或房号", "down to the building and flat"),
+    "ad.in_sales_text": ("销售文字中的最高级用语（{cue}）", "a superlative in a sales text ({cue})"),
     "marking.star": ("密级标志的星号写作“{cue}”", "the marking's star written as {cue}"),
 }
 

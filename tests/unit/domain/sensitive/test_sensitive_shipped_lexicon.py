@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from jb_watchdesk.domain.sensitive import Category, Lexicon, Scanner, Severity
-from jb_watchdesk.services.lexicon_files import default_lexicon_dir, load_lexicons
+from jb_watchdesk.services.lexicon_files import default_lexicon_dir, load_lexicons, load_scanner
 
-UNAMBIGUOUS_TWO_CHARACTER_TERMS = {"绝密", "代考", "替考", "刷单"}
+UNAMBIGUOUS_TWO_CHARACTER_TERMS = {"绝密", "代考", "替考", "刷单", "控评", "刷粉"}
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +72,30 @@ def test_files_merge_in_order_and_a_bad_file_does_not_stop_the_rest(tmp_path: Pa
     assert scanner.scan("国家级荣誉") == []
     (hit,) = scanner.scan("代写论文")
     assert (hit.rule, hit.severity) == ("user.rule", Severity.LOW)
+
+
+def test_the_generated_variant_files_are_what_their_tool_writes() -> None:
+    """misstatement_homophones.csv and evasion_pinyin.csv are generated; a hand edit would be lost."""
+    import importlib.util
+    from pathlib import Path
+
+    tool = Path(__file__).resolve().parents[4] / "tools" / "gen_variants.py"
+    spec = importlib.util.spec_from_file_location("gen_variants", tool)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("学习习近平总书计重要讲话", "misstatement.leader_name"),
+        ("中华人民共合国成立75周年", "misstatement.state_name"),
+        ("坚持依法制国", "misstatement.doctrine"),
+        ("习近萍同志", "misstatement.leader_name"),
+    ],
+)
+def test_homophone_misspellings_of_official_names_are_found(text: str, rule: str) -> None:
+    scanner, _ = load_scanner([default_lexicon_dir()])
+    assert rule in {hit.rule for hit in scanner.scan(text)}
