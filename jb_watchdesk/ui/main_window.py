@@ -109,7 +109,8 @@ class Banner(QFrame):
 class LexiconWarning(QFrame):
     """A line that stays while the lexicon has problems: a file that cannot be read, lines skipped.
 
-    Plain text in the officer's language; the tooltip lists the first problems as ``FILE:LINE: reason``.
+    Plain text in the officer's language; the tooltip lists the first problems as ``FILE:LINE: reason``
+    and what to do.
     """
 
     SHOWN_IN_TOOLTIP = 10
@@ -134,10 +135,11 @@ class LexiconWarning(QFrame):
             self.setToolTip("")
             self.hide()
             return
-        self.text.setText(f"{report.summary()} {report.advice()}".strip())
+        self.text.setText(report.summary())
         shown = [problem.format() for problem in report.problems[: self.SHOWN_IN_TOOLTIP]]
         if len(report.problems) > self.SHOWN_IN_TOOLTIP:
             shown.append("…")
+        shown.append(report.advice())
         self.setToolTip(tooltip("\n".join(shown)))
         self.show()
 
