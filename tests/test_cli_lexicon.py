@@ -216,3 +216,24 @@ def test_poll_says_on_stderr_when_the_lexicon_has_problems(ws: Path, capsys: pyt
     assert code == 0
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("jb-watchdesk: ")]
     assert len(lines) == 1 and "个词库文件无法读取" in lines[0] and "office.csv" in lines[0]
+
+
+def test_the_duty_loop_hands_its_first_lexicon_load_to_whoever_shows_it(ws: Path) -> None:
+    _lexicon_file(ws, "typos.csv", "市,secret,high\n".encode())
+
+    async def scenario() -> list:
+        cycles: list = []
+
+        async def shown(cycle) -> None:  # type: ignore[no-untyped-def]
+            cycles.append(cycle)
+
+        stop = asyncio.Event()
+        stop.set()
+        with App(workspace=Workspace(ws), clock=Clock(NOW)) as app:
+            async with running_duty(app) as duty:
+                await duty.run(stop, on_cycle=shown)
+        return cycles
+
+    (cycle,) = asyncio.run(scenario())
+    assert cycle.changes.run_id is None and cycle.lexicon is not None
+    assert [p.key for p in cycle.lexicon.problems] == ["single_char"]
