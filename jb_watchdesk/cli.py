@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from jb_watchdesk import __version__
 from jb_watchdesk.cli_duty import add_duty_commands
-from jb_watchdesk.cli_output import dump_json, plain, print_table, zh
+from jb_watchdesk.cli_output import dump_json, plain, print_table, shanghai, zh
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import EnvironmentProblem, ImportRejected, InputError, WatchdeskError
 from jb_watchdesk.domain.models import Account, AlertState
-from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace
 
 if TYPE_CHECKING:
@@ -361,7 +360,7 @@ def cmd_db_backup(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _print_changes(changes: poller.Changes, out: TextIO) -> None:
-    when = changes.finished_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if changes.finished_at else "--:--:--"
+    when = changes.finished_at.astimezone(shanghai()).strftime("%H:%M:%S") if changes.finished_at else "--:--:--"
     if zh():
         out.write(
             f"[{when}] 巡查 {changes.accounts_polled} 个账号：正常 {changes.accounts_ok}，失败 {changes.accounts_failed}；"
@@ -458,7 +457,7 @@ def cmd_comments(app: App, args: argparse.Namespace, out: TextIO) -> int:
     headers = ["编号", "账号", "状态", "确认期限", "办结期限", "留言"] if zh() else ["id", "account", "state", "ack due", "result due", "text"]
 
     def local(when: datetime, estimated: bool = False) -> str:
-        return when.astimezone(SHANGHAI).strftime("%m-%d %H:%M") + ("*" if estimated else "")
+        return when.astimezone(shanghai()).strftime("%m-%d %H:%M") + ("*" if estimated else "")
 
     print_table(
         [
@@ -528,7 +527,7 @@ def cmd_alerts(app: App, args: argparse.Namespace, out: TextIO) -> int:
     print_table(
         [
             [r.id, r.account_id, r.severity.value, r.category, r.rule, r.text, r.context[:40],
-             r.raised_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M"), r.state.value, _clipped(r.reason, 30)]
+             r.raised_at.astimezone(shanghai()).strftime("%m-%d %H:%M"), r.state.value, _clipped(r.reason, 30)]
             for r in rows
         ],
         headers=headers,
@@ -664,7 +663,7 @@ def parse_now(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InputError("cli.bad_now", value=value) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=shanghai())
 
 
 def _choose_language(requested: str | None) -> None:

@@ -12,10 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from jb_watchdesk.cli_output import dump_json, plain, print_table, zh
+from jb_watchdesk.cli_output import dump_json, plain, print_table, shanghai, zh
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import EnvironmentProblem, InputError
-from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services.export_formats import HANDOVER_FORMATS, REPORT_FORMATS
 
 if TYPE_CHECKING:  # annotations only: each command loads what it needs
@@ -118,7 +117,7 @@ def add_duty_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _local(when: datetime | None) -> str:
-    return "-" if when is None else when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return "-" if when is None else when.astimezone(shanghai()).strftime("%Y-%m-%d %H:%M")
 
 
 def _parse_time(value: str) -> datetime:
@@ -126,7 +125,7 @@ def _parse_time(value: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InputError("cli.bad_now", value=value) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=shanghai())
 
 
 # -- shifts -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Sequence
+from datetime import tzinfo
 from typing import TextIO
 
 from jb_watchdesk.domain import messages
@@ -33,3 +34,10 @@ def print_table(rows: Sequence[Sequence[object]], *, headers: Sequence[str], out
 def dump_json(data: object, out: TextIO) -> None:
     json.dump(data, out, ensure_ascii=False, indent=2)
     out.write("\n")
+
+
+def shanghai() -> tzinfo:
+    """The duty room's time zone (Asia/Shanghai), loaded when a command first shows a time."""
+    from jb_watchdesk.domain.rules import SHANGHAI
+
+    return SHANGHAI
