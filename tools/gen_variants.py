@@ -7,13 +7,14 @@ off row by row with an allow phrase:
   character typed as a homophone by the input method (总书计 and 总书纪 for 总书记, 习近萍 for
   习近平, 中华人民共合国, 社会主意, 依法制国) or one character dropped from a long name
   (全国人民代表大会常务委会). For each canonical term below, every variant with one character
-  replaced by a common character (GB 2312) of the same pinyin and tone, and for long names
-  every variant with one character missing. A variant is skipped when it is itself a
+  replaced by a common character (GB 2312) of the same pinyin — of the same tone in names of two
+  or three characters, of any tone in longer ones (毛泽东思相) — and for long names every variant
+  with one character missing. A variant is skipped when it is itself a
   dictionary word (jieba's, via ``rjieba``) or part of another canonical term.
 - ``evasion_pinyin.csv``. Spam hides a word by spelling one character in pinyin (兼职shua单,
-  全网最dī价: tone marks fold to plain letters). For every high or medium term of the
-  paid-service and advertising files, every variant with one character spelt in toneless
-  pinyin, at the term's own severity.
+  全网最dī价, 习jin平: tone marks fold to plain letters). For every high or medium term of the
+  paid-service and advertising files and every canonical name below, every variant with one
+  character spelt in toneless pinyin, at the term's own severity.
 
 Pinyin comes from ``pypinyin`` (https://pypinyin.readthedocs.io), a tool dependency only: the
 desk reads the CSV files.
@@ -30,7 +31,8 @@ from pathlib import Path
 from typing import Final
 
 # canonical form → (rule, severity). Names of the state, the Party, its leader and the central
-# institutions are high; formulations of doctrine and policy are medium.
+# institutions are high; formulations of doctrine and policy are medium. Two-character names
+# are left out: their homophones are too often someone else's name.
 CANONICAL: dict[str, tuple[str, str]] = {
     "中华人民共和国": ("misstatement.state_name", "high"),
     "中国共产党": ("misstatement.party", "high"),
@@ -71,7 +73,24 @@ CANONICAL: dict[str, tuple[str, str]] = {
     "全国人民代表大会常务委员会": ("misstatement.institution", "high"),
     "中国人民政治协商会议全国委员会": ("misstatement.institution", "high"),
     "中央全面深化改革委员会": ("misstatement.institution", "high"),
+    "赵乐际": ("misstatement.leader_name", "high"),
+    "王沪宁": ("misstatement.leader_name", "high"),
+    "丁薛祥": ("misstatement.leader_name", "high"),
+    "社会主义思想": ("misstatement.doctrine", "medium"),
+    "习近平新时代中国特色社会主义思想": ("misstatement.doctrine", "medium"),
+    "一中全会": ("misstatement.congress", "medium"),
+    "二中全会": ("misstatement.congress", "medium"),
+    "三中全会": ("misstatement.congress", "medium"),
+    "四中全会": ("misstatement.congress", "medium"),
+    "五中全会": ("misstatement.congress", "medium"),
+    "六中全会": ("misstatement.congress", "medium"),
+    "七中全会": ("misstatement.congress", "medium"),
+    "党的二十大": ("misstatement.congress", "medium"),
+    "党的十九大": ("misstatement.congress", "medium"),
 }
+TONELESS_MIN: Final = 5
+"""Names at least this long also get homophones of another tone (思想 → 思相): with five or more
+characters around it, a same-sound character is still unmistakably the name misspelt."""
 OMISSION_MIN: Final = 6
 """Names at least this long also get their one-character-missing variants."""
 
@@ -109,19 +128,43 @@ def homophones() -> str:
     import rjieba
 
     by_sound: dict[str, list[str]] = {}
+    by_syllable: dict[str, list[str]] = {}
     for char in _common_chars():
         for reading in pinyin(char, style=Style.TONE3, heteronym=False)[0]:
             by_sound.setdefault(reading, []).append(char)
+            by_syllable.setdefault(reading.rstrip("12345"), []).append(char)
     canonical = set(CANONICAL)
     rows: dict[str, str] = {}
 
+    from jb_watchdesk.domain.sensitive.normalize import fold_term
+
+    folded_canonical = {fold_term(term) for term in canonical}
+    keys: set[str] = set()
+
     def keep(variant: str) -> bool:
-        return not (variant in canonical or variant in rows or rjieba.has_word(variant) or any(variant in other for other in canonical))
+        key = fold_term(variant)  # 徵 folds to 征: one row per key the matcher looks for
+        if key in keys or key in folded_canonical or rjieba.has_word(variant) or any(variant in other for other in canonical):
+            return False
+        keys.add(key)
+        return True
 
     for term, (rule, severity) in CANONICAL.items():
         readings = [reading[0] for reading in pinyin(term, style=Style.TONE3, heteronym=False)]
+        sounds = by_syllable if len(term) >= TONELESS_MIN else by_sound
+        # A character inside a shorter canonical name contained in this one is covered by that
+        # name's own variants (matching is by substring): generate only for the others.
+        covered = {
+            index
+            for other in canonical
+            if other != term and other in term
+            for found in [term.find(other)]
+            for index in range(found, found + len(other))
+        }
         for index, char in enumerate(term):
-            for other in by_sound.get(readings[index], []):
+            if index in covered:
+                continue
+            reading = readings[index].rstrip("12345") if len(term) >= TONELESS_MIN else readings[index]
+            for other in sounds.get(reading, []):
                 variant = term[:index] + other + term[index + 1 :]
                 if other != char and keep(variant):
                     rows[variant] = f"{variant},misstatement,{severity},{rule},正确：{term}（“{other}”为“{char}”的同音错字）"
@@ -139,6 +182,11 @@ def pinyin_variants() -> str:
     from pypinyin import Style, pinyin
 
     rows: dict[str, str] = {}
+    for term, (rule, severity) in CANONICAL.items():
+        readings = [reading[0] for reading in pinyin(term, style=Style.NORMAL, heteronym=False)]
+        for index in range(len(term)):
+            variant = term[:index] + readings[index] + term[index + 1 :]
+            rows.setdefault(variant, f"{variant},misstatement,{severity},{rule},拼音规避：{term}")
     for name in SOURCES:
         for line in csv.reader((LEXICON / name).read_text(encoding="utf-8").splitlines()):
             if not line or line[0].startswith("#") or line[0] == "term" or len(line) < 4:

@@ -223,11 +223,14 @@ def parse_lexicon(text: str, *, name: str) -> ParsedLexicon:
         raw = line.rstrip("\r")
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
-        try:
-            fields = next(csv.reader([raw], strict=True))
-        except csv.Error as error:
-            problem(number, "bad_csv", detail=str(error))
-            continue
+        if '"' in raw:
+            try:
+                fields = next(csv.reader([raw], strict=True))
+            except csv.Error as error:
+                problem(number, "bad_csv", detail=str(error))
+                continue
+        else:  # no quoting: a plain split reads it the same, several times faster on a large file
+            fields = raw.split(",")
         fields = [field.strip() for field in fields]
         if columns is None:
             # The header is optional: a user's own file may be just "term,category,severity".

@@ -116,19 +116,6 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
-class _Pattern:
-    """What one automaton pattern stands for. A key can be both a term and an allow phrase."""
-
-    term: Term | None
-    allow: bool
-    # Terms that begin or end with a Latin letter or digit must not match inside a longer
-    # word or number: "av" in "have", "69" in "695".
-    check_left: bool
-    check_right: bool
-    flags: int = 0  # single characters that call for more work (see the _FOLDS … flags)
-
-
-@dataclass(frozen=True, slots=True)
 class _Candidate:
     start: int
     end: int
@@ -193,35 +180,21 @@ class Scanner:
         for phrase in lexicon.allow:
             term, _ = by_key.get(phrase.key, (None, False))
             by_key[phrase.key] = (term, True)
-        term_keys = list(by_key)
-        term_patterns = tuple(
-            _Pattern(
-                term=by_key[key][0],
-                allow=by_key[key][1],
-                check_left=key[0] in _ASCII_WORD,
-                check_right=key[-1] in _ASCII_WORD,
-            )
-            for key in term_keys
-        )
-        triggers = _trigger_patterns()
-        keys = list(term_keys)
-        patterns = list(term_patterns)
-        index = {key: position for position, key in enumerate(keys)}
-        for key, flags in triggers.items():
-            if key in index:  # a two-character term that is also a numeral opening
-                position = index[key]
-                patterns[position] = _Pattern(
-                    patterns[position].term, patterns[position].allow, patterns[position].check_left,
-                    patterns[position].check_right, flags,
-                )
-                continue
-            keys.append(key)
-            patterns.append(_Pattern(term=None, allow=False, check_left=False, check_right=False, flags=flags))
+        # One plain tuple per automaton pattern: (term, allow, check_left, check_right, flags).
+        # Terms that begin or end with a Latin letter or digit must not match inside a longer
+        # word or number ("av" in "have", "69" in "695"); flags mark the trigger characters.
+        patterns: dict[str, tuple[Term | None, bool, bool, bool, int]] = {
+            key: (term, allow, key[0] in _ASCII_WORD, key[-1] in _ASCII_WORD, 0) for key, (term, allow) in by_key.items()
+        }
+        longest = max((len(key) for key in patterns), default=0)
+        for key, flags in _trigger_patterns().items():
+            term, allow, left, right, _ = patterns.get(key, (None, False, False, False, 0))
+            patterns[key] = (term, allow, left, right, flags)  # a key can be both (一三: a term and a numeral opening)
         return cls(
             lexicon=lexicon,
-            _automaton=_automaton(keys),
-            _patterns=tuple((p.term, p.allow, p.check_left, p.check_right, p.flags) for p in patterns),
-            _longest=max((len(key) for key in term_keys), default=0),
+            _automaton=_automaton(list(patterns)),
+            _patterns=tuple(patterns.values()),
+            _longest=longest,
         )
 
     def scan(self, text: str) -> list[Hit]:

@@ -9,7 +9,7 @@ import pytest
 from jb_watchdesk.domain.sensitive import Category, Lexicon, Scanner, Severity
 from jb_watchdesk.services.lexicon_files import default_lexicon_dir, load_lexicons, load_scanner
 
-UNAMBIGUOUS_TWO_CHARACTER_TERMS = {"绝密", "代考", "替考", "刷单", "控评", "刷粉"}
+UNAMBIGUOUS_TWO_CHARACTER_TERMS = {"绝密", "代考", "替考", "刷单", "控评", "刷粉", "消分", "买分", "卖分"}
 
 
 @pytest.fixture(scope="module")
