@@ -9,7 +9,7 @@ off row by row with an allow phrase:
   (全国人民代表大会常务委会). For each canonical term below, every variant with one character
   replaced by a common character (GB 2312) of the same pinyin — of the same tone in names of two
   or three characters, of any tone in longer ones (毛泽东思相) — and for long names every variant
-  with one character missing. A variant is skipped when it is itself a
+  with one character missing, and the variant forms (异体字) in VARIANT_FORMS (中华人民共和囯). A variant is skipped when it is itself a
   dictionary word (jieba's, via ``rjieba``) or part of another canonical term.
 - ``evasion_pinyin.csv``. Spam hides a word by spelling one character in pinyin (兼职shua单,
   全网最dī价, 习jin平: tone marks fold to plain letters). For every high or medium term of the
@@ -88,6 +88,8 @@ CANONICAL: dict[str, tuple[str, str]] = {
     "党的二十大": ("misstatement.congress", "medium"),
     "党的十九大": ("misstatement.congress", "medium"),
 }
+# Variant forms (异体字) that an input method or a font can slip into an official name.
+VARIANT_FORMS: Final = {"国": "囯圀", "华": "崋", "会": "㑹"}
 TONELESS_MIN: Final = 5
 """Names at least this long also get homophones of another tone (思想 → 思相): with five or more
 characters around it, a same-sound character is still unmistakably the name misspelt."""
@@ -168,6 +170,10 @@ def homophones() -> str:
                 variant = term[:index] + other + term[index + 1 :]
                 if other != char and keep(variant):
                     rows[variant] = f"{variant},misstatement,{severity},{rule},正确：{term}（“{other}”为“{char}”的同音错字）"
+            for other in VARIANT_FORMS.get(char, ""):
+                variant = term[:index] + other + term[index + 1 :]
+                if keep(variant):
+                    rows[variant] = f"{variant},misstatement,{severity},{rule},正确：{term}（“{other}”为“{char}”的异体字）"
         if len(term) >= OMISSION_MIN:
             for index in range(1, len(term) - 1):  # a missing first or last character is a different word
                 variant = term[:index] + term[index + 1 :]

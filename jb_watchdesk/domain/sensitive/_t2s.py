@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Final
 
 # Pairs "traditional simplified", grouped loosely by theme so a reviewer can check them.
-# The first line holds variant forms (异体字) of characters in official names: 囯 and 圀 for 国.
 _PAIRS: Final = """
-囯国 圀国 薩萨 豬猪 網网 質质
+薩萨 豬猪 網网 質质
 國国 華华 務务 黨党 會会 議议 屆届 區区 縣县 鄉乡 鎮镇 廳厅 處处 員员 幹干 職职 級级 長长 書书 記记
 機机 關关 單单 這这 們们 個个 為为 爲为 來来 時时 對对 開开 與与 從从 過过 還还 進进 實实 發发 將将
 當当 應应 體体 現现 動动 問问 經经 濟济 學学 醫医 療疗 藥药 寶宝 檢检 測测 試试 驗验 認认 識识 計计

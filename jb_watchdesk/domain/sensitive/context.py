@@ -109,7 +109,7 @@ _WARNING: Final = (
 )
 _PROHIBITION: Final = (
     "不得", "严禁", "禁止", "不准", "不许", "杜绝", "抵制", "打击", "整治", "取缔", "违反", "违规", "违法", "责令",
-    "查处", "处罚", "罚款", "严厉", "专项", "治理", "未经", "涉嫌", "一经发现", "一经查实", "严查", "严肃处理", "处分",
+    "查处", "处罚", "罚款", "严厉", "专项行动", "专项整治", "治理", "未经", "涉嫌", "一经发现", "一经查实", "严查", "严肃处理", "处分",
 )
 _CASE: Final = (
     "案件", "案例", "涉案", "抓获", "嫌疑人", "犯罪", "判处", "判决", "法院", "检察院", "公安机关", "民警", "警方", "通报",
@@ -145,7 +145,10 @@ _CORRECTION: Final = (
 )
 # Words of a text that explains a marking (a quiz, a guide to the format): a marking quoted or
 # offered as an answer there is an example, not a leak.
-_EXPLAINER: Final = ("标志", "标注", "标识", "答案", "解析", "形式", "例如", "比如", "示例", "表示", "组成", "格式", "正确")
+_EXPLAINER: Final = (
+    "答案", "解析", "例如", "比如", "示例", "举例", "形式为", "具体形式", "格式", "组成", "表示", "标注方式", "应当标注",
+    "正确标注", "标志形式", "标志由", "由三部分",
+)
 # An offer nearby keeps the hit as it was: a spammer's "别信中介，找我包过" is still an offer.
 _OFFER: Final = (
     "私信我", "联系我", "找我", "有意者", "有需要", "需要的", "日结", "日赚", "月入", "价格优惠", "速来", "名额有限",
@@ -157,7 +160,7 @@ _OFFER: Final = (
 _EXPLICIT_OFFER: Final = (
     "有意者", "私聊", "私信我", "进群", "日结", "日赚", "加v", "加vx", "加wx", "加微", "vx", "wx", "先删后付",
     "全额退款", "不成功不收费", "保证过", "当天拿证", "价格面议", "诚信合作", "私我", "价格美丽", "不收钱", "先付定金",
-    "付定金", "名额有限", "了解详情", "日入",
+    "付定金", "名额有限", "了解详情", "日入", "好商量", "也接",
 )
 _LAW_AFTER: Final = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:法(?![人官院定庭治子])|条例|规定|办法|细则|规则)")
 # Words that mark a whole text as a warning, a rule, a case report or an explainer: they keep
@@ -281,6 +284,10 @@ def _quoted(folded: str, lo: int, start: int, end: int, hi: int) -> bool:
     return any(char in after for char in _CLOSE_QUOTES)
 
 
+_MARKING_RULE: Final = re.compile("严禁|禁止|不得|切勿|不要|请勿|不准")
+"""A rule about marked documents right before a marking ("严禁将标有机密★的文件…"): not a leak."""
+_MARKING_MENTION: Final = re.compile("标有|字样|标志的|标识的|带有|印有")
+"""Words that talk about marked documents ("标有“机密★”字样的文件"): a bare quoted marking beside them is named, not leaked."""
 _OPTION: Final = re.compile(r"\s*[A-Da-d][.．、]\s*$")
 """A multiple-choice option label before the hit on its line ("B.机密★10年")."""
 
@@ -410,9 +417,16 @@ def assess(
         if quoted and context.has(_CORRECTION_ROLE):
             return Assessment(Severity.LOW, (Why("context.quoted", "“”"),))
         return Assessment(severity)
-    if not by_genre:  # a secrecy marking: an example in a guide or a quiz, or the real thing
+    if not by_genre:  # a secrecy marking: an example in a guide or a quiz, a rule about it, or the real thing
         if (quoted or _OPTION.match(folded, folded.rfind("\n", 0, start) + 1, start)) and context.has(_EXPLAINER_ROLE):
             return Assessment(Severity.LOW, (Why("context.education", "“”" if quoted else "A/B/C"),))
+        bare = not folded[end - 1].isalnum()  # 机密★ without a period: the level, named
+        if quoted and bare and _MARKING_MENTION.search(folded, lo, hi):
+            return Assessment(Severity.LOW, (Why("context.education", _MARKING_MENTION.search(folded, lo, hi).group()),))  # type: ignore[union-attr]
+        rule = _MARKING_RULE.search(folded, max(lo, start - _NEAR - 4), start)
+        if rule is not None:
+            return Assessment(Severity.LOW, (Why("context.prohibition", rule.group()),))
+        return Assessment(severity)
     if category not in _ASSESSED:
         return Assessment(severity)
     law = _LAW_AFTER.match(folded, end, hi)

@@ -603,14 +603,21 @@ RULE_SUPERLATIVE: Final = "ad.absolute"
 # ("全市最大的城市公园"): superlatives count only in a text that sells something.
 _SUPERLATIVE: Final = re.compile(
     "(?:(?:全城|全市|全国|全网|全省|全区|全县|全球|全世界|史上|业界|行业|同城|本地|本市|市面上)\\s*)?"
-    "最(?:好吃|好喝|好用|好|佳|优|安全|便宜|实惠|低价|低|强|专业|权威|正宗|新鲜|放心|划算|靠谱|有效|先进|火|热销|畅销|齐全)的?"
+    "最(?:好吃|好喝|好用|好|佳|优|安全|便宜|实惠|低价|低|强|专业|权威|正宗|新鲜|放心|划算|靠谱|有效|先进|火|热销|畅销|齐全"
+    "|[a-z]{2,6}(?=的))的?"  # 最hao的: one character spelt in pinyin
+    # Number one: 销量全国第1, 通过率第一, 拉萨第一家, 行业no.1
+    "|(?:销量|通过率|合格率|好评率|排名|口碑|品质|质量|行业|全国|全市|全网|全省|全区|本地|同城)[^，。！？；\\n]{0,4}?第[一1](?:名|家|品牌)?"
+    "|[\\u4e00-\\u9fff]{2}第[一1](?:家|品牌)"
+    "|no\\.?\\s?1|top\\s?1"
 )
 _STRONG_SALE: Final = re.compile(
-    "本店|进店|欢迎选购|选购|下单|包邮|特价|买一送一|买二送一|售楼|扣1|品鉴|优惠价|限时|抢购|订购|批发|团购|秒杀|现货|"
-    "专柜|旗舰店|促销|坐诊|首付|折扣|打折|购买方式|到店|门店"
+    "本店|进店|欢迎选购|选购|下单|包邮|特价|特惠|买一送一|买二送一|售楼|扣1|品鉴|优惠价|限时|抢购|订购|批发|团购|秒杀|现货|"
+    "专柜|旗舰店|促销|坐诊|首付|折扣|打折|购买方式|到店|门店|库存有限|限量|活动价|到手价|原价|现价|领券|爆款|热卖|"
+    "好物推荐|直播间|小黄车|报名优惠"
 )
-_WEAK_SALE: Final = re.compile("价格|元|优惠|购买|微信|咨询|热线|产品|品牌|客户|顾客|销量|商家|店")
-SUPERLATIVE_TRIGGER: Final = "最"
+_WEAK_SALE: Final = re.compile("价格|元|优惠|购买|微信|咨询|热线|产品|品牌|客户|顾客|销量|商家|店|招生|学费")
+SUPERLATIVE_TRIGGERS: Final = ("最", "第一", "第1", "no.1", "no1", "top1", "top 1", "no. 1")
+"""What every claim the sales detector reads contains: the matcher watches for them."""
 
 
 def find_superlative_claims(folded: str) -> list[Detection]:
@@ -630,7 +637,7 @@ def find_superlative_claims(folded: str) -> list[Detection]:
         cue = sale.group()
     found: list[Detection] = []
     for match in _SUPERLATIVE.finditer(folded):
-        scoped = not match.group().startswith("最")
+        scoped = not match.group().startswith("最") or match.group()[1:2].isascii()
         found.append(
             Detection(
                 start=match.start(),
@@ -649,15 +656,20 @@ def find_superlative_claims(folded: str) -> list[Detection]:
 
 # The star of a marking as people type it: ★ and every star-like symbol, in any font.
 MARKING_STARS: Final = "★☆⭐✩✪✫✬✭✮✯✰✱✲✳✴✵✶✷✸✹✺✻✼✽✾⋆٭🌟"
-_DURATION: Final = r"(?:(?:(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})[ ]{0,2}(?:年|个月)|长期))"
+# 保密期限 (10年, 6个月, 长期) or 解密时间 (2028年12月31日).
+_DURATION: Final = (
+    r"(?:[0-9]{4}年[0-9]{1,2}月(?:[0-9]{1,2}日)?|(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})[ ]{0,2}(?:年|个月)|长期)"
+)
 
 
 @functools.cache
 def _marking() -> re.Pattern[str]:
     noise = "".join(re.escape(char) for char in sorted(noise_chars()) if ord(char) <= 0xFFFF and char not in "\n")
     stars = re.escape(MARKING_STARS)
+    # A character of the level may be spelt in pinyin (机mi★, jue密★): the star still gives it away.
     return re.compile(
-        f"(?:绝|机|秘)[{noise}]{{0,3}}密[{noise}]{{0,3}}(?:[{stars}](?:[{noise}]{{0,3}}{_DURATION})?|\\*[{noise}]{{0,3}}{_DURATION})"
+        f"(?:绝|机|秘|jue|ji|mi)[{noise}]{{0,3}}(?:密|mi)[{noise}]{{0,3}}"
+        f"(?:[{stars}](?:[{noise}]{{0,3}}{_DURATION})?|\\*[{noise}]{{0,3}}{_DURATION})"
     )
 
 

@@ -35,7 +35,7 @@ from jb_watchdesk.domain.sensitive.context import TextContext, assess, crossed_w
 from jb_watchdesk.domain.sensitive.detectors import (
     ADDRESS_TRIGGERS,
     MARKING_STARS,
-    SUPERLATIVE_TRIGGER,
+    SUPERLATIVE_TRIGGERS,
     NUMERAL_PHONE_STARTS,
     Detection,
     find_chinese_numeral_phones,
@@ -158,7 +158,8 @@ def _trigger_patterns() -> dict[str, int]:
         add(char, _STAR)
     for word in ADDRESS_TRIGGERS:
         add(word, _BUILDING)
-    add(SUPERLATIVE_TRIGGER, _SUPERLATIVE_FLAG)
+    for word in SUPERLATIVE_TRIGGERS:
+        add(word, _SUPERLATIVE_FLAG)
     return triggers
 
 
