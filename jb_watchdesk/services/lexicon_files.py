@@ -83,6 +83,8 @@ def commas_for_tabs(text: str) -> str:
     A file is taken as tab-separated when its first line that is neither blank nor a comment has
     a tab and no comma; every line keeps its number, so problems still point at the right line.
     """
+    if "\t" not in text:
+        return text  # the usual case, and large files should not pay for the rest
     lines = text.split("\n")
     first = next((line for line in lines if line.strip() and not line.lstrip().startswith("#")), "")
     if "\t" not in first or "," in first:
