@@ -73,13 +73,17 @@ def crossed_word(folded: str, start: int, end: int) -> str | None:
     hi = end
     if touches_right:
         hi = _CJK_HEAD.match(folded, end, min(len(folded), end + _BOUNDARY_WINDOW)).end()  # type: ignore[union-attr]
+    return _crossed_in_window(folded[lo:hi], start - lo, end - lo, touches_left, touches_right)
+
+
+@functools.lru_cache(maxsize=8192)
+def _crossed_in_window(window: str, start: int, end: int, touches_left: bool, touches_right: bool) -> str | None:
+    """:func:`crossed_word` on the window alone; cached, since reposted texts repeat their hits' surroundings."""
     segmenter = _segmenter()
     crossing: str | None = None
     crossings = 0
     inside: list[str] = []
-    for word, word_start, word_end in segmenter.tokenize(folded[lo:hi]):
-        word_start += lo
-        word_end += lo
+    for word, word_start, word_end in segmenter.tokenize(window):
         if word_end <= start or word_start >= end:
             continue
         cuts = (touches_left and word_start < start < word_end) or (touches_right and word_start < end < word_end)

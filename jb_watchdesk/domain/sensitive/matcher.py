@@ -396,7 +396,7 @@ class Scanner:
         term = candidate.term
         start, end = candidate.start, candidate.end
         folded = context.folded
-        why: list[Why] = []
+        why: list[Why] = [Why("lexicon", _origin(term))] if term.source else []
         if candidate.noise:
             why.append(Why("evasion.noise", _shown_noise(text[start:end])))
         elif crossed_word(folded, start, end) is not None:
@@ -418,6 +418,12 @@ class Scanner:
             term=term.term,
             why=tuple(why),
         )
+
+
+def _origin(term: Term) -> str:
+    """Where a term comes from, as an officer would look it up: ``paid_service.csv:12``."""
+    name = term.source.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"{name}:{term.line}" if term.line else name
 
 
 def _covers(positions: list[int], start: int, end: int) -> bool:

@@ -15,6 +15,7 @@ from jb_watchdesk.domain.messages import current_language
 
 # code: (zh, en); ``{cue}`` is the word that decided it.
 WHY_TEXTS: Final[dict[str, tuple[str, str]]] = {
+    "lexicon": ("词库 {cue}", "lexicon {cue}"),
     "folded": ("繁体、全角或变体写法", "written in traditional, full-width or variant characters"),
     "evasion.noise": ("字间夹有干扰字符（{cue}）", "characters inserted between the characters ({cue})"),
     "context.warning": ("降级：处于警示语境（{cue}）", "demoted: inside a warning ({cue})"),

@@ -225,12 +225,17 @@ def test_common_misspellings_and_absolute_claims_are_in_the_lexicon(scanner: Sca
 
 def test_reasons_in_both_languages(scanner: Scanner) -> None:
     (hit,) = scanner.scan("警惕有偿删帖")
-    assert hit.reason("zh") == "降级：处于警示语境（警惕）"
-    assert hit.reason("en") == "demoted: inside a warning (警惕)"
+    assert hit.reason("zh") == "词库 paid_service.csv:42；降级：处于警示语境（警惕）".replace(":42", f":{_line_of('有偿删帖')}")
+    assert hit.reason("en").endswith("; demoted: inside a warning (警惕)")
     previous = messages.current_language()
     messages.set_language("en")
     try:
-        assert hit.as_json()["reason"] == "demoted: inside a warning (警惕)"
+        assert hit.as_json()["reason"] == hit.reason("en")
     finally:
         messages.set_language(previous)
-    assert hit.as_json()["why"] == [["context.warning", "警惕"]]
+    assert hit.as_json()["why"][-1] == ["context.warning", "警惕"]
+
+
+def _line_of(term: str) -> int:
+    lines = (default_lexicon_dir() / "paid_service.csv").read_text(encoding="utf-8").split("\n")
+    return next(number for number, line in enumerate(lines, start=1) if line.startswith(term + ","))
