@@ -32,7 +32,7 @@ from typing import Final
 
 # canonical form → (rule, severity). Names of the state, the Party, its leader and the central
 # institutions are high; formulations of doctrine and policy are medium. Two-character names
-# are left out: their homophones are too often someone else's name.
+# are left out and three-character ones kept at medium: their homophones can be someone else's name.
 CANONICAL: dict[str, tuple[str, str]] = {
     "中华人民共和国": ("misstatement.state_name", "high"),
     "中国共产党": ("misstatement.party", "high"),
@@ -73,9 +73,9 @@ CANONICAL: dict[str, tuple[str, str]] = {
     "全国人民代表大会常务委员会": ("misstatement.institution", "high"),
     "中国人民政治协商会议全国委员会": ("misstatement.institution", "high"),
     "中央全面深化改革委员会": ("misstatement.institution", "high"),
-    "赵乐际": ("misstatement.leader_name", "high"),
-    "王沪宁": ("misstatement.leader_name", "high"),
-    "丁薛祥": ("misstatement.leader_name", "high"),
+    "赵乐际": ("misstatement.leader_name", "medium"),
+    "王沪宁": ("misstatement.leader_name", "medium"),
+    "丁薛祥": ("misstatement.leader_name", "medium"),
     "社会主义思想": ("misstatement.doctrine", "medium"),
     "习近平新时代中国特色社会主义思想": ("misstatement.doctrine", "medium"),
     "一中全会": ("misstatement.congress", "medium"),
@@ -125,6 +125,40 @@ def _common_chars() -> list[str]:
     return chars
 
 
+FUNCTION_WORDS: Final = frozenset("是的了在和与及把被为对从向")
+
+
+COMMON_WORD: Final = 100
+"""A dictionary word at least this frequent in jieba's dictionary is everyday vocabulary."""
+
+
+def _reads_as_words(rjieba: object, variant: str) -> bool:
+    """Whether jieba reads ``variant`` as ordinary prose: common words of two or more characters
+    (中式|现代化, 全程|人民|民主), with at most one single-character function word (中国|是|现代化).
+    A rare dictionary word (委会 in 常务|委会) does not make a misspelt name prose."""
+    words = rjieba.cut(variant, False)  # type: ignore[attr-defined]
+    singles = [word for word in words if len(word) == 1]
+    if len(singles) > 1 or any(word not in FUNCTION_WORDS for word in singles):
+        return False
+    return all(rjieba.suggest_freq(word) >= COMMON_WORD for word in words if len(word) > 1)  # type: ignore[attr-defined]
+
+
+def _hand_written_keys() -> set[str]:
+    """Folded keys of every term in the shipped, hand-written lexicon files."""
+    import csv
+
+    from jb_watchdesk.domain.sensitive.normalize import fold_term
+
+    keys: set[str] = set()
+    for path in sorted(LEXICON.glob("*.csv")):
+        if path in (HOMOPHONES, PINYIN):
+            continue
+        for line in csv.reader(path.read_text(encoding="utf-8").splitlines()):
+            if line and not line[0].startswith("#") and line[0] != "term":
+                keys.add(fold_term(line[0]))
+    return keys
+
+
 def homophones() -> str:
     from pypinyin import Style, pinyin
     import rjieba
@@ -141,12 +175,14 @@ def homophones() -> str:
     from jb_watchdesk.domain.sensitive.normalize import fold_term
 
     folded_canonical = {fold_term(term) for term in canonical}
-    keys: set[str] = set()
+    keys: set[str] = set(_hand_written_keys())  # a curated row always wins over a generated one
 
     def keep(variant: str) -> bool:
         key = fold_term(variant)  # 徵 folds to 征: one row per key the matcher looks for
         if key in keys or key in folded_canonical or rjieba.has_word(variant) or any(variant in other for other in canonical):
             return False
+        if _reads_as_words(rjieba, variant):
+            return False  # 中国是现代化, 全程人民民主: correct prose, not a misspelt name
         keys.add(key)
         return True
 
@@ -187,7 +223,7 @@ def pinyin_variants() -> str:
 
     from pypinyin import Style, pinyin
 
-    rows: dict[str, str] = {}
+    rows: dict[str, str] = dict.fromkeys(_hand_written_keys(), "")
     for term, (rule, severity) in CANONICAL.items():
         readings = [reading[0] for reading in pinyin(term, style=Style.NORMAL, heteronym=False)]
         for index in range(len(term)):
@@ -205,7 +241,7 @@ def pinyin_variants() -> str:
                 variant = term[:index] + readings[index] + term[index + 1 :]
                 if variant != term and variant not in rows:
                     rows[variant] = f"{variant},{category},{severity},{rule},拼音规避：{term}"
-    return PINYIN_HEADER + "\n".join(rows[key] for key in sorted(rows)) + "\n"
+    return PINYIN_HEADER + "\n".join(rows[key] for key in sorted(rows) if rows[key]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

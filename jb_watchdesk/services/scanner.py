@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,14 +25,8 @@ from typing import Final, Protocol, TypeVar
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import AccountStatus, Visibility
 from jb_watchdesk.domain.sensitive import Category, Hit, LexiconProblem, Scanner, Severity, utf16_spans
-from jb_watchdesk.domain.sensitive.detectors import (
-    RULE_BANK_CARD,
-    RULE_ID_CARD,
-    RULE_ID_CARD_LEGACY,
-    RULE_MOBILE,
-    RULE_SECRECY_MARKING,
-)
-from jb_watchdesk.services.lexicon_files import USER_LEXICON_DIRNAME, lexicon_locations, load_scanner
+from jb_watchdesk.domain.sensitive.detectors import DETECTOR_RULES
+from jb_watchdesk.services.lexicon_files import lexicon_locations, load_scanner
 from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage.alerts import Alert, AlertDraft, ItemKind, ScanItem
 from jb_watchdesk.storage.db import Store
@@ -46,8 +40,6 @@ LIFECYCLE_RULE: Final = "lifecycle.closed_account_posting"
 PLATFORM_CATEGORY: Final = "platform"
 PLATFORM_REJECTED_RULE: Final = "platform.rejected"
 """The platform judged a post unfit for the public: it is hidden, and the officer must know why."""
-DETECTOR_RULES: Final = frozenset({RULE_ID_CARD, RULE_ID_CARD_LEGACY, RULE_MOBILE, RULE_BANK_CARD, RULE_SECRECY_MARKING})
-"""Rules of the built-in detectors: they exist whatever the lexicon files say."""
 SCAN_CATEGORIES: Final = frozenset(category.value for category in Category)
 """Categories whose alerts a lexicon change may resolve; lifecycle findings are not among them."""
 CONTEXT_CHARS: Final = 20
@@ -191,7 +183,7 @@ class ScanService:
             raised.extend(await self._store.run(alert_store.raise_alerts, drafts, now=self._clock.now()))
             scanned += len(page)
             hits += found
-        active = frozenset(term.rule for term in scanner.lexicon.terms) | DETECTOR_RULES
+        active = frozenset(term.rule for term in scanner.lexicon.terms) | DETECTOR_RULES  # as active_rules, for this scanner
         resolved = await self._store.run(
             alert_store.resolve_removed_rules, active_rules=active, categories=SCAN_CATEGORIES, now=self._clock.now()
         )

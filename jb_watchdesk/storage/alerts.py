@@ -16,7 +16,6 @@ import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Final
 
 from sqlite_utils import Database
@@ -204,8 +203,10 @@ def record_alerts(db: Database, drafts: Sequence[AlertDraft], *, now: datetime) 
 
     Returns the ids of the alerts raised by this call. An alert that was resolved only because
     its rule had been removed is raised again, with fresh details, when the rule comes back:
-    the officer never looked at it, so it is new again. Every other existing alert is left
-    exactly as it is.
+    the officer never looked at it, so it is new again. So is one whose item now gives the
+    rule a higher severity (a warning edited into an offer): what the officer acknowledged is
+    not what is there now (the acknowledgement stays in the ledger). Every other existing
+    alert is left exactly as it is.
     """
     stamp = to_db(now)
     raised: list[int] = []
@@ -213,7 +214,7 @@ def record_alerts(db: Database, drafts: Sequence[AlertDraft], *, now: datetime) 
         for draft in drafts:
             key = [draft.item_kind.value, draft.item_id, draft.rule]
             existing = db.execute(
-                "SELECT id, state, resolve_reason FROM alerts WHERE item_kind = ? AND item_id = ? AND rule = ?", key
+                "SELECT id, state, resolve_reason, severity FROM alerts WHERE item_kind = ? AND item_id = ? AND rule = ?", key
             ).fetchone()
             if existing is None:
                 values = {
@@ -227,13 +228,15 @@ def record_alerts(db: Database, drafts: Sequence[AlertDraft], *, now: datetime) 
                 }
                 raised.append(int(db["alerts"].insert(values).last_pk))
                 continue
-            alert_id, state, reason = existing
-            if state == AlertState.RESOLVED.value and reason == RESOLVED_RULE_REMOVED:
+            alert_id, state, reason, severity = existing
+            worse = draft.severity.rank > Severity(severity).rank
+            if (state == AlertState.RESOLVED.value and reason == RESOLVED_RULE_REMOVED) or worse:
                 columns = _detail_columns(draft)
                 assignments = ", ".join(f"{name} = ?" for name in columns)
                 db.execute(
                     f"UPDATE alerts SET {assignments}, state = ?, raised_at = ?, resolved_at = NULL, "  # noqa: S608 - internal names
-                    "resolved_by = NULL, resolve_reason = NULL, last_notified_at = NULL, notify_count = 0 WHERE id = ?",
+                    "resolved_by = NULL, resolve_reason = NULL, ack_by = NULL, ack_note = NULL, ack_at = NULL, "
+                    "last_notified_at = NULL, notify_count = 0 WHERE id = ?",
                     [*columns.values(), AlertState.NEW.value, stamp, alert_id],
                 )
                 raised.append(int(alert_id))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Final
@@ -50,7 +49,7 @@ def _segmenter() -> ModuleType:
     return rjieba
 
 
-def crossed_word(folded: str, start: int, end: int) -> str | None:
+def crossed_word(folded: str, start: int, end: int, *, strict: bool = False) -> str | None:
     """The dictionary word that a hit at ``[start, end)`` cuts through, or ``None`` if it stands.
 
     Only the run of Chinese characters around the hit (at most :data:`_BOUNDARY_WINDOW` on each
@@ -59,7 +58,11 @@ def crossed_word(folded: str, start: int, end: int) -> str | None:
     rest of the hit is itself made of words (代替|考生 leaves nothing of 替考, 法治|国家 leaves
     以法治). When the crossing leaves one orphan character (科目四代|考), the segmenter merely
     preferred a neighbour's word to a rare term, and the hit stands; crossed on both sides
-    (学习|进|平安 around 习进平), it does not.
+    (学习|进|平安 around 习进平), it does not. ``strict`` allows no orphan: for a short cue word
+    (也接 in 也|接受) any crossing counts.
+
+    If the segmenter cannot be loaded, every hit stands: a missing dictionary must never
+    stop a scan.
     """
     if end - start < 2:
         return None
@@ -73,13 +76,18 @@ def crossed_word(folded: str, start: int, end: int) -> str | None:
     hi = end
     if touches_right:
         hi = _CJK_HEAD.match(folded, end, min(len(folded), end + _BOUNDARY_WINDOW)).end()  # type: ignore[union-attr]
-    return _crossed_in_window(folded[lo:hi], start - lo, end - lo, touches_left, touches_right)
+    return _crossed_in_window(folded[lo:hi], start - lo, end - lo, touches_left, touches_right, strict)
 
 
 @functools.lru_cache(maxsize=8192)
-def _crossed_in_window(window: str, start: int, end: int, touches_left: bool, touches_right: bool) -> str | None:
+def _crossed_in_window(
+    window: str, start: int, end: int, touches_left: bool, touches_right: bool, strict: bool
+) -> str | None:
     """:func:`crossed_word` on the window alone; cached, since reposted texts repeat their hits' surroundings."""
-    segmenter = _segmenter()
+    try:
+        segmenter = _segmenter()
+    except ImportError:
+        return None
     crossing: str | None = None
     crossings = 0
     inside: list[str] = []
@@ -97,7 +105,7 @@ def _crossed_in_window(window: str, start: int, end: int, touches_left: bool, to
     if crossing is None:
         return None
     one_side = not (touches_left and touches_right) or crossings == 1
-    if one_side and inside and all(len(word) == 1 for word in inside):
+    if not strict and one_side and inside and all(len(word) == 1 for word in inside):
         return None  # an orphan is left: the term is as good a reading as the neighbour's word
     return crossing
 
@@ -120,16 +128,9 @@ _CASE: Final = (
     "曝光", "落网", "破获", "侦破", "被查", "立案", "刑拘", "报警", "受害人", "事主", "被告", "以案", "拉黑",
 )
 _EDUCATION: Final = (
-    "什么是", "是指", "所称", "分为", "包括", "定义", "概念", "例如", "比如", "标志", "标注", "标识", "格式", "样式",
+    "什么是", "是指", "所称", "分为", "定义", "概念", "例如", "比如", "标志", "标注", "标识", "格式", "样式",
     "示例", "三级", "划分", "定密", "密级", "保密法", "保密工作", "保密教育", "保密宣传", "保密知识", "保密意识",
-    "保密培训", "保密检查", "科普", "问答", "极限用语", "绝对化用语", "违禁词", "禁用词", "用语", "表现形式", "常见",
-)
-# Cues only right before the hit (:data:`_NEAR` characters): everyday words that negate or
-# report what follows (不要刷单, 所谓代办, 注意保密), but mean nothing a clause away.
-_NEAR_WORDS: Final = (
-    "不要", "不能", "不可", "不会", "拒绝", "注意", "提醒", "小心", "当心", "所谓", "声称", "自称", "打着", "投诉", "举报",
-    "请勿", "无需", "不需要", "没有", "从未", "从不", "不存在", "一律", "不收取", "学习", "培训", "宣传", "教育", "意识",
-    "知识", "保守",
+    "保密培训", "保密检查", "科普", "问答", "极限用语", "绝对化用语", "违禁词", "禁用词", "表现形式",
 )
 # Cues right after the hit: “刷单返利”就是诈骗, 替考者一经查实…
 _AFTER_WARNING: Final = (
@@ -142,10 +143,10 @@ _AFTER_PROHIBITION: Final = (
 )
 _AFTER_EDUCATION: Final = ("三级", "三个等级", "是指", "的含义", "标志", "等级", "分为", "表示", "表明", "代表", "意思是")
 _CORRECTION: Final = (
-    "误写", "误作", "错写", "更正", "勘误", "应为", "写成", "写作", "错误写法", "正确写法", "易错", "纠正", "不使用",
-    "严禁使用", "不得使用", "禁止使用", "不能使用", "不宜使用", "不要使用", "应称", "称之为", "而应", "规范表述",
-    "表述规范", "误用", "错用", "规范使用", "打错", "写错", "错字", "错别字", "有误", "改一下", "改正", "误打", "简写",
-    "称呼", "可称为", "应称为", "简称为", "严禁用", "不得用", "不要用", "校对", "自查", "核对",
+    "误写", "误作", "错写", "更正", "勘误", "应为", "错误写法", "正确写法", "易错", "纠正", "误打", "打错", "写错", "错字",
+    "错别字", "有误", "不能写作", "不得写作", "不能写成", "不要写成", "不应写作", "简写为", "不使用", "严禁使用", "不得使用",
+    "禁止使用", "不能使用", "不宜使用", "不要使用", "严禁用", "不得用", "不要用", "应称", "可称为", "应称为", "称之为",
+    "规范表述", "表述规范", "误用", "错用",
 )
 # Words of a text that explains a marking (a quiz, a guide to the format): a marking quoted or
 # offered as an answer there is an example, not a leak.
@@ -155,18 +156,24 @@ _EXPLAINER: Final = (
 )
 # An offer nearby keeps the hit as it was: a spammer's "别信中介，找我包过" is still an offer.
 _OFFER: Final = (
-    "私信我", "联系我", "找我", "有意者", "有需要", "需要的", "日结", "日赚", "月入", "价格优惠", "速来", "名额有限",
+    "私信我", "联系我", "找我", "有意者", "日结", "日赚", "月入", "价格优惠", "速来",
     "速办", "秒办", "当天拿证", "包拿证", "加v", "加vx", "加wx", "加微", "微信号", "vx", "wx", "价格面议", "欢迎咨询",
     "下单", "进群", "私聊", "诚信合作", "保证过", "全额退款", "不成功不收费", "先删后付", "欢迎进店", "私我", "价格美丽",
-    "不收钱", "先付定金", "了解详情", "日入",
+    "不收钱", "先付定金", "日入",
 )
 # The offers that make a paid-service word an actual offer, not a mention.
 _EXPLICIT_OFFER: Final = (
     "有意者", "私聊", "私信我", "进群", "日结", "日赚", "加v", "加vx", "加wx", "加微", "vx", "wx", "先删后付",
     "全额退款", "不成功不收费", "保证过", "当天拿证", "价格面议", "诚信合作", "私我", "价格美丽", "不收钱", "先付定金",
-    "付定金", "名额有限", "了解详情", "日入", "好商量", "也接",
+    "付定金", "日入", "好商量",
 )
-_LAW_AFTER: Final = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:法(?![人官院定庭治子])|条例|规定|办法|细则|规则)")
+# The name of a law or rules right after the hit (保守国家秘密法, 国家秘密定密管理暂行规定): a few
+# characters, then a name ending that closes the name (》, punctuation, 第…条) — not 非法, 无法,
+# 违法, 依法 and other words that merely contain 法.
+_LAW_AFTER: Final = re.compile(
+    r"[\u4e00-\u9fff]{0,6}?(?<![非无违依方设做合办算说想语司立执守犯宪])(?:法|条例|规定|办法|细则)"
+    r"(?=[》〉」』”，。；、：:（(\s]|第|$)"
+)
 # Words that mark a whole text as a warning, a rule, a case report or an explainer: they keep
 # its hits from ``high`` (an officer still sees them), unless an offer sits beside the hit.
 _GENRE: Final = (
@@ -183,8 +190,8 @@ _SENTENCE_AFTER: Final = 40
 """How far forward the hit's sentence is read (for an offer that follows it)."""
 _NEAR: Final = 8
 _AFTER: Final = 16
-_OPEN_QUOTES: Final = "“「『\"'‘《"
-_CLOSE_QUOTES: Final = "”」』\"'’》"
+_OPEN_QUOTES: Final = "“「『‘《"
+_CLOSE_QUOTES: Final = "”」』’》"
 
 
 def _cue_table(*groups: tuple[str, tuple[str, ...]]) -> dict[str, str]:
@@ -202,9 +209,11 @@ _BEFORE_CODES: Final = _cue_table(
     ("context.case", _CASE),
     ("context.education", _EDUCATION),
 )
+# Cues only right before the hit (:data:`_NEAR` characters): everyday words that negate or
+# report what follows (不要刷单, 所谓代办, 注意保密), but mean nothing a clause away. Not the
+# negations a spammer sells with (无需考试, 不需要本人到场).
 _NEAR_CODES: Final = _cue_table(
-    ("context.prohibition", ("不要", "不能", "不可", "不会", "拒绝", "请勿", "无需", "不需要", "没有", "从未", "从不",
-                             "不存在", "一律", "不收取")),
+    ("context.prohibition", ("不要", "不能", "不可", "拒绝", "请勿", "从未", "从不", "不存在", "一律")),
     ("context.warning", ("注意", "提醒", "小心", "当心", "所谓", "声称", "自称", "打着")),
     ("context.case", ("投诉", "举报")),
     ("context.education", ("学习", "培训", "宣传", "教育", "意识", "知识", "保守")),
@@ -214,8 +223,12 @@ _AFTER_CODES: Final = _cue_table(
     ("context.prohibition", _AFTER_PROHIBITION),
     ("context.education", _AFTER_EDUCATION),
 )
-_STRONG: Final = frozenset({"context.case"})
-"""Reasons an offer beside the hit does not overturn: a case report quotes the offer it reports."""
+_STRONG: Final = frozenset(
+    {"抓获", "嫌疑人", "犯罪", "判处", "判决", "法院", "检察院", "公安机关", "民警", "警方", "落网", "破获", "侦破",
+     "立案", "刑拘", "受害人", "被告", "案件", "涉案", "事主"}
+)
+"""Words of a case report that an offer beside the hit does not overturn (a report quotes the offer
+it reports). Not 曝光, 拉黑 or 报警: deletion spam sells with them."""
 
 # What each cue word can be, as bit flags; one word can play several parts (违法 is a
 # prohibition before a hit, after it, and marks the genre).
@@ -277,19 +290,25 @@ class Assessment:
     why: tuple[Why, ...] = ()
 
 
-def _quoted(folded: str, lo: int, start: int, end: int, hi: int) -> bool:
-    """Whether the hit sits between an opening and a closing quote within its sentence."""
+def _quoted(folded: str, lo: int, start: int, end: int, hi: int, *, titles: bool = True) -> bool:
+    """Whether the hit sits between an opening and a closing quote within its sentence.
+
+    ``titles=False`` leaves out 《》: a misspelt name in a document's title is still misspelt.
+    """
+    opening = _OPEN_QUOTES if titles else _OPEN_QUOTES.replace("《", "")
+    closing = _CLOSE_QUOTES if titles else _CLOSE_QUOTES.replace("》", "")
     before = folded[lo:start]
     after = folded[end:hi]
-    opened = max(before.rfind(char) for char in _OPEN_QUOTES)
-    closed_before = max(before.rfind(char) for char in _CLOSE_QUOTES if char not in "\"'")
+    opened = max(before.rfind(char) for char in opening)
+    closed_before = max(before.rfind(char) for char in closing)
     if opened < 0 or opened < closed_before:
         return False
-    return any(char in after for char in _CLOSE_QUOTES)
+    return any(char in after for char in closing)
 
 
-_MARKING_RULE: Final = re.compile("严禁|禁止|不得|切勿|不要|请勿|不准")
-"""A rule about marked documents right before a marking ("严禁将标有机密★的文件…"): not a leak."""
+_MARKING_RULE: Final = re.compile("(?:严禁|禁止|不得|切勿|不要|请勿|不准)[^，。；\n]{0,8}(?:标有|带有|印有|标注有|含有)")
+"""A rule about marked documents right before a marking ("严禁将标有机密★的文件…"): not a leak.
+A handling line beside a real heading (内部资料 严禁外传 绝密★1年) is no such rule."""
 _MARKING_MENTION: Final = re.compile("标有|字样|标志的|标识的|带有|印有")
 """Words that talk about marked documents ("标有“机密★”字样的文件"): a bare quoted marking beside them is named, not leaked."""
 _OPTION: Final = re.compile(r"\s*[A-Da-d][.．、]\s*$")
@@ -307,21 +326,44 @@ def _first_quoted_cue(cues: list[tuple[int, int, str, int]], start: int, end: in
     return None
 
 
+def _first_word(
+    folded: str, cues: list[tuple[int, int, str, int]], role: int, *, outside: tuple[int, int]
+) -> str | None:
+    """:func:`_first`, but only a cue that is a word of its own: not 进群 in 推进群众, 联系我 in
+    联系我们, nor 日结 in 30日结束 (a date unit after a number)."""
+    start, end = outside
+    for lo, hi, word, roles in cues:
+        if not roles & role or not (hi <= start or lo >= end):
+            continue
+        if lo > 0 and folded[lo - 1].isdigit() and word[0] in _DATE_UNITS:
+            continue
+        if crossed_word(folded, lo, hi, strict=True) is None:
+            return word
+    return None
+
+
+_DATE_UNITS: Final = frozenset("年月日号时")
+
+
 def _first(cues: list[tuple[int, int, str, int]], role: int, *, outside: tuple[int, int] = (0, 0)) -> str | None:
     """The first cue playing ``role`` that does not overlap ``outside`` (the hit itself)."""
     start, end = outside
     return next((word for lo, hi, word, roles in cues if roles & role and (hi <= start or lo >= end)), None)
 
 
-def _nearest_before(cues: list[tuple[int, int, str, int]], lo: int, start: int) -> tuple[str, str] | None:
-    """The cue nearest before the hit: a specific one anywhere in the sentence, an everyday one close by."""
+_CLAUSE_BREAK: Final = re.compile("[，,、：:；;]")
+
+
+def _nearest_before(folded: str, cues: list[tuple[int, int, str, int]], lo: int, start: int) -> tuple[str, str] | None:
+    """The cue nearest before the hit: a specific one anywhere in the sentence, an everyday one close
+    by and in the same clause (学习，代办证件 is two clauses)."""
     best: tuple[int, int, str, str] | None = None
     for cue_start, cue_end, word, roles in cues:
         if cue_end > start or cue_start < lo:
             continue
         if roles & _BEFORE_ROLE:
             code = _BEFORE_CODES[word]
-        elif roles & _NEAR_ROLE and cue_start >= start - _NEAR:
+        elif roles & _NEAR_ROLE and cue_start >= start - _NEAR and not _CLAUSE_BREAK.search(folded, cue_end, start):
             code = _NEAR_CODES[word]
         else:
             continue
@@ -418,16 +460,17 @@ def assess(
         correction = _first(cues, _CORRECTION_ROLE)
         if correction is not None:
             return Assessment(Severity.LOW, (Why("context.correction", correction),))
-        if quoted and context.has(_CORRECTION_ROLE):
+        if _quoted(folded, lo, start, end, hi, titles=False) and context.has(_CORRECTION_ROLE):
             return Assessment(Severity.LOW, (Why("context.quoted", "“”"),))
         return Assessment(severity)
     if not by_genre:  # a secrecy marking: an example in a guide or a quiz, a rule about it, or the real thing
         if (quoted or _OPTION.match(folded, folded.rfind("\n", 0, start) + 1, start)) and context.has(_EXPLAINER_ROLE):
             return Assessment(Severity.LOW, (Why("context.education", "“”" if quoted else "A/B/C"),))
         bare = not folded[end - 1].isalnum()  # 机密★ without a period: the level, named
-        if quoted and bare and _MARKING_MENTION.search(folded, lo, hi):
-            return Assessment(Severity.LOW, (Why("context.education", _MARKING_MENTION.search(folded, lo, hi).group()),))  # type: ignore[union-attr]
-        rule = _MARKING_RULE.search(folded, max(lo, start - _NEAR - 4), start)
+        mention = _MARKING_MENTION.search(folded, lo, hi) if quoted and bare else None
+        if mention is not None:
+            return Assessment(Severity.LOW, (Why("context.education", mention.group()),))
+        rule = _MARKING_RULE.search(folded, max(lo, start - _NEAR - 12), start)
         if rule is not None:
             return Assessment(Severity.LOW, (Why("context.prohibition", rule.group()),))
         return Assessment(severity)
@@ -439,26 +482,26 @@ def assess(
     if "《" in folded[lo:start] and "》" in folded[end:hi]:
         return Assessment(Severity.LOW, (Why("context.law", "《》"),))
     after = _first_after(cues, end, min(hi, end + _AFTER))
-    cue = after or _nearest_before(cues, lo, start)
+    cue = after or _nearest_before(folded, cues, lo, start)
     if cue is None and quoted:
         # "评论区有人发“有偿删帖”的广告，已举报": a quoted term in a sentence that warns or reports anywhere
         cue = _first_quoted_cue(cues, start, end)
-    offer = _first(cues, _OFFER_ROLE, outside=(start, end))
+    offer = _first_word(folded, cues, _OFFER_ROLE, outside=(start, end))
     if cue is not None:
         code, word = cue
         # "“刷单返利”就是诈骗" names the offer a scam; a case report quotes what it reports.
-        overturned = after is not None and code == "context.warning" or code in _STRONG
+        overturned = (after is not None and code == "context.warning") or word in _STRONG
         if offer is not None and not overturned and not (quoted and code == "context.warning"):
             return Assessment(severity, (Why("context.offer", offer),))
         if severity is Severity.LOW:
             return Assessment(severity)
         return Assessment(Severity.LOW, (Why(code, word),))
-    if severity is Severity.HIGH and offer is None and by_genre:
+    if severity is Severity.HIGH and offer is None:
         genre = context.genre(start, end)
         if genre:
             return Assessment(Severity.MEDIUM, (Why("context.genre", genre),))
     if severity is not Severity.HIGH and category is Category.PAID_SERVICE:
-        explicit = _first(cues, _EXPLICIT_ROLE, outside=(start, end))
+        explicit = _first_word(folded, cues, _EXPLICIT_ROLE, outside=(start, end))
         if explicit is not None:
             raised = Severity.HIGH if severity is Severity.MEDIUM else Severity.MEDIUM
             return Assessment(raised, (Why("context.offer_raised", explicit),))

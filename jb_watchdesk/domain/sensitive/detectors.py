@@ -53,6 +53,12 @@ RULE_ID_CARD_LEGACY: Final = "pii.id_card_15"
 RULE_MOBILE: Final = "pii.mobile"
 RULE_BANK_CARD: Final = "pii.bank_card"
 RULE_SECRECY_MARKING: Final = "secret.marking"
+RULE_ADDRESS: Final = "pii.address"
+RULE_SUPERLATIVE: Final = "ad.absolute"
+DETECTOR_RULES: Final = frozenset(
+    {RULE_ID_CARD, RULE_ID_CARD_LEGACY, RULE_MOBILE, RULE_BANK_CARD, RULE_SECRECY_MARKING, RULE_ADDRESS, RULE_SUPERLATIVE}
+)
+"""Every rule a built-in detector reports: they exist whatever the lexicon files say."""
 
 # GB/T 2260 province-level codes (first two digits), plus 71 Taiwan and 81/82/83, used by
 # residence permits for Hong Kong, Macao and Taiwan residents.
@@ -527,7 +533,6 @@ def find_chinese_numeral_phones(folded: str, *, pos: int = 0, endpos: int | None
 
 # -- home addresses ----------------------------------------------------------------------
 
-RULE_ADDRESS: Final = "pii.address"
 # The part of an address that points at one home: a building and a flat (5栋2单元1703,
 # 1栋14-3, 3单元602). A street number alone (建新北路88号) is how every office gives its address.
 _FLAT: Final = re.compile(
@@ -598,7 +603,6 @@ def _place_start(folded: str, lo: int, start: int) -> int:
 
 # -- absolute claims in a sales pitch -----------------------------------------------------
 
-RULE_SUPERLATIVE: Final = "ad.absolute"
 # Art. 9 of the Advertising Law forbids 最好的/最安全的 in an advertisement, not in a news story
 # ("全市最大的城市公园"): superlatives count only in a text that sells something.
 _SUPERLATIVE: Final = re.compile(
@@ -613,9 +617,9 @@ _SUPERLATIVE: Final = re.compile(
 _STRONG_SALE: Final = re.compile(
     "本店|进店|欢迎选购|选购|下单|包邮|特价|特惠|买一送一|买二送一|售楼|扣1|品鉴|优惠价|限时|抢购|订购|批发|团购|秒杀|现货|"
     "专柜|旗舰店|促销|坐诊|首付|折扣|打折|购买方式|到店|门店|库存有限|限量|活动价|到手价|原价|现价|领券|爆款|热卖|"
-    "好物推荐|直播间|小黄车|报名优惠"
+    "好物推荐|直播间|小黄车|报名优惠|立减|交钱|包过|包拿证"
 )
-_WEAK_SALE: Final = re.compile("价格|元|优惠|购买|微信|咨询|热线|产品|品牌|客户|顾客|销量|商家|店|招生|学费")
+_WEAK_SALE: Final = re.compile("价格|优惠|购买|产品|品牌|顾客|销量|商家|店铺|招生|学费")
 SUPERLATIVE_TRIGGERS: Final = ("最", "第一", "第1", "no.1", "no1", "top1", "top 1", "no. 1")
 """What every claim the sales detector reads contains: the matcher watches for them."""
 
@@ -624,7 +628,7 @@ def find_superlative_claims(folded: str) -> list[Detection]:
     """Superlatives (最好的, 全城最低价, 最安全的) in a text that sells something.
 
     A text sells when it has one unmistakable sales word (本店, 下单, 包邮, 特价 …) or two
-    weaker ones (价格, 优惠, 咨询 …). With a scope (全市, 全网, 史上) the claim is medium,
+    weaker ones (价格, 优惠, 产品 …). With a scope (全市, 全网, 史上) the claim is medium,
     without one low.
     """
     sale = _STRONG_SALE.search(folded)

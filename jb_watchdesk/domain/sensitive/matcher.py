@@ -57,6 +57,8 @@ CONFIDENCE_NOISE: Final = 0.6
 _ASCII_WORD: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _DOTTED_CAPITAL_I: Final = "\u0130"
 _MIN_DIGITS: Final = 10
+_ASSESSED_DETECTIONS: Final = frozenset({Category.SECRET, Category.ADVERTISING})
+_DATE_UNITS: Final = frozenset("年月日号时")
 """The fewest digits any number detector reads (a mobile number has 11, glued edges aside)."""
 
 # What a single-character pattern in the automaton stands for (bit flags).
@@ -230,9 +232,16 @@ class Scanner:
             detections.extend(find_superlative_claims(folded))
         for found in detections:
             severity, why = found.severity, found.why
-            if found.category is Category.SECRET:
+            if found.category in _ASSESSED_DETECTIONS:
+                # A marking is a breach wherever it appears, so only its own sentence counts; a
+                # sales claim quoted in a regulator's case report is vocabulary like any term.
                 assessed = assess(
-                    context, found.start, found.end, category=found.category, severity=severity, by_genre=False
+                    context,
+                    found.start,
+                    found.end,
+                    category=found.category,
+                    severity=severity,
+                    by_genre=found.category is not Category.SECRET,
                 )
                 severity, why = assessed.severity, (*why, *assessed.why)
             hits.append(
@@ -396,6 +405,8 @@ class Scanner:
         term = candidate.term
         start, end = candidate.start, candidate.end
         folded = context.folded
+        if start > 0 and folded[start - 1].isdigit() and folded[start] in _DATE_UNITS:
+            return None  # 日结 in 30日结束: a date, not the term
         why: list[Why] = [Why("lexicon", _origin(term))] if term.source else []
         if candidate.noise:
             why.append(Why("evasion.noise", _shown_noise(text[start:end])))
