@@ -34,7 +34,7 @@ ID_NUMBER = "11010519491231002X"
 LEXICON = """term,category,severity,rule,note
 国家秘密,secret,high,secret.state,
 代办证件,paid_service,medium,paid.agency,
-最高级,advertising,low,ad.absolute,
+最高级,advertising,low,ad.grade,
 """
 
 
@@ -185,8 +185,8 @@ def test_a_lexicon_change_resolves_removed_rules_but_keeps_acknowledged_history(
     after = stored(store)
     assert outcome.items_scanned == 2
     assert {alert.rule for alert in outcome.raised} == {"misc.notice"}  # both posts are titled 通知
-    assert outcome.resolved == (alerts["ad.absolute"].id,)
-    assert after["ad.absolute"].state is AlertState.RESOLVED
+    assert outcome.resolved == (alerts["ad.grade"].id,)
+    assert after["ad.grade"].state is AlertState.RESOLVED
     assert after["secret.state"] == acknowledged
     assert after["paid.agency"].state is AlertState.NEW
     assert asyncio.run(service.rescan_all()).raised == ()
