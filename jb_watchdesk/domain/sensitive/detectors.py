@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -234,7 +235,8 @@ _LABEL_KINDS: Final[dict[str, str]] = {
     **dict.fromkeys(("转账", "汇款", "收款", "付款", "打款", "打钱", "支付"), "payment"),
     **dict.fromkeys(("示例", "样例", "例如", "为例", "举例", "比如", "格式为", "格式如"), "example"),
     **dict.fromkeys(
-        ("手机号码", "手机号", "手机", "电话号码", "电话", "联系方式", "联系人", "微信号", "微信", "tel", "mobile", "致电", "拨打", "热线"),
+        ("手机号码", "手机号", "手机", "电话号码", "电话", "联系方式", "联系人", "微信号", "微信", "tel", "mobile", "致电", "拨打", "热线",
+         "联系我", "联系", "电联", "打给我", "找我", "qq"),
         "phone",
     ),
     **dict.fromkeys(
@@ -328,11 +330,12 @@ def _visible(char: str) -> str:
 def _candidates(folded: str, groups: list[_Group]) -> list[_Candidate]:
     """Every way the groups of one run could be a number worth reporting, validated."""
     found: list[_Candidate] = []
+    gaps = [_visible_gap(group.gap) for group in groups]
     for first in range(len(groups)):
         digits = ""
         for last in range(first, len(groups)):
             group = groups[last]
-            if last > first + 1 and _visible_gap(group.gap) != _visible_gap(groups[first + 1].gap):
+            if last > first + 1 and gaps[last] != gaps[first + 1]:
                 break  # one number is written with one kind of separator
             digits += group.digits
             if len(digits) > _MAX_DIGITS:
@@ -340,7 +343,12 @@ def _candidates(folded: str, groups: list[_Group]) -> list[_Candidate]:
             if len(digits) not in _TARGET_LENGTHS or "x" in digits[:-1]:
                 continue
             span = groups[first : last + 1]
-            found.extend(_classify(digits, span[0].start, span[-1].end, _evasion_why(span)))
+            if len(set(digits)) <= 2:
+                continue  # 111111111111111 (a row of 扣1), 4444444444444448: no one's number
+            why = _evasion_why(span)
+            if len(span) >= _SPACED_DIGITS and all(len(piece.digits) == 1 for piece in span):
+                why = (*why, Why("number.spaced"))  # a space between every digit: needs a label
+            found.extend(_classify(digits, span[0].start, span[-1].end, why))
         group = groups[first]
         if len(group.digits) == _GLUED:
             found.extend(_glued(group))
@@ -384,14 +392,22 @@ def _glued(group: _Group) -> list[_Candidate]:
 
 
 _PRIORITY: Final = {"id": 4, "card": 3, "id15": 2, "mobile": 1}
+_SPACED_DIGITS: Final = 8
+"""Groups of one digit each, this many or more: written to dodge a filter, or a row of digits."""
 
 
 def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
     """The best non-overlapping reading: identity numbers first, then cards, then the rest."""
     chosen: list[_Candidate] = []
+    taken: list[tuple[int, int]] = []  # chosen spans, sorted by start (they never overlap)
     for candidate in sorted(candidates, key=lambda c: (-_PRIORITY[c.kind], -(c.end - c.start), c.start)):
-        if all(candidate.end <= kept.start or candidate.start >= kept.end for kept in chosen):
-            chosen.append(candidate)
+        index = bisect_right(taken, (candidate.start, candidate.end))
+        if index and taken[index - 1][1] > candidate.start:
+            continue
+        if index < len(taken) and taken[index][0] < candidate.end:
+            continue
+        taken.insert(index, (candidate.start, candidate.end))
+        chosen.append(candidate)
     return chosen
 
 
@@ -404,6 +420,10 @@ def _detection(folded: str, candidate: _Candidate) -> Detection | None:
     number = candidate.number
     if kind == "other":
         return None  # an order, invoice, registration or tracking number: not personal data
+    if kind is None and any(reason.code == "number.spaced" for reason in candidate.why):
+        return None  # "1 3 8 …" with nothing saying what it is: a row of digits as often as a phone
+    if _in_url(folded, candidate.start):
+        return None  # a post id in a link (weibo.com/…/4987654321098769)
     if kind == "example":
         why = (*why, Why("number.example"))
     if candidate.kind == "id":
@@ -443,6 +463,15 @@ def _detection(folded: str, candidate: _Candidate) -> Detection | None:
         masked=mask_phone(number),
         why=why,
     )
+
+
+_URL_START: Final = re.compile(r"(?:https?://|www\.)[^\s]*$")
+
+
+def _in_url(folded: str, start: int) -> bool:
+    """Whether ``start`` lies inside a link: a URL begins in the same unbroken token before it."""
+    lo = max(0, start - 200)
+    return _URL_START.search(folded, lo, start) is not None
 
 
 def _privacy(
@@ -549,18 +578,33 @@ _OFFICE: Final = re.compile(
 _PLACE_BEFORE: Final = 24
 _PLACE_STOPS: Final = frozenset("住在是于的了和与及为到从自主户")
 ADDRESS_TRIGGERS: Final = ("单元", "栋", "幢", "号楼", "号")
+_FLAT_REACH: Final = 24
+"""Characters around a trigger word that can belong to one flat's address (18号附2号4-2)."""
 """Words without which no home address is read: the matcher watches for them."""
 
 
-def find_home_addresses(folded: str) -> list[Detection]:
+def windows_around(positions: list[int], length: int, *, reach: int) -> list[tuple[int, int]]:
+    """Merged ``[position - reach, position + reach)`` windows around sorted ``positions``, clipped to the text."""
+    windows: list[tuple[int, int]] = []
+    for position in positions:
+        lo, hi = max(0, position - reach), min(length, position + reach)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def find_home_addresses(folded: str, near: list[int] | None = None) -> list[Detection]:
     """Home addresses down to the building and flat (鲤鱼池路68号3单元602, 东原D7区9栋 after 现住).
 
     Reported at medium severity and masked (digits hidden). A flat number is enough; a building
     alone needs a residence word before it; an office label (办公地址, 办理地点) nearer than any
-    residence word means a public place, not a home.
+    residence word means a public place, not a home. ``near``: offsets of the trigger words
+    (:data:`ADDRESS_TRIGGERS`) when the caller knows them; only the text around them is read.
     """
     found: list[Detection] = []
-    for match in _FLAT.finditer(folded):
+    for match in _matches(_FLAT, folded, near, reach=_FLAT_REACH):
         text = match.group()
         has_flat = "单元" in text or "-" in text or "－" in text or re.search(r"(?:栋|幢|号楼|座)[0-9]{3,4}", text) is not None
         lo = max(0, match.start() - _PLACE_BEFORE)
@@ -610,9 +654,10 @@ _SUPERLATIVE: Final = re.compile(
     "最(?:好吃|好喝|好用|好|佳|优|安全|便宜|实惠|低价|低|强|专业|权威|正宗|新鲜|放心|划算|靠谱|有效|先进|火|热销|畅销|齐全"
     "|[a-z]{2,6}(?=的))的?"  # 最hao的: one character spelt in pinyin
     # Number one: 销量全国第1, 通过率第一, 拉萨第一家, 行业no.1
-    "|(?:销量|通过率|合格率|好评率|排名|口碑|品质|质量|行业|全国|全市|全网|全省|全区|本地|同城)[^，。！？；\\n]{0,4}?第[一1](?:名|家|品牌)?"
+    "|(?:销量|通过率|合格率|好评率|排名|口碑|品质|质量|行业|全国|全市|全网|全省|全区|本地|同城)[^，。！？；\\n]{0,4}?"
+    "第[一1](?:名|家|品牌)?(?![0-9一二三四五六七八九十批季届次期个年轮阶部书责线梯])"
     "|[\\u4e00-\\u9fff]{2}第[一1](?:家|品牌)"
-    "|no\\.?\\s?1|top\\s?1"
+    "|(?:no\\.?\\s?|top\\s?)1(?![0-9])"
 )
 _STRONG_SALE: Final = re.compile(
     "本店|进店|欢迎选购|选购|下单|包邮|特价|特惠|买一送一|买二送一|售楼|扣1|品鉴|优惠价|限时|抢购|订购|批发|团购|秒杀|现货|"
@@ -624,13 +669,30 @@ SUPERLATIVE_TRIGGERS: Final = ("最", "第一", "第1", "no.1", "no1", "top1", "
 """What every claim the sales detector reads contains: the matcher watches for them."""
 
 
-def find_superlative_claims(folded: str) -> list[Detection]:
+def _matches(pattern: re.Pattern[str], folded: str, near: list[int] | None, *, reach: int) -> list[re.Match[str]]:
+    """``pattern``'s matches in the whole text, or only in windows around ``near``, each once."""
+    if near is None:
+        return list(pattern.finditer(folded))
+    seen: dict[tuple[int, int], re.Match[str]] = {}
+    for lo, hi in windows_around(near, len(folded), reach=reach):
+        for match in pattern.finditer(folded, lo, hi):
+            seen.setdefault(match.span(), match)
+    return [seen[span] for span in sorted(seen)]
+
+
+_CLAIM_REACH: Final = 16
+
+
+def find_superlative_claims(folded: str, near: list[int] | None = None) -> list[Detection]:
     """Superlatives (最好的, 全城最低价, 最安全的) in a text that sells something.
 
     A text sells when it has one unmistakable sales word (本店, 下单, 包邮, 特价 …) or two
     weaker ones (价格, 优惠, 产品 …). With a scope (全市, 全网, 史上) the claim is medium,
-    without one low.
+    without one low. ``near``: offsets of the trigger words (:data:`SUPERLATIVE_TRIGGERS`).
     """
+    claims = _matches(_SUPERLATIVE, folded, near, reach=_CLAIM_REACH)
+    if not claims:
+        return []
     sale = _STRONG_SALE.search(folded)
     if sale is None:
         weak = {match.group() for match in _WEAK_SALE.finditer(folded)}
@@ -640,7 +702,7 @@ def find_superlative_claims(folded: str) -> list[Detection]:
     else:
         cue = sale.group()
     found: list[Detection] = []
-    for match in _SUPERLATIVE.finditer(folded):
+    for match in claims:
         scoped = not match.group().startswith("最") or match.group()[1:2].isascii()
         found.append(
             Detection(

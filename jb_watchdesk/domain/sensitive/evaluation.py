@@ -25,6 +25,10 @@ from typing import Final, Protocol
 
 BARS: Final = {"recall": 0.95, "high_precision": 0.95, "false_high_share": 0.02}
 """Recall ≥ 0.95 in every category, high-severity precision ≥ 0.95, false highs on ≤ 2% of ordinary passages."""
+SMALL_SAMPLE: Final = 20
+"""Below this many labelled spans one miss is already more than 5%: a category that small may miss one."""
+CATEGORIES: Final = frozenset({"secret", "privacy", "advertising", "paid_service", "misstatement"})
+MUSTS: Final = frozenset({"alert", "not_high"})
 
 
 class _HitLike(Protocol):
@@ -70,6 +74,8 @@ def parse_passages(lines: Iterable[str]) -> list[Passage]:
         text = record["text"]
         expect: list[Expectation] = []
         for item in record.get("expect", []):
+            if item.get("must") not in MUSTS or (item["must"] == "alert" and item.get("category") not in CATEGORIES):
+                raise ValueError(f"line {number} ({record['id']}): bad label {item!r}")
             start = _nth(text, item["span"], int(item.get("nth", 0)))
             if start < 0:
                 raise ValueError(f"line {number} ({record['id']}): span {item['span']!r} #{item.get('nth', 0)} not in text")
@@ -130,9 +136,15 @@ class Report:
     def false_high_share(self) -> float:
         return self.ordinary_with_false_high / self.ordinary if self.ordinary else 0.0
 
+    def recall_meets_bar(self, category: str) -> bool:
+        """Recall ≥ the bar, or at most one miss in a category smaller than :data:`SMALL_SAMPLE`."""
+        if self.recall(category) >= BARS["recall"]:
+            return True
+        return self.expected[category] < SMALL_SAMPLE and self.expected[category] - self.found[category] <= 1
+
     def meets_bars(self) -> bool:
         return (
-            all(self.recall(category) >= BARS["recall"] for category in self.categories)
+            all(self.recall_meets_bar(category) for category in self.categories)
             and self.high_precision >= BARS["high_precision"]
             and self.false_high_share <= BARS["false_high_share"]
         )
@@ -183,4 +195,4 @@ def evaluate(passages: Sequence[Passage], scan: Callable[[str], Sequence[_HitLik
     return report
 
 
-__all__ = ["BARS", "Expectation", "Passage", "Report", "evaluate", "parse_passages"]
+__all__ = ["BARS", "SMALL_SAMPLE", "Expectation", "Passage", "Report", "evaluate", "parse_passages"]

@@ -25,7 +25,7 @@ lexicon edit simply builds a new one and swaps the reference.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -137,8 +137,8 @@ class _Seen:
     digits: list[int] = field(default_factory=list)
     numerals: bool = False
     stars: bool = False
-    buildings: bool = False
-    superlatives: bool = False
+    buildings: list[int] = field(default_factory=list)
+    superlatives: list[int] = field(default_factory=list)
 
 
 def _trigger_patterns() -> dict[str, int]:
@@ -227,9 +227,9 @@ class Scanner:
         if seen.numerals:
             detections.extend(find_chinese_numeral_phones(folded))
         if seen.buildings and seen.digits:
-            detections.extend(find_home_addresses(folded))
+            detections.extend(find_home_addresses(folded, sorted(set(seen.buildings))))
         if seen.superlatives:
-            detections.extend(find_superlative_claims(folded))
+            detections.extend(find_superlative_claims(folded, sorted(set(seen.superlatives))))
         for found in detections:
             severity, why = found.severity, found.why
             if found.category in _ASSESSED_DETECTIONS:
@@ -288,9 +288,9 @@ class Scanner:
                 if flags & _STAR:
                     seen.stars = True
                 if flags & _BUILDING:
-                    seen.buildings = True
+                    seen.buildings.append(start)
                 if flags & _SUPERLATIVE_FLAG:
-                    seen.superlatives = True
+                    seen.superlatives.append(start)
                 if term is None and not allow:
                     continue
             if (check_left or check_right) and not _bounded(haystack, start, end, check_left, check_right):
@@ -333,8 +333,8 @@ class Scanner:
             digits.update(position + lo for position in window.digits)
             seen.numerals = seen.numerals or window.numerals
             seen.stars = seen.stars or window.stars
-            seen.buildings = seen.buildings or window.buildings
-            seen.superlatives = seen.superlatives or window.superlatives
+            seen.buildings.extend(position + lo for position in window.buildings)
+            seen.superlatives.extend(position + lo for position in window.superlatives)
         seen.noise = sorted(noise)
         seen.digits = sorted(digits)
 
@@ -386,17 +386,20 @@ class Scanner:
         """
         covered = _Coverage(allowed)
         standing: list[Hit] = []
+        spans: list[tuple[int, int]] = []  # standing spans, sorted; a covering one starts at most _longest before
+        reach = self._longest
         for candidate in sorted(candidates, key=lambda c: (c.start - c.end, c.start)):
             if covered.covers(candidate.start, candidate.end):
                 continue
-            if any(
-                hit.start <= candidate.start and candidate.end <= hit.end and hit.end - hit.start > candidate.end - candidate.start
-                for hit in standing
-            ):
+            length = candidate.end - candidate.start
+            first = bisect_right(spans, (candidate.start - reach, -1))
+            last = bisect_right(spans, (candidate.start, len(text) + 1))
+            if any(end >= candidate.end and end - start > length for start, end in spans[first:last]):
                 continue
             hit = self._term_hit(text, context, candidate)
             if hit is not None:
                 standing.append(hit)
+                insort(spans, (hit.start, hit.end))
         return standing
 
     @staticmethod

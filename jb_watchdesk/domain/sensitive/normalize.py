@@ -41,6 +41,7 @@ _COMPAT_RANGES: Final = (
     (0x2776, 0x2793),
     (0x2E80, 0x2FDF),
     (0x3000, 0x3000),
+    (0x3200, 0x32FF),  # enclosed CJK: ㊙ is 秘, ㊣ is 正
     (0xF900, 0xFAFF),
     (0xFE30, 0xFE4F),
     (0xFF00, 0xFFEF),
@@ -60,9 +61,14 @@ def _fold_one(char: str) -> str:
     lowered = candidate.lower()
     if len(lowered) == 1:
         candidate = lowered
-    base = unicodedata.normalize("NFKD", candidate)[0]
-    if base != candidate and base.isascii() and base.isalpha():
-        candidate = base  # a Latin letter with a diacritic: ā á ǎ à → a
+    decomposed = unicodedata.normalize("NFD", candidate)
+    if (
+        len(decomposed) > 1
+        and decomposed[0].isascii()
+        and decomposed[0].isalpha()
+        and all(unicodedata.category(mark) == "Mn" for mark in decomposed[1:])
+    ):
+        candidate = decomposed[0].lower()  # a Latin letter with a diacritic: ā á ǎ à → a
     return TRADITIONAL_TO_SIMPLIFIED.get(candidate, candidate)
 
 

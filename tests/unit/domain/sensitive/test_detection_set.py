@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from jb_watchdesk.domain.sensitive import Scanner
-from jb_watchdesk.domain.sensitive.evaluation import BARS, Report, evaluate, parse_passages
+from jb_watchdesk.domain.sensitive.evaluation import BARS, SMALL_SAMPLE, Report, evaluate, parse_passages
 from jb_watchdesk.services.lexicon_files import default_lexicon_dir, load_scanner
 
 DATA = Path(__file__).resolve().parents[3] / "data" / "detection"
@@ -37,19 +37,14 @@ def test_there_is_a_labelled_set() -> None:
     assert SETS, f"no labelled set in {DATA}"
 
 
-SMALL_SAMPLE: int = 20
-"""Below this many labelled spans one miss is already more than 5%: a category that small may miss one."""
-
-
 def test_recall_in_every_category(report: Report) -> None:
     assert set(report.categories) >= {"secret", "privacy", "advertising", "paid_service", "misstatement"}
     low = {
         category: f"{report.found[category]}/{report.expected[category]}"
         for category in report.categories
-        if report.recall(category) < BARS["recall"]
-        and not (report.expected[category] < SMALL_SAMPLE and report.expected[category] - report.found[category] <= 1)
+        if not report.recall_meets_bar(category)
     }
-    assert not low, f"recall below {BARS['recall']}: {low}; misses: {report.misses}"
+    assert not low, f"recall below {BARS['recall']} (one miss allowed under {SMALL_SAMPLE} spans): {low}; misses: {report.misses}"
 
 
 def test_high_severity_precision(report: Report) -> None:
@@ -62,7 +57,14 @@ def test_ordinary_passages_rarely_raise_a_high_alert(report: Report) -> None:
 
 
 def test_unmistakable_breaches_are_high(report: Report) -> None:
+    assert report.high_expected > 0
     assert report.high_found >= 0.95 * report.high_expected
+
+
+def test_a_label_with_a_typo_is_refused_not_read_as_ordinary() -> None:
+    line = '{"id": "x", "text": "代办驾照", "expect": [{"span": "代办驾照", "must": "alrt", "category": "paid_service"}]}'
+    with pytest.raises(ValueError, match="bad label"):
+        parse_passages([line])
 
 
 def test_the_evaluation_counts_what_it_claims() -> None:
