@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     scanner, problems = load_scanner(args.lexicon or [default_lexicon_dir()])
     for problem in problems:
         print(f"lexicon: {problem.format('en')}")
-    report = evaluate(passages, scanner.scan)
+    report = evaluate(passages, scan=scanner.scan)
     print(f"set: {args.set} ({len(passages)} passages, {report.ordinary} ordinary)")
     print(f"bars: recall >= {BARS['recall']}, high precision >= {BARS['high_precision']}, "
           f"false highs <= {BARS['false_high_share']:.0%} of ordinary passages")

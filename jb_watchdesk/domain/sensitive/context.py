@@ -49,7 +49,7 @@ def _segmenter() -> ModuleType:
     return rjieba
 
 
-def crossed_word(folded: str, start: int, end: int, *, strict: bool = False) -> str | None:
+def crossed_word(folded: str, *, start: int, end: int, strict: bool = False) -> str | None:
     """The dictionary word that a hit at ``[start, end)`` cuts through, or ``None`` if it stands.
 
     Only the run of Chinese characters around the hit (at most :data:`_BOUNDARY_WINDOW` on each
@@ -337,7 +337,7 @@ def _first_word(
             continue
         if lo > 0 and folded[lo - 1].isdigit() and word[0] in _DATE_UNITS:
             continue
-        if crossed_word(folded, lo, hi, strict=True) is None:
+        if crossed_word(folded, start=lo, end=hi, strict=True) is None:
             return word
     return None
 
@@ -433,9 +433,9 @@ class TextContext:
 
 def assess(
     text: TextContext | str,
+    *,
     start: int,
     end: int,
-    *,
     category: Category,
     severity: Severity,
     by_genre: bool = True,

@@ -31,7 +31,7 @@ from datetime import date
 from typing import Final
 
 from jb_watchdesk.domain.sensitive.lexicon import Category, Severity
-from jb_watchdesk.domain.sensitive.normalize import noise_chars
+from jb_watchdesk.domain.sensitive.normalize import noise_chars, shown
 from jb_watchdesk.domain.sensitive.reasons import Why
 
 
@@ -317,14 +317,9 @@ class _Candidate:
 def _evasion_why(groups: list[_Group]) -> tuple[Why, ...]:
     unusual = {char for group in groups[1:] for char in group.gap} - {" ", "-"}
     if len(groups) > 4 or unusual:
-        shown = " ".join(_visible(char) for char in sorted(unusual)) or "␠"
-        return (Why("number.separators", shown),)
+        listed = " ".join(shown(char) for char in sorted(unusual)) or "␠"
+        return (Why("number.separators", listed),)
     return ()
-
-
-def _visible(char: str) -> str:
-    """A separator as an officer can read it: invisible ones by code point."""
-    return char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
 
 
 def _candidates(folded: str, groups: list[_Group]) -> list[_Candidate]:
@@ -461,7 +456,7 @@ def _detection(folded: str, candidate: _Candidate) -> Detection | None:
         rule=RULE_MOBILE,
         confidence=1.0 if not candidate.why else 0.8,
         masked=mask_phone(number),
-        why=why,
+        why=(Why("number.mobile"), *why),
     )
 
 
@@ -485,7 +480,7 @@ def _privacy(
         rule=rule,
         confidence=confidence if not candidate.why else min(confidence, 0.8),
         masked=masked,
-        why=why,
+        why=(Why(f"number.{candidate.kind}"), *why),  # what the number's own check says it is
     )
 
 
@@ -583,7 +578,7 @@ _FLAT_REACH: Final = 24
 """Words without which no home address is read: the matcher watches for them."""
 
 
-def windows_around(positions: list[int], length: int, *, reach: int) -> list[tuple[int, int]]:
+def windows_around(positions: list[int], *, length: int, reach: int) -> list[tuple[int, int]]:
     """Merged ``[position - reach, position + reach)`` windows around sorted ``positions``, clipped to the text."""
     windows: list[tuple[int, int]] = []
     for position in positions:
@@ -595,7 +590,7 @@ def windows_around(positions: list[int], length: int, *, reach: int) -> list[tup
     return windows
 
 
-def find_home_addresses(folded: str, near: list[int] | None = None) -> list[Detection]:
+def find_home_addresses(folded: str, *, near: list[int] | None = None) -> list[Detection]:
     """Home addresses down to the building and flat (鲤鱼池路68号3单元602, 东原D7区9栋 after 现住).
 
     Reported at medium severity and masked (digits hidden). A flat number is enough; a building
@@ -674,7 +669,7 @@ def _matches(pattern: re.Pattern[str], folded: str, near: list[int] | None, *, r
     if near is None:
         return list(pattern.finditer(folded))
     seen: dict[tuple[int, int], re.Match[str]] = {}
-    for lo, hi in windows_around(near, len(folded), reach=reach):
+    for lo, hi in windows_around(near, length=len(folded), reach=reach):
         for match in pattern.finditer(folded, lo, hi):
             seen.setdefault(match.span(), match)
     return [seen[span] for span in sorted(seen)]
@@ -683,7 +678,7 @@ def _matches(pattern: re.Pattern[str], folded: str, near: list[int] | None, *, r
 _CLAIM_REACH: Final = 16
 
 
-def find_superlative_claims(folded: str, near: list[int] | None = None) -> list[Detection]:
+def find_superlative_claims(folded: str, *, near: list[int] | None = None) -> list[Detection]:
     """Superlatives (最好的, 全城最低价, 最安全的) in a text that sells something.
 
     A text sells when it has one unmistakable sales word (本店, 下单, 包邮, 特价 …) or two
@@ -744,7 +739,7 @@ def find_secrecy_markings(folded: str) -> list[Detection]:
     found: list[Detection] = []
     for match in _marking().finditer(folded):
         star = next((char for char in match.group() if char in MARKING_STARS), "★")
-        why = (Why("marking.star", star),) if star != "★" else ()
+        why = (Why("marking"), *((Why("marking.star", star),) if star != "★" else ()))
         found.append(
             Detection(
                 start=match.start(),
@@ -797,7 +792,7 @@ def _among_ids(found: list[Detection]) -> list[Detection]:
     return [upgraded.get(id(d), d) for d in found]
 
 
-def find_numbers_at(folded: str, digits: list[int]) -> list[Detection]:
+def find_numbers_at(folded: str, *, digits: list[int]) -> list[Detection]:
     """:func:`find_numbers` (digits only) around ``digits``, the sorted offsets of every ASCII digit.
 
     The matcher's automaton reports the digits; clusters of ten or more, at most four other

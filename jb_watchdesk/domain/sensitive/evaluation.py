@@ -160,7 +160,7 @@ class Report:
         return out
 
 
-def evaluate(passages: Sequence[Passage], scan: Callable[[str], Sequence[_HitLike]]) -> Report:
+def evaluate(passages: Sequence[Passage], *, scan: Callable[[str], Sequence[_HitLike]]) -> Report:
     """Scan every passage and count against its labels."""
     report = Report()
     for passage in passages:

@@ -45,7 +45,7 @@ from jb_watchdesk.domain.sensitive.detectors import (
     find_superlative_claims,
 )
 from jb_watchdesk.domain.sensitive.lexicon import Category, Lexicon, Severity, Term
-from jb_watchdesk.domain.sensitive.normalize import FOLD_TABLE, compact, fold, is_cjk, noise_chars, noise_runs
+from jb_watchdesk.domain.sensitive.normalize import FOLD_TABLE, compact, fold, is_cjk, noise_chars, noise_runs, shown
 from jb_watchdesk.domain.sensitive.reasons import Why, reason_text
 
 CONFIDENCE_EXACT: Final = 1.0
@@ -214,7 +214,7 @@ class Scanner:
         candidates = seen.candidates
         allowed = seen.allowed
         if seen.noise and self._longest:
-            runs = noise_runs(folded, seen.noise)
+            runs = noise_runs(folded, positions=seen.noise)
             if runs:
                 self._noise_pass(folded, runs, candidates, allowed)
         context = TextContext(folded)
@@ -223,13 +223,13 @@ class Scanner:
         if seen.stars:
             detections.extend(find_secrecy_markings(folded))
         if len(seen.digits) >= _MIN_DIGITS:
-            detections.extend(find_numbers_at(folded, seen.digits))
+            detections.extend(find_numbers_at(folded, digits=seen.digits))
         if seen.numerals:
             detections.extend(find_chinese_numeral_phones(folded))
         if seen.buildings and seen.digits:
-            detections.extend(find_home_addresses(folded, sorted(set(seen.buildings))))
+            detections.extend(find_home_addresses(folded, near=sorted(set(seen.buildings))))
         if seen.superlatives:
-            detections.extend(find_superlative_claims(folded, sorted(set(seen.superlatives))))
+            detections.extend(find_superlative_claims(folded, near=sorted(set(seen.superlatives))))
         for found in detections:
             severity, why = found.severity, found.why
             if found.category in _ASSESSED_DETECTIONS:
@@ -237,8 +237,8 @@ class Scanner:
                 # sales claim quoted in a regulator's case report is vocabulary like any term.
                 assessed = assess(
                     context,
-                    found.start,
-                    found.end,
+                    start=found.start,
+                    end=found.end,
                     category=found.category,
                     severity=severity,
                     by_genre=found.category is not Category.SECRET,
@@ -412,14 +412,16 @@ class Scanner:
             return None  # 日结 in 30日结束: a date, not the term
         why: list[Why] = [Why("lexicon", _origin(term))] if term.source else []
         if candidate.noise:
+            if _layout_crossing(folded, start, end):
+                return None
             why.append(Why("evasion.noise", _shown_noise(text[start:end])))
-        elif crossed_word(folded, start, end) is not None:
+        elif crossed_word(folded, start=start, end=end) is not None:
             return None
         confidence = candidate.confidence
         if confidence == CONFIDENCE_EXACT and text[start:end] != folded[start:end] and text[start:end].lower() != folded[start:end]:
             confidence = CONFIDENCE_FOLDED
             why.append(Why("folded"))
-        assessed = assess(context, start, end, category=term.category, severity=term.severity)
+        assessed = assess(context, start=start, end=end, category=term.category, severity=term.severity)
         why.extend(assessed.why)
         return Hit(
             start=start,
@@ -432,6 +434,24 @@ class Scanner:
             term=term.term,
             why=tuple(why),
         )
+
+
+_LAYOUT_REACH: Final = 6
+
+
+def _layout_crossing(folded: str, start: int, end: int) -> bool:
+    """Whether a hit found across spaces only (法治学习 进平安) cuts a word once the spaces are gone.
+
+    Spaces are how people lay text out as well as how they dodge a filter; zero-width
+    characters and symbols are only the latter, so those hits are not checked.
+    """
+    if any(not char.isspace() for char in folded[start:end] if not is_cjk(char)):
+        return False
+    lo, hi = max(0, start - _LAYOUT_REACH), min(len(folded), end + _LAYOUT_REACH)
+    squeezed = "".join(char for char in folded[lo:hi] if not char.isspace())
+    before = sum(1 for char in folded[lo:start] if not char.isspace())
+    inside = sum(1 for char in folded[start:end] if not char.isspace())
+    return crossed_word(squeezed, start=before, end=before + inside) is not None
 
 
 def _origin(term: Term) -> str:
@@ -447,11 +467,8 @@ def _covers(positions: list[int], start: int, end: int) -> bool:
 
 
 def _shown_noise(span: str) -> str:
-    """The characters inserted in ``span`` as an officer can read them: invisible ones by code point."""
-    shown: list[str] = []
-    for char in dict.fromkeys(char for char in span if not is_cjk(char)):
-        shown.append(char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}")
-    return " ".join(shown)
+    """The characters inserted in ``span`` (all but the Chinese ones), each once, as an officer can read them."""
+    return " ".join(shown(char) for char in dict.fromkeys(char for char in span if not is_cjk(char)))
 
 
 def _automaton(keys: list[str]) -> ahocorasick_rs.AhoCorasick:

@@ -169,9 +169,9 @@ def noise_chars() -> frozenset[str]:
     return frozenset(chars - _LINE_BREAKS)
 
 
-def is_noise(char: str) -> bool:
-    """Whether ``char`` is in-word noise (see :data:`NOISE_CATEGORIES`)."""
-    return char in noise_chars()
+def shown(char: str) -> str:
+    """A character as an officer can read it in a reason: invisible ones by code point (U+200B)."""
+    return char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
 
 
 def is_invisible(char: str) -> bool:
@@ -189,7 +189,7 @@ def is_cjk(char: str) -> bool:
     )
 
 
-def noise_runs(folded: str, positions: Iterable[int] | None = None) -> list[tuple[int, int]]:
+def noise_runs(folded: str, *, positions: Iterable[int] | None = None) -> list[tuple[int, int]]:
     """Runs of in-word noise squeezed between two Chinese characters, as ``(start, end)`` spans.
 
     ``positions`` are the offsets of the noise characters when the caller already knows them

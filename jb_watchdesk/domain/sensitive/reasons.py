@@ -28,6 +28,11 @@ WHY_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "context.quoted": ("降级：加引号提及并予纠正（{cue}）", "demoted: quoted in order to correct it ({cue})"),
     "context.offer_raised": ("升级：附近有明确招揽（{cue}）", "raised: an explicit offer nearby ({cue})"),
     "context.offer": ("保持：附近有招揽用语（{cue}）", "kept: an offer nearby ({cue})"),
+    "number.id": ("地区码、出生日期和校验位都符合身份证号", "region, birth date and check digit of an ID number"),
+    "number.id15": ("地区码和出生日期符合15位身份证号", "region and birth date of a 15-digit ID number"),
+    "number.card": ("发卡行号段的银行卡号", "a bank card number with an issuer prefix"),
+    "number.mobile": ("手机号段", "a mobile number range"),
+    "marking": ("密级标志（密级＋★＋保密期限）", "a secrecy marking (level + ★ + period)"),
     "number.label": ("标签“{cue}”", "label {cue}"),
     "number.label_nearer": ("标签“{near}”比“{far}”更近", "label {near} nearer than {far}"),
     "number.also_credit_code": (
@@ -45,7 +50,7 @@ WHY_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "number.among_ids": ("与其他身份证号同列，按身份证号处理", "listed with other ID numbers: read as one"),
     "number.example": ("作为示例出现", "given as an example"),
     "address.residence": ("住址用语“{cue}”", "residence word {cue}"),
-    "address.flat": ("具体到楼栋单元或房号", "down to the building and flat"),
+    "address.flat": ("住址具体到楼栋单元或房号", "an address down to the building and flat"),
     "ad.in_sales_text": ("销售文字中的最高级用语（{cue}）", "a superlative in a sales text ({cue})"),
     "marking.star": ("密级标志的星号写作“{cue}”", "the marking's star written as {cue}"),
 }

@@ -30,7 +30,7 @@ def shipped() -> Scanner:
 def report(request: pytest.FixtureRequest, shipped: Scanner) -> Report:
     passages = parse_passages(request.param.read_text(encoding="utf-8").splitlines())
     assert len(passages) >= 130
-    return evaluate(passages, shipped.scan)
+    return evaluate(passages, scan=shipped.scan)
 
 
 def test_there_is_a_labelled_set() -> None:
@@ -70,12 +70,12 @@ def test_a_label_with_a_typo_is_refused_not_read_as_ordinary() -> None:
 def test_the_evaluation_counts_what_it_claims() -> None:
     """A scanner that finds nothing has no recall; one that shouts everywhere has no precision."""
     passages = parse_passages(SETS[0].read_text(encoding="utf-8").splitlines())
-    silent = evaluate(passages, lambda text: [])
+    silent = evaluate(passages, scan=lambda text: [])
     assert all(silent.recall(category) == 0.0 for category in silent.categories)
 
     class Everything:
         def __init__(self, text: str) -> None:
             self.start, self.end, self.severity, self.category = 0, len(text), "high", "none"
 
-    loud = evaluate(passages, lambda text: [Everything(text)])
+    loud = evaluate(passages, scan=lambda text: [Everything(text)])
     assert loud.false_high_share == 1.0 and loud.high_precision < 0.5
