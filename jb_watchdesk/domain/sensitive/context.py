@@ -9,10 +9,14 @@ stays fast however long the post is:
   https://github.com/messense/rjieba); a term that starts or ends inside a dictionary word is not
   that term: 替考 in 代替/考生, 以法治国 in 法治/国家, 第十九大 in 第十九/大队.
 - **Context cues** — a warning (警惕, 谨防, 就是诈骗), a prohibition (不得, 严禁, 责令, 查处), a case
-  report (抓获, 案例), the name of a law (保守国家秘密法) or an explanation (分为, 是指, 例如) in the
-  same sentence lowers the hit to ``low``; a warning or education genre anywhere in the text
-  keeps it from ``high``. A nearby offer (私信我, 日结) keeps the hit as it was, unless the hit is
-  quoted inside a warning. Misstatements are only lowered by a correction notice (误写为, 更正).
+  report (抓获, 案例) or an explanation (分为, 是指, 例如) in the same sentence, or the name of a
+  law right after the hit (保守国家秘密法), lowers the hit to ``low``; a warning or education
+  genre anywhere in the text keeps it from ``high``. A nearby offer (私信我, 先删后付) keeps the
+  hit as it was — unless the hit is quoted inside a warning or the sentence reports a case —
+  and raises a paid-service word one step. Misstatements are only lowered by a correction
+  (误写为, 不能写作, 更正), or when quoted in a text that corrects. A secrecy marking is lowered
+  only as an example in a guide or quiz, a named mention (标有“机密★”字样), or the object of a
+  rule (严禁将标有…).
 
 Each decision is returned as a :class:`~jb_watchdesk.domain.sensitive.reasons.Why` naming the cue.
 """
@@ -444,7 +448,7 @@ def assess(
 
     ``text`` is the whole folded text (or its :class:`TextContext`, shared by the hits of one
     scan); ``[start, end)`` the hit. Returns the severity to report and the reasons. A ``low``
-    hit is returned unchanged. ``by_genre=False`` for what is a breach wherever it appears (a
+    hit is returned unchanged, but for a paid-service word beside an explicit offer. ``by_genre=False`` for what is a breach wherever it appears (a
     secrecy marking heads a leaked 通报 as well as a warning): only its own sentence counts.
     A paid-service term beside an explicit offer (有意者私聊, 日结, 先删后付) and no warning is
     raised one step (medium to high; a low, everyday word such as 日结 to medium).

@@ -535,7 +535,8 @@ NUMERAL_PHONE_STARTS: Final = tuple(
 
 
 def find_chinese_numeral_phones(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
-    """Numbers written in Chinese numerals, or in digits and numerals mixed: 幺三八…, 五零零一一二….
+    """Phones, identity numbers and cards written in Chinese numerals, or in digits and numerals
+    mixed: 幺三八…, 五零零一一二….
 
     Read as digits, they are judged as numbers written with digits are (identity numbers,
     phones, cards, with their labels); at least one Chinese numeral must be in the run, or
@@ -756,7 +757,8 @@ def find_secrecy_markings(folded: str) -> list[Detection]:
 
 _ANY_STAR: Final = frozenset(MARKING_STARS + "*")
 _DIGITS: Final = frozenset("0123456789")
-# Every number the digit detectors accept holds at least eleven digits, however separated.
+# Every number the digit detectors accept holds at least ten digits (an identity number's x aside,
+# a phone has eleven), however separated.
 # Finding where digits cluster first and running the detectors only around them is several
 # times faster than running them over the whole post.
 _DIGIT_CLUSTER: Final = re.compile(r"[0-9](?:[^0-9]{0,4}[0-9]){9,}")

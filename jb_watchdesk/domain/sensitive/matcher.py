@@ -11,11 +11,14 @@ How a text is scanned (every offset stays an offset into the text as given):
 2. Where a short run of noise sits between two Chinese characters (秘*密, 代🔥办, 刷\u200b单),
    the few characters around it are matched again with the noise deleted; only matches that
    span a deletion are kept, mapped back to the original span, at lower confidence.
-3. The detectors (identity numbers, mobile numbers, bank cards, secrecy markings) run only
-   where digits, numeral openings or stars were seen.
+3. The detectors (identity numbers, mobile numbers and bank cards however written, home
+   addresses, secrecy markings, superlatives in sales texts) run only where their trigger
+   characters were seen: digits, numerals, stars, 号/栋/单元, 最/第一.
 4. Each lexicon hit is checked against the words around it: a hit that cuts through a
-   dictionary word is dropped; one in a warning, prohibition, case report, law name or
-   explanation is lowered (see :mod:`~jb_watchdesk.domain.sensitive.context`).
+   dictionary word is dropped (for a hit found across deleted noise, only when the noise was
+   layout spaces); one in a warning, prohibition, case report, law name or explanation is
+   lowered, one beside an explicit offer raised (see :mod:`~jb_watchdesk.domain.sensitive.context`).
+   Markings and sales claims are judged in context too.
 5. Drop every hit fully covered by an allow-list phrase, then every hit fully covered by a
    longer hit (绝密★ from the detector absorbs the term 绝密).
 
