@@ -284,3 +284,25 @@ def test_a_post_the_platform_judged_unfit_for_the_public_raises_an_alert(store: 
     (alert,) = asyncio.run(service.scan_pending()).raised
     assert (alert.rule, alert.category, alert.severity.value, alert.item_id) == (PLATFORM_REJECTED_RULE, "platform", "medium", 1)
     assert alert.text == "视频标题"
+
+
+def test_a_rescan_keeps_the_alerts_of_every_detector(store: Store, service: ScanService) -> None:
+    scan(service, write(store, posts=[post("p1", body="我家住鲤鱼池路68号3单元602，本店特价，全城最低价")]))
+    before = stored(store)
+    assert {"pii.address", "ad.absolute"} <= set(before)
+    outcome = asyncio.run(service.rescan_all())
+    assert outcome.resolved == ()
+    assert all(alert.state is AlertState.NEW for alert in stored(store).values())
+
+
+def test_an_edit_that_makes_a_hit_worse_raises_its_alert_again(store: Store, lexicon_dir: Path) -> None:
+    (lexicon_dir / "office.csv").write_text("term,category,severity,rule,note\n刷单返利,paid_service,high,paid.fraud,\n", encoding="utf-8")
+    with ScanService(store=store, clock=FixedClock(), locations=[lexicon_dir]) as service:
+        scan(service, write(store, posts=[post("p1", body="警惕刷单返利骗局。")]))
+        (warned,) = stored(store).values()
+        assert warned.severity is Severity.LOW and "降级" in warned.reason
+        store.call(alert_store.acknowledge, warned.id, officer="张三", note="反诈提醒，无需处理", now=NOW)
+        outcome = scan(service, write(store, posts=[post("p1", body="兼职刷单返利，日结，有意者私聊。")]))
+    (raised,) = outcome.raised
+    assert (raised.id, raised.severity, raised.state, raised.ack_by) == (warned.id, Severity.HIGH, AlertState.NEW, None)
+    assert "降级" not in raised.reason
