@@ -303,6 +303,9 @@ _CARD_LENGTHS: Final = frozenset({16, 17, 18, 19})
 _TARGET_LENGTHS: Final = frozenset({11, 15, *_CARD_LENGTHS})
 _MAX_DIGITS: Final = 19
 _GLUED: Final = 29  # an 18-character identity number and an 11-digit phone written as one
+_MAX_RUN_DIGITS: Final = 40
+"""More digits than this in one unbroken run (no word between them) is a table or a dump, not a
+number someone wrote down; reading every window of it would cost quadratic time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -832,8 +835,9 @@ def _find_digit_numbers(folded: str, pos: int, endpos: int) -> list[Detection]:
         if end < len(folded) and (folded[end] in _DIGITS or (run.group()[-1] == "x" and "a" <= folded[end] <= "z")):
             continue
         groups = _groups(folded, start, end)
-        if sum(len(group.digits) for group in groups) < 11:
-            continue
+        total = sum(len(group.digits) for group in groups)
+        if total < 11 or total > _MAX_RUN_DIGITS:
+            continue  # too short for any number, or a table of figures rather than one person's number
         for candidate in _resolve(_candidates(folded, groups)):
             detection = _detection(folded, candidate)
             if detection is not None:

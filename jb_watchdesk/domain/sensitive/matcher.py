@@ -353,15 +353,18 @@ class Scanner:
             return
         automaton = self._automaton
         reach = max(1, self._longest - 1)
-        windows: list[tuple[int, int, list[tuple[int, int]]]] = []
+        windows: list[list[tuple[int, int]]] = []  # runs grouped by overlapping window
+        bounds: list[tuple[int, int]] = []
         for run in runs:
             lo, hi = max(0, run[0] - reach), min(len(folded), run[1] + reach)
-            if windows and lo <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], hi, [*windows[-1][2], run])
+            if bounds and lo <= bounds[-1][1]:
+                bounds[-1] = (bounds[-1][0], hi)
+                windows[-1].append(run)
             else:
-                windows.append((lo, hi, [run]))
+                bounds.append((lo, hi))
+                windows.append([run])
         patterns = self._patterns
-        for lo, hi, inside in windows:
+        for (lo, hi), inside in zip(bounds, windows, strict=True):
             compacted = compact(folded[lo:hi], inside, base=lo)
             if compacted is None:
                 continue
