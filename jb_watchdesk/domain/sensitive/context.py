@@ -37,6 +37,10 @@ from jb_watchdesk.domain.sensitive.reasons import Why
 
 # -- word boundaries ----------------------------------------------------------------------
 
+_COMMON_WORD: Final = 100
+"""A crossing word rarer than this in jieba's dictionary (its frequency) does not drop a hit."""
+_FUNCTION_CHARS: Final = frozenset("替为给对向让被把在和与跟同比从自由将以于及或")
+"""Prepositions and conjunctions: a one-character word of the term that is one of these is a word."""
 _BOUNDARY_WINDOW: Final = 6
 """Characters on each side of a hit given to the segmenter: enough for the words that touch it."""
 _CJK_CLASS: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -100,6 +104,8 @@ def _crossed_in_window(
             continue
         cuts = (touches_left and word_start < start < word_end) or (touches_right and word_start < end < word_end)
         if cuts and len(word) > 1 and segmenter.has_word(word):
+            if not strict and segmenter.suggest_freq(word) < _COMMON_WORD:
+                continue  # a rare word (单日 in 刷单日结) is no reason to doubt the term
             crossing = crossing or str(word)
             crossings += 1
         elif start <= word_start and word_end <= end:
@@ -110,7 +116,11 @@ def _crossed_in_window(
         return None
     one_side = not (touches_left and touches_right) or crossings == 1
     if not strict and one_side and inside and all(len(word) == 1 for word in inside):
-        return None  # an orphan is left: the term is as good a reading as the neighbour's word
+        # An orphan is left (科目四代|考): the term is as good a reading as the neighbour's word,
+        # unless the orphan is a preposition or conjunction, which stands alone by nature
+        # (替|考生 in 志愿者替考生撑伞: "for the examinees").
+        if not any(word in _FUNCTION_CHARS for word in inside):
+            return None
     return crossing
 
 
@@ -121,7 +131,7 @@ def _crossed_in_window(
 _WARNING: Final = (
     "警惕", "谨防", "提防", "防范", "切勿", "千万不要", "不要相信", "不要轻信", "不轻信", "勿信", "识破", "揭秘", "起底",
     "骗局", "诈骗", "骗子", "套路", "陷阱", "被骗", "上当", "受骗", "反诈", "防骗", "冒充", "假冒", "虚假", "谣言",
-    "辟谣", "不实", "谎称", "幌子", "敲诈", "勒索",
+    "辟谣", "不实", "谎称", "幌子", "敲诈", "勒索", "话术", "骗术",
 )
 _PROHIBITION: Final = (
     "不得", "严禁", "禁止", "不准", "不许", "杜绝", "抵制", "打击", "整治", "取缔", "违反", "违规", "违法", "责令",
@@ -156,7 +166,7 @@ _CORRECTION: Final = (
 # offered as an answer there is an example, not a leak.
 _EXPLAINER: Final = (
     "答案", "解析", "例如", "比如", "示例", "举例", "形式为", "具体形式", "格式", "组成", "表示", "标注方式", "应当标注",
-    "正确标注", "标志形式", "标志由", "由三部分",
+    "正确标注", "标志形式", "标志由", "由三部分", "标志为", "以下哪", "哪个是", "哪一项", "答：", "如“", "如：",
 )
 # An offer nearby keeps the hit as it was: a spammer's "别信中介，找我包过" is still an offer.
 _OFFER: Final = (
@@ -229,10 +239,11 @@ _AFTER_CODES: Final = _cue_table(
 )
 _STRONG: Final = frozenset(
     {"抓获", "嫌疑人", "犯罪", "判处", "判决", "法院", "检察院", "公安机关", "民警", "警方", "落网", "破获", "侦破",
-     "立案", "刑拘", "受害人", "被告", "案件", "涉案", "事主"}
+     "立案", "刑拘", "受害人", "被告", "案件", "涉案", "事主", "案例", "以案", "查处", "话术", "骗术", "骗子", "诈骗"}
 )
-"""Words of a case report that an offer beside the hit does not overturn (a report quotes the offer
-it reports). Not 曝光, 拉黑 or 报警: deletion spam sells with them."""
+"""Words of a case report or a scam warning that an offer beside the hit does not overturn (a
+report quotes the offer it reports: 骗子常用话术：兼职刷单，日结，有意者私聊). Not 曝光, 拉黑 or 报警:
+deletion spam sells with them."""
 
 # What each cue word can be, as bit flags; one word can play several parts (违法 is a
 # prohibition before a hit, after it, and marks the genre).
@@ -313,10 +324,12 @@ def _quoted(folded: str, lo: int, start: int, end: int, hi: int, *, titles: bool
 _MARKING_RULE: Final = re.compile("(?:严禁|禁止|不得|切勿|不要|请勿|不准)[^，。；\n]{0,8}(?:标有|带有|印有|标注有|含有)")
 """A rule about marked documents right before a marking ("严禁将标有机密★的文件…"): not a leak.
 A handling line beside a real heading (内部资料 严禁外传 绝密★1年) is no such rule."""
+_MARKING_CASE: Final = re.compile("违规将|违规把|处分|被查处|判处|立案调查|泄密案")
+"""Words of a case report in the marking's sentence: the report names the marking it is about."""
 _MARKING_MENTION: Final = re.compile("标有|字样|标志的|标识的|带有|印有")
 """Words that talk about marked documents ("标有“机密★”字样的文件"): a bare quoted marking beside them is named, not leaked."""
-_OPTION: Final = re.compile(r"\s*[A-Da-d][.．、]\s*$")
-"""A multiple-choice option label before the hit on its line ("B.机密★10年")."""
+_OPTION: Final = re.compile(r"(?:^|[\s（(？?：:])[A-Da-d][.．、)）]\s*$")
+"""A multiple-choice option label right before the hit ("B.机密★10年", "？A.机密★10年")."""
 
 
 def _first_quoted_cue(cues: list[tuple[int, int, str, int]], start: int, end: int) -> tuple[str, str] | None:
@@ -468,7 +481,7 @@ def assess(
             return Assessment(Severity.LOW, (Why("context.quoted", "“”"),))
         return Assessment(severity)
     if not by_genre:  # a secrecy marking: an example in a guide or a quiz, a rule about it, or the real thing
-        if (quoted or _OPTION.match(folded, folded.rfind("\n", 0, start) + 1, start)) and context.has(_EXPLAINER_ROLE):
+        if (quoted or _OPTION.search(folded, max(0, start - 4), start)) and context.has(_EXPLAINER_ROLE):
             return Assessment(Severity.LOW, (Why("context.education", "“”" if quoted else "A/B/C"),))
         bare = not folded[end - 1].isalnum()  # 机密★ without a period: the level, named
         mention = _MARKING_MENTION.search(folded, lo, hi) if quoted and bare else None
@@ -477,6 +490,9 @@ def assess(
         rule = _MARKING_RULE.search(folded, max(lo, start - _NEAR - 12), start)
         if rule is not None:
             return Assessment(Severity.LOW, (Why("context.prohibition", rule.group()),))
+        report = _MARKING_CASE.search(folded, lo, hi)
+        if report is not None:  # 违规将标有机密★10年的文件…被给予处分: a case report about a leak
+            return Assessment(Severity.LOW, (Why("context.case", report.group()),))
         return Assessment(severity)
     if category not in _ASSESSED:
         return Assessment(severity)

@@ -250,6 +250,7 @@ _LABEL_KINDS: Final[dict[str, str]] = {
     ),
 }
 _LABELS: Final = re.compile("|".join(re.escape(label) for label in sorted(_LABEL_KINDS, key=len, reverse=True)))
+_EXAMPLE: Final = re.compile("示例|样例|例如|为例|举例|比如|格式为|格式如")
 _LABELS_NEXT_NUMBER: Final = re.compile(r"[号码是为:：\s]{0,3}[0-9零〇一二三四五六七八九幺]")
 _LABEL_BEFORE: Final = 24
 _LABEL_AFTER: Final = 8
@@ -304,8 +305,7 @@ _TARGET_LENGTHS: Final = frozenset({11, 15, *_CARD_LENGTHS})
 _MAX_DIGITS: Final = 19
 _GLUED: Final = 29  # an 18-character identity number and an 11-digit phone written as one
 _MAX_RUN_DIGITS: Final = 40
-"""More digits than this in one unbroken run (no word between them) is a table or a dump, not a
-number someone wrote down; reading every window of it would cost quadratic time."""
+"""In a run with more digits than this (no word between them), each group of digits is read on its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,13 +325,16 @@ def _evasion_why(groups: list[_Group]) -> tuple[Why, ...]:
     return ()
 
 
-def _candidates(folded: str, groups: list[_Group]) -> list[_Candidate]:
-    """Every way the groups of one run could be a number worth reporting, validated."""
+def _candidates(folded: str, groups: list[_Group], *, combine: bool = True) -> list[_Candidate]:
+    """Every way the groups of one run could be a number worth reporting, validated.
+
+    ``combine=False`` reads each group on its own (a long run of separate numbers).
+    """
     found: list[_Candidate] = []
     gaps = [_visible_gap(group.gap) for group in groups]
     for first in range(len(groups)):
         digits = ""
-        for last in range(first, len(groups)):
+        for last in range(first, len(groups) if combine else first + 1):
             group = groups[last]
             if last > first + 1 and gaps[last] != gaps[first + 1]:
                 break  # one number is written with one kind of separator
@@ -348,6 +351,9 @@ def _candidates(folded: str, groups: list[_Group]) -> list[_Candidate]:
                 why = (*why, Why("number.spaced"))  # a space between every digit: needs a label
             found.extend(_classify(digits, span[0].start, span[-1].end, why))
         group = groups[first]
+        if group.digits.endswith("x") and len(group.digits) != 18 and len(group.digits) - 1 in _TARGET_LENGTHS:
+            # 13812345678x, 440304199001011233X: a stray letter after a whole number
+            found.extend(_classify(group.digits[:-1], group.start, group.end - 1, ()))
         if len(group.digits) == _GLUED:
             found.extend(_glued(group))
         for code in ("86", "0086"):  # +8613812345678: the country code glued to the number
@@ -422,6 +428,8 @@ def _detection(folded: str, candidate: _Candidate) -> Detection | None:
         return None  # "1 3 8 …" with nothing saying what it is: a row of digits as often as a phone
     if _in_url(folded, candidate.start):
         return None  # a post id in a link (weibo.com/…/4987654321098769)
+    if kind != "example" and _EXAMPLE.search(folded, max(0, candidate.start - _LABEL_BEFORE), candidate.start):
+        kind = "example"  # 示例：公民身份号码 11010519491231002X — the ID label is nearer, the example rules
     if kind == "example":
         why = (*why, Why("number.example"))
     if candidate.kind == "id":
@@ -520,6 +528,8 @@ def find_bank_cards(folded: str, *, pos: int = 0, endpos: int | None = None) -> 
 _NUMERAL_DIGITS: Final = {
     "零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
     "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
+    # 大写 numerals, as on cheques
+    "壹": "1", "贰": "2", "叁": "3", "肆": "4", "伍": "5", "陆": "6", "柒": "7", "捌": "8", "玖": "9",
     **{digit: digit for digit in "0123456789"},
 }
 _NUMERAL_CHARS: Final = "".join(_NUMERAL_DIGITS)
@@ -719,8 +729,20 @@ def find_superlative_claims(folded: str, *, near: list[int] | None = None) -> li
 
 # -- secrecy markings --------------------------------------------------------------------
 
-# The star of a marking as people type it: ★ and every star-like symbol, in any font.
-MARKING_STARS: Final = "★☆⭐✩✪✫✬✭✮✯✰✱✲✳✴✵✶✷✸✹✺✻✼✽✾⋆٭🌟"
+@functools.cache
+def marking_stars() -> str:
+    """The star of a marking as people type it: ★ and every star-like symbol, in any font —
+    every character whose Unicode name says STAR or ASTERISK (✦ ⭑ ⚝ ﹡ ∗ ⁎ 🌠 …), but the
+    plain asterisk, which a marking accepts only before a period (绝密*长期). Built once."""
+    import unicodedata
+
+    found = []
+    for first, last in ((0x0000, 0xFFFF), (0x1F300, 0x1F7FF)):
+        for code in range(first, last + 1):
+            name = unicodedata.name(chr(code), "")
+            if ("STAR" in name.split() or "ASTERISK" in name or name.endswith(" STAR")) and "STAR OF DAVID" not in name:
+                found.append(chr(code))
+    return "".join(dict.fromkeys("★☆⭐" + "".join(found))).replace("*", "").replace("\uff0a", "")
 # 保密期限 (10年, 6个月, 长期) or 解密时间 (2028年12月31日).
 _DURATION: Final = (
     r"(?:[0-9]{4}年[0-9]{1,2}月(?:[0-9]{1,2}日)?|(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})[ ]{0,2}(?:年|个月)|长期)"
@@ -730,10 +752,10 @@ _DURATION: Final = (
 @functools.cache
 def _marking() -> re.Pattern[str]:
     noise = "".join(re.escape(char) for char in sorted(noise_chars()) if ord(char) <= 0xFFFF and char not in "\n")
-    stars = re.escape(MARKING_STARS)
+    stars = re.escape(marking_stars())
     # A character of the level may be spelt in pinyin (机mi★, jue密★): the star still gives it away.
     return re.compile(
-        f"(?:绝|机|秘|jue|ji|mi)[{noise}]{{0,3}}(?:密|mi)[{noise}]{{0,3}}"
+        f"(?:绝|机|秘|jue|ji|mi)[{noise}]{{0,3}}(?:密|mi)[{noise}\\t]{{0,6}}"
         f"(?:[{stars}](?:[{noise}]{{0,3}}{_DURATION})?|\\*[{noise}]{{0,3}}{_DURATION})"
     )
 
@@ -742,7 +764,7 @@ def find_secrecy_markings(folded: str) -> list[Detection]:
     """Secrecy markings as printed on classified documents: 绝密★, 机密★10年, 秘密★, whatever the star."""
     found: list[Detection] = []
     for match in _marking().finditer(folded):
-        star = next((char for char in match.group() if char in MARKING_STARS), "★")
+        star = next((char for char in match.group() if char in marking_stars()), "★")
         why = (Why("marking"), *((Why("marking.star", star),) if star != "★" else ()))
         found.append(
             Detection(
@@ -758,7 +780,7 @@ def find_secrecy_markings(folded: str) -> list[Detection]:
     return found
 
 
-_ANY_STAR: Final = frozenset(MARKING_STARS + "*")
+
 _DIGITS: Final = frozenset("0123456789")
 # Every number the digit detectors accept holds at least ten digits (an identity number's x aside,
 # a phone has eleven), however separated.
@@ -771,7 +793,7 @@ _CLUSTER_TAIL: Final = 5  # room after a cluster's last digit for a gap and an i
 def detect_all(folded: str) -> list[Detection]:
     """Every detector over ``folded``; cheap pre-checks skip the number detectors on most posts."""
     found: list[Detection] = []
-    if any(star in folded for star in _ANY_STAR):
+    if any(star in folded for star in marking_stars() + "*"):
         found.extend(find_secrecy_markings(folded))
     found.extend(find_numbers_around_digits(folded))
     if any(start in folded for start in NUMERAL_PHONE_STARTS):
@@ -832,13 +854,15 @@ def _find_digit_numbers(folded: str, pos: int, endpos: int) -> list[Detection]:
         start, end = run.span()
         if start > 0 and folded[start - 1] in _DIGITS:
             continue  # part of a longer number
-        if end < len(folded) and (folded[end] in _DIGITS or (run.group()[-1] == "x" and "a" <= folded[end] <= "z")):
+        if end < len(folded) and folded[end] in _DIGITS:
             continue
         groups = _groups(folded, start, end)
         total = sum(len(group.digits) for group in groups)
-        if total < 11 or total > _MAX_RUN_DIGITS:
-            continue  # too short for any number, or a table of figures rather than one person's number
-        for candidate in _resolve(_candidates(folded, groups)):
+        if total < 11:
+            continue
+        # A long run is a list of numbers (one per line, or a column): each read on its own;
+        # combining every window of it would cost quadratic time.
+        for candidate in _resolve(_candidates(folded, groups, combine=total <= _MAX_RUN_DIGITS)):
             detection = _detection(folded, candidate)
             if detection is not None:
                 found.append(detection)

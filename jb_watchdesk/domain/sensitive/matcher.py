@@ -28,6 +28,7 @@ lexicon edit simply builds a new one and swaps the reference.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from typing import Final
@@ -37,7 +38,6 @@ import ahocorasick_rs
 from jb_watchdesk.domain.sensitive.context import TextContext, assess, crossed_word
 from jb_watchdesk.domain.sensitive.detectors import (
     ADDRESS_TRIGGERS,
-    MARKING_STARS,
     SUPERLATIVE_TRIGGERS,
     NUMERAL_PHONE_STARTS,
     Detection,
@@ -46,6 +46,7 @@ from jb_watchdesk.domain.sensitive.detectors import (
     find_numbers_at,
     find_secrecy_markings,
     find_superlative_claims,
+    marking_stars,
 )
 from jb_watchdesk.domain.sensitive.lexicon import Category, Lexicon, Severity, Term
 from jb_watchdesk.domain.sensitive.normalize import FOLD_TABLE, compact, fold, is_cjk, noise_chars, noise_runs, shown
@@ -59,6 +60,7 @@ CONFIDENCE_NOISE: Final = 0.6
 
 _ASCII_WORD: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _DOTTED_CAPITAL_I: Final = "\u0130"
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _MIN_DIGITS: Final = 10
 _ASSESSED_DETECTIONS: Final = frozenset({Category.SECRET, Category.ADVERTISING})
 _DATE_UNITS: Final = frozenset("年月日号时")
@@ -159,7 +161,7 @@ def _trigger_patterns() -> dict[str, int]:
         add(char, _DIGIT)
     for opening in NUMERAL_PHONE_STARTS:
         add(opening, _NUMERAL)
-    for char in MARKING_STARS + "*":
+    for char in marking_stars() + "*":
         add(char, _STAR)
     for word in ADDRESS_TRIGGERS:
         add(word, _BUILDING)
@@ -207,6 +209,11 @@ class Scanner:
         """All hits in ``text``, sorted by start (then end, then rule)."""
         if not text:
             return []
+        if _LONE_SURROGATE.search(text) is not None:
+            # Half an emoji cannot be matched (nor encoded): the same-length replacement
+            # character keeps every offset. The data path cleans text at the door; this is
+            # for callers that did not.
+            text = _LONE_SURROGATE.sub("\ufffd", text)
         # str.lower() is fast and keeps the length (but for İ, which becomes a plain i first).
         lowered = text.replace(_DOTTED_CAPITAL_I, "i").lower() if _DOTTED_CAPITAL_I in text else text.lower()
         seen = self._pass(lowered)

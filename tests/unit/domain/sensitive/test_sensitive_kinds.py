@@ -239,3 +239,73 @@ def test_reasons_in_both_languages(scanner: Scanner) -> None:
 def _line_of(term: str) -> int:
     lines = (default_lexicon_dir() / "paid_service.csv").read_text(encoding="utf-8").split("\n")
     return next(number for number, line in enumerate(lines, start=1) if line.startswith(term + ","))
+
+
+# -- found by trying to break it ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("身份证号：440304199001011233X，请核对", "440304199001011233"),
+        ("手机13812345678x", "13812345678"),
+        ("联系电话：13812345678 13987654321 13700001111 13600002222", "13600002222"),
+        ("身份证号码：\n11010519491231002X\n440304199001011233\n320102199003071239\n620102200002290014", "320102199003071239"),
+    ],
+)
+def test_numbers_in_lists_or_with_a_stray_letter_are_still_found(scanner: Scanner, text: str, number: str) -> None:
+    assert number in {hit.text for hit in scanner.scan(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "高考首日，志愿者替考生撑伞遮阳。",
+        "老师替考生们加油鼓劲。",
+        "即日起由网格员小王接替考勤员岗位。",
+    ],
+)
+def test_a_preposition_or_a_common_word_around_a_term_is_no_offer(scanner: Scanner, text: str) -> None:
+    assert "替考" not in {hit.text for hit in scanner.scan(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("兼职刷单日结，宝妈学生均可。", "兼职刷单"),
+        ("招聘网络兼职，刷单一单一结，有意者扫码进群。", "刷单"),
+    ],
+)
+def test_a_rare_neighbouring_word_does_not_hide_a_term(scanner: Scanner, text: str, span: str) -> None:
+    assert _severity_of(scanner, text, span) is Severity.HIGH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "密级标志为“绝密★”“机密★”“秘密★”，如“机密★10年”。",
+        "以下哪个是正确的密级标志？A.机密★10年 B.机密10年",
+        "案情通报：某干部违规将标注“机密★10年”的文件拍照发群，被给予处分。",
+        "【反诈预警】骗子常用话术：兼职刷单，日结工资，有意者私聊。请立即拉黑！",
+        "典型案例：王某在网上发布“代写论文，包过，价格面议”信息，被依法查处。",
+        "的示例：公民身份号码11010519491231002X，其中前六位为地址码。",
+    ],
+)
+def test_guides_quizzes_and_case_reports_raise_no_high_alert(scanner: Scanner, text: str) -> None:
+    assert all(hit.severity is not Severity.HIGH for hit in scanner.scan(text)), scanner.scan(text)
+
+
+@pytest.mark.parametrize("marking", ["机密✦10年", "机密⭑10年", "机密﹡10年", "机密    ★10年", "秘密★2028年12月31日"])
+def test_any_star_and_any_spacing_in_a_marking(scanner: Scanner, marking: str) -> None:
+    (hit,) = [hit for hit in scanner.scan(marking + "\n关于某事项的通知") if hit.rule == "secret.marking"]
+    assert hit.text == marking and hit.severity is Severity.HIGH
+
+
+def test_half_an_emoji_does_not_stop_a_scan(scanner: Scanner) -> None:
+    hits = scanner.scan("兼职刷单\ud83d日结")
+    assert [hit.text for hit in hits][:1] == ["兼职刷单"]
+    assert all("\ud83d" not in hit.text for hit in hits)
+
+
+def test_phones_in_capital_numerals(scanner: Scanner) -> None:
+    assert [hit.rule for hit in scanner.scan("电话壹叁捌壹贰叁肆伍陆柒捌")] == ["pii.mobile"]
