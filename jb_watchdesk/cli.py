@@ -471,21 +471,30 @@ def cmd_comments(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _read_scan_input(source: str) -> str:
-    """The text exactly as given: no newline translation, so offsets match the bytes' characters."""
-    from jb_watchdesk.services.files import read_input_bytes
+    """The text as given, in the encodings office programs save (UTF-8, UTF-16 with a BOM,
+    GB18030); no newline translation, and a UTF-8 BOM is kept as a character, so the offsets
+    count the characters of the input. At most the input limit is read, from a file or stdin."""
+    from jb_watchdesk.services.files import MAX_INPUT_BYTES, decode_office_text, read_input_bytes
 
     if source == "-":
-        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        if sys.stdin is None or stream is None:
+            raise InputError("file.no_stdin")
+        raw = stream.read(MAX_INPUT_BYTES + 1)
         where = "<stdin>"
+        if len(raw) > MAX_INPUT_BYTES:
+            raise InputError("file.too_large", path=where, limit=MAX_INPUT_BYTES // (1024 * 1024))
     else:
         raw = read_input_bytes(Path(source))
         where = source
-    if isinstance(raw, str):
-        return raw
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError("file.unreadable", path=where, detail=f"not UTF-8 ({error.reason} at byte {error.start})") from None
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return decode_office_text(raw)
+    except InputError:
+        raise InputError("file.undecodable_at", path=where) from None
 
 
 def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
@@ -497,6 +506,12 @@ def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
         if missing is not None:
             raise InputError("file.not_found", path=str(missing))
     scanner, problems = load_scanner(args.lexicon or lexicon_locations(Workspace.resolve(args.data_dir).root))
+    if args.lexicon:  # the officer named the lexicon: one that cannot be read, or holds no term, is bad input
+        unreadable = next((problem for problem in problems if problem.line == 0), None)
+        if unreadable is not None:
+            raise InputError("lexicon.unusable", detail=plain(unreadable.format()))
+        if not scanner.lexicon.terms:
+            raise InputError("lexicon.empty")
     for problem in problems:
         sys.stderr.write(plain(problem.format()) + "\n")
     hits = scanner.scan(_read_scan_input(args.file))

@@ -237,3 +237,13 @@ def test_the_duty_loop_hands_its_first_lexicon_load_to_whoever_shows_it(ws: Path
     (cycle,) = asyncio.run(scenario())
     assert cycle.changes.run_id is None and cycle.lexicon is not None
     assert [p.key for p in cycle.lexicon.problems] == ["single_char"]
+
+
+def test_an_allow_phrase_that_would_be_a_comment_line_is_refused(tmp_path: Path) -> None:
+    from jb_watchdesk.domain.errors import InputError
+    from jb_watchdesk.services.lexicon_files import add_allow_phrase
+
+    with pytest.raises(InputError) as refused:
+        add_allow_phrase(tmp_path, "#兼职刷单", note="", officer="张三", now=datetime(2026, 11, 30, tzinfo=UTC))
+    assert refused.value.key == "lexicon.phrase_comment"
+    assert not (tmp_path / "lexicon" / "allow.csv").exists()

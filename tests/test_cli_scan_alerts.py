@@ -60,10 +60,18 @@ def test_scan_exit_codes_and_plain_output(ws: str, tmp_path: Path, monkeypatch: 
     assert run("--data-dir", ws, "scan", str(clean), "--json")[:2] == (0, "[]\n")
     code, out, _ = run("--lang", "en", "--data-dir", ws, "scan", stdin="绝密★".encode(), monkeypatch=monkeypatch)
     assert code == 1 and "secret.marking" in out
-    binary = tmp_path / "gbk.txt"
-    binary.write_bytes("绝密".encode("gbk"))
+    chinese_excel = tmp_path / "gbk.txt"  # saved by a Chinese Windows program
+    chinese_excel.write_bytes("文件标注绝密★".encode("gb18030"))
+    code, out, _ = run("--lang", "en", "--data-dir", ws, "scan", str(chinese_excel))
+    assert code == 1 and "secret.marking" in out
+    binary = tmp_path / "broken.txt"
+    binary.write_bytes(b"\xff\xfe\xfe")  # a UTF-16 BOM and half a character
     code, _, err = run("--lang", "en", "--data-dir", ws, "scan", str(binary))
-    assert code == 2 and "not UTF-8" in err
+    assert code == 2 and "neither UTF-8 nor UTF-16 nor GB18030" in err
+    empty = tmp_path / "empty-lexicon"
+    empty.mkdir()
+    code, _, err = run("--lang", "en", "--data-dir", ws, "scan", str(clean), "--lexicon", str(empty))
+    assert code == 2 and "has no terms" in err
     assert run("--data-dir", ws, "scan", str(tmp_path / "missing.txt"))[0] == 2
     assert run("--data-dir", ws, "scan", str(clean), "--lexicon", str(tmp_path / "missing.csv"))[0] == 2
 

@@ -346,6 +346,21 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "白名单短语或说明中含有控制字符或换行",
         "the allow phrase or its note contains control characters or line breaks",
     ),
+    "file.too_large": ("无法读取 {path}：超过 {limit} MB", "cannot read {path}: larger than {limit} MB"),
+    "file.no_stdin": ("没有可读取的标准输入：请给出文件名，或用管道输入文本", "no standard input to read: name a file, or pipe the text in"),
+    "lexicon.empty": ("指定的词库中没有任何词条：请检查 --lexicon 指向的文件或文件夹", "the lexicon given has no terms: check the file or folder --lexicon names"),
+    "lexicon.unusable": (
+        "指定的词库无法使用（{detail}）：请检查 --lexicon 指向的文件或文件夹",
+        "the lexicon given cannot be used ({detail}): check the file or folder --lexicon names",
+    ),
+    "file.undecodable_at": (
+        "无法读取 {path}：既不是 UTF-8，也不是 UTF-16 或 GB18030 编码的文本",
+        "cannot read {path}: it is neither UTF-8 nor UTF-16 nor GB18030 text",
+    ),
+    "lexicon.phrase_comment": (
+        "白名单短语不能以 # 开头（词库文件把这样的行当作注释）",
+        "an allow phrase cannot start with # (the lexicon file reads such a line as a comment)",
+    ),
     "lexicon.phrase_formula": (
         "白名单短语不能以 = + - @ 开头（电子表格会把它当作公式）",
         "an allow phrase cannot start with = + - @ (a spreadsheet would run it as a formula)",

@@ -83,8 +83,12 @@ def read_input_bytes(path: Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise InputError("file.unreadable", path=str(path), detail=f"larger than {limit // (1024 * 1024)} MB")
-        return path.read_bytes()
+            raise InputError("file.too_large", path=str(path), limit=limit // (1024 * 1024))
+        with path.open("rb") as handle:  # bounded even where stat says 0 (/dev/zero, a pipe)
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise InputError("file.too_large", path=str(path), limit=limit // (1024 * 1024))
+        return data
     except FileNotFoundError:
         raise InputError("file.not_found", path=str(path)) from None
     except WatchdeskError:

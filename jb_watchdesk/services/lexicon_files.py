@@ -259,6 +259,8 @@ def _checked_phrase(phrase: str) -> str:
     parsed = parse_lexicon(",".join(COLUMNS) + "\n" + _csv_line([cleaned, ALLOW]), name="")
     if parsed.problems:
         raise InputError("lexicon.bad_phrase", phrase=cleaned, reason=parsed.problems[0].reason())
+    if not parsed.lexicon.allow:  # "#兼职刷单" would be written as a comment line and read as nothing
+        raise InputError("lexicon.phrase_comment")
     return cleaned
 
 
