@@ -344,7 +344,7 @@ def _first_quoted_cue(cues: list[tuple[int, int, str, int]], start: int, end: in
 
 
 def _first_word(
-    folded: str, cues: list[tuple[int, int, str, int]], role: int, *, outside: tuple[int, int]
+    context: TextContext, cues: list[tuple[int, int, str, int]], role: int, *, outside: tuple[int, int]
 ) -> str | None:
     """:func:`_first`, but only a cue that is a word of its own: not 进群 in 推进群众, 联系我 in
     联系我们, nor 日结 in 30日结束 (a date unit after a number)."""
@@ -352,9 +352,7 @@ def _first_word(
     for lo, hi, word, roles in cues:
         if not roles & role or not (hi <= start or lo >= end):
             continue
-        if lo > 0 and folded[lo - 1].isdigit() and word[0] in _DATE_UNITS:
-            continue
-        if crossed_word(folded, start=lo, end=hi, strict=True) is None:
+        if context.is_word(lo, hi):
             return word
     return None
 
@@ -407,11 +405,12 @@ class TextContext:
     hit are read from its own sentence only.
     """
 
-    __slots__ = ("_genre", "_roles", "folded")
+    __slots__ = ("_genre", "_roles", "_words", "folded")
 
     def __init__(self, folded: str) -> None:
         self.folded = folded
         self._roles: int | None = None
+        self._words: dict[tuple[int, int], bool] = {}
         self._genre: list[tuple[int, int, str]] | None = None
 
     def cues(self, lo: int, hi: int) -> list[tuple[int, int, str, int]]:
@@ -427,6 +426,17 @@ class TextContext:
         hi = min(len(folded), end + _SENTENCE_AFTER)
         ends = [found for char in _SENTENCE_ENDS if (found := folded.find(char, end, hi)) >= 0]
         return lo, min(ends, default=hi)
+
+    def is_word(self, lo: int, hi: int) -> bool:
+        """Whether the cue at ``[lo, hi)`` is a word of its own (not 进群 in 推进群众, not 日结 in
+        30日结束); each span is checked once per text, however many hits share the sentence."""
+        known = self._words.get((lo, hi))
+        if known is None:
+            folded = self.folded
+            date = lo > 0 and folded[lo - 1].isdigit() and folded[lo] in _DATE_UNITS
+            known = not date and crossed_word(folded, start=lo, end=hi, strict=True) is None
+            self._words[(lo, hi)] = known
+        return known
 
     def has(self, role: int) -> bool:
         """Whether any cue word playing ``role`` appears anywhere in the text."""
@@ -506,7 +516,7 @@ def assess(
     if cue is None and quoted:
         # "评论区有人发“有偿删帖”的广告，已举报": a quoted term in a sentence that warns or reports anywhere
         cue = _first_quoted_cue(cues, start, end)
-    offer = _first_word(folded, cues, _OFFER_ROLE, outside=(start, end))
+    offer = _first_word(context, cues, _OFFER_ROLE, outside=(start, end))
     if cue is not None:
         code, word = cue
         # "“刷单返利”就是诈骗" names the offer a scam; a case report quotes what it reports.
@@ -521,7 +531,7 @@ def assess(
         if genre:
             return Assessment(Severity.MEDIUM, (Why("context.genre", genre),))
     if severity is not Severity.HIGH and category is Category.PAID_SERVICE:
-        explicit = _first_word(folded, cues, _EXPLICIT_ROLE, outside=(start, end))
+        explicit = _first_word(context, cues, _EXPLICIT_ROLE, outside=(start, end))
         if explicit is not None:
             raised = Severity.HIGH if severity is Severity.MEDIUM else Severity.MEDIUM
             return Assessment(raised, (Why("context.offer_raised", explicit),))

@@ -24,6 +24,7 @@ Every detection carries its reasons (``why``) so an officer can see why it was r
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -729,6 +730,10 @@ def find_superlative_claims(folded: str, *, near: list[int] | None = None) -> li
 
 # -- secrecy markings --------------------------------------------------------------------
 
+_MAX_MARKINGS: Final = 64
+"""Markings read per text: a text with more is a leak or a test page either way."""
+
+
 @functools.cache
 def marking_stars() -> str:
     """The star of a marking as people type it: ★ and every star-like symbol, in any font —
@@ -763,7 +768,7 @@ def _marking() -> re.Pattern[str]:
 def find_secrecy_markings(folded: str) -> list[Detection]:
     """Secrecy markings as printed on classified documents: 绝密★, 机密★10年, 秘密★, whatever the star."""
     found: list[Detection] = []
-    for match in _marking().finditer(folded):
+    for match in itertools.islice(_marking().finditer(folded), _MAX_MARKINGS):
         star = next((char for char in match.group() if char in marking_stars()), "★")
         why = (Why("marking"), *((Why("marking.star", star),) if star != "★" else ()))
         found.append(

@@ -31,7 +31,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right, insort
 from dataclasses import dataclass, field
-from typing import Final
+from collections.abc import Callable
+from typing import Final, TypeVar
 
 import ahocorasick_rs
 
@@ -240,7 +241,7 @@ class Scanner:
             detections.extend(find_home_addresses(folded, near=sorted(set(seen.buildings))))
         if seen.superlatives:
             detections.extend(find_superlative_claims(folded, near=sorted(set(seen.superlatives))))
-        for found in detections:
+        for found in _first_of_each(detections, key=lambda detection: detection.rule):
             severity, why = found.severity, found.why
             if found.category in _ASSESSED_DETECTIONS:
                 # A marking is a breach wherever it appears, so only its own sentence counts; a
@@ -397,6 +398,7 @@ class Scanner:
         allow phrase or a longer standing hit covers entirely is dropped before them; the
         final filters would drop it anyway.
         """
+        candidates = _first_of_each(candidates, key=lambda candidate: candidate.term.key)
         covered = _Coverage(allowed)
         standing: list[Hit] = []
         spans: list[tuple[int, int]] = []  # standing spans, sorted; a covering one starts at most _longest before
@@ -465,6 +467,27 @@ def _layout_crossing(folded: str, start: int, end: int) -> bool:
     before = sum(1 for char in folded[lo:start] if not char.isspace())
     inside = sum(1 for char in folded[start:end] if not char.isspace())
     return crossed_word(squeezed, start=before, end=before + inside) is not None
+
+
+MAX_OCCURRENCES: Final = 32
+"""Occurrences of one term (or detector rule) judged per text: a post repeating a word 60,000
+times needs its first few judged, not every one; work per text stays bounded."""
+
+_T = TypeVar("_T", _Candidate, Detection)
+
+
+def _first_of_each(items: list[_T], *, key: Callable[[_T], str]) -> list[_T]:
+    """``items`` with at most :data:`MAX_OCCURRENCES` per key, the earliest in the text."""
+    if len(items) <= MAX_OCCURRENCES:
+        return items
+    counts: dict[str, int] = {}
+    kept: list[_T] = []
+    for item in sorted(items, key=lambda found: found.start):
+        name = key(item)
+        if counts.get(name, 0) < MAX_OCCURRENCES:
+            counts[name] = counts.get(name, 0) + 1
+            kept.append(item)
+    return kept
 
 
 def _origin(term: Term) -> str:

@@ -309,3 +309,15 @@ def test_half_an_emoji_does_not_stop_a_scan(scanner: Scanner) -> None:
 
 def test_phones_in_capital_numerals(scanner: Scanner) -> None:
     assert [hit.rule for hit in scanner.scan("电话壹叁捌壹贰叁肆伍陆柒捌")] == ["pii.mobile"]
+
+
+def test_a_text_repeating_a_term_judges_only_its_first_occurrences(scanner: Scanner) -> None:
+    """Work per text is bounded: 60,000 repeats of an offer give the officer the first few, at once."""
+    from jb_watchdesk.domain.sensitive.matcher import MAX_OCCURRENCES
+
+    hits = scanner.scan("兼职刷单日结" * 20_000)
+    per_rule: dict[str, int] = {}
+    for hit in hits:
+        per_rule[hit.text] = per_rule.get(hit.text, 0) + 1
+    assert max(per_rule.values()) == MAX_OCCURRENCES
+    assert hits[0].start == 0 and hits[0].text == "兼职刷单"
