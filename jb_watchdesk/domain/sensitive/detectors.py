@@ -535,9 +535,13 @@ _NUMERAL_DIGITS: Final = {
 }
 _NUMERAL_CHARS: Final = "".join(_NUMERAL_DIGITS)
 _CHINESE_NUMERALS: Final = frozenset(_NUMERAL_CHARS) - frozenset("0123456789")
-_NUMERAL_RUN: Final = re.compile(
-    f"(?<![{_NUMERAL_CHARS}])[{_NUMERAL_CHARS}](?:[ \\-]?[{_NUMERAL_CHARS}]){{10,18}}(?:[ \\-]?x)?(?![{_NUMERAL_CHARS}])"
-)
+@functools.cache
+def _numeral_run() -> re.Pattern[str]:
+    """11 to 19 numerals or digits, with the same separators a number in digits may have (幺\u200b三八…)."""
+    gap = f"[{_gap_class()}]{{0,{_MAX_GAP}}}"
+    return re.compile(
+        f"(?<![{_NUMERAL_CHARS}])[{_NUMERAL_CHARS}](?:{gap}[{_NUMERAL_CHARS}]){{10,18}}(?:{gap}x)?(?![{_NUMERAL_CHARS}])"
+    )
 NUMERAL_PHONE_STARTS: Final = tuple(
     sorted(
         {first + second for first in _CHINESE_NUMERALS for second in _CHINESE_NUMERALS}
@@ -559,10 +563,10 @@ def find_chinese_numeral_phones(folded: str, *, pos: int = 0, endpos: int | None
     endpos = len(folded) if endpos is None else endpos
     found: list[Detection] = []
     numerals = (Why("number.chinese_numerals"),)
-    for match in _NUMERAL_RUN.finditer(folded, pos, endpos):
+    for match in _numeral_run().finditer(folded, pos, endpos):
         if not any(char in _CHINESE_NUMERALS for char in match.group()):
             continue
-        digits = "".join(_NUMERAL_DIGITS.get(char, char) for char in match.group() if char not in " -")
+        digits = "".join(_NUMERAL_DIGITS.get(char, "x") for char in match.group() if char in _NUMERAL_DIGITS or char == "x")
         for candidate in _classify(digits, match.start(), match.end(), numerals):
             detection = _detection(folded, candidate)
             if detection is not None:

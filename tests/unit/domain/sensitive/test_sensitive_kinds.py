@@ -321,3 +321,9 @@ def test_a_text_repeating_a_term_judges_only_its_first_occurrences(scanner: Scan
         per_rule[hit.text] = per_rule.get(hit.text, 0) + 1
     assert max(per_rule.values()) == MAX_OCCURRENCES
     assert hits[0].start == 0 and hits[0].text == "兼职刷单"
+
+
+@pytest.mark.parametrize("phone", ["幺\u200b三八二三四五六七八九", "幺三八🔥二三四五六七八九", "幺三八.一二三四.五六七八"])
+def test_phones_in_numerals_with_hidden_or_decorative_separators(scanner: Scanner, phone: str) -> None:
+    (hit,) = [hit for hit in scanner.scan("联系" + phone + "。") if hit.rule == "pii.mobile"]
+    assert hit.text == phone and hit.masked is not None and hit.masked.startswith("138****")
