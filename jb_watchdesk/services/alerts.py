@@ -236,6 +236,7 @@ def _ids(notifications: Sequence[Notification]) -> list[int]:
 
 
 __all__ = [
+    "Alert",
     "AlertService",
     "AlertState",
     "Notification",

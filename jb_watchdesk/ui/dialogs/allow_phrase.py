@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.sensitive.normalize import fold_term
-from jb_watchdesk.storage.alerts import Alert
+from jb_watchdesk.services.alerts import Alert
 from jb_watchdesk.ui.text import plain_label
 
 MIN_PHRASE_CHARS = 2
