@@ -61,13 +61,15 @@ def crossed_word(folded: str, *, start: int, end: int, strict: bool = False) -> 
     """The dictionary word that a hit at ``[start, end)`` cuts through, or ``None`` if it stands.
 
     Only the run of Chinese characters around the hit (at most :data:`_BOUNDARY_WINDOW` on each
-    side) is segmented. A crossing counts only if the word is in jieba's dictionary and longer
-    than one character, so a guess of the segmenter's HMM never discards a hit; and only if the
-    rest of the hit is itself made of words (代替|考生 leaves nothing of 替考, 法治|国家 leaves
-    以法治). When the crossing leaves one orphan character (科目四代|考), the segmenter merely
-    preferred a neighbour's word to a rare term, and the hit stands; crossed on both sides
-    (学习|进|平安 around 习进平), it does not. ``strict`` allows no orphan: for a short cue word
-    (也接 in 也|接受) any crossing counts.
+    side) is segmented. A crossing counts only if the word is in jieba's dictionary, longer
+    than one character and common (:data:`_COMMON_WORD`; 单日 in 刷单日结 is not), so a guess of
+    the segmenter's HMM or a rare word never discards a hit; and only if the rest of the hit is
+    itself made of words (代替|考生 leaves nothing of 替考, 法治|国家 leaves 以法治). When the
+    crossing leaves one orphan character (科目四代|考), the segmenter merely preferred a
+    neighbour's word to a rare term, and the hit stands — unless the orphan is a preposition
+    (替|考生 in 志愿者替考生撑伞) or the hit is crossed on both sides (学习|进|平安 around 习进平).
+    ``strict`` allows no orphan and no rare word: for a short cue word (也接 in 也|接受) any
+    crossing counts.
 
     If the segmenter cannot be loaded, every hit stands: a missing dictionary must never
     stop a scan.
