@@ -24,34 +24,51 @@ How a text is scanned (every offset stays an offset into the text as given):
 
 A ``Scanner`` is immutable once built, so one instance can be shared by worker threads and a
 lexicon edit simply builds a new one and swaps the reference.
+
+The automaton's trigger characters live in :mod:`~jb_watchdesk.domain.sensitive.trigger_index`,
+the ``Hit`` type and the final filters (step 5) in :mod:`~jb_watchdesk.domain.sensitive.hits`.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
 import ahocorasick_rs
 
 from jb_watchdesk.domain.sensitive.context import TextContext, assess, crossed_word
 from jb_watchdesk.domain.sensitive.detectors import (
-    ADDRESS_TRIGGERS,
-    SUPERLATIVE_TRIGGERS,
-    NUMERAL_PHONE_STARTS,
     Detection,
     find_chinese_numeral_phones,
     find_home_addresses,
     find_numbers_at,
     find_secrecy_markings,
     find_superlative_claims,
-    marking_stars,
 )
-from jb_watchdesk.domain.sensitive.lexicon import Category, Lexicon, Severity, Term
-from jb_watchdesk.domain.sensitive.normalize import FOLD_TABLE, compact, fold, is_cjk, noise_chars, noise_runs, shown
-from jb_watchdesk.domain.sensitive.reasons import Why, reason_text
+from jb_watchdesk.domain.sensitive.hits import Hit, _Coverage, _drop_allowed, _drop_contained, _one_per_span_and_rule
+from jb_watchdesk.domain.sensitive.lexicon import Category, Lexicon, Term
+from jb_watchdesk.domain.sensitive.normalize import compact, is_cjk, noise_runs, shown
+from jb_watchdesk.domain.sensitive.reasons import Why
+from jb_watchdesk.domain.sensitive.trigger_index import (
+    _ASCII_WORD,
+    _BUILDING,
+    _DIGIT,
+    _FOLDS,
+    _NOISE,
+    _NUMERAL,
+    _STAR,
+    _SUPERLATIVE_FLAG,
+    _automaton,
+    _bounded,
+    _Candidate,
+    _covers,
+    _fold_at,
+    _Seen,
+    _trigger_patterns,
+)
 
 CONFIDENCE_EXACT: Final = 1.0
 CONFIDENCE_FOLDED: Final = 0.9
@@ -59,116 +76,12 @@ CONFIDENCE_FOLDED: Final = 0.9
 CONFIDENCE_NOISE: Final = 0.6
 """Found only after deleting in-word noise: likely an evasion, but the glue may be accidental."""
 
-_ASCII_WORD: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _DOTTED_CAPITAL_I: Final = "\u0130"
 _LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _MIN_DIGITS: Final = 10
+"""The fewest digits any number detector reads (a mobile number has 11, glued edges aside)."""
 _ASSESSED_DETECTIONS: Final = frozenset({Category.SECRET, Category.ADVERTISING})
 _DATE_UNITS: Final = frozenset("年月日号时")
-"""The fewest digits any number detector reads (a mobile number has 11, glued edges aside)."""
-
-# What a single-character pattern in the automaton stands for (bit flags).
-_FOLDS: Final = 1
-_NOISE: Final = 2
-_DIGIT: Final = 4
-_NUMERAL: Final = 8
-_STAR: Final = 16
-_BUILDING: Final = 32
-_SUPERLATIVE_FLAG: Final = 64
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One finding in a text.
-
-    ``start``/``end`` are code-point offsets into the text as given (before any normalisation)
-    and ``text`` is exactly ``original[start:end]``. ``masked`` is set for personal data that
-    must be shown masked in alerts and exports; ``term`` is the lexicon term as written in the
-    lexicon (``None`` for detector hits). ``why`` says what raised, lowered or kept it.
-    """
-
-    start: int
-    end: int
-    text: str
-    category: Category
-    severity: Severity
-    rule: str
-    confidence: float
-    masked: str | None = None
-    term: str | None = None
-    why: tuple[Why, ...] = ()
-
-    @property
-    def display(self) -> str:
-        """What an alert or an export may show: the masked form when there is one."""
-        return self.masked if self.masked is not None else self.text
-
-    def reason(self, language: str | None = None) -> str:
-        """The reasons as one line in the officer's language ("" when the hit is plain)."""
-        return reason_text(self.why, language)
-
-    def as_json(self) -> dict[str, object]:
-        """The ``scan --json`` shape; ``text`` is the display form so personal data stays masked."""
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.display,
-            "category": self.category.value,
-            "severity": self.severity.value,
-            "rule": self.rule,
-            "confidence": self.confidence,
-            "term": self.term,
-            "reason": self.reason(),
-            "why": [why.as_json() for why in self.why],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    start: int
-    end: int
-    term: Term
-    confidence: float
-    noise: bool = False  # found only with in-word noise deleted
-
-
-@dataclass(slots=True)
-class _Seen:
-    """What one automaton pass found."""
-
-    candidates: list[_Candidate] = field(default_factory=list)
-    allowed: list[tuple[int, int]] = field(default_factory=list)
-    noise: list[int] = field(default_factory=list)
-    folds: list[int] = field(default_factory=list)
-    digits: list[int] = field(default_factory=list)
-    numerals: bool = False
-    stars: bool = False
-    buildings: list[int] = field(default_factory=list)
-    superlatives: list[int] = field(default_factory=list)
-
-
-def _trigger_patterns() -> dict[str, int]:
-    """Single characters (and numeral openings) that the automaton reports, with their flags."""
-    triggers: dict[str, int] = {}
-
-    def add(key: str, flag: int) -> None:
-        triggers[key] = triggers.get(key, 0) | flag
-
-    for char in FOLD_TABLE:  # the text is lower-cased first
-        add(char, _FOLDS)
-    for char in noise_chars():
-        add(char, _NOISE)
-    for char in "0123456789":
-        add(char, _DIGIT)
-    for opening in NUMERAL_PHONE_STARTS:
-        add(opening, _NUMERAL)
-    for char in marking_stars() + "*":
-        add(char, _STAR)
-    for word in ADDRESS_TRIGGERS:
-        add(word, _BUILDING)
-    for word in SUPERLATIVE_TRIGGERS:
-        add(word, _SUPERLATIVE_FLAG)
-    return triggers
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -496,110 +409,9 @@ def _origin(term: Term) -> str:
     return f"{name}:{term.line}" if term.line else name
 
 
-def _covers(positions: list[int], start: int, end: int) -> bool:
-    """Whether any of the sorted ``positions`` lies in ``[start, end)``."""
-    index = bisect_right(positions, start - 1)
-    return index < len(positions) and positions[index] < end
-
-
 def _shown_noise(span: str) -> str:
     """The characters inserted in ``span`` (all but the Chinese ones), each once, as an officer can read them."""
     return " ".join(shown(char) for char in dict.fromkeys(char for char in span if not is_cjk(char)))
-
-
-def _automaton(keys: list[str]) -> ahocorasick_rs.AhoCorasick:
-    return ahocorasick_rs.AhoCorasick(
-        keys,
-        matchkind=ahocorasick_rs.MatchKind.Standard,
-        store_patterns=False,
-        # Measured on 10k and 100k Chinese terms: the fastest scan whose 100k build stays
-        # under a second (a DFA scans no faster here and takes seconds to build).
-        implementation=ahocorasick_rs.Implementation.ContiguousNFA,
-    )
-
-
-def _bounded(haystack: str, start: int, end: int, check_left: bool, check_right: bool) -> bool:
-    """Whether a Latin or digit term stands alone: no letter or digit (in any dress) glued to it."""
-    if check_left and start > 0 and _word_char(haystack[start - 1]):
-        return False
-    return not (check_right and end < len(haystack) and _word_char(haystack[end]))
-
-
-def _word_char(char: str) -> bool:
-    return char in _ASCII_WORD or FOLD_TABLE.get(char.lower(), char.lower()) in _ASCII_WORD
-
-
-def _fold_at(text: str, positions: list[int]) -> str:
-    """``fold(text)`` of a lower-cased ``text``, computed only at ``positions`` (the characters that fold, in order)."""
-    pieces: list[str] = []
-    kept = 0
-    for position in positions:
-        pieces.append(text[kept:position])
-        pieces.append(fold(text[position]))
-        kept = position + 1
-    pieces.append(text[kept:])
-    return "".join(pieces)
-
-
-class _Coverage:
-    """Spans (allow-list matches) and a fast test of whether one of them covers a given span."""
-
-    __slots__ = ("_reach", "_starts")
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        ordered = sorted(spans)
-        self._starts = [start for start, _ in ordered]
-        self._reach: list[int] = []  # reach[i]: furthest end among ordered[:i + 1]
-        furthest = -1
-        for _, end in ordered:
-            furthest = max(furthest, end)
-            self._reach.append(furthest)
-
-    def covers(self, start: int, end: int) -> bool:
-        index = bisect_right(self._starts, start)
-        return bool(index) and self._reach[index - 1] >= end
-
-
-def _drop_allowed(hits: list[Hit], allowed: list[tuple[int, int]]) -> list[Hit]:
-    """Drop every hit that lies entirely inside an allow-list match."""
-    covered = _Coverage(allowed)
-    return [hit for hit in hits if not covered.covers(hit.start, hit.end)]
-
-
-def _one_per_span_and_rule(hits: list[Hit]) -> list[Hit]:
-    """A lexicon term and a detector that found the same words for the same rule are one hit (the more serious)."""
-    best: dict[tuple[int, int, str], Hit] = {}
-    for hit in hits:
-        key = (hit.start, hit.end, hit.rule)
-        current = best.get(key)
-        if current is None or (hit.severity.rank, hit.confidence) > (current.severity.rank, current.confidence):
-            best[key] = hit
-    return list(best.values()) if len(best) < len(hits) else hits
-
-
-def _drop_contained(hits: list[Hit]) -> list[Hit]:
-    """Keep a hit unless a strictly longer hit covers it; partial overlaps are all kept.
-
-    Sorted by start, then longest first, a hit is covered exactly when an earlier hit with a
-    different span reaches at least as far. Hits with identical spans (a term and a detector on
-    the same characters) are all kept.
-    """
-    if len(hits) < 2:
-        return hits
-    ordered = sorted(hits, key=lambda hit: (hit.start, -hit.end))
-    kept: list[Hit] = []
-    reach = -1  # furthest end among earlier hits with a different span
-    group_span: tuple[int, int] | None = None
-    group_end = -1
-    for hit in ordered:
-        span = (hit.start, hit.end)
-        if span != group_span:
-            reach = max(reach, group_end)
-            group_span, group_end = span, hit.end
-        if reach >= hit.end:
-            continue
-        kept.append(hit)
-    return kept
 
 
 __all__ = ["CONFIDENCE_EXACT", "CONFIDENCE_FOLDED", "CONFIDENCE_NOISE", "Hit", "Scanner"]
