@@ -320,7 +320,8 @@ def _among_ids(found: list[Detection]) -> list[Detection]:
 
 
 def find_numbers_at(folded: str, *, digits: list[int]) -> list[Detection]:
-    """:func:`find_numbers` (digits only) around ``digits``, the sorted offsets of every ASCII digit.
+    """:func:`~jb_watchdesk.domain.sensitive.detectors.find_numbers` (digits only) around ``digits``,
+    the sorted offsets of every ASCII digit.
 
     The matcher's automaton reports the digits; clusters of ten or more, at most four other
     characters apart, are where a number can be.
