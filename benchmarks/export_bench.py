@@ -26,6 +26,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
 from jb_watchdesk.services import exports, shifts
+from jb_watchdesk.services import emergencies, inspections
 from jb_watchdesk.storage import accounts, audit, duty
 from jb_watchdesk.storage.db import Store
 
@@ -53,7 +54,7 @@ def build_shift(store: Store, *, accounts_n: int, cycles: int, seed: int) -> int
     for cycle in range(cycles):
         now = START + timedelta(minutes=10 * cycle + 1)
         summary = [
-            shifts.AutoCheck(
+            inspections.AutoCheck(
                 account_id=i + 1,
                 freshness=rng.choice(fresh) if rng.random() < 0.1 else Freshness.OK,
                 health=rng.choice(health),
@@ -62,14 +63,14 @@ def build_shift(store: Store, *, accounts_n: int, cycles: int, seed: int) -> int
             )
             for i in range(accounts_n)
         ]
-        shifts.record_auto_inspections(store, now=now, changes_summary=summary)
+        inspections.record_auto_inspections(store, now=now, changes_summary=summary)
     elapsed = time.perf_counter() - began
     print(f"{'record %d cycles × %d accounts' % (cycles, accounts_n):<48} {elapsed:8.2f} s  ({elapsed / cycles * 1000:.0f} ms per cycle)")
     for n in range(20):
-        shifts.record_inspection(
+        inspections.record_inspection(
             store,
             account_id=n + 1,
-            checks={shifts.Check.SECURITY: f"弱口令，联系人 1381234{n:04d}"},
+            checks={inspections.Check.SECURITY: f"弱口令，联系人 1381234{n:04d}"},
             action="已通知主办单位修改",
             now=START + timedelta(hours=6, minutes=n),
         )

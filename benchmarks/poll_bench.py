@@ -33,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from jb_watchdesk.app import App, Clock, running_duty
+from jb_watchdesk.app import App, Clock, running_watch
 from jb_watchdesk.cli import main as cli
 from jb_watchdesk.connectors.fetching import AccountRef, FetchState
 from jb_watchdesk.connectors.http import HttpClient, HttpSettings
@@ -135,7 +135,7 @@ def main() -> int:
                 """The first cycle (every post of the month and its comments) and then steady ones."""
                 results = []
                 with App(workspace=Workspace(root), clock=Clock(instant), secret_store=SecretStore(backend)) as app:
-                    async with running_duty(app, settings=settings, http_settings=HttpSettings(trust_env=False, total_timeout=60)) as loop:
+                    async with running_watch(app, settings=settings, http_settings=HttpSettings(trust_env=False, total_timeout=60)) as loop:
                         for _ in range(args.cycles):
                             before = routes_now(base)
                             started = time.perf_counter()

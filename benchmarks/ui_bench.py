@@ -6,7 +6,7 @@ Offscreen (``QT_QPA_PLATFORM=offscreen``), two measurements:
    latency; its register and credentials are imported into a temporary workspace (in-memory
    keyring). The main window is built on a qasync loop and a heartbeat ``QTimer`` (every
    ``--heartbeat-ms``) records how late each beat fires (gap − interval = stall) during one
-   full poll + scan + store cycle (``DutyLoop.cycle(force=True)`` on the duty thread, as the
+   full poll + scan + store cycle (``WatchLoop.cycle(force=True)`` on the duty thread, as the
    desk runs it) and the refresh that follows it. The *dashboard refresh* is the status read,
    the model update and the repaint of the table; the *whole refresh* also reloads the comment
    queue and the alerts inbox. ``--sim-nice`` lowers the simulator's CPU priority: in use the

@@ -21,7 +21,7 @@ from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, pars
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import settings as desk_settings
 from jb_watchdesk.services.alerts import AlertService, NotificationPolicy
-from jb_watchdesk.services.duty import DutyLoop
+from jb_watchdesk.services.watch import WatchLoop
 from jb_watchdesk.services.lexicon_files import lexicon_stamp
 from jb_watchdesk.services.poller import Poller
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
@@ -119,10 +119,10 @@ class KeyringSecrets:
 
 
 @contextlib.asynccontextmanager
-async def running_duty(
+async def running_watch(
     app: App, *, settings: PollSettings | None = None, http_settings: HttpSettings | None = None
-) -> AsyncIterator[DutyLoop]:
-    """The duty loop wired to the app's store, keyring, lexicon and clock; closed on exit."""
+) -> AsyncIterator[WatchLoop]:
+    """The watch loop wired to the app's store, keyring, lexicon and clock; closed on exit."""
     poll = settings or app.settings.poll()
     limited = _limited(http_settings or http_settings_from(app.settings), poll)
     check_ca_bundle(limited)
@@ -138,7 +138,7 @@ async def running_duty(
             calendar=app.calendar,
         )
         policy = NotificationPolicy(repeat_after=timedelta(minutes=app.settings.repeat_minutes))
-        yield DutyLoop(
+        yield WatchLoop(
             poller=poller,
             scanner=scanner,
             alerts=AlertService(store=app.store, clock=app.clock, policy=policy),
@@ -152,9 +152,9 @@ async def running_duty(
             scanner.close()
 
 
-def reconfigure_duty(duty: DutyLoop, settings: DeskSettings, *, now: datetime, http: HttpSettings | None = None) -> None:
-    """Apply changed settings to a running duty loop: intervals, concurrency, proxy, CA bundle and
-    the repeat interval take effect without a restart. Call it on the duty loop's event loop.
+def reconfigure_watch(watch: WatchLoop, settings: DeskSettings, *, now: datetime, http: HttpSettings | None = None) -> None:
+    """Apply changed settings to a running watch loop: intervals, concurrency, proxy, CA bundle and
+    the repeat interval take effect without a restart. Call it on the watch loop's event loop.
 
     ``http`` overrides what the settings give (the desk running on the system's certificates).
     The HTTP pools are swapped first: settings they cannot use change nothing at all.
@@ -162,10 +162,10 @@ def reconfigure_duty(duty: DutyLoop, settings: DeskSettings, *, now: datetime, h
     poll = settings.poll()
     limited = _limited(http or http_settings_from(settings), poll)
     check_ca_bundle(limited)
-    client = duty.poller.connectors.http
+    client = watch.poller.connectors.http
     _client_or_reason(lambda: client.reconfigure(limited), limited)
-    duty.poller.scheduler.reconfigure(poll, now=now)
-    duty.alerts.policy = dataclasses.replace(duty.alerts.policy, repeat_after=timedelta(minutes=settings.repeat_minutes))
+    watch.poller.scheduler.reconfigure(poll, now=now)
+    watch.alerts.policy = dataclasses.replace(watch.alerts.policy, repeat_after=timedelta(minutes=settings.repeat_minutes))
 
 
 T = TypeVar("T")

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     # Annotations only. Each command imports what it needs when it runs, so a short command
     # (``scan``, ``--version``) never loads the database, the network stack or the window.
     from jb_watchdesk.app import App, Clock
-    from jb_watchdesk.services import doctor, duty, poller
+    from jb_watchdesk.services import doctor, poller, watch
     from jb_watchdesk.services.scheduler import PollSettings
 
 PROG = "jb-watchdesk"
@@ -222,8 +222,8 @@ def _account_json(account: Account) -> dict[str, object]:
 
 
 def cmd_accounts_import(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import register
-    changes = register.import_register(app.store, args.file, now=app.clock.now())
+    from jb_watchdesk.services import operations as ops
+    changes = ops.import_register(app.store, args.file, now=app.clock.now()).result
     if zh():
         out.write(f"已导入 {args.file}：新增 {changes.created}，更新 {changes.updated}，未变 {changes.unchanged}\n")
     else:
@@ -232,15 +232,15 @@ def cmd_accounts_import(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_accounts_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import register
-    count = register.export_register(app.store, args.file)
+    from jb_watchdesk.services import operations as ops
+    count = ops.export_register(app.store, args.file)
     out.write(f"已导出 {count} 个账号到 {args.file}\n" if zh() else f"exported {count} accounts to {args.file}\n")
     return 0
 
 
 def cmd_accounts_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.storage import accounts as account_store
-    accounts = app.store.call(account_store.list_accounts)
+    from jb_watchdesk.services import operations as ops
+    accounts = ops.list_accounts(app.store)
     if args.json:
         dump_json([_account_json(a) for a in accounts], out)
         return 0
@@ -264,16 +264,15 @@ def _read_secret(stdin: TextIO) -> str:
 
 
 def cmd_accounts_set_secret(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import accounts as account_service
-    from jb_watchdesk.storage import accounts as account_store
+    from jb_watchdesk.services import operations as ops
+    from jb_watchdesk.services.accounts import check_secret_name
     from jb_watchdesk.storage.secrets import validate_secret_name
     validate_secret_name(args.name)
     app.secrets.check()  # refuse before reading the secret or touching the database
-    account = app.store.call(account_store.get_account, args.account_id)
-    account_service.check_secret_name(account, args.name)
+    account = ops.get_account(app.store, args.account_id)
+    check_secret_name(account, args.name)
     value = _read_secret(sys.stdin)
-    app.secrets.set(account.id, args.name, value)
-    app.store.call(account_store.add_secret_name, account.id, args.name, now=app.clock.now())
+    ops.set_secret(app.store, app.secrets, account_id=account.id, name=args.name, value=value, now=app.clock.now())
     if zh():
         out.write(f"已将账号 {account.id}（{plain(account.name)}）的 {args.name} 存入 {app.secrets.describe()}\n")
     else:
@@ -282,8 +281,8 @@ def cmd_accounts_set_secret(app: App, args: argparse.Namespace, out: TextIO) -> 
 
 
 def cmd_status(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import status
-    rows = status.account_status(app.store, now=app.clock.now())
+    from jb_watchdesk.services import operations as ops
+    rows = ops.account_status(app.store, now=app.clock.now())
     if args.json:
         dump_json([row.to_json() for row in rows], out)
         return 0
@@ -359,7 +358,7 @@ def cmd_db_backup(app: App, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _print_changes(changes: poller.Changes, out: TextIO) -> None:
+def _print_changes(changes: poller.PollResult, out: TextIO) -> None:
     when = changes.finished_at.astimezone(shanghai()).strftime("%H:%M:%S") if changes.finished_at else "--:--:--"
     if zh():
         out.write(
@@ -375,14 +374,14 @@ def _print_changes(changes: poller.Changes, out: TextIO) -> None:
         out.write(f"  ! {failure.account_id} {plain(failure.name)}: {failure.health.value} {plain(failure.code)}: {plain(failure.reason)}\n")
 
 
-def _warn_lexicon(cycle: duty.Cycle) -> None:
+def _warn_lexicon(cycle: watch.Cycle) -> None:
     """A lexicon with problems is one line on stderr, each time it is loaded, in the officer's language."""
     if cycle.lexicon is not None and cycle.lexicon.problems:
         sys.stderr.write(f"{PROG}: {plain(cycle.lexicon.summary())}\n")
         sys.stderr.flush()
 
 
-def _print_notifications(cycle: duty.Cycle, out: TextIO) -> None:
+def _print_notifications(cycle: watch.Cycle, out: TextIO) -> None:
     for notification in cycle.notifications:
         out.write(f"  ▲ {plain(notification.headline())}\n")
 
@@ -390,7 +389,7 @@ def _print_notifications(cycle: duty.Cycle, out: TextIO) -> None:
 async def _duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, settings: PollSettings | None = None) -> None:
     import asyncio
 
-    from jb_watchdesk.app import running_duty
+    from jb_watchdesk.app import running_watch
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -398,42 +397,42 @@ async def _duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, s
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    async def report(cycle: duty.Cycle) -> None:
+    async def report(cycle: watch.Cycle) -> None:
         _warn_lexicon(cycle)
-        if cycle.changes.run_id is None and not cycle.scan.items_scanned and not cycle.notifications:
+        if cycle.poll.run_id is None and not cycle.scan.items_scanned and not cycle.notifications:
             return  # only the lexicon was loaded
         if json_lines:
-            out.write(json.dumps({**cycle.changes.to_json(), "alerts_raised": len(cycle.scan.raised)}, ensure_ascii=False) + "\n")
+            out.write(json.dumps({**cycle.poll.to_json(), "alerts_raised": len(cycle.scan.raised)}, ensure_ascii=False) + "\n")
         else:
-            if cycle.changes.run_id is not None and (not cycle.changes.empty or cycle.changes.failures):
-                _print_changes(cycle.changes, out)
+            if cycle.poll.run_id is not None and (not cycle.poll.empty or cycle.poll.failures):
+                _print_changes(cycle.poll, out)
             if notify:
                 _print_notifications(cycle, out)
         out.flush()
 
-    async with running_duty(app, settings=settings) as active:
+    async with running_watch(app, settings=settings) as active:
         await active.run(stop, on_cycle=report)
 
 
 def cmd_poll(app: App, args: argparse.Namespace, out: TextIO) -> int:
     import asyncio
 
-    from jb_watchdesk.app import running_duty
+    from jb_watchdesk.app import running_watch
 
     if not args.once:
         asyncio.run(_duty_loop(app, out, json_lines=args.json, notify=False))
         return 0
 
-    async def once() -> duty.Cycle:
-        async with running_duty(app) as active:
+    async def once() -> watch.Cycle:
+        async with running_watch(app) as active:
             return await active.cycle(force=True)
 
     cycle = asyncio.run(once())
     _warn_lexicon(cycle)
     if args.json:
-        dump_json({**cycle.changes.to_json(), "alerts_raised": len(cycle.scan.raised)}, out)
+        dump_json({**cycle.poll.to_json(), "alerts_raised": len(cycle.scan.raised)}, out)
     else:
-        _print_changes(cycle.changes, out)
+        _print_changes(cycle.poll, out)
         if cycle.scan.raised:
             out.write(f"  新告警 {len(cycle.scan.raised)} 条\n" if zh() else f"  {len(cycle.scan.raised)} new alerts\n")
     return 0
@@ -449,8 +448,8 @@ def cmd_run(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_comments(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import comments
-    rows = comments.list_comments(app.store, now=app.clock.now(), pending_only=args.pending)
+    from jb_watchdesk.services import operations as ops
+    rows = ops.list_comments(app.store, now=app.clock.now(), pending_only=args.pending)
     if args.json:
         dump_json([r.to_json() for r in rows], out)
         return 0
@@ -528,9 +527,9 @@ def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_alerts(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import alerts
+    from jb_watchdesk.services import operations as ops
     states = () if args.state == "all" else (AlertState(args.state),)
-    rows = alerts.list_alerts(app.store, states=states)
+    rows = ops.list_alerts(app.store, states=states)
     if args.json:
         dump_json([row.to_json() for row in rows], out)
         return 0
@@ -556,14 +555,11 @@ def _clipped(text: str, limit: int) -> str:
 
 
 def cmd_alerts_ack(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import alerts
-    officer = args.officer
-    if officer is None:
-        try:
-            officer = getpass.getuser()
-        except (OSError, KeyError):  # no login name to fall back on: --officer is then required
-            officer = ""
-    alert = alerts.acknowledge(app.store, args.alert_id, officer=officer, note=args.note, now=app.clock.now())
+    from jb_watchdesk.services import operations as ops
+    changes = ops.acknowledge_alert(
+        app.store, args.alert_id, officer=_officer_or_login(args.officer), note=args.note, now=app.clock.now()
+    )
+    (alert,) = changes.alert_rows
     out.write(
         f"已确认告警 {alert.id}（{plain(alert.ack_by)}）\n" if zh() else f"acknowledged alert {alert.id} ({plain(alert.ack_by)})\n"
     )
@@ -580,9 +576,9 @@ def _officer_or_login(officer: str | None) -> str:
 
 
 def cmd_lexicon_allow(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import allow_phrases
+    from jb_watchdesk.services import operations as ops
 
-    outcome = allow_phrases.allow_phrase(
+    outcome = ops.allow_phrase(
         app.store,
         app.workspace.root,
         args.phrase,
@@ -590,7 +586,7 @@ def cmd_lexicon_allow(app: App, args: argparse.Namespace, out: TextIO) -> int:
         officer=_officer_or_login(args.officer),
         now=app.clock.now(),
         alert_id=args.alert,
-    )
+    ).result
     phrase, path = plain(outcome.phrase.phrase), outcome.phrase.path
     if outcome.phrase.added:
         out.write(f"已将“{phrase}”加入白名单：{path}\n" if zh() else f"added the allow phrase {phrase} to {path}\n")

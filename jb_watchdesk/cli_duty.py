@@ -19,8 +19,9 @@ from jb_watchdesk.services.export_formats import HANDOVER_FORMATS, REPORT_FORMAT
 
 if TYPE_CHECKING:  # annotations only: each command loads what it needs
     from jb_watchdesk.services import exports
-    from jb_watchdesk.services import shifts as shift_service
     from jb_watchdesk.app import App
+    from jb_watchdesk.domain.record import EmergencyStatus
+    from jb_watchdesk.services.shifts import CarryOver
 
 DUTY_EXAMPLES: Final[dict[str, str]] = {
     "shift start": "jb-watchdesk shift start --officer 张三",
@@ -132,13 +133,13 @@ def _parse_time(value: str) -> datetime:
 
 
 def cmd_shift_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import shifts as shift_service
-    shift = shift_service.start_shift(app.store, officer=args.officer, now=app.clock.now())
+    from jb_watchdesk.services import operations as ops
+    shift = ops.start_shift(app.store, officer=args.officer, now=app.clock.now()).result
     if zh():
         out.write(f"第 {shift.id} 班已开始：值班员 {plain(shift.officer)}，{_local(shift.started_at)}\n")
     else:
         out.write(f"shift {shift.id} started: {plain(shift.officer)} on duty since {_local(shift.started_at)}\n")
-    view = shift_service.handover(app.store, now=app.clock.now())
+    view = ops.handover(app.store, now=app.clock.now())
     if view.awaiting_confirmation and view.previous is not None:
         out.write(
             f"请查看并确认第 {view.previous.id} 班的交接：shift handover\n"
@@ -149,8 +150,8 @@ def cmd_shift_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_shift_end(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import shifts as shift_service
-    shift = shift_service.end_shift(app.store, now=app.clock.now(), note=args.note, force_reason=args.force)
+    from jb_watchdesk.services import operations as ops
+    shift = ops.end_shift(app.store, now=app.clock.now(), note=args.note, force_reason=args.force).result
     if zh():
         how = f"强制结班（{plain(shift.force_closed_reason)}）" if shift.force_closed_reason else "已交班"
         out.write(f"第 {shift.id} 班{how}：{_local(shift.started_at)} 至 {_local(shift.ended_at)}\n")
@@ -161,8 +162,8 @@ def cmd_shift_end(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_shift_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import shifts as shift_service
-    shifts = shift_service.list_shifts(app.store)
+    from jb_watchdesk.services import operations as ops
+    shifts = ops.list_shifts(app.store)
     if args.json:
         dump_json([s.to_json() for s in shifts], out)
         return 0
@@ -185,7 +186,7 @@ def cmd_shift_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _carry_json(carry: shift_service.CarryOver) -> dict[str, Any]:
+def _carry_json(carry: CarryOver) -> dict[str, Any]:
     from jb_watchdesk.services import exports
     return {
         "as_of": carry.as_of.isoformat(),
@@ -207,7 +208,7 @@ def _carry_json(carry: shift_service.CarryOver) -> dict[str, Any]:
     }
 
 
-def _print_carry(carry: shift_service.CarryOver, out: TextIO) -> None:
+def _print_carry(carry: CarryOver, out: TextIO) -> None:
     from jb_watchdesk.services import exports
     chinese = zh()
     if carry.empty:
@@ -228,18 +229,18 @@ def _print_carry(carry: shift_service.CarryOver, out: TextIO) -> None:
 
 
 def cmd_shift_handover(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import shifts as shift_service
+    from jb_watchdesk.services import operations as ops
     now = app.clock.now()
     if args.confirm:
         if not args.officer:
             raise InputError("duty.empty", field="--officer")
-        shift = shift_service.confirm_handover(app.store, officer=args.officer, now=now)
+        shift = ops.confirm_handover(app.store, officer=args.officer, now=now).result
         if zh():
             out.write(f"{plain(shift.handover_confirmed_by)} 已确认接收第 {shift.id} 班的交接\n")
         else:
             out.write(f"{plain(shift.handover_confirmed_by)} confirmed taking over shift {shift.id}\n")
         return 0
-    view = shift_service.handover(app.store, now=now)
+    view = ops.handover(app.store, now=now)
     if args.json:
         dump_json(
             {
@@ -279,9 +280,10 @@ def cmd_shift_handover(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import shifts as shift_service
-    checks = shift_service.parse_checks(args.check)
-    inspection = shift_service.record_inspection(
+    from jb_watchdesk.services import operations as ops
+    from jb_watchdesk.services import inspections
+    checks = inspections.parse_checks(args.check)
+    inspection = ops.record_inspection(
         app.store,
         account_id=args.account_id,
         checks=checks,
@@ -289,8 +291,8 @@ def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
         action=args.action,
         corrects_id=args.corrects,
         now=app.clock.now(),
-    )
-    problems = [shift_service.CHECK_LABELS_ZH[c] if zh() else c.value for c in shift_service.Check if checks[c] != shift_service.OK]
+    ).result
+    problems = [inspections.CHECK_LABELS_ZH[c] if zh() else c.value for c in inspections.Check if checks[c] != inspections.OK]
     if zh():
         what = "更正记录" if inspection.corrects_id else "巡查记录"
         out.write(f"已记录{what} {inspection.id}（账号 {inspection.account_id}）：{'、'.join(problems) or '四项检查正常'}\n")
@@ -303,7 +305,7 @@ def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
 _STATE_ZH: Final = {"waiting": "计时中", "met": "已按时发布", "missed": "超时未发布", "closed": "已关闭"}
 
 
-def _remaining(status: shift_service.EmergencyStatus) -> str:
+def _remaining(status: EmergencyStatus) -> str:
     minutes = int(status.clock.remaining.total_seconds() // 60)
     if status.state == "met":
         return "-"
@@ -312,10 +314,9 @@ def _remaining(status: shift_service.EmergencyStatus) -> str:
 
 
 def cmd_emergency_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import shifts as shift_service
-    status = shift_service.start_emergency(
-        app.store, title=args.title, keywords=shift_service.parse_keywords(args.keywords), now=app.clock.now()
-    )
+    from jb_watchdesk.services import operations as ops
+    from jb_watchdesk.services.emergencies import parse_keywords
+    status = ops.start_emergency(app.store, title=args.title, keywords=parse_keywords(args.keywords), now=app.clock.now()).result
     e = status.emergency
     if zh():
         out.write(f"已记录突发事件 {e.id}：{plain(e.title)}；首条相关发布须在 {_local(status.clock.due)} 前（{_STATE_ZH[status.state]}）\n")
@@ -325,8 +326,8 @@ def cmd_emergency_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_emergency_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import shifts as shift_service
-    rows = shift_service.emergency_status(app.store, now=app.clock.now())
+    from jb_watchdesk.services import operations as ops
+    rows = ops.emergency_status(app.store, now=app.clock.now())
     if args.json:
         dump_json([r.to_json() for r in rows], out)
         return 0
@@ -347,6 +348,7 @@ def cmd_emergency_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_log_verify(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
     from jb_watchdesk.storage import audit
     point = None
     if args.anchor:
@@ -354,7 +356,7 @@ def cmd_log_verify(app: App, args: argparse.Namespace, out: TextIO) -> int:
             point = audit.Anchor.parse(args.anchor)
         except ValueError:
             raise InputError("log.bad_anchor", value=args.anchor) from None
-    result = app.store.call(audit.verify, anchor_point=point)
+    result = ops.verify_ledger(app.store, anchor=point)
     if result.ok:
         out.write(messages.text("log.intact", rows=result.rows_checked, anchor=result.head.text()) + "\n")
         return 0
@@ -367,7 +369,6 @@ def cmd_log_verify(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 def _pdf_renderer() -> exports.PdfRenderer:
     """The Qt renderer, loaded only for PDF so the other formats work where Qt cannot."""
-    from jb_watchdesk.services import exports
     try:
         from jb_watchdesk.ui import pdf
     except ImportError as error:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jb_watchdesk.app import App, Clock, running_duty
+from jb_watchdesk.app import App, Clock, running_watch
 from jb_watchdesk.cli import main
 from jb_watchdesk.connectors.base import FetchedPost
 from jb_watchdesk.domain.models import AccountSpec, Platform
@@ -197,7 +197,7 @@ def test_allow_with_an_alert_acknowledges_it_and_later_scans_honour_the_phrase(w
 def test_the_duty_loop_reloads_a_changed_lexicon(ws: Path) -> None:
     async def scenario() -> list:
         with App(workspace=Workspace(ws), clock=Clock(NOW)) as app:
-            async with running_duty(app) as duty:
+            async with running_watch(app) as duty:
                 first = await duty.lexicon_if_changed()
                 unchanged = await duty.lexicon_if_changed()
                 _lexicon_file(ws, "typos.csv", "市,secret,high\n".encode())
@@ -230,12 +230,12 @@ def test_the_duty_loop_hands_its_first_lexicon_load_to_whoever_shows_it(ws: Path
         stop = asyncio.Event()
         stop.set()
         with App(workspace=Workspace(ws), clock=Clock(NOW)) as app:
-            async with running_duty(app) as duty:
+            async with running_watch(app) as duty:
                 await duty.run(stop, on_cycle=shown)
         return cycles
 
     (cycle,) = asyncio.run(scenario())
-    assert cycle.changes.run_id is None and cycle.lexicon is not None
+    assert cycle.poll.run_id is None and cycle.lexicon is not None
     assert [p.key for p in cycle.lexicon.problems] == ["single_char"]
 
 

@@ -102,6 +102,8 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "cannot write {path}: {detail}. Any existing file there is unchanged",
     ),
     # accounts
+    "account.probe_failed": ("连接失败（{account}）：{problem}", "connection failed ({account}): {problem}"),
+    "account.probe_ok": ("读取到 {posts} 条发布，共 {requests} 次请求", "{posts} posts read in {requests} requests"),
     "account.not_found": (
         "没有编号为 {account_id} 的账号（用 accounts list 查看）",
         "no account with id {account_id} (see `accounts list`)",

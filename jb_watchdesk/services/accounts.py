@@ -36,17 +36,18 @@ def validate(cells: Mapping[str, str], *, where: str) -> AccountSpec:
     return result.specs[0]
 
 
-async def save(store: Store, cells: Mapping[str, str], *, account_id: int | None, now: datetime) -> Account:
+def save(store: Store, cells: Mapping[str, str], *, account_id: int | None, now: datetime) -> Account:
+    """Add (``account_id`` None) or edit one account from the editor's cells; ``ImportRejected`` if invalid."""
     spec = validate(cells, where="account")
     if account_id is None:
-        await store.run(account_store.apply_register, [spec], now=now)
-        accounts = await store.run(account_store.list_accounts)
+        store.call(account_store.apply_register, [spec], now=now)
+        accounts = store.call(account_store.list_accounts)
         return next(a for a in accounts if a.platform is spec.platform and a.name == spec.name)
-    return await store.run(account_store.update_account, account_id, spec, now=now)
+    return store.call(account_store.update_account, account_id, spec, now=now)
 
 
-async def set_secret(store: Store, secrets: SecretStore, *, account_id: int, name: str, value: str, now: datetime) -> None:
+def set_secret(store: Store, secrets: SecretStore, *, account_id: int, name: str, value: str, now: datetime) -> None:
     """Keep a credential in the keyring (never in the database) and note that it is set."""
-    check_secret_name(await store.run(account_store.get_account, account_id), name)
-    await secrets.aset(account_id, name, value)
-    await store.run(account_store.add_secret_name, account_id, name, now=now)
+    check_secret_name(store.call(account_store.get_account, account_id), name)
+    secrets.set(account_id, name, value)
+    store.call(account_store.add_secret_name, account_id, name, now=now)

@@ -26,10 +26,11 @@ from typing import Final, Protocol
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.text import clean_text, has_control_characters
 from jb_watchdesk.domain.sensitive import Category, Severity
+from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.models import AlertState, ItemKind
+from jb_watchdesk.services.fields import clean_field
 from jb_watchdesk.storage import alerts as alert_store
-from jb_watchdesk.storage.alerts import Alert, AlertState, ItemKind
 from jb_watchdesk.storage.db import Store
 
 MAX_NOTE_CHARS: Final = 2_000
@@ -161,14 +162,9 @@ class NotificationPolicy:
 
 
 def _checked(value: str, *, key: str, field_name: str, limit: int) -> str:
-    value = value.strip()
-    if not value:
+    if not value.strip():
         raise InputError(key)
-    if len(value) > limit:
-        raise InputError("alert.too_long", field=field_name, length=len(value), limit=limit)
-    if has_control_characters(value):
-        raise InputError("duty.control_chars", field=field_name)
-    return clean_text(value)
+    return clean_field(value, field_name=field_name, limit=limit, required=True)
 
 
 def _ack_args(officer: str, note: str) -> tuple[str, str]:
@@ -182,7 +178,7 @@ def list_alerts(
     store: Store, *, states: Collection[AlertState] = (), limit: int = LIST_LIMIT, offset: int = 0
 ) -> list[Alert]:
     """Alerts in the given states (all when empty), newest first."""
-    return store.call(alert_store.list_alerts, states=states, limit=limit, offset=offset)
+    return store.query(alert_store.list_alerts, states=states, limit=limit, offset=offset)
 
 
 def acknowledge(store: Store, alert_id: int, *, officer: str, note: str, now: datetime) -> Alert:
@@ -204,18 +200,6 @@ class AlertService:
         self._store = store
         self._clock = clock
         self.policy = policy or NotificationPolicy()
-
-    async def page(self, *, states: Collection[AlertState] = (), limit: int = 200, offset: int = 0) -> list[Alert]:
-        """One page of alerts, newest first."""
-        return await self._store.read(alert_store.list_alerts, states=states, limit=limit, offset=offset)
-
-    async def acknowledge(self, alert_id: int, *, officer: str, note: str) -> Alert:
-        officer, note = _ack_args(officer, note)
-        return await self._store.run(alert_store.acknowledge, alert_id, officer=officer, note=note, now=self._clock.now())
-
-    async def resolve(self, alert_id: int, *, officer: str) -> Alert:
-        officer = _checked(officer, key="alert.empty_officer", field_name="--officer", limit=MAX_OFFICER_CHARS)
-        return await self._store.run(alert_store.resolve, alert_id, officer=officer, now=self._clock.now())
 
     async def take_due_notifications(self) -> list[Notification]:
         """The notifications due now, recorded as shown.

@@ -24,7 +24,8 @@ from jb_watchdesk.services import alerts as alert_service
 from jb_watchdesk.services.lexicon_files import AllowPhraseAdded, add_allow_phrase
 from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage import audit
-from jb_watchdesk.storage.alerts import Alert, AlertState
+from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.storage.db import Store
 
 LEXICON_ALLOW: Final = "lexicon_allow"

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import CommentSla, CommentState, Deadline
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.text import clean_text, has_control_characters
+from jb_watchdesk.services.fields import MAX_NAME, MAX_TEXT, clean_field
 from jb_watchdesk.storage import comment_actions, dashboard
 from jb_watchdesk.storage.codec import from_db
 from jb_watchdesk.storage.db import Store
@@ -57,14 +57,11 @@ class CommentRow:
 
 
 def list_comments(store: Store, *, now: datetime, pending_only: bool, limit: int = 10_000) -> list[CommentRow]:
-    """Comments as of ``now``, most urgent first; ``pending_only`` leaves out finished ones."""
-    return store.call(_load, now=now, pending_only=pending_only, limit=limit)
+    """Comments as of ``now``, most urgent first; ``pending_only`` leaves out finished ones.
 
-
-async def list_comments_async(store: Store, *, now: datetime, pending_only: bool, limit: int = 10_000) -> list[CommentRow]:
-    """:func:`list_comments` for the event loop: the rows are also built on the store's thread,
-    since turning thousands of them into ``CommentRow`` takes long enough to stall the window."""
-    return await store.read(_load, now=now, pending_only=pending_only, limit=limit)
+    Read on the store's reader; the rows are built there too, since turning thousands of them
+    into ``CommentRow`` takes long enough to matter."""
+    return store.query(_load, now=now, pending_only=pending_only, limit=limit)
 
 
 def _load(db: Database, *, now: datetime, pending_only: bool, limit: int) -> list[CommentRow]:
@@ -72,14 +69,14 @@ def _load(db: Database, *, now: datetime, pending_only: bool, limit: int) -> lis
 
 
 def _note(officer: str, note: str) -> tuple[str, str]:
-    officer, note = officer.strip(), note.strip()
-    if not officer:
+    if not officer.strip():
         raise InputError("comment.empty_officer")
-    if not note:
+    if not note.strip():
         raise InputError("comment.empty_note")
-    if has_control_characters(officer) or has_control_characters(note):
-        raise InputError("duty.control_chars", field="--note")
-    return clean_text(officer[:100]), clean_text(note[:2_000])
+    return (
+        clean_field(officer, field_name="--officer", limit=MAX_NAME, required=True),
+        clean_field(note, field_name="--note", limit=MAX_TEXT, required=True),
+    )
 
 
 def acknowledge(store: Store, comment_id: int, *, officer: str, note: str, now: datetime) -> None:
@@ -93,15 +90,6 @@ def mark_done(store: Store, comment_id: int, *, officer: str, note: str, now: da
     officer, note = _note(officer, note)
     store.call(comment_actions.mark_done, comment_id, officer=officer, note=note, now=now)
 
-
-async def acknowledge_async(store: Store, comment_id: int, *, officer: str, note: str, now: datetime) -> None:
-    officer, note = _note(officer, note)
-    await store.run(comment_actions.acknowledge, comment_id, officer=officer, note=note, now=now)
-
-
-async def mark_done_async(store: Store, comment_id: int, *, officer: str, note: str, now: datetime) -> None:
-    officer, note = _note(officer, note)
-    await store.run(comment_actions.mark_done, comment_id, officer=officer, note=note, now=now)
 
 
 def _rows(rows: list[dict], *, now: datetime) -> list[CommentRow]:

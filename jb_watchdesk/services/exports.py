@@ -40,11 +40,17 @@ from jb_watchdesk.domain.models import PLATFORM_LABELS_ZH, STATUS_LABELS_ZH, Acc
 from jb_watchdesk.domain.rules import POSTS_PER_WEEK, SHANGHAI
 from jb_watchdesk.domain.sensitive import fold
 from jb_watchdesk.domain.sensitive.detectors import detect_all
+from jb_watchdesk.domain.record import EmergencyStatus, Shift, status_of
+from jb_watchdesk.services import inspections
 from jb_watchdesk.services import shifts as shift_service
 from jb_watchdesk.services.export_formats import HANDOVER_FORMATS, REPORT_FORMATS
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.files import atomic_output
-from jb_watchdesk.storage import audit, duty
+from jb_watchdesk.storage import audit
+from jb_watchdesk.storage import emergencies as emergency_store
+from jb_watchdesk.storage import inspections as inspection_store
+from jb_watchdesk.storage import reports as report_store
+from jb_watchdesk.storage import shifts as shift_store
 from jb_watchdesk.storage.codec import from_db
 from jb_watchdesk.storage.db import Store
 
@@ -170,11 +176,11 @@ _COMMENT_STATE_ZH: Final = {
     CommentState.DONE: "已办结",
 }
 _EMERGENCY_ZH: Final = {"waiting": "计时中", "met": "已按时发布", "missed": "超时", "closed": "已关闭"}
-_CHECK_ORDER: Final = [c.value for c in shift_service.Check]
+_CHECK_ORDER: Final = [c.value for c in inspections.Check]
 
 
 def _check_text(value: object) -> str:
-    return "正常" if value == shift_service.OK else free_text(value)
+    return "正常" if value == inspections.OK else free_text(value)
 
 
 def _inspection_rows(rows: Iterable[Sequence[Any]]) -> list[list[str]]:
@@ -322,7 +328,7 @@ def _account_rows(rows: Sequence[status_service.AccountStatusRow]) -> list[list[
     ]
 
 
-def _emergency_rows(items: Sequence[shift_service.EmergencyStatus]) -> list[list[str]]:
+def _emergency_rows(items: Sequence[EmergencyStatus]) -> list[list[str]]:
     return [
         [
             str(s.emergency.id),
@@ -351,7 +357,7 @@ def _carry_rows(carry: shift_service.CarryOver) -> list[list[str]]:
     return rows
 
 
-def _shift_rows(items: Sequence[duty.Shift]) -> list[list[str]]:
+def _shift_rows(items: Sequence[Shift]) -> list[list[str]]:
     return [
         [
             str(s.id),
@@ -376,20 +382,20 @@ def build_handover(
     shift, or ``now`` for a shift still open.
     """
     if shift_id is not None:
-        shift = store.call(duty.get_shift, shift_id)
+        shift = store.call(shift_store.get_shift, shift_id)
         start, end = shift.started_at, shift.ended_at or now
         shifts = [shift]
         title = f"值班交接记录（第 {shift.id} 班）"
     else:
         if start is None or end is None or start >= end:
             raise InputError("export.bad_range")
-        shifts = store.call(duty.shifts_overlapping, start=start, end=end)
+        shifts = store.call(shift_store.shifts_overlapping, start=start, end=end)
         title = "值班交接记录"
     as_of = min(end, now)
     anchor = store.call(audit.anchor)
-    inspections = store.call(lambda db: _inspection_rows(duty.iter_inspections(db, start=start, end=end, shift_id=shift_id)))
-    alerts = store.call(duty.alerts_in_window, start=start, end=end)
-    handled = store.call(duty.comments_acknowledged, start=start, end=end)
+    inspections = store.call(lambda db: _inspection_rows(inspection_store.iter_inspections(db, start=start, end=end, shift_id=shift_id)))
+    alerts = store.call(report_store.alerts_in_window, start=start, end=end)
+    handled = store.call(report_store.comments_acknowledged, start=start, end=end)
     carry = shift_service.carry_over(store, now=as_of)
     statuses = [
         r
@@ -397,11 +403,11 @@ def build_handover(
         if r.freshness in (Freshness.WARN, Freshness.VETO) or r.account.health in (Health.FAILING, Health.AUTH_EXPIRED, Health.DEGRADED)
     ]
     emergencies = [
-        shift_service.status_of(e, now=as_of)
-        for e in store.call(duty.emergencies_overlapping, start=start, end=end)
+        status_of(e, now=as_of)
+        for e in store.call(emergency_store.emergencies_overlapping, start=start, end=end)
     ]
     acked = sum(1 for a in alerts if a["ack_at"])
-    counts = store.call(duty.count_inspections, start=start, end=end, shift_id=shift_id)
+    counts = store.call(inspection_store.count_inspections, start=start, end=end, shift_id=shift_id)
     facts = (
         ("时段", f"{local(start)} 至 {local(end)}"),
         ("值班员", "、".join(s.officer for s in shifts) or "—"),
@@ -470,10 +476,10 @@ def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> Doc
     as_of = min(end, now)
     iso = start.isocalendar()
     statuses = status_service.account_status(store, now=as_of)
-    posts = store.call(duty.posts_per_account, start=start, end=end)
-    timeliness = store.call(duty.comment_timeliness, start=start, end=end, now=as_of)
-    by_category = store.call(duty.alerts_by_category, start=start, end=end)
-    per_day = store.call(duty.posts_per_day_per_unit, start=start, end=end)
+    posts = store.call(report_store.posts_per_account, start=start, end=end)
+    timeliness = store.call(report_store.comment_timeliness, start=start, end=end, now=as_of)
+    by_category = store.call(report_store.alerts_by_category, start=start, end=end)
+    per_day = store.call(report_store.posts_per_day_per_unit, start=start, end=end)
     anchor = store.call(audit.anchor)
     names = {r.account.id: r.account.name for r in statuses}
 

@@ -4,7 +4,7 @@ Requests run concurrently within a global limit and a per-host limit. One accoun
 failure — an expired token, an HTML page instead of a feed, a server that drips — is
 recorded as that account's health and never stops the others. Each account's results
 are written in one transaction. A cycle never overlaps itself. ``poll_once`` returns a
-:class:`Changes` value for the scanner, the alerts and the window.
+:class:`PollResult` value for the scanner, the alerts and the window.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Protocol
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.connectors.fetching import AccountRef, FetchState
 from jb_watchdesk.connectors.registry import Connectors
-from jb_watchdesk.domain.errors import WatchdeskError
+from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.errors import CheckFailed, WatchdeskError
 from jb_watchdesk.domain.models import Account, Health
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar
 from jb_watchdesk.services.scheduler import Due, Scheduler
@@ -55,7 +56,7 @@ class Failure:
 
 
 @dataclass(frozen=True, slots=True)
-class Changes:
+class PollResult:
     """What one poll cycle changed."""
 
     run_id: int | None = None
@@ -145,13 +146,19 @@ class Poller:
         return self._cycle.locked()
 
     async def probe(self, account: Account) -> str:
-        """Read an account once without storing anything ("test connection"); raises ConnectorError."""
+        """Read an account once without storing anything ("test connection").
+
+        Raises ``CheckFailed`` (``account.probe_failed``) saying what went wrong, in the officer's words.
+        """
         ref = _ref(account)
         connector = self.connectors.for_account(ref)
-        if connector is None:
-            raise ConnectorError(ErrorKind.CONFIG, "the account has no source yet", code="account.no_source")
-        result = await connector.fetch(ref, state=FetchState(), with_comments=False, now=self.clock.now())
-        return f"{len(result.posts)} posts, {result.requests} requests"
+        try:
+            if connector is None:
+                raise ConnectorError(ErrorKind.CONFIG, "the account has no source yet", code="account.no_source")
+            result = await connector.fetch(ref, state=FetchState(), with_comments=False, now=self.clock.now())
+        except ConnectorError as error:
+            raise CheckFailed("account.probe_failed", account=account.name, problem=error.reason) from error
+        return messages.text("account.probe_ok", posts=len(result.posts), requests=result.requests)
 
     async def due_count(self) -> int:
         """How many accounts are due now (without polling them)."""
@@ -159,20 +166,20 @@ class Poller:
         pollable = [a for a in accounts if self.connectors.for_account(_ref(a)) is not None]
         return len(self.scheduler.due(pollable, now=self.clock.now()))
 
-    async def poll_once(self, *, force: bool = False) -> Changes:
+    async def poll_once(self, *, force: bool = False) -> PollResult:
         """Poll every account that is due (``force``: every account with a source)."""
         if self._cycle.locked():
-            return Changes(skipped=True)
+            return PollResult(skipped=True)
         async with self._cycle:
             return await self._cycle_body(force=force)
 
-    async def _cycle_body(self, *, force: bool) -> Changes:
+    async def _cycle_body(self, *, force: bool) -> PollResult:
         started = self.clock.now()
         accounts = await self.store.run(account_store.list_accounts)
         pollable = [a for a in accounts if self.connectors.for_account(_ref(a)) is not None]
         due = self.scheduler.due(pollable, now=started, force=force)
         if not due:
-            return Changes(started_at=started, finished_at=self.clock.now())
+            return PollResult(started_at=started, finished_at=self.clock.now())
         run_id = await self.store.run(ingest.start_run, now=started)
         # Requests are limited in the HTTP client; several accounts per request slot keep it busy
         # while others wait on their own earlier requests.
@@ -286,7 +293,7 @@ class Poller:
 
     def _summarise(
         self, run_id: int, started: datetime, finished: datetime, due: Sequence[Due], outcomes: Sequence[_Outcome]
-    ) -> Changes:
+    ) -> PollResult:
         new_posts: list[int] = []
         edited: list[int] = []
         deleted: list[int] = []
@@ -307,7 +314,7 @@ class Poller:
                 failures.append(outcome.failure)
             if write.previous_health is not write.health:
                 health_changes.append(HealthChange(item.account.id, item.account.name, write.previous_health, write.health, outcome.reason))
-        return Changes(
+        return PollResult(
             run_id=run_id,
             started_at=started,
             finished_at=finished,

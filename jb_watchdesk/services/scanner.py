@@ -1,6 +1,6 @@
 """Sensitive-content scan of new and edited posts and comments, off the event loop.
 
-The poller hands each :class:`~jb_watchdesk.services.poller.Changes` to :meth:`ScanService.process`.
+The poller hands each :class:`~jb_watchdesk.services.poller.PollResult` to :meth:`ScanService.process`.
 The items' texts are read from the store, scanned on the service's own worker thread (a scan of a
 long article must never freeze the window) and every hit becomes an alert, one per item and
 rule. Personal data is masked before anything is stored: the alert's text and its context
@@ -28,7 +28,9 @@ from jb_watchdesk.domain.sensitive import Category, Hit, LexiconProblem, Scanner
 from jb_watchdesk.domain.sensitive.detectors import DETECTOR_RULES
 from jb_watchdesk.services.lexicon_files import lexicon_locations, load_scanner
 from jb_watchdesk.storage import alerts as alert_store
-from jb_watchdesk.storage.alerts import Alert, AlertDraft, ItemKind, ScanItem
+from jb_watchdesk.domain.alerts import Alert, AlertDraft
+from jb_watchdesk.domain.models import ItemKind
+from jb_watchdesk.storage.alerts import ScanItem
 from jb_watchdesk.storage.db import Store
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ class Clock(Protocol):
 
 
 class ChangedItems(Protocol):
-    """What the scanner reads from a poll's ``Changes``: row ids of new and edited items."""
+    """What the scanner reads from a poll's ``PollResult``: row ids of new and edited items."""
 
     @property
     def new_posts(self) -> Sequence[int]: ...

@@ -86,8 +86,4 @@ def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignor
 
 def account_status(store: Store, *, now: datetime) -> list[AccountStatusRow]:
     """Status of every account as of ``now`` (posts and comments after ``now`` are ignored)."""
-    return store.call(_status_rows, now=now)
-
-
-async def account_status_async(store: Store, *, now: datetime) -> list[AccountStatusRow]:
-    return await store.read(_status_rows, now=now)
+    return store.query(_status_rows, now=now)

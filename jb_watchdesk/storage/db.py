@@ -224,12 +224,21 @@ class Store:
         future = self._executor.submit(self._invoke, fn, args, kwargs)
         return await asyncio.wrap_future(future)
 
-    async def read(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
-        """Run a read-only ``fn(db, *args, **kwargs)`` on the reader connection, in one transaction.
+    def query(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+        """Run a read-only ``fn(db, *args, **kwargs)`` on the reader connection, in one transaction,
+        and wait for the result.
 
         The reader never waits for the writer's transactions. An in-memory database has a single
-        connection, so there reads go through :meth:`run`.
+        connection, so there reads go through :meth:`call`.
         """
+        if self._closed:
+            raise RuntimeError("store is closed")
+        if self.path is None:
+            return self.call(fn, *args, **kwargs)
+        return self._reader_executor().submit(self._invoke_read, fn, args, kwargs).result()
+
+    async def read(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+        """Coroutine form of :meth:`query`, for the poll loop's own reads."""
         if self._closed:
             raise RuntimeError("store is closed")
         if self.path is None:

@@ -6,7 +6,7 @@ exports all run on their own threads and are awaited.
 
 The duty loop (polling, scanning, notifications) runs on its own event loop on the
 ``duty`` thread, so a cycle's thousands of responses never queue in front of a repaint.
-Everything that touches the :class:`DutyLoop` goes through ``self.worker``; the window's
+Everything that touches the :class:`WatchLoop` goes through ``self.worker``; the window's
 loop only reads the store and shows what a finished cycle changed.
 """
 
@@ -17,26 +17,26 @@ import concurrent.futures
 import dataclasses
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from jb_watchdesk.app import App, check_ca_bundle, http_settings_from, reconfigure_duty, running_duty
-from jb_watchdesk.connectors.http import HttpSettings
+from jb_watchdesk.app import App, HttpSettings, check_ca_bundle, http_settings_from, reconfigure_watch, running_watch
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.services import allow_phrases
-from jb_watchdesk.services import comments as comment_service
-from jb_watchdesk.services import status as status_service
-from jb_watchdesk.services.duty import Cycle, DutyLoop
+from jb_watchdesk.services import operations as ops
+from jb_watchdesk.services.changes import Changes
+from jb_watchdesk.services.watch import Cycle, WatchLoop
 from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.loop_thread import LoopThread
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.services.settings import DeskSettings
-from jb_watchdesk.storage import accounts as account_store
-from jb_watchdesk.storage.alerts import Alert, AlertState
+from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.ui.bridge import Bridge
+from jb_watchdesk.ui.runner import Runner
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class DeskController:
         self.bridge = bridge
         self.poll_settings = poll_settings or PollSettings()
         self.http_settings = http_settings
-        self.duty: DutyLoop | None = None
+        self.duty: WatchLoop | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stop = asyncio.Event()
         self._stack = contextlib.AsyncExitStack()  # entered and closed on the duty thread
@@ -67,6 +67,9 @@ class DeskController:
         self._names: dict[int, str] = {}
         self.comment_limit = COMMENT_PAGE
         self.lexicon: LexiconReport | None = None  # what the scanner's last lexicon load gave
+        self.runner = Runner()
+        self.show_alerts_in_place: Callable[[Sequence[Alert]], bool] | None = None
+        """Set by the window: shows alerts where they are listed; False if any is not listed."""
 
     # -- task ownership ---------------------------------------------------------------
 
@@ -117,8 +120,8 @@ class DeskController:
         if self.lexicon is not None:
             self._show_lexicon(self.lexicon)
 
-    async def _open_duty(self) -> DutyLoop:  # on the duty thread
-        running = running_duty(self.app, settings=self.poll_settings, http_settings=self.http_settings)
+    async def _open_duty(self) -> WatchLoop:  # on the duty thread
+        running = running_watch(self.app, settings=self.poll_settings, http_settings=self.http_settings)
         duty = await self._stack.enter_async_context(running)
         self.lexicon = await duty.load_lexicon()
         return duty
@@ -226,12 +229,11 @@ class DeskController:
     async def _on_cycle(self, cycle: Cycle) -> None:
         if cycle.lexicon is not None:
             self._show_lexicon(cycle.lexicon)
-        # Refresh first, so a pop-up can name the account and the inbox already lists the alert.
-        if cycle.changes.run_id is not None:
+        if cycle.poll.run_id is not None:
             self.bridge.cycleFinished.emit(cycle)
-            await self.refresh()
-        elif cycle.notifications:
-            await self.refresh_alerts()
+        # Refreshed first, so a pop-up can name the account and the inbox already lists the alert.
+        await self.apply_changes(cycle.changes)
+        self.runner.announce(cycle.changes, cycle)
         if cycle.notifications:
             self.bridge.notifications.emit(list(cycle.notifications))
 
@@ -246,34 +248,42 @@ class DeskController:
                     self.bridge.say("error", str(error))
 
     async def refresh(self) -> None:
-        """Reload the dashboard, the comment queue and the alerts inbox from the store.
+        """Reload the overview, the comment queue and the alerts inbox from the store.
 
-        The three reads are queued at once on the store's reader; each pane is updated as soon
-        as its own read is back, while the next one is still being read.
+        Time alone changes freshness and deadlines, so this runs every ``REFRESH_EVERY``; what
+        the officer and the poll cycle change is shown through :meth:`apply_changes` instead.
         """
-        now = self.app.clock.now()
-        status = asyncio.ensure_future(status_service.account_status_async(self.app.store, now=now))
-        comments = asyncio.ensure_future(self._read_comments(now))
-        alerts = asyncio.ensure_future(self._read_alerts())
-        try:
-            rows = await status
+        await self.apply_changes(Changes(status=True, comments=True, alerts=True))
+
+    async def apply_changes(self, changes: Changes) -> None:
+        """Refresh what ``changes`` names, from the rows it carries where it can.
+
+        Status rows a poll cycle computed are shown as they are; alerts an officer handled are
+        replaced in the inbox in place (and the counters re-read); anything else is re-read.
+        """
+        if changes.status:
+            rows = changes.status_rows
+            if rows is None:
+                rows = tuple(await self.runner.read(ops.account_status, self.app.store, now=self.app.clock.now()))
             self._names = {row.account.id: row.account.name for row in rows}
-            self.bridge.statusChanged.emit(rows)
-            self.bridge.commentsChanged.emit(*await comments)
-            self.bridge.alertsChanged.emit(await alerts, dict(self._names))
-        finally:
-            # The first failure (a locked database, say) is the one reported; the other reads stop.
-            for read in (status, comments, alerts):
-                read.cancel()
-            await asyncio.gather(status, comments, alerts, return_exceptions=True)
+            self.bridge.statusChanged.emit(list(rows))
+        if changes.comments:
+            await self.refresh_comments()
+        if changes.alerts:
+            if changes.alert_rows and not changes.status_rows and self._shown_in_place(changes.alert_rows):
+                await self.refresh_alert_counts()
+            else:
+                await self.refresh_alerts()
+
+    def _shown_in_place(self, alerts: Sequence[Alert]) -> bool:
+        """Whether the window updated these alerts where they are listed (none of them new to it)."""
+        return self.show_alerts_in_place is not None and self.show_alerts_in_place(alerts)
 
     async def refresh_comments(self, *, now: datetime | None = None) -> None:
         """The open comments, most urgent first, as many as the officer has scrolled to."""
-        self.bridge.commentsChanged.emit(*await self._read_comments(now or self.app.clock.now()))
-
-    async def _read_comments(self, now: datetime) -> tuple[list[comment_service.CommentRow], int]:
         limit = self.comment_limit
-        return await comment_service.list_comments_async(self.app.store, now=now, pending_only=True, limit=limit), limit
+        rows = await self.runner.read(ops.list_comments, self.app.store, now=now or self.app.clock.now(), pending_only=True, limit=limit)
+        self.bridge.commentsChanged.emit(rows, limit)
 
     async def more_comments(self) -> None:
         """The officer scrolled to the end of the queue: read the next page too."""
@@ -281,17 +291,17 @@ class DeskController:
         await self.refresh_comments()
 
     async def refresh_alerts(self) -> None:
-        alerts = await self._read_alerts()
+        """New alerts first, then the handled ones, a page of each; and the counts, uncapped."""
+        store = self.app.store
+        alerts = await self.runner.read(ops.list_alerts, store, states=(AlertState.NEW,), limit=ALERT_PAGE)
+        alerts += await self.runner.read(ops.list_alerts, store, states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE)
         if not self._names:
-            accounts = await self.app.store.read(account_store.list_accounts)
-            self._names = {a.id: a.name for a in accounts}
+            self._names = {a.id: a.name for a in await self.runner.read(ops.list_accounts, store)}
         self.bridge.alertsChanged.emit(alerts, dict(self._names))
+        await self.refresh_alert_counts()
 
-    async def _read_alerts(self) -> list[Alert]:
-        """New alerts first, then the handled ones, a page of each."""
-        assert self.duty is not None
-        alerts = await self.duty.alerts.page(states=(AlertState.NEW,), limit=ALERT_PAGE)
-        return alerts + await self.duty.alerts.page(states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE)
+    async def refresh_alert_counts(self) -> None:
+        self.bridge.alertCountsChanged.emit(await self.runner.read(ops.alert_counts, self.app.store))
 
     async def poll_now(self) -> bool:
         """The officer asked for a poll: every account, now (backoffs still apply).
@@ -299,7 +309,7 @@ class DeskController:
         False when a cycle was already running: its results are shown when it ends.
         """
         cycle = await self.run_cycle(force=True)
-        if cycle.changes.skipped:
+        if cycle.poll.skipped:
             return False
         await self._on_cycle(cycle)
         return True
@@ -310,7 +320,7 @@ class DeskController:
         return await self._on_worker(self.duty.cycle(force=force))
 
     async def probe(self, account: Account) -> str:
-        """Test an account's connection (nothing is stored); raises ConnectorError."""
+        """Test an account's connection (nothing is stored); raises CheckFailed saying what went wrong."""
         assert self.duty is not None
         return await self._on_worker(self.duty.poller.probe(account))
 
@@ -338,7 +348,7 @@ class DeskController:
             duty, now = self.duty, self.app.clock.now()
 
             async def apply() -> None:  # on the duty thread, which owns the HTTP pools
-                reconfigure_duty(duty, settings, now=now, http=http)
+                reconfigure_watch(duty, settings, now=now, http=http)
 
             await self._on_worker(apply())
         if not still_unreadable:
@@ -349,10 +359,14 @@ class DeskController:
 
     # -- officer actions ------------------------------------------------------------------
 
+    async def run(self, operation: Callable[..., Changes], /, *args: Any, **kwargs: Any) -> Changes:
+        """One officer operation off the GUI thread; the panes its changes name are refreshed."""
+        changes = await self.runner.mutate(operation, *args, **kwargs)
+        await self.apply_changes(changes)
+        return changes
+
     async def acknowledge_alert(self, alert_id: int, note: str) -> None:
-        assert self.duty is not None
-        await self._on_worker(self.duty.alerts.acknowledge(alert_id, officer=self.officer_name(), note=note))
-        await self.refresh_alerts()
+        await self.run(ops.acknowledge_alert, self.app.store, alert_id, officer=self.officer_name(), note=note, now=self.app.clock.now())
 
     async def allow_phrase(self, alert_id: int, phrase: str, note: str) -> allow_phrases.AllowOutcome:
         """The officer disagrees with an alert: allow the phrase, acknowledge the alert, reload the lexicon.
@@ -360,29 +374,19 @@ class DeskController:
         The file and the store are written on a worker thread, the lexicon is rebuilt on the scan
         service's thread; the next scans honour the phrase.
         """
-        assert self.duty is not None
         app = self.app
-        outcome = await asyncio.to_thread(
-            allow_phrases.allow_phrase,
-            app.store,
-            app.workspace.root,
-            phrase,
-            note=note,
-            officer=self.officer_name(),
-            now=app.clock.now(),
-            alert_id=alert_id,
+        changes = await self.run(
+            ops.allow_phrase, app.store, app.workspace.root, phrase, note=note, officer=self.officer_name(), now=app.clock.now(), alert_id=alert_id
         )
-        self._show_lexicon(await self._on_worker(self.duty.load_lexicon()))
-        await self.refresh_alerts()
+        if changes.lexicon and self.duty is not None:
+            self._show_lexicon(await self._on_worker(self.duty.load_lexicon()))
+        outcome = changes.result
+        assert isinstance(outcome, allow_phrases.AllowOutcome)
         return outcome
 
     async def comment_action(self, comment_id: int, *, done: bool, note: str) -> None:
-        now = self.app.clock.now()
-        if done:
-            await comment_service.mark_done_async(self.app.store, comment_id, officer=self.officer_name(), note=note, now=now)
-        else:
-            await comment_service.acknowledge_async(self.app.store, comment_id, officer=self.officer_name(), note=note, now=now)
-        await self.refresh()
+        operation = ops.finish_comment if done else ops.acknowledge_comment
+        await self.run(operation, self.app.store, comment_id, officer=self.officer_name(), note=note, now=self.app.clock.now())
 
     def officer_name(self) -> str:
         if self.officer:

@@ -23,17 +23,15 @@ from PySide6.QtWidgets import (
 
 from jb_watchdesk.domain.errors import ImportRejected, WatchdeskError
 from jb_watchdesk.domain.rules import SHANGHAI
-from jb_watchdesk.services import accounts as account_service
-from jb_watchdesk.services import register as register_service
+from jb_watchdesk.services import operations as ops
 from jb_watchdesk.services import settings as desk_settings
 from jb_watchdesk.services.alerts import Notification, NotificationKind
-from jb_watchdesk.services.duty import Cycle
+from jb_watchdesk.services.watch import Cycle
 from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.services.status import AccountStatusRow
-from jb_watchdesk.storage import accounts as account_store
-from jb_watchdesk.storage import dashboard as dashboard_store
-from jb_watchdesk.storage.alerts import Alert, AlertState, ItemKind
+from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.ui import icons
 from jb_watchdesk.ui.controller import DeskController
@@ -157,6 +155,7 @@ class MainWindow(QMainWindow):
         self._dialogs: list[QWidget] = []
         self._alert_names: dict[int, str] = {}
         self._alerts: dict[int, Alert] = {}
+        self._alert_counts: dict[str, int] = {}
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -218,6 +217,8 @@ class MainWindow(QMainWindow):
         bridge.commentsChanged.connect(lambda rows, limit: self._update_counts())
         self.comments.model.moreRequested.connect(lambda: self._run(self.controller.more_comments(), _t("留言队列")))
         bridge.alertsChanged.connect(self.show_alerts)
+        bridge.alertCountsChanged.connect(self.show_alert_counts)
+        self.controller.show_alerts_in_place = self.update_alerts
         bridge.notifications.connect(self.show_notifications)
         bridge.cycleFinished.connect(self.show_cycle)
         bridge.lexiconChanged.connect(self.lexicon_warning.show_report)
@@ -295,23 +296,39 @@ class MainWindow(QMainWindow):
                 self.popup.drop(alert_id)
         self._update_counts()
 
+    def update_alerts(self, alerts: Sequence[Alert]) -> bool:
+        """Alerts an operation changed, shown where they are listed; False if any is not listed."""
+        if not self.alerts.update_rows(alerts):
+            return False
+        for alert in alerts:
+            self._alerts[alert.id] = alert
+            if alert.state is not AlertState.NEW and alert.id in self.popup.alert_ids():
+                self.popup.drop(alert.id)
+        return True
+
+    def show_alert_counts(self, counts: Mapping[str, int]) -> None:
+        """Every alert counted by the store, never only the page that is listed."""
+        self._alert_counts = dict(counts)
+        self._update_counts()
+
     def _update_counts(self) -> None:
         summary = self.dashboard.model.summary()
+        new_alerts = self._alert_counts.get("new", 0)
         self.stat_veto.set_count(summary["veto"])
         self.stat_overdue.set_count(summary["overdue_ack"])
-        self.stat_alerts.set_count(self.alerts.model.new_count())
+        self.stat_alerts.set_count(new_alerts)
         self.stat_failing.set_count(summary["failing"])
         if self.tray is not None:
-            level = "veto" if (summary["veto"] or self.alerts.model.new_count()) else "warn" if summary["warn"] or summary["failing"] else "ok"
+            level = "veto" if (summary["veto"] or new_alerts) else "warn" if summary["warn"] or summary["failing"] else "ok"
             self.tray.set_state(
                 level=level,
-                new_alerts=self.alerts.model.new_count(),
+                new_alerts=new_alerts,
                 overdue=summary["overdue_ack"] + summary["overdue_result"],
                 failing=summary["failing"],
             )
 
     def show_cycle(self, cycle: Cycle) -> None:
-        changes = cycle.changes
+        changes = cycle.poll
         when = changes.finished_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if changes.finished_at else ""
         self.statusBar().showMessage(
             f"{when} {_t('巡查')} {changes.accounts_polled} · {_t('正常')} {changes.accounts_ok} · "
@@ -381,11 +398,11 @@ class MainWindow(QMainWindow):
 
     def open_alert_item(self, alert: Alert) -> None:
         async def show() -> None:
-            store = self.controller.app.store
+            store, read = self.controller.app.store, self.controller.runner.read
             if alert.item_kind is ItemKind.POST:
-                post = await store.read(dashboard_store.get_post, alert.item_id)
+                post = await read(ops.get_post, store, alert.item_id)
             else:
-                comment = await store.read(dashboard_store.get_comment, alert.item_id)
+                comment = await read(ops.get_comment, store, alert.item_id)
                 post = None if comment is None else {"title": _t("留言"), "body": comment["text"], "published_at": comment["created_at"], "url": ""}
             if post is not None:
                 self._open_dialog(PostDialog(post, account_name=self._alert_names.get(alert.account_id, ""), parent=self))
@@ -394,8 +411,9 @@ class MainWindow(QMainWindow):
 
     def open_latest_post(self, account_id: int) -> None:
         async def show() -> None:
-            posts = await self.controller.app.store.read(dashboard_store.recent_posts, account_id=account_id, limit=1)
-            account = await self.controller.app.store.run(account_store.get_account, account_id)
+            store, read = self.controller.app.store, self.controller.runner.read
+            posts = await read(ops.recent_posts, store, account_id=account_id, limit=1)
+            account = await read(ops.get_account, store, account_id)
             if posts:
                 self._open_dialog(PostDialog(posts[0], account_name=account.name, parent=self))
             else:
@@ -414,28 +432,25 @@ class MainWindow(QMainWindow):
     async def _save_account(self, account_id: int | None, cells: dict[str, str]) -> None:
         app = self.controller.app
         try:
-            account = await account_service.save(app.store, cells, account_id=account_id, now=app.clock.now())
+            changes = await self.controller.run(ops.save_account, app.store, cells, account_id=account_id, now=app.clock.now())
         except ImportRejected as error:
             self.accounts.show_result("\n".join(row.reason() for row in error.errors))
             return
+        (account,) = changes.account_rows
         self.accounts.show_result(_t("已保存：") + account.name)
-        await self.controller.refresh()
 
     async def _set_secret(self, account_id: int, name: str, value: str) -> None:
         app = self.controller.app
-        await account_service.set_secret(app.store, app.secrets, account_id=account_id, name=name, value=value, now=app.clock.now())
+        await self.controller.run(ops.set_secret, app.store, app.secrets, account_id=account_id, name=name, value=value, now=app.clock.now())
         self.controller.reset_schedule(account_id)
         self.accounts.show_result(_t("凭据已保存到系统钥匙串：") + name)
-        await self.controller.refresh()
 
     async def _test_account(self, account_id: int) -> None:
-        from jb_watchdesk.connectors.base import ConnectorError
-
-        account = await self.controller.app.store.run(account_store.get_account, account_id)
+        account = await self.controller.runner.read(ops.get_account, self.controller.app.store, account_id)
         try:
             result = await self.controller.probe(account)
-        except ConnectorError as error:
-            self.accounts.show_result(_t("连接失败：") + f"{error.code}: {error.reason}")
+        except WatchdeskError as error:
+            self.accounts.show_result(str(error))
             return
         self.accounts.show_result(_t("连接正常：") + result)
 
@@ -457,12 +472,11 @@ class MainWindow(QMainWindow):
 
     async def _import(self, path: Path) -> None:
         app = self.controller.app
-        changes = await asyncio.to_thread(register_service.import_register, app.store, path, now=app.clock.now())
+        changes = (await self.controller.run(ops.import_register, app.store, path, now=app.clock.now())).result
         self.accounts.show_result(f"{_t('已导入')}: +{changes.created} / ~{changes.updated}")
-        await self.controller.refresh()
 
     async def _export(self, path: Path) -> None:
-        count = await asyncio.to_thread(register_service.export_register, self.controller.app.store, path)
+        count = await self.controller.runner.read(ops.export_register, self.controller.app.store, path)
         self.accounts.show_result(f"{_t('已导出')} {count} → {path}")
 
     # -- settings and window ---------------------------------------------------------------

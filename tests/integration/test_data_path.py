@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pytest
 
-from jb_watchdesk.app import App, Clock, running_duty
+from jb_watchdesk.app import App, Clock, running_watch
 from jb_watchdesk.cli import main
 from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace as AppWorkspace
-from jb_watchdesk.services import duty
+from jb_watchdesk.services import watch
 from jb_watchdesk.storage.secrets import SERVICE, MemoryKeyring, SecretStore
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -285,23 +285,23 @@ def test_items_stored_by_a_run_killed_before_its_scan_are_scanned_when_the_loop_
         async def poll_without_scanning() -> None:
             # the first run stores the feed and dies before it scans: only the poll runs
             with App(workspace=AppWorkspace(ws.root), clock=Clock(NOW)) as app:
-                async with running_duty(app) as loop:
+                async with running_watch(app) as loop:
                     await loop.poller.poll_once(force=True)
 
         asyncio.run(poll_without_scanning())
     assert ws.query("SELECT COUNT(*) FROM posts WHERE scanned_at IS NULL") != [(0,)]
     assert ws.query("SELECT COUNT(*) FROM alerts") == [(0,)]
 
-    async def restart() -> list[duty.Cycle]:
-        seen: list[duty.Cycle] = []
+    async def restart() -> list[watch.Cycle]:
+        seen: list[watch.Cycle] = []
         stop = asyncio.Event()
 
-        async def on_cycle(cycle: duty.Cycle) -> None:
+        async def on_cycle(cycle: watch.Cycle) -> None:
             seen.append(cycle)
             stop.set()
 
         with App(workspace=AppWorkspace(ws.root), clock=Clock(NOW)) as app:
-            async with running_duty(app) as loop:
+            async with running_watch(app) as loop:
                 loop.poller.paused = True  # nothing falls due: only the leftovers are there to scan
                 await asyncio.wait_for(loop.run(stop, on_cycle=on_cycle, tick_s=0.05), timeout=30)
         return seen
@@ -321,9 +321,9 @@ def test_what_a_failed_store_lost_is_asked_for_again_on_every_platform(simulated
 
     clock = Clock(desk.now)
 
-    async def two_cycles() -> tuple[duty.Cycle, duty.Cycle]:
+    async def two_cycles() -> tuple[watch.Cycle, watch.Cycle]:
         with App(workspace=AppWorkspace(desk.root), clock=clock, secret_store=SecretStore(desk.keyring)) as app:
-            async with running_duty(app, http_settings=HttpSettings(trust_env=False)) as loop:
+            async with running_watch(app, http_settings=HttpSettings(trust_env=False)) as loop:
                 with contextlib.closing(sqlite3.connect(db)) as conn:
                     for table in ("posts", "comments"):
                         conn.execute(f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk I/O fault'); END")
@@ -337,8 +337,8 @@ def test_what_a_failed_store_lost_is_asked_for_again_on_every_platform(simulated
                 return first, await loop.cycle(force=True)
 
     first, second = asyncio.run(two_cycles())
-    assert first.changes.accounts_failed == len(desk.ids) and not first.changes.new_posts
-    assert second.changes.accounts_polled == len(desk.ids) and second.changes.accounts_failed == 0, second.changes.failures
+    assert first.poll.accounts_failed == len(desk.ids) and not first.poll.new_posts
+    assert second.poll.accounts_polled == len(desk.ids) and second.poll.accounts_failed == 0, second.poll.failures
     out = io.StringIO()
     assert main(["--data-dir", str(desk.root), "--now", desk.now.isoformat(), "status", "--json"], out=out) == 0
     status = {row["account_id"]: row for row in json.loads(out.getvalue())}

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from jb_watchdesk.app import App, Clock, running_duty
+from jb_watchdesk.app import App, Clock, running_watch
 from jb_watchdesk.cli import main
 from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services import duty
+from jb_watchdesk.services import watch
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.simulator.server import SimulatorServer
 from jb_watchdesk.simulator.world import World
@@ -47,10 +47,10 @@ class Desk:
         code = main(["--lang", "en", "--data-dir", str(self.root), "--now", NOW.isoformat(), *argv], out=out, err=err)
         return code, out.getvalue(), err.getvalue()
 
-    def cycle(self) -> duty.Cycle:
-        async def run() -> duty.Cycle:
+    def cycle(self) -> watch.Cycle:
+        async def run() -> watch.Cycle:
             with App(workspace=Workspace(self.root), clock=Clock(NOW), secret_store=SecretStore(self.keyring)) as app:
-                async with running_duty(app, settings=PollSettings(max_concurrency=16), http_settings=FAST) as loop:
+                async with running_watch(app, settings=PollSettings(max_concurrency=16), http_settings=FAST) as loop:
                     return await loop.cycle(force=True)
 
         return asyncio.run(run())
@@ -121,7 +121,7 @@ def test_every_connector_reads_what_the_simulator_serves(desk: Desk) -> None:
     assert_matches_truth(desk)
     # a second cycle changes nothing and duplicates nothing
     again = desk.cycle()
-    assert again.changes.new_posts == () and again.changes.new_comments == ()
+    assert again.poll.new_posts == () and again.poll.new_comments == ()
     assert_matches_truth(desk)
 
 
@@ -162,7 +162,7 @@ def test_a_fault_hits_one_account_and_heals_without_loss(desk: Desk, fault: str,
     key = desk.key_of(served)
     desk.server.set_faults(f"{fault}@{key}")
     cycle = desk.cycle()
-    failures = {f.account_id: f for f in cycle.changes.failures}
+    failures = {f.account_id: f for f in cycle.poll.failures}
     assert set(failures) == {desk.ids[key]}, [(f.name, f.code, f.reason) for f in failures.values()]
     failure = failures[desk.ids[key]]
     assert failure.health.value == health, (failure.code, failure.reason)
@@ -173,7 +173,7 @@ def test_a_fault_hits_one_account_and_heals_without_loss(desk: Desk, fault: str,
 
     desk.server.set_faults("")
     healed = desk.cycle()
-    assert healed.changes.failures == ()
+    assert healed.poll.failures == ()
     assert_matches_truth(desk)
 
 
@@ -181,15 +181,15 @@ def test_charset_mislabelled_feed_still_reads_correctly(desk: Desk) -> None:
     key = desk.key_of("rss")
     desk.server.set_faults(f"charset@{key}")
     cycle = desk.cycle()
-    assert cycle.changes.failures == ()
+    assert cycle.poll.failures == ()
     assert_matches_truth(desk)
 
 
 def test_faults_at_a_rate_never_crash_the_cycle(desk: Desk) -> None:
     desk.server.set_faults("5xx%30,reset%10,malformed%10")
     first = desk.cycle()
-    assert first.changes.accounts_polled == ACCOUNTS
-    assert 0 < first.changes.accounts_failed < ACCOUNTS
+    assert first.poll.accounts_polled == ACCOUNTS
+    assert 0 < first.poll.accounts_failed < ACCOUNTS
     desk.server.set_faults("")
     desk.cycle()
     assert_matches_truth(desk)

@@ -26,13 +26,13 @@ from pathlib import Path
 
 import pytest
 
-from jb_watchdesk.app import App, Clock, running_duty
+from jb_watchdesk.app import App, Clock, running_watch
 from jb_watchdesk.cli import main
 from jb_watchdesk.connectors.fetching import COMMENT_HORIZON, POST_HORIZON
 from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services import duty
+from jb_watchdesk.services import watch
 from jb_watchdesk.services import scanner as scanner_module
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.simulator.server import SimulatorServer
@@ -81,10 +81,10 @@ class Desk:
         assert code == 0, err
         return json.loads(out)
 
-    def cycle(self) -> duty.Cycle:
-        async def run() -> duty.Cycle:
+    def cycle(self) -> watch.Cycle:
+        async def run() -> watch.Cycle:
             with App(workspace=Workspace(self.root), clock=Clock(NOW), secret_store=SecretStore(self.keyring)) as app:
-                async with running_duty(app, settings=PollSettings(max_concurrency=16), http_settings=FAST) as loop:
+                async with running_watch(app, settings=PollSettings(max_concurrency=16), http_settings=FAST) as loop:
                     return await loop.cycle(force=True)
 
         return asyncio.run(run())
@@ -237,7 +237,7 @@ def test_each_kind_is_read_end_to_end(desk: Desk, kind: str) -> None:
     assert_items_match(desk)
     # a second cycle stores nothing new
     again = desk.cycle()
-    assert again.changes.new_posts == () and again.changes.new_comments == ()
+    assert again.poll.new_posts == () and again.poll.new_comments == ()
 
 
 def test_hostile_characters_are_stored_clean(desk: Desk) -> None:

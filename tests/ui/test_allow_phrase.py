@@ -22,7 +22,7 @@ from jb_watchdesk.domain.sensitive.reasons import Why
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services.lexicon_files import LexiconReport, check_lexicon
 from jb_watchdesk.services.scheduler import PollSettings
-from jb_watchdesk.storage.alerts import Alert
+from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.storage.secrets import SecretStore
 from jb_watchdesk.ui.bridge import Bridge
 from jb_watchdesk.ui.controller import DeskController

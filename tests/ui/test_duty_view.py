@@ -19,7 +19,8 @@ from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import exports, register, shifts
-from jb_watchdesk.services.shifts import Check
+from jb_watchdesk.services import emergencies, inspections
+from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.storage.codec import to_db
 from jb_watchdesk.storage.secrets import MemoryKeyring, SecretStore
 from jb_watchdesk.ui.bridge import Bridge
@@ -287,7 +288,7 @@ def test_an_emergency_met_by_a_post_shows_met(view: DutyView, loop: qasync.QEven
     run(loop, view.start_emergency())
     add_post(app, account_id=2, title="关于暴雨预警的通知", at=clock.now() + timedelta(minutes=40))
     clock.advance(timedelta(minutes=45))
-    shifts.match_posts(app.store, post_ids=[1], now=clock.now())
+    emergencies.match_posts(app.store, post_ids=[1], now=clock.now())
     run(loop, view.refresh())
     assert view.emergency_table.item(0, 0).text() == "已按时发布"
     assert view.emergency_table.item(0, 1).text().startswith("首条发布 2026-11-25 08:40")

@@ -17,7 +17,8 @@ from jb_watchdesk.app import App, Clock
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services.scheduler import PollSettings
-from jb_watchdesk.storage.alerts import Alert, AlertState, ItemKind
+from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.storage.secrets import SecretStore
 from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.ui import desktop

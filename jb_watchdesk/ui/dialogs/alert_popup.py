@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, 
 
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services.allow_phrases import allow_refusal
-from jb_watchdesk.storage.alerts import Alert
+from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.ui import icons, labels
 from jb_watchdesk.ui.dialogs.allow_phrase import AllowPhraseDialog
 from jb_watchdesk.ui.text import plain_label, tooltip

@@ -9,7 +9,8 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from jb_watchdesk.domain.rules import SHANGHAI
-from jb_watchdesk.storage.alerts import Alert, AlertState
+from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.ui import icons, labels
 from jb_watchdesk.ui.text import one_line, tooltip
 
@@ -56,6 +57,17 @@ class AlertsModel(QAbstractTableModel):
         self._rows = inbox_order(alerts)
         self._account_names = dict(account_names)
         self.endResetModel()
+
+    def update_rows(self, alerts: Sequence[Alert]) -> bool:
+        """Replace listed alerts by their current rows, in place; False if any is not listed."""
+        where = {alert.id: row for row, alert in enumerate(self._rows)}
+        if any(alert.id not in where for alert in alerts):
+            return False
+        for alert in alerts:
+            row = where[alert.id]
+            self._rows[row] = alert
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+        return True
 
     def row_at(self, row: int) -> Alert:
         return self._rows[row]

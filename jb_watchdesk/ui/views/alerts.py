@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPlainTextEdit, QPushBut
 
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services.allow_phrases import allow_refusal
-from jb_watchdesk.storage.alerts import Alert, AlertState
+from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.ui import labels
 from jb_watchdesk.ui.dialogs.alert_popup import highlight
 from jb_watchdesk.ui.dialogs.allow_phrase import AllowPhraseDialog
@@ -81,6 +82,13 @@ class AlertsView(QWidget):
         if selected is not None:
             self.select(selected.id)
         self._selected()
+
+    def update_rows(self, alerts: Sequence[Alert]) -> bool:
+        """Show the current state of listed alerts in place; False if any is not listed."""
+        if not self.model.update_rows(alerts):
+            return False
+        self._selected()
+        return True
 
     def select(self, alert_id: int) -> bool:
         for row in range(self.model.rowCount()):

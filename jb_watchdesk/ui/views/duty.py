@@ -19,7 +19,6 @@ import itertools
 import json
 import math
 import time
-from collections import deque
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -45,19 +44,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlite_utils import Database
 
 from jb_watchdesk.domain.errors import EnvironmentProblem, WatchdeskError
 from jb_watchdesk.domain.models import AccountStatus, Freshness
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services import exports
-from jb_watchdesk.services import shifts
+from jb_watchdesk.services import emergencies, inspections, shifts
+from jb_watchdesk.services import operations as ops
+from jb_watchdesk.services.fields import MAX_NAME, MAX_TEXT
 from jb_watchdesk.services.exports import Chart, Document
-from jb_watchdesk.services.shifts import Check, EmergencyStatus, Handover
-from jb_watchdesk.storage import accounts as account_store
-from jb_watchdesk.storage import duty as duty_store
+from jb_watchdesk.domain.record import Emergency, EmergencyStatus, Shift, status_of
+from jb_watchdesk.services.inspections import Check
+from jb_watchdesk.services.shifts import Handover
 from jb_watchdesk.storage.db import Store
-from jb_watchdesk.storage.duty import Emergency, Shift
 from jb_watchdesk.ui import icons, labels
 from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui.pdf import PALETTE, NoCjkFont, render_pdf
@@ -71,7 +70,7 @@ RECENT_INSPECTIONS: Final = 50
 RECENT_SHIFTS: Final = 20
 WEEKS_OFFERED: Final = 5
 MAX_CARRY_ROWS: Final = 500
-_OK: Final = shifts.OK
+_OK: Final = inspections.OK
 
 # Series in a chart differ by fill pattern as well as colour, so they can be told apart in grey.
 _PATTERNS: Final = (
@@ -124,16 +123,6 @@ def _render_pdf(document: Document, path: Path) -> None:
         render_pdf(document, path)
     except NoCjkFont as error:
         raise EnvironmentProblem("export.no_pdf", detail=str(error)) from error
-
-
-def _recent_manual_inspections(db: Database, *, shift: Shift, now: datetime, limit: int) -> list[tuple[Any, ...]]:
-    """The last ``limit`` manual inspections and corrections of ``shift``, newest first.
-
-    Runs on the store's thread: the automatic rows of a long shift are streamed past, never held.
-    """
-    rows = duty_store.iter_inspections(db, start=shift.started_at, end=now, shift_id=shift.id)
-    recent = deque((row for row in rows if row[2] != "auto"), maxlen=limit)
-    return list(reversed(recent))
 
 
 def _item(text: str, *, state: str | None = None, tip: str | None = None) -> QTableWidgetItem:
@@ -391,7 +380,7 @@ class DutyView(QWidget):
 
         form = QFormLayout()
         self.officer_edit = QLineEdit(self.controller.officer_name())
-        self.officer_edit.setMaxLength(shifts.MAX_NAME)
+        self.officer_edit.setMaxLength(MAX_NAME)
         self.sign_in_button = QPushButton(_t("签到接班"))
         officer_row = QHBoxLayout()
         officer_row.addWidget(self.officer_edit, 1)
@@ -442,12 +431,12 @@ class DutyView(QWidget):
         for check in Check:
             edit = QLineEdit()
             edit.setPlaceholderText(_t("正常（发现问题时填写问题）"))
-            edit.setMaxLength(shifts.MAX_TEXT)
+            edit.setMaxLength(MAX_TEXT)
             self.check_edits[check] = edit
             form.addRow(_check_label(check), edit)
         self.finding_edit = QLineEdit()
         self.finding_edit.setPlaceholderText(_t("其他问题（可不填）"))
-        self.finding_edit.setMaxLength(shifts.MAX_TEXT)
+        self.finding_edit.setMaxLength(MAX_TEXT)
         form.addRow(_t("其他问题"), self.finding_edit)
         self.action_edit = QPlainTextEdit()
         self.action_edit.setPlaceholderText(_t("整改措施：发现问题时必填，写明已采取的措施"))
@@ -786,7 +775,7 @@ class DutyView(QWidget):
         self.week_combo.setCurrentIndex(1)
 
     async def _load_accounts(self) -> None:
-        accounts = await self._store.read(account_store.list_accounts)
+        accounts = await asyncio.to_thread(ops.list_accounts, self._store)
         keys = tuple((a.id, a.name, str(a.status)) for a in accounts)
         if keys == self._account_keys:
             return
@@ -809,8 +798,8 @@ class DutyView(QWidget):
             self.inspection_counts.setText(_t("未开班：人工巡查须在班次中记录"))
             return
         now = self._now()
-        rows = await self._store.read(_recent_manual_inspections, shift=shift, now=now, limit=RECENT_INSPECTIONS)
-        counts = await self._store.read(duty_store.count_inspections, start=shift.started_at, end=now, shift_id=shift.id)
+        rows = await asyncio.to_thread(ops.shift_inspections, self._store, shift=shift, limit=RECENT_INSPECTIONS)
+        counts = await asyncio.to_thread(ops.count_inspections, self._store, shift=shift, now=now)
         self.inspection_counts.setText(
             _t("本班巡查：人工 {manual} 条，更正 {correction} 条，自动 {auto} 条（下表为最近的人工记录）").format(
                 manual=counts.get("manual", 0), correction=counts.get("correction", 0), auto=counts.get("auto", 0)
@@ -839,7 +828,7 @@ class DutyView(QWidget):
         fit_columns(self.inspection_table, widest=240)
 
     async def _load_emergencies(self) -> None:
-        statuses = await asyncio.to_thread(shifts.emergency_status, self._store, now=self._now())
+        statuses = await asyncio.to_thread(emergencies.emergency_status, self._store, now=self._now())
         self._show_emergencies(statuses)
 
     def _show_emergencies(self, statuses: Sequence[EmergencyStatus]) -> None:
@@ -876,7 +865,7 @@ class DutyView(QWidget):
         """Once a second: the emergency countdowns and the time on duty, from data already loaded."""
         now = self._now()
         for r, emergency in enumerate(self._emergencies):
-            status = shifts.status_of(emergency, now=now)
+            status = status_of(emergency, now=now)
             icon, words = _emergency_state(status.state)
             _set_cell(self.emergency_table, r, 0, words, state=icon)
             _set_cell(self.emergency_table, r, 1, self._countdown(status, now=now), state=icon)
@@ -948,9 +937,9 @@ class DutyView(QWidget):
                 self.inspection_result.error(_t("请先选择账号"))
                 return
             given = [f"{check.value}={text}" for check, edit in self.check_edits.items() if (text := edit.text().strip())]
-            checks = shifts.parse_checks(given)
+            checks = inspections.parse_checks(given)
             inspection = await asyncio.to_thread(
-                shifts.record_inspection,
+                inspections.record_inspection,
                 self._store,
                 account_id=int(account_id),
                 checks=checks,
@@ -972,9 +961,9 @@ class DutyView(QWidget):
     async def start_emergency(self) -> None:
         """Record an emergency plan activation; its 2-hour clock appears in the list at once."""
         with self._reporting(self.emergency_result):
-            keywords = shifts.parse_keywords(self.emergency_keywords.text())
+            keywords = emergencies.parse_keywords(self.emergency_keywords.text())
             status = await asyncio.to_thread(
-                shifts.start_emergency, self._store, title=self.emergency_title.text(), keywords=keywords, now=self._now()
+                emergencies.start_emergency, self._store, title=self.emergency_title.text(), keywords=keywords, now=self._now()
             )
             self.emergency_title.clear()
             self.emergency_keywords.clear()

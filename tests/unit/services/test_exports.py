@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
 from jb_watchdesk.services import exports, shifts
+from jb_watchdesk.services import emergencies, inspections
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.codec import to_db
@@ -43,13 +44,13 @@ def store() -> Iterator[Store]:
         )
         shifts.start_shift(s, officer="张三", now=NOW)
         for cycle in range(2):
-            shifts.record_auto_inspections(
+            inspections.record_auto_inspections(
                 s,
                 now=NOW + timedelta(minutes=10 * cycle + 1),
-                changes_summary=[shifts.AutoCheck(1, Freshness.OK, Health.OK), shifts.AutoCheck(2, Freshness.WARN, Health.FAILING, "HTTP 500")],
+                changes_summary=[inspections.AutoCheck(1, Freshness.OK, Health.OK), inspections.AutoCheck(2, Freshness.WARN, Health.FAILING, "HTTP 500")],
             )
-        shifts.record_inspection(
-            s, account_id=3, checks={shifts.Check.CONTENT_QUALITY: f"=HYPERLINK() 联系人 {PHONE}"}, action="@已删除", now=NOW + timedelta(hours=1)
+        inspections.record_inspection(
+            s, account_id=3, checks={inspections.Check.CONTENT_QUALITY: f"=HYPERLINK() 联系人 {PHONE}"}, action="@已删除", now=NOW + timedelta(hours=1)
         )
 
         def seed(db) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +81,7 @@ def store() -> Iterator[Store]:
                 )
 
         s.call(seed)
-        shifts.start_emergency(s, title="暴雨内涝", keywords=["暴雨"], now=NOW + timedelta(hours=5))
+        emergencies.start_emergency(s, title="暴雨内涝", keywords=["暴雨"], now=NOW + timedelta(hours=5))
         shifts.end_shift(s, now=NOW + timedelta(hours=12), note="-请关注账号2")
         yield s
 

@@ -13,7 +13,7 @@ import pytest
 from jb_watchdesk.connectors.base import FetchedComment, FetchedPost
 from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Platform, Visibility
 from jb_watchdesk.domain.sensitive import Category, Hit, Scanner, Severity
-from jb_watchdesk.services.poller import Changes
+from jb_watchdesk.services.poller import PollResult
 from jb_watchdesk.services.scanner import (
     LIFECYCLE_RULE,
     PLATFORM_REJECTED_RULE,
@@ -25,7 +25,8 @@ from jb_watchdesk.services.scanner import (
 from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage import ingest
 from jb_watchdesk.storage.accounts import apply_register
-from jb_watchdesk.storage.alerts import Alert, AlertState, ItemKind
+from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.storage.db import Store
 
 REGISTERED = datetime(2026, 11, 1, tzinfo=UTC)
@@ -82,15 +83,15 @@ def service(store: Store, lexicon_dir: Path) -> Iterator[ScanService]:
         yield service
 
 
-def write(store: Store, *, account_id: int = 1, posts: list[FetchedPost] = (), comments: list[FetchedComment] = ()) -> Changes:
+def write(store: Store, *, account_id: int = 1, posts: list[FetchedPost] = (), comments: list[FetchedComment] = ()) -> PollResult:
     result = store.call(ingest.record_success, account_id=account_id, posts=list(posts), comments=list(comments), now=NOW)
-    return Changes(
+    return PollResult(
         new_posts=tuple(result.new_posts), edited_posts=tuple(result.edited_posts),
         new_comments=tuple(result.new_comments), edited_comments=tuple(result.edited_comments),
     )
 
 
-def scan(service: ScanService, changes: Changes) -> ScanOutcome:
+def scan(service: ScanService, changes: PollResult) -> ScanOutcome:
     """Scan what is waiting after ``changes`` were written (the marks, not the ids, decide)."""
     del changes
     return asyncio.run(service.scan_pending())

@@ -12,7 +12,8 @@ import pytest
 from jb_watchdesk.domain.errors import InputError, NotFound
 from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
 from jb_watchdesk.services import shifts
-from jb_watchdesk.services.shifts import Check
+from jb_watchdesk.services import emergencies, inspections
+from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.codec import to_db
@@ -158,7 +159,7 @@ def test_an_acknowledged_alert_is_not_carried_over(store: Store) -> None:
 
 
 def test_parse_checks_in_english_and_chinese() -> None:
-    checks = shifts.parse_checks(["operation=ok", "栏目更新=“通知公告”栏目两周未更新", "安全防护=正常"])
+    checks = inspections.parse_checks(["operation=ok", "栏目更新=“通知公告”栏目两周未更新", "安全防护=正常"])
     assert checks == {
         Check.OPERATION: "ok",
         Check.COLUMN_UPDATES: "“通知公告”栏目两周未更新",
@@ -167,24 +168,24 @@ def test_parse_checks_in_english_and_chinese() -> None:
     }
     for bad in ("operation", "speed=ok", "security=", "=ok"):
         with pytest.raises(InputError) as caught:
-            shifts.parse_checks([bad])
+            inspections.parse_checks([bad])
         assert caught.value.key == "inspect.bad_check"
 
 
 def test_a_manual_inspection_records_the_four_checks_and_the_action(store: Store) -> None:
     with pytest.raises(InputError) as caught:
-        shifts.record_inspection(store, account_id=1, checks={}, now=NOW)
+        inspections.record_inspection(store, account_id=1, checks={}, now=NOW)
     assert caught.value.key == "inspect.no_shift"
     shifts.start_shift(store, officer="张三", now=NOW)
     with pytest.raises(InputError) as caught:
-        shifts.record_inspection(store, account_id=1, checks={Check.SECURITY: "后台弱口令"}, now=NOW)
+        inspections.record_inspection(store, account_id=1, checks={Check.SECURITY: "后台弱口令"}, now=NOW)
     assert caught.value.key == "inspect.needs_action"
     with pytest.raises(NotFound):
-        shifts.record_inspection(store, account_id=99, checks={}, now=NOW)
+        inspections.record_inspection(store, account_id=99, checks={}, now=NOW)
 
-    clean = shifts.record_inspection(store, account_id=1, checks={}, now=NOW + timedelta(minutes=5))
+    clean = inspections.record_inspection(store, account_id=1, checks={}, now=NOW + timedelta(minutes=5))
     assert clean.kind == "manual" and clean.officer == "张三" and set(clean.checks.values()) == {"ok"}
-    found = shifts.record_inspection(
+    found = inspections.record_inspection(
         store, account_id=2, checks={Check.SECURITY: "后台弱口令"}, action="已通知主办单位修改密码", now=NOW + timedelta(minutes=9)
     )
     assert found.checks == {"operation": "ok", "column_updates": "ok", "content_quality": "ok", "security": "后台弱口令"}
@@ -195,11 +196,11 @@ def test_a_manual_inspection_records_the_four_checks_and_the_action(store: Store
 
 def test_a_correction_is_a_new_row_that_references_the_old_one(store: Store) -> None:
     shifts.start_shift(store, officer="张三", now=NOW)
-    wrong = shifts.record_inspection(store, account_id=1, checks={Check.OPERATION: "无法打开"}, action="已报告", now=NOW)
+    wrong = inspections.record_inspection(store, account_id=1, checks={Check.OPERATION: "无法打开"}, action="已报告", now=NOW)
     with pytest.raises(InputError) as caught:
-        shifts.record_inspection(store, account_id=2, checks={}, corrects_id=wrong.id, now=NOW)
+        inspections.record_inspection(store, account_id=2, checks={}, corrects_id=wrong.id, now=NOW)
     assert caught.value.key == "inspect.wrong_account"
-    fixed = shifts.record_inspection(store, account_id=1, checks={}, finding="误报：平台短暂维护", action="无需整改", corrects_id=wrong.id, now=NOW + timedelta(minutes=1))
+    fixed = inspections.record_inspection(store, account_id=1, checks={}, finding="误报：平台短暂维护", action="无需整改", corrects_id=wrong.id, now=NOW + timedelta(minutes=1))
     assert fixed.kind == "correction" and fixed.corrects_id == wrong.id
     original = store.call(audit.rows_for, ref_table="inspections", ref_id=wrong.id)[0]
     correction = store.call(audit.rows_for, ref_table="inspections", ref_id=fixed.id)[0]
@@ -211,13 +212,13 @@ def test_a_correction_is_a_new_row_that_references_the_old_one(store: Store) -> 
 
 def test_automatic_inspections_map_the_poll_results_onto_the_four_checks(store: Store) -> None:
     shift = shifts.start_shift(store, officer="张三", now=NOW)
-    written = shifts.record_auto_inspections(
+    written = inspections.record_auto_inspections(
         store,
         now=NOW + timedelta(minutes=10),
         changes_summary=[
-            shifts.AutoCheck(1, Freshness.OK, Health.OK),
-            shifts.AutoCheck(2, Freshness.VETO, Health.FAILING, "HTTP 500", new_alerts=2),
-            shifts.AutoCheck(3, Freshness.WARN, Health.AUTH_EXPIRED, "token expired"),
+            inspections.AutoCheck(1, Freshness.OK, Health.OK),
+            inspections.AutoCheck(2, Freshness.VETO, Health.FAILING, "HTTP 500", new_alerts=2),
+            inspections.AutoCheck(3, Freshness.WARN, Health.AUTH_EXPIRED, "token expired"),
         ],
     )
     assert written == 3
@@ -232,9 +233,10 @@ def test_automatic_inspections_map_the_poll_results_onto_the_four_checks(store: 
     assert store.call(audit.verify).ok
 
 
-def test_automatic_inspections_from_the_event_loop(store: Store) -> None:
-    summary = [shifts.AutoCheck(1, Freshness.OK, Health.OK)]
-    assert asyncio.run(shifts.record_auto_inspections_async(store, now=NOW, changes_summary=summary)) == 1
+def test_automatic_inspections_off_the_event_loop(store: Store) -> None:
+    """The watch loop records them from a worker thread (asyncio.to_thread), without a shift open."""
+    summary = [inspections.AutoCheck(1, Freshness.OK, Health.OK)]
+    assert asyncio.run(asyncio.to_thread(inspections.record_auto_inspections, store, now=NOW, changes_summary=summary)) == 1
     assert store.call(lambda db: db.execute("SELECT shift_id FROM inspections").fetchone()[0]) is None
 
 
@@ -242,39 +244,39 @@ def test_automatic_inspections_from_the_event_loop(store: Store) -> None:
 
 
 def test_the_first_matching_post_stops_the_clock(store: Store) -> None:
-    status = shifts.start_emergency(store, title="观音桥暴雨内涝", keywords=["暴雨", "内涝"], now=NOW)
+    status = emergencies.start_emergency(store, title="观音桥暴雨内涝", keywords=["暴雨", "内涝"], now=NOW)
     assert status.state == "waiting" and status.clock.due == NOW + timedelta(hours=2)
     unrelated = add_post(store, account_id=1, title="周末文化活动", at=NOW + timedelta(minutes=20))
-    assert shifts.match_posts(store, post_ids=[unrelated], now=NOW + timedelta(minutes=21)) == []
+    assert emergencies.match_posts(store, post_ids=[unrelated], now=NOW + timedelta(minutes=21)) == []
     related = add_post(store, account_id=2, title="关于观音桥片区积水", body="受暴雨影响，部分路段封闭", at=NOW + timedelta(minutes=50))
     later = add_post(store, account_id=3, title="内涝最新情况", at=NOW + timedelta(minutes=70))
-    met = shifts.match_posts(store, post_ids=[later, related], now=NOW + timedelta(minutes=75))
+    met = emergencies.match_posts(store, post_ids=[later, related], now=NOW + timedelta(minutes=75))
     assert [m.emergency.first_post_id for m in met] == [related]
     assert met[0].state == "met" and met[0].emergency.first_post_at == NOW + timedelta(minutes=50)
-    assert shifts.match_posts(store, post_ids=[later], now=NOW + timedelta(minutes=80)) == []
-    (final,) = shifts.emergency_status(store, now=NOW + timedelta(hours=5))
+    assert emergencies.match_posts(store, post_ids=[later], now=NOW + timedelta(minutes=80)) == []
+    (final,) = emergencies.emergency_status(store, now=NOW + timedelta(hours=5))
     assert final.state == "met" and not final.clock.missed
     assert store.call(audit.verify).ok
 
 
 def test_a_missed_deadline_is_reported(store: Store) -> None:
-    shifts.start_emergency(store, title="化工厂火情", keywords=[], now=NOW)
-    (waiting,) = shifts.emergency_status(store, now=NOW + timedelta(minutes=90))
+    emergencies.start_emergency(store, title="化工厂火情", keywords=[], now=NOW)
+    (waiting,) = emergencies.emergency_status(store, now=NOW + timedelta(minutes=90))
     assert waiting.state == "waiting" and waiting.clock.remaining == timedelta(minutes=30)
-    (missed,) = shifts.emergency_status(store, now=NOW + timedelta(hours=2, minutes=1))
+    (missed,) = emergencies.emergency_status(store, now=NOW + timedelta(hours=2, minutes=1))
     assert missed.state == "missed" and missed.clock.remaining == timedelta(minutes=-1)
     late = add_post(store, account_id=1, title="化工厂火情通报", at=NOW + timedelta(hours=3))
-    (met_late,) = shifts.match_posts(store, post_ids=[late], now=NOW + timedelta(hours=3))
+    (met_late,) = emergencies.match_posts(store, post_ids=[late], now=NOW + timedelta(hours=3))
     assert met_late.state == "missed" and met_late.to_json()["first_post_id"] == late
 
 
 def test_posts_before_the_activation_do_not_count_and_stored_ones_are_matched_at_start(store: Store) -> None:
     add_post(store, account_id=1, title="暴雨预警", at=NOW - timedelta(minutes=5))
     after = add_post(store, account_id=2, title="ＢＵＳ 停运：暴雨", at=NOW + timedelta(minutes=3))
-    status = shifts.start_emergency(store, title="暴雨", keywords=["bus 停运"], now=NOW)
+    status = emergencies.start_emergency(store, title="暴雨", keywords=["bus 停运"], now=NOW)
     assert status.emergency.first_post_id == after and status.state == "met"
 
 
 def test_keywords_are_split_on_ascii_and_chinese_commas() -> None:
-    assert shifts.parse_keywords("暴雨，内涝,积水、暴雨, ") == ["暴雨", "内涝", "积水"]
-    assert shifts.parse_keywords(None) == []
+    assert emergencies.parse_keywords("暴雨，内涝,积水、暴雨, ") == ["暴雨", "内涝", "积水"]
+    assert emergencies.parse_keywords(None) == []

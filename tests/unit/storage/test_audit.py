@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
 from jb_watchdesk.services import shifts
+from jb_watchdesk.services import emergencies, inspections
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.db import Store
@@ -29,13 +30,13 @@ def db_path(tmp_path: Path) -> Iterator[Path]:
         store.call(apply_register, [AccountSpec(name=f"账号{i}", platform=Platform.RSS, source=f"https://f/{i}") for i in range(3)], now=NOW)
         shifts.start_shift(store, officer="张三", now=NOW)
         for cycle in range(3):
-            shifts.record_auto_inspections(
+            inspections.record_auto_inspections(
                 store,
                 now=NOW + timedelta(minutes=10 * cycle),
-                changes_summary=[shifts.AutoCheck(i + 1, Freshness.OK, Health.OK) for i in range(3)],
+                changes_summary=[inspections.AutoCheck(i + 1, Freshness.OK, Health.OK) for i in range(3)],
             )
-        shifts.record_inspection(store, account_id=2, checks={shifts.Check.SECURITY: "弱口令"}, action="已改密码", now=NOW + timedelta(hours=1))
-        shifts.start_emergency(store, title="暴雨", keywords=["暴雨"], now=NOW + timedelta(hours=2))
+        inspections.record_inspection(store, account_id=2, checks={inspections.Check.SECURITY: "弱口令"}, action="已改密码", now=NOW + timedelta(hours=1))
+        emergencies.start_emergency(store, title="暴雨", keywords=["暴雨"], now=NOW + timedelta(hours=2))
     yield path
 
 

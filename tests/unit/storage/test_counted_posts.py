@@ -8,7 +8,9 @@ import pytest
 
 from jb_watchdesk.connectors.base import FetchedPost
 from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Platform, Visibility
-from jb_watchdesk.storage import duty, ingest
+from jb_watchdesk.storage import ingest
+from jb_watchdesk.storage import emergencies as emergency_store
+from jb_watchdesk.storage import reports as duty
 from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.alerts import ItemKind, pending_scan_items
 from jb_watchdesk.storage.dashboard import activity
@@ -44,7 +46,7 @@ def test_the_weekly_report_counts_what_status_counts(store: Store) -> None:
 
 
 def test_emergencies_match_only_counted_posts(store: Store) -> None:
-    found = store.call(duty.posts_for_matching, since=NOW - timedelta(days=7))
+    found = store.call(emergency_store.posts_for_matching, since=NOW - timedelta(days=7))
     assert [post["title"] for post in found] == ["公开"]
 
 

@@ -1,4 +1,4 @@
-"""The duty loop: poll, scan what changed, raise alerts, and say what the officer must see.
+"""The watch loop: poll, scan what changed, raise alerts, and say what the officer must see.
 
 It has no Qt: ``run --headless`` prints each cycle, and the window's controller shows it.
 The lexicon is loaded before the first scan and again whenever its files change on disk (an
@@ -15,10 +15,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from jb_watchdesk.services import shifts, status
+from jb_watchdesk.services import emergencies, inspections, status
 from jb_watchdesk.services.alerts import AlertService, Notification
 from jb_watchdesk.services.lexicon_files import LexiconReport
-from jb_watchdesk.services.poller import Changes, Poller
+from jb_watchdesk.services.changes import Changes
+from jb_watchdesk.services.poller import Poller, PollResult
 from jb_watchdesk.services.scanner import ScanOutcome, ScanService
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Cycle:
-    """One turn of the loop: what the poll changed, what the scan raised, what to notify."""
+    """One turn of the loop: what the poll read, what the scan raised, what to notify, and the
+    :class:`Changes` the window refreshes by (with the status rows the cycle computed anyway)."""
 
-    changes: Changes
+    poll: PollResult
+    changes: Changes = Changes()
     scan: ScanOutcome = ScanOutcome()
     notifications: tuple[Notification, ...] = ()
     lexicon: LexiconReport | None = None
@@ -36,7 +39,7 @@ class Cycle:
 
 
 @dataclass
-class DutyLoop:
+class WatchLoop:
     poller: Poller
     scanner: ScanService
     alerts: AlertService
@@ -64,36 +67,49 @@ class DutyLoop:
 
     async def cycle(self, *, force: bool = False) -> Cycle:
         """Poll once, scan every item waiting for its scan, record the inspection, collect notifications."""
-        changes = await self.poller.poll_once(force=force)
-        if changes.skipped:
-            return Cycle(changes=changes)
+        poll = await self.poller.poll_once(force=force)
+        if poll.skipped:
+            return Cycle(poll=poll)
         lexicon = await self.lexicon_if_changed()
         scan = await self.scanner.scan_pending()
-        if changes.run_id is not None:
-            await self._record(changes, scan)
+        changes = _scan_changes(scan, lexicon=lexicon)
+        if poll.run_id is not None:
+            changes = changes | await self._record(poll, scan)
         notifications = await self.alerts.take_due_notifications()
-        return Cycle(changes=changes, scan=scan, notifications=tuple(notifications), lexicon=lexicon)
+        return Cycle(poll=poll, changes=changes, scan=scan, notifications=tuple(notifications), lexicon=lexicon)
 
-    async def _record(self, changes: Changes, scan: ScanOutcome) -> None:
-        """§4.3's record: one automatic inspection per polled account; §3.6: emergency clocks."""
+    async def _record(self, poll: PollResult, scan: ScanOutcome) -> Changes:
+        """§4.3's record: one automatic inspection per polled account; §3.6: emergency clocks.
+
+        The status rows computed for the inspections are the ones the window shows."""
         store = self.poller.store
-        now = changes.finished_at or self.poller.clock.now()
-        rows = {row.account.id: row for row in await status.account_status_async(store, now=now)}
+        now = poll.finished_at or self.poller.clock.now()
+        status_rows = await asyncio.to_thread(status.account_status, store, now=now)
+        rows = {row.account.id: row for row in status_rows}
         raised = Counter(alert.account_id for alert in scan.raised)
         checks = [
-            shifts.AutoCheck(
+            inspections.AutoCheck(
                 account_id=account_id,
                 freshness=rows[account_id].freshness,
                 health=rows[account_id].account.health,
                 health_reason=rows[account_id].account.health_reason,
                 new_alerts=raised[account_id],
             )
-            for account_id in changes.polled
+            for account_id in poll.polled
             if account_id in rows
         ]
-        await shifts.record_auto_inspections_async(store, now=now, changes_summary=checks)
-        if changes.new_posts:
-            await shifts.match_posts_async(store, post_ids=changes.new_posts, now=now)
+        await asyncio.to_thread(inspections.record_auto_inspections, store, now=now, changes_summary=checks)
+        met = []
+        if poll.new_posts:
+            met = await asyncio.to_thread(emergencies.match_posts, store, post_ids=poll.new_posts, now=now)
+        return Changes(
+            comments=bool(poll.new_comments or poll.edited_comments),
+            status=True,
+            accounts=bool(poll.health_changes),
+            shift=bool(met),
+            ledger=True,
+            status_rows=tuple(status_rows),
+        )
 
     async def notifications_only(self) -> tuple[Notification, ...]:
         """Repeats of unacknowledged alerts fall due between polls too."""
@@ -116,21 +132,26 @@ class DutyLoop:
         if leftover.items_scanned:
             log.info("scanned %d items left unscanned by the previous run", leftover.items_scanned)
         if leftover.items_scanned or lexicon is not None:
-            await on_cycle(Cycle(changes=Changes(), scan=leftover, lexicon=lexicon))
+            await on_cycle(Cycle(poll=PollResult(), changes=_scan_changes(leftover, lexicon=lexicon), scan=leftover, lexicon=lexicon))
         while not stop.is_set():
             if not self.poller.paused:
                 accounts_due = await self.poller.due_count()
                 if accounts_due:
                     result = await self.cycle()
-                    if not result.changes.skipped:
+                    if not result.poll.skipped:
                         await on_cycle(result)
                         for hook in self.after_cycle:
                             await hook(result)
                         continue
             notifications = await self.notifications_only()
             if notifications:
-                await on_cycle(Cycle(changes=Changes(), notifications=notifications))
+                await on_cycle(Cycle(poll=PollResult(), notifications=notifications))
             try:
                 await asyncio.wait_for(stop.wait(), timeout=tick_s)
             except TimeoutError:
                 pass
+
+
+def _scan_changes(scan: ScanOutcome, *, lexicon: LexiconReport | None) -> Changes:
+    """What a scan changed: alerts raised (or resolved after a lexicon change), the lexicon reloaded."""
+    return Changes(alerts=bool(scan.raised or scan.resolved), ledger=bool(scan.raised), lexicon=lexicon is not None, alert_rows=tuple(scan.raised))

@@ -1,0 +1,173 @@
+"""Inspections (§4.3): the officer's manual ones with the four checks, and one automatic one per
+polled account per cycle. Each is also a ledger row, written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Final
+
+from sqlite_utils import Database
+
+from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.domain.models import Freshness, Health
+from jb_watchdesk.domain.record import (
+    Inspection,
+    NewInspection,
+)
+from jb_watchdesk.services.fields import MAX_TEXT
+from jb_watchdesk.services.fields import clean_field as _clean
+from jb_watchdesk.storage import accounts as account_store
+from jb_watchdesk.storage import inspections as inspection_store
+from jb_watchdesk.storage import shifts as shift_store
+from jb_watchdesk.storage.db import Store
+
+OK: Final = "ok"
+
+
+class Check(StrEnum):
+    """The four daily checks of §4.3."""
+
+    OPERATION = "operation"  # 运行情况
+    COLUMN_UPDATES = "column_updates"  # 栏目更新
+    CONTENT_QUALITY = "content_quality"  # 信息内容质量
+    SECURITY = "security"  # 安全防护
+
+
+CHECK_LABELS_ZH: Final[dict[Check, str]] = {
+    Check.OPERATION: "运行情况",
+    Check.COLUMN_UPDATES: "栏目更新",
+    Check.CONTENT_QUALITY: "信息内容质量",
+    Check.SECURITY: "安全防护",
+}
+_CHECK_NAMES: Final[dict[str, Check]] = {
+    **{c.value: c for c in Check},
+    **{label: c for c, label in CHECK_LABELS_ZH.items()},
+}
+_OK_WORDS: Final = {"ok", "正常", "无问题", "良好"}
+
+
+def parse_checks(values: Sequence[str]) -> dict[Check, str]:
+    """``operation=ok``, ``安全防护=弱口令未修改`` … → the four checks; ones not given are ``ok``.
+
+    Running ``inspect`` at all means the officer looked at the account, so an unnamed check is
+    recorded as passed rather than missing.
+    """
+    checks = {c: OK for c in Check}
+    for value in values:
+        name, sep, result = value.partition("=")
+        check = _CHECK_NAMES.get(name.strip().lower()) or _CHECK_NAMES.get(name.strip())
+        result = result.strip()
+        if not sep or check is None or not result:
+            raise InputError("inspect.bad_check", value=value)
+        checks[check] = OK if result.lower() in _OK_WORDS else _clean(result, field_name=check.value, limit=MAX_TEXT, required=True)
+    return checks
+
+
+def record_inspection(
+    store: Store,
+    *,
+    account_id: int,
+    checks: Mapping[Check, str],
+    now: datetime,
+    finding: str = "",
+    action: str = "",
+    corrects_id: int | None = None,
+) -> Inspection:
+    """A manual inspection (or, with ``corrects_id``, a correction of an earlier one) by the officer on duty.
+
+    A finding (overall or in any check) needs the corrective action: §4.3 asks the duty to find
+    problems *and* correct them, and the record must say how.
+    """
+    shift = store.call(shift_store.open_shift)
+    if shift is None:
+        raise InputError("inspect.no_shift")
+    store.call(account_store.get_account, account_id)
+    all_checks = {c.value: checks.get(c, OK) for c in Check}
+    clean_finding = _clean(finding, field_name="finding", limit=MAX_TEXT, required=False)
+    clean_action = _clean(action, field_name="action", limit=MAX_TEXT, required=False)
+    if (clean_finding or any(v != OK for v in all_checks.values())) and not clean_action:
+        raise InputError("inspect.needs_action")
+    if corrects_id is not None:
+        corrected = store.call(inspection_store.get_inspection, corrects_id)
+        if corrected.account_id != account_id:
+            raise InputError("inspect.wrong_account", inspection_id=corrects_id, account_id=corrected.account_id)
+    item = NewInspection(
+        account_id=account_id,
+        kind="manual" if corrects_id is None else "correction",
+        checks=all_checks,
+        finding=clean_finding,
+        action=clean_action,
+        officer=shift.officer,
+        corrects_id=corrects_id,
+    )
+    (new_id,) = store.call(inspection_store.add_inspections, [item], shift_id=shift.id, now=now)
+    return store.call(inspection_store.get_inspection, new_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AutoCheck:
+    """What one poll cycle learned about one account: the poller passes one per polled account."""
+
+    account_id: int
+    freshness: Freshness
+    health: Health
+    health_reason: str = ""
+    new_alerts: int = 0
+
+
+_FRESHNESS_ZH: Final = {Freshness.WARN: "更新不足预警", Freshness.VETO: "两周未更新（一票否决）", Freshness.UNKNOWN: "尚无更新记录"}
+_HEALTH_ZH: Final = {
+    Health.DEGRADED: "读取不稳定",
+    Health.FAILING: "无法读取",
+    Health.AUTH_EXPIRED: "凭据失效",
+    Health.NEVER_POLLED: "尚未读取",
+}
+
+
+def auto_checks(item: AutoCheck) -> tuple[dict[str, object], str]:
+    """The four checks as an automatic inspection sees them, and the finding text.
+
+    Health is the account's operation (and, for an expired credential, its security);
+    freshness is column updates; new sensitive-content alerts are content quality.
+    """
+    reason = f"：{item.health_reason}" if item.health_reason else ""
+    operation = OK if item.health in (Health.OK, Health.AUTH_EXPIRED) else f"{_HEALTH_ZH[item.health]}（{item.health.value}）{reason}"
+    security = f"{_HEALTH_ZH[Health.AUTH_EXPIRED]}（auth_expired）{reason}" if item.health is Health.AUTH_EXPIRED else OK
+    updates = OK if item.freshness is Freshness.OK else f"{_FRESHNESS_ZH[item.freshness]}（{item.freshness.value}）"
+    quality = OK if item.new_alerts == 0 else f"新告警 {item.new_alerts} 条"
+    checks: dict[str, object] = {
+        Check.OPERATION.value: operation,
+        Check.COLUMN_UPDATES.value: updates,
+        Check.CONTENT_QUALITY.value: quality,
+        Check.SECURITY.value: security,
+        "freshness": item.freshness.value,
+        "health": item.health.value,
+        "new_alerts": item.new_alerts,
+    }
+    finding = "；".join(f"{CHECK_LABELS_ZH[c]}：{checks[c.value]}" for c in Check if checks[c.value] != OK)
+    return checks, finding
+
+
+def _auto_items(changes_summary: Sequence[AutoCheck]) -> list[NewInspection]:
+    items = []
+    for item in changes_summary:
+        checks, finding = auto_checks(item)
+        items.append(NewInspection(account_id=item.account_id, kind="auto", checks=checks, finding=finding))
+    return items
+
+
+def _record_auto(db: Database, items: list[NewInspection], *, now: datetime) -> int:
+    shift = shift_store.open_shift(db)
+    return len(inspection_store.add_inspections(db, items, shift_id=shift.id if shift else None, now=now))
+
+
+def record_auto_inspections(store: Store, *, now: datetime, changes_summary: Sequence[AutoCheck]) -> int:
+    """One automatic inspection per polled account, in one transaction; returns how many were written."""
+    return store.call(_record_auto, _auto_items(changes_summary), now=now)
+
+
+

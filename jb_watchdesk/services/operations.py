@@ -1,0 +1,229 @@
+"""Every officer action and read, one plain function each, for the command line, the window and
+headless mode alike.
+
+Each function is blocking (SQLite, the keyring, files): the window runs it off the GUI thread
+through its runner, the command line calls it directly. Mutations check what the officer typed,
+write one unit of work (and its ledger rows), and return :class:`~jb_watchdesk.services.changes.Changes`
+naming what changed and carrying the changed rows; ``Changes.result`` holds what the command line
+prints (the shift started, the inspection recorded, …). Reads return domain values and never
+write. Times are timezone-aware; ``now`` is passed in (the clock is the caller's).
+
+The rules themselves live in the entity services (:mod:`.alerts`, :mod:`.comments`,
+:mod:`.shifts`, :mod:`.inspections`, :mod:`.emergencies`, :mod:`.accounts`, :mod:`.register`,
+:mod:`.allow_phrases`, :mod:`.reports`); this module is the one door to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.models import Account, AlertState
+from jb_watchdesk.domain.record import EmergencyStatus, InspectionRow, Shift
+from jb_watchdesk.services import accounts as account_service
+from jb_watchdesk.services import alerts as alert_service
+from jb_watchdesk.services import allow_phrases, emergencies, inspections, register, shifts
+from jb_watchdesk.services import comments as comment_service
+from jb_watchdesk.services import status as status_service
+from jb_watchdesk.services.changes import Changes, alerts_changed
+from jb_watchdesk.services.comments import CommentRow
+from jb_watchdesk.services.inspections import Check
+from jb_watchdesk.services.shifts import Handover
+from jb_watchdesk.services.status import AccountStatusRow
+from jb_watchdesk.storage import accounts as account_store
+from jb_watchdesk.storage import alerts as alert_store
+from jb_watchdesk.storage import audit, dashboard
+from jb_watchdesk.storage import inspections as inspection_store
+from jb_watchdesk.storage.db import Store
+from jb_watchdesk.storage.secrets import SecretStore
+
+# -- alerts -----------------------------------------------------------------------------------
+
+
+def list_alerts(store: Store, *, states: Collection[AlertState] = (), limit: int = alert_service.LIST_LIMIT, offset: int = 0) -> list[Alert]:
+    """Alerts in ``states`` (all when empty), newest first, one page."""
+    return alert_service.list_alerts(store, states=states, limit=limit, offset=offset)
+
+
+def alert_counts(store: Store) -> dict[str, int]:
+    """``{"new", "new_high", "acknowledged", "resolved"}``: how many alerts stand where, uncapped."""
+    return store.query(alert_store.count_alerts)
+
+
+def acknowledge_alert(store: Store, alert_id: int, *, officer: str, note: str, now: datetime) -> Changes:
+    """``new → acknowledged`` with the officer's note; ``result`` is the alert as it is now."""
+    alert = alert_service.acknowledge(store, alert_id, officer=officer, note=note, now=now)
+    return alerts_changed([alert], result=alert)
+
+
+def resolve_alert(store: Store, alert_id: int, *, officer: str, now: datetime) -> Changes:
+    alert = alert_service.resolve(store, alert_id, officer=officer, now=now)
+    return alerts_changed([alert], result=alert)
+
+
+def allow_phrase(
+    store: Store, data_dir: Path, phrase: str, *, note: str, officer: str, now: datetime, alert_id: int | None = None
+) -> Changes:
+    """Allow ``phrase`` in the workspace lexicon (and acknowledge ``alert_id``); ``result`` is the
+    :class:`~jb_watchdesk.services.allow_phrases.AllowOutcome`. The scanner reloads on ``lexicon``."""
+    outcome = allow_phrases.allow_phrase(store, data_dir, phrase, note=note, officer=officer, now=now, alert_id=alert_id)
+    rows = (outcome.alert,) if outcome.alert is not None else ()
+    return Changes(alerts=bool(rows), ledger=True, lexicon=outcome.phrase.added, alert_rows=rows, result=outcome)
+
+
+# -- comments ---------------------------------------------------------------------------------
+
+
+def list_comments(store: Store, *, now: datetime, pending_only: bool, limit: int = 10_000) -> list[CommentRow]:
+    """Comments as of ``now``, most urgent first."""
+    return comment_service.list_comments(store, now=now, pending_only=pending_only, limit=limit)
+
+
+def acknowledge_comment(store: Store, comment_id: int, *, officer: str, note: str, now: datetime) -> Changes:
+    """The public was told the comment is being handled (§3.7: within 1 hour)."""
+    comment_service.acknowledge(store, comment_id, officer=officer, note=note, now=now)
+    return Changes(comments=True, status=True, ledger=True, comment_ids=(comment_id,))
+
+
+def finish_comment(store: Store, comment_id: int, *, officer: str, note: str, now: datetime) -> Changes:
+    """The result was given (§3.7: within 5 working days)."""
+    comment_service.mark_done(store, comment_id, officer=officer, note=note, now=now)
+    return Changes(comments=True, status=True, ledger=True, comment_ids=(comment_id,))
+
+
+# -- accounts and credentials -----------------------------------------------------------------
+
+
+def list_accounts(store: Store) -> list[Account]:
+    return store.query(account_store.list_accounts)
+
+
+def get_account(store: Store, account_id: int) -> Account:
+    """One account; ``NotFound`` when there is none with this id."""
+    return store.query(account_store.get_account, account_id)
+
+
+def account_status(store: Store, *, now: datetime) -> list[AccountStatusRow]:
+    """Every account's freshness, health and comment backlog as of ``now``."""
+    return status_service.account_status(store, now=now)
+
+
+def save_account(store: Store, cells: Mapping[str, str], *, account_id: int | None, now: datetime) -> Changes:
+    """Add or edit one account from the editor; ``ImportRejected`` lists what is wrong."""
+    account = account_service.save(store, cells, account_id=account_id, now=now)
+    return Changes(accounts=True, status=True, account_rows=(account,), result=account)
+
+
+def set_secret(store: Store, secrets: SecretStore, *, account_id: int, name: str, value: str, now: datetime) -> Changes:
+    """Keep a credential in the OS keyring; the database notes only that it is set."""
+    account_service.set_secret(store, secrets, account_id=account_id, name=name, value=value, now=now)
+    return Changes(accounts=True, status=True, result=name)
+
+
+def import_register(store: Store, path: Path, *, now: datetime) -> Changes:
+    """The whole register from a file, all or nothing; ``result`` is the register's changes."""
+    result = register.import_register(store, path, now=now)
+    return Changes(accounts=True, status=True, ledger=True, result=result)
+
+
+def export_register(store: Store, path: Path) -> int:
+    """The register to ``path`` (.csv/.xlsx/.json); how many accounts were written."""
+    return register.export_register(store, path)
+
+
+def recent_posts(store: Store, *, account_id: int, limit: int = 100) -> list[dict[str, Any]]:
+    """An account's latest posts, newest first, as stored (for the post viewer)."""
+    return store.query(dashboard.recent_posts, account_id=account_id, limit=limit)
+
+
+def get_post(store: Store, post_id: int) -> dict[str, Any] | None:
+    return store.query(dashboard.get_post, post_id)
+
+
+def get_comment(store: Store, comment_id: int) -> dict[str, Any] | None:
+    return store.query(dashboard.get_comment, comment_id)
+
+
+# -- shifts and the handover ------------------------------------------------------------------
+
+
+def current_shift(store: Store) -> Shift | None:
+    return shifts.current_shift(store)
+
+
+def list_shifts(store: Store, *, limit: int = 200) -> list[Shift]:
+    return shifts.list_shifts(store, limit=limit)
+
+
+def handover(store: Store, *, now: datetime) -> Handover:
+    """The ended shift to take over, who is on duty, and what is still open as of ``now``."""
+    return shifts.handover(store, now=now)
+
+
+def start_shift(store: Store, *, officer: str, now: datetime) -> Changes:
+    shift = shifts.start_shift(store, officer=officer, now=now)
+    return Changes(shift=True, ledger=True, result=shift)
+
+
+def end_shift(store: Store, *, now: datetime, note: str = "", force_reason: str | None = None) -> Changes:
+    shift = shifts.end_shift(store, now=now, note=note, force_reason=force_reason)
+    return Changes(shift=True, ledger=True, result=shift)
+
+
+def confirm_handover(store: Store, *, officer: str, now: datetime) -> Changes:
+    shift = shifts.confirm_handover(store, officer=officer, now=now)
+    return Changes(shift=True, ledger=True, result=shift)
+
+
+# -- inspections ------------------------------------------------------------------------------
+
+
+def record_inspection(
+    store: Store,
+    *,
+    account_id: int,
+    checks: Mapping[Check, str],
+    now: datetime,
+    finding: str = "",
+    action: str = "",
+    corrects_id: int | None = None,
+) -> Changes:
+    """A manual inspection (or a correction) by the officer on duty; ``result`` is the :class:`Inspection`."""
+    inspection = inspections.record_inspection(
+        store, account_id=account_id, checks=checks, now=now, finding=finding, action=action, corrects_id=corrects_id
+    )
+    return Changes(shift=True, ledger=True, result=inspection)
+
+
+def shift_inspections(store: Store, *, shift: Shift, limit: int) -> list[InspectionRow]:
+    """The shift's last ``limit`` manual inspections and corrections, newest first."""
+    return store.query(inspection_store.recent_manual, shift_id=shift.id, limit=limit)
+
+
+def count_inspections(store: Store, *, shift: Shift, now: datetime) -> dict[str, int]:
+    """``{kind: count}`` of the shift's inspections up to ``now``."""
+    return store.query(inspection_store.count_inspections, start=shift.started_at, end=now, shift_id=shift.id)
+
+
+# -- emergencies ------------------------------------------------------------------------------
+
+
+def emergency_status(store: Store, *, now: datetime) -> list[EmergencyStatus]:
+    """Every activation up to ``now`` with its 2-hour clock, newest first."""
+    return emergencies.emergency_status(store, now=now)
+
+
+def start_emergency(store: Store, *, title: str, keywords: Sequence[str], now: datetime) -> Changes:
+    status = emergencies.start_emergency(store, title=title, keywords=keywords, now=now)
+    return Changes(shift=True, ledger=True, result=status)
+
+
+# -- the record -------------------------------------------------------------------------------
+
+
+def verify_ledger(store: Store, *, anchor: audit.Anchor | None = None) -> audit.VerifyResult:
+    """Check the hash chain (and, with ``anchor``, that the record still holds that point)."""
+    return store.query(audit.verify, anchor_point=anchor)
