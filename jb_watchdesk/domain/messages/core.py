@@ -1,0 +1,420 @@
+"""What the core says: errors, refusals and results of the register, storage, secrets, comments,
+the duty record, alerts, the lexicon and the reasons of the detector. key: (zh, en)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+CORE: Final[dict[str, tuple[str, str]]] = {
+    # account register
+    "register.unknown_platform": (
+        "未知平台“{value}”（可用：{choices}）",
+        "unknown platform {value!r} (expected one of: {choices})",
+    ),
+    "register.missing_name": ("缺少账号名称", "missing account name"),
+    "register.missing_platform": ("缺少平台", "missing platform"),
+    "register.bad_status": (
+        "状态“{value}”无效（可用：{choices}）",
+        "bad status {value!r} (expected one of: {choices})",
+    ),
+    "register.duplicate": (
+        "重复账号：{platform}“{name}”已在第 {first_line} 行出现",
+        "duplicate account: {platform} {name!r} already on line {first_line}",
+    ),
+    "register.duplicate_source": (
+        "重复来源：{source} 已在第 {first_line} 行使用",
+        "duplicate source: {source} already used on line {first_line}",
+    ),
+    "register.bad_url": (
+        "{column} 不是有效的 http/https 地址：{value}",
+        "{column} is not a valid http/https URL: {value}",
+    ),
+    "register.needs_feed_url": (
+        "平台 {platform} 没有官方接口，来源必须是订阅源地址（RSSHub、WeWe RSS 或网站订阅）",
+        "platform {platform} has no official connector: source must be a feed URL (RSSHub, WeWe RSS or a website feed)",
+    ),
+    "register.too_long": (
+        "{column} 过长（{length} 字符，上限 {limit}）",
+        "{column} is too long ({length} characters, limit {limit})",
+    ),
+    "register.control_chars": ("{column} 含有控制字符", "{column} contains control characters"),
+    "register.unknown_columns": (
+        "无法识别的表头：{columns}（可用：{choices}）",
+        "unrecognised header columns: {columns} (expected: {choices})",
+    ),
+    "register.no_header": (
+        "文件没有表头行，或表头中没有“账号名称/name”和“平台/platform”列",
+        "the file has no header row with the name/账号名称 and platform/平台 columns",
+    ),
+    "register.bad_json": ("JSON 格式错误：{detail}", "malformed JSON: {detail}"),
+    "register.json_shape": (
+        "JSON 必须是账号对象的数组",
+        "JSON must be an array of account objects",
+    ),
+    "register.json_row_shape": ("此项不是对象", "this item is not an object"),
+    "register.bad_value": ("{column} 的值无效：{detail}", "{column} has an invalid value: {detail}"),
+    "register.undecodable": (
+        "无法识别文件编码（已尝试 UTF-8 与 GB18030）",
+        "cannot decode the file (tried UTF-8 and GB18030)",
+    ),
+    "register.bad_xlsx": ("不是可读取的 XLSX 文件：{detail}", "not a readable XLSX file: {detail}"),
+    "register.unsupported_format": (
+        "不支持的文件类型“{suffix}”，请使用 .csv、.xlsx 或 .json",
+        "unsupported file type {suffix!r}: use .csv, .xlsx or .json",
+    ),
+    "register.too_many_rows": (
+        "行数过多（{rows}，上限 {limit}）",
+        "too many rows ({rows}, limit {limit})",
+    ),
+    "register.rejected": (
+        "{path}：{count} 行有误，未导入任何账号",
+        "{path}: {count} bad row(s); nothing was imported",
+    ),
+    # files
+    "file.not_found": ("找不到文件：{path}", "file not found: {path}"),
+    "file.unreadable": ("无法读取 {path}：{detail}", "cannot read {path}: {detail}"),
+    "file.undecodable": (
+        "无法识别文件编码（已尝试 UTF-8、UTF-16 与 GB18030）：请另存为 UTF-8 或 GB18030 编码的 CSV"
+        "（Excel：“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”）",
+        "cannot tell the file's encoding (tried UTF-8, UTF-16 and GB18030): save it as a UTF-8 or GB18030 CSV "
+        "(Excel: \"CSV UTF-8 (Comma delimited)\" or \"CSV (Comma delimited)\")",
+    ),
+    "settings.bad_proxy": (
+        "无法使用代理 {proxy}：{detail}。请在“设置”中改用 http:// 或 https:// 代理，或留空使用系统代理",
+        "cannot use the proxy {proxy}: {detail}. Use an http:// or https:// proxy in the settings, or leave it empty for the system's",
+    ),
+    "settings.ca_fallback": (
+        "{problem}。暂用系统自带的证书，请在“设置”中修正 CA 证书文件",
+        "{problem}. Using the system's certificates until the CA bundle is fixed in the settings",
+    ),
+    "file.unwritable": (
+        "无法写入 {path}：{detail}。原文件（如有）保持不变",
+        "cannot write {path}: {detail}. Any existing file there is unchanged",
+    ),
+    # accounts
+    "account.probe_failed": ("连接失败（{account}）：{problem}", "connection failed ({account}): {problem}"),
+    "account.probe_ok": ("读取到 {posts} 条发布，共 {requests} 次请求", "{posts} posts read in {requests} requests"),
+    "account.not_found": (
+        "没有编号为 {account_id} 的账号（用 accounts list 查看）",
+        "no account with id {account_id} (see `accounts list`)",
+    ),
+    # secrets
+    "secret.no_backend": (
+        "没有可用的安全凭据库（当前后端：{backend}）。"
+        "Linux 请安装并解锁 GNOME Keyring 或 KWallet（Secret Service），"
+        "Windows 使用凭据管理器，macOS 使用钥匙串；凭据未写入任何位置",
+        "no secure credential store (backend: {backend}). On Linux install and unlock GNOME Keyring "
+        "or KWallet (Secret Service); Windows uses Credential Manager, macOS the Keychain. "
+        "The secret was not stored anywhere",
+    ),
+    "secret.refused_backend": (
+        "拒绝使用不安全的凭据后端 {backend}（明文或不可用）。"
+        "请卸载 keyrings.alt 或取消 PYTHON_KEYRING_BACKEND 设置，并使用系统钥匙串；凭据未写入任何位置",
+        "refusing the insecure credential backend {backend} (plaintext or disabled). Uninstall "
+        "keyrings.alt or unset PYTHON_KEYRING_BACKEND and use the system keyring. "
+        "The secret was not stored anywhere",
+    ),
+    "secret.timeout": (
+        "凭据库在 {seconds} 秒内无响应（可能正等待解锁）。请解锁系统钥匙串后重试",
+        "the credential store did not answer within {seconds} s (it may be waiting to be unlocked). "
+        "Unlock the system keyring and try again",
+    ),
+    "secret.backend_error": (
+        "凭据库操作失败：{detail}",
+        "the credential store failed: {detail}",
+    ),
+    "secret.bad_name": (
+        "凭据名“{name}”无效：只能用小写字母、数字和下划线，最长 40 个字符",
+        "bad secret name {name!r}: use lower-case letters, digits and underscores, at most 40 characters",
+    ),
+    "secret.unknown_name": (
+        "账号 {account} 不使用凭据“{name}”；可用的凭据名：{names}",
+        "account {account} does not use a secret named {name!r}; valid names: {names}",
+    ),
+    "secret.empty": ("标准输入中没有凭据内容", "no secret was given on standard input"),
+    "secret.too_long": (
+        "凭据过长（{length} 字符，上限 {limit}，Windows 凭据管理器的限制）",
+        "the secret is too long ({length} characters, limit {limit}: the Windows Credential Manager limit)",
+    ),
+    "secret.is_tty": (
+        "请通过标准输入提供凭据，例如：printf %s \"$SECRET\" | jb-watchdesk accounts set-secret 3 app_secret",
+        "give the secret on standard input, e.g. printf %s \"$SECRET\" | jb-watchdesk accounts set-secret 3 app_secret",
+    ),
+    # comments
+    "comment.not_found": ("没有编号为 {comment_id} 的留言", "no comment with id {comment_id}"),
+    "comment.already_acked": ("留言 {comment_id} 已确认受理", "comment {comment_id} is already acknowledged"),
+    "comment.already_done": ("留言 {comment_id} 已办结", "comment {comment_id} is already done"),
+    "comment.empty_officer": ("请填写值班人员", "the officer's name is missing"),
+    "comment.empty_note": ("请填写处理说明", "a note is required"),
+    # storage
+    "db.locked": (
+        "数据库被占用（{path}）：另一个值班台进程可能正在写入。请稍后重试或关闭另一个进程",
+        "the database is locked ({path}): another WatchDesk process may be writing. "
+        "Try again shortly or close the other process",
+    ),
+    "db.disk_full": (
+        "磁盘已满，无法写入数据库（{path}）。已保存的数据未受影响；请释放磁盘空间",
+        "the disk is full; cannot write the database ({path}). Stored data is unaffected; free some space",
+    ),
+    "db.corrupt": (
+        "数据库文件损坏或不是值班台数据库（{path}）：{detail}。请从 {backups} 中的备份恢复",
+        "the database file is damaged or not a WatchDesk database ({path}): {detail}. "
+        "Restore a backup from {backups}",
+    ),
+    "db.newer_schema": (
+        "数据库由更新版本的值班台创建（未知迁移：{names}），请升级软件",
+        "the database was written by a newer WatchDesk (unknown migrations: {names}); upgrade the software",
+    ),
+    "db.error": ("数据库错误（{path}）：{detail}", "database error ({path}): {detail}"),
+    "db.cannot_create": (
+        "无法创建数据目录 {path}：{detail}",
+        "cannot create the data dir {path}: {detail}",
+    ),
+    # workdays
+    "workdays.bad_override": (
+        "{path}:{line}: 无法识别的调休设置“{text}”（格式：YYYY-MM-DD off|work，或 known YYYY）",
+        "{path}:{line}: unrecognised override {text!r} (format: YYYY-MM-DD off|work, or known YYYY)",
+    ),
+    # cli
+    "cli.bad_now": (
+        "--now 需要带时区的 ISO-8601 时间，例如 2026-11-25T08:00:00+08:00：{value}",
+        "--now needs an ISO-8601 time, e.g. 2026-11-25T08:00:00+08:00: {value}",
+    ),
+    "cli.interrupted": ("已中断", "interrupted"),
+    "cli.no_display": (
+        "没有可用的显示器，无法打开窗口；可改用 `jb-watchdesk run --headless`（演示：`jb-watchdesk --demo run --headless`）",
+        "no display available for the window; use `jb-watchdesk run --headless` (demo: `jb-watchdesk --demo run --headless`)",
+    ),
+    "cli.internal": (
+        "内部错误：{detail}（加 --debug 查看详情）",
+        "internal error: {detail} (run with --debug for details)",
+    ),
+    # duty shifts, inspections, emergencies, exports and the record
+    "duty.empty": ("{field} 不能为空", "{field} must not be empty"),
+    "duty.loop_failed": (
+        "巡查中断：{problem}。{seconds} 秒后自动重试；已存数据不受影响",
+        "polling stopped: {problem}. It retries in {seconds} s; nothing stored is affected",
+    ),
+    "duty.too_long": (
+        "{field} 过长（{length}，上限 {limit}）",
+        "{field} is too long ({length}, limit {limit})",
+    ),
+    "duty.control_chars": ("{field} 含有控制字符", "{field} contains control characters"),
+    "shift.already_open": (
+        "第 {shift_id} 班（{officer}）尚未结束。请先 shift end --note 交班；值班员已离开时用 shift end --force 原因 强制结班",
+        "shift {shift_id} ({officer}) is still open. End it with `shift end --note`; if the officer has left, "
+        "force-close it with `shift end --force REASON`",
+    ),
+    "shift.none_open": (
+        "当前没有进行中的班次（用 shift start --officer 姓名 开班）",
+        "no shift is open (start one with `shift start --officer NAME`)",
+    ),
+    "shift.not_found": (
+        "没有编号为 {shift_id} 的班次（用 shift list 查看）",
+        "no shift with id {shift_id} (see `shift list`)",
+    ),
+    "shift.end_before_start": (
+        "结班时间早于开班时间 {started_at}，请检查 --now 或系统时钟",
+        "the end is before the shift's start {started_at}: check --now or the system clock",
+    ),
+    "handover.nothing_to_confirm": (
+        "没有待确认的交接：最近结束的班次已确认，或还没有结束的班次",
+        "nothing to confirm: the last ended shift is already confirmed, or no shift has ended",
+    ),
+    "handover.not_on_duty": (
+        "{officer} 不是当前值班员（{on_duty}），交接须由接班的值班员确认",
+        "{officer} is not the officer on duty ({on_duty}); the incoming officer confirms the handover",
+    ),
+    "inspect.no_shift": (
+        "人工巡查须在班次中记录：先用 shift start --officer 姓名 开班",
+        "manual inspections are recorded within a shift: start one with `shift start --officer NAME`",
+    ),
+    "inspect.bad_check": (
+        "检查项“{value}”无效。格式：名称=ok 或 名称=问题描述；名称为 operation、column_updates、"
+        "content_quality、security（或 运行情况、栏目更新、信息内容质量、安全防护）",
+        "bad check {value!r}: use NAME=ok or NAME=finding, NAME being operation, column_updates, "
+        "content_quality or security (or 运行情况, 栏目更新, 信息内容质量, 安全防护)",
+    ),
+    "inspect.needs_action": (
+        "记录了问题但没有整改措施：请用 --action 写明已采取的措施",
+        "a finding is recorded without a corrective action: say what was done with --action",
+    ),
+    "inspect.not_found": (
+        "没有编号为 {inspection_id} 的巡查记录",
+        "no inspection with id {inspection_id}",
+    ),
+    "inspect.wrong_account": (
+        "巡查记录 {inspection_id} 属于账号 {account_id}，更正须针对同一账号",
+        "inspection {inspection_id} is about account {account_id}; a correction must be about the same account",
+    ),
+    "emergency.not_found": ("没有编号为 {emergency_id} 的突发事件", "no emergency with id {emergency_id}"),
+    "export.bad_range": (
+        "请用 --shift 编号，或同时给出 --from 与 --to（--from 早于 --to）",
+        "give --shift ID, or both --from and --to with --from before --to",
+    ),
+    "export.bad_format": ("不支持的格式 {fmt}（可用：{choices}）", "unsupported format {fmt} (expected one of: {choices})"),
+    "export.bad_week": ("周次“{value}”无效，格式为 YYYY-Www，例如 2026-W48", "bad week {value!r}: use YYYY-Www, e.g. 2026-W48"),
+    "export.no_pdf": (
+        "无法生成 PDF：{detail}。可先导出 XLSX，或安装 Qt 与中文字体（如 fonts-noto-cjk）",
+        "cannot write a PDF: {detail}. Export XLSX instead, or install Qt and a Chinese font (e.g. fonts-noto-cjk)",
+    ),
+    "log.bad_anchor": (
+        "锚点“{value}”无效，格式为 序号:SHA-256（见导出文件中的“记录链锚点”）",
+        "bad anchor {value!r}: use SEQ:SHA256 as printed in an export",
+    ),
+    "log.intact": (
+        "记录链完好：共检查 {rows} 条；锚点 {anchor}",
+        "the record is intact: {rows} rows checked; anchor {anchor}",
+    ),
+    "log.broken": (
+        "记录链已被改动：第一处损坏在 {where}：{reason}",
+        "the record was tampered with: first broken row {where}: {reason}",
+    ),
+    "log.reason.outside": ("第 {seq} 条不在链内（被插入）", "row {seq} is outside the chain (inserted)"),
+    "log.reason.missing": ("第 {seq} 条缺失（被删除）", "row {seq} is missing (deleted)"),
+    "log.reason.edited": ("内容与哈希不符（被修改或插入）", "content does not match its hash (edited or inserted)"),
+    "log.reason.first_link": ("第一条不是链的起点（被插入）", "the first row does not start the chain (inserted)"),
+    "log.reason.replaced": (
+        "第 {seq} 条被整条替换：第 {next} 条已与其不衔接",
+        "row {seq} was replaced: row {next} does not follow it",
+    ),
+    "log.reason.tail_deleted": ("第 {seq}–{last} 条缺失（末尾被删除）", "rows {seq}–{last} are missing (deleted from the end)"),
+    "log.reason.anchor": (
+        "第 {seq} 条已不是导出时锚点记录的哈希 {digest}…",
+        "row {seq} no longer carries the anchor hash {digest}…",
+    ),
+    "log.reason.not_in_ledger": (
+        "{table} 表第 {row} 行不在记录链中（被直接插入）",
+        "{table} row {row} is not in the ledger (inserted directly)",
+    ),
+    "log.reason.differs": (
+        "{table} 表第 {row} 行与记录链第 {seq} 条不符（被直接修改或删除）",
+        "{table} row {row} differs from ledger row {seq} (edited or deleted directly)",
+    ),
+    # alerts
+    "alert.not_found": ("找不到编号为 {alert_id} 的告警", "no alert with id {alert_id}"),
+    "alert.not_new": (
+        "告警 {alert_id} 当前状态为 {state}，只有新告警可以确认",
+        "alert {alert_id} is {state}: only a new alert can be acknowledged",
+    ),
+    "alert.already_resolved": ("告警 {alert_id} 已处置完毕", "alert {alert_id} is already resolved"),
+    "alert.empty_note": (
+        "确认告警须写明处理情况（--note）",
+        "acknowledging an alert needs a note on what was done (--note)",
+    ),
+    "alert.empty_officer": ("须写明值班人员（--officer）", "the officer's name is needed (--officer)"),
+    "alert.too_long": (
+        "{field} 过长（{length} 字符，上限 {limit}）",
+        "{field} is too long ({length} characters, limit {limit})",
+    ),
+    "alert.notify_one": ("【{severity}】{category}：{text}", "[{severity}] {category}: {text}"),
+    "alert.notify_repeat": (
+        "仍未确认：【{severity}】{category}：{text}",
+        "still unacknowledged: [{severity}] {category}: {text}",
+    ),
+    "alert.notify_more": ("（另有 {count} 条）", " (and {count} more)"),
+    "alert.notify_digest": ("{count} 条新告警待查看", "{count} new alerts to review"),
+    # the lexicon and allow phrases
+    "lexicon.loaded": ("词库已载入：{terms} 个词条，{allow} 个白名单短语", "lexicon loaded: {terms} terms, {allow} allow phrases"),
+    "lexicon.skipped_lines": (
+        "词库有 {lines} 行未载入（{files} 个文件），其余照常生效。第一处：{first}",
+        "{lines} lexicon line(s) skipped in {files} file(s); the rest is in use. First: {first}",
+    ),
+    "lexicon.unreadable_files": (
+        "有 {files} 个词库文件无法读取，其中的词条均未生效。第一个：{first}",
+        "{files} lexicon file(s) cannot be read and none of their terms is in use. First: {first}",
+    ),
+    "lexicon.also_skipped": ("；另有 {lines} 行未载入", "; {lines} more line(s) skipped"),
+    "lexicon.advice_unreadable": (
+        "请将该文件另存为 UTF-8 或 GB18030 编码的 CSV；jb-watchdesk lexicon check 列出全部问题",
+        "save the file as a UTF-8 or GB18030 CSV; `jb-watchdesk lexicon check` lists every problem",
+    ),
+    "lexicon.advice_skipped": (
+        "按提示修改这些行（值班台在下一轮巡查时重新载入词库）；jb-watchdesk lexicon check 列出全部问题",
+        "fix those lines (the desk reloads the lexicon at its next poll); `jb-watchdesk lexicon check` lists every problem",
+    ),
+    "lexicon.bad_phrase": ("白名单短语“{phrase}”无效：{reason}", "bad allow phrase {phrase!r}: {reason}"),
+    "lexicon.phrase_control_chars": (
+        "白名单短语或说明中含有控制字符或换行",
+        "the allow phrase or its note contains control characters or line breaks",
+    ),
+    "file.too_large": ("无法读取 {path}：超过 {limit} MB", "cannot read {path}: larger than {limit} MB"),
+    "file.no_stdin": ("没有可读取的标准输入：请给出文件名，或用管道输入文本", "no standard input to read: name a file, or pipe the text in"),
+    "lexicon.empty": ("指定的词库中没有任何词条：请检查 --lexicon 指向的文件或文件夹", "the lexicon given has no terms: check the file or folder --lexicon names"),
+    "lexicon.unusable": (
+        "指定的词库无法使用（{detail}）：请检查 --lexicon 指向的文件或文件夹",
+        "the lexicon given cannot be used ({detail}): check the file or folder --lexicon names",
+    ),
+    "file.undecodable_at": (
+        "无法读取 {path}：既不是 UTF-8，也不是 UTF-16 或 GB18030 编码的文本",
+        "cannot read {path}: it is neither UTF-8 nor UTF-16 nor GB18030 text",
+    ),
+    "lexicon.phrase_comment": (
+        "白名单短语不能以 # 开头（词库文件把这样的行当作注释）",
+        "an allow phrase cannot start with # (the lexicon file reads such a line as a comment)",
+    ),
+    "lexicon.phrase_formula": (
+        "白名单短语不能以 = + - @ 开头（电子表格会把它当作公式）",
+        "an allow phrase cannot start with = + - @ (a spreadsheet would run it as a formula)",
+    ),
+    "lexicon.phrase_is_term": (
+        "“{phrase}”已是 {path} 中的词条；要停用它，请删除或修改该行",
+        "{phrase!r} is a term in {path}: delete or change that line to switch it off",
+    ),
+    "lexicon.allow_file_unreadable": (
+        "无法读取白名单文件 {path}（{detail}），未作改动；请先修复或另存该文件",
+        "cannot read the allow file {path} ({detail}); nothing was changed. Fix or re-save that file first",
+    ),
+    "lexicon.allow_masked": (
+        "告警 {alert_id} 涉及个人信息（已遮盖），个人信息不能通过白名单短语放行",
+        "alert {alert_id} is personal data (masked): personal data cannot be allowed by phrase",
+    ),
+    "lexicon.allow_misses_hit": (
+        "白名单短语“{phrase}”须包含告警 {alert_id} 的命中内容“{text}”",
+        "the allow phrase {phrase!r} must contain the matched text {text!r} of alert {alert_id}",
+    ),
+    "lexicon.allow_not_a_hit": (
+        "告警 {alert_id} 不是词库或检测规则的命中，白名单短语对它无效",
+        "alert {alert_id} is not a lexicon or detector hit: an allow phrase cannot cancel it",
+    ),
+    "lexicon.allow_note": ("加入白名单：{phrase}", "allow phrase added: {phrase}"),
+    # why a sensitive-content hit was raised, lowered or kept (domain/sensitive/reasons.py); {cue} decided it
+    "why.lexicon": ("词库 {cue}", "lexicon {cue}"),
+    "why.folded": ("繁体、全角或变体写法", "written in traditional, full-width or variant characters"),
+    "why.evasion.noise": ("字间夹有干扰字符（{cue}）", "characters inserted between the characters ({cue})"),
+    "why.context.warning": ("降级：处于警示语境（{cue}）", "demoted: inside a warning ({cue})"),
+    "why.context.prohibition": ("降级：处于禁止性规定中（{cue}）", "demoted: inside a prohibition ({cue})"),
+    "why.context.case": ("降级：处于案例通报中（{cue}）", "demoted: inside a case report ({cue})"),
+    "why.context.law": ("降级：法规或文件名称（{cue}）", "demoted: name of a law or document ({cue})"),
+    "why.context.education": ("降级：知识宣传或释义（{cue}）", "demoted: explaining the term ({cue})"),
+    "why.context.correction": ("降级：更正或勘误说明（{cue}）", "demoted: a correction notice ({cue})"),
+    "why.context.genre": ("降级：全文为警示或宣传内容（{cue}）", "demoted: the text is a warning or explainer ({cue})"),
+    "why.context.quoted": ("降级：加引号提及并予纠正（{cue}）", "demoted: quoted in order to correct it ({cue})"),
+    "why.context.offer_raised": ("升级：附近有明确招揽（{cue}）", "raised: an explicit offer nearby ({cue})"),
+    "why.context.offer": ("保持：附近有招揽用语（{cue}）", "kept: an offer nearby ({cue})"),
+    "why.number.id": ("地区码、出生日期和校验位都符合身份证号", "region, birth date and check digit of an ID number"),
+    "number.id15": ("地区码和出生日期符合15位身份证号", "region and birth date of a 15-digit ID number"),
+    "why.number.card": ("发卡行号段的银行卡号", "a bank card number with an issuer prefix"),
+    "why.number.mobile": ("手机号段", "a mobile number range"),
+    "why.marking": ("密级标志（密级＋★＋保密期限）", "a secrecy marking (level + ★ + period)"),
+    "why.number.label": ("标签“{cue}”", "label {cue}"),
+    "why.number.label_nearer": ("标签“{near}”比“{far}”更近", "label {near} nearer than {far}"),
+    "why.number.also_credit_code": (
+        "降级：同时是有效的统一社会信用代码",
+        "demoted: also a valid unified social credit code",
+    ),
+    "why.number.no_id_label": ("降级：15 位号码，附近没有身份证标签", "demoted: 15 digits without an ID label"),
+    "why.number.no_card_label": ("附近没有卡号标签", "no card label nearby"),
+    "why.number.payment_only": ("附近只有付款类用语，没有卡号标签", "only a payment word nearby, no card label"),
+    "why.number.luhn_failed": ("卡号校验未通过（可能输错）", "card check digit fails (possibly mistyped)"),
+    "why.number.separators": ("号码中夹有分隔符（{cue}）", "number written with separators ({cue})"),
+    "why.number.spaced": ("每个数字之间都有分隔", "a separator between every digit"),
+    "why.number.glued": ("身份证号与手机号连写", "an ID number and a phone number written together"),
+    "why.number.chinese_numerals": ("用汉字数字书写的号码", "number written in Chinese numerals"),
+    "why.number.among_ids": ("与其他身份证号同列，按身份证号处理", "listed with other ID numbers: read as one"),
+    "why.number.example": ("作为示例出现", "given as an example"),
+    "why.address.residence": ("住址用语“{cue}”", "residence word {cue}"),
+    "why.address.flat": ("住址具体到楼栋单元或房号", "an address down to the building and flat"),
+    "why.ad.in_sales_text": ("销售文字中的最高级用语（{cue}）", "a superlative in a sales text ({cue})"),
+    "why.marking.star": ("密级标志的星号写作“{cue}”", "the marking's star written as {cue}"),
+}

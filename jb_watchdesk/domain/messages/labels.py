@@ -1,0 +1,67 @@
+"""Names of codes as an officer reads them: platforms, states, severities, categories, checks.
+
+``label.<kind>.<code>``: (zh, en). A code is never shown to an officer; :func:`~jb_watchdesk.domain.messages.label`
+renders one of these (a code that has no name falls back to a generic "other").
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    "label.platform.wechat_mp": ("微信公众号", "WeChat official account"),
+    "label.platform.weibo": ("新浪微博", "Weibo"),
+    "label.platform.douyin": ("抖音", "Douyin"),
+    "label.platform.kuaishou": ("快手", "Kuaishou"),
+    "label.platform.toutiao": ("今日头条", "Toutiao"),
+    "label.platform.weishi": ("腾讯微视", "Weishi"),
+    "label.platform.shangyou": ("上游号", "Shangyou"),
+    "label.platform.rss": ("RSS 订阅", "RSS feed"),
+    "label.platform.website": ("网站", "website"),
+    "label.account_status.active": ("运营中", "active"),
+    "label.account_status.to_close": ("待关停", "to close"),
+    "label.account_status.closed": ("已关停", "closed"),
+    "label.freshness.ok": ("正常", "OK"),
+    "label.freshness.warn": ("预警", "warning"),
+    "label.freshness.veto": ("否决", "veto"),
+    "label.freshness.unknown": ("未知", "unknown"),
+    "label.health.ok": ("正常", "OK"),
+    "label.health.degraded": ("不稳定", "unstable"),
+    "label.health.auth_expired": ("授权过期", "authorisation expired"),
+    "label.health.failing": ("读取失败", "failing"),
+    "label.health.never_polled": ("未读取", "not read yet"),
+    "label.comment_state.pending": ("待确认", "awaiting acknowledgement"),
+    "label.comment_state.overdue_ack": ("确认超时", "acknowledgement overdue"),
+    "label.comment_state.acked": ("已确认", "acknowledged"),
+    "label.comment_state.overdue_result": ("办结超时", "result overdue"),
+    "label.comment_state.done": ("已办结", "answered"),
+    "label.severity.high": ("高", "high"),
+    "label.severity.medium": ("中", "medium"),
+    "label.severity.low": ("低", "low"),
+    "label.category.secret": ("涉密", "secrets"),
+    "label.category.advertising": ("商业广告", "advertising"),
+    "label.category.paid_service": ("有偿服务", "paid services"),
+    "label.category.privacy": ("个人隐私", "personal data"),
+    "label.category.misstatement": ("表述错误", "misstatement"),
+    "label.category.lifecycle": ("应关停账号发布", "post by an account to be closed"),
+    "label.category.platform": ("平台判定不宜公开", "hidden by the platform"),
+    "label.alert_state.new": ("新告警", "new"),
+    "label.alert_state.acknowledged": ("已确认", "acknowledged"),
+    "label.alert_state.resolved": ("已解决", "resolved"),
+    "label.emergency_state.waiting": ("计时中", "counting down"),
+    "label.emergency_state.met": ("已按时发布", "published in time"),
+    "label.emergency_state.missed": ("超时未发布", "missed"),
+    "label.emergency_state.closed": ("已关闭", "closed"),
+    "label.check.operation": ("运行情况", "operation"),
+    "label.check.column_updates": ("栏目更新", "column updates"),
+    "label.check.content_quality": ("信息内容质量", "content quality"),
+    "label.check.security": ("安全防护", "security"),
+    "label.inspection_kind.auto": ("自动巡查", "automatic"),
+    "label.inspection_kind.manual": ("人工巡查", "manual"),
+    "label.inspection_kind.correction": ("更正", "correction"),
+    "label.item_kind.post": ("发布", "post"),
+    "label.item_kind.comment": ("留言", "comment"),
+    "label.item_kind.account": ("账号", "account"),
+    "label.other": ("其他", "other"),
+    "time.days_hours": ("{sign}{days}天 {hours}:{minutes}", "{sign}{days} d {hours}:{minutes}"),
+}
