@@ -195,3 +195,19 @@ class ItemKind(StrEnum):
     POST = "post"
     COMMENT = "comment"
     ACCOUNT = "account"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemText:
+    """A stored post or comment as the officer reads it in the viewer. Times are timezone-aware."""
+
+    kind: ItemKind
+    id: int
+    title: str
+    body: str
+    url: str = ""
+    published_at: datetime | None = None
+    date_estimated: bool = False
+    """The source gave no usable date: ``published_at`` is when the desk first saw it."""
+    visibility: Visibility = Visibility.PUBLIC
+    deleted: bool = False

@@ -18,10 +18,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from jb_watchdesk.domain.alerts import Alert
-from jb_watchdesk.domain.models import Account, AlertState
+from jb_watchdesk.domain.models import Account, AlertState, ItemKind, ItemText
 from jb_watchdesk.domain.record import EmergencyStatus, InspectionRow, Shift
 from jb_watchdesk.services import accounts as account_service
 from jb_watchdesk.services import alerts as alert_service
@@ -134,17 +133,14 @@ def export_register(store: Store, path: Path) -> int:
     return register.export_register(store, path)
 
 
-def recent_posts(store: Store, *, account_id: int, limit: int = 100) -> list[dict[str, Any]]:
-    """An account's latest posts, newest first, as stored (for the post viewer)."""
-    return store.query(dashboard.recent_posts, account_id=account_id, limit=limit)
+def read_item(store: Store, *, kind: ItemKind, item_id: int) -> ItemText | None:
+    """A stored post or comment as the viewer shows it; None when it is no longer stored."""
+    return store.query(dashboard.item_text, kind=kind, item_id=item_id)
 
 
-def get_post(store: Store, post_id: int) -> dict[str, Any] | None:
-    return store.query(dashboard.get_post, post_id)
-
-
-def get_comment(store: Store, comment_id: int) -> dict[str, Any] | None:
-    return store.query(dashboard.get_comment, comment_id)
+def latest_post(store: Store, *, account_id: int) -> ItemText | None:
+    """An account's newest stored post; None before its first post was read."""
+    return store.query(dashboard.latest_post, account_id=account_id)
 
 
 # -- shifts and the handover ------------------------------------------------------------------

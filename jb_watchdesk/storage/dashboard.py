@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlite_utils import Database
 
+from jb_watchdesk.domain.models import ItemKind, ItemText, Visibility
 from jb_watchdesk.storage.codec import from_db, to_db
 
 
@@ -164,23 +166,35 @@ def comments(db: Database, *, now: datetime, open_only: bool, limit: int) -> lis
     return list(rows)
 
 
-def recent_posts(db: Database, *, account_id: int, limit: int = 100) -> list[dict]:
-    """An account's latest posts (deleted ones included, marked), newest first."""
-    return list(
-        db.query(
-            "SELECT id, account_id, title, body, digest, url, published_at, date_estimated, visibility, deleted_at, edit_count"
-            " FROM posts"
-            " WHERE account_id = ? ORDER BY published_at DESC LIMIT ?",
-            [account_id, limit],
-        )
+def _post_text(row: dict[str, Any]) -> ItemText:
+    return ItemText(
+        kind=ItemKind.POST,
+        id=row["id"],
+        title=row["title"] or "",
+        body=row["body"] or row["digest"] or "",
+        url=row["url"] or "",
+        published_at=from_db(row["published_at"]),
+        date_estimated=bool(row["date_estimated"]),
+        visibility=Visibility(row["visibility"]),
+        deleted=row["deleted_at"] is not None,
     )
 
 
-def get_post(db: Database, post_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM posts WHERE id = ?", [post_id]))
-    return rows[0] if rows else None
+def item_text(db: Database, *, kind: ItemKind, item_id: int) -> ItemText | None:
+    """A post or a comment as the viewer shows it; None when it is not stored."""
+    if kind is ItemKind.POST:
+        rows = list(db.query("SELECT * FROM posts WHERE id = ?", [item_id]))
+        return _post_text(rows[0]) if rows else None
+    if kind is ItemKind.COMMENT:
+        rows = list(db.query("SELECT id, text, created_at, deleted_at FROM comments WHERE id = ?", [item_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        return ItemText(kind=kind, id=row["id"], title="", body=row["text"] or "", published_at=from_db(row["created_at"]), deleted=row["deleted_at"] is not None)
+    return None
 
 
-def get_comment(db: Database, comment_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM comments WHERE id = ?", [comment_id]))
-    return rows[0] if rows else None
+def latest_post(db: Database, *, account_id: int) -> ItemText | None:
+    """An account's newest stored post (deleted ones included, marked)."""
+    rows = list(db.query("SELECT * FROM posts WHERE account_id = ? ORDER BY published_at DESC, id DESC LIMIT 1", [account_id]))
+    return _post_text(rows[0]) if rows else None

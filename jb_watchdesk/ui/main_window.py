@@ -31,7 +31,7 @@ from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.domain.alerts import Alert
-from jb_watchdesk.domain.models import AlertState, ItemKind
+from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.ui import icons
 from jb_watchdesk.ui.controller import DeskController
@@ -398,24 +398,19 @@ class MainWindow(QMainWindow):
 
     def open_alert_item(self, alert: Alert) -> None:
         async def show() -> None:
-            store, read = self.controller.app.store, self.controller.runner.read
-            if alert.item_kind is ItemKind.POST:
-                post = await read(ops.get_post, store, alert.item_id)
-            else:
-                comment = await read(ops.get_comment, store, alert.item_id)
-                post = None if comment is None else {"title": _t("留言"), "body": comment["text"], "published_at": comment["created_at"], "url": ""}
-            if post is not None:
-                self._open_dialog(PostDialog(post, account_name=self._alert_names.get(alert.account_id, ""), parent=self))
+            item = await self.controller.runner.read(ops.read_item, self.controller.app.store, kind=alert.item_kind, item_id=alert.item_id)
+            if item is not None:
+                self._open_dialog(PostDialog(item, account_name=self._alert_names.get(alert.account_id, ""), parent=self))
 
         self._run(show(), _t("查看原文"))
 
     def open_latest_post(self, account_id: int) -> None:
         async def show() -> None:
             store, read = self.controller.app.store, self.controller.runner.read
-            posts = await read(ops.recent_posts, store, account_id=account_id, limit=1)
+            post = await read(ops.latest_post, store, account_id=account_id)
             account = await read(ops.get_account, store, account_id)
-            if posts:
-                self._open_dialog(PostDialog(posts[0], account_name=account.name, parent=self))
+            if post is not None:
+                self._open_dialog(PostDialog(post, account_name=account.name, parent=self))
             else:
                 self.show_message("info", _t("该账号还没有读取到发布"))
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 import qasync
@@ -18,7 +19,7 @@ from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.domain.alerts import Alert
-from jb_watchdesk.domain.models import AlertState, ItemKind
+from jb_watchdesk.domain.models import AlertState, ItemKind, ItemText, Visibility
 from jb_watchdesk.storage.secrets import SecretStore
 from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.ui import desktop
@@ -170,7 +171,7 @@ def test_untrusted_text_stays_literal(qtbot) -> None:  # type: ignore[no-untyped
     popup.add(_hostile_alert(), account_name=HOSTILE)
     assert popup.title.textFormat() == Qt.TextFormat.PlainText and HOSTILE in popup.title.text()
     assert popup.context.toPlainText().startswith(HOSTILE)
-    dialog = PostDialog({"title": HOSTILE, "body": HOSTILE, "url": "javascript:alert(1)", "published_at": None}, account_name=HOSTILE)
+    dialog = PostDialog(ItemText(kind=ItemKind.POST, id=1, title=HOSTILE, body=HOSTILE, url="javascript:alert(1)"), account_name=HOSTILE)
     qtbot.addWidget(dialog)
     labels = [w for w in dialog.findChildren(type(popup.title)) if HOSTILE in w.text()]
     assert labels and all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
@@ -181,9 +182,9 @@ def test_untrusted_text_stays_literal(qtbot) -> None:  # type: ignore[no-untyped
 
 
 def test_the_post_dialog_says_when_a_date_is_estimated_and_how_the_platform_shows_the_post(qtbot) -> None:  # type: ignore[no-untyped-def]
-    post = {"title": "视频", "body": "", "url": "", "published_at": "2024-05-03T02:00:00.000000+00:00"}
+    post = ItemText(kind=ItemKind.POST, id=1, title="视频", body="", published_at=datetime(2024, 5, 3, 2, 0, tzinfo=UTC))
     plain = PostDialog(post, account_name="平安江北")
-    marked = PostDialog({**post, "date_estimated": 1, "visibility": "rejected"}, account_name="平安江北")
+    marked = PostDialog(dataclasses.replace(post, date_estimated=True, visibility=Visibility.REJECTED), account_name="平安江北")
     for dialog in (plain, marked):
         qtbot.addWidget(dialog)
 

@@ -12,8 +12,8 @@ from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from jb_watchdesk.domain.rules import SHANGHAI
-from jb_watchdesk.storage.codec import from_db
+from jb_watchdesk.domain.messages import times
+from jb_watchdesk.domain.models import ItemKind, ItemText
 from jb_watchdesk.ui.text import plain_label
 
 
@@ -41,36 +41,37 @@ _VISIBILITY: dict[str, Callable[[], str]] = {
 
 
 class PostDialog(QDialog):
-    def __init__(self, post: dict, *, account_name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, post: ItemText, *, account_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_t("发布详情"))
         layout = QVBoxLayout(self)
-        title = plain_label(post.get("title") or _t("（无标题）"))
+        untitled = _t("留言") if post.kind is ItemKind.COMMENT else _t("（无标题）")
+        title = plain_label(post.title or untitled)
         title.setWordWrap(True)
         font = title.font()
         font.setPointSize(font.pointSize() + 2)
         font.setBold(True)
         title.setFont(font)
         layout.addWidget(title)
-        published = from_db(post.get("published_at"))
-        when = published.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if published else ""
-        if published and post.get("date_estimated"):
+        published = post.published_at
+        when = times.show(published, empty="")
+        if published and post.date_estimated:
             # the source gave no usable date: this is when the desk first saw the post
             when += _t("（估计，首次读取时间）")
-        visibility = _VISIBILITY.get(str(post.get("visibility")))
+        visibility = _VISIBILITY.get(post.visibility.value)
         marks = [visibility()] if visibility else []
-        if post.get("deleted_at"):
+        if post.deleted:
             marks.append(_t("（已删除）"))
         layout.addWidget(plain_label(f"{account_name} · {when} {''.join(marks)}"))
-        self.link = plain_label(post.get("url") or "")
+        self.link = plain_label(post.url)
         layout.addWidget(self.link)
         body = QPlainTextEdit()
         body.setReadOnly(True)
-        body.setPlainText(post.get("body") or post.get("digest") or "")
+        body.setPlainText(post.body)
         layout.addWidget(body)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.open_button = QPushButton(_t("在浏览器中打开"))
-        self._url = safe_link(post.get("url") or "")
+        self._url = safe_link(post.url)
         self.open_button.setEnabled(self._url is not None and self._url.isValid())
         buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.open_button.clicked.connect(self._open)
