@@ -388,7 +388,7 @@ def _wrote(path: Path, out: TextIO) -> None:
 
 
 def cmd_handover_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import exports
+    from jb_watchdesk.services import operations as ops
     start = end = None
     if args.shift is None:
         if not args.start or not args.end:
@@ -396,7 +396,7 @@ def cmd_handover_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
         start, end = _parse_time(args.start), _parse_time(args.end)
     elif args.end:
         raise InputError("export.bad_range")
-    exports.export_handover(
+    ops.export_handover(
         app.store,
         path=args.output,
         fmt=args.fmt,
@@ -411,8 +411,8 @@ def cmd_handover_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_report_weekly(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import exports
-    exports.export_weekly(
+    from jb_watchdesk.services import operations as ops
+    ops.export_weekly(
         app.store,
         path=args.output,
         fmt=args.fmt,

@@ -24,7 +24,7 @@ from jb_watchdesk.domain.models import Account, AlertState, ItemKind, ItemText
 from jb_watchdesk.domain.record import EmergencyStatus, InspectionRow, Shift
 from jb_watchdesk.services import accounts as account_service
 from jb_watchdesk.services import alerts as alert_service
-from jb_watchdesk.services import allow_phrases, emergencies, inspections, register, shifts
+from jb_watchdesk.services import allow_phrases, emergencies, exports, inspections, register, shifts
 from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.changes import Changes, alerts_changed
@@ -223,3 +223,33 @@ def start_emergency(store: Store, *, title: str, keywords: Sequence[str], now: d
 def verify_ledger(store: Store, *, anchor: audit.Anchor | None = None) -> audit.VerifyResult:
     """Check the hash chain (and, with ``anchor``, that the record still holds that point)."""
     return store.query(audit.verify, anchor_point=anchor)
+
+
+# -- exports ----------------------------------------------------------------------------------
+
+
+def export_handover(
+    store: Store,
+    *,
+    path: Path,
+    fmt: str,
+    now: datetime,
+    shift_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    pdf_renderer: exports.PdfRenderer | None = None,
+) -> exports.Document:
+    """The handover record of one shift or a time window, written to ``path`` (xlsx, pdf, csv)."""
+    return exports.export_handover(store, path=path, fmt=fmt, now=now, shift_id=shift_id, start=start, end=end, pdf_renderer=pdf_renderer)
+
+
+def export_weekly(
+    store: Store, *, path: Path, fmt: str, now: datetime, week: str | None = None, pdf_renderer: exports.PdfRenderer | None = None
+) -> exports.Document:
+    """The weekly report of one ISO week (``YYYY-Www``; the current one by default), written to ``path``."""
+    return exports.export_weekly(store, path=path, fmt=fmt, now=now, week=week, pdf_renderer=pdf_renderer)
+
+
+def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> exports.Document:
+    """The weekly report as a document, for the window to show before it is written."""
+    return exports.build_weekly(store, now=now, week=week)
