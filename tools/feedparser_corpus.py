@@ -40,7 +40,8 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from jb_watchdesk.connectors.base import MAX_ITEMS_PER_PAGE, MAX_TITLE_CHARS, ConnectorError, html_to_text
+from jb_watchdesk.connectors.base import MAX_ITEMS_PER_PAGE, MAX_TITLE_CHARS, ConnectorError
+from jb_watchdesk.connectors.html_text import html_to_text
 from jb_watchdesk.connectors.rss import parse_feed
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".rdf", ".atom", ".json", ".feed"})

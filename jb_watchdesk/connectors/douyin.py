@@ -66,9 +66,9 @@ from jb_watchdesk.connectors.base import (
     as_str,
     bad_payload,
     clip,
-    epoch_to_datetime,
-    text_or_html,
 )
+from jb_watchdesk.connectors.dates import epoch_to_datetime
+from jb_watchdesk.connectors.html_text import text_or_html
 
 PLATFORM: Final = "douyin"
 

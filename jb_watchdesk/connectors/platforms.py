@@ -16,8 +16,8 @@ How to add a platform (Kuaishou, Toutiao …): one new module and one line.
      :class:`~jb_watchdesk.connectors.base.FetchedPost` or
      :class:`~jb_watchdesk.connectors.base.FetchedComment`, or raise
      :class:`~jb_watchdesk.connectors.base.ConnectorError`; no I/O, no clock. Dates go
-     through :func:`~jb_watchdesk.connectors.base.parse_date_text` or
-     :func:`~jb_watchdesk.connectors.base.epoch_to_datetime` with ``fetched_at``; a post
+     through :func:`~jb_watchdesk.connectors.dates.parse_date_text` or
+     :func:`~jb_watchdesk.connectors.dates.epoch_to_datetime` with ``fetched_at``; a post
      without a usable date is kept with ``date_estimated``, a comment without one is
      skipped and counted;
    - ``ERRORS``, an :class:`~jb_watchdesk.connectors.errors.ErrorTable`: where its payloads

@@ -62,13 +62,10 @@ from jb_watchdesk.connectors.base import (
     FetchedPost,
     ParsedPage,
     clip,
-    html_to_text,
-    normalise_text,
-    parse_date_text,
-    plausible_date,
     platform_detail,
-    text_or_html,
 )
+from jb_watchdesk.connectors.dates import parse_date_text, plausible_date
+from jb_watchdesk.connectors.html_text import html_to_text, normalise_text, text_or_html
 from jb_watchdesk.domain.models import CONTENT_ID_PREFIX
 
 MAX_FEED_BYTES: Final = 10 * 1024 * 1024

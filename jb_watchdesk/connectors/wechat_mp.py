@@ -71,10 +71,9 @@ from jb_watchdesk.connectors.base import (
     as_list,
     as_str,
     bad_payload,
-    epoch_to_datetime,
-    html_to_text,
-    text_or_html,
 )
+from jb_watchdesk.connectors.dates import epoch_to_datetime
+from jb_watchdesk.connectors.html_text import html_to_text, text_or_html
 
 PLATFORM: Final = "wechat"
 # A published message holds at most 8 articles; anything beyond a generous margin is

@@ -60,9 +60,9 @@ from jb_watchdesk.connectors.base import (
     bad_payload,
     clip,
     expect_mapping,
-    parse_date_text,
-    text_or_html,
 )
+from jb_watchdesk.connectors.dates import parse_date_text
+from jb_watchdesk.connectors.html_text import text_or_html
 
 PLATFORM: Final = "weibo"
 _TITLE_CHARS: Final = 60

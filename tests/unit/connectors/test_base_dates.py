@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jb_watchdesk.connectors.base import (
+from jb_watchdesk.connectors.base import SHANGHAI
+from jb_watchdesk.connectors.dates import (
     EARLIEST_DATE,
     FUTURE_TOLERANCE,
-    SHANGHAI,
     epoch_to_datetime,
     parse_date_text,
     plausible_date,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jb_watchdesk.connectors.base import html_to_text
+from jb_watchdesk.connectors.html_text import html_to_text
 
 HIDDEN = ["object", "iframe", "noscript", "template", "svg", "math", "noembed", "noframes", "head"]
 

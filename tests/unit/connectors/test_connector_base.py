@@ -16,10 +16,10 @@ from jb_watchdesk.connectors.base import (
     ErrorKind,
     FetchedComment,
     FetchedPost,
-    html_to_text,
-    parse_date_text,
     platform_detail,
 )
+from jb_watchdesk.connectors.dates import parse_date_text
+from jb_watchdesk.connectors.html_text import html_to_text
 from jb_watchdesk.domain.models import Health
 
 CST = timezone(timedelta(hours=8))

@@ -187,6 +187,6 @@ def test_a_comment_without_a_usable_time_is_kept_with_the_fetch_time_on_every_pl
 
 @pytest.mark.parametrize("value", [1714521600000, "1714521600000", 1714521600.5, 1714521600])
 def test_epoch_milliseconds_and_fractions_are_read(value: object) -> None:
-    from jb_watchdesk.connectors.base import epoch_to_datetime
+    from jb_watchdesk.connectors.dates import epoch_to_datetime
 
     assert epoch_to_datetime(value).replace(microsecond=0) == datetime(2024, 5, 1, tzinfo=UTC)  # type: ignore[union-attr]
