@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -16,7 +17,8 @@ import pytest
 from openpyxl import load_workbook
 
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
+from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Freshness, Health, Platform
 from jb_watchdesk.services import exports, shifts
 from jb_watchdesk.services import emergencies, inspections
 from jb_watchdesk.storage import audit
@@ -270,3 +272,181 @@ def test_mask_pii_in_free_text() -> None:
     assert exports.mask_pii(f"联系 {PHONE}，身份证 {ID_NUMBER}。") == "联系 138****5678，身份证 110105********002X。"
     assert exports.mask_pii("文号 2026110512345678901") == "文号 2026110512345678901"
     assert exports.mask_name("张三") == "张*" and exports.mask_name("") == ""
+
+
+# -- one language: every rendered cell in Chinese or in English, never an internal code ----------------
+
+CODES = (
+    "veto warn unknown never_polled auth_expired failing degraded overdue_ack overdue_result pending acked done "
+    "paid_service advertising privacy misstatement secret lifecycle platform new acknowledged resolved waiting met "
+    "missed closed auto manual correction wechat_mp weibo douyin rss website active to_close high medium low ok "
+    "pii id_card mobile absolute marking rejected closed_account_posting seq"
+).split()
+PROPER_NOUNS = {"RSS", "PDF", "XLSX", "CSV", "URL", "ID", "SHA"}
+OFFICERS = ("张三", "李四")
+ACCOUNTS = (  # name, platform, unit, status, health, reason, days since the last post (None: never)
+    ("江北发布", Platform.WECHAT_MP, "区委宣传部", "active", "ok", "", 1),
+    ("江北应急", Platform.WEIBO, "区应急管理局", "active", "degraded", "响应缓慢", 9),
+    ("平安江北", Platform.DOUYIN, "区公安分局", "active", "failing", "连接被拒绝", 20),
+    ("江北教育", Platform.RSS, "区教委", "to_close", "auth_expired", "令牌过期", 2),
+    ("江北卫健", Platform.WEBSITE, "区卫健委", "active", "never_polled", "", None),
+)
+CATEGORIES = ("secret", "advertising", "paid_service", "privacy", "misstatement", "lifecycle", "platform")
+RULES = ("secret.marking", "ad.absolute", "paid_service", "pii.mobile", "misstatement", "lifecycle.closed_account_posting", "platform.rejected")
+ALERT_TEXTS = ("内部资料请勿外传", "全区最好的服务", "代办证件收费", "联系人手机号已隐去", "表述有误的通报", "待关停账号仍在发布", "平台判定不宜公开")
+COMMENTS = ("路灯坏了", "噪音扰民", "道路积水", "井盖缺失", "垃圾未清运")
+NOTES = ("已受理", "已转办", "已答复", "请继续关注", "强制结班说明")
+EMERGENCY_TITLES = ("暴雨内涝", "燃气泄漏", "道路塌陷", "山火")
+INSPECTION_TEXTS = ("错别字", "已通知改正", "栏目停更", "已督促更新")
+DATA = sorted(
+    {*OFFICERS, *(a[0] for a in ACCOUNTS), *(a[2] for a in ACCOUNTS), *(a[5] for a in ACCOUNTS if a[5]), *ALERT_TEXTS,
+     *COMMENTS, *NOTES, *EMERGENCY_TITLES, *INSPECTION_TEXTS, "王**", "通报"},
+    key=len,
+    reverse=True,
+)
+
+
+@pytest.fixture
+def every_state() -> Iterator[Store]:
+    """A shift over accounts of every platform, freshness and health; alerts of each category and
+    state; comments in each state; emergencies waiting, missed, met and closed; inspections of each kind."""
+    with Store(None) as s:
+        s.call(
+            apply_register,
+            [AccountSpec(name=n, platform=p, unit=u, status=AccountStatus(st), source=f"https://f/{i}") for i, (n, p, u, st, *_r) in enumerate(ACCOUNTS)],
+            now=NOW - timedelta(days=30),
+        )
+        shifts.start_shift(s, officer=OFFICERS[0], now=NOW)
+        inspections.record_auto_inspections(
+            s,
+            now=NOW + timedelta(minutes=1),
+            changes_summary=[
+                inspections.AutoCheck(1, Freshness.OK, Health.OK),
+                inspections.AutoCheck(2, Freshness.WARN, Health.DEGRADED, "响应缓慢"),
+                inspections.AutoCheck(3, Freshness.VETO, Health.FAILING, "连接被拒绝", new_alerts=2),
+                inspections.AutoCheck(4, Freshness.OK, Health.AUTH_EXPIRED, "令牌过期"),
+                inspections.AutoCheck(5, Freshness.UNKNOWN, Health.NEVER_POLLED),
+            ],
+        )
+        manual = inspections.record_inspection(
+            s, account_id=1, checks={inspections.Check.CONTENT_QUALITY: "错别字"}, action="已通知改正", now=NOW + timedelta(hours=1)
+        )
+        inspections.record_inspection(
+            s, account_id=1, checks={inspections.Check.COLUMN_UPDATES: "栏目停更"}, action="已督促更新", corrects_id=manual.id,
+            now=NOW + timedelta(hours=1, minutes=5),
+        )
+
+        def seed(db) -> None:  # type: ignore[no-untyped-def]
+            with db.atomic():
+                for n, (_name, _p, _u, _st, health, reason, days) in enumerate(ACCOUNTS, start=1):
+                    db.execute("UPDATE accounts SET health = ?, health_reason = ? WHERE id = ?", [health, reason, n])
+                    if days is not None:
+                        at = to_db(NOW - timedelta(days=days))
+                        db.execute(
+                            "INSERT INTO posts (account_id, external_id, title, published_at, first_seen_at, updated_at) VALUES (?, ?, '通报', ?, ?, ?)",
+                            [n, f"p{n}", at, at, at],
+                        )
+                for n, (category, rule, text) in enumerate(zip(CATEGORIES, RULES, ALERT_TEXTS, strict=True)):
+                    raised = NOW + timedelta(hours=1, minutes=n)
+                    state = ("new", "acknowledged", "resolved")[n % 3]
+                    acked = None if state == "new" else to_db(raised + timedelta(minutes=10))
+                    resolved = to_db(raised + timedelta(minutes=20)) if state == "resolved" else None
+                    db.execute(
+                        "INSERT INTO alerts (account_id, item_kind, item_id, category, severity, rule, text, context, raised_at, state,"
+                        " ack_by, ack_note, ack_at, resolved_at) VALUES (?, 'post', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [n % 5 + 1, category, ("high", "medium", "low")[n % 3], rule, text, text, to_db(raised), state,
+                         acked and OFFICERS[0], acked and NOTES[0], acked, resolved],
+                    )
+                shift_end = NOW + timedelta(hours=12)
+                comments = [  # created, ack due, acked, result due, done: pending, overdue_ack, acked, overdue_result, done
+                    (shift_end - timedelta(minutes=30), shift_end + timedelta(minutes=30), None, shift_end + timedelta(days=7), None),
+                    (NOW + timedelta(hours=2), NOW + timedelta(hours=3), None, NOW + timedelta(days=7), None),
+                    (NOW + timedelta(hours=1), NOW + timedelta(hours=2), NOW + timedelta(hours=1, minutes=30), NOW + timedelta(days=7), None),
+                    (NOW - timedelta(days=10), NOW - timedelta(days=10) + timedelta(hours=1), NOW + timedelta(hours=1), NOW + timedelta(hours=2), None),
+                    (NOW + timedelta(hours=1), NOW + timedelta(hours=2), NOW + timedelta(hours=1, minutes=10), NOW + timedelta(days=7), NOW + timedelta(hours=3)),
+                ]
+                for n, (created, ack_due, acked, result_due, done) in enumerate(comments):
+                    db.execute(
+                        "INSERT INTO comments (account_id, external_id, author, text, created_at, ack_due, result_due, first_seen_at,"
+                        " updated_at, acked_at, acked_by, ack_note, done_at, done_by, done_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [n % 5 + 1, f"c{n}", AUTHOR, COMMENTS[n], to_db(created), to_db(ack_due), to_db(result_due), to_db(created),
+                         to_db(created), to_db(acked), acked and OFFICERS[0], acked and NOTES[1], to_db(done), done and OFFICERS[0],
+                         done and NOTES[2]],
+                    )
+
+        s.call(seed)
+        emergencies.start_emergency(s, title=EMERGENCY_TITLES[0], keywords=["暴雨"], now=NOW + timedelta(hours=11))  # waiting
+        emergencies.start_emergency(s, title=EMERGENCY_TITLES[1], keywords=["燃气"], now=NOW + timedelta(hours=1))  # missed
+        emergencies.start_emergency(s, title=EMERGENCY_TITLES[2], keywords=["塌陷"], now=NOW + timedelta(hours=2))
+        emergencies.start_emergency(s, title=EMERGENCY_TITLES[3], keywords=["山火"], now=NOW + timedelta(hours=3))
+
+        def settle(db) -> None:  # type: ignore[no-untyped-def]
+            with db.atomic():
+                db.execute("UPDATE emergencies SET first_post_id = 1, first_post_at = ? WHERE id = 3", [to_db(NOW + timedelta(hours=2, minutes=30))])
+                db.execute("UPDATE emergencies SET closed_at = ? WHERE id = 4", [to_db(NOW + timedelta(hours=3, minutes=30))])
+
+        s.call(settle)
+        shifts.end_shift(s, now=NOW + timedelta(hours=12), note=NOTES[3])
+        yield s
+
+
+def rendered_cells(document: exports.Document, tmp_path: Path, *, csv_too: bool) -> list[str]:
+    """Every text the officer reads: the document (what the PDF prints) and the XLSX and CSV files."""
+    cells = [document.title, document.anchor_text(), *document.signatures, *(v for fact in document.facts for v in fact)]
+    for section in document.sections:
+        for shown in (section, section.summary) if section.summary else (section,):
+            cells += [shown.title, shown.note, *shown.headers, *(v for row in shown.rows for v in row)]
+        if section.chart is not None:
+            cells += [section.chart.title, *section.chart.categories, *(name for name, _ in section.chart.series)]
+    target = tmp_path / f"{document.title[:4]}.xlsx"
+    exports.write_document(document, target, fmt="xlsx")
+    sheets = workbook_cells(target)
+    cells += [*sheets, *(str(v) for rows in sheets.values() for row in rows for v in row if v is not None and not isinstance(v, float))]
+    if csv_too:
+        exports.write_document(document, target.with_suffix(".csv"), fmt="csv")
+        cells += [c for row in csv.reader(io.StringIO(target.with_suffix(".csv").read_text(encoding="utf-8-sig"))) for c in row]
+    return [c for c in cells if c]
+
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+HASH = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def words(cell: str) -> list[str]:
+    return re.findall(r"[A-Za-z_][A-Za-z_]*", HASH.sub("", cell))
+
+
+def build_both(store: Store) -> list[exports.Document]:
+    return [
+        exports.build_handover(store, now=NOW + timedelta(hours=13), shift_id=1),
+        exports.build_weekly(store, now=NOW + timedelta(days=7), week="2026-W48"),
+    ]
+
+
+def test_every_cell_in_chinese_names_codes_and_has_no_english(every_state: Store, tmp_path: Path) -> None:
+    documents = build_both(every_state)
+    handover, weekly = documents
+    problems = set()
+    for document in documents:
+        for cell in rendered_cells(document, tmp_path, csv_too=document is handover):
+            problems |= {(word, cell) for word in words(cell) if word not in PROPER_NOUNS}
+    assert not sorted(problems), "\n".join(f"{w!r} in {c!r}" for w, c in sorted(problems)[:40])
+    assert {"超时未发布", "计时中"} <= {row[6] for row in next(s for s in handover.sections if s.key == "emergencies").rows}
+
+
+def test_every_cell_in_english_has_no_chinese_but_the_data(every_state: Store, tmp_path: Path) -> None:
+    messages.set_language("en")
+    try:
+        documents = build_both(every_state)
+        problems = set()
+        for document in documents:
+            for cell in rendered_cells(document, tmp_path, csv_too=True):
+                rest = cell
+                for value in DATA:
+                    rest = rest.replace(value, "")
+                if CJK.search(rest):
+                    problems.add(cell)
+                problems |= {cell for word in words(cell) if word in CODES}
+    finally:
+        messages.set_language("zh")
+    assert not problems, "\n".join(sorted(problems)[:40])
