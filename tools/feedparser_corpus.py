@@ -41,8 +41,8 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from jb_watchdesk.connectors.base import MAX_ITEMS_PER_PAGE, MAX_TITLE_CHARS, ConnectorError
+from jb_watchdesk.connectors.feed_parsing import parse_feed
 from jb_watchdesk.connectors.html_text import html_to_text
-from jb_watchdesk.connectors.rss import parse_feed
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".rdf", ".atom", ".json", ".feed"})
 # The address the documents are pretended to come from (the base of relative links).

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from jb_watchdesk.connectors import douyin, rss, wechat_mp, weibo
+from jb_watchdesk.connectors import douyin, feed_entries, feed_parsing, wechat_mp, weibo
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind, FetchedPost
 from jb_watchdesk.domain.register import RawRow, map_header, validate_rows
 from jb_watchdesk.domain.sensitive.detectors import find_mobile_numbers, is_valid_id_number
@@ -159,7 +159,7 @@ def feed(http: httpx.Client, key: str, **headers: str) -> httpx.Response:
 
 
 def parse(response: httpx.Response) -> list[FetchedPost]:
-    page = rss.parse_feed(response.content, content_type=response.headers.get("content-type"), url=str(response.url))
+    page = feed_parsing.parse_feed(response.content, content_type=response.headers.get("content-type"), url=str(response.url))
     return list(page.items)
 
 
@@ -812,7 +812,7 @@ def test_feed_dates_in_chinese_and_epoch_forms(http: httpx.Client, world: World)
         if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 星期[一二三四五六日] \d{2}:\d{2}", text):
             forms["chinese"] += 1
             assert text.startswith(f"{local.year}年{local.month}月{local.day}日") and text.endswith(f"{local:%H:%M}")
-            assert rss.read_date(text, fetched_at=START) == local.replace(second=0)
+            assert feed_entries.read_date(text, fetched_at=START) == local.replace(second=0)
         elif re.fullmatch(r"\d{10}", text):
             forms["seconds"] += 1
             assert int(text) == post.published
@@ -820,7 +820,7 @@ def test_feed_dates_in_chinese_and_epoch_forms(http: httpx.Client, world: World)
             assert re.fullmatch(r"\d{13}", text), text
             forms["milliseconds"] += 1
             assert int(text) == post.published * 1000
-        assert rss.read_date(text, fetched_at=START) == to_datetime(world.feed_date(account, post, now=int(START.timestamp())).seen or 0)
+        assert feed_entries.read_date(text, fetched_at=START) == to_datetime(world.feed_date(account, post, now=int(START.timestamp())).seen or 0)
     assert set(forms) == {"chinese", "seconds", "milliseconds"}
 
 

@@ -17,8 +17,8 @@ import brotli
 import pytest
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
+from jb_watchdesk.connectors.feed_parsing import parse_feed
 from jb_watchdesk.connectors.http import HttpClient, HttpResponse, HttpSettings
-from jb_watchdesk.connectors.rss import parse_feed
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "http"
 PLAIN = (DATA / "rss_plain.xml").read_bytes()

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jb_watchdesk.connectors.base import MAX_BODY_CHARS, SHANGHAI, ConnectorError, ErrorKind
-from jb_watchdesk.connectors.rss import MAX_FEED_BYTES, parse_feed
+from jb_watchdesk.connectors.feed_parsing import MAX_FEED_BYTES, parse_feed
 from jb_watchdesk.domain.models import Health
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "rss"
