@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
-from jb_watchdesk.connectors.http import HttpClient, HttpSettings, parse_retry_after, redact_url
+from jb_watchdesk.connectors.http import HttpClient, HttpSettings
+from jb_watchdesk.connectors.http_errors import parse_retry_after, redact_url
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
