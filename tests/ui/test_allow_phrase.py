@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import time
-from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 
-import pytest
-import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
-from jb_watchdesk.app import App, Clock
+from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.domain.sensitive.lexicon import Category, Severity
 from jb_watchdesk.domain.sensitive.reasons import Why
-from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services.lexicon_files import LexiconReport, check_lexicon
-from jb_watchdesk.services.scheduler import PollSettings
-from jb_watchdesk.domain.alerts import Alert
-from jb_watchdesk.storage.secrets import SecretStore
-from jb_watchdesk.ui.bridge import Bridge
-from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui.dialogs.alert_popup import AlertPopup
 from jb_watchdesk.ui.dialogs.allow_phrase import AllowPhraseDialog
 from jb_watchdesk.ui.main_window import LexiconWarning, MainWindow
 from jb_watchdesk.ui.views.alerts import AlertsView
 
 SIM_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)  # the simulated_desk fixture's instant
+
+
 HOSTILE = '<img src="file:///etc/passwd"><b>粗体</b>'
 LEXICON_CATEGORIES = {category.value for category in Category}
 
@@ -142,56 +131,11 @@ def test_the_lexicon_warning_line_says_what_was_left_out(qtbot, tmp_path) -> Non
 # -- the whole desk ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    yield loop
-    loop.run_until_complete(asyncio.sleep(0))
-    asyncio.set_event_loop(None)
-    loop.close()
 
 
-async def until(condition: Callable[[], Awaitable[bool] | bool], *, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if inspect.isawaitable(value):
-            value = await value
-        if value:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
-def _run_desk(simulated_desk, qloop, qtbot, scenario: Callable[[MainWindow], Awaitable[None]]) -> None:  # type: ignore[no-untyped-def]
-    app = App(workspace=Workspace(simulated_desk.root), clock=Clock(SIM_NOW), secret_store=SecretStore(simulated_desk.keyring))
-    controller = DeskController(app, Bridge(), poll_settings=PollSettings(max_concurrency=8))
-    controller.officer = "值班员甲"
-    window = MainWindow(controller, tray=None)
-    qtbot.addWidget(window)
-
-    async def whole() -> None:
-        window.show()
-        await controller.start()
-        try:
-            await scenario(window)
-        finally:
-            await controller.stop()
-            window.popup.close()
-
-    try:
-        qloop.run_until_complete(whole())
-    finally:
-        app.close()
-
-
-async def column(window: MainWindow, sql: str, *params: object) -> list[dict]:
-    return await window.controller.app.store.run(lambda db: list(db.query(sql, list(params))))
-
-
-def test_an_officer_allows_a_phrase_from_the_alerts_view(simulated_desk, qloop, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_an_officer_allows_a_phrase_from_the_alerts_view(simulated_desk, run_desk, until) -> None:  # type: ignore[no-untyped-def]
     allow_file = simulated_desk.root / "lexicon" / "allow.csv"
 
     async def scenario(window: MainWindow) -> None:
@@ -234,10 +178,10 @@ def test_an_officer_allows_a_phrase_from_the_alerts_view(simulated_desk, qloop, 
         assert duty is not None
         assert not [hit for hit in duty.scanner.scanner.scan(f"今日{alert.text}") if hit.rule == alert.rule]
 
-    _run_desk(simulated_desk, qloop, qtbot, scenario)
+    run_desk(scenario)
 
 
-def test_a_lexicon_with_problems_shows_a_warning_line(simulated_desk, qloop, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_lexicon_with_problems_shows_a_warning_line(simulated_desk, run_desk, until) -> None:  # type: ignore[no-untyped-def]
     folder = simulated_desk.root / "lexicon"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "office.csv").write_bytes(b"\x81\x20\xff")
@@ -251,4 +195,8 @@ def test_a_lexicon_with_problems_shows_a_warning_line(simulated_desk, qloop, qtb
         await window.controller.poll_now()
         await until(lambda: window.lexicon_warning.isHidden())
 
-    _run_desk(simulated_desk, qloop, qtbot, scenario)
+    run_desk(scenario)
+
+
+async def column(window: MainWindow, sql: str, *params: object) -> list[dict]:
+    return await window.controller.app.store.run(lambda db: list(db.query(sql, list(params))))

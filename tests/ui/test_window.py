@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import inspect
 import time
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
-import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 
 from jb_watchdesk.app import App, Clock
-from jb_watchdesk.domain.rules import SHANGHAI
-from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.domain.models import AlertState, ItemKind, ItemText, Visibility
-from jb_watchdesk.storage.secrets import SecretStore
+from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.domain.sensitive.lexicon import Severity
+from jb_watchdesk.paths import Workspace
+from jb_watchdesk.services.scheduler import PollSettings
+from jb_watchdesk.storage.secrets import SecretStore
 from jb_watchdesk.ui import desktop
 from jb_watchdesk.ui.bridge import Bridge
 from jb_watchdesk.ui.controller import DeskController
@@ -31,67 +28,16 @@ from jb_watchdesk.ui.main_window import MainWindow
 from jb_watchdesk.ui.text import tooltip
 
 SIM_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)  # the simulated_desk fixture's instant
+
+
 HOSTILE = '<img src="file:///etc/passwd"><b>粗体</b><a href="javascript:alert(1)">点</a>'
 
 
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    yield loop
-    loop.run_until_complete(asyncio.sleep(0))
-    asyncio.set_event_loop(None)
-    loop.close()
 
 
-async def until(condition: Callable[[], Awaitable[bool] | bool], *, timeout: float = 30.0) -> None:
-    """Wait on the running loop (never outside it: qasync runs task steps only while it runs)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if inspect.isawaitable(value):
-            value = await value
-        if value:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
-@pytest.fixture
-def run_desk(simulated_desk, qloop, qtbot):  # type: ignore[no-untyped-def]
-    """Run ``scenario(window)`` with a started desk, all within one pass of the event loop."""
-    assert simulated_desk.now == SIM_NOW
-
-    def run(scenario: Callable[[MainWindow], Awaitable[None]]) -> None:
-        app = App(workspace=Workspace(simulated_desk.root), clock=Clock(SIM_NOW), secret_store=SecretStore(simulated_desk.keyring))
-        controller = DeskController(app, Bridge(), poll_settings=PollSettings(max_concurrency=8))
-        controller.officer = "值班员甲"
-        window = MainWindow(controller, tray=None)
-        qtbot.addWidget(window)
-
-        async def whole() -> None:
-            window.show()
-            await controller.start()
-            try:
-                await scenario(window)
-            finally:
-                await controller.stop()
-                window.popup.close()
-
-        try:
-            qloop.run_until_complete(whole())
-        finally:
-            app.close()
-
-    return run
-
-
-async def column(window: MainWindow, sql: str, *params: object) -> list[dict]:
-    return await window.controller.app.store.run(lambda db: list(db.query(sql, list(params))))
-
-
-def test_data_appears_after_a_poll(run_desk) -> None:  # type: ignore[no-untyped-def]
+def test_data_appears_after_a_poll(run_desk, until) -> None:  # type: ignore[no-untyped-def]
     async def scenario(window: MainWindow) -> None:
         model = window.dashboard.model
         await until(
@@ -107,7 +53,7 @@ def test_data_appears_after_a_poll(run_desk) -> None:  # type: ignore[no-untyped
     run_desk(scenario)
 
 
-def test_a_high_alert_pops_up_and_is_acknowledged(run_desk) -> None:  # type: ignore[no-untyped-def]
+def test_a_high_alert_pops_up_and_is_acknowledged(run_desk, until) -> None:  # type: ignore[no-untyped-def]
     async def scenario(window: MainWindow) -> None:
         popup = window.popup
         await until(lambda: popup.isVisible() and popup.current is not None)
@@ -130,7 +76,7 @@ def test_a_high_alert_pops_up_and_is_acknowledged(run_desk) -> None:  # type: ig
     run_desk(scenario)
 
 
-def test_a_comment_is_acknowledged_with_a_note(run_desk) -> None:  # type: ignore[no-untyped-def]
+def test_a_comment_is_acknowledged_with_a_note(run_desk, until) -> None:  # type: ignore[no-untyped-def]
     async def scenario(window: MainWindow) -> None:
         view = window.comments
         await until(lambda: any(view.model.row_at(i).acked_at is None for i in range(view.model.rowCount())))
@@ -226,7 +172,7 @@ def test_quitting_from_the_tray_exits_cleanly(simulated_desk, qloop, monkeypatch
     assert not any(t for t in asyncio.all_tasks(qloop) if not t.done())
 
 
-def test_the_duty_panel_loads_when_the_officer_turns_to_it(run_desk) -> None:  # type: ignore[no-untyped-def]
+def test_the_duty_panel_loads_when_the_officer_turns_to_it(run_desk, until) -> None:  # type: ignore[no-untyped-def]
     async def scenario(window: MainWindow) -> None:
         await until(lambda: window.dashboard.model.rowCount() == 12 and window.stat_veto.count > 0)
         assert window.tabs.currentWidget() is window.dashboard
@@ -238,7 +184,7 @@ def test_the_duty_panel_loads_when_the_officer_turns_to_it(run_desk) -> None:  #
     run_desk(scenario)
 
 
-def test_saved_settings_take_effect_without_a_restart(run_desk) -> None:  # type: ignore[no-untyped-def]
+def test_saved_settings_take_effect_without_a_restart(run_desk, until) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
     from datetime import timedelta
 
@@ -271,7 +217,7 @@ def test_saved_settings_take_effect_without_a_restart(run_desk) -> None:  # type
     run_desk(scenario)
 
 
-def test_settings_the_desk_cannot_use_are_refused_and_not_saved(run_desk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_settings_the_desk_cannot_use_are_refused_and_not_saved(run_desk, tmp_path, until) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
     from jb_watchdesk.services import settings as desk_settings
@@ -302,7 +248,7 @@ def test_settings_the_desk_cannot_use_are_refused_and_not_saved(run_desk, tmp_pa
     run_desk(scenario)
 
 
-def test_poll_now_during_a_running_cycle_says_so(run_desk, simulated_desk) -> None:  # type: ignore[no-untyped-def]
+def test_poll_now_during_a_running_cycle_says_so(run_desk, simulated_desk, until) -> None:  # type: ignore[no-untyped-def]
     async def scenario(window: MainWindow) -> None:
         model = window.dashboard.model
         await until(lambda: model.rowCount() == 12 and all(model.row_at(i).account.health.value == "ok" for i in range(12)))
@@ -320,7 +266,7 @@ def test_poll_now_during_a_running_cycle_says_so(run_desk, simulated_desk) -> No
     run_desk(scenario)
 
 
-def test_an_unreadable_ca_bundle_in_the_settings_does_not_stop_the_desk(simulated_desk, qloop, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_ca_bundle_in_the_settings_does_not_stop_the_desk(simulated_desk, qloop, qtbot, tmp_path, until) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
     from jb_watchdesk.services import settings as desk_settings
@@ -362,7 +308,7 @@ def test_an_unreadable_ca_bundle_in_the_settings_does_not_stop_the_desk(simulate
         app.close()
 
 
-def test_a_failure_that_stops_polling_is_reported_and_polling_resumes(run_desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failure_that_stops_polling_is_reported_and_polling_resumes(run_desk, monkeypatch: pytest.MonkeyPatch, until) -> None:  # type: ignore[no-untyped-def]
     from jb_watchdesk.domain.errors import StorageError
     from jb_watchdesk.ui import controller as controller_module
 
@@ -389,3 +335,7 @@ def test_a_failure_that_stops_polling_is_reported_and_polling_resumes(run_desk, 
         assert any("巡查中断" in text and "watchdesk.sqlite3" in text for text in said)
 
     run_desk(scenario)
+
+
+async def column(window: MainWindow, sql: str, *params: object) -> list[dict]:
+    return await window.controller.app.store.run(lambda db: list(db.query(sql, list(params))))
