@@ -9,7 +9,8 @@ Datasette's ``DEFAULT_PLUGINS`` (``datasette/plugins.py``) lists its built-ins.
 How to add a platform (Kuaishou, Toutiao …): one new module and one line.
 
 1. ``jb_watchdesk/connectors/<platform>.py``, its docstring citing the platform's API
-   pages for every endpoint and field it reads. It defines:
+   pages for every endpoint and field it reads. It defines (a platform with many parsers
+   may keep them and ``ERRORS`` in a sibling module, as ``weibo_parsing`` does for ``weibo``):
 
    - pure ``parse_*`` functions over the response bytes (or a decoded object) that return
      :class:`~jb_watchdesk.connectors.base.ParsedPage` of

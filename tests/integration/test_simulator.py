@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from jb_watchdesk.connectors import douyin, feed_entries, feed_parsing, wechat_mp, weibo
+from jb_watchdesk.connectors import douyin, feed_entries, feed_parsing, wechat_mp, weibo_parsing
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind, FetchedPost
 from jb_watchdesk.domain.register import RawRow, map_header, validate_rows
 from jb_watchdesk.domain.sensitive.detectors import find_mobile_numbers, is_valid_id_number
@@ -119,7 +119,7 @@ def weibo_posts(http: httpx.Client, world: World, key: str) -> list[FetchedPost]
     posts: list[FetchedPost] = []
     params = {"access_token": creds["access_token"], "uid": creds["uid"], "count": "25"}
     while True:
-        page = weibo.parse_user_timeline(http.get("/2/statuses/user_timeline.json", params=params).content)
+        page = weibo_parsing.parse_user_timeline(http.get("/2/statuses/user_timeline.json", params=params).content)
         posts.extend(page.items)
         if not page.has_more:
             return posts
@@ -381,7 +381,7 @@ def test_weibo_timeline_and_comments_match_truth(http: httpx.Client, world: Worl
             if post.deleted or post.published_at < window:
                 continue
             params = {"access_token": creds["access_token"], "id": post.external_id, "count": "200"}
-            page = weibo.parse_comments(http.get("/2/comments/show.json", params=params).content, account_uid=creds["uid"])
+            page = weibo_parsing.parse_comments(http.get("/2/comments/show.json", params=params).content, account_uid=creds["uid"])
             assert all(c.post_external_id == post.external_id for c in page.items)
             total += len(page.items)
             unanswered += sum(not c.replied for c in page.items)
@@ -392,14 +392,14 @@ def test_weibo_since_id_comments_timeline_and_errors(http: httpx.Client, world: 
     key = keys(world, "weibo", Behaviour.REGULAR)[0]
     creds = world.credentials(key)
     params = {"access_token": creds["access_token"], "uid": creds["uid"], "count": "5"}
-    first = weibo.parse_user_timeline(http.get("/2/statuses/user_timeline.json", params=params).content)
+    first = weibo_parsing.parse_user_timeline(http.get("/2/statuses/user_timeline.json", params=params).content)
     assert len(first.items) == 5 and first.has_more and first.next_since_id
     older = first.items[2].external_id
-    newer = weibo.parse_user_timeline(
+    newer = weibo_parsing.parse_user_timeline(
         http.get("/2/statuses/user_timeline.json", params={**params, "since_id": older}).content, since_id=older
     )
     assert [p.external_id for p in newer.items] == [p.external_id for p in first.items[:2]]
-    timeline = weibo.parse_comments(
+    timeline = weibo_parsing.parse_comments(
         http.get("/2/comments/timeline.json", params={"access_token": creds["access_token"], "count": "200"}).content,
         account_uid=creds["uid"],
     )
@@ -407,10 +407,10 @@ def test_weibo_since_id_comments_timeline_and_errors(http: httpx.Client, world: 
 
     bad = http.get("/2/statuses/user_timeline.json", params={"access_token": "2.00bogus", "uid": creds["uid"]})
     assert bad.status_code == 400 and isinstance(bad.json()["error_code"], str)
-    error = weibo.classify_error(bad.content)
+    error = weibo_parsing.classify_error(bad.content)
     assert error is not None and error.code == "weibo.21332" and error.kind is ErrorKind.AUTH_EXPIRED
     set_faults(http, f"expire@{key}")
-    expired = weibo.classify_error(http.get("/2/statuses/user_timeline.json", params=params).content)
+    expired = weibo_parsing.classify_error(http.get("/2/statuses/user_timeline.json", params=params).content)
     assert expired is not None and expired.code == "weibo.21327"
 
 
@@ -488,10 +488,10 @@ def test_daily_quota_runs_out_per_platform(clock: Clock) -> None:
             http.get("/2/statuses/user_timeline.json", params=params)
         limited = http.get("/2/statuses/user_timeline.json", params=params)
         assert limited.status_code == 403
-        error = weibo.classify_error(limited.content)
+        error = weibo_parsing.classify_error(limited.content)
         assert error is not None and error.code == "weibo.10023" and error.kind is ErrorKind.RATE_LIMITED
         clock.now = START + timedelta(days=1)  # a new day in Shanghai resets the quota
-        assert weibo.classify_error(http.get("/2/statuses/user_timeline.json", params=params).content) is None
+        assert weibo_parsing.classify_error(http.get("/2/statuses/user_timeline.json", params=params).content) is None
 
 
 # ----------------------------------------------------------------- faults
@@ -563,7 +563,7 @@ def test_charset_fault_mislabels_the_body(http: httpx.Client, world: World) -> N
     creds = world.credentials("weibo-0001")
     set_faults(http, "charset@weibo")
     body = http.get("/2/statuses/user_timeline.json", params={"access_token": creds["access_token"]}).content
-    error = weibo.classify_error(body)
+    error = weibo_parsing.classify_error(body)
     assert error is not None and error.kind is ErrorKind.BAD_PAYLOAD
 
 
@@ -883,12 +883,12 @@ def test_long_weibo_posts_and_statuses_show(http: httpx.Client, world: World) ->
         assert "longText" not in row
         assert re.search(r"\.\.\. 全文： http://m\.weibo\.cn/\d+/\d+$", row["text"]), row["text"]
         assert len(row["text"].split("...")[0]) == 137
-    ids = weibo.long_text_ids(http.get("/2/statuses/user_timeline.json", params={**auth, "uid": creds["uid"], "count": "100"}).content)
+    ids = weibo_parsing.long_text_ids(http.get("/2/statuses/user_timeline.json", params={**auth, "uid": creds["uid"], "count": "100"}).content)
     assert ids == {row["idstr"] for row in long_rows if row.get("deleted") != "1"}
     status_id = long_rows[0]["idstr"]
     full = http.get("/2/statuses/show.json", params={**auth, "id": status_id, "isGetLongText": "1"})
     assert full.status_code == 200
-    text = weibo.parse_long_text(full.content)
+    text = weibo_parsing.parse_long_text(full.content)
     assert len(text) > 140 and text.startswith(long_rows[0]["text"][:137]) and "全文" not in text
     plain = http.get("/2/statuses/show.json", params={**auth, "id": status_id}).json()
     assert "longText" not in plain and plain["isLongText"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jb_watchdesk.connectors import douyin, wechat_mp, weibo
+from jb_watchdesk.connectors import douyin, wechat_mp, weibo_parsing
 from jb_watchdesk.connectors.fetching import AccountRef, FetchState
 from jb_watchdesk.connectors.http import HttpClient, HttpSettings
 from jb_watchdesk.domain.models import Platform
@@ -88,7 +88,7 @@ def test_weibo_status_dated_days_ahead_is_estimated_and_undated_one_kept() -> No
     payload["statuses"][0]["created_at"] = AHEAD_TEXT
     payload["statuses"][1]["created_at"] = "not a date"
 
-    page = weibo.parse_user_timeline(payload, fetched_at=FETCHED)
+    page = weibo_parsing.parse_user_timeline(payload, fetched_at=FETCHED)
 
     first, second = page.items
     assert (first.published_at, first.date_estimated) == (FETCHED, True)
@@ -96,7 +96,7 @@ def test_weibo_status_dated_days_ahead_is_estimated_and_undated_one_kept() -> No
     assert page.skipped == 1  # only the status without a string id
     # the same page without the fetch time: the far date passes the absolute gate, the
     # missing one is skipped and counted
-    unbounded = weibo.parse_user_timeline(payload)
+    unbounded = weibo_parsing.parse_user_timeline(payload)
     assert [p.date_estimated for p in unbounded.items] == [False] and unbounded.skipped == 2
 
 
@@ -104,7 +104,7 @@ def test_weibo_comment_from_the_future_is_kept_with_the_fetch_time() -> None:
     payload = load("weibo/comments_timeline.json")
     payload["comments"][0]["created_at"] = AHEAD_TEXT
 
-    page = weibo.parse_comment_page(payload, account_uid="1234567890", fetched_at=FETCHED)
+    page = weibo_parsing.parse_comment_page(payload, account_uid="1234567890", fetched_at=FETCHED)
 
     kept = {c.external_id: c for c in page.comments}["5030000000000100001"]
     assert (kept.created_at, kept.date_estimated) == (FETCHED, True)
@@ -168,7 +168,7 @@ def test_the_fetch_passes_its_now_to_the_parsers(sequence_server, memory_secrets
 
 def test_a_comment_without_a_usable_time_is_kept_with_the_fetch_time_on_every_platform() -> None:
     fetched = datetime(2024, 5, 3, 2, 0, tzinfo=UTC)
-    wb = weibo.parse_comments(
+    wb = weibo_parsing.parse_comments(
         json.dumps({"comments": [{"idstr": "9005", "created_at": "", "text": "请问几点开门？", "user": {"idstr": "1"}, "status": {"idstr": "501"}}]}).encode(),
         fetched_at=fetched,
     )

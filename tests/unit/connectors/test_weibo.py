@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
-from jb_watchdesk.connectors.weibo import classify_error, parse_comments, parse_user_timeline
+from jb_watchdesk.connectors.weibo_parsing import classify_error, parse_comments, parse_user_timeline
 from jb_watchdesk.domain.models import Health
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "weibo"
