@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import asyncio
 import dataclasses
 import logging
 import os
@@ -21,12 +22,12 @@ from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, pars
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import settings as desk_settings
 from jb_watchdesk.services.alerts import AlertService, NotificationPolicy
-from jb_watchdesk.services.watch import WatchLoop
 from jb_watchdesk.services.lexicon_files import lexicon_stamp
 from jb_watchdesk.services.poller import Poller
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
-from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.services.scheduler import PollSettings, Scheduler
+from jb_watchdesk.services.settings import DeskSettings
+from jb_watchdesk.services.watch import WatchLoop
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
 
@@ -107,13 +108,13 @@ class KeyringSecrets:
 
     async def get(self, account_id: int, name: str) -> str | None:
         try:
-            return await self._store.aget(account_id, name)
+            return await asyncio.to_thread(self._store.get, account_id, name)
         except WatchdeskError as error:
             raise ConnectorError(ErrorKind.CONFIG, str(error), code="keyring.unavailable") from None
 
     async def put(self, account_id: int, name: str, value: str) -> None:
         try:
-            await self._store.aset(account_id, name, value)
+            await asyncio.to_thread(self._store.set, account_id, name, value)
         except WatchdeskError as error:
             raise ConnectorError(ErrorKind.CONFIG, str(error), code="keyring.unavailable") from None
 

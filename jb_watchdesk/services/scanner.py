@@ -23,13 +23,12 @@ from pathlib import Path
 from typing import Final, Protocol, TypeVar
 
 from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.models import AccountStatus, Visibility
+from jb_watchdesk.domain.alerts import Alert, AlertDraft
+from jb_watchdesk.domain.models import AccountStatus, ItemKind, Visibility
 from jb_watchdesk.domain.sensitive import Category, Hit, LexiconProblem, Scanner, Severity, utf16_spans
 from jb_watchdesk.domain.sensitive.detectors import DETECTOR_RULES
 from jb_watchdesk.services.lexicon_files import lexicon_locations, load_scanner
 from jb_watchdesk.storage import alerts as alert_store
-from jb_watchdesk.domain.alerts import Alert, AlertDraft
-from jb_watchdesk.domain.models import ItemKind
 from jb_watchdesk.storage.alerts import ScanItem
 from jb_watchdesk.storage.db import Store
 
@@ -126,8 +125,8 @@ class ScanService:
     def reload(self) -> list[LexiconProblem]:
         """Re-read the lexicon files, build a new scanner and swap it in; returns the problems.
 
-        Blocking (file reads and the build): call it from a worker thread or through
-        :meth:`areload` when an event loop is running.
+        Blocking (file reads and the build): from an event loop, run it in a worker thread
+        (``await asyncio.to_thread(service.reload)``); scans in flight keep the scanner they began with.
         """
         with self._reload_lock:
             scanner, problems = load_scanner(self._locations)
@@ -138,10 +137,6 @@ class ScanService:
             log.warning("lexicon: %s", problem.format("en"))
         log.info("lexicon loaded: %d terms, %d allow phrases", len(scanner.lexicon.terms), len(scanner.lexicon.allow))
         return problems
-
-    async def areload(self) -> list[LexiconProblem]:
-        """:meth:`reload` on the worker thread, for callers on the event loop."""
-        return await self._off_loop(self.reload)
 
     # -- scanning ------------------------------------------------------------------
 
@@ -164,7 +159,9 @@ class ScanService:
         raised: list[Alert] = []
         async for page in self._pages(alert_store.pending_scan_items):
             lifecycle = frozenset(item.id for item in page if item.kind is ItemKind.POST and not item.edited)
-            drafts, done, found = await self._off_loop(lambda page=page, lifecycle=lifecycle: scan_each(scanner, page, lifecycle_posts=lifecycle))
+            drafts, done, found = await self._off_loop(
+                lambda page=page, lifecycle=lifecycle: scan_each(scanner, page, lifecycle_posts=lifecycle)
+            )
             raised.extend(await self._store.run(alert_store.store_scan, drafts, scanned=done, now=self._clock.now()))
             scanned += len(done)
             hits += found
@@ -207,7 +204,7 @@ class ScanService:
     async def _current_scanner(self) -> Scanner:
         scanner = self._scanner
         if scanner is None:
-            await self.areload()
+            await asyncio.to_thread(self.reload)
             scanner = self._scanner
             assert scanner is not None
         return scanner

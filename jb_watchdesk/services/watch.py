@@ -17,8 +17,8 @@ from typing import Any
 
 from jb_watchdesk.services import emergencies, inspections, status
 from jb_watchdesk.services.alerts import AlertService, Notification
-from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.changes import Changes
+from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.poller import Poller, PollResult
 from jb_watchdesk.services.scanner import ScanOutcome, ScanService
 
@@ -52,7 +52,7 @@ class WatchLoop:
     async def load_lexicon(self) -> LexiconReport:
         """(Re)load the lexicon now, off the event loop; returns what it holds and what was left out."""
         stamp = await asyncio.to_thread(self.lexicon_stamp) if self.lexicon_stamp is not None else None
-        problems = await self.scanner.areload()
+        problems = await asyncio.to_thread(self.scanner.reload)
         self._loaded_stamp, self._loaded = stamp, True
         return LexiconReport.of(self.scanner.scanner.lexicon, problems)
 
@@ -154,4 +154,6 @@ class WatchLoop:
 
 def _scan_changes(scan: ScanOutcome, *, lexicon: LexiconReport | None) -> Changes:
     """What a scan changed: alerts raised (or resolved after a lexicon change), the lexicon reloaded."""
-    return Changes(alerts=bool(scan.raised or scan.resolved), ledger=bool(scan.raised), lexicon=lexicon is not None, alert_rows=tuple(scan.raised))
+    return Changes(
+        alerts=bool(scan.raised or scan.resolved), ledger=bool(scan.raised), lexicon=lexicon is not None, alert_rows=tuple(scan.raised)
+    )

@@ -9,7 +9,6 @@ so they run on a worker thread with a timeout; the event loop never waits on the
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
 from collections.abc import Callable
@@ -178,13 +177,6 @@ class SecretStore:
                 pass
 
         self._call(_delete)
-
-    async def aget(self, account_id: int, name: str) -> str | None:
-        """Coroutine form of :meth:`get` for the event loop."""
-        return await asyncio.to_thread(self.get, account_id, name)
-
-    async def aset(self, account_id: int, name: str, value: str) -> None:
-        await asyncio.to_thread(self.set, account_id, name, value)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -220,7 +220,7 @@ def test_the_workspace_lexicon_adds_to_the_shipped_one_and_bad_lines_are_reporte
 
 def test_a_missing_workspace_lexicon_folder_is_not_a_problem(store: Store, tmp_path: Path) -> None:
     with ScanService(store=store, clock=FixedClock(), locations=lexicon_locations(tmp_path / "none")) as service:
-        assert asyncio.run(service.areload()) == []
+        assert asyncio.run(asyncio.to_thread(service.reload)) == []
         assert len(service.scanner.lexicon.terms) > 100
 
 

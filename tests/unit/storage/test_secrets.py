@@ -113,13 +113,14 @@ def test_secret_size_limits() -> None:
     store.set(1, "app_secret", "x" * 1280)
 
 
-def test_async_access_does_not_block_the_loop() -> None:
+def test_access_from_a_worker_thread() -> None:
+    """The connectors read and refresh tokens from the event loop through a worker thread."""
     import asyncio
 
     store = SecretStore(MemoryKeyring())
 
     async def main() -> str | None:
-        await store.aset(3, "refresh_token", "r")
-        return await store.aget(3, "refresh_token")
+        await asyncio.to_thread(store.set, 3, "refresh_token", "r")
+        return await asyncio.to_thread(store.get, 3, "refresh_token")
 
     assert asyncio.run(main()) == "r"
