@@ -6,7 +6,7 @@ migrations and runs every unit of work handed to it: synchronous callers (the co
 line) use ``store.call(fn)``, coroutines ``await store.run(fn)``. Both serialise on the
 same thread, so there is exactly one writer per process.
 
-The window's reads go through ``await store.read(fn)`` instead: a second, read-only
+Reads (the window's, through operations) go through ``store.query(fn)``: a second, read-only
 connection on a thread of its own. In WAL mode a reader never waits for the writer, so a
 refresh does not queue behind the thousand small transactions of a poll cycle; each read
 runs in one transaction and sees one consistent snapshot.
@@ -186,7 +186,7 @@ class Store:
 
     # -- work ------------------------------------------------------------------
 
-    def _invoke(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+    def _invoke(self, fn: Callable[..., T], args: tuple[object, ...], kwargs: dict[str, object]) -> T:
         """One unit of work; whatever it leaves uncommitted is committed when it returns and rolled
         back when it raises, so the reader connection sees every finished call and no half of one.
         A ``call`` made from inside another unit of work is part of that one."""
@@ -237,15 +237,6 @@ class Store:
             return self.call(fn, *args, **kwargs)
         return self._reader_executor().submit(self._invoke_read, fn, args, kwargs).result()
 
-    async def read(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
-        """Coroutine form of :meth:`query`, for the poll loop's own reads."""
-        if self._closed:
-            raise RuntimeError("store is closed")
-        if self.path is None:
-            return await self.run(fn, *args, **kwargs)
-        future = self._reader_executor().submit(self._invoke_read, fn, args, kwargs)
-        return await asyncio.wrap_future(future)
-
     def _reader_executor(self) -> ThreadPoolExecutor:
         with self._reader_lock:
             if self._closed:
@@ -254,7 +245,7 @@ class Store:
                 self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jb-store-read")
             return self._reader
 
-    def _invoke_read(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+    def _invoke_read(self, fn: Callable[..., T], args: tuple[object, ...], kwargs: dict[str, object]) -> T:
         assert self.path is not None
         try:
             if self._reader_db is None:

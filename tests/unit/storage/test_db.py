@@ -83,14 +83,14 @@ def test_reads_run_on_their_own_connection_and_never_wait_for_the_writer(tmp_pat
             await asyncio.to_thread(writing.wait, 10)
             # the writer holds an open transaction on its thread; the reader is not held up by it
             try:
-                thread, units = await asyncio.wait_for(store.read(read), timeout=5)
+                thread, units = await asyncio.wait_for(asyncio.to_thread(store.query, read), timeout=5)
             finally:
                 release.set()
             assert thread.startswith("jb-store-read") and units == [""]
             await write
-            assert (await store.read(read))[1] == ["changed"]  # a committed write is seen at once
+            assert store.query(read)[1] == ["changed"]  # a committed write is seen at once
             with pytest.raises(StorageError):
-                await store.read(lambda db: db.execute("DELETE FROM accounts"))
+                store.query(lambda db: db.execute("DELETE FROM accounts"))
 
         asyncio.run(main())
         assert [a.unit for a in store.call(list_accounts)] == ["changed"]
@@ -109,7 +109,7 @@ def test_each_unit_of_work_is_committed_when_it_returns_and_rolled_back_when_it_
         with pytest.raises(ValueError):
             store.call(half_then_fail)
         assert not store.call(lambda db: db.conn.in_transaction)
-        accounts = asyncio.run(store.read(list_accounts))
+        accounts = store.query(list_accounts)
     assert [(a.owner, a.unit) for a in accounts] == [("done", "")]
 
 
@@ -145,7 +145,7 @@ def test_file_is_backed_up_before_a_new_migration(tmp_path: Path, monkeypatch: p
         store.call(apply_register, [AccountSpec(name="江北政务", platform=Platform.WECHAT_MP)], now=NOW)
 
     extended = _Migrations("jb_watchdesk")
-    for migration in MIGRATIONS._migrations:
+    for migration in MIGRATIONS._migrations:  # noqa: SLF001 - a copy of the real list
         extended(name=migration.name)(migration.fn)
 
     @extended(name="9999_add_column")
