@@ -18,6 +18,10 @@ Admin routes, for tests and the demo:
 - ``GET /_sim/faults`` / ``POST /_sim/faults`` (``{"spec": "..."}``; empty clears); the
   spec's content kinds (``undated``, ``video_status`` …) are handed to the world
 - ``GET /_sim/stats`` / ``POST /_sim/stats/reset``  request counts per route and account
+
+The HTTP/1.1 reading and writing lives in :mod:`jb_watchdesk.simulator.http11`, the faults
+acted out on an answer in :mod:`jb_watchdesk.simulator.fault_responses` and the admin routes
+in :mod:`jb_watchdesk.simulator.admin`; this module re-exports their limits and constants.
 """
 
 from __future__ import annotations
@@ -25,87 +29,59 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import csv
-import gzip
-import io
-import json
 import logging
 import signal
-import socket
-import struct
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Sequence
-from datetime import datetime
-from http import HTTPStatus
 from typing import Final
-from urllib.parse import parse_qsl, unquote, urlsplit
-
-import brotli
 
 from jb_watchdesk.domain.models import Platform
-from jb_watchdesk.simulator.faults import PLATFORM_FAULTS, Fault, FaultKind, FaultPlan
-from jb_watchdesk.simulator.routes import (
-    JSON_TYPE,
-    Platforms,
-    Request,
-    Response,
-    Target,
-    http_date,
-    json_response,
-    platform_of,
-    text_response,
+from jb_watchdesk.simulator.admin import admin_response, admin_route
+from jb_watchdesk.simulator.fault_responses import (
+    FUTURE_LAST_MODIFIED,
+    OVERSIZE_BYTES,
+    fault_response,
+    write_oversize,
 )
-from jb_watchdesk.simulator.world import POST_HORIZON_DAYS, SERVED_PLATFORMS, World
+from jb_watchdesk.simulator.faults import FaultKind, FaultPlan
+from jb_watchdesk.simulator.http11 import (
+    BODY_TIMEOUT_S,
+    DRIP_INTERVAL_S,
+    HOLD_LIMIT_S,
+    MAX_BODY_BYTES,
+    MAX_HEADER_BYTES,
+    MAX_HEADERS,
+    _BadRequest,
+    hold,
+    read_request,
+    write_reset,
+    write_response,
+)
+from jb_watchdesk.simulator.routes import Platforms, Request, Response, platform_of, text_response
+from jb_watchdesk.simulator.world import SERVED_PLATFORMS, World
+
+__all__ = [
+    "BODY_TIMEOUT_S",
+    "DRIP_INTERVAL_S",
+    "FUTURE_LAST_MODIFIED",
+    "HOLD_LIMIT_S",
+    "IDLE_TIMEOUT_S",
+    "MAX_BODY_BYTES",
+    "MAX_HEADERS",
+    "MAX_HEADER_BYTES",
+    "OVERSIZE_BYTES",
+    "SimulatorServer",
+    "main",
+    "run_simulator",
+    "running_in_thread",
+    "serving",
+]
 
 log = logging.getLogger(__name__)
 
-MAX_HEADER_BYTES: Final = 32 * 1024
-MAX_HEADERS: Final = 100
-MAX_BODY_BYTES: Final = 1024 * 1024
 IDLE_TIMEOUT_S: Final = 30.0
-BODY_TIMEOUT_S: Final = 10.0
-HOLD_LIMIT_S: Final = 600.0
-DRIP_INTERVAL_S: Final = 0.5
-OVERSIZE_BYTES: Final = 21 * 1024 * 1024
-#: the Last-Modified of the ``future_lastmod`` fault: a file time in 2041, as a case from the field
-FUTURE_LAST_MODIFIED: Final = "Sat, 16 Nov 2041 19:11:00 GMT"
-_CHUNK: Final = 64 * 1024
-
-_WAF_PAGE: Final = """<html>
-<head><title>403 Forbidden</title></head>
-<body>
-<center><h1>访问被拦截</h1></center>
-<p>您的访问请求疑似攻击行为，已被网站防火墙拦截。请先<a href="/sso/login">登录</a>后访问。</p>
-<p>事件ID：{event}</p>
-</body>
-</html>
-"""
-_ERROR_PAGE: Final = "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-_ENTITY_BOMB: Final = """<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE rss [
-  <!ENTITY a "江北江北江北江北江北江北江北江北江北江北">
-  <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
-  <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
-  <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
-  <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
-  <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
-  <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
-  <!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
-  <!ENTITY i "&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;">
-]>
-<rss version="2.0"><channel><title>&i;</title><link>https://www.jbq.example.gov.cn/</link><description>&i;</description>
-<item><title>&i;</title><guid>bomb-1</guid><pubDate>Wed, 01 May 2024 08:00:00 +0800</pubDate><description>&i;&i;&i;&i;</description></item>
-</channel></rss>
-"""
-
-
-class _BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class SimulatorServer:
@@ -303,60 +279,12 @@ class SimulatorServer:
                 await self._send(writer, text_response(431, text="request header fields too large"), keep_alive=False)
                 return
             try:
-                request, keep_alive = await self._read_request(head, reader, writer)
+                request, keep_alive = await read_request(head, reader, writer)
             except _BadRequest as problem:
                 await self._send(writer, text_response(problem.status, text=str(problem)), keep_alive=False)
                 return
             if not await self._dispatch(request, reader, writer, keep_alive=keep_alive):
                 return
-
-    async def _read_request(
-        self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> tuple[Request, bool]:
-        try:
-            text = head[:-4].decode("latin-1")
-        except UnicodeDecodeError:
-            raise _BadRequest(400, "undecodable request head") from None
-        lines = text.split("\r\n")
-        parts = lines[0].split(" ")
-        if len(parts) != 3 or not parts[0].isalpha():
-            raise _BadRequest(400, "malformed request line")
-        method, target, version = parts
-        if version not in ("HTTP/1.1", "HTTP/1.0"):
-            raise _BadRequest(505, "only HTTP/1.0 and HTTP/1.1 are supported")
-        if len(lines) - 1 > MAX_HEADERS:
-            raise _BadRequest(431, "too many header fields")
-        headers: dict[str, str] = {}
-        for line in lines[1:]:
-            if not line or line[0] in " \t":
-                raise _BadRequest(400, "obsolete header folding is not accepted")
-            name, colon, value = line.partition(":")
-            if not colon or not name or name != name.strip():
-                raise _BadRequest(400, "malformed header field")
-            key = name.lower()
-            value = value.strip()
-            if key == "content-length" and key in headers and headers[key] != value:
-                raise _BadRequest(400, "conflicting Content-Length headers")
-            headers[key] = f"{headers[key]}, {value}" if key in headers and key != "content-length" else value
-        if "transfer-encoding" in headers:
-            raise _BadRequest(501, "request bodies must be sent with Content-Length")
-        length_text = headers.get("content-length", "0")
-        if not length_text.isdigit() or len(length_text) > 12:
-            raise _BadRequest(400, "malformed Content-Length")
-        length = int(length_text)
-        if length > MAX_BODY_BYTES:
-            raise _BadRequest(413, "request body too large")
-        if length and headers.get("expect", "").lower() == "100-continue":
-            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        body = b""
-        if length:
-            async with asyncio.timeout(BODY_TIMEOUT_S):
-                body = await reader.readexactly(length)
-        tokens = {token.strip().lower() for token in headers.get("connection", "").split(",")}
-        keep_alive = "keep-alive" in tokens if version == "HTTP/1.0" else "close" not in tokens
-        split = urlsplit(target)
-        query = dict(parse_qsl(split.query, keep_blank_values=True))
-        return Request(method=method, path=unquote(split.path) or "/", query=query, headers=headers, body=body), keep_alive
 
     # --------------------------------------------------------------- dispatch
 
@@ -365,7 +293,8 @@ class SimulatorServer:
     ) -> bool:
         """Answer one request; returns whether the connection stays open."""
         if request.path.startswith("/_sim/") or request.path == "/":
-            response = await self._admin(request)
+            self._count(admin_route(request.path))
+            response = await admin_response(self, request)
             await self._send(writer, response, keep_alive=keep_alive)
             return keep_alive
         route, methods = self.platforms.lookup(request.path)
@@ -384,7 +313,7 @@ class SimulatorServer:
         decision = self._faults.decide(target.names(platform_of(route)))
         fault = decision.fault
         if fault is not None and fault.kind is FaultKind.TIMEOUT:
-            await self._hold(reader)
+            await hold(reader)
             return False
         delay_ms = self.latency_ms + decision.latency_ms
         if delay_ms:
@@ -392,87 +321,15 @@ class SimulatorServer:
         if fault is not None and fault.kind is FaultKind.OVERSIZE:
             await self._send_oversize(writer, route, keep_alive=keep_alive)
             return keep_alive
-        response = self._respond(fault, target, request, draw=decision.draw)
+        response = fault_response(self.platforms, fault, target, request, draw=decision.draw)
         if fault is not None and fault.kind is FaultKind.RESET:
-            await self._send_reset(writer, response)
+            await write_reset(writer, response)
             return False
         drip = fault is not None and fault.kind is FaultKind.DRIP
         await self._send(writer, response, keep_alive=keep_alive, head_only=request.method == "HEAD", drip=drip)
         return keep_alive
 
-    def _respond(self, fault: Fault | None, target: Target, request: Request, *, draw: int) -> Response:
-        kind = fault.kind if fault is not None else None
-        if kind is FaultKind.SERVER_ERROR:
-            code = (500, 502, 503)[draw % 3]
-            reason = HTTPStatus(code).phrase
-            return text_response(code, text=_ERROR_PAGE.format(code=code, reason=reason), kind="html")
-        if kind is FaultKind.TOO_MANY_REQUESTS:
-            response = text_response(429, text=_ERROR_PAGE.format(code=429, reason="Too Many Requests"), kind="html")
-            response.headers.append(("Retry-After", str(fault.param if fault is not None else 30)))
-            return response
-        if kind is FaultKind.HTML:
-            return text_response(200, text=_WAF_PAGE.format(event=f"{draw:016x}"), kind="html")
-        if kind is FaultKind.ENTITY_BOMB:
-            body = _ENTITY_BOMB.encode("utf-8")
-            return Response(status=200, body=body, content_type="application/rss+xml; charset=utf-8", kind="xml")
-        if kind is FaultKind.FUTURE_LASTMOD and target.route == "rss":
-            return self._future_lastmod(target, request)
-        if kind in (FaultKind.BROTLI, FaultKind.GZIP_NOHEADER):
-            return _compressed(self.platforms.handle(request, target=target), brotli_coded=kind is FaultKind.BROTLI)
-        forced = kind if kind in (FaultKind.EXPIRE, FaultKind.QUOTA, *PLATFORM_FAULTS) else None
-        if kind in (FaultKind.MALFORMED, FaultKind.CHARSET):
-            # A conditional request would get an empty 304, which cannot be malformed.
-            headers = {k: v for k, v in request.headers.items() if not k.startswith("if-")}
-            request = Request(request.method, request.path, request.query, headers, request.body)
-        response = self.platforms.handle(request, target=target, forced=forced)
-        if kind is FaultKind.MALFORMED:
-            # Cut on a character boundary: the document must be broken, not undecodable.
-            text = response.body.decode(response.charset, "replace")
-            cut = len(text) * 3 // 5
-            if response.kind == "xml" and "<item>" in text:
-                # Inside the channel header, so no entry survives for a lenient parser.
-                cut = max(1, text.index("<item>") - 7)
-            response.body = text[: max(1, cut)].encode(response.charset)
-        elif kind is FaultKind.CHARSET:
-            _swap_charset(response)
-        return response
-
-    def _future_lastmod(self, target: Target, request: Request) -> Response:
-        """A feed whose Last-Modified lies in 2041: that date coming back gets 304, changed or not.
-
-        A server that compares If-Modified-Since with a file time in the future answers 304 until
-        that time passes: the failure feed readers' users reported (RFC 9110 §13.1.3 compares dates).
-        """
-        if request.headers.get("if-modified-since", "").strip() == FUTURE_LAST_MODIFIED:
-            return Response(status=304, headers=[("Last-Modified", FUTURE_LAST_MODIFIED)], content_type="", kind="empty")
-        response = self.platforms.handle(request, target=target)
-        response.headers = [(k, v) for k, v in response.headers if k.lower() != "last-modified"]
-        response.headers.append(("Last-Modified", FUTURE_LAST_MODIFIED))
-        return response
-
-    async def _hold(self, reader: asyncio.StreamReader) -> None:
-        """Keep the connection open without answering until the client gives up."""
-        with contextlib.suppress(TimeoutError, ConnectionError):
-            async with asyncio.timeout(HOLD_LIMIT_S):
-                while await reader.read(_CHUNK):
-                    pass
-
     # ---------------------------------------------------------------- writing
-
-    def _head(self, response: Response, *, length: int | None, keep_alive: bool) -> bytes:
-        reason = _reason(response.status)
-        lines = [
-            f"HTTP/1.1 {response.status} {reason}",
-            f"Date: {http_date(int(time.time()))}",
-            "Server: jb-watchdesk-simulator",
-        ]
-        if response.content_type and response.status != 304:
-            lines.append(f"Content-Type: {response.content_type}")
-        if length is not None:
-            lines.append(f"Content-Length: {length}")
-        lines.extend(f"{name}: {value}" for name, value in response.headers)
-        lines.append("Connection: keep-alive" if keep_alive else "Connection: close")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     async def _send(
         self,
@@ -485,179 +342,13 @@ class SimulatorServer:
     ) -> None:
         with self._stats_lock:
             self._statuses[response.status] += 1
-        length = None if response.status == 304 else len(response.body)
-        writer.write(self._head(response, length=length, keep_alive=keep_alive))
-        if head_only or response.status == 304:
-            await writer.drain()
-            return
-        if not drip:
-            writer.write(response.body)
-            await writer.drain()
-            return
-        await writer.drain()
-        for position in range(len(response.body)):
-            if writer.is_closing():
-                return
-            writer.write(response.body[position : position + 1])
-            await writer.drain()
-            await asyncio.sleep(DRIP_INTERVAL_S)
-
-    async def _send_reset(self, writer: asyncio.StreamWriter, response: Response) -> None:
-        """Half a response, then a TCP reset (SO_LINGER 0 turns close into RST)."""
-        writer.write(self._head(response, length=len(response.body), keep_alive=True))
-        writer.write(response.body[: len(response.body) // 2])
-        await writer.drain()
-        sock = writer.get_extra_info("socket")
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        writer.transport.abort()
+        await write_response(writer, response, keep_alive=keep_alive, head_only=head_only, drip=drip)
 
     async def _send_oversize(self, writer: asyncio.StreamWriter, route: str, *, keep_alive: bool) -> None:
-        """A well-formed start and end around more than 20 MB of filler, streamed in chunks."""
-        if route == "rss":
-            prefix = (
-                '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>oversize</title>'
-                "<item><title>oversize</title><guid>oversize-1</guid><description>"
-            ).encode()
-            suffix = b"</description></item></channel></rss>\n"
-            content_type = "application/rss+xml; charset=utf-8"
-        else:
-            prefix, suffix, content_type = b'{"errcode":0,"padding":"', b'"}', JSON_TYPE
-        chunk = ("江北" * (_CHUNK // 6)).encode("utf-8")
-        chunks = OVERSIZE_BYTES // len(chunk) + 1
-        length = len(prefix) + chunks * len(chunk) + len(suffix)
-        response = Response(status=200, content_type=content_type)
+        """More than 20 MB of body, streamed."""
         with self._stats_lock:
             self._statuses[200] += 1
-        writer.write(self._head(response, length=length, keep_alive=keep_alive))
-        writer.write(prefix)
-        for _ in range(chunks):
-            if writer.is_closing():
-                return
-            writer.write(chunk)
-            await writer.drain()
-        writer.write(suffix)
-        await writer.drain()
-
-    # ------------------------------------------------------------------ admin
-
-    async def _admin(self, request: Request) -> Response:
-        path = request.path.rstrip("/") or "/"
-        route = "admin." + (path.removeprefix("/_sim/").replace("/", ".") or "index")
-        self._count(route if path != "/" else "admin.index")
-        if request.method == "GET" and path == "/":
-            return text_response(200, text=f"jb-watchdesk simulator: {len(self.world.accounts)} accounts, seed {self.world.seed}\n")
-        if request.method == "GET" and path == "/_sim/register.csv":
-            return self._register_csv()
-        if request.method == "GET" and path == "/_sim/truth":
-            return await self._truth(request)
-        if request.method == "GET" and path == "/_sim/credentials":
-            rows = [
-                {"key": a.key, "name": a.name, "platform": a.platform, "secrets": self.world.credentials(a.key)}
-                for a in self.world.accounts
-            ]
-            return json_response(rows)
-        if path == "/_sim/faults" and request.method in ("GET", "POST"):
-            if request.method == "POST":
-                try:
-                    self.set_faults(_spec_from_body(request.body))
-                except ValueError as problem:
-                    return json_response({"error": str(problem)}, status=400)
-            return json_response({"spec": self._faults.spec, "entries": self._faults.stats()})
-        if request.method == "GET" and path == "/_sim/stats":
-            return json_response(self.stats())
-        if request.method == "POST" and path == "/_sim/stats/reset":
-            self.reset_stats()
-            return json_response(self.stats())
-        return text_response(404, text="Not Found")
-
-    def _register_csv(self) -> Response:
-        buffer = io.StringIO()
-        columns = ("name", "platform", "unit", "status", "source", "api_base", "owner", "note")
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(self.world.register_rows(self.base_url))
-        body = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-        return Response(
-            status=200,
-            body=body,
-            content_type="text/csv; charset=utf-8",
-            headers=[("Content-Disposition", 'attachment; filename="register.csv"')],
-            kind="text",
-        )
-
-    async def _truth(self, request: Request) -> Response:
-        now: datetime | None = None
-        raw_now = request.query.get("now")
-        if raw_now:
-            try:
-                now = datetime.fromisoformat(raw_now)
-            except ValueError:
-                return json_response({"error": "now must be an ISO 8601 instant with a zone"}, status=400)
-            if now.tzinfo is None:
-                return json_response({"error": "now must be an ISO 8601 instant with a zone"}, status=400)
-        window_text = request.query.get("window", "30")
-        if not window_text.isdigit() or not 1 <= int(window_text) <= 365:
-            return json_response({"error": "window must be a number of days from 1 to 365"}, status=400)
-        if request.query.get("items", "") in {"1", "true"}:
-            horizon_text = request.query.get("horizon", str(POST_HORIZON_DAYS))
-            if not horizon_text.isdigit() or not 1 <= int(horizon_text) <= 365:
-                return json_response({"error": "horizon must be a number of days from 1 to 365"}, status=400)
-            items = await asyncio.to_thread(
-                self.world.truth_items,
-                now,
-                post_horizon_days=int(horizon_text),
-                comment_window_days=int(window_text),
-            )
-            return json_response(items)
-        # A thousand accounts take about a second; the event loop keeps serving meanwhile.
-        rows = await asyncio.to_thread(self.world.truth, now, comment_window_days=int(window_text))
-        return json_response(rows)
-
-
-def _spec_from_body(body: bytes) -> str:
-    text = body.decode("utf-8", "replace").strip()
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            raise ValueError("the body must be JSON like {\"spec\": \"5xx%5\"}") from None
-        spec = data.get("spec", "") if isinstance(data, dict) else None
-        if not isinstance(spec, str):
-            raise ValueError("spec must be a string")
-        return spec
-    return text
-
-
-def _compressed(response: Response, *, brotli_coded: bool) -> Response:
-    """The response with its body brotli-compressed and labelled ``Content-Encoding: br``, or
-    gzip-compressed with no label at all (``gzip_noheader``). Empty bodies (304, HEAD) stay empty."""
-    if not response.body:
-        return response
-    if brotli_coded:
-        response.body = brotli.compress(response.body)
-        response.headers.append(("Content-Encoding", "br"))
-    else:
-        response.body = gzip.compress(response.body, mtime=0)
-    return response
-
-
-def _swap_charset(response: Response) -> None:
-    """Re-encode the body so it contradicts its label: GB18030 labelled UTF-8, or the reverse."""
-    if not response.body:
-        return
-    if response.charset == "gb18030":
-        response.body = response.body.decode("gb18030").encode("utf-8")
-    else:
-        response.body = response.body.decode("utf-8").encode("gb18030")
-
-
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"
+        await write_oversize(writer, route, keep_alive=keep_alive)
 
 
 # ---------------------------------------------------------------------- running
