@@ -10,6 +10,7 @@ are written in one transaction. A cycle never overlaps itself. ``poll_once`` ret
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Protocol
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.connectors.fetching import AccountRef, FetchState
 from jb_watchdesk.connectors.registry import Connectors
-from jb_watchdesk.domain import messages
+from jb_watchdesk.domain import messages, rules
 from jb_watchdesk.domain.errors import CheckFailed, WatchdeskError
 from jb_watchdesk.domain.models import Account, Health
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar
@@ -84,7 +85,9 @@ class PollResult:
 
     @property
     def empty(self) -> bool:
-        return not (self.new_posts or self.edited_posts or self.deleted_posts or self.new_comments or self.edited_comments or self.health_changes)
+        return not (
+            self.new_posts or self.edited_posts or self.deleted_posts or self.new_comments or self.edited_comments or self.health_changes
+        )
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -157,7 +160,10 @@ class Poller:
                 raise ConnectorError(ErrorKind.CONFIG, "the account has no source yet", code="account.no_source")
             result = await connector.fetch(ref, state=FetchState(), with_comments=False, now=self.clock.now())
         except ConnectorError as error:
-            raise CheckFailed("account.probe_failed", account=account.name, problem=error.reason) from error
+            # code and platform let the window say what to do there; the command line shows the reason
+            raise CheckFailed(
+                "account.probe_failed", account=account.name, problem=error.reason, code=error.code, platform=account.platform.value
+            ) from error
         return messages.text("account.probe_ok", posts=len(result.posts), requests=result.requests)
 
     async def due_count(self) -> int:
@@ -244,7 +250,7 @@ class Poller:
                 posts=result.posts,
                 comments=result.comments,
                 now=self.clock.now(),
-                calendar=self.calendar,
+                deadlines=functools.partial(rules.comment_sla, calendar=self.calendar),
                 health=health,
                 health_reason=reason,
             )

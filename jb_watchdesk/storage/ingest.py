@@ -20,16 +20,14 @@ the connectors package.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Final, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar, cast
 
 from sqlite_utils import Database
 
-from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.models import CONTENT_ID_PREFIX, Health, Visibility
-from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar
+from jb_watchdesk.domain.models import CONTENT_ID_PREFIX, CommentSla, Health, Visibility
 from jb_watchdesk.storage.codec import from_db, to_db
 
 PLATFORM_REPLY = "platform reply"
@@ -141,8 +139,8 @@ def _chunks(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
-def _existing(db: Database, table: str, account_id: int, external_ids: Sequence[str]) -> dict[str, dict]:
-    found: dict[str, dict] = {}
+def _existing(db: Database, table: str, account_id: int, external_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(list(dict.fromkeys(external_ids))):
         marks = ", ".join("?" for _ in chunk)
         for row in db.query(
@@ -153,7 +151,7 @@ def _existing(db: Database, table: str, account_id: int, external_ids: Sequence[
     return found
 
 
-def _legacy_hash_matches(row: dict, post: IncomingPost) -> bool:
+def _legacy_hash_matches(row: dict[str, Any], post: IncomingPost) -> bool:
     """True when ``row`` was hashed the way rows were before the link left the hash, over this text."""
     texts = (post.title, post.body, post.digest)
     return row["content_hash"] in {content_hash(*texts, post.url), content_hash(*texts, row["url"])}
@@ -177,7 +175,7 @@ _SAME_DATE_REAL_IDS: Final = timedelta(minutes=2)
 
 def _same_post_new_id(
     db: Database, account_id: int, post: IncomingPost, *, batch_ids: set[str], claimed: set[int]
-) -> dict | None:
+) -> dict[str, Any] | None:
     """The stored post this one is when only its id changed, or None.
 
     The source may change how it names an item: a feed item without a usable guid is named by a
@@ -191,7 +189,7 @@ def _same_post_new_id(
     if not post.title:
         return None
     hashed_in = post.external_id.startswith(CONTENT_ID_PREFIX)
-    best: tuple[timedelta, dict] | None = None
+    best: tuple[timedelta, dict[str, Any]] | None = None
     for row in db.query("SELECT * FROM posts WHERE account_id = ? AND title = ?", [account_id, post.title]):
         if row["id"] in claimed or row["external_id"] in batch_ids:
             continue
@@ -228,7 +226,7 @@ def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *
                 claimed.add(row["id"])
                 db.execute("UPDATE posts SET external_id = ? WHERE id = ?", [post.external_id, row["id"]])
         if row is None:
-            post_id = db["posts"].insert(
+            post_id = db.table("posts").insert(
                 {
                     "account_id": account_id,
                     "external_id": post.external_id,
@@ -246,13 +244,13 @@ def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *
                     "scanned_at": None,
                 }
             ).last_pk
-            result.new_posts.append(int(post_id))
+            result.new_posts.append(int(cast(int, post_id)))
             continue
         changes: dict[str, object] = {}
         if row["content_hash"] != digest and _legacy_hash_matches(row, post):
             changes["content_hash"] = digest  # stored before links left the hash: the same text
         elif row["content_hash"] != digest:
-            db["post_versions"].insert(
+            db.table("post_versions").insert(
                 {
                     "post_id": row["id"],
                     "title": row["title"],
@@ -288,7 +286,7 @@ def _write_posts(db: Database, account_id: int, posts: Sequence[IncomingPost], *
             changes["deleted_at"] = None
         if changes:
             changes["updated_at"] = now
-            db["posts"].update(row["id"], changes)
+            db.table("posts").update(row["id"], changes)
 
 
 def _write_comments(
@@ -297,7 +295,7 @@ def _write_comments(
     comments: Sequence[IncomingComment],
     *,
     now: str,
-    calendar: WorkdayCalendar,
+    deadlines: Callable[[datetime], CommentSla],
     result: AccountWrite,
 ) -> None:
     batch = unique_comments(comments)
@@ -310,10 +308,10 @@ def _write_comments(
         replied_at = to_db(comment.replied_at) if comment.replied and comment.replied_at else (now if comment.replied else None)
         row = existing.get(comment.external_id)
         if row is None:
-            sla = rules.comment_sla(comment.created_at, calendar=calendar)
+            sla = deadlines(comment.created_at)
             # A reply on the platform is the account answering the public: it acknowledges
             # the comment and gives the result at once (§3.7).
-            comment_id = db["comments"].insert(
+            comment_id = db.table("comments").insert(
                 {
                     "account_id": account_id,
                     "post_id": post_ids.get(comment.post_external_id),
@@ -336,7 +334,7 @@ def _write_comments(
                     "scanned_at": None,
                 }
             ).last_pk
-            result.new_comments.append(int(comment_id))
+            result.new_comments.append(int(cast(int, comment_id)))
             continue
         changes: dict[str, object] = {}
         if row["text"] != comment.text:
@@ -352,7 +350,7 @@ def _write_comments(
             changes["deleted_at"] = now
         if changes:
             changes["updated_at"] = now
-            db["comments"].update(row["id"], changes)
+            db.table("comments").update(row["id"], changes)
 
 
 def record_success(
@@ -362,11 +360,15 @@ def record_success(
     posts: Sequence[IncomingPost],
     comments: Sequence[IncomingComment],
     now: datetime,
-    calendar: WorkdayCalendar = DEFAULT_CALENDAR,
+    deadlines: Callable[[datetime], CommentSla] | None = None,
     health: Health = Health.OK,
     health_reason: str = "",
 ) -> AccountWrite:
-    """Store one account's fetched posts and comments and its health, atomically."""
+    """Store one account's fetched posts and comments and its health, atomically.
+
+    ``deadlines`` gives a new comment's acknowledgement and result deadlines from its creation
+    time (the rule lives with the caller: ``rules.comment_sla`` on the duty room's calendar); it
+    may be left out only when no comments are given (``ValueError`` otherwise)."""
     stamp = to_db(now)
     assert stamp is not None
     with db.atomic():
@@ -375,7 +377,10 @@ def record_success(
             raise LookupError(f"account {account_id} no longer exists")
         result = AccountWrite(account_id=account_id, previous_health=Health(previous[0]), health=health)
         _write_posts(db, account_id, posts, now=stamp, result=result)
-        _write_comments(db, account_id, comments, now=stamp, calendar=calendar, result=result)
+        if comments:
+            if deadlines is None:
+                raise ValueError("comments need their deadlines")
+            _write_comments(db, account_id, comments, now=stamp, deadlines=deadlines, result=result)
         _set_health(db, account_id, health=health, reason=health_reason, now=stamp, previous=result.previous_health)
         db.execute(
             "UPDATE accounts SET first_polled_at = COALESCE(first_polled_at, ?), last_polled_at = ? WHERE id = ?",
@@ -408,13 +413,13 @@ def _set_health(db: Database, account_id: int, *, health: Health, reason: str, n
 
 
 def start_run(db: Database, *, now: datetime) -> int:
-    return int(db["poll_runs"].insert({"started_at": to_db(now)}).last_pk)
+    return int(cast(int, db.table("poll_runs").insert({"started_at": to_db(now)}).last_pk))
 
 
 def finish_run(
     db: Database, run_id: int, *, now: datetime, accounts_ok: int, accounts_failed: int, items_new: int, items_updated: int, note: str = ""
 ) -> None:
-    db["poll_runs"].update(
+    db.table("poll_runs").update(
         run_id,
         {
             "finished_at": to_db(now),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import asyncio
 import threading
 from collections.abc import Iterator
@@ -28,6 +30,10 @@ from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.storage.db import Store
+from jb_watchdesk.domain import rules
+from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR
+
+DEADLINES = functools.partial(rules.comment_sla, calendar=DEFAULT_CALENDAR)
 
 REGISTERED = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -84,7 +90,7 @@ def service(store: Store, lexicon_dir: Path) -> Iterator[ScanService]:
 
 
 def write(store: Store, *, account_id: int = 1, posts: list[FetchedPost] = (), comments: list[FetchedComment] = ()) -> PollResult:
-    result = store.call(ingest.record_success, account_id=account_id, posts=list(posts), comments=list(comments), now=NOW)
+    result = store.call(ingest.record_success, account_id=account_id, posts=list(posts), comments=list(comments), now=NOW, deadlines=DEADLINES)
     return PollResult(
         new_posts=tuple(result.new_posts), edited_posts=tuple(result.edited_posts),
         new_comments=tuple(result.new_comments), edited_comments=tuple(result.edited_comments),

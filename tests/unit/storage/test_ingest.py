@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +13,10 @@ from jb_watchdesk.storage import ingest
 from jb_watchdesk.storage.accounts import apply_register, get_account
 from jb_watchdesk.storage.codec import to_db
 from jb_watchdesk.storage.db import Store
+from jb_watchdesk.domain import rules
+from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR
+
+DEADLINES = functools.partial(rules.comment_sla, calendar=DEFAULT_CALENDAR)
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -64,7 +70,7 @@ def test_deleted_posts_are_marked_not_removed(store: Store) -> None:
 
 
 def test_comments_get_their_deadlines_and_platform_replies_close_them(store: Store) -> None:
-    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1"), comment("c2", replied=True)], now=NOW)
+    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1"), comment("c2", replied=True)], now=NOW, deadlines=DEADLINES)
     found = {r["external_id"]: r for r in rows(store, "SELECT * FROM comments")}
     assert found["c1"]["post_id"] == 1
     assert found["c1"]["ack_due"] == "2026-09-30T08:00:00.000000+00:00"  # 16:00 Shanghai
@@ -72,7 +78,7 @@ def test_comments_get_their_deadlines_and_platform_replies_close_them(store: Sto
     assert found["c1"]["done_at"] is None
     assert found["c2"]["done_by"] == ingest.PLATFORM_REPLY and found["c2"]["acked_at"] == "2026-09-30T07:30:00.000000+00:00"
     # a later reply on the platform closes the first one too
-    store.call(ingest.record_success, account_id=1, posts=[], comments=[comment("c1", replied=True)], now=NOW)
+    store.call(ingest.record_success, account_id=1, posts=[], comments=[comment("c1", replied=True)], now=NOW, deadlines=DEADLINES)
     assert rows(store, "SELECT done_by FROM comments WHERE external_id = 'c1'") == [{"done_by": ingest.PLATFORM_REPLY}]
 
 
@@ -117,7 +123,9 @@ def dated(external_id: str, published_at: datetime, *, estimated: bool = False, 
 def test_a_batch_that_repeats_an_id_is_stored_once(store: Store) -> None:
     # page- and offset-paged APIs repeat items when new ones arrive during paging
     batch = [post("p1"), post("p2"), post("p1", body="正文（第二页）"), post("p2")]
-    write = store.call(ingest.record_success, account_id=1, posts=batch, comments=[comment("c1"), comment("c1", replied=True), comment("c1")], now=NOW)
+    write = store.call(
+        ingest.record_success, account_id=1, posts=batch, comments=[comment("c1"), comment("c1", replied=True), comment("c1")], now=NOW, deadlines=DEADLINES
+    )
     assert len(write.new_posts) == 2 and len(write.new_comments) == 1
     assert rows(store, "SELECT external_id, body FROM posts ORDER BY id") == [
         {"external_id": "p1", "body": "正文（第二页）"}, {"external_id": "p2", "body": "正文"}
@@ -162,13 +170,13 @@ def test_a_post_is_never_published_after_the_desk_first_saw_it(store: Store) -> 
 
 
 def test_every_new_or_changed_item_is_marked_to_scan(store: Store) -> None:
-    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1")], now=NOW)
+    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1")], now=NOW, deadlines=DEADLINES)
     assert rows(store, "SELECT scanned_at FROM posts UNION ALL SELECT scanned_at FROM comments") == [{"scanned_at": None}] * 2
     store.call(lambda db: db.execute("UPDATE posts SET scanned_at = updated_at"))
     store.call(lambda db: db.execute("UPDATE comments SET scanned_at = updated_at"))
-    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1")], now=NOW)
+    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1")], now=NOW, deadlines=DEADLINES)
     assert rows(store, "SELECT COUNT(*) AS n FROM posts WHERE scanned_at IS NULL") == [{"n": 0}]  # unchanged: not again
-    store.call(ingest.record_success, account_id=1, posts=[post("p1", body="改了")], comments=[comment("c1", text="改了")], now=NOW)
+    store.call(ingest.record_success, account_id=1, posts=[post("p1", body="改了")], comments=[comment("c1", text="改了")], now=NOW, deadlines=DEADLINES)
     assert rows(store, "SELECT scanned_at FROM posts UNION ALL SELECT scanned_at FROM comments") == [{"scanned_at": None}] * 2
 
 
@@ -184,7 +192,7 @@ def test_text_arrives_clean_whatever_the_platform_sent(store: Store) -> None:
         external_id="5030000000000101", title="暴雨预警\ud83d", body="请注意\ufffe出行安全\x00\ud83d", digest="",
         url="https://weibo.com/1/5030000000000101", published_at=NOW,
     )
-    store.call(ingest.record_success, account_id=1, posts=[broken], comments=[comment("c1", text="问\ud83d\x07")], now=NOW)
+    store.call(ingest.record_success, account_id=1, posts=[broken], comments=[comment("c1", text="问\ud83d\x07")], now=NOW, deadlines=DEADLINES)
     assert rows(store, "SELECT title, body FROM posts") == [{"title": "暴雨预警\ufffd", "body": "请注意出行安全\ufffd"}]
     assert rows(store, "SELECT text FROM comments") == [{"text": "问\ufffd"}]
 
@@ -208,7 +216,10 @@ def test_a_feed_item_whose_content_id_changes_is_still_one_post(store: Store) ->
         FetchedPost(external_id="guid-1", title="防汛通知", body="正文", digest="", url="https://x.gov.cn/1.html", published_at=day),
         FetchedPost(external_id="guid-2", title="今日天气", body="正文", digest="", url="https://x.gov.cn/2.html", published_at=day),
         # the same title a day later is another post
-        FetchedPost(external_id="guid-3", title="今日天气", body="正文", digest="", url="https://x.gov.cn/3.html", published_at=day + timedelta(days=1)),
+        FetchedPost(
+            external_id="guid-3", title="今日天气", body="正文", digest="", url="https://x.gov.cn/3.html",
+            published_at=day + timedelta(days=1),
+        ),
     ]
     write = store.call(ingest.record_success, account_id=1, posts=mended, comments=[], now=NOW)
     assert len(write.new_posts) == 1
@@ -230,7 +241,9 @@ def test_posts_with_real_ids_are_never_merged_by_title(store: Store) -> None:
     store.call(ingest.record_success, account_id=1, posts=posts, comments=[], now=NOW)
     assert rows(store, "SELECT COUNT(*) AS n FROM posts") == [{"n": 3}]
     later = [
-        FetchedPost(external_id=f"id-{n}", title="每日播报", body="", digest="", url="https://x.gov.cn/", published_at=day + timedelta(hours=n))
+        FetchedPost(
+            external_id=f"id-{n}", title="每日播报", body="", digest="", url="https://x.gov.cn/", published_at=day + timedelta(hours=n)
+        )
         for n in (3, 4)
     ]
     # a day's later editions under the same title and link are new posts, not renamed old ones
@@ -240,8 +253,19 @@ def test_posts_with_real_ids_are_never_merged_by_title(store: Store) -> None:
 
 def test_a_route_update_that_renames_every_guid_keeps_one_post_each(store: Store) -> None:
     day = NOW - timedelta(days=1)
-    before = [FetchedPost(external_id=f"mp-{n}", title=f"第{n}篇", body="正文", digest="", url=f"https://mp.weixin.qq.com/s/{n}", published_at=day) for n in (1, 2)]
-    after = [FetchedPost(external_id=f"https://mp.weixin.qq.com/s/{n}", title=f"第{n}篇", body="正文", digest="", url=f"https://mp.weixin.qq.com/s/{n}", published_at=day) for n in (1, 2)]
+    before = [
+        FetchedPost(
+            external_id=f"mp-{n}", title=f"第{n}篇", body="正文", digest="", url=f"https://mp.weixin.qq.com/s/{n}", published_at=day
+        )
+        for n in (1, 2)
+    ]
+    after = [
+        FetchedPost(
+            external_id=f"https://mp.weixin.qq.com/s/{n}", title=f"第{n}篇", body="正文", digest="",
+            url=f"https://mp.weixin.qq.com/s/{n}", published_at=day,
+        )
+        for n in (1, 2)
+    ]
     store.call(ingest.record_success, account_id=1, posts=before, comments=[], now=NOW)
     write = store.call(ingest.record_success, account_id=1, posts=after, comments=[], now=NOW)
     assert write.new_posts == [] and write.edited_posts == []
@@ -280,5 +304,5 @@ def test_a_comment_without_a_time_is_stored_with_its_clocks_from_first_sight(sto
     undated = FetchedComment(
         external_id="c9", post_external_id="p1", author="市民", text="请问几点开门？", created_at=NOW, date_estimated=True
     )
-    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[undated], now=NOW)
+    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[undated], now=NOW, deadlines=DEADLINES)
     assert rows(store, "SELECT created_at, created_estimated FROM comments") == [{"created_at": to_db(NOW), "created_estimated": 1}]
