@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 import chinese_calendar
 
@@ -29,7 +29,7 @@ _OVERRIDE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(off|work)\b")
 _KNOWN_LINE = re.compile(r"^known\s+(\d{4})\b")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _library_knows(year: int) -> bool:
     try:
         chinese_calendar.is_workday(date(year, 1, 1))

@@ -77,7 +77,7 @@ def apply_register(db: Database, specs: Sequence[AccountSpec], *, now: datetime)
             )
             if not existing:
                 values.update(created_at=stamp, updated_at=stamp, status_changed_at=stamp)
-                db["accounts"].insert(values)
+                db.table("accounts").insert(values)
                 created += 1
                 continue
             row = existing[0]
@@ -88,7 +88,7 @@ def apply_register(db: Database, specs: Sequence[AccountSpec], *, now: datetime)
             changed["updated_at"] = stamp
             if "status" in changed:
                 changed["status_changed_at"] = stamp
-            db["accounts"].update(row["id"], changed)
+            db.table("accounts").update(row["id"], changed)
             updated += 1
     return RegisterChanges(created=created, updated=updated, unchanged=unchanged)
 
@@ -101,7 +101,7 @@ def add_secret_name(db: Database, account_id: int, name: str, *, now: datetime) 
     """Record that a secret called ``name`` is kept in the keyring for this account (not its value)."""
     account = get_account(db, account_id)
     names = sorted(set(account.secret_names) | {name})
-    db["accounts"].update(account_id, {"secret_names": json.dumps(names), "updated_at": to_db(now)})
+    db.table("accounts").update(account_id, {"secret_names": json.dumps(names), "updated_at": to_db(now)})
 
 
 def update_account(db: Database, account_id: int, spec: AccountSpec, *, now: datetime) -> Account:
@@ -114,5 +114,5 @@ def update_account(db: Database, account_id: int, spec: AccountSpec, *, now: dat
             changed["updated_at"] = to_db(now)
             if "status" in changed:
                 changed["status_changed_at"] = to_db(now)
-            db["accounts"].update(account_id, changed)
+            db.table("accounts").update(account_id, changed)
         return get_account(db, account_id)

@@ -16,14 +16,14 @@ import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from sqlite_utils import Database
 
+from jb_watchdesk.domain.alerts import Alert, AlertDraft
 from jb_watchdesk.domain.errors import InputError, NotFound
 from jb_watchdesk.domain.models import AccountStatus, AlertState, ItemKind, Visibility
 from jb_watchdesk.domain.sensitive.lexicon import Severity
-from jb_watchdesk.domain.alerts import Alert, AlertDraft
 from jb_watchdesk.domain.sensitive.reasons import Why, whys_from_json
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.codec import from_db, to_db
@@ -134,7 +134,7 @@ def record_alerts(db: Database, drafts: Sequence[AlertDraft], *, now: datetime) 
                     "state": AlertState.NEW.value,
                     **_detail_columns(draft),
                 }
-                raised.append(int(db["alerts"].insert(values).last_pk))
+                raised.append(int(cast(int, db.table("alerts").insert(values).last_pk)))
                 continue
             alert_id, state, reason, severity = existing
             worse = draft.severity.rank > Severity(severity).rank
@@ -372,11 +372,13 @@ def _scan_item(kind: ItemKind, row: dict[str, Any]) -> ScanItem:
 
 _ITEM_SQL: Final = {
     ItemKind.POST: (
-        "SELECT p.id, p.account_id, p.title, p.body, p.digest, p.published_at, p.visibility, p.date_estimated, p.edit_count, p.content_hash || '|' || p.visibility AS version, "
+        "SELECT p.id, p.account_id, p.title, p.body, p.digest, p.published_at, p.visibility, p.date_estimated, p.edit_count, "
+        "p.content_hash || '|' || p.visibility AS version, "
         "a.status AS account_status, a.status_changed_at FROM posts p JOIN accounts a ON a.id = p.account_id"
     ),
     ItemKind.COMMENT: (
-        "SELECT c.id, c.account_id, c.text, c.created_at AS published_at, 'public' AS visibility, 0 AS date_estimated, 0 AS edit_count, c.text AS version, "
+        "SELECT c.id, c.account_id, c.text, c.created_at AS published_at, 'public' AS visibility, 0 AS date_estimated, "
+        "0 AS edit_count, c.text AS version, "
         "a.status AS account_status, a.status_changed_at FROM comments c JOIN accounts a ON a.id = c.account_id"
     ),
 }

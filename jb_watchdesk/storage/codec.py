@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 
+@overload
+def to_db(value: datetime) -> str: ...
+@overload
+def to_db(value: None) -> None: ...
+@overload
+def to_db(value: datetime | None) -> str | None: ...
 def to_db(value: datetime | None) -> str | None:
     """Aware datetime → UTC ISO-8601 text with a fixed shape, so text order is time order."""
     if value is None:

@@ -7,6 +7,7 @@ and the comment queue never disagree.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -15,7 +16,7 @@ from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.codec import to_db
 
 
-def _comment(db: Database, comment_id: int) -> dict:
+def _comment(db: Database, comment_id: int) -> dict[str, Any]:
     rows = list(db.query("SELECT * FROM comments WHERE id = ?", [comment_id]))
     if not rows:
         raise NotFound("comment.not_found", comment_id=comment_id)

@@ -131,13 +131,13 @@ _COMMENT_COLUMNS = ", ".join(
 )  # fmt: skip
 
 
-def comments(db: Database, *, now: datetime, open_only: bool, limit: int) -> list[dict]:
+def comments(db: Database, *, now: datetime, open_only: bool, limit: int) -> list[dict[str, Any]]:
     """Comments known as of ``now``, most urgent first (open ones by acknowledgement deadline).
 
     Each row has the comment's queue columns and ``account_name``.
     """
     now_s = to_db(now)
-    select = f"SELECT {_COMMENT_COLUMNS}, a.name AS account_name FROM comments c JOIN accounts a ON a.id = c.account_id"
+    select = f"SELECT {_COMMENT_COLUMNS}, a.name AS account_name FROM comments c JOIN accounts a ON a.id = c.account_id"  # noqa: S608
     if open_only:
         # The open queue: each part read in deadline order and cut at ``limit``, then merged.
         rows = db.query(
@@ -190,7 +190,10 @@ def item_text(db: Database, *, kind: ItemKind, item_id: int) -> ItemText | None:
         if not rows:
             return None
         row = rows[0]
-        return ItemText(kind=kind, id=row["id"], title="", body=row["text"] or "", published_at=from_db(row["created_at"]), deleted=row["deleted_at"] is not None)
+        return ItemText(
+            kind=kind, id=row["id"], title="", body=row["text"] or "", published_at=from_db(row["created_at"]),
+            deleted=row["deleted_at"] is not None,
+        )
     return None
 
 

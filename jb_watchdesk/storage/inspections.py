@@ -14,7 +14,7 @@ from typing import Any, Final
 from sqlite_utils import Database
 
 from jb_watchdesk.domain.errors import NotFound
-from jb_watchdesk.domain.record import InspectionRow, Inspection, NewInspection
+from jb_watchdesk.domain.record import Inspection, InspectionRow, NewInspection
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.codec import from_db, to_db
 

@@ -79,10 +79,10 @@ def key_for(account_id: int, name: str) -> str:
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """Secrets held in this process only: the demo workspace and tests. Never chosen automatically."""
 
-    priority = 0  # type: ignore[assignment]
+    priority = 0
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring's __init__ has no annotations
         self._items: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 

@@ -46,10 +46,10 @@ def find_home_addresses(folded: str, *, near: list[int] | None = None) -> list[D
         lo = max(0, match.start() - _PLACE_BEFORE)
         before = folded[lo : match.start()]
         residence = None
-        for residence in _RESIDENCE.finditer(before):
+        for residence in _RESIDENCE.finditer(before):  # noqa: B007 - keeps the last match
             pass
         office = None
-        for office in _OFFICE.finditer(before):
+        for office in _OFFICE.finditer(before):  # noqa: B007 - keeps the last match
             pass
         if office is not None and (residence is None or office.end() > residence.end()):
             continue

@@ -86,8 +86,8 @@ def assess(
 
     ``text`` is the whole folded text (or its :class:`TextContext`, shared by the hits of one
     scan); ``[start, end)`` the hit. Returns the severity to report and the reasons. A ``low``
-    hit is returned unchanged, but for a paid-service word beside an explicit offer. ``by_genre=False`` for what is a breach wherever it appears (a
-    secrecy marking heads a leaked 通报 as well as a warning): only its own sentence counts.
+    hit is returned unchanged, but for a paid-service word beside an explicit offer. ``by_genre=False`` for what is a
+    breach wherever it appears (a secrecy marking heads a leaked 通报 as well as a warning): only its own sentence counts.
     A paid-service term beside an explicit offer (有意者私聊, 日结, 先删后付) and no warning is
     raised one step (medium to high; a low, everyday word such as 日结 to medium).
     """

@@ -151,7 +151,10 @@ class Report:
 
     def lines(self) -> list[str]:
         """The figures as printable lines."""
-        out = [f"recall {category:13} {self.recall(category):.3f} ({self.found[category]}/{self.expected[category]})" for category in self.categories]
+        out = [
+            f"recall {category:13} {self.recall(category):.3f} ({self.found[category]}/{self.expected[category]})"
+            for category in self.categories
+        ]
         out.append(f"recall of must-be-high spans at high: {self.high_found}/{self.high_expected}")
         out.append(f"high-severity precision {self.high_precision:.3f} ({self.true_highs} true, {self.false_highs} false)")
         out.append(

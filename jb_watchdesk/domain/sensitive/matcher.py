@@ -97,6 +97,7 @@ class Scanner:
     def build(cls, lexicon: Lexicon) -> Scanner:
         """Compile ``lexicon``; 10,000 terms take a few tens of milliseconds."""
         by_key: dict[str, tuple[Term | None, bool]] = {}
+        term: Term | None
         for term in lexicon.terms:
             by_key[term.key] = (term, False)
         for phrase in lexicon.allow:

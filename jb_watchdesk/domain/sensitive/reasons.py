@@ -15,7 +15,6 @@ from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.messages import current_language
 
 
-
 @dataclass(frozen=True, slots=True)
 class Why:
     """One reason: a code (``why.<code>`` in the message catalogue) and the word or words that decided it.

@@ -136,7 +136,8 @@ def test_comment_state_transitions() -> None:
     assert rules.comment_state(sla, now=late, acked_at=acked, done_at=None) is CommentState.OVERDUE_RESULT
     assert rules.comment_state(sla, now=late, acked_at=acked, done_at=late - timedelta(hours=1)) is CommentState.DONE
     # an acknowledgement recorded after "now" does not count yet (status as of a past instant)
-    assert rules.comment_state(sla, now=created + timedelta(hours=2), acked_at=created + timedelta(hours=3), done_at=None) is CommentState.OVERDUE_ACK
+    state = rules.comment_state(sla, now=created + timedelta(hours=2), acked_at=created + timedelta(hours=3), done_at=None)
+    assert state is CommentState.OVERDUE_ACK
 
 
 # -- comment SLA: properties -----------------------------------------------------------

@@ -13,8 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
-from jb_watchdesk.services import shifts
-from jb_watchdesk.services import emergencies, inspections
+from jb_watchdesk.services import emergencies, inspections, shifts
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.db import Store
@@ -27,7 +26,8 @@ def db_path(tmp_path: Path) -> Iterator[Path]:
     """A workspace file with a shift, automatic and manual inspections and an emergency on record."""
     path = tmp_path / "w.sqlite3"
     with Store(path) as store:
-        store.call(apply_register, [AccountSpec(name=f"账号{i}", platform=Platform.RSS, source=f"https://f/{i}") for i in range(3)], now=NOW)
+        specs = [AccountSpec(name=f"账号{i}", platform=Platform.RSS, source=f"https://f/{i}") for i in range(3)]
+        store.call(apply_register, specs, now=NOW)
         shifts.start_shift(store, officer="张三", now=NOW)
         for cycle in range(3):
             inspections.record_auto_inspections(
@@ -35,7 +35,9 @@ def db_path(tmp_path: Path) -> Iterator[Path]:
                 now=NOW + timedelta(minutes=10 * cycle),
                 changes_summary=[inspections.AutoCheck(i + 1, Freshness.OK, Health.OK) for i in range(3)],
             )
-        inspections.record_inspection(store, account_id=2, checks={inspections.Check.SECURITY: "弱口令"}, action="已改密码", now=NOW + timedelta(hours=1))
+        inspections.record_inspection(
+            store, account_id=2, checks={inspections.Check.SECURITY: "弱口令"}, action="已改密码", now=NOW + timedelta(hours=1)
+        )
         emergencies.start_emergency(store, title="暴雨", keywords=["暴雨"], now=NOW + timedelta(hours=2))
     yield path
 
@@ -102,7 +104,7 @@ def test_a_row_rewritten_with_a_fresh_hash_breaks_the_next_link(db_path: Path) -
         prev_hash=row.prev_hash, seq=4, kind=row.kind, ref_table=row.ref_table, ref_id=row.ref_id,
         corrects_seq=row.corrects_seq, recorded_at=row.recorded_at, payload=forged_payload,
     )
-    tamper(db_path, f"UPDATE ledger SET payload = '{forged_payload}', hash = '{forged}' WHERE seq = 4")
+    tamper(db_path, f"UPDATE ledger SET payload = '{forged_payload}', hash = '{forged}' WHERE seq = 4")  # noqa: S608 - the forgery under test
     result = verify(db_path)
     assert not result.ok and result.first_broken == 4 and "replaced" in result.reason
 
@@ -127,7 +129,7 @@ def test_deleting_the_newest_rows_is_caught(db_path: Path) -> None:
 def test_an_inserted_row_with_a_made_up_hash_is_named(db_path: Path) -> None:
     tamper(
         db_path,
-        "INSERT INTO ledger (seq, kind, ref_table, ref_id, payload, recorded_at, prev_hash, hash) "
+        "INSERT INTO ledger (seq, kind, ref_table, ref_id, payload, recorded_at, prev_hash, hash) "  # noqa: S608 - the forgery under test
         f"SELECT 13, 'inspection', 'x', 1, '{{}}', '2026-11-25T05:00:00.000000+00:00', hash, '{'ab' * 32}' FROM ledger WHERE seq = 12",
     )
     result = verify(db_path)
@@ -146,7 +148,11 @@ def test_an_inserted_row_with_a_correct_hash_is_caught_by_an_earlier_anchor(db_p
         prev_hash=head.prev_hash, seq=12, kind=head.kind, ref_table=head.ref_table, ref_id=head.ref_id,
         corrects_seq=None, recorded_at=head.recorded_at, payload=payload,
     )
-    tamper(db_path, f"UPDATE ledger SET payload = '{payload}', hash = '{forged}' WHERE seq = 12", "UPDATE emergencies SET title = '演练', keywords = '[\"演练\"]'")
+    tamper(
+        db_path,
+        f"UPDATE ledger SET payload = '{payload}', hash = '{forged}' WHERE seq = 12",  # noqa: S608 - the forgery under test
+        "UPDATE emergencies SET title = '演练', keywords = '[\"演练\"]'",
+    )
     assert verify(db_path).ok
     result = verify(db_path, anchor)
     assert not result.ok and result.first_broken == 12 and "anchor" in result.reason
