@@ -25,8 +25,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
-from jb_watchdesk.services import exports, shifts
-from jb_watchdesk.services import emergencies, inspections
+from jb_watchdesk.services import exports, inspections, shifts
 from jb_watchdesk.storage import accounts, audit, duty
 from jb_watchdesk.storage.db import Store
 
@@ -65,7 +64,8 @@ def build_shift(store: Store, *, accounts_n: int, cycles: int, seed: int) -> int
         ]
         inspections.record_auto_inspections(store, now=now, changes_summary=summary)
     elapsed = time.perf_counter() - began
-    print(f"{'record %d cycles × %d accounts' % (cycles, accounts_n):<48} {elapsed:8.2f} s  ({elapsed / cycles * 1000:.0f} ms per cycle)")
+    label = f"record {cycles} cycles × {accounts_n} accounts"
+    print(f"{label:<48} {elapsed:8.2f} s  ({elapsed / cycles * 1000:.0f} ms per cycle)")
     for n in range(20):
         inspections.record_inspection(
             store,
@@ -86,11 +86,14 @@ def build_ledger(path: Path, *, rows: int) -> None:
     checks = {"operation": "ok", "column_updates": "ok", "content_quality": "ok", "security": "ok",
               "freshness": "ok", "health": "ok", "new_alerts": 0}
     with Store(path) as store:
-        store.call(accounts.apply_register, [AccountSpec(name=f"账号{i:04d}", platform=Platform.RSS, source=f"https://f/{i}") for i in range(1000)], now=START)
+        specs = [AccountSpec(name=f"账号{i:04d}", platform=Platform.RSS, source=f"https://f/{i}") for i in range(1000)]
+        store.call(accounts.apply_register, specs, now=START)
         batch = 10_000
         now = START
         for start in range(0, rows, batch):
-            items = [duty.NewInspection(account_id=i % 1000 + 1, kind="auto", checks=checks) for i in range(start, min(start + batch, rows))]
+            items = [
+                duty.NewInspection(account_id=i % 1000 + 1, kind="auto", checks=checks) for i in range(start, min(start + batch, rows))
+            ]
             now += timedelta(minutes=10)
             store.call(duty.add_inspections, items, shift_id=None, now=now)
 
@@ -112,9 +115,17 @@ def main() -> None:
             count = store.call(lambda db: db.execute("SELECT COUNT(*) FROM inspections").fetchone()[0])
             print(f"{'inspection rows in the shift':<48} {count:8d}")
             now = START + timedelta(hours=13)
-            _timed("handover export --format xlsx", exports.export_handover, store, path=root / "h.xlsx", fmt="xlsx", now=now, shift_id=shift_id)
-            _timed("handover export --format csv", exports.export_handover, store, path=root / "h.csv", fmt="csv", now=now, shift_id=shift_id)
-            _timed("handover export --format pdf", exports.export_handover, store, path=root / "h.pdf", fmt="pdf", now=now, shift_id=shift_id, pdf_renderer=render_pdf)
+            _timed(
+                "handover export --format xlsx", exports.export_handover, store,
+                path=root / "h.xlsx", fmt="xlsx", now=now, shift_id=shift_id,
+            )
+            _timed(
+                "handover export --format csv", exports.export_handover, store, path=root / "h.csv", fmt="csv", now=now, shift_id=shift_id
+            )
+            _timed(
+                "handover export --format pdf", exports.export_handover, store,
+                path=root / "h.pdf", fmt="pdf", now=now, shift_id=shift_id, pdf_renderer=render_pdf,
+            )
             for name in ("h.xlsx", "h.csv", "h.pdf"):
                 print(f"{'  size of ' + name:<48} {(root / name).stat().st_size / 1e6:8.2f} MB")
             result = _timed("log verify (shift workspace)", store.call, audit.verify)

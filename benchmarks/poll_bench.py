@@ -89,7 +89,9 @@ async def sequential(accounts: list[dict], secrets: MemorySecrets) -> tuple[floa
     requests = 0
     try:
         for row in accounts:
-            ref = AccountRef(id=row["id"], name=row["name"], platform=Platform(row["platform"]), source=row["source"], api_base=row["api_base"])
+            ref = AccountRef(
+                id=row["id"], name=row["name"], platform=Platform(row["platform"]), source=row["source"], api_base=row["api_base"]
+            )
             connector = connectors.for_account(ref)
             assert connector is not None
             result = await connector.fetch(ref, state=FetchState(), with_comments=True, now=datetime.now().astimezone())
@@ -154,7 +156,11 @@ def main() -> int:
             cli(["--data-dir", str(root), "--now", instant.isoformat(), "status", "--json"], out=status)
             mismatched = [
                 row["name"] for row in json.loads(status.getvalue())
-                if (row["posts_7d"], row["pending_comments"]) != (truth[row["name"] + "|" + row["platform"]]["posts_7d"], truth[row["name"] + "|" + row["platform"]]["unanswered_comments"])
+                if (row["posts_7d"], row["pending_comments"])
+                != (
+                    truth[row["name"] + "|" + row["platform"]]["posts_7d"],
+                    truth[row["name"] + "|" + row["platform"]]["unanswered_comments"],
+                )
             ]  # fmt: skip
 
             sample = accounts[: args.sequential_sample]

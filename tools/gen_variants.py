@@ -160,8 +160,8 @@ def _hand_written_keys() -> set[str]:
 
 
 def homophones() -> str:
-    from pypinyin import Style, pinyin
     import rjieba
+    from pypinyin import Style, pinyin
 
     by_sound: dict[str, list[str]] = {}
     by_syllable: dict[str, list[str]] = {}
@@ -237,7 +237,7 @@ def pinyin_variants() -> str:
             if severity not in ("high", "medium") or not all("\u4e00" <= char <= "\u9fff" for char in term):
                 continue
             readings = [reading[0] for reading in pinyin(term, style=Style.NORMAL, heteronym=False)]
-            for index, char in enumerate(term):
+            for index in range(len(term)):
                 variant = term[:index] + readings[index] + term[index + 1 :]
                 if variant != term and variant not in rows:
                     rows[variant] = f"{variant},{category},{severity},{rule},拼音规避：{term}"

@@ -13,6 +13,7 @@ from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
 
+
 def needed_secrets(account: Account) -> tuple[str, ...]:
     """The keyring entries this account needs: none when it is read through a feed URL."""
     return secret_names(account.platform, source=account.source)

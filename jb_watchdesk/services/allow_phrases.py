@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Final
 
 from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.domain.sensitive.lexicon import Category
 from jb_watchdesk.domain.sensitive.normalize import fold_term
 from jb_watchdesk.services import alerts as alert_service
 from jb_watchdesk.services.lexicon_files import AllowPhraseAdded, add_allow_phrase
 from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage import audit
-from jb_watchdesk.domain.alerts import Alert
-from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.storage.db import Store
 
 LEXICON_ALLOW: Final = "lexicon_allow"

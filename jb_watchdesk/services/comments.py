@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.models import CommentSla, CommentState, Deadline
 from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.domain.models import CommentSla, CommentState, Deadline
 from jb_watchdesk.services.fields import MAX_NAME, MAX_TEXT, clean_field
 from jb_watchdesk.storage import comment_actions, dashboard
 from jb_watchdesk.storage.codec import from_db

@@ -51,7 +51,9 @@ def start_emergency(store: Store, *, title: str, keywords: Sequence[str], now: d
     clean_title = _clean(title, field_name="title", limit=200, required=True)
     words = list(keywords) or [clean_title]
     shift = store.call(shift_store.open_shift)
-    emergency = store.call(emergency_store.add_emergency, title=clean_title, keywords=words, officer=shift.officer if shift else "", now=now)
+    emergency = store.call(
+        emergency_store.add_emergency, title=clean_title, keywords=words, officer=shift.officer if shift else "", now=now
+    )
     candidates = store.call(emergency_store.posts_for_matching, since=emergency.activated_at)
     _match([emergency], candidates, store=store, now=now)
     return status_of(store.call(emergency_store.get_emergency, emergency.id), now=now)

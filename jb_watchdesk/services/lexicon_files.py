@@ -36,7 +36,6 @@ from jb_watchdesk.domain.text import clean_text, has_control_characters
 from jb_watchdesk.paths import resources_dir
 from jb_watchdesk.services.files import MAX_INPUT_BYTES, atomic_output, decode_office_text
 
-
 USER_LEXICON_DIRNAME: Final = "lexicon"
 ALLOW_FILENAME: Final = "allow.csv"
 """The file in ``<data dir>/lexicon/`` that allow phrases added from the desk go to."""

@@ -135,7 +135,7 @@ class LoopThread:
             if self._thread.is_alive():
                 log.warning("%s did not stop within %.0f s", self.name, timeout)
 
-    async def aclose(self, timeout: float = 5.0) -> None:
+    async def aclose(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - close()'s own join timeout, not a cancel scope
         """:meth:`close` without blocking the calling loop."""
         await asyncio.to_thread(self.close, timeout)
 

@@ -74,7 +74,8 @@ def load(root: Path) -> DeskSettings:
         if name in raw:
             default = getattr(DeskSettings(), name)
             value = raw[name]
-            if isinstance(value, type(default)) and not (isinstance(default, int) and isinstance(value, bool) and not isinstance(default, bool)):
+            bool_for_int = isinstance(default, int) and isinstance(value, bool) and not isinstance(default, bool)
+            if isinstance(value, type(default)) and not bool_for_int:
                 values[name] = value
     return DeskSettings(**values).validated()
 
