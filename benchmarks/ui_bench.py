@@ -62,7 +62,7 @@ from typing import Any
 
 import httpx
 import qasync
-from PySide6.QtCore import QEvent, QMessageLogContext, QObject, Qt, QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtCore import QEvent, QMessageLogContext, QObject, Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QTableView
 
 from jb_watchdesk.app import App, Clock
@@ -70,10 +70,9 @@ from jb_watchdesk.cli import main as cli
 from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain.models import AccountStatus, Platform
 from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services import comments as comment_service
-from jb_watchdesk.services import status as status_service
+from jb_watchdesk.services import operations as ops
 from jb_watchdesk.services.scheduler import PollSettings
-from jb_watchdesk.storage.alerts import AlertState
+from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.migrations import MIGRATIONS
 from jb_watchdesk.storage.secrets import SERVICE, MemoryKeyring, SecretStore
@@ -268,7 +267,7 @@ async def refresh_breakdown(controller: DeskController, window: MainWindow | Non
     The reads run on the store's thread (the loop waits); the updates run on the GUI thread
     (the loop is blocked while they do).
     """
-    assert controller.duty is not None
+    assert controller.watch is not None
     parts: dict[str, float] = {}
     now, store, bridge = controller.app.clock.now(), controller.app.store, controller.bridge
 
@@ -283,16 +282,17 @@ async def refresh_breakdown(controller: DeskController, window: MainWindow | Non
         emit()
         parts[name] = (time.perf_counter() - started) * 1000
 
-    rows = await timed("read status", status_service.account_status_async(store, now=now))
+    read = controller.runner.read
+    rows = await timed("read status", read(ops.account_status, store, now=now))
     shown("show status", lambda: bridge.statusChanged.emit(rows))
     if window is not None:
         # In the desk the repaint is an event of its own, after the update: the loop turns between.
         await asyncio.sleep(0)
         shown("paint", window.dashboard.table.viewport().repaint)
-    queue = await timed("read comments", comment_service.list_comments_async(store, now=now, pending_only=True, limit=COMMENT_PAGE))
+    queue = await timed("read comments", read(ops.list_comments, store, now=now, pending_only=True, limit=COMMENT_PAGE))
     shown("show comments", lambda: bridge.commentsChanged.emit(queue, len(queue)))
-    new = await timed("read alerts (new)", controller.duty.alerts.page(states=(AlertState.NEW,), limit=ALERT_PAGE))
-    old = await timed("read alerts (old)", controller.duty.alerts.page(states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE))
+    new = await timed("read alerts (new)", read(ops.list_alerts, store, states=(AlertState.NEW,), limit=ALERT_PAGE))
+    old = await timed("read alerts (old)", read(ops.list_alerts, store, states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE))
     shown("show alerts", lambda: bridge.alertsChanged.emit(new + old, {r.account.id: r.account.name for r in rows}))
     return parts
 
@@ -305,7 +305,7 @@ def dashboard_ms(parts: dict[str, float]) -> float:
 async def dashboard_refresh(controller: DeskController, window: MainWindow) -> float:
     """Read the status, update the dashboard model, repaint the table now; in ms."""
     started = time.perf_counter()
-    rows = await status_service.account_status_async(controller.app.store, now=controller.app.clock.now())
+    rows = await controller.runner.read(ops.account_status, controller.app.store, now=controller.app.clock.now())
     controller.bridge.statusChanged.emit(rows)
     await asyncio.sleep(0)  # as in the desk, the repaint is an event of its own
     window.dashboard.table.viewport().repaint()
@@ -506,7 +506,12 @@ def verdict(what: str, value: float, target: float) -> str:
 # -- part 2: the large database ----------------------------------------------------------------
 
 PLATFORMS = [p.value for p in Platform]
-HEALTH = [("ok", 0.90, ""), ("degraded", 0.05, "http.5xx: upstream error"), ("failing", 0.03, "http.timeout: no answer"), ("auth_expired", 0.02, "auth.expired: token expired")]
+HEALTH = [
+    ("ok", 0.90, ""),
+    ("degraded", 0.05, "http.5xx: upstream error"),
+    ("failing", 0.03, "http.timeout: no answer"),
+    ("auth_expired", 0.02, "auth.expired: token expired"),
+]
 
 
 def big_key(args: argparse.Namespace) -> str:
@@ -537,7 +542,9 @@ def generate_big(root: Path, args: argparse.Namespace) -> datetime:
     conn.execute("PRAGMA cache_size = -400000")
     indexes = [
         (name, sql)
-        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('posts', 'comments') AND sql IS NOT NULL")
+        for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('posts', 'comments') AND sql IS NOT NULL"
+        )
     ]
     conn.execute("BEGIN")
     for name, _ in indexes:
@@ -585,7 +592,8 @@ def generate_big(root: Path, args: argparse.Namespace) -> datetime:
                 published = newest - (posts_each - 1 - k) * step - rng.uniform(0, step / 2)
                 stamp = _iso(published)
                 deleted = stamp if k % 100 == 37 else None
-                yield (account, f"p{k:07d}", f"第{k}期 政务动态", body, body[:40], f"https://example.invalid/{account}/{k}", stamp, stamp, stamp, f"{k:x}", deleted)
+                url = f"https://example.invalid/{account}/{k}"
+                yield (account, f"p{k:07d}", f"第{k}期 政务动态", body, body[:40], url, stamp, stamp, stamp, f"{k:x}", deleted)
 
     conn.executemany(
         "INSERT INTO posts (account_id, external_id, title, body, digest, url, published_at, first_seen_at, updated_at,"
@@ -737,15 +745,17 @@ def run_big(args: argparse.Namespace) -> None:
     times = figures["refresh_ms"]
 
     print(f"== large database: {args.big_accounts} accounts, {args.big_posts:,} posts, {args.big_comments:,} comments ==")
-    print(f"database                     {root} ({size:.0f} MB){f', generated in {generated:.1f} s' if generated is not None else ', cached'}")
+    made = f", generated in {generated:.1f} s" if generated is not None else ", cached"
+    print(f"database                     {root} ({size:.0f} MB){made}")
     print(f"rows shown                   dashboard {figures['rows']}, comment queue {figures['comment_rows']}")
     print(f"process start → Qt ready     {(figures['qt_ready'] - spawned) * 1000:.0f} ms (interpreter and imports)")
     print(f"first paint from start       {from_start:.0f} ms")
-    print(f"first paint from serve()     {from_serve:.0f} ms   (paint event at {(figures['paint_began'] - figures['serve']) * 1000:.0f} ms)")
+    paint_at = (figures["paint_began"] - figures["serve"]) * 1000
+    print(f"first paint from serve()     {from_serve:.0f} ms   (paint event at {paint_at:.0f} ms)")
     print(f"stalls, serve() → paint      {startup.line()}")
     boards = figures["dashboard_ms"]
-    print(f"dashboard refresh            first {boards[0]:.1f} ms   median {statistics.median(boards):.1f} ms   max {max(boards):.1f} ms   ({len(boards)} runs)")
-    print(f"whole refresh                first {times[0]:.1f} ms   median {statistics.median(times):.1f} ms   max {max(times):.1f} ms   ({len(times)} runs)")
+    for label, runs in (("dashboard refresh", boards), ("whole refresh", times)):
+        print(f"{label:<28} first {runs[0]:.1f} ms   median {statistics.median(runs):.1f} ms   max {max(runs):.1f} ms   ({len(runs)} runs)")
     print(f"stalls, refreshes            {refresh.line()}")
     print(f"  one, step by step           {breakdown_line(figures['breakdown'])} (ms)")
     print(verdict("first paint (from start)", from_start, TARGETS["first_paint"]))

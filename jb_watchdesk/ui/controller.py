@@ -1,11 +1,11 @@
-"""The window's owner of background work: the duty loop, refreshes and officer actions.
+"""The window's owner of background work: the watch loop, refreshes and officer actions.
 
 Every coroutine started here is kept in ``self._tasks`` until it ends, and cancelled on
 ``stop()``; nothing blocks the event loop: the store, the keyring, the scanner and the
 exports all run on their own threads and are awaited.
 
-The duty loop (polling, scanning, notifications) runs on its own event loop on the
-``duty`` thread, so a cycle's thousands of responses never queue in front of a repaint.
+The watch loop (polling, scanning, notifications) runs on its own event loop on the
+``watch`` thread, so a cycle's thousands of responses never queue in front of a repaint.
 Everything that touches the :class:`WatchLoop` goes through ``self.worker``; the window's
 loop only reads the store and shows what a finished cycle changed.
 """
@@ -43,8 +43,8 @@ log = logging.getLogger(__name__)
 REFRESH_EVERY = timedelta(seconds=30)
 ALERT_PAGE = 500
 COMMENT_PAGE = 2_000
-CLOSE_DUTY_WITHIN_S = 3.0
-RETRY_DUTY_AFTER_S = 60.0
+CLOSE_WATCH_WITHIN_S = 3.0
+RETRY_WATCH_AFTER_S = 60.0
 
 
 class DeskController:
@@ -55,10 +55,10 @@ class DeskController:
         self.bridge = bridge
         self.poll_settings = poll_settings or PollSettings()
         self.http_settings = http_settings
-        self.duty: WatchLoop | None = None
+        self.watch: WatchLoop | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._stop = asyncio.Event()
-        self._stack = contextlib.AsyncExitStack()  # entered and closed on the duty thread
+        self._stack = contextlib.AsyncExitStack()  # entered and closed on the watch thread
         self._stopped = False
         self.worker: LoopThread | None = None
         self._ca_fallback: str | None = None  # the unreadable CA bundle the desk runs without
@@ -96,17 +96,17 @@ class DeskController:
     async def start(self) -> None:
         await self.start_services()
         self.spawn(self.refresh(), name="first refresh")
-        self.spawn(self._on_worker(self._duty_loop()), name="duty loop")
+        self.spawn(self._on_worker(self._watch_loop()), name="watch loop")
         self.spawn(self._refresh_loop(), name="refresh loop")
 
     async def start_services(self) -> None:
-        """The duty thread and the services on it (HTTP client, scanner), without the loops."""
+        """The watch thread and the services on it (HTTP client, scanner), without the loops."""
         self._gui_loop = asyncio.get_running_loop()
         # Opened here, off the GUI thread, before two threads can race to open them first.
         await asyncio.to_thread(self.app.open_all)
-        self.worker = LoopThread("duty")
+        self.worker = LoopThread("watch")
         try:
-            self.duty = await self.worker.run(self._open_duty())
+            self.watch = await self.worker.run(self._open_watch())
         except InputError as error:
             # The settings name a CA bundle that cannot be read (moved, unreadable): the desk still
             # starts, on the system's certificates, and says what to fix.
@@ -116,36 +116,36 @@ class DeskController:
             self.http_settings = dataclasses.replace(base, ca_bundle=None)
             self._ca_fallback = base.ca_bundle
             self.bridge.say("error", messages.text("settings.ca_fallback", problem=str(error)))
-            self.duty = await self.worker.run(self._open_duty())
+            self.watch = await self.worker.run(self._open_watch())
         if self.lexicon is not None:
             self._show_lexicon(self.lexicon)
 
-    async def _open_duty(self) -> WatchLoop:  # on the duty thread
+    async def _open_watch(self) -> WatchLoop:  # on the watch thread
         running = running_watch(self.app, settings=self.poll_settings, http_settings=self.http_settings)
-        duty = await self._stack.enter_async_context(running)
-        self.lexicon = await duty.load_lexicon()
-        return duty
+        watch = await self._stack.enter_async_context(running)
+        self.lexicon = await watch.load_lexicon()
+        return watch
 
-    async def _duty_loop(self) -> None:  # on the duty thread
-        """The duty loop, for as long as the desk runs: a failure that stops it (a full disk, a
+    async def _watch_loop(self) -> None:  # on the watch thread
+        """The watch loop, for as long as the desk runs: a failure that stops it (a full disk, a
         locked database, a bug) is reported and the loop starts again after a pause."""
-        assert self.duty is not None
+        assert self.watch is not None
         while True:
             try:
-                await self.duty.run(asyncio.Event(), on_cycle=self._deliver)
+                await self.watch.run(asyncio.Event(), on_cycle=self._deliver)
                 return
             except Exception as error:  # noqa: BLE001 - reported to the officer, then retried
                 assert self._gui_loop is not None
-                self._gui_loop.call_soon_threadsafe(self._duty_failed, error)
-                await asyncio.sleep(RETRY_DUTY_AFTER_S)
+                self._gui_loop.call_soon_threadsafe(self._watch_failed, error)
+                await asyncio.sleep(RETRY_WATCH_AFTER_S)
 
-    def _duty_failed(self, error: Exception) -> None:
+    def _watch_failed(self, error: Exception) -> None:
         if not isinstance(error, WatchdeskError):
-            log.error("the duty loop failed", exc_info=error)
+            log.error("the watch loop failed", exc_info=error)
         problem = str(error) if isinstance(error, WatchdeskError) else type(error).__name__
-        self.bridge.say("error", messages.text("duty.loop_failed", problem=problem, seconds=int(RETRY_DUTY_AFTER_S)))
+        self.bridge.say("error", messages.text("duty.loop_failed", problem=problem, seconds=int(RETRY_WATCH_AFTER_S)))
 
-    async def _deliver(self, cycle: Cycle) -> None:  # on the duty thread
+    async def _deliver(self, cycle: Cycle) -> None:  # on the watch thread
         """Hand a finished cycle to the window and wait until it is shown (cycles never pile up)."""
         assert self._gui_loop is not None
         shown: concurrent.futures.Future[None] = concurrent.futures.Future()
@@ -165,14 +165,14 @@ class DeskController:
         task.add_done_callback(done)
 
     async def _on_worker(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        """Run ``coro`` on the duty thread; cancelling the caller cancels it there too."""
+        """Run ``coro`` on the watch thread; cancelling the caller cancels it there too."""
         if self.worker is None:
             coro.close()
             raise RuntimeError("the desk has not started")
         return await self.worker.run(coro)
 
     async def stop(self) -> None:
-        """Cancel every task, close the services and the duty thread. A second call is a no-op."""
+        """Cancel every task, close the services and the watch thread. A second call is a no-op."""
         if self._stopped:
             return
         self._stopped = True
@@ -184,16 +184,16 @@ class DeskController:
         if self.worker is not None:
             try:
                 # Bounded, so the window's own shutdown limit is never spent waiting here alone.
-                await asyncio.wait_for(self.worker.run(self._close_duty()), timeout=CLOSE_DUTY_WITHIN_S)
+                await asyncio.wait_for(self.worker.run(self._close_watch()), timeout=CLOSE_WATCH_WITHIN_S)
             except TimeoutError:
-                log.warning("the duty thread did not close within %.0f s", CLOSE_DUTY_WITHIN_S)
+                log.warning("the watch thread did not close within %.0f s", CLOSE_WATCH_WITHIN_S)
             finally:
                 await self.worker.aclose(timeout=1.0)
 
-    async def _close_duty(self) -> None:  # on the duty thread
+    async def _close_watch(self) -> None:  # on the watch thread
         """Let the cancelled cycle finish unwinding before its HTTP client and scanner close.
 
-        Only the work the desk submitted to the duty thread is cancelled, and only if ``stop``
+        Only the work the desk submitted to the watch thread is cancelled, and only if ``stop``
         has not cancelled it already: a task cancelled a second time while httpcore closes its
         connection (or a task closing a retired pool) would stop halfway and leave sockets open.
         The services close even when this is cancelled (``stop`` no longer waiting).
@@ -213,11 +213,11 @@ class DeskController:
 
     @property
     def paused(self) -> bool:
-        return self.duty is not None and self.duty.poller.paused
+        return self.watch is not None and self.watch.poller.paused
 
     def set_paused(self, paused: bool) -> None:
-        if self.duty is not None:
-            self.duty.poller.paused = paused
+        if self.watch is not None:
+            self.watch.poller.paused = paused
             self.bridge.pollingChanged.emit(not paused)
 
     # -- data --------------------------------------------------------------------------
@@ -315,19 +315,19 @@ class DeskController:
         return True
 
     async def run_cycle(self, *, force: bool = False) -> Cycle:
-        """One duty cycle on the duty thread, not shown."""
-        assert self.duty is not None
-        return await self._on_worker(self.duty.cycle(force=force))
+        """One watch cycle on the watch thread, not shown."""
+        assert self.watch is not None
+        return await self._on_worker(self.watch.cycle(force=force))
 
     async def probe(self, account: Account) -> str:
         """Test an account's connection (nothing is stored); raises CheckFailed saying what went wrong."""
-        assert self.duty is not None
-        return await self._on_worker(self.duty.poller.probe(account))
+        assert self.watch is not None
+        return await self._on_worker(self.watch.poller.probe(account))
 
     def reset_schedule(self, account_id: int) -> None:
         """An account was edited: poll it at the next cycle, without its backoff."""
-        if self.duty is not None and self.worker is not None:
-            self.worker.call_soon(self.duty.poller.scheduler.reset, account_id)
+        if self.watch is not None and self.worker is not None:
+            self.worker.call_soon(self.watch.poller.scheduler.reset, account_id)
 
     async def apply_settings(self, settings: DeskSettings) -> None:
         """Saved settings take effect now: poll intervals, concurrency, proxy, CA bundle, repeats.
@@ -344,11 +344,11 @@ class DeskController:
             except InputError:
                 still_unreadable = True
         http = dataclasses.replace(wanted, ca_bundle=None) if still_unreadable else wanted
-        if self.duty is not None and self.worker is not None:
-            duty, now = self.duty, self.app.clock.now()
+        if self.watch is not None and self.worker is not None:
+            watch, now = self.watch, self.app.clock.now()
 
-            async def apply() -> None:  # on the duty thread, which owns the HTTP pools
-                reconfigure_watch(duty, settings, now=now, http=http)
+            async def apply() -> None:  # on the watch thread, which owns the HTTP pools
+                reconfigure_watch(watch, settings, now=now, http=http)
 
             await self._on_worker(apply())
         if not still_unreadable:
@@ -378,8 +378,8 @@ class DeskController:
         changes = await self.run(
             ops.allow_phrase, app.store, app.workspace.root, phrase, note=note, officer=self.officer_name(), now=app.clock.now(), alert_id=alert_id
         )
-        if changes.lexicon and self.duty is not None:
-            self._show_lexicon(await self._on_worker(self.duty.load_lexicon()))
+        if changes.lexicon and self.watch is not None:
+            self._show_lexicon(await self._on_worker(self.watch.load_lexicon()))
         outcome = changes.result
         assert isinstance(outcome, allow_phrases.AllowOutcome)
         return outcome

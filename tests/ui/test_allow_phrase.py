@@ -174,7 +174,7 @@ def test_an_officer_allows_a_phrase_from_the_alerts_view(simulated_desk, run_des
         await until(lambda: "已加入白名单" in window.statusBar().currentMessage())
         assert window.lexicon_warning.isHidden()
         # the lexicon the scanner now uses cancels the hit
-        duty = window.controller.duty
+        duty = window.controller.watch
         assert duty is not None
         assert not [hit for hit in duty.scanner.scanner.scan(f"今日{alert.text}") if hit.rule == alert.rule]
 

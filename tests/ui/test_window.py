@@ -194,7 +194,7 @@ def test_saved_settings_take_effect_without_a_restart(run_desk, until) -> None: 
     async def scenario(window: MainWindow) -> None:
         model = window.dashboard.model
         await until(lambda: model.rowCount() == 12 and all(model.row_at(i).account.health.value == "ok" for i in range(12)))
-        duty = window.controller.duty
+        duty = window.controller.watch
         assert duty is not None
         window.open_settings()
         dialog = window.findChild(SettingsDialog)
@@ -226,7 +226,7 @@ def test_settings_the_desk_cannot_use_are_refused_and_not_saved(run_desk, tmp_pa
     missing = tmp_path / "no-such-ca.pem"
 
     async def scenario(window: MainWindow) -> None:
-        duty = window.controller.duty
+        duty = window.controller.watch
         assert duty is not None
         before = duty.poller.scheduler.settings
         window.open_settings()
@@ -253,7 +253,7 @@ def test_poll_now_during_a_running_cycle_says_so(run_desk, simulated_desk, until
         model = window.dashboard.model
         await until(lambda: model.rowCount() == 12 and all(model.row_at(i).account.health.value == "ok" for i in range(12)))
         simulated_desk.server.latency_ms = 300  # a cycle long enough to be seen running
-        duty = window.controller.duty
+        duty = window.controller.watch
         assert duty is not None
         running = asyncio.ensure_future(window.controller.run_cycle(force=True))
         await until(lambda: duty.poller.busy)
@@ -288,16 +288,16 @@ def test_an_unreadable_ca_bundle_in_the_settings_does_not_stop_the_desk(simulate
             model = window.dashboard.model
             await until(lambda: model.rowCount() == 12 and all(model.row_at(i).account.health.value == "ok" for i in range(12)))
             assert [text for level, text in said if level == "error" and str(missing) in text and "设置" in text]
-            assert controller.duty is not None and controller.duty.poller.connectors.http.settings.ca_bundle is None
+            assert controller.watch is not None and controller.watch.poller.connectors.http.settings.ca_bundle is None
             # other settings can still be saved while the bundle is unreadable; the fallback stands
             await controller.apply_settings(replace(app.settings, post_interval_s=120))
-            assert controller.duty.poller.scheduler.settings.post_interval_s == 120
-            assert controller.duty.poller.connectors.http.settings.ca_bundle is None
+            assert controller.watch.poller.scheduler.settings.post_interval_s == 120
+            assert controller.watch.poller.connectors.http.settings.ca_bundle is None
             # a bundle that can be read is used at once
             import certifi
 
             await controller.apply_settings(replace(app.settings, ca_bundle=certifi.where()))
-            assert controller.duty.poller.connectors.http.settings.ca_bundle == certifi.where()
+            assert controller.watch.poller.connectors.http.settings.ca_bundle == certifi.where()
         finally:
             await controller.stop()
             window.popup.close()
@@ -312,12 +312,12 @@ def test_a_failure_that_stops_polling_is_reported_and_polling_resumes(run_desk, 
     from jb_watchdesk.domain.errors import StorageError
     from jb_watchdesk.ui import controller as controller_module
 
-    monkeypatch.setattr(controller_module, "RETRY_DUTY_AFTER_S", 0.2)
+    monkeypatch.setattr(controller_module, "RETRY_WATCH_AFTER_S", 0.2)
 
     async def scenario(window: MainWindow) -> None:
         model = window.dashboard.model
         await until(lambda: model.rowCount() == 12 and all(model.row_at(i).account.health.value == "ok" for i in range(12)))
-        duty = window.controller.duty
+        duty = window.controller.watch
         assert duty is not None
         said: list[str] = []
         window.controller.bridge.message.connect(lambda level, text: said.append(text))
