@@ -176,7 +176,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.lexicon_warning)
 
         self.tabs = QTabWidget()
-        self._duty_stale = True
         self.dashboard = DashboardView()
         self.comments = CommentsView(controller.app.clock.now)
         self.alerts = AlertsView()
@@ -211,8 +210,6 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         bridge = self.controller.bridge
         bridge.statusChanged.connect(self.show_status)
-        bridge.statusChanged.connect(lambda rows: self._refresh_duty())
-        self.tabs.currentChanged.connect(lambda index: self._refresh_duty(only_if_stale=True))
         bridge.commentsChanged.connect(self.comments.set_rows)
         bridge.commentsChanged.connect(lambda rows, limit: self._update_counts())
         self.comments.model.moreRequested.connect(lambda: self._run(self.controller.more_comments(), _t("留言队列")))
@@ -269,17 +266,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(_t("正在巡查全部账号…"))
         if not await self.controller.poll_now():
             self.statusBar().showMessage(_t("一轮巡查正在进行，结束后即显示结果"), 15_000)
-
-    def _refresh_duty(self, *, only_if_stale: bool = False) -> None:
-        """The duty panel reads the whole handover (every open comment, every account): it reloads
-        with the data only while it is the tab in view, and when the officer turns to it."""
-        if self.tabs.currentWidget() is not self.duty:
-            self._duty_stale = True
-            return
-        if only_if_stale and not self._duty_stale:
-            return
-        self._duty_stale = False
-        self._run(self.duty.refresh(), _t("值班与巡查"))
 
     def show_status(self, rows: Sequence[AccountStatusRow]) -> None:
         self.dashboard.set_rows(rows)

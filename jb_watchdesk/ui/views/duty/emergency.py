@@ -1,0 +1,113 @@
+"""The emergency panel: an emergency plan activation and its 2-hour clock to the first post (§3.6).
+
+The list is read when the record changes; the countdowns move once a second from what was
+read, without touching the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from jb_watchdesk.domain.record import Emergency, EmergencyStatus, status_of
+from jb_watchdesk.services import emergencies, exports
+from jb_watchdesk.services import operations as ops
+from jb_watchdesk.ui import labels
+from jb_watchdesk.ui.views.columns import fit_columns
+from jb_watchdesk.ui.views.duty.panel import Desk, emergency_state, item, reporting, set_cell, table
+from jb_watchdesk.ui.widgets import ResultLine
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("DutyView", text)
+
+
+def countdown(status: EmergencyStatus, *, now: datetime) -> str:
+    """Where an activation's clock stands, in words: time left, when it was met, or how late."""
+    e, clock = status.emergency, status.clock
+    if status.state == "met" and e.first_post_at is not None:
+        return _t("首条发布 {when}").format(when=exports.local(e.first_post_at))
+    if status.state == "missed":
+        if e.first_post_at is not None and e.first_post_at <= now:
+            late = labels.duration((e.first_post_at - clock.due).total_seconds())
+            return _t("首条发布 {when}，超出期限 {late}").format(when=exports.local(e.first_post_at), late=late)
+        return _t("已超时 {late}，仍未发布").format(late=labels.duration((now - clock.due).total_seconds()))
+    if status.state == "waiting":
+        return _t("剩余 {left}").format(left=labels.duration(clock.remaining.total_seconds()))
+    return "—"
+
+
+class EmergencyPanel(QGroupBox):
+    """Start an emergency response; every activation with its state and countdown."""
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(_t("突发事件应急发布（2小时内首发）"), parent)
+        self.desk = desk
+        self._emergencies: list[Emergency] = []
+
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.emergency_title = QLineEdit()
+        self.emergency_title.setPlaceholderText(_t("事件名称，例如：观音桥商圈火情"))
+        self.emergency_title.setMaxLength(200)
+        form.addRow(_t("事件"), self.emergency_title)
+        self.emergency_keywords = QLineEdit()
+        self.emergency_keywords.setPlaceholderText(_t("关键词，用逗号分隔；不填则按事件名称匹配"))
+        form.addRow(_t("关键词"), self.emergency_keywords)
+        self.emergency_button = QPushButton(_t("启动应急响应"))
+        form.addRow("", self.emergency_button)
+        layout.addLayout(form)
+        self.emergency_result = ResultLine()
+        layout.addWidget(self.emergency_result)
+        self.emergency_table = table((_t("状态"), _t("倒计时"), _t("事件"), _t("关键词"), _t("启动时间"), _t("发布期限")))
+        self.emergency_table.setMinimumHeight(160)
+        layout.addWidget(self.emergency_table)
+        self.emergency_button.clicked.connect(lambda: desk.spawn(self.start_emergency(), "emergency"))
+
+    async def start_emergency(self) -> None:
+        """Record an emergency plan activation; its 2-hour clock appears in the list at once."""
+        with reporting(self.emergency_result):
+            changes = await self.desk.run(
+                ops.start_emergency,
+                title=self.emergency_title.text(),
+                keywords=emergencies.parse_keywords(self.emergency_keywords.text()),
+                now=self.desk.now(),
+            )
+            status = changes.result
+            assert isinstance(status, EmergencyStatus)
+            self.emergency_title.clear()
+            self.emergency_keywords.clear()
+            self.emergency_result.ok(
+                _t("已启动：{title}，首条发布期限 {due}").format(title=status.emergency.title, due=exports.local(status.clock.due))
+            )
+            await self.desk.show(changes)
+
+    async def load(self) -> None:
+        """Every activation up to now, newest first."""
+        self.show_statuses(await self.desk.read(ops.emergency_status, now=self.desk.now()))
+
+    def show_statuses(self, statuses: Sequence[EmergencyStatus]) -> None:
+        self._emergencies = [s.emergency for s in statuses]
+        self.emergency_table.setRowCount(len(statuses))
+        for r, status in enumerate(statuses):
+            e = status.emergency
+            # Fresh state cells: the row may now hold another activation.
+            self.emergency_table.takeItem(r, 0)
+            self.emergency_table.takeItem(r, 1)
+            self.emergency_table.setItem(r, 2, item(e.title))
+            self.emergency_table.setItem(r, 3, item("、".join(e.keywords)))
+            self.emergency_table.setItem(r, 4, item(exports.local(e.activated_at)))
+            self.emergency_table.setItem(r, 5, item(exports.local(status.clock.due)))
+        self.tick(self.desk.now())
+        fit_columns(self.emergency_table)
+
+    def tick(self, now: datetime) -> None:
+        """Each activation's state and countdown as of ``now``, from the list already read."""
+        for r, emergency in enumerate(self._emergencies):
+            status = status_of(emergency, now=now)
+            icon, words = emergency_state(status.state)
+            set_cell(self.emergency_table, row=r, column=0, text=words, state=icon)
+            set_cell(self.emergency_table, row=r, column=1, text=countdown(status, now=now), state=icon)
