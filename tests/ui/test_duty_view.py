@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,14 +19,16 @@ from jb_watchdesk.app import App
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services import exports, register, shifts
-from jb_watchdesk.services import emergencies, inspections
+from jb_watchdesk.services import emergencies, exports, register, shifts
+from jb_watchdesk.services.changes import Changes
 from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.storage.codec import to_db
 from jb_watchdesk.storage.secrets import MemoryKeyring, SecretStore
 from jb_watchdesk.ui.bridge import Bridge
 from jb_watchdesk.ui.controller import DeskController
-from jb_watchdesk.ui.views.duty import DutyView, week_code
+from jb_watchdesk.ui.views.duty import DutyView, Part, parts_for, week_code
+
+PACKAGE = Path(__file__).resolve().parents[2] / "jb_watchdesk"
 
 MORNING = datetime(2026, 11, 25, 8, 0, tzinfo=SHANGHAI)  # a Wednesday
 REGISTER = (
@@ -97,6 +100,20 @@ async def settle() -> None:
 def sign_in(view: DutyView, loop: qasync.QEventLoop, officer: str) -> None:
     view.officer_edit.setText(officer)
     run(loop, view.sign_in())
+
+
+def record_reads(view: DutyView, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the operations the view reads from now on, in order."""
+    runner = view.controller.runner
+    names: list[str] = []
+    real_read = runner.read
+
+    async def read(query: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        names.append(query.__name__)
+        return await real_read(query, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "read", read)
+    return names
 
 
 def manual_rows(app: App) -> list[dict[str, Any]]:
@@ -392,3 +409,97 @@ def test_overlapping_refreshes_fold_into_one_more(view: DutyView, loop: qasync.Q
 
     run(loop, three_at_once())
     assert "赵六" in view.shift_label.text()
+
+
+# -- refresh by flags ------------------------------------------------------------------------------
+
+
+def test_each_flag_names_the_parts_it_makes_stale() -> None:
+    assert parts_for(Changes()) == Part(0)
+    assert parts_for(Changes(ledger=True, lexicon=True)) == Part(0)
+    assert parts_for(Changes(shift=True)) == Part.HANDOVER | Part.SHIFTS | Part.EMERGENCIES | Part.INSPECTIONS
+    assert parts_for(Changes(status=True)) == Part.HANDOVER | Part.ACCOUNTS
+    assert parts_for(Changes(accounts=True)) == Part.ACCOUNTS
+    # the handover lists unacknowledged alerts and overdue comments
+    assert parts_for(Changes(alerts=True)) == parts_for(Changes(comments=True)) == Part.HANDOVER
+
+
+def test_an_action_is_announced_once_and_shown_without_a_second_reload(
+    view: DutyView, loop: qasync.QEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    announced: list[tuple[Changes, object]] = []
+    view.controller.runner.didExecute.connect(lambda changes, initiator: announced.append((changes, initiator)))
+    reads = record_reads(view, monkeypatch)
+    sign_in(view, loop, "张三")
+    ((changes, initiator),) = announced
+    assert changes.shift and changes.result.officer == "张三"  # type: ignore[attr-defined]
+    assert initiator is view.desk
+    # the action reloads what its flags name, once: no reload of the register or the charts
+    assert sorted(reads) == ["count_inspections", "emergency_status", "handover", "list_shifts", "shift_inspections"]
+
+
+def test_changes_made_elsewhere_reload_only_the_parts_they_name(
+    view: DutyView, loop: qasync.QEventLoop, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = view.controller.runner
+
+    async def scenario() -> list[str]:
+        view.show()
+        await settle()  # shown: whatever was left stale is read
+        reads = record_reads(view, monkeypatch)
+        runner.announce(Changes(status=True))  # a poll cycle: freshness and health
+        await settle()
+        assert sorted(reads) == ["handover", "list_accounts"]
+        reads.clear()
+        runner.announce(Changes(ledger=True))
+        await settle()
+        assert reads == []
+        shifts.start_shift(app.store, officer="赵六", now=app.clock.now())
+        runner.announce(Changes(shift=True))
+        await settle()
+        return reads
+
+    reads = run(loop, scenario())
+    assert "赵六" in view.shift_label.text()
+    assert "list_accounts" not in reads and "build_weekly" not in reads
+    assert {"handover", "list_shifts", "emergency_status", "shift_inspections"} <= set(reads)
+    assert view.export_shift.count() == 1
+
+
+def test_a_hidden_view_reads_what_changed_when_it_is_shown(
+    view: DutyView, loop: qasync.QEventLoop, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = record_reads(view, monkeypatch)
+    assert not view.isVisible()
+    shifts.start_shift(app.store, officer="赵六", now=app.clock.now())
+    view.controller.runner.announce(Changes(shift=True))
+    view.controller.runner.announce(Changes(alerts=True))
+    assert reads == [] and "无人值班" in view.shift_label.text()
+
+    async def show() -> None:
+        view.show()
+        await settle()
+
+    run(loop, show())
+    assert "赵六" in view.shift_label.text()
+    assert reads.count("handover") == 1 and "list_accounts" not in reads and "build_weekly" not in reads
+
+
+def test_the_duty_view_reaches_the_store_only_through_operations() -> None:
+    """No storage module, no database driver and no worker thread of its own: operations do that."""
+    problems = []
+    for path in sorted([*(PACKAGE / "ui" / "views" / "duty").glob("*.py"), *(PACKAGE / "ui" / "widgets").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Attribute) and node.attr == "to_thread":
+                names = ["asyncio.to_thread"]
+            problems += [
+                f"{path.name}:{node.lineno}: {name}"  # type: ignore[attr-defined]
+                for name in names
+                if name.startswith(("jb_watchdesk.storage", "sqlite_utils", "sqlite3", "asyncio.to_thread"))
+            ]
+    assert problems == []
