@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 QM := $(patsubst %.ts,%.qm,$(wildcard resources/translations/*.ts))
 
-.PHONY: demo test venv clean
+.PHONY: demo test lint venv clean
 
 venv: $(STAMP)
 
@@ -22,7 +22,12 @@ resources/translations/%.qm: resources/translations/%.ts | $(STAMP)
 demo: $(STAMP) $(QM)
 	$(PY) -m jb_watchdesk --demo
 
+lint: $(STAMP)
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy
+
 test: $(STAMP) $(QM)
+	$(MAKE) --no-print-directory lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 clean:
