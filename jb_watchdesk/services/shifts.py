@@ -22,6 +22,7 @@ from typing import Any, Final
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import CommentState, Freshness, Health
+from jb_watchdesk.domain.reports import UnacknowledgedAlert
 from jb_watchdesk.domain.record import (
     EmergencyStatus,
     Shift,
@@ -33,6 +34,7 @@ from jb_watchdesk.services.fields import MAX_NAME, MAX_TEXT
 from jb_watchdesk.services.fields import clean_field as _clean
 from jb_watchdesk.storage import reports as report_store
 from jb_watchdesk.storage import shifts as shift_store
+from jb_watchdesk.storage.codec import to_db
 from jb_watchdesk.storage.db import Store
 
 
@@ -72,20 +74,30 @@ class CarryOver:
     """What is still open at ``as_of``: the incoming officer takes these over."""
 
     as_of: datetime
-    unacknowledged_alerts: list[dict[str, Any]] = field(default_factory=list)
+    open_alerts: list[UnacknowledgedAlert] = field(default_factory=list)
     overdue_comments: list[comment_service.CommentRow] = field(default_factory=list)
     accounts_at_risk: list[status_service.AccountStatusRow] = field(default_factory=list)
     waiting_emergencies: list[EmergencyStatus] = field(default_factory=list)
 
     @property
+    def unacknowledged_alerts(self) -> list[dict[str, Any]]:
+        """``open_alerts`` in the shape the command line and the duty panel still read (keys, stored
+        time text); goes once they read ``open_alerts``."""
+        return [
+            {"id": a.id, "account_id": a.account_id, "account_name": a.account_name, "category": a.category,
+             "severity": a.severity.value, "rule": a.rule, "text": a.text, "raised_at": to_db(a.raised_at)}
+            for a in self.open_alerts
+        ]
+
+    @property
     def empty(self) -> bool:
-        return not (self.unacknowledged_alerts or self.overdue_comments or self.accounts_at_risk or self.waiting_emergencies)
+        return not (self.open_alerts or self.overdue_comments or self.accounts_at_risk or self.waiting_emergencies)
 
     def summary(self) -> dict[str, object]:
         """Ids of the open items: what the ledger records with a shift end or a handover confirmation."""
         return {
             "as_of": self.as_of.isoformat(),
-            "alerts": [a["id"] for a in self.unacknowledged_alerts],
+            "alerts": [a.id for a in self.open_alerts],
             "comments": [c.id for c in self.overdue_comments],
             "accounts": [r.account.id for r in self.accounts_at_risk],
             "emergencies": [e.emergency.id for e in self.waiting_emergencies],
@@ -113,7 +125,7 @@ def carry_over(store: Store, *, now: datetime) -> CarryOver:
         if r.freshness is Freshness.VETO or r.account.health in _AT_RISK_HEALTH
     ]
     waiting = [s for s in emergency_status(store, now=now) if s.state in ("waiting", "missed") and s.emergency.first_post_id is None]
-    return CarryOver(as_of=now, unacknowledged_alerts=alerts, overdue_comments=overdue, accounts_at_risk=at_risk, waiting_emergencies=waiting)
+    return CarryOver(as_of=now, open_alerts=alerts, overdue_comments=overdue, accounts_at_risk=at_risk, waiting_emergencies=waiting)
 
 
 @dataclass(frozen=True, slots=True)

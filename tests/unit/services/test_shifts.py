@@ -128,7 +128,7 @@ def test_the_handover_carries_open_items_over_and_the_incoming_officer_confirms(
     view = shifts.handover(store, now=end)
     assert view.awaiting_confirmation and view.previous is not None and view.on_duty is None
     carry = view.carry_over
-    assert [a["id"] for a in carry.unacknowledged_alerts] == [alert_id]
+    assert [a.id for a in carry.open_alerts] == [alert_id]
     assert [c.id for c in carry.overdue_comments] == [comment_id]
     # account 2 was never read: its freshness is unknown, not a veto
     assert {r.account.id for r in carry.accounts_at_risk} == {1, 3}
@@ -151,8 +151,8 @@ def test_the_handover_carries_open_items_over_and_the_incoming_officer_confirms(
 def test_an_acknowledged_alert_is_not_carried_over(store: Store) -> None:
     alert_id = add_alert(store, account_id=1, at=NOW)
     store.call(lambda db: db.execute("UPDATE alerts SET state = 'acknowledged', ack_at = ? WHERE id = ?", [to_db(NOW + timedelta(hours=1)), alert_id]))
-    assert shifts.carry_over(store, now=NOW + timedelta(minutes=30)).unacknowledged_alerts
-    assert not shifts.carry_over(store, now=NOW + timedelta(hours=2)).unacknowledged_alerts
+    assert shifts.carry_over(store, now=NOW + timedelta(minutes=30)).open_alerts
+    assert not shifts.carry_over(store, now=NOW + timedelta(hours=2)).open_alerts
 
 
 # -- inspections --------------------------------------------------------------------------------

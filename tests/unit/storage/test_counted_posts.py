@@ -39,8 +39,8 @@ def store():
 
 def test_the_weekly_report_counts_what_status_counts(store: Store) -> None:
     start, end = NOW - timedelta(days=7), NOW + timedelta(seconds=1)
-    assert store.call(duty.posts_per_account, start=start, end=end) == {1: 1}
-    assert sum(n for _, _, n in store.call(duty.posts_per_day_per_unit, start=start, end=end)) == 1
+    assert [(row.account_id, row.posts) for row in store.call(duty.posts_per_account, start=start, end=end)] == [(1, 1)]
+    assert sum(row.posts for row in store.call(duty.posts_per_day_per_unit, start=start, end=end)) == 1
     counts = store.call(activity, now=NOW, week_start=start)[1]
     assert (counts.posts_7d, counts.closing_posts) == (1, 1)
 

@@ -1,0 +1,189 @@
+"""The neutral document model of an export, and the text of its cells.
+
+A ``Document`` is a title, header facts, the ledger anchor, and sections with headers and rows of
+plain text, every text already in the officer's language; the writers (``writers.py``, and the
+Qt PDF renderer) only lay it out. Personal data (identity, mobile and bank-card numbers in free
+text; commenters' names) is masked before it enters the document, so no writer can leak it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.messages import times
+from jb_watchdesk.domain.sensitive import fold
+from jb_watchdesk.domain.sensitive.detectors import detect_all
+from jb_watchdesk.domain.text import clean_text
+from jb_watchdesk.storage import audit
+from jb_watchdesk.storage.codec import from_db
+
+MAX_CELL: Final = 500  # free text beyond this is cut in exports; the database keeps it whole
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A grouped bar chart over ``categories``; each series is (name, one value per category)."""
+
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float, ...]], ...]
+    percent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One table: a sheet in XLSX, a block in CSV, a titled table in PDF.
+
+    ``widths`` are column widths in characters (a CJK character counts two); ``summary``, when
+    set, is what the PDF prints instead of ``rows`` (the full rows stay in XLSX and CSV).
+    """
+
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    rows: Sequence[Sequence[str]]
+    widths: tuple[int, ...]
+    note: str = ""
+    chart: Chart | None = None
+    summary: Section | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    title: str
+    facts: tuple[tuple[str, str], ...]
+    sections: tuple[Section, ...]
+    anchor: audit.Anchor
+    generated_at: datetime
+    signatures: tuple[str, ...] = ()
+
+    def anchor_text(self) -> str:
+        return messages.text("export.anchor_text", seq=self.anchor.seq, count=self.anchor.count, hash=self.anchor.head_hash)
+
+    def cover(self) -> tuple[tuple[str, str], ...]:
+        """The facts, then when the document was made and the ledger anchor: the cover of every format."""
+        return (
+            *self.facts,
+            (messages.text("export.generated_at"), local(self.generated_at, seconds=True)),
+            (messages.text("export.anchor"), self.anchor_text()),
+        )
+
+
+PdfRenderer = Callable[[Document, Path], None]
+
+
+# -- cell text ------------------------------------------------------------------------------------
+
+
+def mask_pii(text: str) -> str:
+    """Replace identity, mobile and bank-card numbers in free text by their masked forms.
+
+    The detectors run on the folded text, whose offsets are those of the original.
+    """
+    if not text:
+        return text
+    found = sorted(detect_all(fold(text)), key=lambda d: d.start, reverse=True)
+    last_start = len(text) + 1
+    for detection in found:
+        if detection.masked is None or detection.end > last_start:
+            continue  # overlapping detections: the later one already replaced this span
+        text = text[: detection.start] + detection.masked + text[detection.end :]
+        last_start = detection.start
+    return text
+
+
+def mask_name(name: str) -> str:
+    """A member of the public's name or nickname: first character kept (``张三`` → ``张*``)."""
+    name = name.strip()
+    if not name:
+        return ""
+    return name[0] + "*" * min(max(len(name) - 1, 1), 4)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def cell(text: object, *, limit: int = MAX_CELL) -> str:
+    """Plain one-cell text: no control characters that XML or a terminal would choke on, bounded length."""
+    value = "" if text is None else clean_text(str(text))
+    value = _CONTROL.sub(" ", value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def free_text(text: object) -> str:
+    """Text from a post, comment or feed: bounded and with personal data masked."""
+    return cell(mask_pii("" if text is None else str(text)))
+
+
+def local(value: datetime | str | None, *, seconds: bool = False) -> str:
+    """Asia/Shanghai wall time as the duty room reads it; empty for no time."""
+    when = from_db(value) if isinstance(value, str) else value
+    return times.show(when, times.Shape.SECONDS if seconds else times.Shape.MINUTES, empty="")
+
+
+# -- the language of fixed texts ------------------------------------------------------------------
+
+
+def t(key: str, /, **params: object) -> str:
+    """Fixed text ``key`` of the catalogue in the current language."""
+    return messages.text(key, None, **params)
+
+
+def pair(label: str, value: str) -> str:
+    """``label：value`` / ``label: value``."""
+    return t("export.pair", label=label, value=value)
+
+
+def aside(text: str, note: str) -> str:
+    """``text（note）`` / ``text (note)``."""
+    return t("export.aside", text=text, aside=note)
+
+
+def parts(items: Iterable[str]) -> str:
+    """Parts of one cell: ``a；b`` / ``a; b``."""
+    return t("export.parts").join(items)
+
+
+def listing(items: Iterable[str]) -> str:
+    """A list in one cell: ``a、b`` / ``a, b``."""
+    return t("export.list").join(items)
+
+
+def headers(*names: str) -> tuple[str, ...]:
+    """Column headers from their ``export.header.<name>`` keys."""
+    return tuple(t(f"export.header.{name}") for name in names)
+
+
+def rule_name(rule: str, category: str) -> str:
+    """A detection rule by its name; a rule the catalogue does not name (an office's own lexicon
+    rule) by its category."""
+    if f"label.rule.{rule}" in messages.CATALOGUE:
+        return messages.label("rule", rule)
+    return messages.label("category", category)
+
+
+__all__ = [
+    "MAX_CELL",
+    "Chart",
+    "Document",
+    "PdfRenderer",
+    "Section",
+    "aside",
+    "cell",
+    "free_text",
+    "headers",
+    "listing",
+    "local",
+    "mask_name",
+    "mask_pii",
+    "pair",
+    "parts",
+    "rule_name",
+    "t",
+]
