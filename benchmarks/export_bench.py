@@ -26,7 +26,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
 from jb_watchdesk.services import exports, inspections, shifts
-from jb_watchdesk.storage import accounts, audit, duty
+from jb_watchdesk.domain.record import NewInspection
+from jb_watchdesk.storage import accounts, audit
+from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage.db import Store
 
 START = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # 04:00 … 16:00 Shanghai
@@ -92,10 +94,10 @@ def build_ledger(path: Path, *, rows: int) -> None:
         now = START
         for start in range(0, rows, batch):
             items = [
-                duty.NewInspection(account_id=i % 1000 + 1, kind="auto", checks=checks) for i in range(start, min(start + batch, rows))
+                NewInspection(account_id=i % 1000 + 1, kind="auto", checks=checks) for i in range(start, min(start + batch, rows))
             ]
             now += timedelta(minutes=10)
-            store.call(duty.add_inspections, items, shift_id=None, now=now)
+            store.call(inspection_store.add_inspections, items, shift_id=None, now=now)
 
 
 def main() -> None:
