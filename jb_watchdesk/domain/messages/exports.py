@@ -27,6 +27,9 @@ EXPORTS: Final[dict[str, tuple[str, str]]] = {
     "export.anchor_text": ("序号 {seq} 条数 {count} SHA-256 {hash}", "no. {seq}, {count} rows, SHA-256 {hash}"),
     "export.chart_data": ("{title}数据", "{title} data"),
     "export.section_line": ("【{title}】", "[{title}]"),
+    "export.page": ("第 {page} 页", "page {page}"),
+    "export.no_rows": ("（无）", "(none)"),
+    "export.footer": ("{title}    导出 {when}    记录链锚点 {anchor}", "{title}    exported {when}    record anchor {anchor}"),
     # handover
     "export.handover.title": ("值班交接记录", "Duty handover record"),
     "export.handover.title_shift": ("值班交接记录（第 {id} 班）", "Duty handover record (shift {id})"),
