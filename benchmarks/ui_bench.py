@@ -68,11 +68,10 @@ from PySide6.QtWidgets import QTableView
 from jb_watchdesk.app import App, Clock
 from jb_watchdesk.cli import main as cli
 from jb_watchdesk.connectors.http import HttpSettings
-from jb_watchdesk.domain.models import AccountStatus, Platform
+from jb_watchdesk.domain.models import AccountStatus, AlertState, Platform
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import operations as ops
 from jb_watchdesk.services.scheduler import PollSettings
-from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.migrations import MIGRATIONS
 from jb_watchdesk.storage.secrets import SERVICE, MemoryKeyring, SecretStore
@@ -292,7 +291,9 @@ async def refresh_breakdown(controller: DeskController, window: MainWindow | Non
     queue = await timed("read comments", read(ops.list_comments, store, now=now, pending_only=True, limit=COMMENT_PAGE))
     shown("show comments", lambda: bridge.commentsChanged.emit(queue, len(queue)))
     new = await timed("read alerts (new)", read(ops.list_alerts, store, states=(AlertState.NEW,), limit=ALERT_PAGE))
-    old = await timed("read alerts (old)", read(ops.list_alerts, store, states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE))
+    old = await timed(
+        "read alerts (old)", read(ops.list_alerts, store, states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE)
+    )
     shown("show alerts", lambda: bridge.alertsChanged.emit(new + old, {r.account.id: r.account.name for r in rows}))
     return parts
 

@@ -8,8 +8,8 @@ import pytest
 
 from jb_watchdesk.connectors.base import FetchedPost
 from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Platform, Visibility
-from jb_watchdesk.storage import ingest
 from jb_watchdesk.storage import emergencies as emergency_store
+from jb_watchdesk.storage import ingest
 from jb_watchdesk.storage import reports as duty
 from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.alerts import ItemKind, pending_scan_items
@@ -29,8 +29,14 @@ def store():
         )
         posts = [
             FetchedPost(external_id="public", title="公开", body="", digest="", url="", published_at=NOW - timedelta(days=1)),
-            FetchedPost(external_id="private", title="私密", body="", digest="", url="", published_at=NOW - timedelta(days=1), visibility=Visibility.PRIVATE),
-            FetchedPost(external_id="rejected", title="不宜公开", body="", digest="", url="", published_at=NOW - timedelta(days=1), visibility=Visibility.REJECTED),
+            FetchedPost(
+                external_id="private", title="私密", body="", digest="", url="", published_at=NOW - timedelta(days=1),
+                visibility=Visibility.PRIVATE,
+            ),
+            FetchedPost(
+                external_id="rejected", title="不宜公开", body="", digest="", url="", published_at=NOW - timedelta(days=1),
+                visibility=Visibility.REJECTED,
+            ),
             FetchedPost(external_id="undated", title="无日期", body="", digest="", url="", published_at=NOW, date_estimated=True),
         ]
         store.call(ingest.record_success, account_id=1, posts=posts, comments=[], now=NOW)

@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 import functools
-
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from jb_watchdesk.connectors.base import FetchedComment, FetchedPost
+from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import CONTENT_ID_PREFIX, AccountSpec, Health, Platform, Visibility
 from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR
 from jb_watchdesk.storage import ingest
 from jb_watchdesk.storage.accounts import apply_register, get_account
 from jb_watchdesk.storage.codec import to_db
 from jb_watchdesk.storage.db import Store
-from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR
 
 DEADLINES = functools.partial(rules.comment_sla, calendar=DEFAULT_CALENDAR)
 
@@ -70,7 +69,10 @@ def test_deleted_posts_are_marked_not_removed(store: Store) -> None:
 
 
 def test_comments_get_their_deadlines_and_platform_replies_close_them(store: Store) -> None:
-    store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1"), comment("c2", replied=True)], now=NOW, deadlines=DEADLINES)
+    store.call(
+        ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1"), comment("c2", replied=True)], now=NOW,
+        deadlines=DEADLINES,
+    )
     found = {r["external_id"]: r for r in rows(store, "SELECT * FROM comments")}
     assert found["c1"]["post_id"] == 1
     assert found["c1"]["ack_due"] == "2026-09-30T08:00:00.000000+00:00"  # 16:00 Shanghai
@@ -124,7 +126,8 @@ def test_a_batch_that_repeats_an_id_is_stored_once(store: Store) -> None:
     # page- and offset-paged APIs repeat items when new ones arrive during paging
     batch = [post("p1"), post("p2"), post("p1", body="正文（第二页）"), post("p2")]
     write = store.call(
-        ingest.record_success, account_id=1, posts=batch, comments=[comment("c1"), comment("c1", replied=True), comment("c1")], now=NOW, deadlines=DEADLINES
+        ingest.record_success, account_id=1, posts=batch, comments=[comment("c1"), comment("c1", replied=True), comment("c1")], now=NOW,
+        deadlines=DEADLINES,
     )
     assert len(write.new_posts) == 2 and len(write.new_comments) == 1
     assert rows(store, "SELECT external_id, body FROM posts ORDER BY id") == [
@@ -176,7 +179,10 @@ def test_every_new_or_changed_item_is_marked_to_scan(store: Store) -> None:
     store.call(lambda db: db.execute("UPDATE comments SET scanned_at = updated_at"))
     store.call(ingest.record_success, account_id=1, posts=[post("p1")], comments=[comment("c1")], now=NOW, deadlines=DEADLINES)
     assert rows(store, "SELECT COUNT(*) AS n FROM posts WHERE scanned_at IS NULL") == [{"n": 0}]  # unchanged: not again
-    store.call(ingest.record_success, account_id=1, posts=[post("p1", body="改了")], comments=[comment("c1", text="改了")], now=NOW, deadlines=DEADLINES)
+    store.call(
+        ingest.record_success, account_id=1, posts=[post("p1", body="改了")], comments=[comment("c1", text="改了")], now=NOW,
+        deadlines=DEADLINES,
+    )
     assert rows(store, "SELECT scanned_at FROM posts UNION ALL SELECT scanned_at FROM comments") == [{"scanned_at": None}] * 2
 
 
@@ -192,7 +198,9 @@ def test_text_arrives_clean_whatever_the_platform_sent(store: Store) -> None:
         external_id="5030000000000101", title="暴雨预警\ud83d", body="请注意\ufffe出行安全\x00\ud83d", digest="",
         url="https://weibo.com/1/5030000000000101", published_at=NOW,
     )
-    store.call(ingest.record_success, account_id=1, posts=[broken], comments=[comment("c1", text="问\ud83d\x07")], now=NOW, deadlines=DEADLINES)
+    store.call(
+        ingest.record_success, account_id=1, posts=[broken], comments=[comment("c1", text="问\ud83d\x07")], now=NOW, deadlines=DEADLINES
+    )
     assert rows(store, "SELECT title, body FROM posts") == [{"title": "暴雨预警\ufffd", "body": "请注意出行安全\ufffd"}]
     assert rows(store, "SELECT text FROM comments") == [{"text": "问\ufffd"}]
 
