@@ -25,8 +25,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
-from jb_watchdesk.services import exports, inspections, shifts
 from jb_watchdesk.domain.record import NewInspection
+from jb_watchdesk.services import exports, inspections, shifts
 from jb_watchdesk.storage import accounts, audit
 from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage.db import Store
