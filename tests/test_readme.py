@@ -26,6 +26,9 @@ def test_readme_documents_command(command: str) -> None:
 def test_help_has_an_example(command: str) -> None:
     out = io.StringIO()
     assert main([*command.split(), "--help"], out=out) == 0
+    assert "示例：" in out.getvalue() and "jb-watchdesk" in out.getvalue()  # Chinese by default
+    out = io.StringIO()
+    assert main(["--lang", "en", *command.split(), "--help"], out=out) == 0
     assert "example:" in out.getvalue() and "jb-watchdesk" in out.getvalue()
 
 

@@ -6,17 +6,20 @@ import importlib.util
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.domain.workdays import WorkdayCalendar
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import lexicon_files
 from jb_watchdesk.storage.db import Store
+from jb_watchdesk.storage.health import database_health
 from jb_watchdesk.storage.secrets import SecretStore
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
@@ -39,6 +42,10 @@ class Check:
         return {"check": self.name, "level": self.level.value, "detail": self.detail, "advice": self.advice}
 
 
+def _say(key: str, /, **params: object) -> str:
+    return messages.text(f"cli.doctor.{key}", **params)
+
+
 def check_data_dir(workspace: Workspace) -> Check:
     root = workspace.root
     try:
@@ -47,7 +54,7 @@ def check_data_dir(workspace: Workspace) -> Check:
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as error:
-        return Check("data_dir", Level.FAIL, f"{root}: {error.strerror or error}", "choose a writable --data-dir")
+        return Check("data_dir", Level.FAIL, f"{root}: {error.strerror or error}", _say("choose_data_dir"))
     return Check("data_dir", Level.OK, str(root))
 
 
@@ -57,45 +64,41 @@ def check_database(workspace: Workspace) -> Check:
     except WatchdeskError as error:
         return Check("database", Level.FAIL, str(error))
     try:
-        mode, integrity, accounts = store.call(
-            lambda db: (
-                db.execute("PRAGMA journal_mode").fetchone()[0],
-                db.execute("PRAGMA quick_check").fetchone()[0],
-                db.execute("SELECT COUNT(*) FROM accounts").fetchone()[0],
-            )
-        )
+        found = store.call(database_health)
     except WatchdeskError as error:
         return Check("database", Level.FAIL, str(error))
     finally:
         store.close()
-    detail = f"{workspace.database} (journal={mode}, integrity={integrity}, accounts={accounts})"
-    if integrity != "ok":
-        return Check("database", Level.FAIL, detail, f"restore a backup from {workspace.backups}")
-    if str(mode).lower() != "wal":
-        return Check("database", Level.WARN, detail, "keep the data dir on a local disk, not a network share")
+    integrity = messages.label("doctor_level", Level.OK) if found.intact else found.integrity
+    detail = _say("database", path=workspace.database, mode=found.journal_mode.upper(), integrity=integrity, accounts=found.accounts)
+    if not found.intact:
+        return Check("database", Level.FAIL, detail, _say("restore_backup", path=workspace.backups))
+    if not found.wal:
+        return Check("database", Level.WARN, detail, _say("local_disk"))
     return Check("database", Level.OK, detail)
 
 
 def check_keyring(secrets: SecretStore) -> Check:
+    described = _say("keyring_memory") if secrets.is_memory else secrets.describe()
     try:
         secrets.check()
     except WatchdeskError as error:
-        return Check("keyring", Level.FAIL, secrets.describe(), str(error))
+        return Check("keyring", Level.FAIL, described, str(error))
     level = Level.WARN if secrets.is_memory else Level.OK
-    return Check("keyring", level, secrets.describe())
+    return Check("keyring", level, described)
 
 
 def check_calendar(calendar: WorkdayCalendar, *, now: datetime, overrides: Path) -> Check:
     today = now.astimezone(SHANGHAI).date()
     unknown = [year for year in (today.year, today.year + 1) if not calendar.is_known(today.replace(year=year, month=1, day=1))]
     if not unknown:
-        return Check("holiday_calendar", Level.OK, f"official calendar known for {today.year} and {today.year + 1}")
-    years = ", ".join(str(y) for y in unknown)
+        return Check("holiday_calendar", Level.OK, _say("calendar_known", year=today.year, next=today.year + 1))
+    years = messages.text("cli.list_separator").join(str(y) for y in unknown)
     return Check(
         "holiday_calendar",
         Level.WARN,
-        f"no official holiday schedule for {years}: comment deadlines there are estimated (Monday–Friday)",
-        f"upgrade chinese-calendar when it carries {years}, or add the schedule to {overrides}",
+        _say("calendar_unknown", years=years),
+        _say("calendar_advice", years=years, path=overrides),
     )
 
 
@@ -103,31 +106,39 @@ def check_proxy() -> Check:
     proxies = [f"{name}={os.environ[name]}" for name in PROXY_VARIABLES if os.environ.get(name)]
     ca = os.environ.get("SSL_CERT_FILE") or os.environ.get("REQUESTS_CA_BUNDLE")
     if ca and not Path(ca).is_file():
-        return Check("proxy", Level.FAIL, f"CA bundle {ca} does not exist", "fix SSL_CERT_FILE / REQUESTS_CA_BUNDLE")
-    detail = "; ".join(proxies) if proxies else "direct connection (no proxy variables set)"
+        return Check("proxy", Level.FAIL, _say("ca_missing", path=ca), _say("ca_advice"))
+    detail = "; ".join(proxies) if proxies else _say("direct")
     if ca:
-        detail += f"; CA bundle {ca}"
+        detail += _say("ca_bundle", path=ca)
     return Check("proxy", Level.OK, detail)
 
 
 def check_notifications() -> Check:
     if importlib.util.find_spec("plyer") is None:
-        return Check("notifications", Level.WARN, "plyer is not installed", "reinstall the application")
+        return Check("notifications", Level.WARN, _say("no_plyer"), _say("reinstall"))
     if sys.platform.startswith("linux"):
         if importlib.util.find_spec("dbus") is None and shutil.which("notify-send") is None:
-            return Check(
-                "notifications",
-                Level.WARN,
-                "no desktop notification service (neither dbus-python nor notify-send)",
-                "install libnotify-bin; alerts still show in the window and the tray",
-            )
-    return Check("notifications", Level.OK, "OS notifications available (best effort)")
+            return Check("notifications", Level.WARN, _say("no_notify"), _say("notify_advice"))
+    return Check("notifications", Level.OK, _say("notify_ok"))
 
 
 def check_display() -> Check:
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        return Check("display", Level.WARN, "no display (DISPLAY/WAYLAND_DISPLAY unset)", "use `run --headless` on this machine")
-    return Check("display", Level.OK, "a display is available")
+        return Check("display", Level.WARN, _say("no_display"), _say("display_advice"))
+    return Check("display", Level.OK, _say("display_ok"))
+
+
+def notification_chain(links: Mapping[str, bool] | None) -> Check:
+    """The window's notification chain from the links the window found (None: no display to ask)."""
+    if links is None:
+        return Check("notification_chain", Level.WARN, _say("chain_no_display"), _say("chain_run_desktop"))
+    yes, no = messages.text("cli.yes"), messages.text("cli.no")
+    detail = messages.text("cli.list_separator").join(
+        _say("link", name=messages.label("notification_link", name), value=yes if ok else no) for name, ok in links.items()
+    )
+    if links.get("tray_messages") and links.get("os"):
+        return Check("notification_chain", Level.OK, detail)
+    return Check("notification_chain", Level.WARN, detail, _say("chain_advice"))
 
 
 def check_lexicon(data_dir: Path) -> Check:

@@ -253,3 +253,45 @@ def export_weekly(
 def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> exports.Document:
     """The weekly report as a document, for the window to show before it is written."""
     return exports.build_weekly(store, now=now, week=week)
+
+
+# -- command line -----------------------------------------------------------------------------
+
+
+def parse_anchor(text: str) -> audit.Anchor:
+    """``SEQ:HASH`` as printed in an export (``log verify --anchor``); ``InputError`` otherwise."""
+    from jb_watchdesk.domain.errors import InputError
+
+    try:
+        return audit.Anchor.parse(text)
+    except ValueError:
+        raise InputError("log.bad_anchor", value=text) from None
+
+
+def secret_target(store: Store, secrets: SecretStore, *, account_id: int, name: str) -> Account:
+    """The account a secret named ``name`` is for, refused before the secret is read: a bad name,
+    no secure keyring, an unknown account, or a name the account's connector never reads."""
+    from jb_watchdesk.storage.secrets import validate_secret_name
+
+    validate_secret_name(name)
+    secrets.check()
+    account = get_account(store, account_id)
+    account_service.check_secret_name(account, name)
+    return account
+
+
+def secret_store_name(secrets: SecretStore) -> str:
+    """Where secrets are kept, as an officer reads it (the keyring backend's name, or the demo store)."""
+    from jb_watchdesk.domain import messages
+
+    return messages.text("cli.accounts.memory_store") if secrets.is_memory else secrets.describe()
+
+
+def backup_database(store: Store, path: Path) -> Path:
+    """``db backup PATH``: a consistent online copy; ``InputError`` when ``path`` cannot be written."""
+    from jb_watchdesk.domain.errors import InputError
+
+    try:
+        return store.backup(path)
+    except OSError as error:
+        raise InputError("file.unwritable", path=str(path), detail=error.strerror or str(error)) from error

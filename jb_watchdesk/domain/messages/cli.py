@@ -1,8 +1,376 @@
-"""The command line's own texts: headers, results, help. key: (zh, en)."""
+"""The command line's own texts: help, column headers, results, argparse's messages and the doctor.
+
+key: (zh, en). Help texts are plain: the parser doubles any ``%`` for argparse.
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
-CLI: Final[dict[str, tuple[str, str]]] = {
+_HELP: Final[dict[str, tuple[str, str]]] = {
+    "cli.help.prog": (
+        "江北政务新媒体值班台（JB WatchDesk）：政务新媒体账号的值班工具。",
+        "JB WatchDesk (江北政务新媒体值班台): the duty desk for government new-media accounts.",
+    ),
+    "cli.help.epilog": (
+        "示例：\n  jb-watchdesk --demo\n  jb-watchdesk --data-dir ./ws accounts import register.csv\n"
+        "  jb-watchdesk status --json\n\n退出码：0 成功，1 检查未通过，2 输入有误，3 环境问题",
+        "examples:\n  jb-watchdesk --demo\n  jb-watchdesk --data-dir ./ws accounts import register.csv\n"
+        "  jb-watchdesk status --json\n\nexit codes: 0 ok, 1 a check failed, 2 bad input, 3 environment problem",
+    ),
+    "cli.help.data_dir": (
+        "工作目录（默认：$JB_WATCHDESK_HOME 或用户数据目录）",
+        "workspace folder (default: $JB_WATCHDESK_HOME or the user data dir)",
+    ),
+    "cli.help.now": (
+        "按此时刻计算，例如 2026-11-25T08:00:00+08:00",
+        "evaluate as of this instant, e.g. 2026-11-25T08:00:00+08:00",
+    ),
+    "cli.help.lang": ("提示语言（默认 zh，或 $JB_WATCHDESK_LANG）", "message language (default zh, or $JB_WATCHDESK_LANG)"),
+    "cli.help.demo": ("在新建的演示工作目录上运行", "run on a fresh demo workspace"),
+    "cli.help.debug": ("显示调试日志和错误详情", "show tracebacks and debug logging"),
+    "cli.help.json": ("机器可读的输出（JSON）", "machine-readable output"),
+    "cli.help.officer": ("值班人员（默认：登录用户名）", "who does it (default: the login name)"),
+    "cli.help.accounts": ("账号登记", "the account register"),
+    "cli.help.accounts import": (
+        "导入账号登记表（.csv/.xlsx/.json），全部正确才导入",
+        "import a register (.csv/.xlsx/.json); all-or-nothing",
+    ),
+    "cli.help.accounts export": (
+        "导出账号登记表（.csv/.xlsx/.json），可再导入",
+        "export the register (.csv/.xlsx/.json); round-trips with import",
+    ),
+    "cli.help.accounts list": ("列出账号", "list the accounts"),
+    "cli.help.accounts set-secret": (
+        "把账号凭据存入系统钥匙串，凭据从标准输入读取",
+        "store a secret for an account in the OS keyring, read from stdin",
+    ),
+    "cli.help.accounts set-secret.name": (
+        "例如 app_secret、access_token、client_secret、refresh_token",
+        "e.g. app_secret, access_token, client_secret, refresh_token",
+    ),
+    "cli.help.status": (
+        "各账号的更新情况、读取状态、待回复和超时留言",
+        "per account: freshness, health, pending and overdue comments",
+    ),
+    "cli.help.doctor": (
+        "检查凭据库、数据库、节假日日历、代理、通知和显示器",
+        "check keyring, database, calendar, proxy, notifications, display",
+    ),
+    "cli.help.poll": ("巡查所有账号（一次，或按计划持续进行）", "poll every account (once, or on schedule until stopped)"),
+    "cli.help.poll.once": ("巡查所有账号一轮后退出", "one cycle over every account, then exit"),
+    "cli.help.run": ("不开窗口运行整个值班循环", "the whole duty loop without a window"),
+    "cli.help.run.headless": ("不开窗口（目前唯一的方式）", "no window (the only mode for now)"),
+    "cli.help.comments": ("公众留言及其确认、办结期限", "public comments with their acknowledgement and result deadlines"),
+    "cli.help.comments.pending": ("只列出未办结的留言", "only comments not yet done"),
+    "cli.help.scan": (
+        "检查文本中的敏感内容；无发现退出码 0，有发现退出码 1",
+        "scan a text for sensitive content; exit 0 when clean, 1 when anything is found",
+    ),
+    "cli.help.scan.file": (
+        "UTF-8 文本文件，或 - 表示标准输入（默认）",
+        "UTF-8 text file, or - for standard input (the default)",
+    ),
+    "cli.help.scan.json": (
+        "机器可读的输出；位置按输入文本的字符计",
+        "machine-readable output; offsets are code points into the input",
+    ),
+    "cli.help.scan.lexicon": (
+        "改用此词库文件或文件夹，而非内置和工作目录中的词库（可重复）",
+        "scan with this lexicon file or folder instead of the shipped and workspace ones (repeatable)",
+    ),
+    "cli.help.alerts": ("敏感内容和账号状态告警，最新的在前", "sensitive-content and lifecycle alerts, newest first"),
+    "cli.help.alerts.state": ("哪些告警（默认：new 新告警）", "which alerts (default: new)"),
+    "cli.help.alerts ack": ("确认告警：谁查看了、做了什么", "acknowledge an alert: who looked at it and what was done"),
+    "cli.help.alerts ack.note": ("处理情况，例如已要求发布单位删除", "what was done, e.g. asked the unit to delete the post"),
+    "cli.help.lexicon": ("敏感词库", "the sensitive-content lexicon"),
+    "cli.help.lexicon allow": (
+        "把白名单短语加入工作目录的 lexicon/allow.csv；加 --alert 同时确认该告警",
+        "add an allow phrase to the workspace's lexicon/allow.csv; with --alert also acknowledge that alert",
+    ),
+    "cli.help.lexicon allow.phrase": (
+        "至少两个字；它完整覆盖的命中都不再告警",
+        "at least two characters; it cancels every hit it fully covers",
+    ),
+    "cli.help.lexicon allow.note": ("放行理由，例如地名而非广告", "why the phrase is allowed, e.g. a place name, not an advertisement"),
+    "cli.help.lexicon allow.alert": ("短语所针对的告警：短语须包含该告警的命中内容", "the alert the phrase answers: it must contain the alert's matched text"),
+    "cli.help.lexicon check": (
+        "列出词库问题；有文件无法读取或有行未载入时退出码 1",
+        "list lexicon problems; exit 1 if a file cannot be read or lines were skipped",
+    ),
+    "cli.help.lexicon check.paths": (
+        "要检查的词库文件或文件夹（默认：内置词库和工作目录的 lexicon/ 文件夹）",
+        "lexicon files or folders to check (default: the shipped lexicon and the workspace's lexicon/ folder)",
+    ),
+    "cli.help.simulator": (
+        "在本机提供模拟平台（演示、测试、性能测试用）",
+        "serve the simulated platforms on loopback (demo, tests, benchmarks)",
+    ),
+    "cli.help.simulator.host": ("监听地址（默认 127.0.0.1）", "address to bind (default 127.0.0.1)"),
+    "cli.help.simulator.port": ("端口（0 表示任选空闲端口）", "port (0 picks a free one)"),
+    "cli.help.simulator.accounts": ("模拟账号数", "number of simulated accounts"),
+    "cli.help.simulator.seed": ("模拟内容的随机种子", "seed of the deterministic content"),
+    "cli.help.simulator.latency": ("每个请求增加的延迟（毫秒）", "added latency per request"),
+    "cli.help.simulator.faults": (
+        "故障设置，例如 5xx%5,html@rss-0003,drip@weibo-0002,429=30%10",
+        "e.g. 5xx%5,html@rss-0003,drip@weibo-0002,429=30%10",
+    ),
+    "cli.help.db": ("数据库维护", "database maintenance"),
+    "cli.help.db backup": ("通过 SQLite 备份接口在线备份数据库", "consistent online backup through the SQLite backup API"),
+    "cli.help.shift": ("值班班次与交接", "duty shifts and the handover"),
+    "cli.help.shift start": ("开始值班（另一班未结束时拒绝）", "start a shift (refused while another shift is open)"),
+    "cli.help.shift start.officer": ("值班人员", "the officer on duty"),
+    "cli.help.shift end": (
+        "结束当前班次并写交班说明，或写明原因强制结班",
+        "end the open shift with a handover note, or force-close it with a reason",
+    ),
+    "cli.help.shift end.note": ("给接班人员的交班说明", "handover note for the incoming officer"),
+    "cli.help.shift end.force": ("值班人员已离开时强制结班，并记录原因", "force-close a shift its officer left open, recording why"),
+    "cli.help.shift list": ("班次列表，最新的在前", "shifts, newest first"),
+    "cli.help.shift handover": (
+        "查看上一班移交的事项；加 --confirm 确认接班",
+        "show what the last shift hands over; --confirm to take it over",
+    ),
+    "cli.help.shift handover.confirm": ("确认接班（须同时给出 --officer）", "confirm the handover (needs --officer)"),
+    "cli.help.shift handover.officer": ("确认接班的值班人员", "the incoming officer confirming"),
+    "cli.help.inspect": ("记录一次人工巡查（§4.3 的四项检查）", "record a manual inspection of an account with the four checks of §4.3"),
+    "cli.help.inspect.check": (
+        "运行情况/operation、栏目更新/column_updates、信息内容质量/content_quality、安全防护/security；"
+        "名称=ok 或 名称=问题描述；未给出的检查项记为正常",
+        "operation/运行情况, column_updates/栏目更新, content_quality/信息内容质量, security/安全防护; "
+        "NAME=ok or NAME=finding; checks not given are recorded as ok",
+    ),
+    "cli.help.inspect.finding": ("总体发现", "overall finding"),
+    "cli.help.inspect.action": ("已采取的整改措施（记录了问题时必填）", "corrective action taken (required with any finding)"),
+    "cli.help.inspect.corrects": ("作为对此前某条巡查记录的更正", "record this as a correction of an earlier inspection"),
+    "cli.help.emergency": ("突发事件应急响应（§3.6：2 小时内首发）", "emergency plan activations (§3.6: first post within 2 hours)"),
+    "cli.help.emergency start": (
+        "记录一次应急响应；首条相关发布停止 2 小时计时",
+        "record an activation; the first related post stops the 2-hour clock",
+    ),
+    "cli.help.emergency start.keywords": ("相关发布包含的词（默认：标题）", "words a related post contains (default: the title)"),
+    "cli.help.emergency list": ("应急响应及其倒计时、按时或超时", "activations with their countdown, met or missed"),
+    "cli.help.log": ("防篡改的值班记录", "the tamper-evident duty record"),
+    "cli.help.log verify": (
+        "校验记录链；有损坏时退出码 1 并指出第一处",
+        "check the record's hash chain; exit 1 naming the first broken row",
+    ),
+    "cli.help.log verify.anchor": ("同时与此前导出文件中的锚点核对", "also check against the anchor printed in an earlier export"),
+    "cli.help.handover": ("交接记录", "handover records"),
+    "cli.help.handover export": ("导出一个班次（或一段时间）的交接记录", "export a shift's (or a period's) handover record"),
+    "cli.help.handover export.shift": ("一个班次", "one shift"),
+    "cli.help.handover export.from": ("时段开始（须同时给出 --to）", "start of a period (needs --to)"),
+    "cli.help.handover export.to": ("时段结束", "end of the period"),
+    "cli.help.report": ("报表", "reports"),
+    "cli.help.report weekly": (
+        "周报：每周更新 3 次达标情况、留言办理时效、告警和图表",
+        "weekly report: updates against 3/week, comment timeliness, alerts, charts",
+    ),
+    "cli.help.report weekly.week": ("ISO 周次（默认：上一个完整周）", "ISO week (default: the last full week)"),
 }
+
+_METAVARS: Final[dict[str, tuple[str, str]]] = {
+    "cli.metavar.command": ("命令", "COMMAND"),
+    "cli.metavar.action": ("操作", "ACTION"),
+    "cli.metavar.dir": ("目录", "DIR"),
+    "cli.metavar.file": ("文件", "FILE"),
+    "cli.metavar.path": ("路径", "PATH"),
+    "cli.metavar.id": ("编号", "ID"),
+    "cli.metavar.account_id": ("账号编号", "ACCOUNT_ID"),
+    "cli.metavar.inspection_id": ("巡查记录编号", "INSPECTION_ID"),
+    "cli.metavar.name": ("名称", "NAME"),
+    "cli.metavar.text": ("文字", "TEXT"),
+    "cli.metavar.reason": ("原因", "REASON"),
+    "cli.metavar.phrase": ("短语", "PHRASE"),
+    "cli.metavar.check": ("名称=ok|问题", "NAME=ok|FINDING"),
+    "cli.metavar.anchor": ("序号:哈希", "SEQ:HASH"),
+    "cli.metavar.spec": ("设置", "SPEC"),
+    "cli.metavar.secret": ("凭据", "secret"),
+}
+
+_ARGPARSE: Final[dict[str, tuple[str, str]]] = {
+    "cli.example": ("示例：", "example:"),
+    "cli.argparse.usage": ("用法：", "usage: "),
+    "cli.argparse.positionals": ("位置参数", "positional arguments"),
+    "cli.argparse.options": ("选项", "options"),
+    "cli.argparse.help": ("显示此帮助并退出", "show this help message and exit"),
+    "cli.argparse.version": ("显示版本号并退出", "show program's version number and exit"),
+    "cli.argparse.argument": ("参数 %(argument_name)s：%(message)s", "argument %(argument_name)s: %(message)s"),
+    "cli.argparse.unrecognized": ("无法识别的参数：%s", "unrecognized arguments: %s"),
+    "cli.argparse.required": ("缺少必需的参数：%s", "the following arguments are required: %s"),
+    "cli.argparse.one_of": ("须给出以下参数之一：%s", "one of the arguments %s is required"),
+    "cli.argparse.not_allowed": ("不能与参数 %s 同时使用", "not allowed with argument %s"),
+    "cli.argparse.expected_one": ("需要一个值", "expected one argument"),
+    "cli.argparse.expected_at_most_one": ("最多一个值", "expected at most one argument"),
+    "cli.argparse.expected_at_least_one": ("至少需要一个值", "expected at least one argument"),
+    "cli.argparse.expected_n": ("需要 %s 个值", "expected %s arguments"),
+    "cli.argparse.ambiguous": ("选项 %(option)s 不明确，可能是 %(matches)s", "ambiguous option: %(option)s could match %(matches)s"),
+    "cli.argparse.invalid_value": ("值无效：%(value)r", "invalid %(type)s value: %(value)r"),
+    "cli.argparse.invalid_choice": ("无效的选择 %(value)r（可选：%(choices)s）", "invalid choice: %(value)r (choose from %(choices)s)"),
+    "cli.argparse.ignored": ("忽略了多余的值 %r", "ignored explicit argument %r"),
+    "cli.argparse.error": ("%(prog)s：错误：%(message)s\n", "%(prog)s: error: %(message)s\n"),
+    "cli.argparse.failed": ("{prog}：错误：{message}（用法见 {prog} --help）", "{prog}: error: {message} (see {prog} --help)"),
+}
+
+_COLUMNS: Final[dict[str, tuple[str, str]]] = {
+    "cli.column.id": ("编号", "id"),
+    "cli.column.name": ("账号名称", "name"),
+    "cli.column.account": ("账号", "account"),
+    "cli.column.platform": ("平台", "platform"),
+    "cli.column.unit": ("主办单位", "unit"),
+    "cli.column.account_status": ("状态", "status"),
+    "cli.column.health": ("读取", "health"),
+    "cli.column.source": ("来源", "source"),
+    "cli.column.week": ("本周/3", "week/3"),
+    "cli.column.posts_7d": ("近7天", "7 days"),
+    "cli.column.silent": ("沉默天数", "silent days"),
+    "cli.column.freshness": ("更新", "updates"),
+    "cli.column.pending": ("待办留言", "open comments"),
+    "cli.column.overdue_ack": ("确认超时", "late ack"),
+    "cli.column.overdue_result": ("办结超时", "late result"),
+    "cli.column.comment_state": ("状态", "state"),
+    "cli.column.ack_due": ("确认期限", "ack due"),
+    "cli.column.result_due": ("办结期限", "result due"),
+    "cli.column.comment": ("留言", "text"),
+    "cli.column.severity": ("级别", "severity"),
+    "cli.column.category": ("类别", "category"),
+    "cli.column.rule": ("规则", "rule"),
+    "cli.column.text": ("内容", "text"),
+    "cli.column.context": ("上下文", "context"),
+    "cli.column.raised": ("发现时间", "raised"),
+    "cli.column.alert_state": ("状态", "state"),
+    "cli.column.why": ("依据", "why"),
+    "cli.column.start": ("起", "start"),
+    "cli.column.end": ("止", "end"),
+    "cli.column.officer": ("值班员", "officer"),
+    "cli.column.confirmed_by": ("交接确认", "confirmed by"),
+    "cli.column.note": ("说明", "note"),
+    "cli.column.title": ("事件", "title"),
+    "cli.column.activated": ("启动", "activated"),
+    "cli.column.due": ("期限", "due"),
+    "cli.column.left": ("剩余", "left"),
+    "cli.column.first_post": ("首条发布", "first post"),
+    "cli.column.emergency_state": ("状态", "state"),
+}
+
+_RESULTS: Final[dict[str, tuple[str, str]]] = {
+    "cli.yes": ("是", "yes"),
+    "cli.no": ("否", "no"),
+    "cli.list_separator": ("、", ", "),
+    "cli.exported": ("已导出 {path}", "exported {path}"),
+    "cli.demo.simulator": ("演示：模拟平台 {url}", "demo: simulated platforms at {url}"),
+    "cli.accounts.imported": (
+        "已导入 {path}：新增 {created}，更新 {updated}，未变 {unchanged}",
+        "imported {path}: {created} new, {updated} updated, {unchanged} unchanged",
+    ),
+    "cli.accounts.exported": ("已导出 {count} 个账号到 {path}", "exported {count} accounts to {path}"),
+    "cli.accounts.secret_stored": (
+        "已将账号 {account_id}（{account}）的 {name} 存入 {store}",
+        "stored {name} for account {account_id} ({account}) in {store}",
+    ),
+    "cli.accounts.memory_store": ("内存凭据库（演示用：程序退出后凭据即消失）", "the in-memory store (demo: secrets vanish when the program exits)"),
+    "cli.alerts.acknowledged": ("已确认告警 {alert_id}（{officer}）", "acknowledged alert {alert_id} ({officer})"),
+    "cli.poll.cycle": (
+        "[{at}] 巡查 {polled} 个账号：正常 {ok}，失败 {failed}；新发布 {posts}，修改 {edited}，新留言 {comments}",
+        "[{at}] polled {polled} accounts: {ok} ok, {failed} failed; {posts} new posts, {edited} edited, {comments} new comments",
+    ),
+    "cli.poll.failure": ("  ! {account_id} {name}：{health}：{reason}", "  ! {account_id} {name}: {health}: {reason}"),
+    "cli.poll.new_alerts": ("  新告警 {count} 条", "  {count} new alerts"),
+    "cli.run.started": ("值班循环已启动（Ctrl-C 停止）", "duty loop started (Ctrl-C to stop)"),
+    "cli.scan.clean": ("未发现敏感内容", "nothing found"),
+    "cli.lexicon.added": ("已将“{phrase}”加入白名单：{path}", "added the allow phrase {phrase} to {path}"),
+    "cli.lexicon.already": ("“{phrase}”已在白名单中，未作改动", "{phrase} is already an allow phrase; nothing changed"),
+    "cli.lexicon.next_poll": ("扫描从下一轮巡查起按新白名单执行", "scans follow the new allow list from the next poll"),
+    "cli.db.backed_up": ("已备份到 {path}", "backed up to {path}"),
+    "cli.shift.started": ("第 {shift_id} 班已开始：值班员 {officer}，{at}", "shift {shift_id} started: {officer} on duty since {at}"),
+    "cli.shift.review_handover": (
+        "请查看并确认第 {shift_id} 班的交接：shift handover",
+        "review and confirm the handover of shift {shift_id}: shift handover",
+    ),
+    "cli.shift.ended": ("第 {shift_id} 班已交班：{start} 至 {end}", "shift {shift_id} ended: {start} to {end}"),
+    "cli.shift.force_closed": (
+        "第 {shift_id} 班强制结班（{reason}）：{start} 至 {end}",
+        "shift {shift_id} force-closed ({reason}): {start} to {end}",
+    ),
+    "cli.shift.forced_note": ("［强制结班］{reason}", "[force-closed] {reason}"),
+    "cli.handover.nothing": ("没有遗留事项", "nothing carried over"),
+    "cli.handover.alert": ("  未确认告警 {id}  {account}  {category}：{text}", "  unacknowledged alert {id}  {account}  {category}: {text}"),
+    "cli.handover.comment": ("  超时留言 {id}  {account}  {state}  {due}", "  overdue comment {id}  {account}  {state}  {due}"),
+    "cli.handover.account": (
+        "  账号风险 {id}  {account}  更新{freshness}，读取{health}",
+        "  account at risk {id}  {account}  updates: {freshness}, reading: {health}",
+    ),
+    "cli.handover.emergency": ("  突发事件 {id}  {title}  {state}  {due}", "  emergency {id}  {title}  {state}  {due}"),
+    "cli.handover.confirmed": ("{officer} 已确认接收第 {shift_id} 班的交接", "{officer} confirmed taking over shift {shift_id}"),
+    "cli.handover.confirmed_by": ("已由 {officer} 确认", "confirmed by {officer}"),
+    "cli.handover.awaiting": ("待确认", "awaiting confirmation"),
+    "cli.handover.previous": (
+        "上一班：第 {shift_id} 班 {officer}，{start} 至 {end}（{state}）",
+        "previous: shift {shift_id} {officer}, {start} to {end} ({state})",
+    ),
+    "cli.handover.force_reason": ("  强制结班原因：{reason}", "  force-closed: {reason}"),
+    "cli.handover.note": ("  交班说明：{note}", "  note: {note}"),
+    "cli.handover.on_duty": ("当前值班：{officer}", "on duty: {officer}"),
+    "cli.handover.carried": ("遗留事项：", "carried over:"),
+    "cli.inspect.recorded": (
+        "已记录巡查记录 {inspection_id}（账号 {account_id}）：{problems}",
+        "recorded inspection {inspection_id} (account {account_id}): {problems}",
+    ),
+    "cli.inspect.correction": (
+        "已记录更正记录 {inspection_id}（账号 {account_id}）：{problems}",
+        "recorded correction {inspection_id} (account {account_id}): {problems}",
+    ),
+    "cli.inspect.all_ok": ("四项检查正常", "all four checks ok"),
+    "cli.emergency.started": (
+        "已记录突发事件 {emergency_id}：{title}；首条相关发布须在 {due} 前（{state}）",
+        "emergency {emergency_id} recorded: {title}; the first related post is due by {due} ({state})",
+    ),
+}
+
+_DOCTOR: Final[dict[str, tuple[str, str]]] = {
+    "cli.doctor.line": ("[{level}] {name}：{detail}", "[{level}] {name}: {detail}"),
+    "cli.doctor.link": ("{name}：{value}", "{name}: {value}"),
+    "cli.doctor.choose_data_dir": ("请用 --data-dir 选择可写入的目录", "choose a writable --data-dir"),
+    "cli.doctor.database": (
+        "{path}（日志模式 {mode}，完整性 {integrity}，账号 {accounts} 个）",
+        "{path} (journal {mode}, integrity {integrity}, {accounts} accounts)",
+    ),
+    "cli.doctor.restore_backup": ("请从 {path} 中的备份恢复", "restore a backup from {path}"),
+    "cli.doctor.local_disk": ("请把数据目录放在本地磁盘上，不要放在网络共享上", "keep the data dir on a local disk, not a network share"),
+    "cli.doctor.keyring_memory": ("内存凭据库（演示用：程序退出后凭据即消失）", "in-memory (demo: secrets vanish when the program exits)"),
+    "cli.doctor.calendar_known": ("已有 {year} 年和 {next} 年的官方节假日安排", "official calendar known for {year} and {next}"),
+    "cli.doctor.calendar_unknown": (
+        "没有 {years} 年的官方节假日安排：其间的留言期限按周一至周五估算",
+        "no official holiday schedule for {years}: comment deadlines there are estimated (Monday–Friday)",
+    ),
+    "cli.doctor.calendar_advice": (
+        "待 chinese-calendar 收录 {years} 年后升级，或把安排写入 {path}",
+        "upgrade chinese-calendar when it carries {years}, or add the schedule to {path}",
+    ),
+    "cli.doctor.ca_missing": ("CA 证书文件 {path} 不存在", "CA bundle {path} does not exist"),
+    "cli.doctor.ca_advice": ("请修正 SSL_CERT_FILE / REQUESTS_CA_BUNDLE", "fix SSL_CERT_FILE / REQUESTS_CA_BUNDLE"),
+    "cli.doctor.direct": ("直接连接（未设置代理环境变量）", "direct connection (no proxy variables set)"),
+    "cli.doctor.ca_bundle": ("；CA 证书文件 {path}", "; CA bundle {path}"),
+    "cli.doctor.no_plyer": ("未安装 plyer", "plyer is not installed"),
+    "cli.doctor.reinstall": ("请重新安装本程序", "reinstall the application"),
+    "cli.doctor.no_notify": (
+        "没有桌面通知服务（既没有 dbus-python，也没有 notify-send）",
+        "no desktop notification service (neither dbus-python nor notify-send)",
+    ),
+    "cli.doctor.notify_advice": (
+        "请安装 libnotify-bin；告警仍会显示在窗口和托盘中",
+        "install libnotify-bin; alerts still show in the window and the tray",
+    ),
+    "cli.doctor.notify_ok": ("系统通知可用（尽力送达）", "OS notifications available (best effort)"),
+    "cli.doctor.no_display": ("没有显示器（未设置 DISPLAY/WAYLAND_DISPLAY）", "no display (DISPLAY/WAYLAND_DISPLAY unset)"),
+    "cli.doctor.display_advice": ("在这台机器上请用 `run --headless`", "use `run --headless` on this machine"),
+    "cli.doctor.display_ok": ("有可用的显示器", "a display is available"),
+    "cli.doctor.chain_no_display": ("没有显示器：无法检查托盘", "no display: the tray cannot be checked"),
+    "cli.doctor.chain_run_desktop": ("在桌面上运行本程序即可使用托盘", "run the desktop to use the tray"),
+    "cli.doctor.chain_advice": (
+        "告警仍会出现在窗口横幅和弹窗中；托盘或通知服务可补全其余环节",
+        "alerts still reach the in-app banner and the pop-up; a tray or notification service adds the rest",
+    ),
+}
+
+CLI: Final[dict[str, tuple[str, str]]] = {**_HELP, **_METAVARS, **_ARGPARSE, **_COLUMNS, **_RESULTS, **_DOCTOR}

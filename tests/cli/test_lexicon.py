@@ -133,7 +133,7 @@ def test_doctor_reports_the_lexicon(ws: Path) -> None:
     assert code == 1 and check["level"] == "fail"
     assert "office.csv" in check["detail"] and "无法读取" in check["detail"] and "GB18030" in check["advice"]
     code, out, _ = run("--data-dir", str(ws), "doctor")
-    assert "[fail] lexicon: " in out
+    assert "[失败] 敏感词库：" in out
 
 
 # -- lexicon allow ------------------------------------------------------------------------------

@@ -1,0 +1,155 @@
+"""The command line: argument parsing and output only; every officer action and read is a call
+to :mod:`jb_watchdesk.services.operations`.
+
+Modules: :mod:`.parser` (the commands and argparse in the officer's language), :mod:`.output`
+(tables, JSON, times), and one module per group of commands (:mod:`.accounts`, :mod:`.watch`,
+:mod:`.lexicon`, :mod:`.duty`, :mod:`.maintenance`). Each command imports what it needs when it
+runs, so a short command (``scan``, ``--version``) never loads the database, the network stack or
+the window.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, TextIO
+
+from jb_watchdesk.cli.output import PROG, plain, say
+from jb_watchdesk.cli.parser import build_parser, command_names, speaking
+from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.errors import EnvironmentProblem, ImportRejected, InputError, WatchdeskError
+from jb_watchdesk.paths import Workspace
+
+if TYPE_CHECKING:
+    import argparse
+
+    from jb_watchdesk.app import App, Clock
+
+__all__ = ["PROG", "build_parser", "command_names", "main", "parse_now"]
+
+log = logging.getLogger("jb_watchdesk")
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """``--now`` (and ``--from``/``--to``): ISO-8601; a time without a zone is read as Asia/Shanghai."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError("cli.bad_now", value=value) from None
+    if parsed.tzinfo:
+        return parsed
+    from jb_watchdesk.domain.rules import SHANGHAI
+
+    return parsed.replace(tzinfo=SHANGHAI)
+
+
+def choose_language(argv: Sequence[str]) -> None:
+    """``--lang`` (read before parsing, so usage errors speak it too), else ``$JB_WATCHDESK_LANG``, else zh."""
+    requested = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and index + 1 < len(argv):
+            requested = argv[index + 1]
+        elif arg.startswith("--lang="):
+            requested = arg.partition("=")[2]
+    language = requested or os.environ.get("JB_WATCHDESK_LANG") or messages.DEFAULT_LANGUAGE
+    messages.set_language(language if language in messages.LANGUAGES else messages.DEFAULT_LANGUAGE)
+
+
+def launch_desktop(app: App, out: TextIO, *, demo: bool = False, language: str | None = None) -> int:
+    """The window; on a machine without a display, one line that says so (exit 3)."""
+    from jb_watchdesk.ui.desktop import display_available, run_desktop
+
+    if not display_available():
+        raise EnvironmentProblem("cli.no_display")
+    if demo:
+        from jb_watchdesk.demo import DEMO_POLLING, LABEL
+
+        return run_desktop(app, poll_settings=DEMO_POLLING, title_suffix=LABEL, language=language)
+    return run_desktop(app, language=language)
+
+
+def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -> int:
+    """``--demo``: the window (or ``run --headless``) on a demo workspace fed by the simulator."""
+    import asyncio
+
+    from jb_watchdesk.cli.watch import duty_loop
+    from jb_watchdesk.demo import DEMO_POLLING, demo_workspace
+    from jb_watchdesk.ui.desktop import display_available
+
+    if args.command is None and not display_available():
+        raise EnvironmentProblem("cli.no_display")
+    with demo_workspace(clock) as demo:
+        # On stderr, so `--demo status --json` still prints clean JSON.
+        err.write(say("cli.demo.simulator", url=demo.base_url) + "\n")
+        err.flush()
+        if args.command == "run":
+            asyncio.run(duty_loop(demo.app, out, json_lines=False, notify=True, settings=DEMO_POLLING))
+            return 0
+        if args.command is not None:
+            return int(args.handler(demo.app, args, out))
+        return launch_desktop(demo.app, out, demo=True, language=args.lang)
+
+
+def _report(error: WatchdeskError, err: TextIO) -> None:
+    if isinstance(error, ImportRejected):
+        for row in error.errors:
+            err.write(plain(row.format()) + "\n")
+    err.write(f"{PROG}: {plain(error)}\n")
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    app_factory: Callable[[Workspace, Clock], App] | None = None,
+) -> int:
+    """Run one command; returns the process exit code (see the README)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    choose_language(argv)
+    parser = build_parser()
+    try:
+        # argparse prints help and usage errors itself; send them where the caller asked.
+        with speaking(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        now = parse_now(args.now)
+        if not getattr(args, "needs_workspace", True):
+            return int(args.handler(args, out))
+        from jb_watchdesk.app import App, Clock
+
+        factory = app_factory or (lambda workspace, clock: App(workspace=workspace, clock=clock))
+        clock = Clock(now)
+        if args.demo:
+            return run_demo(args, clock, out, err)
+        workspace = Workspace.resolve(args.data_dir)
+        with factory(workspace, clock) as app:
+            if args.command is None:
+                return launch_desktop(app, out, language=args.lang)
+            return int(args.handler(app, args, out))
+    except WatchdeskError as error:
+        if args.debug:
+            raise
+        _report(error, err)
+        return error.exit_code
+    except KeyboardInterrupt:
+        err.write(f"{PROG}: {messages.text('cli.interrupted')}\n")
+        return 130
+    except Exception as error:  # one line for the officer; --debug shows the traceback
+        if args.debug:
+            raise
+        err.write(f"{PROG}: {messages.text('cli.internal', detail=type(error).__name__)}\n")
+        return 1

@@ -1,0 +1,362 @@
+"""The duty record: ``shift``, ``inspect``, ``emergency``, ``log verify``, ``handover export``, ``report weekly``.
+
+Handlers follow ``cmd_x(app, args, out) -> int`` and raise ``WatchdeskError`` subclasses for the
+officer's one-line error and exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from jb_watchdesk.cli.output import dump_json, headers, label, line, plain, print_table, say, when
+from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_flag, metavar
+from jb_watchdesk.domain.errors import EnvironmentProblem, InputError
+from jb_watchdesk.services.export_formats import HANDOVER_FORMATS, REPORT_FORMATS
+
+if TYPE_CHECKING:  # annotations only: each command loads what it needs when it runs
+    from jb_watchdesk.app import App
+    from jb_watchdesk.domain.record import EmergencyStatus
+    from jb_watchdesk.services import exports
+    from jb_watchdesk.services.shifts import CarryOver
+
+
+def register(commands: SubParsers) -> None:
+    shift = group(commands, "shift")
+    p = command(shift, "start", key="shift start")
+    p.add_argument("--officer", required=True, metavar=metavar("name"), help=helptext("shift start.officer"))
+    p.set_defaults(handler=cmd_shift_start)
+    p = command(shift, "end", key="shift end")
+    p.add_argument("--note", default="", metavar=metavar("text"), help=helptext("shift end.note"))
+    p.add_argument("--force", metavar=metavar("reason"), help=helptext("shift end.force"))
+    p.set_defaults(handler=cmd_shift_end)
+    p = command(shift, "list", key="shift list")
+    json_flag(p)
+    p.set_defaults(handler=cmd_shift_list)
+    p = command(shift, "handover", key="shift handover")
+    p.add_argument("--confirm", action="store_true", help=helptext("shift handover.confirm"))
+    p.add_argument("--officer", metavar=metavar("name"), help=helptext("shift handover.officer"))
+    json_flag(p)
+    p.set_defaults(handler=cmd_shift_handover)
+
+    p = command(commands, "inspect")
+    p.add_argument("account_id", type=int, metavar=metavar("account_id"))
+    p.add_argument("--check", action="append", default=[], metavar=metavar("check"), help=helptext("inspect.check"))
+    p.add_argument("--finding", default="", metavar=metavar("text"), help=helptext("inspect.finding"))
+    p.add_argument("--action", default="", metavar=metavar("text"), help=helptext("inspect.action"))
+    p.add_argument("--corrects", type=int, metavar=metavar("inspection_id"), help=helptext("inspect.corrects"))
+    p.set_defaults(handler=cmd_inspect)
+
+    emergency = group(commands, "emergency")
+    p = command(emergency, "start", key="emergency start")
+    p.add_argument("--title", required=True, metavar=metavar("text"))
+    p.add_argument("--keywords", metavar="K1,K2", help=helptext("emergency start.keywords"))
+    p.set_defaults(handler=cmd_emergency_start)
+    p = command(emergency, "list", key="emergency list")
+    json_flag(p)
+    p.set_defaults(handler=cmd_emergency_list)
+
+    log = group(commands, "log")
+    p = command(log, "verify", key="log verify")
+    p.add_argument("--anchor", metavar=metavar("anchor"), help=helptext("log verify.anchor"))
+    p.set_defaults(handler=cmd_log_verify)
+
+    handover = group(commands, "handover")
+    p = command(handover, "export", key="handover export")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--shift", type=int, metavar=metavar("id"), help=helptext("handover export.shift"))
+    which.add_argument("--from", dest="start", metavar="ISO8601", help=helptext("handover export.from"))
+    p.add_argument("--to", dest="end", metavar="ISO8601", help=helptext("handover export.to"))
+    p.add_argument("--format", dest="fmt", choices=HANDOVER_FORMATS, required=True)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar=metavar("path"))
+    p.set_defaults(handler=cmd_handover_export)
+
+    report = group(commands, "report")
+    p = command(report, "weekly", key="report weekly")
+    p.add_argument("--week", metavar="YYYY-Www", help=helptext("report weekly.week"))
+    p.add_argument("--format", dest="fmt", choices=REPORT_FORMATS, required=True)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar=metavar("path"))
+    p.set_defaults(handler=cmd_report_weekly)
+
+
+def _parse_time(value: str) -> datetime:
+    from jb_watchdesk.cli import parse_now
+
+    parsed = parse_now(value)
+    assert parsed is not None
+    return parsed
+
+
+# -- shifts -----------------------------------------------------------------------------------
+
+
+def cmd_shift_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+
+    shift = ops.start_shift(app.store, officer=args.officer, now=app.clock.now()).result
+    line(out, "cli.shift.started", shift_id=shift.id, officer=shift.officer, at=when(shift.started_at))
+    view = ops.handover(app.store, now=app.clock.now())
+    if view.awaiting_confirmation and view.previous is not None:
+        line(out, "cli.shift.review_handover", shift_id=view.previous.id)
+    return 0
+
+
+def cmd_shift_end(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+
+    shift = ops.end_shift(app.store, now=app.clock.now(), note=args.note, force_reason=args.force).result
+    if shift.force_closed_reason:
+        line(out, "cli.shift.force_closed", shift_id=shift.id, reason=shift.force_closed_reason,
+             start=when(shift.started_at), end=when(shift.ended_at))
+    else:
+        line(out, "cli.shift.ended", shift_id=shift.id, start=when(shift.started_at), end=when(shift.ended_at))
+    return 0
+
+
+def cmd_shift_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+
+    shifts = ops.list_shifts(app.store)
+    if args.json:
+        dump_json([s.to_json() for s in shifts], out)
+        return 0
+    print_table(
+        [
+            [
+                s.id,
+                s.officer,
+                when(s.started_at),
+                when(s.ended_at),
+                s.handover_confirmed_by or "-",
+                (say("cli.shift.forced_note", reason=s.force_closed_reason) if s.force_closed_reason else s.end_note)[:40],
+            ]
+            for s in shifts
+        ],
+        headers=headers("id", "officer", "start", "end", "confirmed_by", "note"),
+        out=out,
+    )
+    return 0
+
+
+def _carry_json(carry: CarryOver) -> dict[str, Any]:
+    from jb_watchdesk.services import exports
+
+    return {
+        "as_of": carry.as_of.isoformat(),
+        "unacknowledged_alerts": [
+            {"id": a["id"], "account_id": a["account_id"], "category": a["category"], "severity": a["severity"],
+             "text": exports.mask_pii(a["text"]), "raised_at": a["raised_at"]}
+            for a in carry.unacknowledged_alerts
+        ],
+        "overdue_comments": [
+            {"id": c.id, "account_id": c.account_id, "state": c.state.value, "ack_due": c.ack_due.isoformat(),
+             "result_due": c.result_due.isoformat()}
+            for c in carry.overdue_comments
+        ],
+        "accounts": [
+            {"account_id": r.account.id, "name": r.account.name, "freshness": r.freshness.value, "health": r.account.health.value}
+            for r in carry.accounts_at_risk
+        ],
+        "emergencies": [s.to_json() for s in carry.waiting_emergencies],
+    }
+
+
+def _print_carry(carry: CarryOver, out: TextIO) -> None:
+    from jb_watchdesk.services import exports
+
+    if carry.empty:
+        line(out, "cli.handover.nothing")
+        return
+    for a in carry.unacknowledged_alerts:
+        line(out, "cli.handover.alert", id=a["id"], account=a["account_name"], category=label("category", a["category"]),
+             text=plain(exports.mask_pii(a["text"]))[:40])
+    for c in carry.overdue_comments:
+        line(out, "cli.handover.comment", id=c.id, account=c.account_name, state=label("comment_state", c.state),
+             due=when(c.ack_due))
+    for r in carry.accounts_at_risk:
+        line(out, "cli.handover.account", id=r.account.id, account=r.account.name,
+             freshness=label("freshness", r.freshness), health=label("health", r.account.health))
+    for s in carry.waiting_emergencies:
+        line(out, "cli.handover.emergency", id=s.emergency.id, title=s.emergency.title,
+             state=label("emergency_state", s.state), due=when(s.clock.due))
+
+
+def cmd_shift_handover(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+
+    now = app.clock.now()
+    if args.confirm:
+        if not args.officer:
+            raise InputError("duty.empty", field="--officer")
+        shift = ops.confirm_handover(app.store, officer=args.officer, now=now).result
+        line(out, "cli.handover.confirmed", officer=shift.handover_confirmed_by or "", shift_id=shift.id)
+        return 0
+    view = ops.handover(app.store, now=now)
+    if args.json:
+        dump_json(
+            {
+                "previous": view.previous.to_json() if view.previous else None,
+                "on_duty": view.on_duty.to_json() if view.on_duty else None,
+                "awaiting_confirmation": view.awaiting_confirmation,
+                "carry_over": _carry_json(view.carry_over),
+            },
+            out,
+        )
+        return 0
+    if view.previous is not None:
+        p = view.previous
+        if p.handover_confirmed_by:
+            state = say("cli.handover.confirmed_by", officer=plain(p.handover_confirmed_by))
+        else:
+            state = say("cli.handover.awaiting")
+        line(out, "cli.handover.previous", shift_id=p.id, officer=p.officer, start=when(p.started_at),
+             end=when(p.ended_at), state=state)
+        if p.force_closed_reason:
+            line(out, "cli.handover.force_reason", reason=p.force_closed_reason)
+        if p.end_note:
+            line(out, "cli.handover.note", note=p.end_note)
+    if view.on_duty is not None:
+        line(out, "cli.handover.on_duty", officer=view.on_duty.officer)
+    line(out, "cli.handover.carried")
+    _print_carry(view.carry_over, out)
+    return 0
+
+
+# -- inspections and emergencies ------------------------------------------------------------------
+
+
+def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import inspections
+    from jb_watchdesk.services import operations as ops
+
+    checks = inspections.parse_checks(args.check)
+    inspection = ops.record_inspection(
+        app.store,
+        account_id=args.account_id,
+        checks=checks,
+        finding=args.finding,
+        action=args.action,
+        corrects_id=args.corrects,
+        now=app.clock.now(),
+    ).result
+    problems = [label("check", c) for c in inspections.Check if checks[c] != inspections.OK]
+    line(
+        out,
+        "cli.inspect.correction" if inspection.corrects_id else "cli.inspect.recorded",
+        inspection_id=inspection.id,
+        account_id=inspection.account_id,
+        problems=say("cli.list_separator").join(problems) or say("cli.inspect.all_ok"),
+    )
+    return 0
+
+
+def _remaining(status: EmergencyStatus) -> str:
+    from jb_watchdesk.domain.messages import times
+
+    if status.state == "met":
+        return "-"
+    return times.duration(status.clock.remaining.total_seconds())
+
+
+def cmd_emergency_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+    from jb_watchdesk.services.emergencies import parse_keywords
+
+    status = ops.start_emergency(app.store, title=args.title, keywords=parse_keywords(args.keywords), now=app.clock.now()).result
+    line(out, "cli.emergency.started", emergency_id=status.emergency.id, title=status.emergency.title,
+         due=when(status.clock.due), state=label("emergency_state", status.state))
+    return 0
+
+
+def cmd_emergency_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+
+    rows = ops.emergency_status(app.store, now=app.clock.now())
+    if args.json:
+        dump_json([r.to_json() for r in rows], out)
+        return 0
+    print_table(
+        [
+            [r.emergency.id, r.emergency.title[:30], when(r.emergency.activated_at), when(r.clock.due), _remaining(r),
+             when(r.emergency.first_post_at), label("emergency_state", r.state)]
+            for r in rows
+        ],
+        headers=headers("id", "title", "activated", "due", "left", "first_post", "emergency_state"),
+        out=out,
+    )
+    return 0
+
+
+# -- the record -------------------------------------------------------------------------------------
+
+
+def cmd_log_verify(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+
+    anchor = ops.parse_anchor(args.anchor) if args.anchor else None
+    result = ops.verify_ledger(app.store, anchor=anchor)
+    if result.ok:
+        line(out, "log.intact", rows=result.rows_checked, anchor=result.head.text())
+        return 0
+    line(out, "log.broken", where=result.where, reason=result.describe())
+    return 1
+
+
+# -- exports ----------------------------------------------------------------------------------------
+
+
+def _pdf_renderer() -> exports.PdfRenderer:
+    """The Qt renderer, loaded only for PDF so the other formats work where Qt cannot."""
+    try:
+        from jb_watchdesk.ui import pdf
+    except ImportError as error:
+        raise EnvironmentProblem("export.no_pdf", detail=str(error)) from error
+
+    def render(document: exports.Document, path: Path) -> None:
+        try:
+            pdf.render_pdf(document, path)
+        except pdf.NoCjkFont as error:
+            raise EnvironmentProblem("export.no_pdf", detail=str(error)) from error
+
+    return render
+
+
+def cmd_handover_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+
+    start = end = None
+    if args.shift is None:
+        if not args.start or not args.end:
+            raise InputError("export.bad_range")
+        start, end = _parse_time(args.start), _parse_time(args.end)
+    elif args.end:
+        raise InputError("export.bad_range")
+    ops.export_handover(
+        app.store,
+        path=args.output,
+        fmt=args.fmt,
+        now=app.clock.now(),
+        shift_id=args.shift,
+        start=start,
+        end=end,
+        pdf_renderer=_pdf_renderer() if args.fmt == "pdf" else None,
+    )
+    line(out, "cli.exported", path=str(args.output))
+    return 0
+
+
+def cmd_report_weekly(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+
+    ops.export_weekly(
+        app.store,
+        path=args.output,
+        fmt=args.fmt,
+        now=app.clock.now(),
+        week=args.week,
+        pdf_renderer=_pdf_renderer() if args.fmt == "pdf" else None,
+    )
+    line(out, "cli.exported", path=str(args.output))
+    return 0
