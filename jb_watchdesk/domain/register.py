@@ -11,30 +11,38 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 from urllib.parse import urlsplit
 
+from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.cells import restore
 from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.domain.errors import RowError
 from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Platform
 
 COLUMNS: tuple[str, ...] = ("name", "platform", "unit", "status", "source", "api_base", "owner", "note")
-COLUMNS_ZH: dict[str, str] = {
-    "name": "账号名称",
-    "platform": "平台",
-    "unit": "主办单位",
-    "status": "状态",
-    "source": "来源",
-    "api_base": "接口地址",
-    "owner": "负责人",
-    "note": "备注",
-}
 # Columns an export writes that an import accepts and ignores.
-IGNORED_COLUMNS: dict[str, str] = {"id": "编号", "secrets": "凭据"}
+IGNORED_COLUMNS: tuple[str, ...] = ("id", "secrets")
+HEADER_LANGUAGE: Final = "zh"
+"""A register file's header is written in Chinese (the district's own register is), and read in either."""
+
+
+def _fold_key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower().lstrip("\ufeff")
+
+
+def column_header(column: str, language: str = HEADER_LANGUAGE) -> str:
+    """The header a register file shows for ``column`` (``name`` → 账号名称)."""
+    return messages.label("column", column, language)
+
+
+def _names(column: str) -> dict[str, str]:
+    return {_fold_key(column_header(column, language)): column for language in messages.LANGUAGES}
+
 
 _HEADER_ALIASES: dict[str, str] = {
     **{c: c for c in COLUMNS},
-    **{zh: c for c, zh in COLUMNS_ZH.items()},
+    **{name: c for column in COLUMNS for name, c in _names(column).items()},
     "名称": "name",
     "账号": "name",
     "单位": "unit",
@@ -46,44 +54,36 @@ _HEADER_ALIASES: dict[str, str] = {
 }
 _IGNORED_ALIASES: dict[str, str] = {
     **{c: c for c in IGNORED_COLUMNS},
-    **{zh: c for c, zh in IGNORED_COLUMNS.items()},
+    **{name: c for column in IGNORED_COLUMNS for name, c in _names(column).items()},
 }
 
+# Names an officer's register may use besides the catalogue's (微信服务号, 头条号 …).
 _PLATFORM_ALIASES: dict[str, Platform] = {
     **{p.value: p for p in Platform},
-    "微信公众号": Platform.WECHAT_MP,
+    **{_fold_key(messages.label("platform", p, language)): p for p in Platform for language in messages.LANGUAGES},
     "微信服务号": Platform.WECHAT_MP,
     "微信订阅号": Platform.WECHAT_MP,
     "微信": Platform.WECHAT_MP,
     "公众号": Platform.WECHAT_MP,
     "wechat": Platform.WECHAT_MP,
-    "新浪微博": Platform.WEIBO,
     "微博": Platform.WEIBO,
-    "抖音": Platform.DOUYIN,
     "抖音短视频": Platform.DOUYIN,
-    "快手": Platform.KUAISHOU,
     "快手短视频": Platform.KUAISHOU,
-    "今日头条": Platform.TOUTIAO,
     "头条": Platform.TOUTIAO,
     "头条号": Platform.TOUTIAO,
-    "腾讯微视": Platform.WEISHI,
     "微视": Platform.WEISHI,
-    "上游号": Platform.SHANGYOU,
     "上游新闻": Platform.SHANGYOU,
     "订阅源": Platform.RSS,
-    "网站": Platform.WEBSITE,
 }
 _STATUS_ALIASES: dict[str, AccountStatus] = {
     **{s.value: s for s in AccountStatus},
+    **{_fold_key(messages.label("account_status", s, language)): s for s in AccountStatus for language in messages.LANGUAGES},
     "to close": AccountStatus.TO_CLOSE,
     "to-close": AccountStatus.TO_CLOSE,
-    "运营中": AccountStatus.ACTIVE,
     "保留": AccountStatus.ACTIVE,
     "正常": AccountStatus.ACTIVE,
-    "待关停": AccountStatus.TO_CLOSE,
     "待关闭": AccountStatus.TO_CLOSE,
     "拟关停": AccountStatus.TO_CLOSE,
-    "已关停": AccountStatus.CLOSED,
     "已关闭": AccountStatus.CLOSED,
     "关停": AccountStatus.CLOSED,
 }
@@ -107,10 +107,6 @@ class ValidatedRegister:
     errors: tuple[RowError, ...]
 
 
-def _fold_key(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().lower().lstrip("\ufeff")
-
-
 def map_header(headers: Sequence[str], *, file: str, line: int = 1) -> tuple[list[str | None], list[RowError]]:
     """Map a file's header cells to register columns (None = ignored column)."""
     mapped: list[str | None] = []
@@ -126,7 +122,7 @@ def map_header(headers: Sequence[str], *, file: str, line: int = 1) -> tuple[lis
             unknown.append(header)
     errors: list[RowError] = []
     if unknown:
-        choices = ", ".join(f"{c}/{COLUMNS_ZH[c]}" for c in COLUMNS)
+        choices = ", ".join(f"{c}/{column_header(c)}" for c in COLUMNS)
         errors.append(RowError(file, line, "register.unknown_columns", (("columns", ", ".join(unknown)), ("choices", choices))))
     if "name" not in mapped or "platform" not in mapped:
         errors.append(RowError(file, line, "register.no_header"))

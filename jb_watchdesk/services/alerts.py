@@ -26,7 +26,7 @@ from typing import Final, Protocol
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.sensitive import Category, Severity
+from jb_watchdesk.domain.sensitive import Severity
 from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.services.fields import clean_field
@@ -39,8 +39,6 @@ HEADLINE_CHARS: Final = 200
 """Notification text stays under Windows' 256-character toast limit with room for a prefix."""
 LIST_LIMIT: Final = 10_000
 
-_CATEGORY_LABELS_ZH: Final = {category.value: category.label_zh for category in Category} | {"lifecycle": "账号关停", "platform": "平台判定不宜公开"}
-_SEVERITY_LABELS_ZH: Final = {Severity.HIGH: "高", Severity.MEDIUM: "中", Severity.LOW: "低"}
 
 
 class Clock(Protocol):
@@ -76,13 +74,12 @@ class Notification:
         if self.kind is NotificationKind.DIGEST:
             return messages.text("alert.notify_digest", language, count=len(self.alerts))
         first = self.alerts[0]
-        zh = (language or messages.current_language()) == "zh"
         key = "alert.notify_repeat" if self.kind is NotificationKind.REPEAT else "alert.notify_one"
         line = messages.text(
             key,
             language,
-            severity=_SEVERITY_LABELS_ZH[first.severity] if zh else first.severity.value,
-            category=_CATEGORY_LABELS_ZH.get(first.category, first.category) if zh else first.category,
+            severity=messages.label("severity", first.severity, language),
+            category=messages.label("category", first.category, language),
             text=first.text,
         )
         if len(self.alerts) > 1:

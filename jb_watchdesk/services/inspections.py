@@ -12,6 +12,7 @@ from typing import Final
 
 from sqlite_utils import Database
 
+from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import Freshness, Health
 from jb_watchdesk.domain.record import (
@@ -37,15 +38,13 @@ class Check(StrEnum):
     SECURITY = "security"  # 安全防护
 
 
-CHECK_LABELS_ZH: Final[dict[Check, str]] = {
-    Check.OPERATION: "运行情况",
-    Check.COLUMN_UPDATES: "栏目更新",
-    Check.CONTENT_QUALITY: "信息内容质量",
-    Check.SECURITY: "安全防护",
-}
+RECORD_LANGUAGE: Final = "zh"
+"""The duty record is kept in Chinese, whatever language the officer reads: it is the unit's document."""
+
+# An officer may name a check by its code or by its name in either language (``安全防护=…``).
 _CHECK_NAMES: Final[dict[str, Check]] = {
     **{c.value: c for c in Check},
-    **{label: c for c, label in CHECK_LABELS_ZH.items()},
+    **{messages.label("check", c, language): c for c in Check for language in messages.LANGUAGES},
 }
 _OK_WORDS: Final = {"ok", "正常", "无问题", "良好"}
 
@@ -119,26 +118,20 @@ class AutoCheck:
     new_alerts: int = 0
 
 
-_FRESHNESS_ZH: Final = {Freshness.WARN: "更新不足预警", Freshness.VETO: "两周未更新（一票否决）", Freshness.UNKNOWN: "尚无更新记录"}
-_HEALTH_ZH: Final = {
-    Health.DEGRADED: "读取不稳定",
-    Health.FAILING: "无法读取",
-    Health.AUTH_EXPIRED: "凭据失效",
-    Health.NEVER_POLLED: "尚未读取",
-}
-
-
 def auto_checks(item: AutoCheck) -> tuple[dict[str, object], str]:
     """The four checks as an automatic inspection sees them, and the finding text.
 
     Health is the account's operation (and, for an expired credential, its security);
     freshness is column updates; new sensitive-content alerts are content quality.
     """
+    def named(kind: str, code: object) -> str:
+        return messages.label(kind, code, RECORD_LANGUAGE)
+
     reason = f"：{item.health_reason}" if item.health_reason else ""
-    operation = OK if item.health in (Health.OK, Health.AUTH_EXPIRED) else f"{_HEALTH_ZH[item.health]}（{item.health.value}）{reason}"
-    security = f"{_HEALTH_ZH[Health.AUTH_EXPIRED]}（auth_expired）{reason}" if item.health is Health.AUTH_EXPIRED else OK
-    updates = OK if item.freshness is Freshness.OK else f"{_FRESHNESS_ZH[item.freshness]}（{item.freshness.value}）"
-    quality = OK if item.new_alerts == 0 else f"新告警 {item.new_alerts} 条"
+    operation = OK if item.health in (Health.OK, Health.AUTH_EXPIRED) else f"{named('auto_health', item.health)}（{item.health.value}）{reason}"
+    security = f"{named('auto_health', Health.AUTH_EXPIRED)}（auth_expired）{reason}" if item.health is Health.AUTH_EXPIRED else OK
+    updates = OK if item.freshness is Freshness.OK else f"{named('auto_freshness', item.freshness)}（{item.freshness.value}）"
+    quality = OK if item.new_alerts == 0 else messages.text("inspect.auto_new_alerts", RECORD_LANGUAGE, count=item.new_alerts)
     checks: dict[str, object] = {
         Check.OPERATION.value: operation,
         Check.COLUMN_UPDATES.value: updates,
@@ -148,7 +141,7 @@ def auto_checks(item: AutoCheck) -> tuple[dict[str, object], str]:
         "health": item.health.value,
         "new_alerts": item.new_alerts,
     }
-    finding = "；".join(f"{CHECK_LABELS_ZH[c]}：{checks[c.value]}" for c in Check if checks[c.value] != OK)
+    finding = "；".join(f"{named('check', c)}：{checks[c.value]}" for c in Check if checks[c.value] != OK)
     return checks, finding
 
 

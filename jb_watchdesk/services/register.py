@@ -20,7 +20,7 @@ from jb_watchdesk.domain.cells import neutralise
 from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.domain.errors import ImportRejected, InputError, RowError
 from jb_watchdesk.domain.models import Account
-from jb_watchdesk.domain.register import COLUMNS, COLUMNS_ZH, IGNORED_COLUMNS, RawRow, map_header, validate_rows
+from jb_watchdesk.domain.register import COLUMNS, RawRow, column_header, map_header, validate_rows
 from jb_watchdesk.services.files import atomic_output, decode_office_text, read_input_bytes
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.accounts import RegisterChanges
@@ -170,18 +170,18 @@ def export_register(store: Store, path: Path) -> int:
     accounts = store.call(account_store.list_accounts)
     rows = [_export_row(a) for a in accounts]
     keys = ["id", *COLUMNS, "secrets"]
-    headers_zh = [IGNORED_COLUMNS.get(k) or COLUMNS_ZH[k] for k in keys]
+    headers = [column_header(k) for k in keys]
     with atomic_output(path) as temp:
         if suffix == ".json":
             temp.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         elif suffix == ".csv":
             with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(headers_zh)
+                writer.writerow(headers)
                 for row in rows:
                     writer.writerow([neutralise(str(row[k])) for k in keys])
         else:
-            _write_xlsx(temp, headers=headers_zh, rows=[[row[k] for k in keys] for row in rows])
+            _write_xlsx(temp, headers=headers, rows=[[row[k] for k in keys] for row in rows])
     return len(rows)
 
 

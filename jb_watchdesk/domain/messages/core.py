@@ -239,6 +239,7 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "记录了问题但没有整改措施：请用 --action 写明已采取的措施",
         "a finding is recorded without a corrective action: say what was done with --action",
     ),
+    "inspect.auto_new_alerts": ("新告警 {count} 条", "{count} new alerts"),
     "inspect.not_found": (
         "没有编号为 {inspection_id} 的巡查记录",
         "no inspection with id {inspection_id}",

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.messages import current_language
 from jb_watchdesk.domain.sensitive.normalize import fold_term
 
@@ -52,24 +53,13 @@ class Category(StrEnum):
     PRIVACY = "privacy"
     MISSTATEMENT = "misstatement"
 
-    @property
-    def label_zh(self) -> str:
-        return CATEGORY_LABELS_ZH[self]
-
-
-CATEGORY_LABELS_ZH: Final[dict[Category, str]] = {
-    Category.SECRET: "保密",
-    Category.ADVERTISING: "商业广告",
-    Category.PAID_SERVICE: "有偿服务",
-    Category.PRIVACY: "个人隐私",
-    Category.MISSTATEMENT: "严重表述错误",
-}
 
 ALLOW: Final = "allow"
 """The category value that marks a row as an allow-list phrase."""
 
 _CATEGORY_ALIASES: Final[dict[str, str]] = {
     **{category.value: category.value for category in Category},
+    **{messages.label("category", category, language): category.value for category in Category for language in messages.LANGUAGES},
     "保密": Category.SECRET.value,
     "涉密": Category.SECRET.value,
     "广告": Category.ADVERTISING.value,

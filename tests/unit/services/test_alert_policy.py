@@ -80,7 +80,7 @@ def test_the_interval_is_configurable_and_must_be_positive() -> None:
 def test_headline_is_one_safe_line() -> None:
     (note,) = POLICY.due_notifications([alert(1, text="-rf\n" + "长" * 500)], now=T0)
     line = note.headline("en")
-    assert line.startswith("[high] secret: ") and "\n" not in line and len(line) <= 200
+    assert line.startswith("[high] secrets: ") and "\n" not in line and len(line) <= 200
     assert NotificationPolicy().due_notifications([alert(2, severity=Severity.MEDIUM)], now=T0)[0].headline("zh") == "1 条新告警待查看"
 
 
