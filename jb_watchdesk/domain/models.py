@@ -23,26 +23,10 @@ class Platform(StrEnum):
     WEBSITE = "website"
 
     @property
-    def label_zh(self) -> str:
-        return PLATFORM_LABELS_ZH[self]
-
-    @property
     def has_official_connector(self) -> bool:
         """Platforms with an official API; the others are polled through a feed URL."""
         return self in OFFICIAL_API_PLATFORMS
 
-
-PLATFORM_LABELS_ZH: dict[Platform, str] = {
-    Platform.WECHAT_MP: "微信公众号",
-    Platform.WEIBO: "新浪微博",
-    Platform.DOUYIN: "抖音",
-    Platform.KUAISHOU: "快手",
-    Platform.TOUTIAO: "今日头条",
-    Platform.WEISHI: "腾讯微视",
-    Platform.SHANGYOU: "上游号",
-    Platform.RSS: "RSS 订阅",
-    Platform.WEBSITE: "网站",
-}
 
 OFFICIAL_API_PLATFORMS = frozenset({Platform.WECHAT_MP, Platform.WEIBO, Platform.DOUYIN})
 
@@ -76,13 +60,6 @@ class Visibility(StrEnum):
     PRIVATE = "private"  # not shown to the public: friends only or the author only (Douyin 6, 7)
     REVIEWING = "reviewing"  # under the platform's review (Douyin 4)
     REJECTED = "rejected"  # judged unfit for the public (Douyin 2)
-
-
-STATUS_LABELS_ZH: dict[AccountStatus, str] = {
-    AccountStatus.ACTIVE: "运营中",
-    AccountStatus.TO_CLOSE: "待关停",
-    AccountStatus.CLOSED: "已关停",
-}
 
 
 class Freshness(StrEnum):
