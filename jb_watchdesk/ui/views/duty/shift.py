@@ -174,7 +174,7 @@ class ShiftPanel(QGroupBox):
 
     def _show_carry_over(self, carry: CarryOver) -> None:
         total = (
-            len(carry.unacknowledged_alerts)
+            len(carry.open_alerts)
             + len(carry.overdue_comments)
             + len(carry.accounts_at_risk)
             + len(carry.waiting_emergencies)
@@ -184,9 +184,9 @@ class ShiftPanel(QGroupBox):
         self._fill_carry_table(rows, total=total)
 
     def _carry_rows(self, carry: CarryOver) -> Iterator[CarryRow]:
-        for alert in carry.unacknowledged_alerts:
-            content = f"{labels.category(alert['category'])}：{exports.free_text(alert['text'])}"
-            yield (alert["severity"], _t("未确认告警"), alert["account_name"], content, exports.local(alert["raised_at"]))
+        for alert in carry.open_alerts:
+            content = f"{labels.category(alert.category)}：{exports.free_text(alert.text)}"
+            yield (alert.severity.value, _t("未确认告警"), alert.account_name, content, exports.local(alert.raised_at))
         for comment in carry.overdue_comments:
             content = f"{labels.comment_state(comment.state.value)}：{exports.free_text(comment.text)}"
             yield ("overdue", _t("超时留言"), comment.account_name, content, exports.local(comment.created_at))
