@@ -340,8 +340,14 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "the allow phrase or its note contains control characters or line breaks",
     ),
     "file.too_large": ("无法读取 {path}：超过 {limit} MB", "cannot read {path}: larger than {limit} MB"),
-    "file.no_stdin": ("没有可读取的标准输入：请给出文件名，或用管道输入文本", "no standard input to read: name a file, or pipe the text in"),
-    "lexicon.empty": ("指定的词库中没有任何词条：请检查 --lexicon 指向的文件或文件夹", "the lexicon given has no terms: check the file or folder --lexicon names"),
+    "file.no_stdin": (
+        "没有可读取的标准输入：请给出文件名，或用管道输入文本",
+        "no standard input to read: name a file, or pipe the text in",
+    ),
+    "lexicon.empty": (
+        "指定的词库中没有任何词条：请检查 --lexicon 指向的文件或文件夹",
+        "the lexicon given has no terms: check the file or folder --lexicon names",
+    ),
     "lexicon.unusable": (
         "指定的词库无法使用（{detail}）：请检查 --lexicon 指向的文件或文件夹",
         "the lexicon given cannot be used ({detail}): check the file or folder --lexicon names",
