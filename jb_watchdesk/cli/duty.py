@@ -146,9 +146,9 @@ def _carry_json(carry: CarryOver) -> dict[str, Any]:
     return {
         "as_of": carry.as_of.isoformat(),
         "unacknowledged_alerts": [
-            {"id": a["id"], "account_id": a["account_id"], "category": a["category"], "severity": a["severity"],
-             "text": exports.mask_pii(a["text"]), "raised_at": a["raised_at"]}
-            for a in carry.unacknowledged_alerts
+            {"id": a.id, "account_id": a.account_id, "category": a.category, "severity": a.severity.value,
+             "text": exports.mask_pii(a.text), "raised_at": a.raised_at.isoformat()}
+            for a in carry.open_alerts
         ],
         "overdue_comments": [
             {"id": c.id, "account_id": c.account_id, "state": c.state.value, "ack_due": c.ack_due.isoformat(),
@@ -169,9 +169,9 @@ def _print_carry(carry: CarryOver, out: TextIO) -> None:
     if carry.empty:
         line(out, "cli.handover.nothing")
         return
-    for a in carry.unacknowledged_alerts:
-        line(out, "cli.handover.alert", id=a["id"], account=a["account_name"], category=label("category", a["category"]),
-             text=plain(exports.mask_pii(a["text"]))[:40])
+    for a in carry.open_alerts:
+        line(out, "cli.handover.alert", id=a.id, account=a.account_name, category=label("category", a.category),
+             text=plain(exports.mask_pii(a.text))[:40])
     for c in carry.overdue_comments:
         line(out, "cli.handover.comment", id=c.id, account=c.account_name, state=label("comment_state", c.state),
              due=when(c.ack_due))

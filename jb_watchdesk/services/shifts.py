@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.errors import InputError
@@ -34,7 +34,6 @@ from jb_watchdesk.services.fields import MAX_NAME, MAX_TEXT
 from jb_watchdesk.services.fields import clean_field as _clean
 from jb_watchdesk.storage import reports as report_store
 from jb_watchdesk.storage import shifts as shift_store
-from jb_watchdesk.storage.codec import to_db
 from jb_watchdesk.storage.db import Store
 
 
@@ -78,16 +77,6 @@ class CarryOver:
     overdue_comments: list[comment_service.CommentRow] = field(default_factory=list)
     accounts_at_risk: list[status_service.AccountStatusRow] = field(default_factory=list)
     waiting_emergencies: list[EmergencyStatus] = field(default_factory=list)
-
-    @property
-    def unacknowledged_alerts(self) -> list[dict[str, Any]]:
-        """``open_alerts`` in the shape the command line and the duty panel still read (keys, stored
-        time text); goes once they read ``open_alerts``."""
-        return [
-            {"id": a.id, "account_id": a.account_id, "account_name": a.account_name, "category": a.category,
-             "severity": a.severity.value, "rule": a.rule, "text": a.text, "raised_at": to_db(a.raised_at)}
-            for a in self.open_alerts
-        ]
 
     @property
     def empty(self) -> bool:
