@@ -19,7 +19,9 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import Account, AlertState, ItemKind, ItemText
 from jb_watchdesk.domain.record import EmergencyStatus, InspectionRow, Shift
 from jb_watchdesk.services import accounts as account_service
@@ -37,7 +39,7 @@ from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage import audit, dashboard
 from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage.db import Store
-from jb_watchdesk.storage.secrets import SecretStore
+from jb_watchdesk.storage.secrets import SecretStore, validate_secret_name
 
 # -- alerts -----------------------------------------------------------------------------------
 
@@ -260,8 +262,6 @@ def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> exp
 
 def parse_anchor(text: str) -> audit.Anchor:
     """``SEQ:HASH`` as printed in an export (``log verify --anchor``); ``InputError`` otherwise."""
-    from jb_watchdesk.domain.errors import InputError
-
     try:
         return audit.Anchor.parse(text)
     except ValueError:
@@ -271,8 +271,6 @@ def parse_anchor(text: str) -> audit.Anchor:
 def secret_target(store: Store, secrets: SecretStore, *, account_id: int, name: str) -> Account:
     """The account a secret named ``name`` is for, refused before the secret is read: a bad name,
     no secure keyring, an unknown account, or a name the account's connector never reads."""
-    from jb_watchdesk.storage.secrets import validate_secret_name
-
     validate_secret_name(name)
     secrets.check()
     account = get_account(store, account_id)
@@ -282,15 +280,11 @@ def secret_target(store: Store, secrets: SecretStore, *, account_id: int, name: 
 
 def secret_store_name(secrets: SecretStore) -> str:
     """Where secrets are kept, as an officer reads it (the keyring backend's name, or the demo store)."""
-    from jb_watchdesk.domain import messages
-
     return messages.text("cli.accounts.memory_store") if secrets.is_memory else secrets.describe()
 
 
 def backup_database(store: Store, path: Path) -> Path:
     """``db backup PATH``: a consistent online copy; ``InputError`` when ``path`` cannot be written."""
-    from jb_watchdesk.domain.errors import InputError
-
     try:
         return store.backup(path)
     except OSError as error:
