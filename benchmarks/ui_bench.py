@@ -363,7 +363,7 @@ async def live_cycle(app: App, args: argparse.Namespace, sampler: StackSampler |
         cycle = await controller.run_cycle(force=True)
         figures.cycle_s = time.perf_counter() - started
         figures.cycle_stalls = beat.stop()
-        changes = cycle.changes
+        changes = cycle.poll
         figures.accounts_ok, figures.accounts_failed = changes.accounts_ok, changes.accounts_failed
         figures.new_posts, figures.new_comments, figures.alerts = len(changes.new_posts), len(changes.new_comments), len(cycle.scan.raised)
         figures.notifications = len(cycle.notifications)
