@@ -32,19 +32,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Final
 
-from jb_watchdesk.connectors.fetching import (
-    AccountRef,
-    FetchResult,
-    FetchState,
-    SecretSource,
-    TokenCache,
-    missing_secret,
-)
-from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, classify, raise_for_error
-from jb_watchdesk.connectors.http import HttpClient
-from jb_watchdesk.connectors.platforms import PlatformSpec
-from jb_watchdesk.connectors.paging import Step, Tally, read_comment_round, read_pages
-from jb_watchdesk.domain.models import Platform, Visibility
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -68,7 +55,20 @@ from jb_watchdesk.connectors.base import (
     clip,
 )
 from jb_watchdesk.connectors.dates import epoch_to_datetime
+from jb_watchdesk.connectors.errors import CodeField, ErrorRule, ErrorTable, classify, raise_for_error
+from jb_watchdesk.connectors.fetching import (
+    AccountRef,
+    FetchResult,
+    FetchState,
+    SecretSource,
+    TokenCache,
+    missing_secret,
+)
 from jb_watchdesk.connectors.html_text import text_or_html
+from jb_watchdesk.connectors.http import HttpClient
+from jb_watchdesk.connectors.paging import Step, Tally, read_comment_round, read_pages
+from jb_watchdesk.connectors.platforms import PlatformSpec
+from jb_watchdesk.domain.models import Platform, Visibility
 
 PLATFORM: Final = "douyin"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import zlib
 import email.utils
+import zlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta

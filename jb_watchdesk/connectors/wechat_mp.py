@@ -29,28 +29,6 @@ from datetime import datetime, timedelta
 from typing import Final
 from urllib.parse import parse_qsl, urlsplit
 
-from jb_watchdesk.connectors.fetching import (
-    AccountRef,
-    FetchResult,
-    FetchState,
-    SecretSource,
-    TokenCache,
-    missing_secret,
-)
-from jb_watchdesk.connectors.errors import (
-    CodeField,
-    ErrorRule,
-    ErrorTable,
-    classify,
-    comment_problem,
-    comments_paused_problem,
-    next_quota_reset,
-    raise_for_error,
-)
-from jb_watchdesk.connectors.http import HttpClient
-from jb_watchdesk.connectors.platforms import PlatformSpec
-from jb_watchdesk.domain.models import Platform
-from jb_watchdesk.connectors.paging import Step, Tally, read_pages
 from jb_watchdesk.connectors.base import (
     MAX_AUTHOR_CHARS,
     MAX_BODY_CHARS,
@@ -73,7 +51,29 @@ from jb_watchdesk.connectors.base import (
     bad_payload,
 )
 from jb_watchdesk.connectors.dates import epoch_to_datetime
+from jb_watchdesk.connectors.errors import (
+    CodeField,
+    ErrorRule,
+    ErrorTable,
+    classify,
+    comment_problem,
+    comments_paused_problem,
+    next_quota_reset,
+    raise_for_error,
+)
+from jb_watchdesk.connectors.fetching import (
+    AccountRef,
+    FetchResult,
+    FetchState,
+    SecretSource,
+    TokenCache,
+    missing_secret,
+)
 from jb_watchdesk.connectors.html_text import html_to_text, text_or_html
+from jb_watchdesk.connectors.http import HttpClient
+from jb_watchdesk.connectors.paging import Step, Tally, read_pages
+from jb_watchdesk.connectors.platforms import PlatformSpec
+from jb_watchdesk.domain.models import Platform
 
 PLATFORM: Final = "wechat"
 # A published message holds at most 8 articles; anything beyond a generous margin is

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.cells import restore
-from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.domain.errors import RowError
 from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Platform
+from jb_watchdesk.domain.text import clean_text
 
 COLUMNS: tuple[str, ...] = ("name", "platform", "unit", "status", "source", "api_base", "owner", "note")
 # Columns an export writes that an import accepts and ignores.

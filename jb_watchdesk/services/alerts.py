@@ -25,10 +25,10 @@ from enum import StrEnum
 from typing import Final, Protocol
 
 from jb_watchdesk.domain import messages
-from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.sensitive import Severity
 from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import AlertState, ItemKind
+from jb_watchdesk.domain.sensitive import Severity
 from jb_watchdesk.services.fields import clean_field
 from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage.db import Store

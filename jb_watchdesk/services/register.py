@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from jb_watchdesk.domain.cells import neutralise
-from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.domain.errors import ImportRejected, InputError, RowError
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.domain.register import COLUMNS, RawRow, column_header, map_header, validate_rows
+from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.services.files import atomic_output, decode_office_text, read_input_bytes
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.accounts import RegisterChanges

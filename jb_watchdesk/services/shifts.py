@@ -22,11 +22,11 @@ from typing import Final
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import CommentState, Freshness, Health
-from jb_watchdesk.domain.reports import UnacknowledgedAlert
 from jb_watchdesk.domain.record import (
     EmergencyStatus,
     Shift,
 )
+from jb_watchdesk.domain.reports import UnacknowledgedAlert
 from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.emergencies import emergency_status
