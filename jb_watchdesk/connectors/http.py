@@ -7,7 +7,8 @@ undoes the content codings itself (gzip, deflate, br) with an output limit at ev
 because httpx inflates each network read whole. A gzip body that arrives without a
 Content-Encoding header is decompressed too, and a coding it cannot read is named in the
 error, so a compressed body is never mistaken for a charset problem. Redirects are
-limited (five by default: http → https → www → trailing slash is already four). The system proxy settings are honoured (or an explicit proxy), and a custom
+limited (five by default: http → https → www → trailing slash is already four). The system
+proxy settings are honoured (or an explicit proxy), and a custom
 CA bundle can be configured for offices that inspect TLS. URLs are logged without their
 query values, because platform APIs put tokens there. The content codings are undone in
 :mod:`jb_watchdesk.connectors.http_decoding`; statuses and redaction are in

@@ -128,7 +128,9 @@ def auto_checks(item: AutoCheck) -> tuple[dict[str, object], str]:
         return messages.label(kind, code, RECORD_LANGUAGE)
 
     reason = f"：{item.health_reason}" if item.health_reason else ""
-    operation = OK if item.health in (Health.OK, Health.AUTH_EXPIRED) else f"{named('auto_health', item.health)}（{item.health.value}）{reason}"
+    operation = (
+        OK if item.health in (Health.OK, Health.AUTH_EXPIRED) else f"{named('auto_health', item.health)}（{item.health.value}）{reason}"
+    )
     security = f"{named('auto_health', Health.AUTH_EXPIRED)}（auth_expired）{reason}" if item.health is Health.AUTH_EXPIRED else OK
     updates = OK if item.freshness is Freshness.OK else f"{named('auto_freshness', item.freshness)}（{item.freshness.value}）"
     quality = OK if item.new_alerts == 0 else messages.text("inspect.auto_new_alerts", RECORD_LANGUAGE, count=item.new_alerts)

@@ -44,7 +44,9 @@ from jb_watchdesk.storage.secrets import SecretStore, validate_secret_name
 # -- alerts -----------------------------------------------------------------------------------
 
 
-def list_alerts(store: Store, *, states: Collection[AlertState] = (), limit: int = alert_service.LIST_LIMIT, offset: int = 0) -> list[Alert]:
+def list_alerts(
+    store: Store, *, states: Collection[AlertState] = (), limit: int = alert_service.LIST_LIMIT, offset: int = 0
+) -> list[Alert]:
     """Alerts in ``states`` (all when empty), newest first, one page."""
     return alert_service.list_alerts(store, states=states, limit=limit, offset=offset)
 

@@ -33,7 +33,10 @@ _WAF_PAGE: Final = """<html>
 </body>
 </html>
 """
-_ERROR_PAGE: Final = "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+_ERROR_PAGE: Final = (
+    "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
 _ENTITY_BOMB: Final = """<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE rss [
   <!ENTITY a "江北江北江北江北江北江北江北江北江北江北">
@@ -135,9 +138,9 @@ async def write_oversize(writer: asyncio.StreamWriter, route: str, *, keep_alive
     """A well-formed start and end around more than 20 MB of filler, streamed in chunks."""
     if route == "rss":
         prefix = (
-            '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>oversize</title>'
-            "<item><title>oversize</title><guid>oversize-1</guid><description>"
-        ).encode()
+            b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>oversize</title>'
+            b"<item><title>oversize</title><guid>oversize-1</guid><description>"
+        )
         suffix = b"</description></item></channel></rss>\n"
         content_type = "application/rss+xml; charset=utf-8"
     else:

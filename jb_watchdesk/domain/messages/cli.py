@@ -93,7 +93,10 @@ _HELP: Final[dict[str, tuple[str, str]]] = {
         "at least two characters; it cancels every hit it fully covers",
     ),
     "cli.help.lexicon allow.note": ("放行理由，例如地名而非广告", "why the phrase is allowed, e.g. a place name, not an advertisement"),
-    "cli.help.lexicon allow.alert": ("短语所针对的告警：短语须包含该告警的命中内容", "the alert the phrase answers: it must contain the alert's matched text"),
+    "cli.help.lexicon allow.alert": (
+        "短语所针对的告警：短语须包含该告警的命中内容",
+        "the alert the phrase answers: it must contain the alert's matched text",
+    ),
     "cli.help.lexicon check": (
         "列出词库问题；有文件无法读取或有行未载入时退出码 1",
         "list lexicon problems; exit 1 if a file cannot be read or lines were skipped",
@@ -268,7 +271,10 @@ _RESULTS: Final[dict[str, tuple[str, str]]] = {
         "已将账号 {account_id}（{account}）的 {name} 存入 {store}",
         "stored {name} for account {account_id} ({account}) in {store}",
     ),
-    "cli.accounts.memory_store": ("内存凭据库（演示用：程序退出后凭据即消失）", "the in-memory store (demo: secrets vanish when the program exits)"),
+    "cli.accounts.memory_store": (
+        "内存凭据库（演示用：程序退出后凭据即消失）",
+        "the in-memory store (demo: secrets vanish when the program exits)",
+    ),
     "cli.alerts.acknowledged": ("已确认告警 {alert_id}（{officer}）", "acknowledged alert {alert_id} ({officer})"),
     "cli.poll.cycle": (
         "[{at}] 巡查 {polled} 个账号：正常 {ok}，失败 {failed}；新发布 {posts}，修改 {edited}，新留言 {comments}",
@@ -294,7 +300,10 @@ _RESULTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "cli.shift.forced_note": ("［强制结班］{reason}", "[force-closed] {reason}"),
     "cli.handover.nothing": ("没有遗留事项", "nothing carried over"),
-    "cli.handover.alert": ("  未确认告警 {id}  {account}  {category}：{text}", "  unacknowledged alert {id}  {account}  {category}: {text}"),
+    "cli.handover.alert": (
+        "  未确认告警 {id}  {account}  {category}：{text}",
+        "  unacknowledged alert {id}  {account}  {category}: {text}",
+    ),
     "cli.handover.comment": ("  超时留言 {id}  {account}  {state}  {due}", "  overdue comment {id}  {account}  {state}  {due}"),
     "cli.handover.account": (
         "  账号风险 {id}  {account}  更新{freshness}，读取{health}",

@@ -137,7 +137,11 @@ def _carry_rows(carry: shift_service.CarryOver) -> list[list[str]]:
         content = free_text(pair(messages.label("comment_state", c.state), c.text))
         rows.append([kind["comment"], str(c.id), cell(c.account_name), content, local(c.created_at)])
     for r in carry.accounts_at_risk:
-        what = t("export.carry.account_text", freshness=messages.label("freshness", r.freshness), health=messages.label("health", r.account.health))
+        what = t(
+            "export.carry.account_text",
+            freshness=messages.label("freshness", r.freshness),
+            health=messages.label("health", r.account.health),
+        )
         rows.append([kind["account"], str(r.account.id), cell(r.account.name), what, local(r.last_post_at)])
     for s in carry.waiting_emergencies:
         content = free_text(aside(s.emergency.title, messages.label("emergency_state", s.state)))
@@ -181,7 +185,9 @@ def build_handover(
         title = t("export.handover.title")
     as_of = min(end, now)
     anchor = store.call(audit.anchor)
-    inspections = store.call(lambda db: inspection_log.section(inspection_store.iter_inspections(db, start=start, end=end, shift_id=shift_id)))
+    inspections = store.call(
+        lambda db: inspection_log.section(inspection_store.iter_inspections(db, start=start, end=end, shift_id=shift_id))
+    )
     alerts = store.call(report_store.alerts_in_window, start=start, end=end)
     handled = store.call(report_store.comments_acknowledged, start=start, end=end)
     carry = shift_service.carry_over(store, now=as_of)

@@ -62,7 +62,9 @@ def _auto_checks(checks: dict[str, Any]) -> tuple[str, ...]:
     """The four checks of an automatic inspection, from the codes it stored beside its texts."""
     ok = t("export.ok")
     if "health" not in checks or "freshness" not in checks:  # written before the codes were kept
-        return tuple(ok if checks.get(c) == inspections.OK else free_text(_CODE_IN_BRACKETS.sub("", str(checks.get(c, "")))) for c in _CHECKS)
+        return tuple(
+            ok if checks.get(c) == inspections.OK else free_text(_CODE_IN_BRACKETS.sub("", str(checks.get(c, "")))) for c in _CHECKS
+        )
     health, freshness = Health(checks["health"]), Freshness(checks["freshness"])
     operation_text = checks.get(inspections.Check.OPERATION.value, "")
     security_text = checks.get(inspections.Check.SECURITY.value, "")
@@ -144,7 +146,8 @@ def summary(rows: list[RenderedInspection]) -> Section:
             manual.append([row.account_name, kind, row.recorded_at[5:], parts(found) or ok])
             continue
         entry = per_account.setdefault(
-            (row.account_id, row.account_name), {"count": 0, "first": row.recorded_at, "last": row.recorded_at, "findings": defaultdict(int)}
+            (row.account_id, row.account_name),
+            {"count": 0, "first": row.recorded_at, "last": row.recorded_at, "findings": defaultdict(int)},
         )
         entry["count"] += 1
         entry["last"] = row.recorded_at

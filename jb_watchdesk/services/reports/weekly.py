@@ -113,8 +113,14 @@ def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> Doc
         t("export.weekly.sla_chart"),
         tuple(cell(u, limit=12) for u in sla_units),
         (
-            (t("export.weekly.ack_in_hour"), tuple(100.0 * units_sla[u][1] / units_sla[u][0] if units_sla[u][0] else 0.0 for u in sla_units)),
-            (t("export.weekly.done_in_days"), tuple(100.0 * units_sla[u][3] / units_sla[u][2] if units_sla[u][2] else 0.0 for u in sla_units)),
+            (
+                t("export.weekly.ack_in_hour"),
+                tuple(100.0 * units_sla[u][1] / units_sla[u][0] if units_sla[u][0] else 0.0 for u in sla_units),
+            ),
+            (
+                t("export.weekly.done_in_days"),
+                tuple(100.0 * units_sla[u][3] / units_sla[u][2] if units_sla[u][2] else 0.0 for u in sla_units),
+            ),
         ),
         percent=True,
     )

@@ -96,7 +96,8 @@ def _sheet_rows_xml(section: Section, *, first_row: int) -> Iterable[str]:
     number = first_row
     for row in section.rows:
         cells = "".join(
-            f'<c r="{letters[i]}{number}" t="inlineStr"><is><t xml:space="preserve">{clean_text(value).translate(_XML_ESCAPES)}</t></is></c>'
+            f'<c r="{letters[i]}{number}" t="inlineStr">'
+            f'<is><t xml:space="preserve">{clean_text(value).translate(_XML_ESCAPES)}</t></is></c>'
             for i, value in enumerate(row)
             if value
         )
@@ -104,7 +105,10 @@ def _sheet_rows_xml(section: Section, *, first_row: int) -> Iterable[str]:
         number += 1
     if section.note:
         number += 1
-        yield f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>{clean_text(section.note).translate(_XML_ESCAPES)}</t></is></c></row>'
+        yield (
+            f'<row r="{number}"><c r="A{number}" t="inlineStr">'
+            f"<is><t>{clean_text(section.note).translate(_XML_ESCAPES)}</t></is></c></row>"
+        )
 
 
 def _stream_rows(path: Path, parts: dict[str, Section]) -> None:
@@ -120,7 +124,8 @@ def _stream_rows(path: Path, parts: dict[str, Section]) -> None:
                     continue
                 xml = data.decode("utf-8")
                 last = len(section.rows) + 1 + (2 if section.note else 0)
-                xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{_column_letter(max(len(section.headers), 1) - 1)}{last}" />', xml, count=1)
+                dimension = f'<dimension ref="A1:{_column_letter(max(len(section.headers), 1) - 1)}{last}" />'
+                xml = re.sub(r'<dimension ref="[^"]*"\s*/>', dimension, xml, count=1)
                 head, sep, tail = xml.partition("</sheetData>")
                 if not sep:
                     raise ValueError(f"no sheetData in {info.filename}")
