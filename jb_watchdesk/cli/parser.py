@@ -75,7 +75,7 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, say("cli.argparse.failed", prog=self.prog, message=message) + "\n")
 
 
-SubParsers = argparse._SubParsersAction
+SubParsers = argparse._SubParsersAction  # noqa: SLF001 - argparse exposes this type under no public name
 
 EXAMPLES: Final[dict[str, str]] = {
     "accounts import": "jb-watchdesk accounts import resources/accounts/jiangbei-2021.csv",
@@ -159,8 +159,8 @@ def command_names(parser: argparse.ArgumentParser | None = None) -> list[str]:
     names: list[str] = []
 
     def walk(p: argparse.ArgumentParser, prefix: str) -> None:
-        for action in p._actions:
-            if isinstance(action, argparse._SubParsersAction):
+        for action in p._actions:  # noqa: SLF001 - argparse offers no public way to list a parser's actions
+            if isinstance(action, SubParsers):
                 for name, sub in action.choices.items():
                     full = f"{prefix} {name}".strip()
                     before = len(names)

@@ -180,7 +180,7 @@ class SimulatorServer:
             try:
                 try:
                     loop.run_until_complete(self.start())
-                except BaseException as error:  # handed to the waiting thread, which re-raises it
+                except BaseException as error:  # noqa: BLE001 - handed to the waiting thread, which re-raises it
                     failure.append(error)
                     return
                 finally:
