@@ -80,7 +80,9 @@ def test_set_secret_without_a_secure_keyring_exits_3_and_writes_nothing(ws: str,
     run("--data-dir", ws, "accounts", "import", SHIPPED)
     before = {p: p.read_bytes() for p in Path(ws).rglob("*") if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
     keyring.set_keyring(fail.Keyring())
-    code, out, err = run("--lang", "en", "--data-dir", ws, "accounts", "set-secret", "1", "app_secret", stdin="top-secret-value", monkeypatch=monkeypatch)
+    code, out, err = run(
+        "--lang", "en", "--data-dir", ws, "accounts", "set-secret", "1", "app_secret", stdin="top-secret-value", monkeypatch=monkeypatch
+    )
     assert code == 3
     assert "GNOME Keyring" in err and "not stored anywhere" in err
     assert "top-secret-value" not in err + out
@@ -218,9 +220,13 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     assert json.loads(result.stdout) == []
 
 
-def test_set_secret_refuses_a_name_the_platform_does_not_use(ws: str, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring) -> None:
+def test_set_secret_refuses_a_name_the_platform_does_not_use(
+    ws: str, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
+) -> None:
     assert run("--data-dir", ws, "accounts", "import", SHIPPED)[0] == 0
-    code, out, err = run("--lang", "en", "--data-dir", ws, "accounts", "set-secret", "1", "app_secert", stdin="value", monkeypatch=monkeypatch)
+    code, out, err = run(
+        "--lang", "en", "--data-dir", ws, "accounts", "set-secret", "1", "app_secert", stdin="value", monkeypatch=monkeypatch
+    )
     assert code == 2 and out == ""
     assert err.strip().count("\n") == 0
     assert "app_secert" in err and "valid names: app_secret" in err

@@ -148,7 +148,11 @@ def test_log_verify_passes_an_intact_record(recorded: Path) -> None:
         ("UPDATE ledger SET payload = replace(payload, '第2处问题', '正常') WHERE seq = 3", "ledger#3"),
         ("DELETE FROM ledger WHERE seq = 2", "ledger#2"),
         ("INSERT INTO ledger (seq, kind, payload, recorded_at, prev_hash, hash) VALUES (6, 'inspection', '{}', 'x', 'y', 'z')", "ledger#6"),
-        ("INSERT INTO inspections (account_id, kind, recorded_at, checks) VALUES (1, 'manual', '2026-11-25T01:00:00.000000+00:00', '{}')", "inspections#4"),
+        (
+            "INSERT INTO inspections (account_id, kind, recorded_at, checks)"
+            " VALUES (1, 'manual', '2026-11-25T01:00:00.000000+00:00', '{}')",
+            "inspections#4",
+        ),
         ("UPDATE inspections SET action = '' WHERE id = 1", "inspections#1"),
     ],
 )
@@ -176,14 +180,19 @@ def test_handover_export_and_weekly_report(recorded: Path, tmp_path: Path) -> No
     assert "巡查记录" in workbook.sheetnames and workbook["巡查记录"].max_row == 4
     workbook.close()
     csv_target = tmp_path / "range.csv"
-    code, _, _ = run(recorded, "handover", "export", "--from", "2026-11-25T00:00", "--to", "2026-11-26T00:00", "--format", "csv", "-o", str(csv_target), now=EVENING)
+    code, _, _ = run(
+        recorded, "handover", "export", "--from", "2026-11-25T00:00", "--to", "2026-11-26T00:00", "--format", "csv", "-o", str(csv_target),
+        now=EVENING,
+    )
     assert code == 0 and csv_target.read_bytes().startswith(b"\xef\xbb\xbf")
     code, _, err = run(recorded, "handover", "export", "--from", "2026-11-25T00:00", "--format", "csv", "-o", str(csv_target))
     assert code == 2 and "--to" in err
     code, _, err = run(recorded, "handover", "export", "--shift", "9", "--format", "csv", "-o", str(csv_target))
     assert code == 2 and "没有编号为 9 的班次" in err
     weekly = tmp_path / "weekly.xlsx"
-    code, _, _ = run(recorded, "report", "weekly", "--week", "2026-W48", "--format", "xlsx", "-o", str(weekly), now="2026-11-30T09:00:00+08:00")
+    code, _, _ = run(
+        recorded, "report", "weekly", "--week", "2026-W48", "--format", "xlsx", "-o", str(weekly), now="2026-11-30T09:00:00+08:00"
+    )
     assert code == 0 and weekly.exists()
     code, _, err = run(recorded, "report", "weekly", "--week", "2026-48", "--format", "xlsx", "-o", str(weekly))
     assert code == 2 and "YYYY-Www" in err

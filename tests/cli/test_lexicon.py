@@ -127,7 +127,7 @@ def test_doctor_reports_the_lexicon(ws: Path) -> None:
     assert check["level"] == "ok" and check["detail"].startswith("lexicon loaded: ") and check["advice"] == ""
     _lexicon_file(ws, "typos.csv", "市,secret,high\n".encode())
     _, check = _doctor_lexicon(ws, "--lang", "en")
-    assert check["level"] == "warn" and f"typos.csv:1: term '市'" in check["detail"] and "lexicon check" in check["advice"]
+    assert check["level"] == "warn" and "typos.csv:1: term '市'" in check["detail"] and "lexicon check" in check["advice"]
     _lexicon_file(ws, "office.csv", UNDECODABLE)
     code, check = _doctor_lexicon(ws)
     assert code == 1 and check["level"] == "fail"
@@ -170,9 +170,13 @@ def test_allow_with_an_alert_acknowledges_it_and_later_scans_honour_the_phrase(w
     alerts = _alerts(ws)
     hit, identity = alerts["ad.local"], alerts["pii.id_card"]
 
-    code, _, err = run("--lang", "en", "--data-dir", str(ws), "lexicon", "allow", "茶叶展销会", "--alert", str(hit["id"]), "--officer", "张三")
+    code, _, err = run(
+        "--lang", "en", "--data-dir", str(ws), "lexicon", "allow", "茶叶展销会", "--alert", str(hit["id"]), "--officer", "张三"
+    )
     assert code == 2 and "must contain the matched text" in err
-    code, _, err = run("--lang", "en", "--data-dir", str(ws), "lexicon", "allow", "经办人110105", "--alert", str(identity["id"]), "--officer", "张三")
+    code, _, err = run(
+        "--lang", "en", "--data-dir", str(ws), "lexicon", "allow", "经办人110105", "--alert", str(identity["id"]), "--officer", "张三"
+    )
     assert code == 2 and "personal data cannot be allowed by phrase" in err
     assert not (ws / "lexicon" / "allow.csv").exists()
 

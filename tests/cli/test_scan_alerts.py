@@ -15,7 +15,6 @@ from jb_watchdesk.cli import main
 from jb_watchdesk.connectors.base import FetchedPost
 from jb_watchdesk.domain.models import AccountSpec, Platform
 from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services.poller import PollResult
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
 from jb_watchdesk.storage import ingest
 from jb_watchdesk.storage.accounts import apply_register

@@ -276,7 +276,8 @@ def test_dates_from_the_future_count_and_estimated_dates_never_look_fresh(tmp_pa
 
 def test_items_stored_by_a_run_killed_before_its_scan_are_scanned_when_the_loop_starts(tmp_path: Path) -> None:
     leak = "经办人身份证号11010519491231002X，请核对。"
-    feed = (DATA / "rss" / "rss_plain.xml").read_text(encoding="utf-8").replace("工作会议。</p>]]></description>", f"工作会议。{leak}</p>]]></description>", 1)
+    feed = (DATA / "rss" / "rss_plain.xml").read_text(encoding="utf-8")
+    feed = feed.replace("工作会议。</p>]]></description>", f"工作会议。{leak}</p>]]></description>", 1)
     assert leak in feed
     with playback({"/leak.xml": [{"body": feed.encode("utf-8"), "headers": {"Content-Type": "application/rss+xml"}}]}) as served:
         ws = Workspace(tmp_path / "ws")
@@ -312,6 +313,17 @@ def test_items_stored_by_a_run_killed_before_its_scan_are_scanned_when_the_loop_
     assert ws.query("SELECT COUNT(*) FROM alerts") == [(len(cycle.scan.raised),)]
 
 
+class _MovableClock(Clock):
+    """A fixed clock the test can move on."""
+
+    def __init__(self, at: datetime) -> None:
+        super().__init__(at)
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
 @pytest.mark.allow_error_log
 def test_what_a_failed_store_lost_is_asked_for_again_on_every_platform(simulated_desk) -> None:  # type: ignore[no-untyped-def]
     """A fetch moves its state on (Weibo's since_id, a feed's ETag, the comment round); when what
@@ -319,21 +331,23 @@ def test_what_a_failed_store_lost_is_asked_for_again_on_every_platform(simulated
     desk = simulated_desk
     db = desk.root / "watchdesk.sqlite3"
 
-    clock = Clock(desk.now)
+    clock = _MovableClock(desk.now)
 
     async def two_cycles() -> tuple[watch.Cycle, watch.Cycle]:
         with App(workspace=AppWorkspace(desk.root), clock=clock, secret_store=SecretStore(desk.keyring)) as app:
             async with running_watch(app, http_settings=HttpSettings(trust_env=False)) as loop:
                 with contextlib.closing(sqlite3.connect(db)) as conn:
                     for table in ("posts", "comments"):
-                        conn.execute(f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk I/O fault'); END")
+                        conn.execute(
+                            f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'disk I/O fault'); END"
+                        )
                     conn.commit()
                 first = await loop.cycle(force=True)
                 with contextlib.closing(sqlite3.connect(db)) as conn:
                     conn.execute("DROP TRIGGER refuse_posts")
                     conn.execute("DROP TRIGGER refuse_comments")
                     conn.commit()
-                clock._fixed = desk.now + timedelta(minutes=15)  # past the failed accounts' backoff
+                clock.at = desk.now + timedelta(minutes=15)  # past the failed accounts' backoff
                 return first, await loop.cycle(force=True)
 
     first, second = asyncio.run(two_cycles())

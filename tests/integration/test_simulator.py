@@ -820,7 +820,8 @@ def test_feed_dates_in_chinese_and_epoch_forms(http: httpx.Client, world: World)
             assert re.fullmatch(r"\d{13}", text), text
             forms["milliseconds"] += 1
             assert int(text) == post.published * 1000
-        assert feed_entries.read_date(text, fetched_at=START) == to_datetime(world.feed_date(account, post, now=int(START.timestamp())).seen or 0)
+        seen = world.feed_date(account, post, now=int(START.timestamp())).seen
+        assert feed_entries.read_date(text, fetched_at=START) == to_datetime(seen or 0)
     assert set(forms) == {"chinese", "seconds", "milliseconds"}
 
 
@@ -855,9 +856,10 @@ def test_lone_surrogates_and_noncharacters_on_the_wire(http: httpx.Client, world
     comments = http.get("/2/comments/timeline.json", params={"access_token": creds["access_token"], "count": "100"}).content
     assert b'\\ud83d' in comments and "\ufffe".encode() in comments
     # WeChat comment text
-    key = next(k for k in keys(world, "wechat_mp") if any(world.comments(p, now=int(START.timestamp())) for p in world.posts(world.account(k), now=int(START.timestamp()))))
+    now = int(START.timestamp())
+    key = next(k for k in keys(world, "wechat_mp") if any(world.comments(p, now=now) for p in world.posts(world.account(k), now=now)))
     account = world.account(key)
-    post = next(p for p in reversed(world.posts(account, now=int(START.timestamp()))) if world.comments(p, now=int(START.timestamp())) and not p.deleted(int(START.timestamp())))
+    post = next(p for p in reversed(world.posts(account, now=now)) if world.comments(p, now=now) and not p.deleted(now))
     token = wechat_token(http, world, key)
     from jb_watchdesk.simulator.routes import wechat_msg_data_id
 
@@ -883,7 +885,8 @@ def test_long_weibo_posts_and_statuses_show(http: httpx.Client, world: World) ->
         assert "longText" not in row
         assert re.search(r"\.\.\. 全文： http://m\.weibo\.cn/\d+/\d+$", row["text"]), row["text"]
         assert len(row["text"].split("...")[0]) == 137
-    ids = weibo_parsing.long_text_ids(http.get("/2/statuses/user_timeline.json", params={**auth, "uid": creds["uid"], "count": "100"}).content)
+    timeline = http.get("/2/statuses/user_timeline.json", params={**auth, "uid": creds["uid"], "count": "100"}).content
+    ids = weibo_parsing.long_text_ids(timeline)
     assert ids == {row["idstr"] for row in long_rows if row.get("deleted") != "1"}
     status_id = long_rows[0]["idstr"]
     full = http.get("/2/statuses/show.json", params={**auth, "id": status_id, "isGetLongText": "1"})

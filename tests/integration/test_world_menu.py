@@ -32,8 +32,8 @@ from jb_watchdesk.connectors.fetching import COMMENT_HORIZON, POST_HORIZON
 from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services import watch
 from jb_watchdesk.services import scanner as scanner_module
+from jb_watchdesk.services import watch
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.simulator.server import SimulatorServer
 from jb_watchdesk.simulator.world import (
@@ -99,7 +99,7 @@ class Desk:
         assert code == 0, err
         return json.loads(out)
 
-    def _query(self, sql: str, *args: object) -> list[sqlite3.Row]:
+    def query(self, sql: str, *args: object) -> list[sqlite3.Row]:
         connection = sqlite3.connect(f"file:{Workspace(self.root).database}?mode=ro", uri=True)
         try:
             connection.row_factory = sqlite3.Row
@@ -108,7 +108,7 @@ class Desk:
             connection.close()
 
     def posts(self, key: str) -> dict[str, StoredPost]:
-        rows = self._query(
+        rows = self.query(
             "SELECT external_id, published_at, date_estimated, visibility, deleted_at, title, body FROM posts WHERE account_id = ?",
             self.ids[key],
         )
@@ -127,11 +127,11 @@ class Desk:
 
     def post_ids(self, key: str) -> dict[str, int]:
         """External id → the desk's post id (what alerts call ``item_id``)."""
-        rows = self._query("SELECT external_id, id FROM posts WHERE account_id = ?", self.ids[key])
+        rows = self.query("SELECT external_id, id FROM posts WHERE account_id = ?", self.ids[key])
         return {row["external_id"]: row["id"] for row in rows}
 
     def comments(self, key: str) -> dict[str, str]:
-        rows = self._query("SELECT external_id, text FROM comments WHERE account_id = ?", self.ids[key])
+        rows = self.query("SELECT external_id, text FROM comments WHERE account_id = ?", self.ids[key])
         return {row["external_id"]: row["text"] for row in rows}
 
     def keys(self, served: str) -> list[str]:
@@ -354,7 +354,7 @@ def _run_headless_through_one_cycle(desk: Desk) -> tuple[int, str]:
     def interrupt_after_first_cycle() -> None:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            rows = desk._query("SELECT COUNT(*) AS n FROM poll_runs WHERE finished_at IS NOT NULL")
+            rows = desk.query("SELECT COUNT(*) AS n FROM poll_runs WHERE finished_at IS NOT NULL")
             if rows and rows[0]["n"] >= 1:
                 break
             time.sleep(0.1)
@@ -393,7 +393,7 @@ def test_200_accounts_every_kind_on_a_share_then_the_faults_clear(
         assert all(3 <= len(keys) for keys in affected.values()), {k: len(v) for k, v in affected.items()}
         code, printed = _run_headless_through_one_cycle(desk)
         assert code == 0
-        (first,) = desk._query("SELECT accounts_ok + accounts_failed AS n FROM poll_runs")
+        (first,) = desk.query("SELECT accounts_ok + accounts_failed AS n FROM poll_runs")
         assert first["n"] == 200  # the cycle read every account: none ended it early
 
         # the faults clear; the desk polls until nothing fails
@@ -412,7 +412,7 @@ def test_200_accounts_every_kind_on_a_share_then_the_faults_clear(
         restated = {desk.ids[key] for key in affected["video_status"]}
         # comments keep no count of their edits: those whose hostile characters went away changed once
         recommented = {desk.ids[key] for key in (*affected["surrogate"], *affected["nonchar"])}
-        rows = desk._query(
+        rows = desk.query(
             "SELECT 'post' AS kind, id, account_id, scanned_at, edit_count FROM posts "
             "UNION ALL SELECT 'comment', id, account_id, scanned_at, 0 FROM comments"
         )

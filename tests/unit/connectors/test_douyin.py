@@ -159,7 +159,10 @@ def test_only_public_videos_count_and_unfit_ones_are_flagged() -> None:
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [(1, "public"), (5, "public"), ("5", "public"), (6, "private"), (7, "private"), (4, "reviewing"), (2, "rejected"), (None, "public"), (3, "reviewing")],
+    [
+        (1, "public"), (5, "public"), ("5", "public"), (6, "private"), (7, "private"), (4, "reviewing"), (2, "rejected"), (None, "public"),
+        (3, "reviewing"),
+    ],
 )
 def test_video_status_table(status: object, expected: str) -> None:
     from jb_watchdesk.connectors.douyin import video_visibility

@@ -10,7 +10,7 @@ import asyncio
 import email.utils
 import gzip
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jb_watchdesk.connectors import rss
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.connectors.fetching import (
     LAST_MODIFIED_SKEW,
@@ -33,7 +34,6 @@ from jb_watchdesk.connectors.fetching import (
     FetchState,
 )
 from jb_watchdesk.connectors.http import HttpClient, HttpSettings
-from jb_watchdesk.connectors import rss
 from jb_watchdesk.connectors.rss import FeedConnector
 from jb_watchdesk.domain.models import Platform
 from jb_watchdesk.simulator import Behaviour, FaultPlan, SimulatorServer, World

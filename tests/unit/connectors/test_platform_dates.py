@@ -169,7 +169,13 @@ def test_the_fetch_passes_its_now_to_the_parsers(sequence_server, memory_secrets
 def test_a_comment_without_a_usable_time_is_kept_with_the_fetch_time_on_every_platform() -> None:
     fetched = datetime(2024, 5, 3, 2, 0, tzinfo=UTC)
     wb = weibo_parsing.parse_comments(
-        json.dumps({"comments": [{"idstr": "9005", "created_at": "", "text": "请问几点开门？", "user": {"idstr": "1"}, "status": {"idstr": "501"}}]}).encode(),
+        json.dumps(
+            {
+                "comments": [
+                    {"idstr": "9005", "created_at": "", "text": "请问几点开门？", "user": {"idstr": "1"}, "status": {"idstr": "501"}}
+                ]
+            }
+        ).encode(),
         fetched_at=fetched,
     )
     wx = wechat_mp.parse_comments(
@@ -177,7 +183,9 @@ def test_a_comment_without_a_usable_time_is_kept_with_the_fetch_time_on_every_pl
         post_external_id="A:1", begin=0, fetched_at=fetched,
     )
     dy = douyin.parse_comment_list(
-        json.dumps({"data": {"list": [{"comment_id": "c1", "content": "什么时候修？"}], "error_code": 0}, "extra": {"error_code": 0}}).encode(),
+        json.dumps(
+            {"data": {"list": [{"comment_id": "c1", "content": "什么时候修？"}], "error_code": 0}, "extra": {"error_code": 0}}
+        ).encode(),
         post_external_id="v1", fetched_at=fetched,
     )
     for page in (wb, wx, dy):

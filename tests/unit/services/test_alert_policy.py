@@ -9,14 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from jb_watchdesk.domain.alerts import Alert, AlertDraft
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.models import AccountSpec, Platform
+from jb_watchdesk.domain.models import AccountSpec, AlertState, ItemKind, Platform
 from jb_watchdesk.domain.sensitive import Severity
 from jb_watchdesk.services.alerts import AlertService, NotificationKind, NotificationPolicy, acknowledge
 from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage.accounts import apply_register
-from jb_watchdesk.domain.alerts import Alert, AlertDraft
-from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.storage.db import Store
 
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -123,7 +122,9 @@ def test_the_service_remembers_what_it_showed(store: Store) -> None:
 def test_acknowledging_needs_an_officer_and_a_note(store: Store) -> None:
     draft = AlertDraft(account_id=1, item_kind=ItemKind.POST, item_id=1, category="secret", severity=Severity.HIGH, rule="r.x")
     (alert_id,) = store.call(alert_store.record_alerts, [draft], now=T0)
-    for officer, note, key in [("张三", "  ", "alert.empty_note"), ("", "已处理", "alert.empty_officer"), ("张三", "长" * 3000, "duty.too_long")]:
+    for officer, note, key in [
+        ("张三", "  ", "alert.empty_note"), ("", "已处理", "alert.empty_officer"), ("张三", "长" * 3000, "duty.too_long")
+    ]:
         with pytest.raises(InputError) as raised:
             acknowledge(store, alert_id, officer=officer, note=note, now=T0)
         assert raised.value.key == key

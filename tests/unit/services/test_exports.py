@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Freshness, Health, Platform
-from jb_watchdesk.services import exports, shifts
+from jb_watchdesk.services import emergencies, exports, inspections, shifts
 from jb_watchdesk.services.reports import writers
-from jb_watchdesk.services import emergencies, inspections
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.codec import to_db
@@ -50,17 +49,25 @@ def store() -> Iterator[Store]:
             inspections.record_auto_inspections(
                 s,
                 now=NOW + timedelta(minutes=10 * cycle + 1),
-                changes_summary=[inspections.AutoCheck(1, Freshness.OK, Health.OK), inspections.AutoCheck(2, Freshness.WARN, Health.FAILING, "HTTP 500")],
+                changes_summary=[
+                    inspections.AutoCheck(1, Freshness.OK, Health.OK),
+                    inspections.AutoCheck(2, Freshness.WARN, Health.FAILING, "HTTP 500"),
+                ],
             )
         inspections.record_inspection(
-            s, account_id=3, checks={inspections.Check.CONTENT_QUALITY: f"=HYPERLINK() 联系人 {PHONE}"}, action="@已删除", now=NOW + timedelta(hours=1)
+            s,
+            account_id=3,
+            checks={inspections.Check.CONTENT_QUALITY: f"=HYPERLINK() 联系人 {PHONE}"},
+            action="@已删除",
+            now=NOW + timedelta(hours=1),
         )
 
         def seed(db) -> None:  # type: ignore[no-untyped-def]
             with db.atomic():
                 db.execute(
                     "INSERT INTO alerts (account_id, item_kind, item_id, category, severity, rule, text, context, raised_at, state,"
-                    " ack_by, ack_note, ack_at) VALUES (1, 'post', 1, 'privacy', 'high', 'pii.id_card', ?, ?, ?, 'acknowledged', '张三', ?, ?)",
+                    " ack_by, ack_note, ack_at)"
+                    " VALUES (1, 'post', 1, 'privacy', 'high', 'pii.id_card', ?, ?, ?, 'acknowledged', '张三', ?, ?)",
                     [f"身份证号 {ID_NUMBER}", f"=cmd|' /C calc'!A0 {ID_NUMBER}", to_db(NOW + timedelta(hours=2)),
                      "-已联系发布单位删除", to_db(NOW + timedelta(hours=2, minutes=20))],
                 )
@@ -73,13 +80,14 @@ def store() -> Iterator[Store]:
                          to_db(at + timedelta(days=7)), to_db(at), to_db(at), to_db(at + timedelta(minutes=30))],
                     )
                 db.execute(
-                    "INSERT INTO comments (account_id, external_id, author, text, created_at, ack_due, result_due, first_seen_at, updated_at)"
-                    " VALUES (1, 'late', ?, '没人理', ?, ?, ?, ?, ?)",
+                    "INSERT INTO comments (account_id, external_id, author, text, created_at, ack_due, result_due, first_seen_at,"
+                    " updated_at) VALUES (1, 'late', ?, '没人理', ?, ?, ?, ?, ?)",
                     [AUTHOR, to_db(NOW + timedelta(hours=4)), to_db(NOW + timedelta(hours=5)), to_db(NOW + timedelta(days=7)),
                      to_db(NOW + timedelta(hours=4)), to_db(NOW + timedelta(hours=4))],
                 )
                 db.execute(
-                    "INSERT INTO posts (account_id, external_id, title, published_at, first_seen_at, updated_at) VALUES (1, 'p1', '通报', ?, ?, ?)",
+                    "INSERT INTO posts (account_id, external_id, title, published_at, first_seen_at, updated_at)"
+                    " VALUES (1, 'p1', '通报', ?, ?, ?)",
                     [to_db(NOW - timedelta(days=1))] * 3,
                 )
 
@@ -194,9 +202,9 @@ def test_pdf_renders_off_screen_without_a_display(monkeypatch: pytest.MonkeyPatc
     for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(pdf.sys, "platform", "linux")
-    assert pdf._platform_arguments() == ["-platform", "offscreen"]
+    assert pdf._platform_arguments() == ["-platform", "offscreen"]  # noqa: SLF001 - the helper choosing Qt's platform is what is under test
     monkeypatch.setenv("DISPLAY", ":0")
-    assert pdf._platform_arguments() == []
+    assert pdf._platform_arguments() == []  # noqa: SLF001 - the helper choosing Qt's platform is what is under test
 
 
 def test_weekly_report_xlsx_and_pdf(store: Store, tmp_path: Path) -> None:
@@ -293,8 +301,12 @@ ACCOUNTS = (  # name, platform, unit, status, health, reason, days since the las
     ("江北卫健", Platform.WEBSITE, "区卫健委", "active", "never_polled", "", None),
 )
 CATEGORIES = ("secret", "advertising", "paid_service", "privacy", "misstatement", "lifecycle", "platform")
-RULES = ("secret.marking", "ad.absolute", "paid_service", "pii.mobile", "misstatement", "lifecycle.closed_account_posting", "platform.rejected")
-ALERT_TEXTS = ("内部资料请勿外传", "全区最好的服务", "代办证件收费", "联系人手机号已隐去", "表述有误的通报", "待关停账号仍在发布", "平台判定不宜公开")
+RULES = (
+    "secret.marking", "ad.absolute", "paid_service", "pii.mobile", "misstatement", "lifecycle.closed_account_posting", "platform.rejected"
+)
+ALERT_TEXTS = (
+    "内部资料请勿外传", "全区最好的服务", "代办证件收费", "联系人手机号已隐去", "表述有误的通报", "待关停账号仍在发布", "平台判定不宜公开"
+)
 COMMENTS = ("路灯坏了", "噪音扰民", "道路积水", "井盖缺失", "垃圾未清运")
 NOTES = ("已受理", "已转办", "已答复", "请继续关注", "强制结班说明")
 EMERGENCY_TITLES = ("暴雨内涝", "燃气泄漏", "道路塌陷", "山火")
@@ -315,7 +327,10 @@ def every_state() -> Iterator[Store]:
     with Store(None) as s:
         s.call(
             apply_register,
-            [AccountSpec(name=n, platform=p, unit=u, status=AccountStatus(st), source=f"https://f/{i}") for i, (n, p, u, st, *_r) in enumerate(ACCOUNTS)],
+            [
+                AccountSpec(name=n, platform=p, unit=u, status=AccountStatus(st), source=f"https://f/{i}")
+                for i, (n, p, u, st, *_r) in enumerate(ACCOUNTS)
+            ],
             now=NOW - timedelta(days=30),
         )
         shifts.start_shift(s, officer=OFFICERS[0], now=NOW)
@@ -345,7 +360,8 @@ def every_state() -> Iterator[Store]:
                     if days is not None:
                         at = to_db(NOW - timedelta(days=days))
                         db.execute(
-                            "INSERT INTO posts (account_id, external_id, title, published_at, first_seen_at, updated_at) VALUES (?, ?, '通报', ?, ?, ?)",
+                            "INSERT INTO posts (account_id, external_id, title, published_at, first_seen_at, updated_at)"
+                            " VALUES (?, ?, '通报', ?, ?, ?)",
                             [n, f"p{n}", at, at, at],
                         )
                 for n, (category, rule, text) in enumerate(zip(CATEGORIES, RULES, ALERT_TEXTS, strict=True)):
@@ -363,14 +379,24 @@ def every_state() -> Iterator[Store]:
                 comments = [  # created, ack due, acked, result due, done: pending, overdue_ack, acked, overdue_result, done
                     (shift_end - timedelta(minutes=30), shift_end + timedelta(minutes=30), None, shift_end + timedelta(days=7), None),
                     (NOW + timedelta(hours=2), NOW + timedelta(hours=3), None, NOW + timedelta(days=7), None),
-                    (NOW + timedelta(hours=1), NOW + timedelta(hours=2), NOW + timedelta(hours=1, minutes=30), NOW + timedelta(days=7), None),
-                    (NOW - timedelta(days=10), NOW - timedelta(days=10) + timedelta(hours=1), NOW + timedelta(hours=1), NOW + timedelta(hours=2), None),
-                    (NOW + timedelta(hours=1), NOW + timedelta(hours=2), NOW + timedelta(hours=1, minutes=10), NOW + timedelta(days=7), NOW + timedelta(hours=3)),
+                    (
+                        NOW + timedelta(hours=1), NOW + timedelta(hours=2), NOW + timedelta(hours=1, minutes=30), NOW + timedelta(days=7),
+                        None,
+                    ),
+                    (
+                        NOW - timedelta(days=10), NOW - timedelta(days=10) + timedelta(hours=1), NOW + timedelta(hours=1),
+                        NOW + timedelta(hours=2), None,
+                    ),
+                    (
+                        NOW + timedelta(hours=1), NOW + timedelta(hours=2), NOW + timedelta(hours=1, minutes=10), NOW + timedelta(days=7),
+                        NOW + timedelta(hours=3),
+                    ),
                 ]
                 for n, (created, ack_due, acked, result_due, done) in enumerate(comments):
                     db.execute(
                         "INSERT INTO comments (account_id, external_id, author, text, created_at, ack_due, result_due, first_seen_at,"
-                        " updated_at, acked_at, acked_by, ack_note, done_at, done_by, done_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " updated_at, acked_at, acked_by, ack_note, done_at, done_by, done_note)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [n % 5 + 1, f"c{n}", AUTHOR, COMMENTS[n], to_db(created), to_db(ack_due), to_db(result_due), to_db(created),
                          to_db(created), to_db(acked), acked and OFFICERS[0], acked and NOTES[1], to_db(done), done and OFFICERS[0],
                          done and NOTES[2]],
@@ -384,7 +410,10 @@ def every_state() -> Iterator[Store]:
 
         def settle(db) -> None:  # type: ignore[no-untyped-def]
             with db.atomic():
-                db.execute("UPDATE emergencies SET first_post_id = 1, first_post_at = ? WHERE id = 3", [to_db(NOW + timedelta(hours=2, minutes=30))])
+                db.execute(
+                    "UPDATE emergencies SET first_post_id = 1, first_post_at = ? WHERE id = 3",
+                    [to_db(NOW + timedelta(hours=2, minutes=30))],
+                )
                 db.execute("UPDATE emergencies SET closed_at = ? WHERE id = 4", [to_db(NOW + timedelta(hours=3, minutes=30))])
 
         s.call(settle)

@@ -65,7 +65,8 @@ def test_one_bad_row_imports_nothing_and_names_the_line(tmp_path: Path, store: S
     with pytest.raises(ImportRejected) as caught:
         import_register(store, path, now=NOW)
     assert [e.format("en") for e in caught.value.errors] == [
-        f"{path}:4: unknown platform 'myspace' (expected one of: wechat_mp, weibo, douyin, kuaishou, toutiao, weishi, shangyou, rss, website)"
+        f"{path}:4: unknown platform 'myspace'"
+        " (expected one of: wechat_mp, weibo, douyin, kuaishou, toutiao, weishi, shangyou, rss, website)"
     ]
     assert caught.value.exit_code == 2
     assert store.call(list_accounts) == []

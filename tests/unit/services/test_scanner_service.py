@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-
 import asyncio
+import functools
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from jb_watchdesk.connectors.base import FetchedComment, FetchedPost
-from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Platform, Visibility
+from jb_watchdesk.domain import rules
+from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.models import AccountSpec, AccountStatus, AlertState, ItemKind, Platform, Visibility
 from jb_watchdesk.domain.sensitive import Category, Hit, Scanner, Severity
+from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR
 from jb_watchdesk.services.poller import PollResult
 from jb_watchdesk.services.scanner import (
     LIFECYCLE_RULE,
@@ -27,11 +29,7 @@ from jb_watchdesk.services.scanner import (
 from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage import ingest
 from jb_watchdesk.storage.accounts import apply_register
-from jb_watchdesk.domain.alerts import Alert
-from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.storage.db import Store
-from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR
 
 DEADLINES = functools.partial(rules.comment_sla, calendar=DEFAULT_CALENDAR)
 
@@ -90,7 +88,9 @@ def service(store: Store, lexicon_dir: Path) -> Iterator[ScanService]:
 
 
 def write(store: Store, *, account_id: int = 1, posts: list[FetchedPost] = (), comments: list[FetchedComment] = ()) -> PollResult:
-    result = store.call(ingest.record_success, account_id=account_id, posts=list(posts), comments=list(comments), now=NOW, deadlines=DEADLINES)
+    result = store.call(
+        ingest.record_success, account_id=account_id, posts=list(posts), comments=list(comments), now=NOW, deadlines=DEADLINES
+    )
     return PollResult(
         new_posts=tuple(result.new_posts), edited_posts=tuple(result.edited_posts),
         new_comments=tuple(result.new_comments), edited_comments=tuple(result.edited_comments),
@@ -113,7 +113,9 @@ def test_a_post_with_an_id_number_and_a_secrecy_marking_becomes_masked_alerts(st
     by_rule = {alert.rule: alert for alert in outcome.raised}
     assert set(by_rule) == {"secret.marking", "pii.id_card"}
     marking, identity = by_rule["secret.marking"], by_rule["pii.id_card"]
-    assert (marking.text, marking.severity.value, marking.item_field, marking.span_start, marking.span_end) == ("绝密★", "high", "title", 0, 3)
+    assert (marking.text, marking.severity.value, marking.item_field, marking.span_start, marking.span_end) == (
+        "绝密★", "high", "title", 0, 3
+    )
     assert identity.text == "110105********002X" and identity.masked
     assert (identity.item_field, identity.span_start, identity.span_end) == ("body", 7, 25)
     assert "110105********002X" in identity.context and ID_NUMBER not in identity.context

@@ -11,8 +11,7 @@ import pytest
 
 from jb_watchdesk.domain.errors import InputError, NotFound
 from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
-from jb_watchdesk.services import shifts
-from jb_watchdesk.services import emergencies, inspections
+from jb_watchdesk.services import emergencies, inspections, shifts
 from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.accounts import apply_register
@@ -150,7 +149,11 @@ def test_the_handover_carries_open_items_over_and_the_incoming_officer_confirms(
 
 def test_an_acknowledged_alert_is_not_carried_over(store: Store) -> None:
     alert_id = add_alert(store, account_id=1, at=NOW)
-    store.call(lambda db: db.execute("UPDATE alerts SET state = 'acknowledged', ack_at = ? WHERE id = ?", [to_db(NOW + timedelta(hours=1)), alert_id]))
+    store.call(
+        lambda db: db.execute(
+            "UPDATE alerts SET state = 'acknowledged', ack_at = ? WHERE id = ?", [to_db(NOW + timedelta(hours=1)), alert_id]
+        )
+    )
     assert shifts.carry_over(store, now=NOW + timedelta(minutes=30)).open_alerts
     assert not shifts.carry_over(store, now=NOW + timedelta(hours=2)).open_alerts
 
@@ -200,7 +203,15 @@ def test_a_correction_is_a_new_row_that_references_the_old_one(store: Store) -> 
     with pytest.raises(InputError) as caught:
         inspections.record_inspection(store, account_id=2, checks={}, corrects_id=wrong.id, now=NOW)
     assert caught.value.key == "inspect.wrong_account"
-    fixed = inspections.record_inspection(store, account_id=1, checks={}, finding="误报：平台短暂维护", action="无需整改", corrects_id=wrong.id, now=NOW + timedelta(minutes=1))
+    fixed = inspections.record_inspection(
+        store,
+        account_id=1,
+        checks={},
+        finding="误报：平台短暂维护",
+        action="无需整改",
+        corrects_id=wrong.id,
+        now=NOW + timedelta(minutes=1),
+    )
     assert fixed.kind == "correction" and fixed.corrects_id == wrong.id
     original = store.call(audit.rows_for, ref_table="inspections", ref_id=wrong.id)[0]
     correction = store.call(audit.rows_for, ref_table="inspections", ref_id=fixed.id)[0]
