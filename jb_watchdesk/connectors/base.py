@@ -212,9 +212,9 @@ def _clean_fields(value: object, required: tuple[str, ...], optional: tuple[str,
             object.__setattr__(value, name, cleaned)
     for name in optional:
         text = getattr(value, name)
-        cleaned = clean_optional(text)
-        if cleaned is not text:
-            object.__setattr__(value, name, cleaned)
+        cleaned_optional = clean_optional(text)
+        if cleaned_optional is not text:
+            object.__setattr__(value, name, cleaned_optional)
 
 
 def _require_aware(value: datetime, name: str) -> None:

@@ -99,11 +99,11 @@ def decode_feed(body: bytes, content_type: str | None) -> str:
     if labelled_utf8 and _mostly_utf8(body, text, broken):
         return text
     for label in labels:
-        encoding = _normalise_encoding(label) if label else None
-        if encoding is None or encoding == "utf-8":
+        labelled = _normalise_encoding(label) if label else None
+        if labelled is None or labelled == "utf-8":
             continue  # utf-8 was tried above: the bytes do not fit it, so the label is wrong
         try:
-            text, broken = _decode_counting(body, encoding)
+            text, broken = _decode_counting(body, labelled)
         except (LookupError, UnicodeError, ValueError, TypeError):
             continue
         if _fits(text, broken):

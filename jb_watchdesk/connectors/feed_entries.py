@@ -59,7 +59,7 @@ _FEEDPARSER_DATE_READERS: Final = (
 def _field(entry: Mapping[str, object], key: str) -> object:
     # dict.get bypasses FeedParserDict.__getitem__, which maps "updated" to
     # "published" with a DeprecationWarning instead of reporting it missing.
-    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)  # type: ignore[arg-type]
+    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
 
 
 def text_field(entry: Mapping[str, object], key: str) -> str:

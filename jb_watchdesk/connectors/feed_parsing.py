@@ -24,9 +24,9 @@ import io
 import json
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Final
+from typing import Final, cast
 
 import feedparser
 
@@ -120,7 +120,7 @@ def parse_feed(
         return _parse_json_feed(text, url=url, limit=limit, fetched_at=fetched_at)
     document, complete = _check_document(text, content_type)
     parsed = _run_feedparser(document)
-    entries = list(parsed.get("entries") or [])
+    entries = list(cast("Iterable[object]", parsed.get("entries") or []))
     skipped = 0
     if not complete and entries:
         # A body cut short ends inside its last entry, or may: stored now, that entry
@@ -131,7 +131,7 @@ def parse_feed(
     if (parsed.get("bozo") or not complete) and not entries:
         # A broken document that yields nothing must not look like a silent account.
         raise _bad("rss.malformed", "the feed is not well-formed XML and no entries could be read")
-    feed_info = parsed.get("feed") or {}
+    feed_info = cast("Mapping[str, object]", parsed.get("feed") or {})
     base_url = channel_base(text_field(feed_info, "link"), feed_url=url)
     shared = shared_guids(
         (text_field(entry, "id"), entry_fingerprint(entry)) for entry in entries if isinstance(entry, Mapping)

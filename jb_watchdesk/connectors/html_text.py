@@ -71,7 +71,8 @@ class _TextExtractor(HTMLParser):
 
     # Newer Python releases also read iframe, noembed, noframes and xmp as raw text;
     # pinned so that an unclosed <iframe> is handled the same on every interpreter.
-    CDATA_CONTENT_ELEMENTS = ("script", "style")
+    # typeshed marks it Final, but HTMLParser reads it from the instance: overriding it is supported.
+    CDATA_CONTENT_ELEMENTS: tuple[str, ...] = ("script", "style")  # type: ignore[misc]
 
     def __init__(self, limit: int) -> None:
         super().__init__(convert_charrefs=True)
@@ -170,7 +171,7 @@ class _RereadExtractor(_TextExtractor):
     time and the work stays linear however many are left open.
     """
 
-    CDATA_CONTENT_ELEMENTS = ()
+    CDATA_CONTENT_ELEMENTS = ()  # type: ignore[misc]  # Final in typeshed, see _TextExtractor
 
     def close(self) -> None:
         HTMLParser.close(self)

@@ -202,9 +202,9 @@ class HttpClient:
         closing = list(self._closing)  # retired pools whose last request ended just now
         if closing:
             await asyncio.wait(closing)
-            for task in closing:
-                if not task.cancelled() and task.exception() is not None:
-                    log.warning("closing an HTTP pool failed", exc_info=task.exception())
+            for closing_task in closing:
+                if not closing_task.cancelled() and closing_task.exception() is not None:
+                    log.warning("closing an HTTP pool failed", exc_info=closing_task.exception())
 
     async def request(
         self,
