@@ -43,7 +43,7 @@ class Check:
 
 
 def _say(key: str, /, **params: object) -> str:
-    return messages.text(f"cli.doctor.{key}", **params)
+    return messages.text(f"cli.doctor.{key}", None, **params)
 
 
 def check_data_dir(workspace: Workspace) -> Check:

@@ -13,6 +13,7 @@ reference, so a scan in progress finishes with the lexicon it started with.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -159,9 +160,7 @@ class ScanService:
         raised: list[Alert] = []
         async for page in self._pages(alert_store.pending_scan_items):
             lifecycle = frozenset(item.id for item in page if item.kind is ItemKind.POST and not item.edited)
-            drafts, done, found = await self._off_loop(
-                lambda page=page, lifecycle=lifecycle: scan_each(scanner, page, lifecycle_posts=lifecycle)
-            )
+            drafts, done, found = await self._off_loop(functools.partial(scan_each, scanner, page, lifecycle_posts=lifecycle))
             raised.extend(await self._store.run(alert_store.store_scan, drafts, scanned=done, now=self._clock.now()))
             scanned += len(done)
             hits += found
@@ -178,7 +177,7 @@ class ScanService:
         scanned = hits = 0
         raised: list[Alert] = []
         async for page in self._pages(alert_store.scan_item_page):
-            drafts, found = await self._off_loop(lambda page=page: scan_items(scanner, page, lifecycle_posts=frozenset()))
+            drafts, found = await self._off_loop(functools.partial(scan_items, scanner, page, lifecycle_posts=frozenset()))
             raised.extend(await self._store.run(alert_store.raise_alerts, drafts, now=self._clock.now()))
             scanned += len(page)
             hits += found

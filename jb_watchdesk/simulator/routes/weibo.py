@@ -171,8 +171,8 @@ class WeiboRoutes(PlatformRoutes):
             }
             for comment in self.world.comments(post, now=now):
                 commenter = {"id": int(comment.author_id), "idstr": comment.author_id, "screen_name": comment.author_name}
-                text = comment.text + self.world.hostile_comment(account, comment)
-                row = _weibo_comment(comment.comment_id, comment.created, text, commenter, status)
+                comment_text = comment.text + self.world.hostile_comment(account, comment)
+                row = _weibo_comment(comment.comment_id, comment.created, comment_text, commenter, status)
                 rows.append(row)
                 if comment.replied_by(now) and comment.reply_id and comment.replied is not None:
                     reply = _weibo_comment(
@@ -185,7 +185,7 @@ class WeiboRoutes(PlatformRoutes):
                     reply["reply_comment"] = {
                         "id": int(comment.comment_id),
                         "idstr": comment.comment_id,
-                        "text": text,
+                        "text": comment_text,
                         "created_at": weibo_date(comment.created),
                         "user": commenter,
                     }
