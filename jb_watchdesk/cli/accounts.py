@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from jb_watchdesk.cli.output import dump_json, headers, label, line, plain, print_table
 from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_flag, metavar
@@ -14,6 +14,7 @@ from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_f
 if TYPE_CHECKING:  # annotations only: each command loads what it needs when it runs
     from jb_watchdesk.app import App
     from jb_watchdesk.domain.models import Account
+    from jb_watchdesk.services.register import RegisterChanges
 
 
 def register(commands: SubParsers) -> None:
@@ -53,7 +54,7 @@ def account_json(account: Account) -> dict[str, object]:
 def cmd_import(app: App, args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.services import operations as ops
 
-    changes = ops.import_register(app.store, args.file, now=app.clock.now()).result
+    changes = cast("RegisterChanges", ops.import_register(app.store, args.file, now=app.clock.now()).result)
     line(out, "cli.accounts.imported", path=str(args.file), created=changes.created, updated=changes.updated,
          unchanged=changes.unchanged)
     return 0

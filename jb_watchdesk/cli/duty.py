@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from jb_watchdesk.cli.output import dump_json, headers, label, line, plain, print_table, say, when
 from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_flag, metavar
@@ -18,7 +18,7 @@ from jb_watchdesk.services.export_formats import HANDOVER_FORMATS, REPORT_FORMAT
 
 if TYPE_CHECKING:  # annotations only: each command loads what it needs when it runs
     from jb_watchdesk.app import App
-    from jb_watchdesk.domain.record import EmergencyStatus
+    from jb_watchdesk.domain.record import EmergencyStatus, Inspection, Shift
     from jb_watchdesk.services import exports
     from jb_watchdesk.services.shifts import CarryOver
 
@@ -95,7 +95,7 @@ def _parse_time(value: str) -> datetime:
 def cmd_shift_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.services import operations as ops
 
-    shift = ops.start_shift(app.store, officer=args.officer, now=app.clock.now()).result
+    shift = cast("Shift", ops.start_shift(app.store, officer=args.officer, now=app.clock.now()).result)
     line(out, "cli.shift.started", shift_id=shift.id, officer=shift.officer, at=when(shift.started_at))
     view = ops.handover(app.store, now=app.clock.now())
     if view.awaiting_confirmation and view.previous is not None:
@@ -106,7 +106,7 @@ def cmd_shift_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_shift_end(app: App, args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.services import operations as ops
 
-    shift = ops.end_shift(app.store, now=app.clock.now(), note=args.note, force_reason=args.force).result
+    shift = cast("Shift", ops.end_shift(app.store, now=app.clock.now(), note=args.note, force_reason=args.force).result)
     if shift.force_closed_reason:
         line(out, "cli.shift.force_closed", shift_id=shift.id, reason=shift.force_closed_reason,
              start=when(shift.started_at), end=when(shift.ended_at))
@@ -190,7 +190,7 @@ def cmd_shift_handover(app: App, args: argparse.Namespace, out: TextIO) -> int:
     if args.confirm:
         if not args.officer:
             raise InputError("duty.empty", field="--officer")
-        shift = ops.confirm_handover(app.store, officer=args.officer, now=now).result
+        shift = cast("Shift", ops.confirm_handover(app.store, officer=args.officer, now=now).result)
         line(out, "cli.handover.confirmed", officer=shift.handover_confirmed_by or "", shift_id=shift.id)
         return 0
     view = ops.handover(app.store, now=now)
@@ -232,7 +232,7 @@ def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.services import operations as ops
 
     checks = inspections.parse_checks(args.check)
-    inspection = ops.record_inspection(
+    recorded = ops.record_inspection(
         app.store,
         account_id=args.account_id,
         checks=checks,
@@ -240,7 +240,8 @@ def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
         action=args.action,
         corrects_id=args.corrects,
         now=app.clock.now(),
-    ).result
+    )
+    inspection = cast("Inspection", recorded.result)
     problems = [label("check", c) for c in inspections.Check if checks[c] != inspections.OK]
     line(
         out,
@@ -264,7 +265,8 @@ def cmd_emergency_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.services import operations as ops
     from jb_watchdesk.services.emergencies import parse_keywords
 
-    status = ops.start_emergency(app.store, title=args.title, keywords=parse_keywords(args.keywords), now=app.clock.now()).result
+    started = ops.start_emergency(app.store, title=args.title, keywords=parse_keywords(args.keywords), now=app.clock.now())
+    status = cast("EmergencyStatus", started.result)
     line(out, "cli.emergency.started", emergency_id=status.emergency.id, title=status.emergency.title,
          due=when(status.clock.due), state=label("emergency_state", status.state))
     return 0

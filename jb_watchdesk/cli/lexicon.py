@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from jb_watchdesk.cli.output import dump_json, headers, label, line, officer_or_login, plain, print_table
 from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, metavar
@@ -17,6 +17,7 @@ from jb_watchdesk.paths import Workspace
 
 if TYPE_CHECKING:  # annotations only: each command loads what it needs when it runs
     from jb_watchdesk.app import App
+    from jb_watchdesk.services.allow_phrases import AllowOutcome
 
 
 def register(commands: SubParsers) -> None:
@@ -99,7 +100,7 @@ def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_lexicon_allow(app: App, args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.services import operations as ops
 
-    outcome = ops.allow_phrase(
+    allowed = ops.allow_phrase(
         app.store,
         app.workspace.root,
         args.phrase,
@@ -107,7 +108,8 @@ def cmd_lexicon_allow(app: App, args: argparse.Namespace, out: TextIO) -> int:
         officer=officer_or_login(args.officer),
         now=app.clock.now(),
         alert_id=args.alert,
-    ).result
+    )
+    outcome = cast("AllowOutcome", allowed.result)
     phrase, path = outcome.phrase.phrase, str(outcome.phrase.path)
     line(out, "cli.lexicon.added" if outcome.phrase.added else "cli.lexicon.already", phrase=phrase, path=path)
     if outcome.alert is not None:

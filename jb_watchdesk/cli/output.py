@@ -20,7 +20,7 @@ PROG = "jb-watchdesk"
 
 def say(key: str, /, **params: object) -> str:
     """The catalogue's text for ``key`` in the officer's language."""
-    return messages.text(key, **params)
+    return messages.text(key, None, **params)
 
 
 def label(kind: str, code: object) -> str:
