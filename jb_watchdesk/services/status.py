@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
+from jb_watchdesk.connectors.base import ErrorKind
+from jb_watchdesk.connectors.registry import SPECS
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import Account, Freshness, Health
 from jb_watchdesk.storage import accounts as account_store
@@ -50,6 +54,73 @@ class AccountStatusRow:
             "overdue_result": self.overdue_result,
             "closing_posts": self.closing_posts,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class HealthProblem:
+    """One problem named in an account's stored health reason (``code: reason; code: reason``).
+
+    ``code`` is the connector's stable code (``weibo.21327``, ``rss.not_a_feed``,
+    ``wechat.45009.comments``, ``internal.store``); ``kind`` what sort of failure it is (an
+    :class:`~jb_watchdesk.connectors.base.ErrorKind` value, ``internal`` for a fault of the desk
+    itself, ``""`` when the code is not known); ``reason`` the stored line, for the log.
+    """
+
+    code: str
+    kind: str
+    reason: str
+
+
+_CODE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)+")
+_NAMED_KINDS: dict[str, ErrorKind] = {
+    "timeout": ErrorKind.TRANSIENT,
+    "connect": ErrorKind.TRANSIENT,
+    "connection": ErrorKind.TRANSIENT,
+    "closed": ErrorKind.TRANSIENT,
+    "http": ErrorKind.TRANSIENT,
+    "unexpected_304": ErrorKind.TRANSIENT,
+    "tls": ErrorKind.CONFIG,
+    "redirects": ErrorKind.CONFIG,
+    "no_source": ErrorKind.CONFIG,
+    "not_a_feed": ErrorKind.NOT_A_FEED,
+}
+_HTTP_KINDS = {401: ErrorKind.CONFIG, 403: ErrorKind.CONFIG, 404: ErrorKind.CONFIG, 410: ErrorKind.CONFIG, 429: ErrorKind.RATE_LIMITED}
+
+
+@cache
+def _table_kinds() -> dict[str, ErrorKind]:
+    """``platform.code`` → kind, from every platform's error table."""
+    return {f"{spec.errors.platform}.{code}": rule.kind for spec in SPECS for code, rule in spec.errors.rules.items()}
+
+
+def error_kind(code: str) -> str:
+    """The kind of failure a stored code names (see :class:`HealthProblem`)."""
+    platform, _, rest = code.partition(".")
+    if platform == "internal":
+        return "internal"
+    name = rest.split(".")[0]
+    if name.lstrip("-").isdigit():
+        return _table_kinds().get(f"{platform}.{name}", ErrorKind.TRANSIENT).value
+    if name in _NAMED_KINDS:
+        return _NAMED_KINDS[name].value
+    if name.startswith("no_"):
+        return ErrorKind.CONFIG.value
+    if name.startswith("http") and name[4:].isdigit():
+        status = int(name[4:])
+        return _HTTP_KINDS.get(status, ErrorKind.TRANSIENT).value
+    if name in ("too_large", "encoding", "decoding", "compressed", "bad_payload", "doctype") or platform == "rss":
+        return ErrorKind.BAD_PAYLOAD.value
+    return ""
+
+
+def health_problems(reason: str) -> tuple[HealthProblem, ...]:
+    """The coded problems in a stored health reason, in order; lines without a code (notes) are left out."""
+    problems = []
+    for part in reason.split("; "):
+        code, colon, _ = part.partition(": ")
+        if colon and _CODE.fullmatch(code):
+            problems.append(HealthProblem(code=code, kind=error_kind(code), reason=part))
+    return tuple(problems)
 
 
 def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignore[no-untyped-def]

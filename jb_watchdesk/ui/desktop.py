@@ -18,7 +18,7 @@ from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.ui.bridge import Bridge
 from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui import icons
-from jb_watchdesk.ui.i18n import install_translator
+from jb_watchdesk.ui.i18n import install_language
 from jb_watchdesk.ui.main_window import MainWindow
 from jb_watchdesk.ui.tray import Tray
 
@@ -54,7 +54,7 @@ def application(language: str) -> QApplication:
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName("JB WatchDesk")
     qapp.setQuitOnLastWindowClosed(False)  # closing the window keeps the desk in the tray
-    qapp.setProperty("jb_translator", install_translator(qapp, language))
+    install_language(qapp, language)
     return qapp
 
 

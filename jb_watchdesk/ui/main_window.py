@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -33,11 +33,13 @@ from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.domain.sensitive.lexicon import Severity
-from jb_watchdesk.ui import icons
+from jb_watchdesk.ui import icons, labels
 from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui.dialogs.alert_popup import AlertPopup
 from jb_watchdesk.ui.dialogs.post import PostDialog
 from jb_watchdesk.ui.dialogs.settings import SettingsDialog
+from jb_watchdesk.ui.health import error_text
+from jb_watchdesk.ui.i18n import localise_file_dialog, t
 from jb_watchdesk.ui.notifier import Notifier
 from jb_watchdesk.ui.text import plain_label, tooltip
 from jb_watchdesk.ui.tray import Tray
@@ -51,10 +53,6 @@ log = logging.getLogger(__name__)
 
 #: above this many notifications in one cycle, the chain gets one summary instead of each
 SUMMARISE_ABOVE = 3
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
 
 
 class StatLabel(QWidget):
@@ -92,7 +90,7 @@ class Banner(QFrame):
         self.icon.setPixmap(icons.draw("high", 20))
         self.text = plain_label()
         self.text.setWordWrap(True)
-        close = QPushButton(_t("知道了"))
+        close = QPushButton(t("ui.window.dismiss"))
         close.clicked.connect(self.hide)
         layout.addWidget(self.icon)
         layout.addWidget(self.text, 1)
@@ -149,7 +147,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.controller = controller
         self.tray = tray
-        self.setWindowTitle(_t("江北政务新媒体值班台") + (f" — {title_suffix}" if title_suffix else ""))
+        self.setWindowTitle(t("ui.window.title") + (f" — {title_suffix}" if title_suffix else ""))
         self.resize(1480, 900)
         self.popup = AlertPopup()
         self._dialogs: list[QWidget] = []
@@ -160,10 +158,10 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         summary = QHBoxLayout()
-        self.stat_veto = StatLabel("veto", _t("否决"))
-        self.stat_overdue = StatLabel("overdue", _t("确认超时"))
-        self.stat_alerts = StatLabel("high", _t("新告警"))
-        self.stat_failing = StatLabel("failing", _t("读取失败"))
+        self.stat_veto = StatLabel("veto", t("ui.window.veto"))
+        self.stat_overdue = StatLabel("overdue", t("ui.window.ack_overdue"))
+        self.stat_alerts = StatLabel("high", t("ui.window.new_alerts"))
+        self.stat_failing = StatLabel("failing", t("ui.window.failing"))
         for stat in (self.stat_veto, self.stat_overdue, self.stat_alerts, self.stat_failing):
             summary.addWidget(stat)
         summary.addStretch(1)
@@ -181,26 +179,26 @@ class MainWindow(QMainWindow):
         self.alerts = AlertsView()
         self.accounts = AccountsView()
         self.duty = DutyView(controller)
-        self.tabs.addTab(self.dashboard, icons.icon("ok"), _t("值班总览"))
-        self.tabs.addTab(self.comments, icons.icon("overdue"), _t("留言队列"))
-        self.tabs.addTab(self.alerts, icons.icon("high"), _t("告警"))
-        self.tabs.addTab(self.accounts, _t("账号管理"))
-        self.tabs.addTab(self.duty, icons.icon("ok"), _t("值班与巡查"))
+        self.tabs.addTab(self.dashboard, icons.icon("ok"), t("ui.window.overview"))
+        self.tabs.addTab(self.comments, icons.icon("overdue"), t("ui.window.comments"))
+        self.tabs.addTab(self.alerts, icons.icon("high"), t("ui.window.alerts"))
+        self.tabs.addTab(self.accounts, t("ui.window.accounts"))
+        self.tabs.addTab(self.duty, icons.icon("ok"), t("ui.window.duty"))
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
 
-        toolbar = self.addToolBar(_t("操作"))
+        toolbar = self.addToolBar(t("ui.window.actions"))
         toolbar.setObjectName("main-toolbar")
-        self.poll_action = QAction(_t("立即巡查"), self)
+        self.poll_action = QAction(t("ui.window.poll_now"), self)
         self.poll_action.setShortcut(QKeySequence("F5"))
-        self.pause_action = QAction(_t("暂停巡查"), self)
+        self.pause_action = QAction(t("ui.window.pause_polling"), self)
         self.pause_action.setCheckable(True)
-        self.settings_action = QAction(_t("设置"), self)
-        self.quit_action = QAction(_t("退出"), self)
+        self.settings_action = QAction(t("ui.window.settings"), self)
+        self.quit_action = QAction(t("ui.window.quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         for action in (self.poll_action, self.pause_action, self.settings_action, self.quit_action):
             toolbar.addAction(action)
-        self.statusBar().showMessage(_t("正在启动…"))
+        self.statusBar().showMessage(t("ui.window.starting"))
 
         self.notifier = Notifier(tray=tray, banner=self.banner.show_text, use_os=controller.app.settings.os_notifications)
         self._connect()
@@ -212,7 +210,7 @@ class MainWindow(QMainWindow):
         bridge.statusChanged.connect(self.show_status)
         bridge.commentsChanged.connect(self.comments.set_rows)
         bridge.commentsChanged.connect(lambda rows, limit: self._update_counts())
-        self.comments.model.moreRequested.connect(lambda: self._run(self.controller.more_comments(), _t("留言队列")))
+        self.comments.model.moreRequested.connect(lambda: self._run(self.controller.more_comments(), t("ui.window.comments")))
         bridge.alertsChanged.connect(self.show_alerts)
         bridge.alertCountsChanged.connect(self.show_alert_counts)
         self.controller.show_alerts_in_place = self.update_alerts
@@ -221,12 +219,12 @@ class MainWindow(QMainWindow):
         bridge.lexiconChanged.connect(self.lexicon_warning.show_report)
         bridge.message.connect(self.show_message)
         bridge.pollingChanged.connect(self._polling_changed)
-        self.poll_action.triggered.connect(lambda: self._run(self._poll_now(), _t("巡查")))
+        self.poll_action.triggered.connect(lambda: self._run(self._poll_now(), t("ui.window.poll")))
         self.pause_action.toggled.connect(self.controller.set_paused)
         self.settings_action.triggered.connect(self.open_settings)
         self.quit_action.triggered.connect(self.quitRequested)
         self.comments.actionRequested.connect(
-            lambda comment_id, done, note: self._run(self.controller.comment_action(comment_id, done=done, note=note), _t("留言处理"))
+            lambda comment_id, done, note: self._run(self.controller.comment_action(comment_id, done=done, note=note), t("ui.window.comment_action"))
         )
         self.alerts.acknowledgeRequested.connect(self.acknowledge_alert)
         self.popup.acknowledged.connect(self.acknowledge_alert)
@@ -234,11 +232,11 @@ class MainWindow(QMainWindow):
         self.popup.allowRequested.connect(self.allow_phrase)
         self.alerts.table.doubleClicked.connect(lambda index: self.open_alert_item(self.alerts.model.row_at(index.row())))
         self.dashboard.accountActivated.connect(self.open_latest_post)
-        self.accounts.saveRequested.connect(lambda account_id, cells: self._run(self._save_account(account_id, cells), _t("保存账号")))
+        self.accounts.saveRequested.connect(lambda account_id, cells: self._run(self._save_account(account_id, cells), t("ui.window.save_account")))
         self.accounts.secretRequested.connect(
-            lambda account_id, name, value: self._run(self._set_secret(account_id, name, value), _t("保存凭据"))
+            lambda account_id, name, value: self._run(self._set_secret(account_id, name, value), t("ui.window.save_credential"))
         )
-        self.accounts.testRequested.connect(lambda account_id: self._run(self._test_account(account_id), _t("测试连接")))
+        self.accounts.testRequested.connect(lambda account_id: self._run(self._test_account(account_id), t("ui.window.test_connection")))
         self.accounts.importRequested.connect(self.ask_import)
         self.accounts.exportRequested.connect(self.ask_export)
         if self.tray is not None:
@@ -256,16 +254,16 @@ class MainWindow(QMainWindow):
                 lines = "\n".join(row.format() for row in error.errors[:20])
                 self.show_message("error", f"{error}\n{lines}")
             except WatchdeskError as error:
-                self.show_message("error", f"{what}: {error}")
+                self.show_message("error", t("ui.error.in_action", action=what, problem=error_text(error)))
 
         self.controller.spawn(guarded(), name=what)
 
     # -- data ----------------------------------------------------------------------------
 
     async def _poll_now(self) -> None:
-        self.statusBar().showMessage(_t("正在巡查全部账号…"))
+        self.statusBar().showMessage(t("ui.window.polling_all"))
         if not await self.controller.poll_now():
-            self.statusBar().showMessage(_t("一轮巡查正在进行，结束后即显示结果"), 15_000)
+            self.statusBar().showMessage(t("ui.window.poll_running"), 15_000)
 
     def show_status(self, rows: Sequence[AccountStatusRow]) -> None:
         self.dashboard.set_rows(rows)
@@ -317,9 +315,16 @@ class MainWindow(QMainWindow):
         changes = cycle.poll
         when = changes.finished_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if changes.finished_at else ""
         self.statusBar().showMessage(
-            f"{when} {_t('巡查')} {changes.accounts_polled} · {_t('正常')} {changes.accounts_ok} · "
-            f"{_t('失败')} {changes.accounts_failed} · {_t('新发布')} {len(changes.new_posts)} · "
-            f"{_t('新留言')} {len(changes.new_comments)} · {_t('新告警')} {len(cycle.scan.raised)}"
+            t(
+                "ui.window.cycle_summary",
+                when=when,
+                polled=changes.accounts_polled,
+                ok=changes.accounts_ok,
+                failed=changes.accounts_failed,
+                posts=len(changes.new_posts),
+                comments=len(changes.new_comments),
+                alerts=len(cycle.scan.raised),
+            )
         )
 
     def show_message(self, level: str, text: str) -> None:
@@ -328,7 +333,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text.splitlines()[0] if text else "", 15_000)
 
     def _polling_changed(self, running: bool) -> None:
-        self.polling_label.setText(_t("巡查进行中") if running else _t("巡查已暂停"))
+        self.polling_label.setText(t("ui.window.polling") if running else t("ui.window.polling_paused"))
         if self.tray is not None:
             self.tray.pause_action.blockSignals(True)
             self.tray.pause_action.setChecked(not running)
@@ -340,11 +345,15 @@ class MainWindow(QMainWindow):
         """One cycle's notifications: each through the chain, or one summary when there are many."""
         if len(notifications) <= SUMMARISE_ABOVE:
             for notification in notifications:
-                self.notifier.notify(_t("值班告警"), notification.headline(), critical=notification.severity is Severity.HIGH)
+                self.notifier.notify(t("ui.window.duty_alert"), notification.headline(), critical=notification.severity is Severity.HIGH)
         else:
             high = sum(n.severity is Severity.HIGH for n in notifications)
             self.notifier.notify(
-                _t("值班告警"), _t("本轮巡查待查看的告警：") + str(len(notifications)) + (f"（{_t('高风险')} {high}）" if high else ""), critical=high > 0
+                t("ui.window.duty_alert"),
+                t("ui.window.alerts_to_review_high", count=len(notifications), high=high)
+                if high
+                else t("ui.window.alerts_to_review", count=len(notifications)),
+                critical=high > 0,
             )
         urgent = [
             alert
@@ -366,7 +375,7 @@ class MainWindow(QMainWindow):
         return self.popup
 
     def acknowledge_alert(self, alert_id: int, note: str) -> None:
-        self._run(self.controller.acknowledge_alert(alert_id, note), _t("确认告警"))
+        self._run(self.controller.acknowledge_alert(alert_id, note), t("ui.window.acknowledge_alert"))
 
     def allow_phrase(self, alert_id: int, phrase: str, note: str) -> None:
         """Add the allow phrase, acknowledge the alert with it and reload the lexicon, off the GUI thread."""
@@ -374,11 +383,11 @@ class MainWindow(QMainWindow):
         async def allow() -> None:
             outcome = await self.controller.allow_phrase(alert_id, phrase, note)
             if outcome.phrase.added:
-                self.show_message("info", _t("已加入白名单：") + outcome.phrase.phrase)
+                self.show_message("info", t("ui.window.allow_phrase_added") + outcome.phrase.phrase)
             else:
-                self.show_message("info", _t("已在白名单中：") + outcome.phrase.phrase)
+                self.show_message("info", t("ui.window.already_allow_phrase") + outcome.phrase.phrase)
 
-        self._run(allow(), _t("加入白名单"))
+        self._run(allow(), t("ui.window.add_allow_phrase"))
 
     # -- posts ---------------------------------------------------------------------------
 
@@ -388,7 +397,7 @@ class MainWindow(QMainWindow):
             if item is not None:
                 self._open_dialog(PostDialog(item, account_name=self._alert_names.get(alert.account_id, ""), parent=self))
 
-        self._run(show(), _t("查看原文"))
+        self._run(show(), t("ui.window.view_original"))
 
     def open_latest_post(self, account_id: int) -> None:
         async def show() -> None:
@@ -398,9 +407,9 @@ class MainWindow(QMainWindow):
             if post is not None:
                 self._open_dialog(PostDialog(post, account_name=account.name, parent=self))
             else:
-                self.show_message("info", _t("该账号还没有读取到发布"))
+                self.show_message("info", t("ui.window.no_posts_yet"))
 
-        self._run(show(), _t("查看发布"))
+        self._run(show(), t("ui.window.view_post"))
 
     def _open_dialog(self, dialog: QWidget) -> None:
         self._dialogs.append(dialog)
@@ -418,32 +427,33 @@ class MainWindow(QMainWindow):
             self.accounts.show_result("\n".join(row.reason() for row in error.errors))
             return
         (account,) = changes.account_rows
-        self.accounts.show_result(_t("已保存：") + account.name)
+        self.accounts.show_result(t("ui.window.saved") + account.name)
 
     async def _set_secret(self, account_id: int, name: str, value: str) -> None:
         app = self.controller.app
         await self.controller.run(ops.set_secret, app.store, app.secrets, account_id=account_id, name=name, value=value, now=app.clock.now())
         self.controller.reset_schedule(account_id)
-        self.accounts.show_result(_t("凭据已保存到系统钥匙串：") + name)
+        self.accounts.show_result(t("ui.window.credential_saved") + labels.secret(name))
 
     async def _test_account(self, account_id: int) -> None:
         account = await self.controller.runner.read(ops.get_account, self.controller.app.store, account_id)
         try:
             result = await self.controller.probe(account)
         except WatchdeskError as error:
-            self.accounts.show_result(str(error))
+            self.accounts.show_result(error_text(error))
             return
-        self.accounts.show_result(_t("连接正常：") + result)
+        self.accounts.show_result(t("ui.window.connection_ok") + result)
 
     def ask_import(self) -> None:
-        self._file_dialog(save=False, on_chosen=lambda path: self._run(self._import(path), _t("导入登记表")))
+        self._file_dialog(save=False, on_chosen=lambda path: self._run(self._import(path), t("ui.window.import_register")))
 
     def ask_export(self) -> None:
-        self._file_dialog(save=True, on_chosen=lambda path: self._run(self._export(path), _t("导出登记表")))
+        self._file_dialog(save=True, on_chosen=lambda path: self._run(self._export(path), t("ui.window.export_register")))
 
     def _file_dialog(self, *, save: bool, on_chosen: Callable[[Path], None]) -> None:
-        dialog = QFileDialog(self, _t("导出登记表") if save else _t("导入登记表"))
-        dialog.setNameFilter(_t("账号登记表 (*.xlsx *.csv *.json)"))
+        dialog = QFileDialog(self, t("ui.window.export_register") if save else t("ui.window.import_register"))
+        dialog.setNameFilter(t("ui.window.register_filter"))
+        localise_file_dialog(dialog)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
         if save:
             dialog.setDefaultSuffix("xlsx")
@@ -454,17 +464,17 @@ class MainWindow(QMainWindow):
     async def _import(self, path: Path) -> None:
         app = self.controller.app
         changes = (await self.controller.run(ops.import_register, app.store, path, now=app.clock.now())).result
-        self.accounts.show_result(f"{_t('已导入')}: +{changes.created} / ~{changes.updated}")
+        self.accounts.show_result(t("ui.window.imported", created=changes.created, updated=changes.updated))
 
     async def _export(self, path: Path) -> None:
         count = await self.controller.runner.read(ops.export_register, self.controller.app.store, path)
-        self.accounts.show_result(f"{_t('已导出')} {count} → {path}")
+        self.accounts.show_result(t("ui.window.exported", count=count, path=path))
 
     # -- settings and window ---------------------------------------------------------------
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.controller.app.settings, parent=self)
-        dialog.saved.connect(lambda settings: self._run(self._save_settings(settings), _t("设置")))
+        dialog.saved.connect(lambda settings: self._run(self._save_settings(settings), t("ui.window.settings")))
         self._dialogs.append(dialog)
         dialog.open()
 
@@ -477,9 +487,9 @@ class MainWindow(QMainWindow):
         await asyncio.to_thread(desk_settings.save, app.workspace.root, settings)
         app.__dict__["settings"] = settings
         if language_changed:
-            self.show_message("info", _t("设置已保存并生效；界面语言在下次启动时切换"))
+            self.show_message("info", t("ui.window.settings_saved_language_later"))
         else:
-            self.show_message("info", _t("设置已保存并生效"))
+            self.show_message("info", t("ui.window.settings_saved"))
 
     def bring_to_front(self) -> None:
         self.showNormal()
@@ -491,7 +501,7 @@ class MainWindow(QMainWindow):
         if self.tray is not None and self.tray.isVisible():
             event.ignore()
             self.hide()
-            self.tray.showMessage(_t("值班台仍在运行"), _t("巡查继续在后台进行；从托盘菜单退出。"), Tray.MessageIcon.Information, 5_000)
+            self.tray.showMessage(t("ui.window.still_running"), t("ui.window.still_running_detail"), Tray.MessageIcon.Information, 5_000)
             return
         event.ignore()
         self.quitRequested.emit()

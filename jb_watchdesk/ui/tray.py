@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from jb_watchdesk.ui import icons
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Tray", text)
+from jb_watchdesk.ui.i18n import t
 
 
 class Tray(QSystemTrayIcon):
@@ -21,10 +18,10 @@ class Tray(QSystemTrayIcon):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         menu = QMenu(parent)
-        self.show_action = QAction(_t("显示值班台"), menu)
-        self.pause_action = QAction(_t("暂停巡查"), menu)
+        self.show_action = QAction(t("ui.tray.show"), menu)
+        self.pause_action = QAction(t("ui.tray.pause_polling"), menu)
         self.pause_action.setCheckable(True)
-        self.quit_action = QAction(_t("退出"), menu)
+        self.quit_action = QAction(t("ui.tray.quit"), menu)
         menu.addAction(self.show_action)
         menu.addAction(self.pause_action)
         menu.addSeparator()
@@ -45,5 +42,5 @@ class Tray(QSystemTrayIcon):
         badge = new_alerts or None
         self.setIcon(QIcon(icons.draw(level, 64, badge=badge)))
         self.setToolTip(
-            _t("江北政务新媒体值班台") + f"\n{_t('新告警')} {new_alerts} · {_t('超时留言')} {overdue} · {_t('读取失败')} {failing}"
+            t("ui.tray.title") + f"\n{t('ui.tray.new_alerts')} {new_alerts} · {t('ui.tray.overdue_comments')} {overdue} · {t('ui.tray.failing')} {failing}"
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
@@ -18,11 +18,8 @@ from jb_watchdesk.services.allow_phrases import allow_refusal
 from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.ui import icons, labels
 from jb_watchdesk.ui.dialogs.allow_phrase import AllowPhraseDialog
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import plain_label, tooltip
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("AlertPopup", text)
 
 
 def highlight(view: QPlainTextEdit, *, text: str, needle: str) -> None:
@@ -56,7 +53,7 @@ class AlertPopup(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
-        self.setWindowTitle(_t("高风险内容告警"))
+        self.setWindowTitle(t("ui.popup.title"))
         self._queue: list[tuple[Alert, str]] = []
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
@@ -84,12 +81,12 @@ class AlertPopup(QWidget):
         self.context.setReadOnly(True)
         layout.addWidget(self.context)
         self.note = QLineEdit()
-        self.note.setPlaceholderText(_t("处理说明（必填），例如：已通知发布单位撤稿"))
+        self.note.setPlaceholderText(t("ui.popup.note_placeholder"))
         layout.addWidget(self.note)
         buttons = QDialogButtonBox()
-        self.ack_button = buttons.addButton(_t("确认告警"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.defer_button = buttons.addButton(_t("稍后处理"), QDialogButtonBox.ButtonRole.RejectRole)
-        self.allow_button = buttons.addButton(_t("加入白名单…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.ack_button = buttons.addButton(t("ui.popup.acknowledge"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.defer_button = buttons.addButton(t("ui.popup.later"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.allow_button = buttons.addButton(t("ui.popup.add_allow_phrase"), QDialogButtonBox.ButtonRole.ActionRole)
         self.allow_button.clicked.connect(self._ask_allow)
         self._dialog: AllowPhraseDialog | None = None
         self.ack_button.setEnabled(False)
@@ -136,14 +133,14 @@ class AlertPopup(QWidget):
         self.title.setText(f"{labels.severity(alert.severity.value)} · {labels.category(alert.category)} · {account_name}")
         self.position.setText(f"1 / {len(self._queue)}")
         when = alert.raised_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
-        self.meta.setText(_t("发现时间：") + when + "    " + _t("规则：") + alert.rule)
-        self.matched.setText(_t("命中内容：") + alert.text)
+        self.meta.setText(t("ui.popup.found") + when + "    " + t("ui.popup.rule") + alert.rule)
+        self.matched.setText(t("ui.popup.matched") + alert.text)
         reason = alert.reason
-        self.reason.setText(_t("判定依据：") + reason if reason else "")
+        self.reason.setText(t("ui.popup.why") + reason if reason else "")
         self.reason.setVisible(bool(reason))
         refusal = allow_refusal(alert)
         self.allow_button.setEnabled(not refusal)
-        self.allow_button.setToolTip(tooltip(refusal) if refusal else _t("把这段文字加入白名单，并确认此告警"))
+        self.allow_button.setToolTip(tooltip(refusal) if refusal else t("ui.popup.allow_tooltip"))
         highlight(self.context, text=alert.context, needle=alert.text)
 
     def _acknowledge(self) -> None:

@@ -7,19 +7,16 @@ term still counts everywhere else.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.sensitive.normalize import fold_term
 from jb_watchdesk.services.alerts import Alert
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import plain_label
 
 MIN_PHRASE_CHARS = 2
 MAX_PHRASE_CHARS = 64
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("AllowPhraseDialog", text)
 
 
 def covers(phrase: str, hit: str) -> bool:
@@ -34,21 +31,21 @@ class AllowPhraseDialog(QDialog):
     def __init__(self, alert: Alert, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.alert = alert
-        self.setWindowTitle(_t("加入白名单"))
+        self.setWindowTitle(t("ui.allow.title"))
         layout = QVBoxLayout(self)
-        intro = plain_label(_t("白名单短语会取消它完整覆盖的命中。只写命中词本身，会在所有文章中停用该词；建议连同前后文字一起写，例如地名或文件名的全称。"))
+        intro = plain_label(t("ui.allow.explanation"))
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        context = plain_label(_t("上下文：") + alert.context)
+        context = plain_label(t("ui.allow.context") + alert.context)
         context.setWordWrap(True)
         layout.addWidget(context)
         form = QFormLayout()
         self.phrase = QLineEdit(alert.text)
         self.phrase.setMaxLength(MAX_PHRASE_CHARS)
         self.note = QLineEdit()
-        self.note.setPlaceholderText(_t("理由，例如：地名，非广告用语"))
-        form.addRow(_t("白名单短语"), self.phrase)
-        form.addRow(_t("说明"), self.note)
+        self.note.setPlaceholderText(t("ui.allow.note_placeholder"))
+        form.addRow(t("ui.allow.allow_phrase"), self.phrase)
+        form.addRow(t("ui.allow.note"), self.note)
         layout.addLayout(form)
         self.problem = plain_label()
         self.problem.setWordWrap(True)
@@ -69,9 +66,9 @@ class AllowPhraseDialog(QDialog):
         if ok:
             self.problem.setText("")
         elif len(phrase.strip()) < MIN_PHRASE_CHARS:
-            self.problem.setText(_t("短语至少两个字。"))
+            self.problem.setText(t("ui.allow.too_short"))
         else:
-            self.problem.setText(_t("短语必须包含命中内容：") + self.alert.text)
+            self.problem.setText(t("ui.allow.must_contain_match") + self.alert.text)
 
     def _accept(self) -> None:
         phrase = self.phrase.text().strip()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import plain_label
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("NoteDialog", text)
 
 
 class NoteDialog(QDialog):
@@ -24,7 +21,7 @@ class NoteDialog(QDialog):
         quoted.setWordWrap(True)
         layout.addWidget(quoted)
         self.note = QPlainTextEdit()
-        self.note.setPlaceholderText(_t("处理说明（必填），例如：已电话联系发布单位删除并核实"))
+        self.note.setPlaceholderText(t("ui.note.placeholder"))
         layout.addWidget(self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
 from jb_watchdesk.services.settings import DeskSettings
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("SettingsDialog", text)
+from jb_watchdesk.ui.i18n import t
 
 
 class SettingsDialog(QDialog):
@@ -19,7 +16,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_t("设置"))
+        self.setWindowTitle(t("ui.settings.title"))
         self._settings = settings
         form = QFormLayout(self)
         self.language = QComboBox()
@@ -27,26 +24,26 @@ class SettingsDialog(QDialog):
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(self.language.findData(settings.language))
         self.officer = QLineEdit(settings.officer)
-        self.post_interval = self._spin(settings.post_interval_s // 60, 1, 1440, _t(" 分钟"))
-        self.comment_interval = self._spin(settings.comment_interval_s // 60, 1, 1440, _t(" 分钟"))
+        self.post_interval = self._spin(settings.post_interval_s // 60, 1, 1440, t("ui.settings.minutes_suffix"))
+        self.comment_interval = self._spin(settings.comment_interval_s // 60, 1, 1440, t("ui.settings.minutes_suffix"))
         self.concurrency = self._spin(settings.max_concurrency, 1, 500, "")
         self.per_host = self._spin(settings.per_host_concurrency, 1, 500, "")
         self.proxy = QLineEdit(settings.proxy)
-        self.proxy.setPlaceholderText(_t("留空则使用系统代理，例如 http://10.0.0.1:8080"))
+        self.proxy.setPlaceholderText(t("ui.settings.proxy_placeholder"))
         self.ca_bundle = QLineEdit(settings.ca_bundle)
-        self.os_notifications = QCheckBox(_t("同时发送系统通知"))
+        self.os_notifications = QCheckBox(t("ui.settings.os_notifications"))
         self.os_notifications.setChecked(settings.os_notifications)
-        self.repeat = self._spin(settings.repeat_minutes, 1, 1440, _t(" 分钟"))
-        form.addRow(_t("界面语言（重启后生效）"), self.language)
-        form.addRow(_t("值班人员"), self.officer)
-        form.addRow(_t("发布巡查间隔"), self.post_interval)
-        form.addRow(_t("留言巡查间隔"), self.comment_interval)
-        form.addRow(_t("最大并发请求"), self.concurrency)
-        form.addRow(_t("每个主机并发"), self.per_host)
-        form.addRow(_t("代理"), self.proxy)
-        form.addRow(_t("CA 证书文件"), self.ca_bundle)
-        form.addRow(_t("通知"), self.os_notifications)
-        form.addRow(_t("未确认高风险告警重复提醒"), self.repeat)
+        self.repeat = self._spin(settings.repeat_minutes, 1, 1440, t("ui.settings.minutes_suffix"))
+        form.addRow(t("ui.settings.language"), self.language)
+        form.addRow(t("ui.settings.officer"), self.officer)
+        form.addRow(t("ui.settings.post_poll_interval"), self.post_interval)
+        form.addRow(t("ui.settings.comment_poll_interval"), self.comment_interval)
+        form.addRow(t("ui.settings.concurrency"), self.concurrency)
+        form.addRow(t("ui.settings.per_host"), self.per_host)
+        form.addRow(t("ui.settings.proxy"), self.proxy)
+        form.addRow(t("ui.settings.ca_bundle"), self.ca_bundle)
+        form.addRow(t("ui.settings.notifications"), self.os_notifications)
+        form.addRow(t("ui.settings.repeat"), self.repeat)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)

@@ -5,22 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.ui import icons, labels
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import one_line, tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 _STATE_ORDER = {AlertState.NEW: 0, AlertState.ACKNOWLEDGED: 1, AlertState.RESOLVED: 2}
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("AlertsModel", text)
 
 
 def inbox_order(alerts: Sequence[Alert]) -> list[Alert]:
@@ -39,7 +36,7 @@ class AlertsModel(QAbstractTableModel):
         self._bold.setBold(True)
 
     def headers(self) -> list[str]:
-        return [_t("级别"), _t("状态"), _t("发现时间"), _t("账号"), _t("类别"), _t("命中内容"), _t("上下文")]
+        return [t("ui.alerts.severity"), t("ui.alerts.status"), t("ui.alerts.found"), t("ui.alerts.account"), t("ui.alerts.category"), t("ui.alerts.match"), t("ui.alerts.context")]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)

@@ -6,13 +6,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from jb_watchdesk.domain.models import CommentState
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services.comments import CommentRow
 from jb_watchdesk.ui import icons, labels
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import one_line, tooltip
 
 Index = QModelIndex | QPersistentModelIndex
@@ -26,14 +27,10 @@ _BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
 _OVERDUE_BACKGROUND = QColor(255, 235, 235)
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("CommentsModel", text)
-
-
 def widest_countdowns() -> dict[str, list[str]]:
     """The longest texts the countdown columns show, for sizing them before they tick."""
     longest = labels.duration(-99 * 86_400 - 86_399)
-    return {"ack_countdown": [longest, _t("已确认")], "result_countdown": [f"{longest} {_t('(估算)')}", _t("已办结")]}
+    return {"ack_countdown": [longest, t("ui.comments.acknowledged")], "result_countdown": [f"{longest} {t('ui.comments.estimated')}", t("ui.comments.answered")]}
 
 
 class CommentsModel(QAbstractTableModel):
@@ -51,7 +48,7 @@ class CommentsModel(QAbstractTableModel):
         self._fetching = False
 
     def headers(self) -> list[str]:
-        return [_t("状态"), _t("账号"), _t("留言时间"), _t("确认倒计时(1小时)"), _t("办结倒计时(5个工作日)"), _t("留言人"), _t("内容")]
+        return [t("ui.comments.status"), t("ui.comments.account"), t("ui.comments.posted"), t("ui.comments.ack_countdown"), t("ui.comments.result_countdown"), t("ui.comments.from"), t("ui.comments.text")]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -117,13 +114,13 @@ class CommentsModel(QAbstractTableModel):
                 return row.created_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
             if column == "ack_countdown":
                 if row.acked_at is not None or row.state is CommentState.DONE:
-                    return _t("已确认")
+                    return t("ui.comments.acknowledged")
                 return labels.duration((row.ack_due - self._clock()).total_seconds())
             if column == "result_countdown":
                 if row.state is CommentState.DONE:
-                    return _t("已办结")
+                    return t("ui.comments.answered")
                 text = labels.duration((row.result_due - self._clock()).total_seconds())
-                return text + (" " + _t("(估算)") if row.result_due_estimated else "")
+                return text + (" " + t("ui.comments.estimated") if row.result_due_estimated else "")
             if column == "author":
                 return one_line(row.author, 30)
             return one_line(row.text)
@@ -131,7 +128,7 @@ class CommentsModel(QAbstractTableModel):
             return tooltip(row.text if column == "text" else row.author)
         if role == _TOOLTIP and column == "result_countdown":
             due = row.result_due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-            note = _t("节假日安排未公布，按周一至周五估算") if row.result_due_estimated else ""
+            note = t("ui.comments.estimated_tooltip") if row.result_due_estimated else ""
             return tooltip(f"{due}\n{note}".strip())
         if role == _DECORATION and column == "state" and row.state in _OVERDUE:
             return icons.icon("overdue")

@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon
 
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.ui import icons, labels
+from jb_watchdesk.ui.health import freshness_text, health_text
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import tooltip
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -28,10 +30,6 @@ _FILTER = int(FILTER_ROLE)
 Index = QModelIndex | QPersistentModelIndex
 _FRESHNESS_RANK = {"veto": 0, "warn": 1, "unknown": 2, "ok": 3}
 _HEALTH_RANK = {"failing": 0, "auth_expired": 1, "degraded": 2, "never_polled": 3, "ok": 4}
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("DashboardModel", text)
 
 
 class DashboardModel(QAbstractTableModel):
@@ -52,9 +50,18 @@ class DashboardModel(QAbstractTableModel):
 
     def headers(self) -> list[str]:
         return [
-            _t("账号名称"), _t("平台"), _t("主办单位"), _t("状态"), _t("最近发布"), _t("本周/3"),
-            _t("沉默天数"), _t("更新"), _t("健康"), _t("待回复"), _t("超时"),
-        ]  # fmt: skip
+            t("ui.dashboard.account"),
+            t("ui.dashboard.platform"),
+            t("ui.dashboard.unit"),
+            t("ui.dashboard.status"),
+            t("ui.dashboard.last_post"),
+            t("ui.dashboard.week_3"),
+            t("ui.dashboard.days_silent"),
+            t("ui.dashboard.updates"),
+            t("ui.dashboard.health"),
+            t("ui.dashboard.pending"),
+            t("ui.dashboard.overdue"),
+        ]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
@@ -228,15 +235,15 @@ class DashboardModel(QAbstractTableModel):
     def _tooltip(self, row: AccountStatusRow, column: str) -> str | None:
         a = row.account
         if column == "health":
-            reason = a.health_reason or labels.health(a.health.value)
+            reason = health_text(a)
             since = a.health_since.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if a.health_since else ""
             return tooltip(f"{reason}\n{since}".strip())
         if column == "overdue":
-            return tooltip(_t("确认超时 / 办结超时"))
+            return tooltip(t("ui.dashboard.overdue_tooltip"))
         if column in ("name", "unit"):
             return tooltip(f"{a.name}\n{a.unit}\n{a.source}")
         if column == "freshness" and row.freshness_reasons:
-            return tooltip(", ".join(row.freshness_reasons))
+            return tooltip(freshness_text(row))
         return None
 
     def _sort_keys(self, row: AccountStatusRow) -> tuple[Any, ...]:
@@ -258,7 +265,7 @@ class DashboardModel(QAbstractTableModel):
 
 
 def week_label(posts_this_week: int, posts_7d: int) -> str:
-    return f"{posts_this_week}/3  ({_t('近7天')} {posts_7d})"
+    return t("ui.dashboard.week_count", week=posts_this_week, days7=posts_7d)
 
 
 @dataclass(frozen=True, slots=True)

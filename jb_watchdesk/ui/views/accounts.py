@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -22,11 +22,8 @@ from PySide6.QtWidgets import (
 from jb_watchdesk.domain.models import Account, AccountStatus, Platform
 from jb_watchdesk.services.accounts import needed_secrets
 from jb_watchdesk.ui import labels
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import plain_label
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("AccountsView", text)
 
 
 class AccountsView(QWidget):
@@ -47,9 +44,9 @@ class AccountsView(QWidget):
         self.list = QListWidget()
         left_layout.addWidget(self.list)
         row = QHBoxLayout()
-        self.new_button = QPushButton(_t("新增账号"))
-        self.import_button = QPushButton(_t("导入登记表…"))
-        self.export_button = QPushButton(_t("导出登记表…"))
+        self.new_button = QPushButton(t("ui.accounts.new_account"))
+        self.import_button = QPushButton(t("ui.accounts.import_register"))
+        self.export_button = QPushButton(t("ui.accounts.export_register"))
         for button in (self.new_button, self.import_button, self.export_button):
             row.addWidget(button)
         left_layout.addLayout(row)
@@ -67,37 +64,37 @@ class AccountsView(QWidget):
         for status in AccountStatus:
             self.status.addItem(labels.lifecycle(status.value), status.value)
         self.source = QLineEdit()
-        self.source.setPlaceholderText(_t("订阅源地址，或平台账号标识（AppID / uid / open_id）"))
+        self.source.setPlaceholderText(t("ui.accounts.source_placeholder"))
         self.api_base = QLineEdit()
         self.owner = QLineEdit()
         self.note = QLineEdit()
-        form.addRow(_t("账号名称"), self.name)
-        form.addRow(_t("平台"), self.platform)
-        form.addRow(_t("主办单位"), self.unit)
-        form.addRow(_t("状态"), self.status)
-        form.addRow(_t("来源"), self.source)
-        form.addRow(_t("接口地址"), self.api_base)
-        form.addRow(_t("负责人"), self.owner)
-        form.addRow(_t("备注"), self.note)
+        form.addRow(t("ui.accounts.name"), self.name)
+        form.addRow(t("ui.accounts.platform"), self.platform)
+        form.addRow(t("ui.accounts.unit"), self.unit)
+        form.addRow(t("ui.accounts.status"), self.status)
+        form.addRow(t("ui.accounts.source"), self.source)
+        form.addRow(t("ui.accounts.api_base_url"), self.api_base)
+        form.addRow(t("ui.accounts.owner"), self.owner)
+        form.addRow(t("ui.accounts.note"), self.note)
         form_layout.addLayout(form)
         actions = QHBoxLayout()
-        self.save_button = QPushButton(_t("保存"))
-        self.retire_button = QPushButton(_t("标记为待关停"))
-        self.test_button = QPushButton(_t("测试连接"))
+        self.save_button = QPushButton(t("ui.accounts.save"))
+        self.retire_button = QPushButton(t("ui.accounts.mark_to_close"))
+        self.test_button = QPushButton(t("ui.accounts.test_connection"))
         for button in (self.save_button, self.retire_button, self.test_button):
             actions.addWidget(button)
         form_layout.addLayout(actions)
 
-        self.secrets_box = QGroupBox(_t("凭据（保存在系统钥匙串中，不会回显）"))
+        self.secrets_box = QGroupBox(t("ui.accounts.credentials"))
         secrets_layout = QFormLayout(self.secrets_box)
         self.secret_name = QComboBox()
         self.secret_value = QLineEdit()
         self.secret_value.setEchoMode(QLineEdit.EchoMode.Password)
         self.secret_state = plain_label()
-        self.secret_button = QPushButton(_t("保存凭据"))
-        secrets_layout.addRow(_t("名称"), self.secret_name)
-        secrets_layout.addRow(_t("值"), self.secret_value)
-        secrets_layout.addRow(_t("状态"), self.secret_state)
+        self.secret_button = QPushButton(t("ui.accounts.save_credential"))
+        secrets_layout.addRow(t("ui.accounts.secret_name"), self.secret_name)
+        secrets_layout.addRow(t("ui.accounts.secret_value"), self.secret_value)
+        secrets_layout.addRow(t("ui.accounts.status"), self.secret_state)
         secrets_layout.addRow(self.secret_button)
         form_layout.addWidget(self.secrets_box)
         self.result = plain_label()
@@ -157,7 +154,7 @@ class AccountsView(QWidget):
         self.note.setText(account.note)
         self.secret_name.clear()
         for name in needed_secrets(account):
-            self.secret_name.addItem(name, name)
+            self.secret_name.addItem(labels.secret(name), name)
         self.secrets_box.setEnabled(self.secret_name.count() > 0)
         self.test_button.setEnabled(True)
         self.retire_button.setEnabled(account.status is AccountStatus.ACTIVE)
@@ -167,9 +164,9 @@ class AccountsView(QWidget):
     def _secret_state(self, *_: object) -> None:
         name = self.secret_name.currentData()
         if self._current is None or not name:
-            self.secret_state.setText(_t("此账号通过订阅源读取，无需凭据") if self._current else "")
+            self.secret_state.setText(t("ui.accounts.no_credentials_needed") if self._current else "")
             return
-        self.secret_state.setText(_t("已设置") if name in self._current.secret_names else _t("未设置"))
+        self.secret_state.setText(t("ui.accounts.secret_set") if name in self._current.secret_names else t("ui.accounts.secret_not_set"))
 
     def _new(self) -> None:
         self._current = None
@@ -206,7 +203,7 @@ class AccountsView(QWidget):
 
     def _test(self) -> None:
         if self._current is not None:
-            self.result.setText(_t("正在测试连接…"))
+            self.result.setText(t("ui.accounts.testing_connection"))
             self.testRequested.emit(self._current.id)
 
     def _secret(self) -> None:

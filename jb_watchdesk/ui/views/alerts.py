@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.rules import SHANGHAI
@@ -16,13 +16,10 @@ from jb_watchdesk.ui import labels
 from jb_watchdesk.ui.dialogs.alert_popup import highlight
 from jb_watchdesk.ui.dialogs.allow_phrase import AllowPhraseDialog
 from jb_watchdesk.ui.dialogs.note import NoteDialog
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.models.alerts import AlertsModel
 from jb_watchdesk.ui.text import plain_label, tooltip
 from jb_watchdesk.ui.views.columns import FitWhenShown, fit_columns
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("AlertsView", text)
 
 
 class AlertsView(QWidget):
@@ -34,10 +31,10 @@ class AlertsView(QWidget):
         self.model = AlertsModel(self)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.ack_button = QPushButton(_t("确认告警…"))
+        self.ack_button = QPushButton(t("ui.alerts.acknowledge"))
         self.ack_button.setEnabled(False)
         bar.addWidget(self.ack_button)
-        self.allow_button = QPushButton(_t("加入白名单…"))
+        self.allow_button = QPushButton(t("ui.alerts.add_allow_phrase"))
         self.allow_button.setEnabled(False)
         bar.addWidget(self.allow_button)
         bar.addStretch(1)
@@ -106,7 +103,7 @@ class AlertsView(QWidget):
         self.ack_button.setEnabled(alert is not None and alert.state is AlertState.NEW)
         refusal = allow_refusal(alert) if alert is not None else ""
         self.allow_button.setEnabled(alert is not None and alert.state is AlertState.NEW and not refusal)
-        self.allow_button.setToolTip(tooltip(refusal) if refusal else _t("把这段文字加入白名单，并确认此告警"))
+        self.allow_button.setToolTip(tooltip(refusal) if refusal else t("ui.alerts.allow_tooltip"))
         if alert is None:
             self.summary.setText("")
             self.reason.hide()
@@ -114,14 +111,14 @@ class AlertsView(QWidget):
             return
         lines = [
             f"{labels.severity(alert.severity.value)} · {labels.category(alert.category)} · {self.model.account_name(alert.account_id)}",
-            f"{_t('规则')}: {alert.rule}    {_t('置信度')}: {alert.confidence:.1f}",
-            f"{_t('发现时间')}: {alert.raised_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+            f"{t('ui.alerts.rule')}: {alert.rule}    {t('ui.alerts.confidence')}: {alert.confidence:.1f}",
+            f"{t('ui.alerts.found')}: {alert.raised_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
         ]
         if alert.ack_by:
-            lines.append(f"{_t('确认人')}: {alert.ack_by}  {_t('说明')}: {alert.ack_note or ''}")
+            lines.append(f"{t('ui.alerts.acked_by')}: {alert.ack_by}  {t('ui.alerts.note')}: {alert.ack_note or ''}")
         self.summary.setText("\n".join(lines))
         reason = alert.reason
-        self.reason.setText(f"{_t('判定依据')}: {reason}" if reason else "")
+        self.reason.setText(f"{t('ui.alerts.why')}: {reason}" if reason else "")
         self.reason.setVisible(bool(reason))
         highlight(self.context, text=alert.context, needle=alert.text)
 
@@ -129,7 +126,7 @@ class AlertsView(QWidget):
         alert = self.current()
         if alert is None or alert.state is not AlertState.NEW:
             return
-        dialog = NoteDialog(title=_t("确认告警"), prompt=_t("请填写处理说明："), subject=alert.context, parent=self)
+        dialog = NoteDialog(title=t("ui.alerts.acknowledge_title"), prompt=t("ui.alerts.acknowledge_prompt"), subject=alert.context, parent=self)
         dialog.submitted.connect(lambda note: self.acknowledgeRequested.emit(alert.id, note))
         self._dialog = dialog
         dialog.open()

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.models import CommentState
 from jb_watchdesk.services.comments import CommentRow
 from jb_watchdesk.ui.dialogs.note import NoteDialog
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.models.comments import CommentsModel, widest_countdowns
 from jb_watchdesk.ui.text import one_line
 from jb_watchdesk.ui.views.columns import FitWhenShown, fit_columns
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("CommentsView", text)
 
 
 class CommentsView(QWidget):
@@ -28,8 +25,8 @@ class CommentsView(QWidget):
         self.model = CommentsModel(clock, self)
         layout = QVBoxLayout(self)
         buttons = QHBoxLayout()
-        self.ack_button = QPushButton(_t("确认受理…"))
-        self.done_button = QPushButton(_t("办结…"))
+        self.ack_button = QPushButton(t("ui.comments.acknowledge"))
+        self.done_button = QPushButton(t("ui.comments.answer"))
         for button in (self.ack_button, self.done_button):
             button.setEnabled(False)
             buttons.addWidget(button)
@@ -93,8 +90,8 @@ class CommentsView(QWidget):
         row = self.current()
         if row is None:
             return
-        title = _t("办结留言") if done else _t("确认受理留言")
-        prompt = _t("请填写答复结果：") if done else _t("请填写受理说明：")
+        title = t("ui.comments.answer_title") if done else t("ui.comments.acknowledge_title")
+        prompt = t("ui.comments.answer_prompt") if done else t("ui.comments.acknowledge_prompt")
         dialog = NoteDialog(title=title, prompt=prompt, subject=one_line(row.text, 200), parent=self)
         dialog.submitted.connect(lambda note: self.actionRequested.emit(row.id, done, note))
         self._dialog = dialog

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.models import Platform
 from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.ui import labels
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.models.dashboard import DashboardFilter, DashboardModel, week_label
 from jb_watchdesk.ui.views.columns import fit_columns
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("DashboardView", text)
 
 
 class DashboardView(QWidget):
@@ -29,24 +26,24 @@ class DashboardView(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.search = QLineEdit()
-        self.search.setPlaceholderText(_t("搜索账号、单位、负责人"))
+        self.search.setPlaceholderText(t("ui.dashboard.search_placeholder"))
         self.search.setClearButtonEnabled(True)
         self.unit = QComboBox()
         self.platform = QComboBox()
-        self.platform.addItem(_t("全部平台"), "")
+        self.platform.addItem(t("ui.dashboard.all_platforms"), "")
         for platform in Platform:
             self.platform.addItem(labels.platform(platform.value), platform.value)
         self.state = QComboBox()
-        for text, value in (
-            (_t("全部状态"), ""),
-            (_t("否决"), "veto"),
-            (_t("预警"), "warn"),
-            (_t("读取失败"), "failing"),
-            (_t("授权过期"), "auth_expired"),
-            (_t("不稳定"), "degraded"),
-            (_t("未读取"), "never_polled"),
+        self.state.addItem(t("ui.dashboard.all_statuses"), "")
+        for kind, value in (
+            (labels.freshness, "veto"),
+            (labels.freshness, "warn"),
+            (labels.health, "failing"),
+            (labels.health, "auth_expired"),
+            (labels.health, "degraded"),
+            (labels.health, "never_polled"),
         ):
-            self.state.addItem(text, value)
+            self.state.addItem(kind(value), value)
         for widget in (self.search, self.unit, self.platform, self.state):
             bar.addWidget(widget)
         bar.setStretch(0, 3)
@@ -73,7 +70,7 @@ class DashboardView(QWidget):
         current = self.unit.currentData() or ""
         self.unit.blockSignals(True)
         self.unit.clear()
-        self.unit.addItem(_t("全部单位"), "")
+        self.unit.addItem(t("ui.dashboard.all_units"), "")
         for unit in units:
             self.unit.addItem(unit, unit)
         index = self.unit.findData(current)
