@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-QM := $(patsubst %.ts,%.qm,$(wildcard resources/translations/*.ts))
 
 .PHONY: demo test lint venv clean
 
@@ -16,17 +15,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-resources/translations/%.qm: resources/translations/%.ts | $(STAMP)
-	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
-
-demo: $(STAMP) $(QM)
+demo: $(STAMP)
 	$(PY) -m jb_watchdesk --demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check
 	$(VENV)/bin/mypy
 
-test: $(STAMP) $(QM)
+test: $(STAMP)
 	$(MAKE) --no-print-directory lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 

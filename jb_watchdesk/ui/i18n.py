@@ -16,7 +16,6 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from jb_watchdesk.domain import messages
-from jb_watchdesk.paths import resources_dir
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +54,6 @@ def install_language(qapp: QApplication, language: str) -> list[QTranslator]:
             installed.append(qt_base)
         else:
             log.warning("Qt's Chinese translations are missing from %s: standard buttons stay in English", directory)
-    else:
-        # Panes not yet moved to the catalogue still read their English from the compiled Qt file.
-        legacy = QTranslator(qapp)
-        if legacy.load(str(resources_dir() / "translations" / f"jb_watchdesk_{language}.qm")):
-            qapp.installTranslator(legacy)
-            installed.append(legacy)
     _installed.extend(installed)
     return installed
 

@@ -9,34 +9,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.record import Emergency, EmergencyStatus, status_of
 from jb_watchdesk.services import emergencies, exports
 from jb_watchdesk.services import operations as ops
 from jb_watchdesk.ui import labels
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.views.columns import fit_columns
 from jb_watchdesk.ui.views.duty.panel import Desk, emergency_state, item, reporting, set_cell, table
 from jb_watchdesk.ui.widgets import ResultLine
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("DutyView", text)
 
 
 def countdown(status: EmergencyStatus, *, now: datetime) -> str:
     """Where an activation's clock stands, in words: time left, when it was met, or how late."""
     e, clock = status.emergency, status.clock
     if status.state == "met" and e.first_post_at is not None:
-        return _t("首条发布 {when}").format(when=exports.local(e.first_post_at))
+        return t("ui.duty.first_post_when", when=exports.local(e.first_post_at))
     if status.state == "missed":
         if e.first_post_at is not None and e.first_post_at <= now:
             late = labels.duration((e.first_post_at - clock.due).total_seconds())
-            return _t("首条发布 {when}，超出期限 {late}").format(when=exports.local(e.first_post_at), late=late)
-        return _t("已超时 {late}，仍未发布").format(late=labels.duration((now - clock.due).total_seconds()))
+            return t("ui.duty.first_post_when_late", when=exports.local(e.first_post_at), late=late)
+        return t("ui.duty.overdue_by_late_nothing", late=labels.duration((now - clock.due).total_seconds()))
     if status.state == "waiting":
-        return _t("剩余 {left}").format(left=labels.duration(clock.remaining.total_seconds()))
+        return t("ui.duty.left_left", left=labels.duration(clock.remaining.total_seconds()))
     return "—"
 
 
@@ -44,25 +40,34 @@ class EmergencyPanel(QGroupBox):
     """Start an emergency response; every activation with its state and countdown."""
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(_t("突发事件应急发布（2小时内首发）"), parent)
+        super().__init__(t("ui.duty.emergency_publishing_first_post"), parent)
         self.desk = desk
         self._emergencies: list[Emergency] = []
 
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.emergency_title = QLineEdit()
-        self.emergency_title.setPlaceholderText(_t("事件名称，例如：观音桥商圈火情"))
+        self.emergency_title.setPlaceholderText(t("ui.duty.event_name_e_g"))
         self.emergency_title.setMaxLength(200)
-        form.addRow(_t("事件"), self.emergency_title)
+        form.addRow(t("ui.duty.event"), self.emergency_title)
         self.emergency_keywords = QLineEdit()
-        self.emergency_keywords.setPlaceholderText(_t("关键词，用逗号分隔；不填则按事件名称匹配"))
-        form.addRow(_t("关键词"), self.emergency_keywords)
-        self.emergency_button = QPushButton(_t("启动应急响应"))
+        self.emergency_keywords.setPlaceholderText(t("ui.duty.keywords_comma_separated_empty"))
+        form.addRow(t("ui.duty.keywords"), self.emergency_keywords)
+        self.emergency_button = QPushButton(t("ui.duty.activate_emergency_response"))
         form.addRow("", self.emergency_button)
         layout.addLayout(form)
         self.emergency_result = ResultLine()
         layout.addWidget(self.emergency_result)
-        self.emergency_table = table((_t("状态"), _t("倒计时"), _t("事件"), _t("关键词"), _t("启动时间"), _t("发布期限")))
+        self.emergency_table = table(
+            (
+                t("ui.duty.status"),
+                t("ui.duty.countdown"),
+                t("ui.duty.event"),
+                t("ui.duty.keywords"),
+                t("ui.duty.activated"),
+                t("ui.duty.post_deadline"),
+            )
+        )
         self.emergency_table.setMinimumHeight(160)
         layout.addWidget(self.emergency_table)
         self.emergency_button.clicked.connect(lambda: desk.spawn(self.start_emergency(), "emergency"))
@@ -81,7 +86,7 @@ class EmergencyPanel(QGroupBox):
             self.emergency_title.clear()
             self.emergency_keywords.clear()
             self.emergency_result.ok(
-                _t("已启动：{title}，首条发布期限 {due}").format(title=status.emergency.title, due=exports.local(status.clock.due))
+                t("ui.duty.activated_title_first_post", title=status.emergency.title, due=exports.local(status.clock.due))
             )
             await self.desk.show(changes)
 

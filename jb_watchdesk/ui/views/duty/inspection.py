@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Final
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.models import AccountStatus
@@ -19,6 +18,7 @@ from jb_watchdesk.services import operations as ops
 from jb_watchdesk.services.fields import MAX_TEXT
 from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.ui import labels
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import one_line, plain_label
 from jb_watchdesk.ui.views.columns import fit_columns
 from jb_watchdesk.ui.views.duty.panel import Desk, item, reporting, table
@@ -29,16 +29,12 @@ _OK: Final = inspections.OK
 _NOT_LOADED: Final = -1
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("DutyView", text)
-
-
 def _check_label(check: Check) -> str:
     names = {
-        Check.OPERATION: _t("运行情况"),
-        Check.COLUMN_UPDATES: _t("栏目更新"),
-        Check.CONTENT_QUALITY: _t("信息内容质量"),
-        Check.SECURITY: _t("安全防护"),
+        Check.OPERATION: t("ui.duty.operation"),
+        Check.COLUMN_UPDATES: t("ui.duty.column_updates"),
+        Check.CONTENT_QUALITY: t("ui.duty.content_quality"),
+        Check.SECURITY: t("ui.duty.security"),
     }
     return names[check]
 
@@ -47,7 +43,7 @@ class InspectionPanel(QGroupBox):
     """A manual inspection form, its correction mode and the shift's latest manual records."""
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(_t("人工巡查"), parent)
+        super().__init__(t("ui.duty.manual_inspection"), parent)
         self.desk = desk
         self._account_keys: tuple[tuple[int, str, str], ...] | None = None
         self._correcting: int | None = None
@@ -59,30 +55,30 @@ class InspectionPanel(QGroupBox):
         form = QFormLayout()
         self.account_combo = QComboBox()
         self.account_combo.setMinimumContentsLength(24)
-        form.addRow(_t("账号"), self.account_combo)
+        form.addRow(t("ui.duty.account"), self.account_combo)
         self.check_edits: dict[Check, QLineEdit] = {}
         for check in Check:
             edit = QLineEdit()
-            edit.setPlaceholderText(_t("正常（发现问题时填写问题）"))
+            edit.setPlaceholderText(t("ui.duty.ok_describe_any_problem"))
             edit.setMaxLength(MAX_TEXT)
             self.check_edits[check] = edit
             form.addRow(_check_label(check), edit)
         self.finding_edit = QLineEdit()
-        self.finding_edit.setPlaceholderText(_t("其他问题（可不填）"))
+        self.finding_edit.setPlaceholderText(t("ui.duty.other_findings_optional"))
         self.finding_edit.setMaxLength(MAX_TEXT)
-        form.addRow(_t("其他问题"), self.finding_edit)
+        form.addRow(t("ui.duty.other_findings"), self.finding_edit)
         self.action_edit = QPlainTextEdit()
-        self.action_edit.setPlaceholderText(_t("整改措施：发现问题时必填，写明已采取的措施"))
+        self.action_edit.setPlaceholderText(t("ui.duty.corrective_action_required_when"))
         self.action_edit.setMaximumHeight(60)
-        form.addRow(_t("整改措施"), self.action_edit)
-        self.inspect_button = QPushButton(_t("提交巡查记录"))
+        form.addRow(t("ui.duty.corrective_action"), self.action_edit)
+        self.inspect_button = QPushButton(t("ui.duty.record_inspection"))
         form.addRow("", self.inspect_button)
         # Correcting an earlier record: the form is filled from it and the new record points back to it.
         correcting = QHBoxLayout()
-        self.correct_button = QPushButton(_t("更正所选记录…"))
+        self.correct_button = QPushButton(t("ui.duty.correct_selected_record"))
         self.correct_button.setEnabled(False)
         self.correcting_label = plain_label()
-        self.cancel_correction_button = QPushButton(_t("取消更正"))
+        self.cancel_correction_button = QPushButton(t("ui.duty.cancel_correction"))
         self.cancel_correction_button.hide()
         correcting.addWidget(self.correct_button)
         correcting.addWidget(self.correcting_label, 1)
@@ -94,7 +90,15 @@ class InspectionPanel(QGroupBox):
         self.inspection_counts = plain_label()
         layout.addWidget(self.inspection_counts)
         self.inspection_table = table(
-            (_t("时间"), _t("账号"), _t("类型"), *(_check_label(c) for c in Check), _t("其他问题"), _t("整改措施"), _t("记录人"))
+            (
+                t("ui.duty.time"),
+                t("ui.duty.account"),
+                t("ui.duty.type"),
+                *(_check_label(c) for c in Check),
+                t("ui.duty.other_findings"),
+                t("ui.duty.corrective_action"),
+                t("ui.duty.recorded_by"),
+            )
         )
         self.inspection_table.setMinimumHeight(160)
         layout.addWidget(self.inspection_table)
@@ -113,7 +117,7 @@ class InspectionPanel(QGroupBox):
         with reporting(self.inspection_result):
             account_id = self.account_combo.currentData()
             if account_id is None:
-                self.inspection_result.error(_t("请先选择账号"))
+                self.inspection_result.error(t("ui.duty.select_account_first"))
                 return
             given = [f"{check.value}={text}" for check, edit in self.check_edits.items() if (text := edit.text().strip())]
             changes = await self.desk.run(
@@ -133,7 +137,7 @@ class InspectionPanel(QGroupBox):
             self.action_edit.clear()
             self.end_correction()
             self.inspection_result.ok(
-                _t("已记录巡查 #{id}：{account}").format(id=inspection.id, account=self.account_combo.currentText())
+                t("ui.duty.inspection_id_recorded_account", id=inspection.id, account=self.account_combo.currentText())
             )
             await self.desk.show(changes)
 
@@ -153,16 +157,16 @@ class InspectionPanel(QGroupBox):
         self.finding_edit.setText(row.finding or "")
         self.action_edit.setPlainText(row.action or "")
         self._correcting = int(row.id)
-        self.correcting_label.setText(_t("正在更正巡查 #{id}（{account}）：改好后提交").format(id=row.id, account=row.account_name))
+        self.correcting_label.setText(t("ui.duty.correcting_inspection_id_account", id=row.id, account=row.account_name))
         self.cancel_correction_button.show()
-        self.inspect_button.setText(_t("提交更正"))
+        self.inspect_button.setText(t("ui.duty.submit_correction"))
 
     def end_correction(self) -> None:
         """Back to an ordinary inspection: the next submission corrects nothing."""
         self._correcting = None
         self.correcting_label.clear()
         self.cancel_correction_button.hide()
-        self.inspect_button.setText(_t("提交巡查记录"))
+        self.inspect_button.setText(t("ui.duty.record_inspection"))
 
     # -- showing -----------------------------------------------------------------------------
 
@@ -188,20 +192,23 @@ class InspectionPanel(QGroupBox):
         self.loaded_for = shift.id if shift else None
         if shift is None:
             self.inspection_table.setRowCount(0)
-            self.inspection_counts.setText(_t("未开班：人工巡查须在班次中记录"))
+            self.inspection_counts.setText(t("ui.duty.no_shift_open_manual"))
             return
         now = self.desk.now()
         rows = await self.desk.read(ops.shift_inspections, shift=shift, limit=RECENT_INSPECTIONS)
         counts = await self.desk.read(ops.count_inspections, shift=shift, now=now)
         self.inspection_counts.setText(
-            _t("本班巡查：人工 {manual} 条，更正 {correction} 条，自动 {auto} 条（下表为最近的人工记录）").format(
-                manual=counts.get("manual", 0), correction=counts.get("correction", 0), auto=counts.get("auto", 0)
+            t(
+                "ui.duty.shift_manual_manual_correction",
+                manual=counts.get("manual", 0),
+                correction=counts.get("correction", 0),
+                auto=counts.get("auto", 0),
             )
         )
         self._show_rows(rows)
 
     def _show_rows(self, rows: list[InspectionRow]) -> None:
-        kinds = {"manual": _t("人工"), "correction": _t("更正")}
+        kinds = {"manual": t("ui.duty.manual"), "correction": t("ui.duty.correction")}
         self._inspection_rows = rows
         self.inspection_table.setRowCount(len(rows))
         for r, row in enumerate(rows):
@@ -213,7 +220,7 @@ class InspectionPanel(QGroupBox):
             for c, check in enumerate(Check, start=3):
                 value = str(checks.get(check.value, _OK))
                 if value == _OK:
-                    self.inspection_table.setItem(r, c, item(_t("正常"), state="ok"))
+                    self.inspection_table.setItem(r, c, item(t("ui.duty.ok"), state="ok"))
                 else:
                     self.inspection_table.setItem(r, c, item(one_line(value, 80), state="warn", tip=value))
             self.inspection_table.setItem(r, 7, item(one_line(row.finding, 80), tip=row.finding))

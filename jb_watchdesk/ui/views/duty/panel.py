@@ -13,21 +13,18 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QPushButton, QTableWidget, QTableWidgetItem
 
 from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.services.changes import Changes
 from jb_watchdesk.ui import icons
 from jb_watchdesk.ui.controller import DeskController
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import tooltip
 from jb_watchdesk.ui.widgets import ResultLine
 
 T = TypeVar("T")
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("DutyView", text)
 
 
 class Desk:
@@ -83,10 +80,10 @@ def disabled(*buttons: QPushButton) -> Iterator[None]:
 def emergency_state(state: str) -> tuple[str, str]:
     """(icon, words) for an activation's state: waiting, met, missed or closed."""
     return {
-        "waiting": ("warn", _t("计时中")),
-        "met": ("ok", _t("已按时发布")),
-        "missed": ("veto", _t("超时")),
-        "closed": ("unknown", _t("已关闭")),
+        "waiting": ("warn", t("ui.duty.waiting")),
+        "met": ("ok", t("ui.duty.posted_time")),
+        "missed": ("veto", t("ui.duty.missed")),
+        "closed": ("unknown", t("ui.duty.closed")),
     }.get(state, ("unknown", state))
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QCoreApplication, QStandardPaths
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.errors import EnvironmentProblem
@@ -21,6 +21,7 @@ from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services import exports
 from jb_watchdesk.services import operations as ops
 from jb_watchdesk.services.exports import Document
+from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.pdf import NoCjkFont, render_pdf
 from jb_watchdesk.ui.text import plain_label
 from jb_watchdesk.ui.views.duty.panel import Desk, disabled, reporting
@@ -28,10 +29,6 @@ from jb_watchdesk.ui.widgets import BarChart, ResultLine
 
 RECENT_SHIFTS: Final = 20
 WEEKS_OFFERED: Final = 5
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("DutyView", text)
 
 
 def week_code(when: datetime) -> str:
@@ -52,7 +49,7 @@ class ReportPanel(QGroupBox):
     """Export a shift's handover record or a week's report; show this week's charts."""
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(_t("交接记录、周报与图表"), parent)
+        super().__init__(t("ui.duty.handover_record_weekly_report"), parent)
         self.desk = desk
         self._weeks_for = ""
         self.file_dialog: QFileDialog | None = None
@@ -65,22 +62,22 @@ class ReportPanel(QGroupBox):
         self.handover_format = QComboBox()
         for fmt in exports.HANDOVER_FORMATS:
             self.handover_format.addItem(fmt.upper(), fmt)
-        self.handover_button = QPushButton(_t("导出交接记录…"))
+        self.handover_button = QPushButton(t("ui.duty.export_handover_record"))
         row = QHBoxLayout()
         row.addWidget(self.export_shift, 1)
         row.addWidget(self.handover_format)
         row.addWidget(self.handover_button)
-        form.addRow(_t("交接记录"), row)
+        form.addRow(t("ui.duty.handover_record"), row)
         self.week_combo = QComboBox()
         self.weekly_format = QComboBox()
         for fmt in exports.REPORT_FORMATS:
             self.weekly_format.addItem(fmt.upper(), fmt)
-        self.weekly_button = QPushButton(_t("导出周报…"))
+        self.weekly_button = QPushButton(t("ui.duty.export_weekly_report"))
         row = QHBoxLayout()
         row.addWidget(self.week_combo, 1)
         row.addWidget(self.weekly_format)
         row.addWidget(self.weekly_button)
-        form.addRow(_t("周报"), row)
+        form.addRow(t("ui.duty.weekly_report"), row)
         layout.addLayout(form)
         self.export_result = ResultLine()
         layout.addWidget(self.export_result)
@@ -88,12 +85,12 @@ class ReportPanel(QGroupBox):
         header = QHBoxLayout()
         self.chart_caption = plain_label()
         self.chart_caption.setWordWrap(True)
-        self.charts_button = QPushButton(_t("刷新图表"))
+        self.charts_button = QPushButton(t("ui.duty.refresh_charts"))
         header.addWidget(self.chart_caption, 1)
         header.addWidget(self.charts_button)
         layout.addLayout(header)
-        self.posts_chart = BarChart(empty_text=_t("暂无数据"))
-        self.sla_chart = BarChart(empty_text=_t("暂无数据"))
+        self.posts_chart = BarChart(empty_text=t("ui.duty.no_data"))
+        self.sla_chart = BarChart(empty_text=t("ui.duty.no_data"))
         layout.addWidget(self.posts_chart, 1)
         layout.addWidget(self.sla_chart, 1)
         self.handover_button.clicked.connect(self.ask_export_handover)
@@ -112,10 +109,10 @@ class ReportPanel(QGroupBox):
         self.export_shift.blockSignals(True)
         self.export_shift.clear()
         for shift in recent:
-            end = exports.local(shift.ended_at) if shift.ended_at else _t("值班中")
+            end = exports.local(shift.ended_at) if shift.ended_at else t("ui.duty.duty")
             start = exports.local(shift.started_at)
             self.export_shift.addItem(
-                _t("第 {id} 班 {officer}（{start} 至 {end}）").format(id=shift.id, officer=shift.officer, start=start, end=end), shift.id
+                t("ui.duty.shift_id_officer_start", id=shift.id, officer=shift.officer, start=start, end=end), shift.id
             )
         index = self.export_shift.findData(current) if current is not None else -1
         self.export_shift.setCurrentIndex(index if index >= 0 else 0)
@@ -132,9 +129,9 @@ class ReportPanel(QGroupBox):
         for back in range(WEEKS_OFFERED):
             code = week_code(now - timedelta(days=7 * back))
             if back == 0:
-                text = _t("本周 {week}（进行中）").format(week=code)
+                text = t("ui.duty.week_week_progress", week=code)
             elif back == 1:
-                text = _t("上周 {week}").format(week=code)
+                text = t("ui.duty.last_week_week", week=code)
             else:
                 text = code
             self.week_combo.addItem(text, code)
@@ -150,7 +147,7 @@ class ReportPanel(QGroupBox):
             self.posts_chart.set_chart(charts.get("posts_per_day"))
             self.sla_chart.set_chart(charts.get("comment_sla"))
             self.chart_caption.setText(
-                _t("本周 {week}，截至 {now}；与周报图表同一数据").format(week=week, now=exports.local(now))
+                t("ui.duty.week_week_up_now", week=week, now=exports.local(now))
             )
 
     # -- officer actions: exports ------------------------------------------------------------
@@ -160,11 +157,11 @@ class ReportPanel(QGroupBox):
         shift_id = self.export_shift.currentData()
         fmt = str(self.handover_format.currentData())
         if shift_id is None:
-            self.export_result.error(_t("还没有班次记录，无法导出交接记录"))
+            self.export_result.error(t("ui.duty.no_shifts_recorded_yet"))
             return
         self._ask_path(
-            title=_t("导出交接记录"),
-            suggested=_t("值班交接记录-第{id}班").format(id=shift_id) + f".{fmt}",
+            title=t("ui.duty.export_handover_record_2"),
+            suggested=t("ui.duty.handover_shift_id", id=shift_id) + f".{fmt}",
             fmt=fmt,
             on_chosen=lambda path: self.desk.spawn(self.export_handover(path, fmt=fmt, shift_id=int(shift_id)), "handover export"),
         )
@@ -174,14 +171,14 @@ class ReportPanel(QGroupBox):
         week = str(self.week_combo.currentData())
         fmt = str(self.weekly_format.currentData())
         self._ask_path(
-            title=_t("导出周报"),
-            suggested=_t("政务新媒体周报-{week}").format(week=week) + f".{fmt}",
+            title=t("ui.duty.export_weekly_report_2"),
+            suggested=t("ui.duty.weekly_report_week", week=week) + f".{fmt}",
             fmt=fmt,
             on_chosen=lambda path: self.desk.spawn(self.export_weekly(path, fmt=fmt, week=week), "weekly report"),
         )
 
     def _ask_path(self, *, title: str, suggested: str, fmt: str, on_chosen: Callable[[Path], None]) -> None:
-        filters = {"xlsx": _t("Excel 工作簿 (*.xlsx)"), "pdf": _t("PDF 文件 (*.pdf)"), "csv": _t("CSV 文件 (*.csv)")}
+        filters = {"xlsx": t("ui.duty.excel_workbook_xlsx"), "pdf": t("ui.duty.pdf_file_pdf"), "csv": t("ui.duty.csv_file_csv")}
         if self.file_dialog is not None:
             self.file_dialog.deleteLater()
         dialog = QFileDialog(self, title)
@@ -209,9 +206,9 @@ class ReportPanel(QGroupBox):
         with reporting(self.export_result), disabled(self.handover_button, self.weekly_button):
             chosen = shift_id if shift_id is not None else self.export_shift.currentData()
             if chosen is None:
-                self.export_result.error(_t("还没有班次记录，无法导出交接记录"))
+                self.export_result.error(t("ui.duty.no_shifts_recorded_yet"))
                 return
-            self.export_result.info(_t("正在导出交接记录…"))
+            self.export_result.info(t("ui.duty.exporting_handover_record"))
             await self.desk.read(
                 ops.export_handover,
                 path=path,
@@ -220,12 +217,12 @@ class ReportPanel(QGroupBox):
                 shift_id=int(chosen),
                 pdf_renderer=_render_pdf if fmt == "pdf" else None,
             )
-            self.export_result.ok(_t("已导出交接记录：") + str(path))
+            self.export_result.ok(t("ui.duty.handover_record_exported") + str(path))
 
     async def export_weekly(self, path: Path, *, fmt: str, week: str | None = None) -> None:
         """Write the weekly report for ``week`` (default: the one chosen in the list) on a worker thread."""
         with reporting(self.export_result), disabled(self.handover_button, self.weekly_button):
-            self.export_result.info(_t("正在导出周报…"))
+            self.export_result.info(t("ui.duty.exporting_weekly_report"))
             await self.desk.read(
                 ops.export_weekly,
                 path=path,
@@ -234,4 +231,4 @@ class ReportPanel(QGroupBox):
                 week=week or self.week_combo.currentData(),
                 pdf_renderer=_render_pdf if fmt == "pdf" else None,
             )
-            self.export_result.ok(_t("已导出周报：") + str(path))
+            self.export_result.ok(t("ui.duty.weekly_report_exported") + str(path))

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Final
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.models import Freshness
@@ -21,6 +21,7 @@ from jb_watchdesk.services import operations as ops
 from jb_watchdesk.services.fields import MAX_NAME
 from jb_watchdesk.services.shifts import CarryOver, Handover
 from jb_watchdesk.ui import icons, labels
+from jb_watchdesk.ui.i18n import t, template
 from jb_watchdesk.ui.text import one_line, plain_label
 from jb_watchdesk.ui.views.columns import fit_columns
 from jb_watchdesk.ui.views.duty.panel import Desk, emergency_state, item, reporting, table
@@ -32,15 +33,11 @@ CarryRow = tuple[str, str, str, str, str]
 """(icon state, kind, account, content, when): one open item as the handover table lists it."""
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("DutyView", text)
-
-
 class ShiftPanel(QGroupBox):
     """Who is on duty, signing in and out, and the handover from the last shift."""
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(_t("值班班次"), parent)
+        super().__init__(t("ui.duty.duty_shift"), parent)
         self.desk = desk
         self.shift: Shift | None = None
         """The shift on duty, as last read."""
@@ -59,32 +56,32 @@ class ShiftPanel(QGroupBox):
         form = QFormLayout()
         self.officer_edit = QLineEdit(desk.controller.officer_name())
         self.officer_edit.setMaxLength(MAX_NAME)
-        self.sign_in_button = QPushButton(_t("签到接班"))
+        self.sign_in_button = QPushButton(t("ui.duty.start_shift"))
         officer_row = QHBoxLayout()
         officer_row.addWidget(self.officer_edit, 1)
         officer_row.addWidget(self.sign_in_button)
-        form.addRow(_t("值班员"), officer_row)
+        form.addRow(t("ui.duty.officer"), officer_row)
         self.note_edit = QPlainTextEdit()
-        self.note_edit.setPlaceholderText(_t("交班说明：需要接班人继续跟进的事项"))
+        self.note_edit.setPlaceholderText(t("ui.duty.handover_note_what_next"))
         self.note_edit.setMaximumHeight(70)
-        form.addRow(_t("交班说明"), self.note_edit)
+        form.addRow(t("ui.duty.handover_note"), self.note_edit)
         self.force_edit = QLineEdit()
-        self.force_edit.setPlaceholderText(_t("班次属于其他值班员时必填，例如：值班员临时离岗，经带班领导同意代为结班"))
-        form.addRow(_t("强制结班原因"), self.force_edit)
-        self.sign_out_button = QPushButton(_t("交班签退"))
+        self.force_edit.setPlaceholderText(t("ui.duty.required_another_officer_s"))
+        form.addRow(t("ui.duty.force_close_reason"), self.force_edit)
+        self.sign_out_button = QPushButton(t("ui.duty.end_shift"))
         form.addRow("", self.sign_out_button)
         layout.addLayout(form)
 
-        handover = QGroupBox(_t("交接"))
+        handover = QGroupBox(t("ui.duty.handover"))
         handover_layout = QVBoxLayout(handover)
         self.handover_label = plain_label()
         self.handover_label.setWordWrap(True)
         handover_layout.addWidget(self.handover_label)
-        handover_layout.addWidget(plain_label(_t("遗留事项（接班人须逐项跟进）：")))
-        self.carry_table = table((_t("类型"), _t("账号"), _t("内容"), _t("时间")))
+        handover_layout.addWidget(plain_label(t("ui.duty.carried_over_next_officer")))
+        self.carry_table = table((t("ui.duty.type"), t("ui.duty.account"), t("ui.duty.details"), t("ui.duty.time")))
         self.carry_table.setMinimumHeight(140)
         handover_layout.addWidget(self.carry_table)
-        self.confirm_button = QPushButton(_t("确认接班"))
+        self.confirm_button = QPushButton(t("ui.duty.confirm_takeover"))
         self.confirm_button.setEnabled(False)
         handover_layout.addWidget(self.confirm_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(handover)
@@ -107,7 +104,7 @@ class ShiftPanel(QGroupBox):
             assert isinstance(shift, Shift)
             # Acknowledgements and comment actions are recorded under the officer on duty.
             self.desk.controller.officer = shift.officer
-            self.shift_result.ok(_t("已签到：第 {id} 班 {officer}").format(id=shift.id, officer=shift.officer))
+            self.shift_result.ok(t("ui.duty.signed_shift_id_officer", id=shift.id, officer=shift.officer))
             await self.desk.show(changes)
 
     async def sign_out(self) -> None:
@@ -119,7 +116,7 @@ class ShiftPanel(QGroupBox):
                 force_reason = self.force_edit.text().strip()
                 if not force_reason:
                     self.shift_result.error(
-                        _t("第 {id} 班属于 {officer}：代为结班须填写强制结班原因").format(id=current.id, officer=current.officer)
+                        t("ui.duty.shift_id_belongs_officer", id=current.id, officer=current.officer)
                     )
                     return
             changes = await self.desk.run(
@@ -129,8 +126,8 @@ class ShiftPanel(QGroupBox):
             assert isinstance(shift, Shift)
             self.note_edit.clear()
             self.force_edit.clear()
-            done = _t("第 {id} 班已强制结班") if force_reason else _t("第 {id} 班已交班")
-            self.shift_result.ok(done.format(id=shift.id) + _t("；遗留事项已记入交接"))
+            done = template("ui.duty.shift_id_force_closed") if force_reason else template("ui.duty.shift_id_handed_over")
+            self.shift_result.ok(done.format(id=shift.id) + t("ui.duty.carry_over_items_recorded"))
             await self.desk.show(changes)
 
     async def confirm_handover(self) -> None:
@@ -139,7 +136,7 @@ class ShiftPanel(QGroupBox):
             changes = await self.desk.run(ops.confirm_handover, officer=self.officer_edit.text(), now=self.desk.now())
             shift = changes.result
             assert isinstance(shift, Shift)
-            self.shift_result.ok(_t("已确认接班：第 {id} 班的交接").format(id=shift.id))
+            self.shift_result.ok(t("ui.duty.takeover_confirmed_handover_shift", id=shift.id))
             await self.desk.show(changes)
 
     # -- showing -----------------------------------------------------------------------------
@@ -154,20 +151,26 @@ class ShiftPanel(QGroupBox):
         self.show_shift_state()
         previous = view.previous
         if previous is None:
-            text = _t("还没有已结束的班次。")
+            text = t("ui.duty.no_shift_has_ended")
         else:
-            text = _t("上一班：第 {id} 班 {officer}，{start} 至 {end}").format(
-                id=previous.id, officer=previous.officer, start=exports.local(previous.started_at), end=exports.local(previous.ended_at)
+            text = t(
+                "ui.duty.previous_shift_id_officer",
+                id=previous.id,
+                officer=previous.officer,
+                start=exports.local(previous.started_at),
+                end=exports.local(previous.ended_at),
             )
-            text += "\n" + _t("交班说明：") + (previous.end_note or _t("（无）"))
+            text += "\n" + t("ui.duty.handover_note_2") + (previous.end_note or t("ui.duty.none"))
             if previous.force_closed_reason:
-                text += "\n" + _t("强制结班原因：") + previous.force_closed_reason
+                text += "\n" + t("ui.duty.force_close_reason_2") + previous.force_closed_reason
             if previous.handover_confirmed_at is not None:
-                text += "\n" + _t("已由 {officer} 于 {when} 确认接班").format(
-                    officer=previous.handover_confirmed_by or "", when=exports.local(previous.handover_confirmed_at)
+                text += "\n" + t(
+                    "ui.duty.takeover_confirmed_by_officer",
+                    officer=previous.handover_confirmed_by or "",
+                    when=exports.local(previous.handover_confirmed_at),
                 )
             else:
-                text += "\n" + _t("交接待接班值班员确认")
+                text += "\n" + t("ui.duty.handover_awaits_incoming_officer")
         self.handover_label.setText(text)
         self.confirm_button.setEnabled(view.awaiting_confirmation)
         self._show_carry_over(view.carry_over)
@@ -186,22 +189,24 @@ class ShiftPanel(QGroupBox):
     def _carry_rows(self, carry: CarryOver) -> Iterator[CarryRow]:
         for alert in carry.open_alerts:
             content = f"{labels.category(alert.category)}：{exports.free_text(alert.text)}"
-            yield (alert.severity.value, _t("未确认告警"), alert.account_name, content, exports.local(alert.raised_at))
+            yield (alert.severity.value, t("ui.duty.unacked_alert"), alert.account_name, content, exports.local(alert.raised_at))
         for comment in carry.overdue_comments:
             content = f"{labels.comment_state(comment.state.value)}：{exports.free_text(comment.text)}"
-            yield ("overdue", _t("超时留言"), comment.account_name, content, exports.local(comment.created_at))
+            yield ("overdue", t("ui.duty.overdue_comment"), comment.account_name, content, exports.local(comment.created_at))
         for row in carry.accounts_at_risk:
             state = "veto" if row.freshness is Freshness.VETO else row.account.health.value
-            content = _t("更新：{freshness}；读取：{health}").format(
-                freshness=labels.freshness(row.freshness.value), health=labels.health(row.account.health.value)
+            content = t(
+                "ui.duty.updates_freshness_reads_health",
+                freshness=labels.freshness(row.freshness.value),
+                health=labels.health(row.account.health.value),
             )
             if row.account.health_reason:
                 content += f"（{row.account.health_reason}）"
-            yield (state, _t("账号风险"), row.account.name, content, exports.local(row.last_post_at))
+            yield (state, t("ui.duty.account_at_risk"), row.account.name, content, exports.local(row.last_post_at))
         for status in carry.waiting_emergencies:
             icon, words = emergency_state(status.state)
             content = f"{exports.free_text(status.emergency.title)}（{words}）"
-            yield (icon, _t("突发事件"), "", content, exports.local(status.emergency.activated_at))
+            yield (icon, t("ui.duty.emergency"), "", content, exports.local(status.emergency.activated_at))
 
     def _fill_carry_table(self, shown: list[CarryRow], *, total: int) -> None:
         if (shown, total) == self._carry_shown:
@@ -214,7 +219,7 @@ class ShiftPanel(QGroupBox):
             self.carry_table.setItem(r, 2, item(one_line(content, 200), tip=content))
             self.carry_table.setItem(r, 3, item(when))
         if total > len(shown):
-            more = _t("另有 {count} 项，见交接记录导出").format(count=total - len(shown))
+            more = t("ui.duty.count_more_see_handover", count=total - len(shown))
             self.carry_table.setItem(len(shown), 0, item(more))
         fit_columns(self.carry_table)
 
@@ -223,13 +228,17 @@ class ShiftPanel(QGroupBox):
         shift = self.shift
         if shift is None:
             self.shift_icon.setPixmap(icons.draw("warn", 20))
-            self.shift_label.setText(_t("当前无人值班：请签到接班"))
+            self.shift_label.setText(t("ui.duty.nobody_duty_start_shift"))
         else:
             self.shift_icon.setPixmap(icons.draw("ok", 20))
             on_duty = labels.duration((self.desk.now() - shift.started_at).total_seconds())
             self.shift_label.setText(
-                _t("值班中：第 {id} 班 {officer}，{start} 起（已值班 {duration}）").format(
-                    id=shift.id, officer=shift.officer, start=exports.local(shift.started_at), duration=on_duty
+                t(
+                    "ui.duty.duty_shift_id_officer",
+                    id=shift.id,
+                    officer=shift.officer,
+                    start=exports.local(shift.started_at),
+                    duration=on_duty,
                 )
             )
         self._officer_changed()
@@ -239,5 +248,5 @@ class ShiftPanel(QGroupBox):
         shift = self.shift
         foreign = shift is not None and shift.officer != self.officer_edit.text().strip()
         self.force_edit.setEnabled(foreign)
-        self.sign_out_button.setText(_t("强制结班") if foreign else _t("交班签退"))
+        self.sign_out_button.setText(t("ui.duty.force_close_shift") if foreign else t("ui.duty.end_shift"))
         self.sign_out_button.setEnabled(shift is not None)
