@@ -42,6 +42,11 @@ def alert_state(code: str) -> str:
     return messages.label("alert_state", code)
 
 
+def rule(code: str) -> str:
+    """What a detector rule looks for (``pii.id_card`` → 身份证号)."""
+    return messages.label("rule", code)
+
+
 def emergency_state(code: str) -> str:
     return messages.label("emergency_state", code)
 

@@ -133,7 +133,7 @@ class AlertPopup(QWidget):
         self.title.setText(f"{labels.severity(alert.severity.value)} · {labels.category(alert.category)} · {account_name}")
         self.position.setText(f"1 / {len(self._queue)}")
         when = alert.raised_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
-        self.meta.setText(t("ui.popup.found") + when + "    " + t("ui.popup.rule") + alert.rule)
+        self.meta.setText(t("ui.popup.found") + when + "    " + t("ui.popup.rule") + labels.rule(alert.rule))
         self.matched.setText(t("ui.popup.matched") + alert.text)
         reason = alert.reason
         self.reason.setText(t("ui.popup.why") + reason if reason else "")

@@ -111,7 +111,7 @@ class AlertsView(QWidget):
             return
         lines = [
             f"{labels.severity(alert.severity.value)} · {labels.category(alert.category)} · {self.model.account_name(alert.account_id)}",
-            f"{t('ui.alerts.rule')}: {alert.rule}    {t('ui.alerts.confidence')}: {alert.confidence:.1f}",
+            f"{t('ui.alerts.rule')}: {labels.rule(alert.rule)}    {t('ui.alerts.confidence')}: {alert.confidence:.1f}",
             f"{t('ui.alerts.found')}: {alert.raised_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
         ]
         if alert.ack_by:
