@@ -36,6 +36,7 @@ from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.ui.bridge import Bridge
+from jb_watchdesk.ui.health import error_text
 from jb_watchdesk.ui.runner import Runner
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ class DeskController:
                 raise
             self.http_settings = dataclasses.replace(base, ca_bundle=None)
             self._ca_fallback = base.ca_bundle
-            self.bridge.say("error", messages.text("settings.ca_fallback", problem=str(error)))
+            self.bridge.say("error", messages.text("settings.ca_fallback", problem=error_text(error)))
             self.watch = await self.worker.run(self._open_watch())
         if self.lexicon is not None:
             self._show_lexicon(self.lexicon)

@@ -195,7 +195,7 @@ def test_force_close_needs_a_reason_and_the_incoming_officer_confirms(
 def test_the_handover_lists_open_items_as_plain_text(view: DutyView, loop: qasync.QEventLoop, app: App, clock: FakeClock) -> None:
     def open_items(db) -> None:  # type: ignore[no-untyped-def]
         with db.atomic():
-            db.execute("UPDATE accounts SET health = 'failing', health_reason = 'HTTP 503' WHERE id = 1")
+            db.execute("UPDATE accounts SET health = 'failing', health_reason = 'http.503: HTTP 503 Service Unavailable' WHERE id = 1")
             db.execute(
                 "INSERT INTO alerts (account_id, item_kind, item_id, category, severity, rule, text, context, raised_at)"
                 " VALUES (2, 'post', 7, 'privacy', 'high', 'pii.id_card', ?, '', ?)",
@@ -207,7 +207,8 @@ def test_the_handover_lists_open_items_as_plain_text(view: DutyView, loop: qasyn
     rows = [[view.carry_table.item(r, c).text() for c in range(4)] for r in range(view.carry_table.rowCount())]
     by_kind = {row[0]: row for row in rows}
     assert set(by_kind) == {"未确认告警", "账号风险"}
-    assert by_kind["账号风险"][1] == "江北公安" and "HTTP 503" in by_kind["账号风险"][2]
+    risk = by_kind["账号风险"]
+    assert risk[1] == "江北公安" and "读取失败" in risk[2] and "http." not in risk[2]  # a sentence, not the code
     alert = by_kind["未确认告警"]
     assert alert[1] == "江北应急" and "<b>身份证号</b>" in alert[2]
     assert "11010519491231002X" not in alert[2]  # personal data masked as in the export

@@ -495,4 +495,6 @@ UI: Final[dict[str, tuple[str, str]]] = {
         "第 {id} 班属于 {officer}：代为结班须填写强制结班原因",
         "Shift #{id} belongs to {officer}: closing it for them needs a force-close reason",
     ),
+    "ui.duty.named_item": ("{name}：{text}", "{name}: {text}"),
+    "ui.duty.with_detail": ("{text}（{detail}）", "{text} ({detail})"),
 }

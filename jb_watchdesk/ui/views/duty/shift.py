@@ -14,13 +14,13 @@ from typing import Final
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-from jb_watchdesk.domain.models import Freshness
+from jb_watchdesk.domain.models import Freshness, Health
 from jb_watchdesk.domain.record import Shift
 from jb_watchdesk.services import exports
 from jb_watchdesk.services import operations as ops
 from jb_watchdesk.services.fields import MAX_NAME
 from jb_watchdesk.services.shifts import CarryOver, Handover
-from jb_watchdesk.ui import icons, labels
+from jb_watchdesk.ui import health, icons, labels
 from jb_watchdesk.ui.i18n import t, template
 from jb_watchdesk.ui.text import one_line, plain_label
 from jb_watchdesk.ui.views.columns import fit_columns
@@ -188,10 +188,10 @@ class ShiftPanel(QGroupBox):
 
     def _carry_rows(self, carry: CarryOver) -> Iterator[CarryRow]:
         for alert in carry.open_alerts:
-            content = f"{labels.category(alert.category)}：{exports.free_text(alert.text)}"
+            content = t("ui.duty.named_item", name=labels.category(alert.category), text=exports.free_text(alert.text))
             yield (alert.severity.value, t("ui.duty.unacked_alert"), alert.account_name, content, exports.local(alert.raised_at))
         for comment in carry.overdue_comments:
-            content = f"{labels.comment_state(comment.state.value)}：{exports.free_text(comment.text)}"
+            content = t("ui.duty.named_item", name=labels.comment_state(comment.state.value), text=exports.free_text(comment.text))
             yield ("overdue", t("ui.duty.overdue_comment"), comment.account_name, content, exports.local(comment.created_at))
         for row in carry.accounts_at_risk:
             state = "veto" if row.freshness is Freshness.VETO else row.account.health.value
@@ -200,12 +200,12 @@ class ShiftPanel(QGroupBox):
                 freshness=labels.freshness(row.freshness.value),
                 health=labels.health(row.account.health.value),
             )
-            if row.account.health_reason:
-                content += f"（{row.account.health_reason}）"
+            if row.account.health is not Health.OK and row.account.health_reason:
+                content = t("ui.duty.with_detail", text=content, detail=" ".join(health.health_text(row.account).splitlines()))
             yield (state, t("ui.duty.account_at_risk"), row.account.name, content, exports.local(row.last_post_at))
         for status in carry.waiting_emergencies:
             icon, words = emergency_state(status.state)
-            content = f"{exports.free_text(status.emergency.title)}（{words}）"
+            content = t("ui.duty.with_detail", text=exports.free_text(status.emergency.title), detail=words)
             yield (icon, t("ui.duty.emergency"), "", content, exports.local(status.emergency.activated_at))
 
     def _fill_carry_table(self, shown: list[CarryRow], *, total: int) -> None:
