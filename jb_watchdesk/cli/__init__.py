@@ -80,7 +80,7 @@ def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -
     """``--demo``: the window (or ``run --headless``) on a demo workspace fed by the simulator."""
     import asyncio
 
-    from jb_watchdesk.cli.watch import duty_loop
+    from jb_watchdesk.cli.watch import watch_loop
     from jb_watchdesk.demo import DEMO_POLLING, demo_workspace
     from jb_watchdesk.ui.desktop import display_available
 
@@ -91,7 +91,7 @@ def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -
         err.write(say("cli.demo.simulator", url=demo.base_url) + "\n")
         err.flush()
         if args.command == "run":
-            asyncio.run(duty_loop(demo.app, out, json_lines=False, notify=True, settings=DEMO_POLLING))
+            asyncio.run(watch_loop(demo.app, out, json_lines=False, notify=True, settings=DEMO_POLLING))
             return 0
         if args.command is not None:
             return int(args.handler(demo.app, args, out))

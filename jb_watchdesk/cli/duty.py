@@ -147,7 +147,7 @@ def _carry_json(carry: CarryOver) -> dict[str, Any]:
         "as_of": carry.as_of.isoformat(),
         "unacknowledged_alerts": [
             {"id": a.id, "account_id": a.account_id, "category": a.category, "severity": a.severity.value,
-             "text": exports.mask_pii(a.text), "raised_at": a.raised_at.isoformat()}
+             "text": exports.mask_pii(a.text), "raised_at": a.raised_at.isoformat(timespec="microseconds")}
             for a in carry.open_alerts
         ],
         "overdue_comments": [

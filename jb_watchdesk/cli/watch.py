@@ -159,7 +159,7 @@ def _cycle_json(cycle: watch.Cycle) -> dict[str, object]:
     return {**cycle.poll.to_json(), "alerts_raised": len(cycle.scan.raised)}
 
 
-async def duty_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, settings: PollSettings | None = None) -> None:
+async def watch_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, settings: PollSettings | None = None) -> None:
     """Poll, scan, alert and log until SIGINT or SIGTERM, reporting each cycle on ``out``."""
     import asyncio
 
@@ -195,7 +195,7 @@ def cmd_poll(app: App, args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.app import running_watch
 
     if not args.once:
-        asyncio.run(duty_loop(app, out, json_lines=args.json, notify=False))
+        asyncio.run(watch_loop(app, out, json_lines=args.json, notify=False))
         return 0
 
     async def once() -> watch.Cycle:
@@ -218,5 +218,5 @@ def cmd_run(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
     line(out, "cli.run.started")
     out.flush()
-    asyncio.run(duty_loop(app, out, json_lines=False, notify=True))
+    asyncio.run(watch_loop(app, out, json_lines=False, notify=True))
     return 0

@@ -3,7 +3,7 @@
 The phrase goes into ``<data dir>/lexicon/allow.csv`` (see :func:`add_allow_phrase`), the record
 says who allowed what and why, and the alert it came from is acknowledged through the ordinary
 acknowledgement with the note "加入白名单：<phrase>". The caller then reloads the scanner (the
-window's duty loop does it at once; a running desk also notices the changed file at its next poll).
+window's watch loop does it at once; a running desk also notices the changed file at its next poll).
 
 Personal data is never allowed by phrase: its alerts are masked, and a phrase that lets one
 identity number through would have to contain it in the lexicon file in clear.

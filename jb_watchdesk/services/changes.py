@@ -53,6 +53,8 @@ class Changes:
     def __or__(self, other: Changes) -> Changes:
         """Both sets of changes: flags or'ed, rows joined (the later row of an alert wins)."""
         alerts = {alert.id: alert for alert in (*self.alert_rows, *other.alert_rows)}
+        if (self.alerts and not self.alert_rows) or (other.alerts and not other.alert_rows):
+            alerts = {}  # one side changed alerts it does not list: the rows are not the whole change
         return Changes(
             alerts=self.alerts or other.alerts,
             comments=self.comments or other.comments,

@@ -1,8 +1,8 @@
 """An asyncio event loop on a thread of its own.
 
-The window's event loop paints and answers the officer; the duty loop makes thousands of HTTP
+The window's event loop paints and answers the officer; the watch loop makes thousands of HTTP
 requests per cycle. Sharing one loop means every burst of responses delays the next repaint, so
-the desk runs the duty loop here and the window awaits its results (``await thread.run(coro)``).
+the desk runs the watch loop here and the window awaits its results (``await thread.run(coro)``).
 
 Objects bound to a loop (locks, semaphores, connection pools) must be created and used on the
 loop that owns them: create them inside a coroutine passed to :meth:`LoopThread.run`.

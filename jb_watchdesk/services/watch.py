@@ -103,7 +103,8 @@ class WatchLoop:
         if poll.new_posts:
             met = await asyncio.to_thread(emergencies.match_posts, store, post_ids=poll.new_posts, now=now)
         return Changes(
-            comments=bool(poll.new_comments or poll.edited_comments),
+            # A reply or a deletion on the platform changes a stored comment without editing it.
+            comments=bool(poll.polled),
             status=True,
             accounts=bool(poll.health_changes),
             shift=bool(met),
@@ -145,7 +146,8 @@ class WatchLoop:
                         continue
             notifications = await self.notifications_only()
             if notifications:
-                await on_cycle(Cycle(poll=PollResult(), notifications=notifications))
+                # What is shown again may have been handled elsewhere meanwhile (the command line).
+                await on_cycle(Cycle(poll=PollResult(), changes=Changes(alerts=True), notifications=notifications))
             try:
                 await asyncio.wait_for(stop.wait(), timeout=tick_s)
             except TimeoutError:
@@ -154,6 +156,6 @@ class WatchLoop:
 
 def _scan_changes(scan: ScanOutcome, *, lexicon: LexiconReport | None) -> Changes:
     """What a scan changed: alerts raised (or resolved after a lexicon change), the lexicon reloaded."""
-    return Changes(
-        alerts=bool(scan.raised or scan.resolved), ledger=bool(scan.raised), lexicon=lexicon is not None, alert_rows=tuple(scan.raised)
-    )
+    # Resolved alerts are known by id only: then no rows, so the window re-reads the inbox.
+    rows = () if scan.resolved else tuple(scan.raised)
+    return Changes(alerts=bool(scan.raised or scan.resolved), ledger=bool(scan.raised), lexicon=lexicon is not None, alert_rows=rows)

@@ -87,10 +87,10 @@ class DeskController:
             return
         error = task.exception()
         if isinstance(error, WatchdeskError):
-            self.bridge.say("error", str(error))
+            self.bridge.say("error", error_text(error))
         elif error is not None:
             log.error("background task %s failed", task.get_name(), exc_info=error)
-            self.bridge.say("error", f"{task.get_name()}: {type(error).__name__}")
+            self.bridge.say("error", messages.text("ui.error.internal"))
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -143,8 +143,8 @@ class DeskController:
     def _watch_failed(self, error: Exception) -> None:
         if not isinstance(error, WatchdeskError):
             log.error("the watch loop failed", exc_info=error)
-        problem = str(error) if isinstance(error, WatchdeskError) else type(error).__name__
-        self.bridge.say("error", messages.text("duty.loop_failed", problem=problem, seconds=int(RETRY_WATCH_AFTER_S)))
+        problem = error_text(error) if isinstance(error, WatchdeskError) else messages.text("ui.error.internal")
+        self.bridge.say("error", messages.text("watch.loop_failed", problem=problem, seconds=int(RETRY_WATCH_AFTER_S)))
 
     async def _deliver(self, cycle: Cycle) -> None:  # on the watch thread
         """Hand a finished cycle to the window and wait until it is shown (cycles never pile up)."""
@@ -246,7 +246,7 @@ class DeskController:
                 try:
                     await self.refresh()
                 except WatchdeskError as error:  # a locked database, say: told, and tried again next time
-                    self.bridge.say("error", str(error))
+                    self.bridge.say("error", error_text(error))
 
     async def refresh(self) -> None:
         """Reload the overview, the comment queue and the alerts inbox from the store.
@@ -254,7 +254,9 @@ class DeskController:
         Time alone changes freshness and deadlines, so this runs every ``REFRESH_EVERY``; what
         the officer and the poll cycle change is shown through :meth:`apply_changes` instead.
         """
-        await self.apply_changes(Changes(status=True, comments=True, alerts=True))
+        changes = Changes(status=True, comments=True, alerts=True)
+        await self.apply_changes(changes)
+        self.runner.announce(changes)  # the duty panels' open items age with the clock too
 
     async def apply_changes(self, changes: Changes) -> None:
         """Refresh what ``changes`` names, from the rows it carries where it can.

@@ -59,7 +59,7 @@ def application(language: str) -> QApplication:
 
 
 async def serve(app: App, *, poll_settings: PollSettings | None = None, title_suffix: str = "") -> int:
-    """Show the window, run the duty loop until quit, then shut down within a few seconds."""
+    """Show the window, run the watch loop until quit, then shut down within a few seconds."""
     bridge = Bridge()
     controller = DeskController(app, bridge, poll_settings=poll_settings)
     controller.officer = app.settings.officer

@@ -191,7 +191,7 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     ),
     # duty shifts, inspections, emergencies, exports and the record
     "duty.empty": ("{field} 不能为空", "{field} must not be empty"),
-    "duty.loop_failed": (
+    "watch.loop_failed": (
         "巡查中断：{problem}。{seconds} 秒后自动重试；已存数据不受影响",
         "polling stopped: {problem}. It retries in {seconds} s; nothing stored is affected",
     ),

@@ -497,4 +497,5 @@ UI: Final[dict[str, tuple[str, str]]] = {
     ),
     "ui.duty.named_item": ("{name}：{text}", "{name}: {text}"),
     "ui.duty.with_detail": ("{text}（{detail}）", "{text} ({detail})"),
+    "ui.error.internal": ("程序内部错误，详情已写入日志", "an internal error; the details are in the log"),
 }

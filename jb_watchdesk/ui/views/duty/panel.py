@@ -20,6 +20,7 @@ from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.services.changes import Changes
 from jb_watchdesk.ui import icons
 from jb_watchdesk.ui.controller import DeskController
+from jb_watchdesk.ui.health import error_text
 from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import tooltip
 from jb_watchdesk.ui.widgets import ResultLine
@@ -61,7 +62,7 @@ def reporting(line: ResultLine) -> Iterator[None]:
     try:
         yield
     except WatchdeskError as error:
-        line.error(str(error))
+        line.error(error_text(error))
 
 
 @contextlib.contextmanager
