@@ -132,6 +132,8 @@ def cmd_alerts_ack(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _print_changes(changes: poller.PollResult, out: TextIO) -> None:
+    from jb_watchdesk.services.problems import problem_text
+
     line(
         out,
         "cli.poll.cycle",
@@ -145,7 +147,7 @@ def _print_changes(changes: poller.PollResult, out: TextIO) -> None:
     )
     for failure in changes.failures:
         line(out, "cli.poll.failure", account_id=failure.account_id, name=failure.name,
-             health=label("health", failure.health), reason=failure.reason)
+             health=label("health", failure.health), reason=problem_text(failure.code))
 
 
 def _warn_lexicon(cycle: watch.Cycle) -> None:

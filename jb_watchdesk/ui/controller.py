@@ -36,7 +36,7 @@ from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.domain.alerts import Alert
 from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.ui.bridge import Bridge
-from jb_watchdesk.ui.health import error_text
+from jb_watchdesk.services.problems import error_text
 from jb_watchdesk.ui.runner import Runner
 
 log = logging.getLogger(__name__)

@@ -38,7 +38,7 @@ from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui.dialogs.alert_popup import AlertPopup
 from jb_watchdesk.ui.dialogs.post import PostDialog
 from jb_watchdesk.ui.dialogs.settings import SettingsDialog
-from jb_watchdesk.ui.health import error_text
+from jb_watchdesk.services.problems import error_text
 from jb_watchdesk.ui.i18n import localise_file_dialog, t
 from jb_watchdesk.ui.notifier import Notifier
 from jb_watchdesk.ui.text import plain_label, tooltip

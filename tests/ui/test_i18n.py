@@ -47,7 +47,7 @@ from jb_watchdesk.ui import i18n
 from jb_watchdesk.ui.dialogs.allow_phrase import AllowPhraseDialog
 from jb_watchdesk.ui.dialogs.note import NoteDialog
 from jb_watchdesk.ui.i18n import localise_file_dialog
-from jb_watchdesk.ui.health import error_text, health_text, problem_text
+from jb_watchdesk.services.problems import error_text, health_text, problem_text
 from jb_watchdesk.ui.main_window import MainWindow
 from jb_watchdesk.ui.tray import Tray
 

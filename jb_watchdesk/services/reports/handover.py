@@ -12,6 +12,7 @@ from jb_watchdesk.domain.models import Freshness, Health
 from jb_watchdesk.domain.record import EmergencyStatus, Shift, status_of
 from jb_watchdesk.domain.reports import HandledComment, WindowAlert
 from jb_watchdesk.services import comments as comment_service
+from jb_watchdesk.services import problems
 from jb_watchdesk.services import shifts as shift_service
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.reports import inspection_log
@@ -106,7 +107,7 @@ def _account_rows(rows: Sequence[status_service.AccountStatusRow]) -> list[list[
             str(r.posts_7d),
             "" if r.days_silent is None else str(r.days_silent),
             messages.label("health", r.account.health),
-            cell(r.account.health_reason),
+            cell(problems.health_text(r.account) if r.account.health_reason else ""),
         ]
         for r in rows
     ]

@@ -10,9 +10,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QIcon
 
 from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.services.problems import freshness_text, health_text
 from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.ui import icons, labels
-from jb_watchdesk.ui.health import freshness_text, health_text
 from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import tooltip
 

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QHeaderView, QPushButton, QTableWidget, QTableWidg
 
 from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.services.changes import Changes
+from jb_watchdesk.services.problems import error_text
 from jb_watchdesk.ui import icons
 from jb_watchdesk.ui.controller import DeskController
-from jb_watchdesk.ui.health import error_text
 from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import tooltip
 from jb_watchdesk.ui.widgets import ResultLine

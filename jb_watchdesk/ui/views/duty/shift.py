@@ -18,9 +18,10 @@ from jb_watchdesk.domain.models import Freshness, Health
 from jb_watchdesk.domain.record import Shift
 from jb_watchdesk.services import exports
 from jb_watchdesk.services import operations as ops
+from jb_watchdesk.services import problems as health
 from jb_watchdesk.services.fields import MAX_NAME
 from jb_watchdesk.services.shifts import CarryOver, Handover
-from jb_watchdesk.ui import health, icons, labels
+from jb_watchdesk.ui import icons, labels
 from jb_watchdesk.ui.i18n import t, template
 from jb_watchdesk.ui.text import one_line, plain_label
 from jb_watchdesk.ui.views.columns import fit_columns

@@ -1,7 +1,7 @@
-"""What the window says when an account cannot be read, and about errors an action ran into.
+"""What the desk says when an account cannot be read, and about errors an action ran into.
 
 The poller stores an account's health reason as ``code: reason`` lines for the log and
-``status --json``; the window never shows those. It reads the codes
+``status --json``; the window, the command line's tables and the exports never show those. It reads the codes
 (:func:`jb_watchdesk.services.status.health_problems`) and says, in the officer's language,
 what happened and what to do in the window: which pane, which field, or that nothing needs
 doing. A code the catalogue has no sentence for is described by its kind of failure.
@@ -16,8 +16,11 @@ from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.domain.models import Account, Health
 from jb_watchdesk.domain.rules import VETO_SILENT_DAYS, WARN_SILENT_DAYS
 from jb_watchdesk.services.status import AccountStatusRow, error_kind, health_problems
-from jb_watchdesk.ui import labels
-from jb_watchdesk.ui.i18n import t
+
+
+def t(key: str, /, **params: object) -> str:
+    """A text of the catalogue in the current language (these sentences are the window's: ``ui.*``)."""
+    return messages.text(key, None, **params)
 
 SHOWN_PROBLEMS = 3
 _PLATFORM_NAMES = {"wechat": "wechat_mp"}
@@ -29,7 +32,7 @@ def problem_text(code: str, *, kind: str | None = None, platform: str = "") -> s
     prefix, _, rest = code.partition(".")
     name, _, suffix = rest.partition(".")
     kind = error_kind(code) if kind is None else kind
-    where = labels.platform(platform or _PLATFORM_NAMES.get(prefix, prefix))
+    where = messages.label("platform", platform or _PLATFORM_NAMES.get(prefix, prefix))
     text = _cause(prefix, name, kind, where)
     if suffix.startswith("comments"):
         return t("ui.health.comments", problem=text)
@@ -45,7 +48,7 @@ def _cause(prefix: str, name: str, kind: str, where: str) -> str:
     if name == "no_source":
         return t("ui.health.no_source")
     if name.startswith("no_"):
-        return t("ui.health.no_secret", secret=labels.secret(name[3:]))
+        return t("ui.health.no_secret", secret=messages.label("secret", name[3:]))
     if name == "timeout":
         return t("ui.health.timeout", platform=where)
     if name in ("connect", "connection", "closed", "http"):
@@ -72,7 +75,7 @@ def health_text(account: Account) -> str:
     """The account's health for the officer: its name when all is well, else what to do."""
     health = account.health
     if health is Health.OK:
-        return labels.health(health.value)
+        return messages.label("health", health.value)
     if health is Health.NEVER_POLLED:
         return t("ui.health.never_polled") if account.source else t("ui.health.no_source")
     sentences: list[str] = []
@@ -130,4 +133,4 @@ def error_text(error: WatchdeskError) -> str:
         params["detail"] = t(_OS_ERRORS.get(cause.errno or 0, "ui.error.os.other"))
     elif isinstance(params.get("problem"), WatchdeskError):
         params["problem"] = error_text(params["problem"])  # type: ignore[arg-type]
-    return messages.text(error.key, **params)
+    return messages.text(error.key, None, **params)
