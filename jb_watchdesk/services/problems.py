@@ -128,9 +128,14 @@ def error_text(error: WatchdeskError) -> str:
     if error.key == "account.probe_failed" and isinstance(code, str):
         platform = str(params.get("platform", ""))
         return t("ui.error.connection_failed", account=params.get("account", ""), problem=problem_text(code, platform=platform))
+    if "field" in params:  # a form's field by its name on screen, not the command line's option
+        field = str(params["field"]).lstrip("-")
+        if f"label.field.{field}" in messages.CATALOGUE:
+            params["field"] = messages.label("field", field)
     cause = error.__cause__
     if isinstance(cause, OSError) and "detail" in params:
         params["detail"] = t(_OS_ERRORS.get(cause.errno or 0, "ui.error.os.other"))
     elif isinstance(params.get("problem"), WatchdeskError):
         params["problem"] = error_text(params["problem"])  # type: ignore[arg-type]
-    return messages.text(error.key, None, **params)
+    window_key = f"ui.error.{error.key}"
+    return messages.text(window_key if window_key in messages.CATALOGUE else error.key, None, **params)

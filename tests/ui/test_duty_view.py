@@ -150,7 +150,8 @@ def test_a_second_sign_in_is_refused_with_the_reason_shown(view: DutyView, loop:
     sign_in(view, loop, "张三")
     sign_in(view, loop, "李四")
     assert view.shift_result.state == "veto"
-    assert view.shift_result.text() == messages.text("shift.already_open", shift_id=1, officer="张三")
+    # the window's own words for the refusal: no command-line options in it
+    assert view.shift_result.text() == messages.text("ui.error.shift.already_open", shift_id=1, officer="张三")
     assert shifts.current_shift(app.store).officer == "张三"  # type: ignore[union-attr]
 
 
@@ -225,7 +226,7 @@ def test_a_finding_without_an_action_is_refused_and_with_one_is_recorded(view: D
     view.check_edits[Check.OPERATION].setText("正常")
     run(loop, view.submit_inspection())
     assert view.inspection_result.state == "veto"
-    assert view.inspection_result.text() == messages.text("inspect.needs_action")
+    assert view.inspection_result.text() == messages.text("ui.error.inspect.needs_action")
     assert manual_rows(app) == []
 
     view.action_edit.setPlainText("已通知区应急管理局修改口令并复核")
@@ -273,7 +274,7 @@ def test_an_earlier_inspection_is_corrected_from_the_panel(view: DutyView, loop:
 
 def test_an_inspection_without_a_shift_is_refused(view: DutyView, loop: qasync.QEventLoop, app: App) -> None:
     run(loop, view.submit_inspection())
-    assert view.inspection_result.text() == messages.text("inspect.no_shift")
+    assert view.inspection_result.text() == messages.text("ui.error.inspect.no_shift")
     assert manual_rows(app) == []
 
 

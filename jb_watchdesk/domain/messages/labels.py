@@ -140,4 +140,11 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "label.rule.misstatement.region": ("地区名称", "region name"),
     "label.rule.lifecycle.closed_account_posting": ("应关停账号发布", "post by an account to be closed"),
     "label.rule.platform.rejected": ("平台判定不宜公开", "hidden by the platform"),
+    "label.field.officer": ("值班员", "officer"),
+    "label.field.note": ("说明", "note"),
+    "label.field.title": ("事件名称", "event"),
+    "label.field.keywords": ("关键词", "keywords"),
+    "label.field.finding": ("其他问题", "other findings"),
+    "label.field.action": ("整改措施", "corrective action"),
+    "label.field.force": ("强制结班原因", "force-close reason"),
 }

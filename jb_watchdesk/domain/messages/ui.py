@@ -498,4 +498,20 @@ UI: Final[dict[str, tuple[str, str]]] = {
     "ui.duty.named_item": ("{name}：{text}", "{name}: {text}"),
     "ui.duty.with_detail": ("{text}（{detail}）", "{text} ({detail})"),
     "ui.error.internal": ("程序内部错误，详情已写入日志", "an internal error; the details are in the log"),
+    # core refusals in the window's words (the command line's versions name its commands and options)
+    "ui.error.shift.already_open": (
+        "第 {shift_id} 班（{officer}）尚未结束：请先交班；值班员已离开时填写强制结班原因后结班",
+        "shift {shift_id} ({officer}) is still open: end it first; if the officer has left, give a force-close reason",
+    ),
+    "ui.error.shift.none_open": ("当前没有进行中的班次：请先填写值班员并开班", "no shift is open: enter the officer and start a shift"),
+    "ui.error.inspect.no_shift": (
+        "人工巡查须在班次中记录：请先开班",
+        "manual inspections are recorded within a shift: start a shift first",
+    ),
+    "ui.error.inspect.needs_action": (
+        "记录了问题但没有整改措施：请在“整改措施”中写明已采取的措施",
+        "a finding is recorded without a corrective action: say what was done under Corrective action",
+    ),
+    "ui.error.alert.empty_note": ("确认告警须写明处理情况", "acknowledging an alert needs a note on what was done"),
+    "ui.error.alert.empty_officer": ("请先在“设置”中填写值班员姓名", "enter the officer's name in Settings first"),
 }
