@@ -54,8 +54,13 @@ def test_acknowledging_an_alert_reads_only_the_counts(run_desk, until, monkeypat
         assert shown == ["alert counts"]
         (changes,) = announced
         assert changes.alerts and not (changes.status or changes.comments or changes.shift)
-        row = next(window.alerts.model.row_at(r) for r in range(window.alerts.model.rowCount()) if window.alerts.model.row_at(r).id == new.id)
+        model = window.alerts.model
+        position = next(r for r in range(model.rowCount()) if model.row_at(r).id == new.id)
+        row = model.row_at(position)
         assert row.state is AlertState.ACKNOWLEDGED and row.ack_note == "已通知发布单位撤稿"
+        # it moved below every new alert, as a full reload orders the inbox
+        assert all(model.row_at(r).state is AlertState.NEW for r in range(position))
+        assert all(model.row_at(r).state is not AlertState.NEW for r in range(position, model.rowCount()))
 
     run_desk(scenario)
 

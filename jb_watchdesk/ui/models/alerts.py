@@ -60,10 +60,13 @@ class AlertsModel(QAbstractTableModel):
         where = {alert.id: row for row, alert in enumerate(self._rows)}
         if any(alert.id not in where for alert in alerts):
             return False
+        rows = list(self._rows)
         for alert in alerts:
-            row = where[alert.id]
-            self._rows[row] = alert
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+            rows[where[alert.id]] = alert
+        # A handled alert moves to the handled section, as a full reload would put it.
+        self.layoutAboutToBeChanged.emit()
+        self._rows = inbox_order(rows)
+        self.layoutChanged.emit()
         return True
 
     def row_at(self, row: int) -> Alert:

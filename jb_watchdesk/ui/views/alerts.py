@@ -81,9 +81,12 @@ class AlertsView(QWidget):
         self._selected()
 
     def update_rows(self, alerts: Sequence[Alert]) -> bool:
-        """Show the current state of listed alerts in place; False if any is not listed."""
+        """Show the current state of listed alerts; False if any is not listed."""
+        selected = self.current()
         if not self.model.update_rows(alerts):
             return False
+        if selected is not None:
+            self.select(selected.id)
         self._selected()
         return True
 
