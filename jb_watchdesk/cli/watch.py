@@ -101,10 +101,11 @@ def cmd_comments(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_alerts(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.domain.alerts import AlertFilter
     from jb_watchdesk.services import operations as ops
 
-    states = () if args.state == "all" else (AlertState(args.state),)
-    rows = ops.list_alerts(app.store, states=states)
+    states = frozenset() if args.state == "all" else frozenset({AlertState(args.state)})
+    rows = list(ops.iter_alerts(app.store, AlertFilter(states=states)))
     if args.json:
         dump_json([row.to_json() for row in rows], out)
         return 0

@@ -1,19 +1,128 @@
 """Alerts as the layers exchange them: a draft the scanner wants raised, and a stored alert.
 
-Spans are offsets into one field of the item (``item_field``), in code points and in UTF-16 code
-units (what Qt's text cursors count). ``text`` and ``context`` are stored already masked, so no
-screen or export can show the personal data a detector found. Times are timezone-aware (UTC from
-the store).
+One stored alert stands for one item (a post, a comment) and one category: every hit of that
+category in the item is one of its :class:`AlertHit`, and the alert shows the most serious one
+(``rule``, ``text``, the span). Spans are offsets into one field of the item (``item_field``), in
+code points and in UTF-16 code units (what Qt's text cursors count). ``text`` and ``context`` are
+stored already masked, so no screen or export can show the personal data a detector found. Times
+are timezone-aware (UTC from the store).
+
+**Backlog**: an item the desk found already there — published before its account's first
+successful poll, or more than :data:`BACKLOG_AGE` old when first seen — is counted and listed
+but never pops up, repeats or escalates; the officer reviews it in bulk.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, Final
 
 from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.domain.sensitive.lexicon import Severity
-from jb_watchdesk.domain.sensitive.reasons import Why, reason_text
+from jb_watchdesk.domain.sensitive.reasons import Why, reason_text, whys_from_json
+
+BACKLOG_AGE: Final = timedelta(hours=24)
+"""An item older than this when the desk first sees it is backlog, not news."""
+
+
+def is_backlog(*, published_at: datetime | None, seen_at: datetime | None, first_polled_at: datetime | None) -> bool:
+    """Whether an item first seen at ``seen_at`` is backlog (see the module's docstring).
+
+    ``first_polled_at`` is when its account was first read successfully (None: not yet, so the
+    item is being read by that first poll). The items of the first poll are stored in the same
+    transaction that sets it, so they have ``seen_at == first_polled_at``.
+    """
+    if seen_at is None or first_polled_at is None or seen_at <= first_polled_at:
+        return True
+    return published_at is not None and published_at < seen_at - BACKLOG_AGE
+
+
+@dataclass(frozen=True, slots=True)
+class AlertHit:
+    """One hit of an alert: where it is, which rule, how serious, why. ``text`` is already masked."""
+
+    rule: str
+    severity: Severity
+    text: str = ""
+    field: str = ""
+    start: int | None = None
+    end: int | None = None
+    start_utf16: int | None = None
+    end_utf16: int | None = None
+    confidence: float = 1.0
+    occurrences: int = 1
+    why: tuple[Why, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """Why the hit was raised, lowered or kept, in the officer's language ("" if plain)."""
+        return reason_text(self.why)
+
+    def as_json(self) -> dict[str, object]:
+        """The ``alerts --json`` ``hits`` entry: code-point ``start``/``end`` into ``field``."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "field": self.field,
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "text": self.text,
+            "reason": self.reason,
+            "confidence": self.confidence,
+        }
+
+    def stored(self) -> dict[str, object]:
+        """What the store keeps (reasons as codes, rendered when shown)."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "text": self.text,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "start16": self.start_utf16,
+            "end16": self.end_utf16,
+            "confidence": self.confidence,
+            "occurrences": self.occurrences,
+            "why": [why.as_json() for why in self.why],
+        }
+
+    @classmethod
+    def from_stored(cls, value: Any) -> AlertHit | None:
+        """Read back :meth:`stored`; a shape that is not one is skipped (None), never fatal."""
+        if not isinstance(value, dict):
+            return None
+        try:
+            return cls(
+                rule=str(value["rule"]),
+                severity=Severity(value["severity"]),
+                text=str(value.get("text") or ""),
+                field=str(value.get("field") or ""),
+                start=_int(value.get("start")),
+                end=_int(value.get("end")),
+                start_utf16=_int(value.get("start16")),
+                end_utf16=_int(value.get("end16")),
+                confidence=float(value.get("confidence", 1.0)),
+                occurrences=int(value.get("occurrences", 1)),
+                why=whys_from_json(value.get("why")),
+            )
+        except (KeyError, ValueError, TypeError):
+            return None
+
+    @property
+    def key(self) -> tuple[str, str, int | None, int | None]:
+        """What makes two hits the same hit: rule, field and span."""
+        return self.rule, self.field, self.start, self.end
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def most_serious(hits: tuple[AlertHit, ...] | list[AlertHit]) -> AlertHit:
+    """The hit an alert shows: the most serious, then the most certain, then the first in the text."""
+    return max(hits, key=lambda hit: (hit.severity.rank, hit.confidence, -(hit.start or 0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +146,26 @@ class AlertDraft:
     masked: bool = False
     occurrences: int = 1
     why: tuple[Why, ...] = ()
+    published_at: datetime | None = None
+    """When the item was published (for a comment: posted), as the platform said."""
+    seen_at: datetime | None = None
+    """When the desk first stored the item."""
+    backlog: bool = False
+
+    def hit(self) -> AlertHit:
+        return AlertHit(
+            rule=self.rule,
+            severity=self.severity,
+            text=self.text,
+            field=self.item_field,
+            start=self.span_start,
+            end=self.span_end,
+            start_utf16=self.span_start_utf16,
+            end_utf16=self.span_end_utf16,
+            confidence=self.confidence,
+            occurrences=self.occurrences,
+            why=self.why,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +200,16 @@ class Alert:
     last_notified_at: datetime | None
     notify_count: int
     why: tuple[Why, ...] = ()
+    hits: tuple[AlertHit, ...] = ()
+    """Every hit of this alert's category in the item, most serious first (at least the shown one)."""
+    published_at: datetime | None = None
+    seen_at: datetime | None = None
+    backlog: bool = False
+    deferred_until: datetime | None = None
+    """Not shown again before this instant (the officer deferred it); the escalation clock runs on."""
+    escalated_at: datetime | None = None
+    """When the alert was first escalated (a sound, then the leader on duty); None if never."""
+    escalation_step: int = 0
 
     @property
     def reason(self) -> str:
@@ -106,7 +245,91 @@ class Alert:
             "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
             "reason": self.reason,
             "why": [why.as_json() for why in self.why],
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "seen_at": self.seen_at.isoformat() if self.seen_at else None,
+            "backlog": self.backlog,
+            "hits": [hit.as_json() for hit in self.hits],
+            "deferred_until": self.deferred_until.isoformat() if self.deferred_until else None,
+            "escalated_at": self.escalated_at.isoformat() if self.escalated_at else None,
         }
 
 
-__all__ = ["Alert", "AlertDraft", "AlertState", "ItemKind"]
+@dataclass(frozen=True, slots=True)
+class AlertFilter:
+    """Which alerts a list, a count or a bulk action takes; an empty field means "any".
+
+    ``backlog``: True for backlog only, False for live only. ``published_from``/``published_to``
+    bound the item's publish time (inclusive, exclusive). ``item`` is one post or comment.
+    """
+
+    states: frozenset[AlertState] = frozenset()
+    severities: frozenset[Severity] = frozenset()
+    categories: frozenset[str] = frozenset()
+    account_ids: frozenset[int] = frozenset()
+    unit: str | None = None
+    rule: str | None = None
+    item: tuple[ItemKind, int] | None = None
+    backlog: bool | None = None
+    published_from: datetime | None = None
+    published_to: datetime | None = None
+    raised_since: datetime | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == ANY_ALERT
+
+
+ANY_ALERT: Final = AlertFilter()
+"""The filter that takes every alert."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCounts:
+    """How many alerts stand where, counted once by the store and shown the same everywhere.
+
+    ``open`` = new (not yet acknowledged) alerts; ``open_live`` and ``open_backlog`` split them;
+    ``open_high`` are the high ones, ``open_high_live`` the ones that pop up and escalate.
+    """
+
+    open: int = 0
+    open_high: int = 0
+    open_live: int = 0
+    open_backlog: int = 0
+    open_high_live: int = 0
+    deferred: int = 0
+    escalated: int = 0
+    acknowledged: int = 0
+    resolved: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.open + self.acknowledged + self.resolved
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "open": self.open,
+            "open_high": self.open_high,
+            "open_live": self.open_live,
+            "open_backlog": self.open_backlog,
+            "open_high_live": self.open_high_live,
+            "deferred": self.deferred,
+            "escalated": self.escalated,
+            "acknowledged": self.acknowledged,
+            "resolved": self.resolved,
+            "total": self.total,
+        }
+
+
+__all__ = [
+    "ANY_ALERT",
+    "BACKLOG_AGE",
+    "Alert",
+    "AlertCounts",
+    "AlertDraft",
+    "AlertFilter",
+    "AlertHit",
+    "AlertState",
+    "ItemKind",
+    "is_backlog",
+    "most_serious",
+]

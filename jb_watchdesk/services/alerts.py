@@ -8,6 +8,7 @@ notifications are due. The window and headless mode ask :class:`AlertService` fo
 them through whatever notifier works, and the service remembers what was shown in the database,
 so a restart neither forgets an unacknowledged alert nor repeats it early.
 
+- Backlog alerts (items the desk found already there) and deferred ones are never pushed.
 - A high-severity alert is raised at once, and raised again every ``repeat_after`` until
   someone acknowledges it.
 - Medium alerts are gathered into one digest notification; low alerts are listed, never pushed.
@@ -18,14 +19,14 @@ so a restart neither forgets an unacknowledged alert nor repeats it early.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final, Protocol
 
 from jb_watchdesk.domain import messages
-from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.alerts import ANY_ALERT, Alert, AlertCounts, AlertFilter
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.domain.sensitive import Severity
@@ -37,7 +38,8 @@ MAX_NOTE_CHARS: Final = 2_000
 MAX_OFFICER_CHARS: Final = 64
 HEADLINE_CHARS: Final = 200
 """Notification text stays under Windows' 256-character toast limit with room for a prefix."""
-LIST_LIMIT: Final = 10_000
+PAGE_SIZE: Final = 500
+"""Rows a list reads at a time; a longer list pages ("showing 1–500 of 807"), never silently cut."""
 
 
 
@@ -171,17 +173,77 @@ def _ack_args(officer: str, note: str) -> tuple[str, str]:
     )
 
 
-def list_alerts(
-    store: Store, *, states: Collection[AlertState] = (), limit: int = LIST_LIMIT, offset: int = 0
-) -> list[Alert]:
-    """Alerts in the given states (all when empty), newest first."""
-    return store.query(alert_store.list_alerts, states=states, limit=limit, offset=offset)
+class Deferral(StrEnum):
+    """How long the officer puts an alert off (the pop-up's choices; Esc is the shortest)."""
+
+    MINUTES_15 = "15m"
+    HOUR_1 = "1h"
+    SHIFT = "shift"
+    """Until the shift is handed over (ending a shift brings every deferred alert back), at most 12 hours."""
+
+
+DEFERRALS: Final = {Deferral.MINUTES_15: timedelta(minutes=15), Deferral.HOUR_1: timedelta(hours=1), Deferral.SHIFT: timedelta(hours=12)}
+
+
+def deferred_until(choice: Deferral | str, *, now: datetime) -> datetime:
+    """The instant a deferral chosen at ``now`` ends; ``InputError`` for a choice that is not one."""
+    try:
+        return now + DEFERRALS[Deferral(choice)]
+    except ValueError:
+        raise InputError("alert.bad_deferral", value=str(choice), choices=", ".join(d.value for d in Deferral)) from None
+
+
+def list_alerts(store: Store, selection: AlertFilter = ANY_ALERT, *, limit: int = PAGE_SIZE, offset: int = 0) -> list[Alert]:
+    """One page of the alerts ``selection`` takes, newest first."""
+    return store.query(alert_store.list_alerts, selection, limit=limit, offset=offset)
+
+
+def count_selected(store: Store, selection: AlertFilter = ANY_ALERT) -> int:
+    return store.query(alert_store.count_selected, selection)
+
+
+def iter_alerts(store: Store, selection: AlertFilter = ANY_ALERT, *, page: int = PAGE_SIZE) -> Iterator[Alert]:
+    """Every alert ``selection`` takes, newest first, read a page at a time (never capped)."""
+    offset = 0
+    while True:
+        rows = list_alerts(store, selection, limit=page, offset=offset)
+        yield from rows
+        if len(rows) < page:
+            return
+        offset += page
+
+
+def counts(store: Store, *, now: datetime) -> AlertCounts:
+    """The one count of alerts every screen, the tray and the command line show."""
+    return store.query(alert_store.count_alerts, now=now)
 
 
 def acknowledge(store: Store, alert_id: int, *, officer: str, note: str, now: datetime) -> Alert:
     """``new → acknowledged``: an officer and a note on what was done are required."""
     officer, note = _ack_args(officer, note)
     return store.call(alert_store.acknowledge, alert_id, officer=officer, note=note, now=now)
+
+
+def _bulk_selection(selection: AlertFilter) -> AlertFilter:
+    if selection.is_empty:  # "everything" is never one click or one mistyped command away
+        raise InputError("alert.bulk_needs_selection")
+    return selection
+
+
+def acknowledge_selected(store: Store, selection: AlertFilter, *, officer: str, note: str, now: datetime) -> list[Alert]:
+    """Acknowledge every new alert ``selection`` takes with one note (one ledger row each)."""
+    officer, note = _ack_args(officer, note)
+    return store.call(alert_store.acknowledge_selected, _bulk_selection(selection), officer=officer, note=note, now=now)
+
+
+def defer_selected(
+    store: Store, selection: AlertFilter, *, choice: Deferral | str, officer: str, now: datetime, note: str = ""
+) -> list[Alert]:
+    """Put off every new alert ``selection`` takes (no pop-up or repeat until then); one ledger row each."""
+    until = deferred_until(choice, now=now)
+    officer = _checked(officer, key="alert.empty_officer", field_name="--officer", limit=MAX_OFFICER_CHARS)
+    note = clean_field(note, field_name="--note", limit=MAX_NOTE_CHARS, required=False)
+    return store.call(alert_store.defer_selected, _bulk_selection(selection), until=until, officer=officer, note=note, now=now)
 
 
 def resolve(store: Store, alert_id: int, *, officer: str, now: datetime) -> Alert:
@@ -205,7 +267,7 @@ class AlertService:
         never drops a message, so recording them here is what keeps them from repeating early.
         """
         now = self._clock.now()
-        candidates = await self._store.run(alert_store.notification_candidates, notified_since=now - self.policy.lookback)
+        candidates = await self._store.run(alert_store.notification_candidates, notified_since=now - self.policy.lookback, now=now)
         due = self.policy.due_notifications(candidates, now=now)
         if due:
             await self._store.run(alert_store.mark_notified, _ids(due), now=now)
@@ -218,12 +280,21 @@ def _ids(notifications: Sequence[Notification]) -> list[int]:
 
 __all__ = [
     "Alert",
+    "AlertCounts",
+    "AlertFilter",
     "AlertService",
     "AlertState",
+    "Deferral",
     "Notification",
     "NotificationKind",
     "NotificationPolicy",
     "acknowledge",
+    "acknowledge_selected",
+    "count_selected",
+    "counts",
+    "defer_selected",
+    "deferred_until",
+    "iter_alerts",
     "list_alerts",
     "resolve",
 ]

@@ -15,14 +15,14 @@ The rules themselves live in the entity services (:mod:`.alerts`, :mod:`.comment
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from jb_watchdesk.domain import messages
-from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.alerts import ANY_ALERT, Alert, AlertCounts, AlertFilter
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.models import Account, AlertState, ItemKind, ItemText
+from jb_watchdesk.domain.models import Account, ItemKind, ItemText
 from jb_watchdesk.domain.record import EmergencyStatus, InspectionRow, Shift
 from jb_watchdesk.services import accounts as account_service
 from jb_watchdesk.services import alerts as alert_service
@@ -35,7 +35,6 @@ from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.services.shifts import Handover
 from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.storage import accounts as account_store
-from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage import audit, dashboard
 from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage.db import Store
@@ -45,21 +44,47 @@ from jb_watchdesk.storage.secrets import SecretStore, validate_secret_name
 
 
 def list_alerts(
-    store: Store, *, states: Collection[AlertState] = (), limit: int = alert_service.LIST_LIMIT, offset: int = 0
+    store: Store, selection: AlertFilter = ANY_ALERT, *, limit: int = alert_service.PAGE_SIZE, offset: int = 0
 ) -> list[Alert]:
-    """Alerts in ``states`` (all when empty), newest first, one page."""
-    return alert_service.list_alerts(store, states=states, limit=limit, offset=offset)
+    """One page of the alerts ``selection`` takes, newest first (:func:`count_selected` gives the total)."""
+    return alert_service.list_alerts(store, selection, limit=limit, offset=offset)
 
 
-def alert_counts(store: Store) -> dict[str, int]:
-    """``{"new", "new_high", "acknowledged", "resolved"}``: how many alerts stand where, uncapped."""
-    return store.query(alert_store.count_alerts)
+def iter_alerts(store: Store, selection: AlertFilter = ANY_ALERT) -> Iterator[Alert]:
+    """Every alert ``selection`` takes, newest first, a page at a time (the command line's list)."""
+    return alert_service.iter_alerts(store, selection)
+
+
+def count_selected(store: Store, selection: AlertFilter = ANY_ALERT) -> int:
+    return alert_service.count_selected(store, selection)
+
+
+def alert_counts(store: Store, *, now: datetime) -> AlertCounts:
+    """How many alerts stand where, uncapped: the tile, the banner, the tray, the tabs and the
+    command line all show these numbers."""
+    return alert_service.counts(store, now=now)
 
 
 def acknowledge_alert(store: Store, alert_id: int, *, officer: str, note: str, now: datetime) -> Changes:
     """``new → acknowledged`` with the officer's note; ``result`` is the alert as it is now."""
     alert = alert_service.acknowledge(store, alert_id, officer=officer, note=note, now=now)
     return alerts_changed([alert], result=alert)
+
+
+def acknowledge_alerts(store: Store, selection: AlertFilter, *, officer: str, note: str, now: datetime) -> Changes:
+    """Acknowledge every new alert of a post, an account, a rule … with one note (one ledger row
+    each); ``result`` is the list of alerts acknowledged (empty when none was new)."""
+    alerts = alert_service.acknowledge_selected(store, selection, officer=officer, note=note, now=now)
+    return alerts_changed(alerts, result=alerts)
+
+
+def defer_alerts(
+    store: Store, selection: AlertFilter, *, choice: str, officer: str, now: datetime, note: str = ""
+) -> Changes:
+    """Put off the new alerts ``selection`` takes (15 min, 1 h, the rest of the shift: see
+    :class:`~jb_watchdesk.services.alerts.Deferral`); ``result`` is the list of alerts deferred."""
+    alerts = alert_service.defer_selected(store, selection, choice=choice, officer=officer, now=now, note=note)
+    return alerts_changed(alerts, result=alerts)
 
 
 def resolve_alert(store: Store, alert_id: int, *, officer: str, now: datetime) -> Changes:

@@ -2,8 +2,10 @@
 
 The poller hands each :class:`~jb_watchdesk.services.poller.PollResult` to :meth:`ScanService.process`.
 The items' texts are read from the store, scanned on the service's own worker thread (a scan of a
-long article must never freeze the window) and every hit becomes an alert, one per item and
-rule. Personal data is masked before anything is stored: the alert's text and its context
+long article must never freeze the window) and the hits become alerts, one per item and
+category, listing each hit (a label and the number it names are one hit). An item the desk found
+already there (its account's first poll, or over 24 hours old when first seen) raises backlog
+alerts: counted and listed, never pushed. Personal data is masked before anything is stored: the alert's text and its context
 snippet are what an officer, a screen or an export may show.
 
 The matcher is immutable. Editing a lexicon builds a new one in the background and swaps the
@@ -13,6 +15,7 @@ reference, so a scan in progress finishes with the lexicon it started with.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import threading
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Final, Protocol, TypeVar
 
 from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.alerts import Alert, AlertDraft
+from jb_watchdesk.domain.alerts import Alert, AlertDraft, is_backlog
 from jb_watchdesk.domain.models import AccountStatus, ItemKind, Visibility
 from jb_watchdesk.domain.sensitive import Category, Hit, LexiconProblem, Scanner, Severity, utf16_spans
 from jb_watchdesk.domain.sensitive.detectors import DETECTOR_RULES
@@ -267,7 +270,8 @@ def scan_each(
 def scan_items(
     scanner: Scanner, items: Sequence[ScanItem], *, lifecycle_posts: frozenset[int]
 ) -> tuple[list[AlertDraft], int]:
-    """Scan each item's texts; returns one draft per item and rule, and the number of hits.
+    """Scan each item's texts; returns one draft per item and rule, and the number of hits
+    (the store merges an item's drafts into one alert per category).
 
     Of several hits of one rule the most serious (then the most certain, then the first) is
     the one shown. Posts in ``lifecycle_posts`` also get a lifecycle finding when their account
@@ -279,7 +283,7 @@ def scan_items(
         best: dict[str, _Best] = {}
         scanned: dict[str, list[Hit]] = {}
         for field, text in item.texts:
-            hits = scanner.scan(text)
+            hits = fold_cues(scanner.scan(text))
             scanned[field] = hits
             total += len(hits)
             for hit in hits:
@@ -290,14 +294,39 @@ def scan_items(
                 current.count += 1
                 if (hit.severity.rank, hit.confidence) > (current.hit.severity.rank, current.hit.confidence):
                     current.hit, current.field, current.text, current.field_hits = hit, field, text, hits
-        drafts.extend(_draft(item, rule, found) for rule, found in best.items())
+        found_here = [_draft(item, rule, found) for rule, found in best.items()]
         if item.kind is ItemKind.POST and item.visibility is Visibility.REJECTED:
-            drafts.append(_rejected_draft(item, scanned))
+            found_here.append(_rejected_draft(item, scanned))
         if item.kind is ItemKind.POST and item.id in lifecycle_posts:
             finding = _lifecycle_draft(item, scanned)
             if finding is not None:
-                drafts.append(finding)
+                found_here.append(finding)
+        backlog = is_backlog(published_at=item.published_at, seen_at=item.seen_at, first_polled_at=item.first_polled_at)
+        drafts.extend(
+            dataclasses.replace(draft, published_at=item.published_at, seen_at=item.seen_at, backlog=backlog) for draft in found_here
+        )
     return drafts, total
+
+
+CUE_REACH: Final = 3
+"""A label this many characters or fewer from the number it names is part of that hit."""
+
+
+def fold_cues(hits: Sequence[Hit]) -> list[Hit]:
+    """One hit per thing: a lexicon cue (身份证号码, 电话) touching a detector's hit of the same
+    category (the number it labels) is that hit, not a second one; the detector already weighs
+    the label in its reasons."""
+    detected = [hit for hit in hits if hit.term is None]
+    if not detected:
+        return list(hits)
+
+    def folded(hit: Hit) -> bool:
+        return hit.term is not None and any(
+            other.category is hit.category and hit.start <= other.end + CUE_REACH and other.start <= hit.end + CUE_REACH
+            for other in detected
+        )
+
+    return [hit for hit in hits if not folded(hit)]
 
 
 def _draft(item: ScanItem, rule: str, found: _Best) -> AlertDraft:
@@ -400,6 +429,7 @@ __all__ = [
     "ScanService",
     "lexicon_locations",
     "load_scanner",
+    "fold_cues",
     "masked_excerpt",
     "scan_each",
     "scan_items",

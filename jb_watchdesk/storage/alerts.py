@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final, cast
 
 from sqlite_utils import Database
 
-from jb_watchdesk.domain.alerts import Alert, AlertDraft
+from jb_watchdesk.domain.alerts import ANY_ALERT, Alert, AlertCounts, AlertDraft, AlertFilter, AlertHit, most_serious
 from jb_watchdesk.domain.errors import InputError, NotFound
 from jb_watchdesk.domain.models import AccountStatus, AlertState, ItemKind, Visibility
 from jb_watchdesk.domain.sensitive.lexicon import Severity
@@ -38,7 +38,7 @@ _CHUNK: Final = 500
 def _alert(row: dict[str, Any]) -> Alert:
     raised = from_db(row["raised_at"])
     assert raised is not None
-    return Alert(
+    alert = Alert(
         id=row["id"],
         account_id=row["account_id"],
         item_kind=ItemKind(row["item_kind"]),
@@ -67,6 +67,32 @@ def _alert(row: dict[str, Any]) -> Alert:
         last_notified_at=from_db(row["last_notified_at"]),
         notify_count=row["notify_count"],
         why=_whys(row.get("why")),
+        hits=_hits(row.get("hits")),
+        published_at=from_db(row.get("published_at")),
+        seen_at=from_db(row.get("seen_at")),
+        backlog=bool(row.get("backlog")),
+        deferred_until=from_db(row.get("deferred_until")),
+        escalated_at=from_db(row.get("escalated_at")),
+        escalation_step=int(row.get("escalation_step") or 0),
+    )
+    if not alert.hits:  # a row raised before alerts listed their hits: the shown hit is the one
+        alert = replace(alert, hits=(_shown_hit(alert),))
+    return alert
+
+
+def _shown_hit(alert: Alert) -> AlertHit:
+    return AlertHit(
+        rule=alert.rule,
+        severity=alert.severity,
+        text=alert.text,
+        field=alert.item_field,
+        start=alert.span_start,
+        end=alert.span_end,
+        start_utf16=alert.span_start_utf16,
+        end_utf16=alert.span_end_utf16,
+        confidence=alert.confidence,
+        occurrences=alert.occurrences,
+        why=alert.why,
     )
 
 
@@ -79,6 +105,17 @@ def _whys(value: object) -> tuple[Why, ...]:
         return ()
 
 
+def _hits(value: object) -> tuple[AlertHit, ...]:
+    if not isinstance(value, str):
+        return ()
+    try:
+        stored = json.loads(value)
+    except ValueError:
+        return ()
+    hits = (AlertHit.from_stored(item) for item in stored) if isinstance(stored, list) else ()
+    return tuple(hit for hit in hits if hit is not None)
+
+
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for index in range(0, len(values), _CHUNK):
         yield values[index : index + _CHUNK]
@@ -88,67 +125,142 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _detail_columns(draft: AlertDraft) -> dict[str, object]:
+def _ordered(hits: Iterable[AlertHit]) -> tuple[AlertHit, ...]:
+    """Most serious first, then in reading order; one entry per (rule, field, span)."""
+    unique = {hit.key: hit for hit in hits}
+    return tuple(sorted(unique.values(), key=lambda hit: (-hit.severity.rank, -hit.confidence, hit.field, hit.start or 0, hit.rule)))
+
+
+def _detail_columns(hits: Sequence[AlertHit], *, context: str, masked: bool) -> dict[str, object]:
+    """The columns an alert takes from its hits: the most serious one shown, all of them listed."""
+    ordered = _ordered(hits)
+    top = most_serious(ordered)
     return {
-        "category": draft.category,
-        "severity": draft.severity.value,
-        "text": draft.text,
-        "context": draft.context,
-        "item_field": draft.item_field,
-        "span_start": draft.span_start,
-        "span_end": draft.span_end,
-        "span_start_utf16": draft.span_start_utf16,
-        "span_end_utf16": draft.span_end_utf16,
-        "confidence": draft.confidence,
-        "masked": int(draft.masked),
-        "occurrences": draft.occurrences,
-        "why": json.dumps([why.as_json() for why in draft.why], ensure_ascii=False),
+        "severity": top.severity.value,
+        "rule": top.rule,
+        "text": top.text,
+        "context": context,
+        "item_field": top.field,
+        "span_start": top.start,
+        "span_end": top.end,
+        "span_start_utf16": top.start_utf16,
+        "span_end_utf16": top.end_utf16,
+        "confidence": top.confidence,
+        "masked": int(masked),
+        "occurrences": sum(hit.occurrences for hit in ordered),
+        "why": json.dumps([why.as_json() for why in top.why], ensure_ascii=False),
+        "hits": json.dumps([hit.stored() for hit in ordered], ensure_ascii=False),
     }
 
 
-def record_alerts(db: Database, drafts: Sequence[AlertDraft], *, now: datetime) -> list[int]:
-    """Raise each draft unless its (item, rule) already has an alert; one transaction.
+_GROUP_SQL: Final = (
+    "SELECT id, state, resolve_reason, severity, rule, hits, context, masked FROM alerts "
+    "WHERE item_kind = ? AND item_id = ? AND category = ? ORDER BY id"
+)
 
-    Returns the ids of the alerts raised by this call. An alert that was resolved only because
-    its rule had been removed is raised again, with fresh details, when the rule comes back:
-    the officer never looked at it, so it is new again. So is one whose item now gives the
-    rule a higher severity (a warning edited into an offer): what the officer acknowledged is
-    not what is there now (the acknowledgement stays in the ledger). Every other existing
-    alert is left exactly as it is.
+
+def record_alerts(db: Database, drafts: Sequence[AlertDraft], *, now: datetime) -> list[int]:
+    """Raise the drafts as one alert per item and category; one transaction.
+
+    Returns the ids of the alerts raised or made more serious by this call (the ones to show).
+    Per item and category:
+
+    - no alert yet: one is raised holding every hit;
+    - a new (unacknowledged) alert: its hits become the scan's (what the item holds now); it is
+      returned, and shown again, only if it became more serious;
+    - an alert resolved only because its rules had left the lexicon: raised again with fresh
+      details when they come back (the officer never looked at it);
+    - acknowledged or resolved by an officer: history, never changed. A hit whose rule that
+      history does not hold, or holds at a lower severity (a warning edited into an offer),
+      raises a new alert: what the officer acknowledged is not what is there now.
     """
     stamp = to_db(now)
+    groups: dict[tuple[ItemKind, int, str], list[AlertDraft]] = {}
+    for draft in drafts:
+        groups.setdefault((draft.item_kind, draft.item_id, draft.category), []).append(draft)
     raised: list[int] = []
     with db.atomic():
-        for draft in drafts:
-            key = [draft.item_kind.value, draft.item_id, draft.rule]
-            existing = db.execute(
-                "SELECT id, state, resolve_reason, severity FROM alerts WHERE item_kind = ? AND item_id = ? AND rule = ?", key
-            ).fetchone()
-            if existing is None:
-                values = {
-                    "account_id": draft.account_id,
-                    "item_kind": draft.item_kind.value,
-                    "item_id": draft.item_id,
-                    "rule": draft.rule,
-                    "raised_at": stamp,
-                    "state": AlertState.NEW.value,
-                    **_detail_columns(draft),
-                }
-                raised.append(int(cast(int, db.table("alerts").insert(values).last_pk)))
-                continue
-            alert_id, state, reason, severity = existing
-            worse = draft.severity.rank > Severity(severity).rank
-            if (state == AlertState.RESOLVED.value and reason == RESOLVED_RULE_REMOVED) or worse:
-                columns = _detail_columns(draft)
-                assignments = ", ".join(f"{name} = ?" for name in columns)
-                db.execute(
-                    f"UPDATE alerts SET {assignments}, state = ?, raised_at = ?, resolved_at = NULL, "  # noqa: S608 - internal names
-                    "resolved_by = NULL, resolve_reason = NULL, ack_by = NULL, ack_note = NULL, ack_at = NULL, "
-                    "last_notified_at = NULL, notify_count = 0 WHERE id = ?",
-                    [*columns.values(), AlertState.NEW.value, stamp, alert_id],
-                )
-                raised.append(int(alert_id))
+        for (kind, item_id, category), group in groups.items():
+            alert_id = _record_group(db, kind, item_id, category, group, stamp=stamp)
+            if alert_id is not None:
+                raised.append(alert_id)
     return raised
+
+
+def _record_group(
+    db: Database, kind: ItemKind, item_id: int, category: str, drafts: Sequence[AlertDraft], *, stamp: str | None
+) -> int | None:
+    hits = [draft.hit() for draft in drafts]
+    shown = max(drafts, key=lambda draft: (draft.severity.rank, draft.confidence))
+    masked = any(draft.masked for draft in drafts)
+    rows = list(db.query(_GROUP_SQL, [kind.value, item_id, category]))
+    open_row = next((row for row in reversed(rows) if row["state"] == AlertState.NEW.value), None)
+    if open_row is not None:
+        # A scan reads the whole item: its hits of this category are what is there now.
+        known = _ordered(_hits(open_row["hits"]))
+        merged = _ordered(hits)
+        if merged == known:
+            return None
+        worse = most_serious(merged).severity.rank > Severity(open_row["severity"]).rank
+        context = shown.context if worse else open_row["context"]
+        columns = _detail_columns(merged, context=context, masked=masked or bool(open_row["masked"]))
+        _update(db, open_row["id"], columns, reopen=False, stamp=stamp, renotify=worse)
+        return int(open_row["id"]) if worse else None
+    history: dict[str, Severity] = {}
+    for row in rows:
+        if row["state"] == AlertState.RESOLVED.value and row["resolve_reason"] in _SYSTEM_RESOLUTIONS:
+            continue
+        for hit in _hits(row["hits"]) or (AlertHit(rule=row["rule"], severity=Severity(row["severity"])),):
+            if hit.severity.rank >= history.get(hit.rule, Severity.LOW).rank or hit.rule not in history:
+                history[hit.rule] = hit.severity
+    new_hits = [hit for hit in hits if hit.rule not in history or hit.severity.rank > history[hit.rule].rank]
+    if not new_hits:
+        return None
+    columns = _detail_columns(new_hits, context=shown.context, masked=masked)
+    reopenable = next(
+        (row for row in reversed(rows) if row["state"] == AlertState.RESOLVED.value and row["resolve_reason"] == RESOLVED_RULE_REMOVED),
+        None,
+    )
+    if reopenable is not None:
+        _update(db, reopenable["id"], columns, reopen=True, stamp=stamp, renotify=True)
+        return int(reopenable["id"])
+    if any(row["rule"] == columns["rule"] for row in rows):
+        # The shown rule already names an older alert of this item (UNIQUE per item and rule):
+        # the acknowledged one is history; it is raised again as new, its acknowledgement in the ledger.
+        target = next(row for row in rows if row["rule"] == columns["rule"])
+        _update(db, target["id"], columns, reopen=True, stamp=stamp, renotify=True)
+        return int(target["id"])
+    values = {
+        "account_id": shown.account_id,
+        "item_kind": kind.value,
+        "item_id": item_id,
+        "category": category,
+        "raised_at": stamp,
+        "state": AlertState.NEW.value,
+        "published_at": to_db(shown.published_at),
+        "seen_at": to_db(shown.seen_at),
+        "backlog": int(shown.backlog),
+        **columns,
+    }
+    return int(cast(int, db.table("alerts").insert(values).last_pk))
+
+
+_SYSTEM_RESOLUTIONS: Final = frozenset({"rule_removed", "merged"})
+
+
+def _update(db: Database, alert_id: int, columns: dict[str, object], *, reopen: bool, stamp: str | None, renotify: bool) -> None:
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    extra = ""
+    params: list[object] = [*columns.values()]
+    if reopen:
+        extra += (
+            ", state = ?, raised_at = ?, resolved_at = NULL, resolved_by = NULL, resolve_reason = NULL, "
+            "ack_by = NULL, ack_note = NULL, ack_at = NULL, deferred_until = NULL, escalated_at = NULL, escalation_step = 0"
+        )
+        params.extend([AlertState.NEW.value, stamp])
+    if renotify:
+        extra += ", last_notified_at = NULL, notify_count = 0"
+    db.execute(f"UPDATE alerts SET {assignments}{extra} WHERE id = ?", [*params, alert_id])  # noqa: S608 - internal names
 
 
 def raise_alerts(db: Database, drafts: Sequence[AlertDraft], *, now: datetime) -> list[Alert]:
@@ -173,62 +285,94 @@ def get_alerts(db: Database, alert_ids: Sequence[int]) -> list[Alert]:
     return [found[alert_id] for alert_id in alert_ids if alert_id in found]
 
 
-def list_alerts(
-    db: Database,
-    *,
-    states: Collection[AlertState] = (),
-    severities: Collection[Severity] = (),
-    account_id: int | None = None,
-    item: tuple[ItemKind, int] | None = None,
-    raised_since: datetime | None = None,
-    limit: int = 200,
-    offset: int = 0,
-) -> list[Alert]:
-    """Alerts, newest first, filtered and paged; an empty filter collection means "any".
-
-    The window and the command line page through long histories rather than loading them whole.
-    """
+def _where(selection: AlertFilter) -> tuple[str, list[object]]:
+    """The SQL condition (over ``alerts``) and its parameters for ``selection``."""
     where: list[str] = []
     params: list[object] = []
-    if states:
-        values = [state.value for state in states]
-        where.append(f"state IN ({_marks(values)})")
-        params.extend(values)
-    if severities:
-        values = [severity.value for severity in severities]
-        where.append(f"severity IN ({_marks(values)})")
-        params.extend(values)
-    if account_id is not None:
-        where.append("account_id = ?")
-        params.append(account_id)
-    if item is not None:
+
+    def among(column: str, values: Collection[object]) -> None:
+        listed = sorted(values, key=str)
+        where.append(f"{column} IN ({_marks(listed)})")
+        params.extend(listed)
+
+    if selection.states:
+        among("state", [state.value for state in selection.states])
+    if selection.severities:
+        among("severity", [severity.value for severity in selection.severities])
+    if selection.categories:
+        among("category", selection.categories)
+    if selection.account_ids:
+        among("account_id", selection.account_ids)
+    if selection.unit is not None:
+        where.append("account_id IN (SELECT id FROM accounts WHERE unit = ?)")
+        params.append(selection.unit)
+    if selection.rule is not None:
+        # the shown rule or any listed hit's rule
+        where.append("(rule = ? OR EXISTS (SELECT 1 FROM json_each(alerts.hits) h WHERE json_extract(h.value, '$.rule') = ?))")
+        params.extend([selection.rule, selection.rule])
+    if selection.item is not None:
         where.append("item_kind = ? AND item_id = ?")
-        params.extend([item[0].value, item[1]])
-    if raised_since is not None:
+        params.extend([selection.item[0].value, selection.item[1]])
+    if selection.backlog is not None:
+        where.append("backlog = ?")
+        params.append(int(selection.backlog))
+    if selection.published_from is not None:
+        where.append("COALESCE(published_at, raised_at) >= ?")
+        params.append(to_db(selection.published_from))
+    if selection.published_to is not None:
+        where.append("COALESCE(published_at, raised_at) < ?")
+        params.append(to_db(selection.published_to))
+    if selection.raised_since is not None:
         where.append("raised_at >= ?")
-        params.append(to_db(raised_since))
-    clause = f"WHERE {' AND '.join(where)}" if where else ""
-    sql = f"SELECT * FROM alerts {clause} ORDER BY raised_at DESC, id DESC LIMIT ? OFFSET ?"  # noqa: S608 - built from fixed parts
+        params.append(to_db(selection.raised_since))
+    return (" AND ".join(where) if where else "1"), params
+
+
+def list_alerts(db: Database, selection: AlertFilter = ANY_ALERT, *, limit: int = 200, offset: int = 0) -> list[Alert]:
+    """Alerts, newest first, filtered and paged: the window and the command line page through
+    long histories rather than loading them whole (:func:`count_selected` gives the total)."""
+    condition, params = _where(selection)
+    sql = f"SELECT * FROM alerts WHERE {condition} ORDER BY raised_at DESC, id DESC LIMIT ? OFFSET ?"  # noqa: S608 - built from fixed parts
     return [_alert(row) for row in db.query(sql, [*params, max(0, limit), max(0, offset)])]
 
 
-def count_alerts(db: Database) -> dict[str, int]:
-    """How many alerts stand in each state, and how many new ones are high: never capped by a page."""
+def count_selected(db: Database, selection: AlertFilter = ANY_ALERT) -> int:
+    """How many alerts ``selection`` takes: the "of N" of a paged list."""
+    condition, params = _where(selection)
+    return int(db.execute(f"SELECT COUNT(*) FROM alerts WHERE {condition}", params).fetchone()[0])  # noqa: S608
+
+
+def selected_ids(db: Database, selection: AlertFilter) -> list[int]:
+    """The ids ``selection`` takes, oldest first (what a bulk action acts on)."""
+    condition, params = _where(selection)
+    return [int(alert_id) for (alert_id,) in db.execute(f"SELECT id FROM alerts WHERE {condition} ORDER BY id", params).fetchall()]  # noqa: S608
+
+
+def count_alerts(db: Database, *, now: datetime) -> AlertCounts:
+    """How many alerts stand where (:class:`AlertCounts`), in one statement: never capped by a page."""
     row = db.execute(
-        "SELECT COUNT(*) FILTER (WHERE state = 'new'), COUNT(*) FILTER (WHERE state = 'new' AND severity = 'high'), "
-        "COUNT(*) FILTER (WHERE state = 'acknowledged'), COUNT(*) FILTER (WHERE state = 'resolved') FROM alerts"
+        "SELECT COUNT(*) FILTER (WHERE state = 'new'), "
+        "COUNT(*) FILTER (WHERE state = 'new' AND severity = 'high'), "
+        "COUNT(*) FILTER (WHERE state = 'new' AND backlog = 0), "
+        "COUNT(*) FILTER (WHERE state = 'new' AND backlog = 1), "
+        "COUNT(*) FILTER (WHERE state = 'new' AND backlog = 0 AND severity = 'high'), "
+        "COUNT(*) FILTER (WHERE state = 'new' AND deferred_until > ?), "
+        "COUNT(*) FILTER (WHERE state = 'new' AND escalated_at IS NOT NULL), "
+        "COUNT(*) FILTER (WHERE state = 'acknowledged'), "
+        "COUNT(*) FILTER (WHERE state = 'resolved') FROM alerts",
+        [to_db(now)],
     ).fetchone()
-    return dict(zip(("new", "new_high", "acknowledged", "resolved"), (int(value or 0) for value in row), strict=True))
+    return AlertCounts(*(int(value or 0) for value in row))
 
 
-def notification_candidates(db: Database, *, notified_since: datetime) -> list[Alert]:
-    """What the notification policy needs: every new alert, and every alert notified since then.
-
-    The recently notified ones (in any state) tell the policy which items were just shown.
-    """
+def notification_candidates(db: Database, *, notified_since: datetime, now: datetime) -> list[Alert]:
+    """What the notification policy needs: every new live alert not deferred past ``now``, and
+    every alert notified since ``notified_since`` (in any state: they tell the policy which items
+    were just shown). Backlog alerts are never candidates."""
     rows = db.query(
-        "SELECT * FROM alerts WHERE state = ? OR last_notified_at >= ? ORDER BY raised_at, id",
-        [AlertState.NEW.value, to_db(notified_since)],
+        "SELECT * FROM alerts WHERE backlog = 0 AND ((state = ? AND (deferred_until IS NULL OR deferred_until <= ?)) "
+        "OR last_notified_at >= ?) ORDER BY raised_at, id",
+        [AlertState.NEW.value, to_db(now), to_db(notified_since)],
     )
     return [_alert(row) for row in rows]
 
@@ -239,21 +383,66 @@ def acknowledge(db: Database, alert_id: int, *, officer: str, note: str, now: da
         alert = get_alert(db, alert_id)
         if alert.state is not AlertState.NEW:
             raise InputError("alert.not_new", alert_id=alert_id, state=alert.state.value)
+        _acknowledge(db, [alert], officer=officer, note=note, now=now)
+        return get_alert(db, alert_id)
+
+
+def acknowledge_selected(db: Database, selection: AlertFilter, *, officer: str, note: str, now: datetime) -> list[Alert]:
+    """Acknowledge every new alert ``selection`` takes, with one note: one ledger row per alert,
+    one transaction. Returns the alerts as they are now (empty when none was new)."""
+    with db.atomic():
+        ids = selected_ids(db, replace(selection, states=frozenset({AlertState.NEW})))
+        alerts = get_alerts(db, ids)
+        _acknowledge(db, alerts, officer=officer, note=note, now=now)
+        return get_alerts(db, ids)
+
+
+def _acknowledge(db: Database, alerts: Sequence[Alert], *, officer: str, note: str, now: datetime) -> None:
+    stamp = to_db(now)
+    for chunk in _chunks([alert.id for alert in alerts]):
         db.execute(
-            "UPDATE alerts SET state = ?, ack_by = ?, ack_note = ?, ack_at = ? WHERE id = ?",
-            [AlertState.ACKNOWLEDGED.value, officer, note, to_db(now), alert_id],
+            f"UPDATE alerts SET state = ?, ack_by = ?, ack_note = ?, ack_at = ?, deferred_until = NULL WHERE id IN ({_marks(chunk)})",  # noqa: S608
+            [AlertState.ACKNOWLEDGED.value, officer, note, stamp, *chunk],
         )
-        audit.append(
-            db,
+    audit.append_many(
+        db,
+        [
             audit.Entry(
                 kind=audit.ALERT_ACK,
                 ref_table="alerts",
-                ref_id=alert_id,
+                ref_id=alert.id,
                 payload={"officer": officer, "note": note, "rule": alert.rule, "account_id": alert.account_id},
-            ),
+            )
+            for alert in alerts
+        ],
+        now=now,
+    )
+
+
+def defer_selected(
+    db: Database, selection: AlertFilter, *, until: datetime, officer: str, note: str, now: datetime
+) -> list[Alert]:
+    """Put off every new alert ``selection`` takes until ``until``: no pop-up or repeat before then
+    (the escalation clock runs on). One ledger row per alert; returns the alerts as they are now."""
+    with db.atomic():
+        ids = selected_ids(db, replace(selection, states=frozenset({AlertState.NEW})))
+        alerts = get_alerts(db, ids)
+        for chunk in _chunks(ids):
+            db.execute(f"UPDATE alerts SET deferred_until = ? WHERE id IN ({_marks(chunk)})", [to_db(until), *chunk])  # noqa: S608
+        audit.append_many(
+            db,
+            [
+                audit.Entry(
+                    kind=audit.ALERT_DEFER,
+                    ref_table="alerts",
+                    ref_id=alert.id,
+                    payload={"officer": officer, "note": note, "until": to_db(until), "rule": alert.rule, "account_id": alert.account_id},
+                )
+                for alert in alerts
+            ],
             now=now,
         )
-        return get_alert(db, alert_id)
+        return get_alerts(db, ids)
 
 
 def resolve(db: Database, alert_id: int, *, officer: str, now: datetime) -> Alert:
@@ -282,7 +471,8 @@ def resolve(db: Database, alert_id: int, *, officer: str, now: datetime) -> Aler
 def resolve_removed_rules(
     db: Database, *, active_rules: Collection[str], categories: Collection[str], now: datetime
 ) -> list[int]:
-    """Resolve the new alerts of ``categories`` whose rule is no longer in ``active_rules``.
+    """Drop the hits whose rule is no longer in ``active_rules`` from the new alerts of ``categories``;
+    resolve the alerts left with none.
 
     Acknowledged and resolved alerts are never touched: they are history. Returns the ids of
     the alerts resolved. ``categories`` keeps alerts raised by other checks (the account
@@ -291,25 +481,28 @@ def resolve_removed_rules(
     if not categories:
         return []
     category_list = list(categories)
-    stale = [
-        rule
-        for (rule,) in db.execute(
-            f"SELECT DISTINCT rule FROM alerts WHERE state = ? AND category IN ({_marks(category_list)})",  # noqa: S608
-            [AlertState.NEW.value, *category_list],
-        ).fetchall()
-        if rule not in active_rules
-    ]
     resolved: list[int] = []
     with db.atomic():
-        for chunk in _chunks(stale):
-            condition = f"state = ? AND rule IN ({_marks(chunk)}) AND category IN ({_marks(category_list)})"
-            params = [AlertState.NEW.value, *chunk, *category_list]
-            resolved.extend(
-                alert_id for (alert_id,) in db.execute(f"SELECT id FROM alerts WHERE {condition}", params).fetchall()  # noqa: S608
+        rows = list(
+            db.query(
+                f"SELECT * FROM alerts WHERE state = ? AND category IN ({_marks(category_list)})",  # noqa: S608
+                [AlertState.NEW.value, *category_list],
             )
+        )
+        for row in rows:
+            alert = _alert(row)
+            kept = [hit for hit in alert.hits if hit.rule in active_rules]
+            if len(kept) == len(alert.hits):
+                continue
+            if kept:
+                columns = _detail_columns(kept, context=alert.context, masked=alert.masked)
+                _update(db, alert.id, columns, reopen=False, stamp=None, renotify=False)
+                continue
+            resolved.append(alert.id)
+        for chunk in _chunks(resolved):
             db.execute(
-                f"UPDATE alerts SET state = ?, resolved_at = ?, resolve_reason = ? WHERE {condition}",  # noqa: S608
-                [AlertState.RESOLVED.value, to_db(now), RESOLVED_RULE_REMOVED, *params],
+                f"UPDATE alerts SET state = ?, resolved_at = ?, resolve_reason = ? WHERE id IN ({_marks(chunk)})",  # noqa: S608
+                [AlertState.RESOLVED.value, to_db(now), RESOLVED_RULE_REMOVED, *chunk],
             )
     return sorted(resolved)
 
@@ -348,6 +541,10 @@ class ScanItem:
     """The source gave no date: ``published_at`` is when the desk first saw the post."""
     edited: bool = False
     """A post whose text changed since it was first stored (an edit is not a new post)."""
+    seen_at: datetime | None = None
+    """When the desk first stored the item."""
+    first_polled_at: datetime | None = None
+    """When its account was first read successfully (None: never yet)."""
     version: str = ""
     """What the scan read (a post's text hash and visibility, a comment's text): a scan clears the
     mark only if that is unchanged since, whatever else (a reply, a date) changed meanwhile."""
@@ -366,6 +563,8 @@ def _scan_item(kind: ItemKind, row: dict[str, Any]) -> ScanItem:
         visibility=Visibility(row["visibility"]),
         date_estimated=bool(row["date_estimated"]),
         edited=bool(row["edit_count"]),
+        seen_at=from_db(row["seen_at"]),
+        first_polled_at=from_db(row["first_polled_at"]),
         version=row["version"],
     )
 
@@ -374,11 +573,13 @@ _ITEM_SQL: Final = {
     ItemKind.POST: (
         "SELECT p.id, p.account_id, p.title, p.body, p.digest, p.published_at, p.visibility, p.date_estimated, p.edit_count, "
         "p.content_hash || '|' || p.visibility AS version, "
+        "p.first_seen_at AS seen_at, a.first_polled_at, "
         "a.status AS account_status, a.status_changed_at FROM posts p JOIN accounts a ON a.id = p.account_id"
     ),
     ItemKind.COMMENT: (
         "SELECT c.id, c.account_id, c.text, c.created_at AS published_at, 'public' AS visibility, 0 AS date_estimated, "
         "0 AS edit_count, c.text AS version, "
+        "c.first_seen_at AS seen_at, a.first_polled_at, "
         "a.status AS account_status, a.status_changed_at FROM comments c JOIN accounts a ON a.id = c.account_id"
     ),
 }

@@ -68,6 +68,8 @@ EMERGENCY_START: Final = "emergency_start"
 EMERGENCY_POST: Final = "emergency_post"
 ALERT_ACK: Final = "alert_ack"
 ALERT_RESOLVE: Final = "alert_resolve"
+ALERT_DEFER: Final = "alert_defer"
+ESCALATION: Final = "escalation"
 COMMENT_ACTION: Final = "comment_action"
 #: ``alerts.resolve_reason`` of an alert an officer resolved (recorded here); other reasons are the system's.
 OFFICER_RESOLUTION: Final = "officer"

@@ -6,6 +6,8 @@ file up before it applies anything to an existing database.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlite_utils import Database, Migrations
 
 from jb_watchdesk.domain.models import AccountStatus, Platform, Visibility
@@ -324,3 +326,109 @@ def _alert_reasons(db: Database) -> None:
     # Why the scanner raised, lowered or kept the hit: a JSON list of [code, cue] pairs
     # (jb_watchdesk.domain.sensitive.reasons), rendered in the officer's language when shown.
     db.execute("ALTER TABLE alerts ADD COLUMN why TEXT NOT NULL DEFAULT '[]'")
+
+
+@MIGRATIONS(name="0007_triage")
+def _triage(db: Database) -> None:
+    statements = [
+        # Every hit of the alert's category in its item (JSON list, most serious first): one alert
+        # per item and category, the hits listed (domain.alerts.AlertHit.stored).
+        "ALTER TABLE alerts ADD COLUMN hits TEXT NOT NULL DEFAULT '[]'",
+        # the item's publish time and when the desk first stored it (UTC ISO), copied at raise time
+        "ALTER TABLE alerts ADD COLUMN published_at TEXT",
+        "ALTER TABLE alerts ADD COLUMN seen_at TEXT",
+        # 1: the item was already there when the desk first read its account (or was older than
+        # 24 h when first seen): counted and listed, never popped up, repeated or escalated
+        "ALTER TABLE alerts ADD COLUMN backlog INTEGER NOT NULL DEFAULT 0",
+        # the officer put it off until then (pop-ups only; the escalation clock runs on)
+        "ALTER TABLE alerts ADD COLUMN deferred_until TEXT",
+        "ALTER TABLE alerts ADD COLUMN escalated_at TEXT",
+        "ALTER TABLE alerts ADD COLUMN escalation_step INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX alerts_item_category ON alerts (item_kind, item_id, category)",
+        "CREATE INDEX alerts_open_live ON alerts (backlog, severity, raised_at) WHERE state = 'new'",
+        # What each escalation step did: subject ('alert', 'comment', 'emergency') and its row id,
+        # the step (1 = sound at the workstation, 2 = message to the leader on duty), when, and
+        # each channel's outcome (JSON [{"channel": masked URL, "ok": bool, "error": text}]).
+        """
+        CREATE TABLE escalations (
+            id INTEGER PRIMARY KEY,
+            subject TEXT NOT NULL CHECK (subject IN ('alert', 'comment', 'emergency')),
+            ref_id INTEGER NOT NULL,
+            step INTEGER NOT NULL CHECK (step > 0),
+            at TEXT NOT NULL,
+            outcome TEXT NOT NULL DEFAULT '[]',
+            UNIQUE (subject, ref_id, step)
+        )
+        """,
+        "CREATE INDEX escalations_at ON escalations (at)",
+        # Alerts raised before: their item's times, and backlog by the same rule the scanner uses
+        # (first stored by the account's first successful poll, or older than 24 h when first seen).
+        """
+        UPDATE alerts SET
+            published_at = (SELECT p.published_at FROM posts p WHERE p.id = alerts.item_id),
+            seen_at = (SELECT p.first_seen_at FROM posts p WHERE p.id = alerts.item_id)
+        WHERE item_kind = 'post'
+        """,
+        """
+        UPDATE alerts SET
+            published_at = (SELECT c.created_at FROM comments c WHERE c.id = alerts.item_id),
+            seen_at = (SELECT c.first_seen_at FROM comments c WHERE c.id = alerts.item_id)
+        WHERE item_kind = 'comment'
+        """,
+        """
+        UPDATE alerts SET backlog = 1 WHERE item_kind IN ('post', 'comment') AND (
+            seen_at IS NULL
+            OR seen_at <= COALESCE((SELECT a.first_polled_at FROM accounts a WHERE a.id = alerts.account_id), seen_at)
+            OR julianday(published_at) < julianday(seen_at) - 1
+        )
+        """,
+    ]
+    for statement in statements:
+        db.execute(statement)
+    _merge_open_alerts(db)
+
+
+def _merge_open_alerts(db: Database) -> None:
+    """Fold the new alerts one item had per rule into one per item and category (the most serious kept).
+
+    The others are resolved as ``merged`` (their ids stay valid for the ledger rows that name them);
+    acknowledged and resolved alerts are history and stay as they were.
+    """
+    import json  # noqa: PLC0415 - only this migration needs it
+
+    rows = list(
+        db.query(
+            "SELECT id, item_kind, item_id, category, severity, rule, text, item_field, span_start, span_end, "
+            "span_start_utf16, span_end_utf16, confidence, occurrences, why, raised_at FROM alerts WHERE state = 'new' "
+            "ORDER BY item_kind, item_id, category, id"
+        )
+    )
+    rank = {"high": 3, "medium": 2, "low": 1}
+    groups: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((str(row["item_kind"]), int(row["item_id"]), str(row["category"])), []).append(row)
+    for group in groups.values():
+        group.sort(key=lambda row: (-rank.get(str(row["severity"]), 0), -float(row["confidence"]), int(row["id"])))
+        hits = [
+            {
+                "rule": row["rule"],
+                "severity": row["severity"],
+                "text": row["text"],
+                "field": row["item_field"],
+                "start": row["span_start"],
+                "end": row["span_end"],
+                "start16": row["span_start_utf16"],
+                "end16": row["span_end_utf16"],
+                "confidence": row["confidence"],
+                "occurrences": row["occurrences"],
+                "why": json.loads(str(row["why"] or "[]")),
+            }
+            for row in group
+        ]
+        keep, others = group[0], group[1:]
+        db.execute("UPDATE alerts SET hits = ? WHERE id = ?", [json.dumps(hits, ensure_ascii=False), keep["id"]])
+        for row in others:
+            db.execute(
+                "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolve_reason = 'merged' WHERE id = ?",
+                [keep["raised_at"], row["id"]],
+            )

@@ -84,7 +84,9 @@ def start_shift(db: Database, *, officer: str, now: datetime) -> Shift:
 def end_shift(
     db: Database, *, shift_id: int, now: datetime, note: str, force_reason: str | None, carry_over: Mapping[str, object]
 ) -> Shift:
-    """Close an open shift with the outgoing officer's note, or force-close it with a reason."""
+    """Close an open shift with the outgoing officer's note, or force-close it with a reason.
+
+    Alerts the officer deferred come back (their deferral ends with the shift)."""
     with db.atomic():
         shift = get_shift(db, shift_id)
         if not shift.is_open:
@@ -102,6 +104,8 @@ def end_shift(
             "carry_over": dict(carry_over),
         }
         audit.append(db, audit.Entry(audit.SHIFT_END, payload, "shifts", shift_id), now=now)
+        # "Defer until the end of the shift" ends here: the next officer sees every open alert.
+        db.execute("UPDATE alerts SET deferred_until = NULL WHERE state = 'new' AND deferred_until > ?", [ended])
         return get_shift(db, shift_id)
 
 

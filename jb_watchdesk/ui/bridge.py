@@ -13,7 +13,7 @@ class Bridge(QObject):
     statusChanged = Signal(list)  # list[AccountStatusRow]
     commentsChanged = Signal(list, int)  # list[CommentRow] most urgent first, the page limit asked for
     alertsChanged = Signal(list, object)  # list[Alert], {account_id: name}
-    alertCountsChanged = Signal(dict)  # {"new", "new_high", "acknowledged", "resolved"}: every alert, uncapped
+    alertCountsChanged = Signal(object)  # AlertCounts: every alert, uncapped
     notifications = Signal(list)  # list[services.alerts.Notification], one batch per cycle
     cycleFinished = Signal(object)  # services.watch.Cycle
     lexiconChanged = Signal(object)  # services.lexicon_files.LexiconReport, after each lexicon load

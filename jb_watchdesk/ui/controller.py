@@ -33,7 +33,7 @@ from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.loop_thread import LoopThread
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.services.settings import DeskSettings
-from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.alerts import Alert, AlertFilter
 from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.ui.bridge import Bridge
 from jb_watchdesk.services.problems import error_text
@@ -296,15 +296,16 @@ class DeskController:
     async def refresh_alerts(self) -> None:
         """New alerts first, then the handled ones, a page of each; and the counts, uncapped."""
         store = self.app.store
-        alerts = await self.runner.read(ops.list_alerts, store, states=(AlertState.NEW,), limit=ALERT_PAGE)
-        alerts += await self.runner.read(ops.list_alerts, store, states=(AlertState.ACKNOWLEDGED, AlertState.RESOLVED), limit=ALERT_PAGE)
+        alerts = await self.runner.read(ops.list_alerts, store, AlertFilter(states=frozenset({AlertState.NEW})), limit=ALERT_PAGE)
+        handled = AlertFilter(states=frozenset({AlertState.ACKNOWLEDGED, AlertState.RESOLVED}))
+        alerts += await self.runner.read(ops.list_alerts, store, handled, limit=ALERT_PAGE)
         if not self._names:
             self._names = {a.id: a.name for a in await self.runner.read(ops.list_accounts, store)}
         self.bridge.alertsChanged.emit(alerts, dict(self._names))
         await self.refresh_alert_counts()
 
     async def refresh_alert_counts(self) -> None:
-        self.bridge.alertCountsChanged.emit(await self.runner.read(ops.alert_counts, self.app.store))
+        self.bridge.alertCountsChanged.emit(await self.runner.read(ops.alert_counts, self.app.store, now=self.app.clock.now()))
 
     async def poll_now(self) -> bool:
         """The officer asked for a poll: every account, now (backoffs still apply).

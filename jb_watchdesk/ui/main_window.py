@@ -30,7 +30,7 @@ from jb_watchdesk.services.watch import Cycle
 from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.services.status import AccountStatusRow
-from jb_watchdesk.domain.alerts import Alert
+from jb_watchdesk.domain.alerts import Alert, AlertCounts
 from jb_watchdesk.domain.models import AlertState
 from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.ui import icons, labels
@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         self._dialogs: list[QWidget] = []
         self._alert_names: dict[int, str] = {}
         self._alerts: dict[int, Alert] = {}
-        self._alert_counts: dict[str, int] = {}
+        self._alert_counts = AlertCounts()
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -290,14 +290,14 @@ class MainWindow(QMainWindow):
                 self.popup.drop(alert.id)
         return True
 
-    def show_alert_counts(self, counts: Mapping[str, int]) -> None:
+    def show_alert_counts(self, counts: AlertCounts) -> None:
         """Every alert counted by the store, never only the page that is listed."""
-        self._alert_counts = dict(counts)
+        self._alert_counts = counts
         self._update_counts()
 
     def _update_counts(self) -> None:
         summary = self.dashboard.model.summary()
-        new_alerts = self._alert_counts.get("new", 0)
+        new_alerts = self._alert_counts.open
         self.stat_veto.set_count(summary["veto"])
         self.stat_overdue.set_count(summary["overdue_ack"])
         self.stat_alerts.set_count(new_alerts)

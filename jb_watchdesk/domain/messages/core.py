@@ -304,6 +304,14 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "acknowledging an alert needs a note on what was done (--note)",
     ),
     "alert.empty_officer": ("须写明值班人员（--officer）", "the officer's name is needed (--officer)"),
+    "alert.bad_deferral": (
+        "暂缓时长“{value}”无效，可选：{choices}",
+        "“{value}” is not a deferral; choose one of {choices}",
+    ),
+    "alert.bulk_needs_selection": (
+        "批量处理须指定范围：告警编号、内容（--post）、账号（--account）或规则（--rule）",
+        "a bulk action needs a selection: an alert id, --post, --account or --rule",
+    ),
     "alert.too_long": (
         "{field} 过长（{length} 字符，上限 {limit}）",
         "{field} is too long ({length} characters, limit {limit})",

@@ -138,7 +138,9 @@ def test_an_edited_post_adds_only_its_new_hits(store: Store, service: ScanServic
     assert edited.edited_posts == (1,)
     outcome = scan(service, edited)
     assert [alert.rule for alert in outcome.raised] == ["paid.agency"]
-    assert stored(store)["secret.state"] == before
+    after = stored(store)["secret.state"]
+    # the same alert, not shown again: it now counts what the edited text holds
+    assert (after.id, after.raised_at, after.state, after.occurrences) == (before.id, before.raised_at, before.state, 2)
 
 
 def test_comments_are_scanned_with_utf16_spans(store: Store, service: ScanService) -> None:
@@ -315,3 +317,50 @@ def test_an_edit_that_makes_a_hit_worse_raises_its_alert_again(store: Store, lex
     (raised,) = outcome.raised
     assert (raised.id, raised.severity, raised.state, raised.ack_by) == (warned.id, Severity.HIGH, AlertState.NEW, None)
     assert "降级" not in raised.reason
+
+
+# -- backlog and one hit per thing ----------------------------------------------------------
+
+
+def _write_at(store: Store, when: datetime, posts: list[FetchedPost]) -> None:
+    store.call(ingest.record_success, account_id=1, posts=posts, comments=[], now=when, deadlines=DEADLINES)
+
+
+def test_the_first_poll_and_old_items_raise_backlog_and_new_items_on_a_known_account_live(
+    store: Store, service: ScanService
+) -> None:
+    first = NOW - timedelta(hours=2)
+    _write_at(store, first, [post("old", body="国家秘密", published=NOW - timedelta(days=60))])
+    _write_at(store, NOW, [post("new", body="国家秘密", published=NOW - timedelta(minutes=5)),
+                           post("stale", body="国家秘密", published=NOW - timedelta(hours=30))])
+    asyncio.run(service.scan_pending())
+    by_post = {alert.item_id: alert for alert in store.call(alert_store.list_alerts)}
+    assert {item_id: alert.backlog for item_id, alert in by_post.items()} == {1: True, 2: False, 3: True}
+    live = by_post[2]
+    assert (live.published_at, live.seen_at) == (NOW - timedelta(minutes=5), NOW)
+
+
+def test_a_label_and_the_number_it_names_are_one_hit_of_one_alert(store: Store, service: ScanService) -> None:
+    scan(service, write(store, posts=[post("p1", body=f"联系人张三，身份证号码{ID_NUMBER}，电话13812345678")]))
+    (alert,) = store.call(alert_store.list_alerts)
+    assert (alert.category, alert.rule, alert.severity) == ("privacy", "pii.id_card", Severity.HIGH)
+    assert ID_NUMBER not in alert.text and all(ID_NUMBER not in hit.text for hit in alert.hits)
+    assert "privacy.cue" not in {hit.rule for hit in alert.hits}
+    assert {hit.rule for hit in alert.hits} == {"pii.id_card", "pii.mobile"}
+
+
+def test_fold_cues_keeps_a_label_far_from_any_number_and_other_categories() -> None:
+    from jb_watchdesk.services.scanner import fold_cues
+
+    def hit(start: int, end: int, *, rule: str, term: str | None, category: Category = Category.PRIVACY) -> Hit:
+        return Hit(start=start, end=end, text="x" * (end - start), category=category, severity=Severity.MEDIUM,
+                   rule=rule, confidence=1.0, term=term)
+
+    number = hit(11, 29, rule="pii.id_card", term=None)
+    touching = hit(6, 11, rule="privacy.cue", term="身份证号码")
+    colon = hit(4, 9, rule="privacy.cue", term="身份证号")  # "身份证号：" then the number
+    far = hit(40, 45, rule="privacy.cue", term="身份证号码")
+    advert = hit(8, 11, rule="ad.grade", term="最高级", category=Category.ADVERTISING)
+    assert fold_cues([touching, number, far, advert]) == [number, far, advert]
+    assert fold_cues([colon, number]) == [number]
+    assert fold_cues([touching, far]) == [touching, far]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from jb_watchdesk.domain.alerts import AlertFilter
 from jb_watchdesk.domain.errors import InputError, NotFound
 from jb_watchdesk.domain.models import AccountSpec, Platform
 from jb_watchdesk.domain.sensitive import Severity
@@ -50,11 +51,14 @@ def test_list_filters_and_pages_newest_first(store: Store) -> None:
     newest = store.call(alerts.list_alerts, limit=2)
     assert [a.item_id for a in newest] == [5, 4]
     assert [a.item_id for a in store.call(alerts.list_alerts, limit=2, offset=2)] == [3, 2]
-    assert [a.item_id for a in store.call(alerts.list_alerts, severities=[Severity.HIGH])] == [4, 2]
-    assert [a.item_id for a in store.call(alerts.list_alerts, item=(ItemKind.POST, 3))] == [3]
-    assert len(store.call(alerts.list_alerts, raised_since=NOW + timedelta(minutes=3))) == 2
+    high = AlertFilter(severities=frozenset({Severity.HIGH}))
+    assert [a.item_id for a in store.call(alerts.list_alerts, high)] == [4, 2]
+    assert store.call(alerts.count_selected, high) == 2
+    assert [a.item_id for a in store.call(alerts.list_alerts, AlertFilter(item=(ItemKind.POST, 3)))] == [3]
+    assert len(store.call(alerts.list_alerts, AlertFilter(raised_since=NOW + timedelta(minutes=3)))) == 2
     store.call(alerts.acknowledge, 1, officer="张三", note="已核实", now=NOW)
-    assert [a.id for a in store.call(alerts.list_alerts, states=[AlertState.ACKNOWLEDGED])] == [1]
+    acknowledged = AlertFilter(states=frozenset({AlertState.ACKNOWLEDGED}))
+    assert [a.id for a in store.call(alerts.list_alerts, acknowledged)] == [1]
 
 
 def test_acknowledge_records_officer_note_and_time_once(store: Store) -> None:
@@ -122,11 +126,96 @@ def test_notification_bookkeeping(store: Store) -> None:
     first = store.call(alerts.get_alert, ids[0])
     assert (first.notify_count, first.last_notified_at) == (2, NOW + timedelta(minutes=10))
     store.call(alerts.acknowledge, ids[0], officer="张三", note="已处理", now=NOW)
-    recent = store.call(alerts.notification_candidates, notified_since=NOW + timedelta(minutes=5))
+    recent = store.call(alerts.notification_candidates, notified_since=NOW + timedelta(minutes=5), now=NOW)
     assert sorted(a.id for a in recent) == ids  # the new one, and the acknowledged one shown recently
-    assert [a.id for a in store.call(alerts.notification_candidates, notified_since=NOW + timedelta(hours=1))] == [ids[1]]
+    later = NOW + timedelta(hours=1)
+    assert [a.id for a in store.call(alerts.notification_candidates, notified_since=later, now=later)] == [ids[1]]
 
 
 def test_get_alerts_keeps_the_order_given(store: Store) -> None:
     ids = store.call(alerts.record_alerts, [draft(1), draft(2), draft(3)], now=NOW)
     assert [a.id for a in store.call(alerts.get_alerts, [ids[2], 999, ids[0]])] == [ids[2], ids[0]]
+
+
+# -- one alert per item and category ------------------------------------------------------
+
+
+def test_hits_of_one_item_and_category_are_one_alert_showing_the_most_serious(store: Store) -> None:
+    cue = draft(1, rule="privacy.cue", category="privacy", severity=Severity.MEDIUM, text="身份证号码")
+    number = draft(1, rule="pii.id_card", category="privacy", severity=Severity.HIGH, text="110101********4514")
+    ad = draft(1, rule="ad.absolute", category="advertising", severity=Severity.LOW, text="最好")
+    ids = store.call(alerts.record_alerts, [cue, number, ad], now=NOW)
+    assert len(ids) == 2
+    privacy = next(a for a in store.call(alerts.get_alerts, ids) if a.category == "privacy")
+    assert (privacy.rule, privacy.severity, privacy.text) == ("pii.id_card", Severity.HIGH, "110101********4514")
+    assert [hit.rule for hit in privacy.hits] == ["pii.id_card", "privacy.cue"]
+    assert privacy.to_json()["hits"][1]["rule"] == "privacy.cue"
+    # the same scan again changes nothing; the same hits in another order neither
+    assert store.call(alerts.record_alerts, [number, cue, ad], now=NOW + timedelta(minutes=1)) == []
+
+
+def test_a_new_alert_takes_the_scans_hits_and_is_shown_again_only_when_worse(store: Store) -> None:
+    low = draft(1, rule="privacy.cue", category="privacy", severity=Severity.MEDIUM)
+    (alert_id,) = store.call(alerts.record_alerts, [low], now=NOW)
+    store.call(alerts.mark_notified, [alert_id], now=NOW)
+    worse = draft(1, rule="pii.id_card", category="privacy", severity=Severity.HIGH)
+    assert store.call(alerts.record_alerts, [low, worse], now=NOW + timedelta(minutes=1)) == [alert_id]
+    alert = store.call(alerts.get_alert, alert_id)
+    assert (alert.severity, alert.last_notified_at, alert.raised_at) == (Severity.HIGH, None, NOW)
+    assert {hit.rule for hit in alert.hits} == {"privacy.cue", "pii.id_card"}
+
+
+def test_an_acknowledged_alert_is_history_and_a_new_rule_raises_a_new_one(store: Store) -> None:
+    (first,) = store.call(alerts.record_alerts, [draft(1, rule="secret.marking")], now=NOW)
+    store.call(alerts.acknowledge, first, officer="张三", note="已核实", now=NOW)
+    assert store.call(alerts.record_alerts, [draft(1, rule="secret.marking")], now=NOW) == []
+    (second,) = store.call(alerts.record_alerts, [draft(1, rule="secret.marking"), draft(1, rule="secret.state")], now=NOW)
+    assert second != first
+    fresh = store.call(alerts.get_alert, second)
+    assert [hit.rule for hit in fresh.hits] == ["secret.state"]
+    assert store.call(alerts.get_alert, first).state is AlertState.ACKNOWLEDGED
+
+
+def test_bulk_acknowledge_by_item_writes_one_ledger_row_per_alert(store: Store) -> None:
+    from jb_watchdesk.storage import audit
+
+    ids = store.call(
+        alerts.record_alerts,
+        [draft(1), draft(1, rule="ad.absolute", category="advertising"), draft(2)],
+        now=NOW,
+    )
+    before = store.query(lambda db: audit.anchor(db).seq)
+    done = store.call(
+        alerts.acknowledge_selected, AlertFilter(item=(ItemKind.POST, 1)), officer="张三", note="已通知删除", now=NOW
+    )
+    assert sorted(a.id for a in done) == sorted(ids[:2])
+    assert all(a.state is AlertState.ACKNOWLEDGED and a.ack_note == "已通知删除" for a in done)
+    assert store.query(lambda db: audit.anchor(db).seq) == before + 2
+    assert store.call(alerts.get_alert, ids[2]).state is AlertState.NEW
+    # nothing left new of that post: acknowledging it again does nothing and writes nothing
+    assert store.call(alerts.acknowledge_selected, AlertFilter(item=(ItemKind.POST, 1)), officer="张三", note="x", now=NOW) == []
+    assert store.query(lambda db: audit.anchor(db).seq) == before + 2
+
+
+def test_a_deferred_alert_is_no_candidate_until_its_time(store: Store) -> None:
+    (alert_id,) = store.call(alerts.record_alerts, [draft(1)], now=NOW)
+    until = NOW + timedelta(minutes=15)
+    (deferred,) = store.call(
+        alerts.defer_selected, AlertFilter(item=(ItemKind.POST, 1)), until=until, officer="张三", note="", now=NOW
+    )
+    assert deferred.deferred_until == until
+    assert store.call(alerts.notification_candidates, notified_since=NOW, now=NOW) == []
+    assert store.call(alerts.count_alerts, now=NOW).deferred == 1
+    later = until + timedelta(seconds=1)
+    assert [a.id for a in store.call(alerts.notification_candidates, notified_since=later, now=later)] == [alert_id]
+
+
+def test_backlog_alerts_are_counted_and_listed_but_never_candidates(store: Store) -> None:
+    from dataclasses import replace
+
+    ids = store.call(alerts.record_alerts, [replace(draft(1), backlog=True), draft(2), replace(draft(3), severity=Severity.LOW)], now=NOW)
+    counts = store.call(alerts.count_alerts, now=NOW)
+    assert (counts.open, counts.open_backlog, counts.open_live, counts.open_high, counts.open_high_live) == (3, 1, 2, 2, 1)
+    assert [a.id for a in store.call(alerts.notification_candidates, notified_since=NOW, now=NOW)] == ids[1:]
+    assert [a.id for a in store.call(alerts.list_alerts, AlertFilter(backlog=True))] == [ids[0]]
+    assert store.call(alerts.count_selected, AlertFilter(backlog=False)) == 2
