@@ -50,12 +50,32 @@ async def admin_response(server: SimulatorServer, request: Request) -> Response:
             except ValueError as problem:
                 return json_response({"error": str(problem)}, status=400)
         return json_response({"spec": server.faults.spec, "entries": server.faults.stats()})
+    if request.method == "POST" and path == "/_sim/inject":
+        return inject_response(server.world, request.body)
     if request.method == "GET" and path == "/_sim/stats":
         return json_response(server.stats())
     if request.method == "POST" and path == "/_sim/stats/reset":
         server.reset_stats()
         return json_response(server.stats())
     return text_response(404, text="Not Found")
+
+
+def inject_response(world: World, body: bytes) -> Response:
+    """``POST /_sim/inject`` ``{"account": "weibo-0003", "sensitive": ["id_number"]}``: a post published
+    now on that account, carrying those sensitive kinds; answers the post's id and publish time."""
+    try:
+        request = json.loads(body or b"{}")
+        if not isinstance(request, dict):
+            raise ValueError("the body must be a JSON object")
+        kinds = request.get("sensitive", ["id_number"])
+        if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
+            raise ValueError("sensitive must be a list of kinds")
+        post = world.inject(str(request.get("account", "")), sensitive=kinds)
+    except KeyError:
+        return json_response({"error": "unknown account"}, status=404)
+    except ValueError as problem:
+        return json_response({"error": str(problem)}, status=400)
+    return json_response({"account": world.accounts[post.account].key, "post_id": post.post_id, "published": post.published})
 
 
 def register_csv(world: World, *, base_url: str) -> Response:

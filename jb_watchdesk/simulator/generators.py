@@ -230,6 +230,19 @@ class WorldGenerator:
             deleted_at=deleted_at,
         )
 
+    def injected_post(self, account: SimAccount, *, slot: int, published: int, sensitive: tuple[str, ...]) -> SimPost:
+        """A post added on request (``POST /_sim/inject``) outside the account's schedule."""
+        return SimPost(
+            account=account.index,
+            slot=slot,
+            published=published,
+            post_id=self._post_id(account, slot, published),
+            articles=1,
+            sensitive=sensitive,
+            edited_at=None,
+            deleted_at=None,
+        )
+
     def _post_id(self, account: SimAccount, slot: int, published: int) -> str:
         if account.served == "wechat_mp":
             return _urlsafe(self.seed, account.key, slot, "article", nbytes=24)

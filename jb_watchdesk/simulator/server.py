@@ -18,6 +18,8 @@ Admin routes, for tests and the demo:
 - ``GET /_sim/faults`` / ``POST /_sim/faults`` (``{"spec": "..."}``; empty clears); the
   spec's content kinds (``undated``, ``video_status`` …) are handed to the world
 - ``GET /_sim/stats`` / ``POST /_sim/stats/reset``  request counts per route and account
+- ``POST /_sim/inject`` (``{"account": "weibo-0003", "sensitive": ["id_number"]}``)  a post published
+  now on that account with those sensitive kinds (a live finding for the demo and tests)
 
 The HTTP/1.1 reading and writing lives in :mod:`jb_watchdesk.simulator.http11`, the faults
 acted out on an answer in :mod:`jb_watchdesk.simulator.fault_responses` and the admin routes

@@ -43,10 +43,12 @@ menu (:mod:`~jb_watchdesk.simulator.menu`), the generators
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, time
+from typing import Final
 
 from jb_watchdesk.simulator.books import QuotaBook, TokenBook, _Lru
+from jb_watchdesk.simulator.content import SENSITIVE_KINDS
 from jb_watchdesk.simulator.generators import WorldGenerator, _pinned, feed_link, stable_hash, stable_unit
 from jb_watchdesk.simulator.menu import (
     CONTENT_PLATFORMS,
@@ -89,6 +91,9 @@ from jb_watchdesk.simulator.model import (
     to_datetime,
 )
 from jb_watchdesk.simulator.truth import truth_item_rows, truth_rows
+
+INJECTED_SLOTS: Final = 10_000_000
+"""Slot numbers of injected posts start here, far beyond any scheduled slot."""
 
 __all__ = [
     "BEHAVIOUR_PATTERN",
@@ -178,6 +183,7 @@ class World(ContentShapes):
                 self._by_source[("douyin_refresh", account.credentials["refresh_token"])] = account
         self._schedule: dict[int, tuple[int, tuple[SimPost, ...]]] = {}
         self._schedule_lock = threading.Lock()
+        self._injected: dict[int, tuple[SimPost, ...]] = {}
         self._texts = _Lru(TEXT_CACHE_ENTRIES)
         self.content = ContentMenu(seed=seed)
         if content:
@@ -269,9 +275,32 @@ class World(ContentShapes):
             with self._schedule_lock:
                 self._schedule[account.index] = cached
         posts = cached[1]
+        with self._schedule_lock:
+            injected = self._injected.get(account.index, ())
+        if injected:
+            posts = tuple(sorted((*posts, *injected), key=lambda post: (post.published, post.slot)))
         if posts and posts[-1].published > now:
             return tuple(post for post in posts if post.published <= now)
         return posts
+
+    def inject(self, key: str, *, sensitive: Sequence[str], now: int | None = None) -> SimPost:
+        """Publish one more post on account ``key`` at ``now`` (default: the clock) carrying the given
+        sensitive kinds (``content.SENSITIVE_KINDS``: ``id_number``, ``mobile``, ``secret_mark`` …).
+
+        KeyError for an unknown account, ValueError for an unknown kind. Used by the demo and tests
+        to make a live finding appear on an account the desk already reads.
+        """
+        account = self.by_key[key]
+        unknown = [kind for kind in sensitive if kind not in SENSITIVE_KINDS]
+        if unknown:
+            raise ValueError(f"unknown sensitive kinds {unknown}; choose from {', '.join(SENSITIVE_KINDS)}")
+        published = self.now() if now is None else now
+        with self._schedule_lock:
+            existing = self._injected.get(account.index, ())
+            slot = INJECTED_SLOTS + len(existing)
+            post = self._generate.injected_post(account, slot=slot, published=published, sensitive=tuple(sensitive))
+            self._injected[account.index] = (*existing, post)
+        return post
 
     def listed_posts(self, account: SimAccount, *, now: int) -> list[SimPost]:
         """What the platform lists, newest first.
