@@ -35,6 +35,7 @@ from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.services.shifts import Handover
 from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.storage import accounts as account_store
+from jb_watchdesk.storage import alerts as alert_store
 from jb_watchdesk.storage import audit, dashboard
 from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage.db import Store
@@ -57,6 +58,11 @@ def iter_alerts(store: Store, selection: AlertFilter = ANY_ALERT) -> Iterator[Al
 
 def count_selected(store: Store, selection: AlertFilter = ANY_ALERT) -> int:
     return alert_service.count_selected(store, selection)
+
+
+def get_alert(store: Store, alert_id: int) -> Alert:
+    """One alert as it is now; ``NotFound`` (``alert.not_found``) when there is none."""
+    return store.query(alert_store.get_alert, alert_id)
 
 
 def alert_counts(store: Store, *, now: datetime) -> AlertCounts:
