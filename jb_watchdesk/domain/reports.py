@@ -32,11 +32,19 @@ class WindowAlert:
     ack_by: str | None
     ack_note: str | None
     ack_at: datetime | None
+    published_at: datetime | None = None
+    backlog: bool = False
+    hits: int = 1
+    """How many hits the alert lists (every hit of its category in the item)."""
 
 
 @dataclass(frozen=True, slots=True)
 class UnacknowledgedAlert:
-    """An alert nobody had acknowledged or resolved at a given instant: a carry-over item."""
+    """An alert nobody had acknowledged or resolved at a given instant: a carry-over item.
+
+    ``raised_at`` is when the desk raised it (first seen); ``published_at`` when the platform
+    says the item was published (None when unknown).
+    """
 
     id: int
     account_id: int
@@ -46,6 +54,61 @@ class UnacknowledgedAlert:
     rule: str
     text: str
     raised_at: datetime
+    published_at: datetime | None = None
+    backlog: bool = False
+    hits: int = 1
+    platform: str = ""
+    escalated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOutcome:
+    """What one channel of an escalation step did; ``channel`` is already masked (no key in it)."""
+
+    channel: str
+    ok: bool
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WindowEscalation:
+    """An escalation step taken in a handover's time window, with what it was about.
+
+    ``subject`` is ``alert``, ``comment`` or ``emergency``; ``step`` 1 is the sound at the
+    workstation, 2 and later a message to the leader on duty. ``text`` is the alert's (masked)
+    text, the comment's text or the emergency's title; ``category`` and ``severity`` are an
+    alert's only.
+    """
+
+    id: int
+    subject: str
+    ref_id: int
+    step: int
+    at: datetime
+    channels: tuple[ChannelOutcome, ...]
+    account_name: str = ""
+    category: str | None = None
+    severity: Severity | None = None
+    text: str = ""
+
+    @property
+    def failed(self) -> tuple[ChannelOutcome, ...]:
+        return tuple(channel for channel in self.channels if not channel.ok)
+
+
+@dataclass(frozen=True, slots=True)
+class DeferralAction:
+    """One deferral by an officer in a handover's window: the alerts put off together, with one note.
+
+    The ledger holds one row per alert; rows written in one action (same instant, officer, note and
+    end) are one action here.
+    """
+
+    at: datetime
+    officer: str
+    note: str
+    until: datetime | None
+    alert_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +183,12 @@ class CategoryAlerts:
 __all__ = [
     "AccountPosts",
     "CategoryAlerts",
+    "ChannelOutcome",
     "CommentTimeliness",
+    "DeferralAction",
     "HandledComment",
     "UnacknowledgedAlert",
     "UnitDayPosts",
     "WindowAlert",
+    "WindowEscalation",
 ]

@@ -4,7 +4,8 @@ A shift has one officer, a start and an end. A new shift starts only after the p
 ended: with the outgoing officer's note, or force-closed with a recorded reason when the officer
 left without ending it. What is still open when a shift ends (unacknowledged alerts, overdue
 comments, accounts in veto or failing, emergencies still waiting for their first post) is the
-*carry-over*; the incoming officer reviews it and confirms the handover.
+*carry-over*; the incoming officer reviews it and confirms the handover. Open alerts are counted
+as everywhere else (``AlertCounts``); the live ones are listed, the backlog only counted.
 
 Inspections: the poll cycle records an automatic one per account per cycle
 (``record_auto_inspections``); the officer records manual ones with the four checks of §4.3, each
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from jb_watchdesk.domain import rules
+from jb_watchdesk.domain.alerts import AlertCounts
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import CommentState, Freshness, Health
 from jb_watchdesk.domain.record import (
@@ -35,6 +37,9 @@ from jb_watchdesk.services.fields import clean_field as _clean
 from jb_watchdesk.storage import reports as report_store
 from jb_watchdesk.storage import shifts as shift_store
 from jb_watchdesk.storage.db import Store
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def current_shift(store: Store) -> Shift | None:
@@ -70,23 +75,41 @@ def end_shift(store: Store, *, now: datetime, note: str = "", force_reason: str 
 
 @dataclass(frozen=True, slots=True)
 class CarryOver:
-    """What is still open at ``as_of``: the incoming officer takes these over."""
+    """What is still open at ``as_of``: the incoming officer takes these over.
+
+    ``open_alerts`` are the open *live* alerts, most serious first, then the longest waiting;
+    backlog alerts are not listed, only counted in ``alert_counts`` (the same counts as the
+    tile, the banner, the tray and ``alerts --json``: ``alert_counts.open_live`` is
+    ``len(open_alerts)``).
+    """
 
     as_of: datetime
     open_alerts: list[UnacknowledgedAlert] = field(default_factory=list)
     overdue_comments: list[comment_service.CommentRow] = field(default_factory=list)
     accounts_at_risk: list[status_service.AccountStatusRow] = field(default_factory=list)
     waiting_emergencies: list[EmergencyStatus] = field(default_factory=list)
+    alert_counts: AlertCounts = field(default_factory=AlertCounts)
 
     @property
     def empty(self) -> bool:
-        return not (self.open_alerts or self.overdue_comments or self.accounts_at_risk or self.waiting_emergencies)
+        """Nothing to take over, the backlog included."""
+        return not (
+            self.open_alerts or self.alert_counts.open or self.overdue_comments or self.accounts_at_risk or self.waiting_emergencies
+        )
+
+    @property
+    def backlog_alerts(self) -> int:
+        """Open backlog alerts: counted, not listed (the officer reviews them in bulk)."""
+        return self.alert_counts.open_backlog
 
     def summary(self) -> dict[str, object]:
-        """Ids of the open items: what the ledger records with a shift end or a handover confirmation."""
+        """Ids of the open items and the alert counts: what the ledger records with a shift end or
+        a handover confirmation (backlog alerts by number only, so a new account's history never
+        swells the record)."""
         return {
             "as_of": self.as_of.isoformat(),
             "alerts": [a.id for a in self.open_alerts],
+            "alert_counts": self.alert_counts.as_json(),
             "comments": [c.id for c in self.overdue_comments],
             "accounts": [r.account.id for r in self.accounts_at_risk],
             "emergencies": [e.emergency.id for e in self.waiting_emergencies],
@@ -96,13 +119,26 @@ class CarryOver:
 _AT_RISK_HEALTH: Final = {Health.FAILING, Health.AUTH_EXPIRED}
 
 
+def open_alerts(store: Store, *, now: datetime) -> tuple[AlertCounts, list[UnacknowledgedAlert]]:
+    """The alert counts and the open live alerts as of ``now``, read together so they agree.
+
+    The counts are ``storage.alerts.count_alerts`` (what every screen shows) whenever nothing was
+    recorded about an alert after ``now``; see ``storage/reports.py`` for an earlier instant.
+    """
+
+    def read(db: Database) -> tuple[AlertCounts, list[UnacknowledgedAlert]]:
+        return report_store.alert_counts_at(db, at=now), report_store.open_alerts_at(db, at=now, backlog=False)
+
+    return store.call(read)
+
+
 def carry_over(store: Store, *, now: datetime) -> CarryOver:
     """Open items as of ``now``.
 
     Freshness and comment states are evaluated as of ``now``; account health is the latest
     known, since the store keeps no health history beyond the automatic inspections.
     """
-    alerts = store.call(report_store.unacknowledged_alerts, now=now)
+    counts, alerts = open_alerts(store, now=now)
     overdue = [
         c
         for c in comment_service.list_comments(store, now=now, pending_only=True)
@@ -114,7 +150,10 @@ def carry_over(store: Store, *, now: datetime) -> CarryOver:
         if r.freshness is Freshness.VETO or r.account.health in _AT_RISK_HEALTH
     ]
     waiting = [s for s in emergency_status(store, now=now) if s.state in ("waiting", "missed") and s.emergency.first_post_id is None]
-    return CarryOver(as_of=now, open_alerts=alerts, overdue_comments=overdue, accounts_at_risk=at_risk, waiting_emergencies=waiting)
+    return CarryOver(
+        as_of=now, open_alerts=alerts, overdue_comments=overdue, accounts_at_risk=at_risk, waiting_emergencies=waiting,
+        alert_counts=counts,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -323,6 +323,11 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     ),
     "alert.notify_more": ("（另有 {count} 条）", " (and {count} more)"),
     "alert.notify_digest": ("{count} 条新告警待查看", "{count} new alerts to review"),
+    # the one wording of the open-alert counts (AlertCounts), wherever a sentence shows them
+    "alert.open_counts": (
+        "待处理告警 {open}（高风险 {high}；实时 {live}，存量待核查 {backlog}）",
+        "{open} open alerts ({high} high; {live} live, {backlog} backlog to review)",
+    ),
     # the lexicon and allow phrases
     "lexicon.loaded": ("词库已载入：{terms} 个词条，{allow} 个白名单短语", "lexicon loaded: {terms} terms, {allow} allow phrases"),
     "lexicon.skipped_lines": (

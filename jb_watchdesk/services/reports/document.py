@@ -42,6 +42,9 @@ class Section:
 
     ``widths`` are column widths in characters (a CJK character counts two); ``summary``, when
     set, is what the PDF prints instead of ``rows`` (the full rows stay in XLSX and CSV).
+    ``numeric`` are the columns (0-based) that hold whole numbers: XLSX writes those cells as
+    numbers a spreadsheet can sum (every other cell, and a numeric cell that is not a plain
+    integer, stays literal text).
     """
 
     key: str
@@ -52,6 +55,7 @@ class Section:
     note: str = ""
     chart: Chart | None = None
     summary: Section | None = None
+    numeric: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,34 @@
-"""The handover record of a shift or a time range: shifts, inspections, alerts, comments, accounts
-at risk, emergencies and what is carried over, with the facts an officer signs under."""
+"""The handover record of a shift or a time range: shifts, inspections, alerts, the alerts left
+open, escalations, deferrals, comments, accounts at risk, emergencies and what is carried over,
+with the facts an officer signs under.
+
+The open alerts are counted as every screen counts them (``AlertCounts``, as of the end of the
+shift or range) and said in one sentence; the live ones are listed, the most serious first and at
+most :data:`OPEN_ALERTS_LISTED` of them, with how many more; backlog alerts only by number, so a
+new account's history never buries what the next officer must do.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Final
 
 from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.alerts import AlertCounts
 from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.domain.messages import times
 from jb_watchdesk.domain.models import Freshness, Health
 from jb_watchdesk.domain.record import EmergencyStatus, Shift, status_of
-from jb_watchdesk.domain.reports import HandledComment, WindowAlert
+from jb_watchdesk.domain.reports import (
+    ChannelOutcome,
+    DeferralAction,
+    HandledComment,
+    UnacknowledgedAlert,
+    WindowAlert,
+    WindowEscalation,
+)
 from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import problems
 from jb_watchdesk.services import shifts as shift_service
@@ -38,6 +56,16 @@ from jb_watchdesk.storage import reports as report_store
 from jb_watchdesk.storage import shifts as shift_store
 from jb_watchdesk.storage.db import Store
 
+OPEN_ALERTS_LISTED: Final = 50
+"""The open live alerts the handover lists one by one; it says how many more there are."""
+DEFERRAL_IDS_LISTED: Final = 20
+"""Alert numbers named in one deferral's row; the rest by number."""
+
+
+def counts_line(counts: AlertCounts) -> str:
+    """``待处理告警 N（高风险 H；实时 L，存量待核查 B）``: the open-alert counts in one sentence."""
+    return t("alert.open_counts", open=counts.open, high=counts.open_high, live=counts.open_live, backlog=counts.open_backlog)
+
 
 def _alert_rows(alerts: Sequence[WindowAlert]) -> list[list[str]]:
     return [
@@ -54,8 +82,129 @@ def _alert_rows(alerts: Sequence[WindowAlert]) -> list[list[str]]:
             cell(a.ack_by),
             free_text(a.ack_note),
             local(a.ack_at),
+            local(a.published_at),
+            str(a.hits),
         ]
         for a in alerts
+    ]
+
+
+def _age(published_at: datetime | None, as_of: datetime) -> str:
+    if published_at is None or published_at > as_of:
+        return ""
+    return times.duration((as_of - published_at).total_seconds())
+
+
+def _open_alert_rows(alerts: Sequence[UnacknowledgedAlert], *, as_of: datetime) -> list[list[str]]:
+    return [
+        [
+            str(a.id),
+            cell(a.account_name),
+            messages.label("platform", a.platform) if a.platform else "",
+            messages.label("category", a.category),
+            messages.label("severity", a.severity),
+            rule_name(a.rule, a.category),
+            free_text(a.text),
+            str(a.hits),
+            local(a.published_at),
+            _age(a.published_at, as_of),
+            local(a.raised_at),
+            local(a.escalated_at),
+        ]
+        for a in alerts
+    ]
+
+
+def _open_alerts_section(carry: shift_service.CarryOver) -> Section:
+    """The open live alerts for the next officer (bounded, with how many more), the backlog as a number."""
+    listed = carry.open_alerts[:OPEN_ALERTS_LISTED]
+    notes = [t("export.open_alerts.note", counts=counts_line(carry.alert_counts))]
+    if len(carry.open_alerts) > len(listed):
+        notes.append(t("export.open_alerts.more", count=len(carry.open_alerts) - len(listed)))
+    if carry.backlog_alerts:
+        notes.append(t("export.open_alerts.backlog", count=carry.backlog_alerts))
+    return Section(
+        "open_alerts",
+        t("export.section.open_alerts"),
+        headers("id", "account", "platform", "category", "severity", "rule", "content", "hits", "published_at", "age",
+                "raised_at", "escalated_at"),
+        _open_alert_rows(listed, as_of=carry.as_of),
+        (6, 14, 8, 9, 4, 12, 30, 6, 17, 10, 17, 17),
+        note=" ".join(notes),
+        numeric=(7,),
+    )
+
+
+_URL: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)(\S*)")
+
+
+def _mask_url(match: re.Match[str]) -> str:
+    scheme, rest = match.group(1), match.group(2)
+    return match.group(0) if "*" in rest else f"{scheme}{rest[:2]}****"
+
+
+def _no_keys(text: str) -> str:
+    """A channel or its error as stored, with any address not already masked cut to its first
+    characters: a channel URL holds the key, and the record never shows one."""
+    return _URL.sub(_mask_url, text)
+
+
+def _channel_text(channel: ChannelOutcome) -> str:
+    name = cell(_no_keys(channel.channel))
+    if channel.ok:
+        return t("export.escalation.channel_ok", channel=name)
+    return t("export.escalation.channel_failed", channel=name, error=free_text(_no_keys(channel.error)) or t("export.none"))
+
+
+def _step_text(step: int) -> str:
+    if step in (1, 2):
+        return t(f"export.escalation.step.{step}")
+    return t("export.escalation.step.n", step=step)
+
+
+def _escalation_outcome(escalation: WindowEscalation) -> str:
+    if not escalation.channels:
+        return t("export.escalation.sounded") if escalation.step == 1 else t("export.escalation.no_channel")
+    if not escalation.failed:
+        return t("export.escalation.all_ok")
+    return t("export.escalation.some_failed", failed=len(escalation.failed), total=len(escalation.channels))
+
+
+def _escalation_what(escalation: WindowEscalation) -> str:
+    if escalation.subject == "alert" and escalation.category:
+        return free_text(pair(messages.label("category", escalation.category), escalation.text))
+    return free_text(escalation.text)
+
+
+def _escalation_rows(escalations: Sequence[WindowEscalation]) -> list[list[str]]:
+    subjects = {name: t(f"export.escalation.subject.{name}") for name in ("alert", "comment", "emergency")}
+    return [
+        [
+            local(e.at),
+            subjects.get(e.subject, cell(e.subject)),
+            str(e.ref_id),
+            cell(e.account_name),
+            _escalation_what(e),
+            messages.label("severity", e.severity) if e.severity else "",
+            _step_text(e.step),
+            parts(_channel_text(c) for c in e.channels),
+            _escalation_outcome(e),
+        ]
+        for e in escalations
+    ]
+
+
+def _deferral_ids(ids: Sequence[int]) -> str:
+    shown = listing(str(i) for i in ids[:DEFERRAL_IDS_LISTED])
+    if len(ids) <= DEFERRAL_IDS_LISTED:
+        return shown
+    return t("export.deferral.ids_more", ids=shown, count=len(ids))
+
+
+def _deferral_rows(deferrals: Sequence[DeferralAction]) -> list[list[str]]:
+    return [
+        [local(d.at), cell(d.officer), str(len(d.alert_ids)), local(d.until), free_text(d.note), _deferral_ids(d.alert_ids)]
+        for d in deferrals
     ]
 
 
@@ -131,9 +280,8 @@ def _emergency_rows(items: Sequence[EmergencyStatus]) -> list[list[str]]:
 def _carry_rows(carry: shift_service.CarryOver) -> list[list[str]]:
     rows: list[list[str]] = []
     kind = {name: t(f"export.carry.{name}") for name in ("alert", "comment", "account", "emergency")}
-    for a in carry.open_alerts:
-        content = free_text(pair(messages.label("category", a.category), a.text))
-        rows.append([kind["alert"], str(a.id), cell(a.account_name), content, local(a.raised_at)])
+    if carry.alert_counts.open:  # listed in the open-alerts section; here the one sentence
+        rows.append([kind["alert"], "", "", counts_line(carry.alert_counts), local(carry.as_of)])
     for c in carry.overdue_comments:
         content = free_text(pair(messages.label("comment_state", c.state), c.text))
         rows.append([kind["comment"], str(c.id), cell(c.account_name), content, local(c.created_at)])
@@ -190,6 +338,9 @@ def build_handover(
         lambda db: inspection_log.section(inspection_store.iter_inspections(db, start=start, end=end, shift_id=shift_id))
     )
     alerts = store.call(report_store.alerts_in_window, start=start, end=end)
+    backlog_raised = store.call(report_store.backlog_raised_in_window, start=start, end=end)
+    escalations = store.call(report_store.escalations_in_window, start=start, end=end)
+    deferrals = store.call(report_store.deferrals_in_window, start=start, end=end)
     handled = store.call(report_store.comments_acknowledged, start=start, end=end)
     carry = shift_service.carry_over(store, now=as_of)
     statuses = [
@@ -217,7 +368,15 @@ def build_handover(
         ),
         (
             t("export.handover.fact.alerts"),
-            t("export.handover.fact.alerts_text", total=len(alerts), acked=acked, open=len(carry.open_alerts)),
+            t("export.handover.fact.alerts_text", total=len(alerts), acked=acked, backlog=backlog_raised),
+        ),
+        (
+            t("export.handover.fact.open_alerts"),
+            t("export.handover.fact.open_alerts_text", counts=counts_line(carry.alert_counts), when=local(carry.as_of)),
+        ),
+        (
+            t("export.handover.fact.escalations"),
+            t("export.handover.fact.escalations_text", count=len(escalations), failed=sum(len(e.failed) for e in escalations)),
         ),
         (
             t("export.handover.fact.comments"),
@@ -232,8 +391,16 @@ def build_handover(
         inspections,
         Section("alerts", t("export.section.alerts"),
                 headers("id", "account", "category", "severity", "rule", "content", "context", "raised_at", "state", "ack_by",
-                        "ack_note", "acked_at"),
-                _alert_rows(alerts), (5, 14, 9, 4, 12, 20, 26, 17, 7, 9, 22, 17)),
+                        "ack_note", "acked_at", "published_at", "hits"),
+                _alert_rows(alerts), (5, 14, 9, 4, 12, 20, 26, 17, 7, 9, 22, 17, 17, 6),
+                note=t("export.alerts.backlog_note", count=backlog_raised) if backlog_raised else "", numeric=(13,)),
+        _open_alerts_section(carry),
+        Section("escalations", t("export.section.escalations"),
+                headers("time", "subject", "id", "account", "content", "severity", "step", "channels", "outcome"),
+                _escalation_rows(escalations), (17, 8, 6, 14, 30, 4, 16, 40, 14)),
+        Section("deferrals", t("export.section.deferrals"),
+                headers("time", "officer", "alerts", "until", "note", "alert_ids"),
+                _deferral_rows(deferrals), (17, 10, 6, 17, 30, 40), numeric=(2,)),
         Section("comments", t("export.section.comments"),
                 headers("id", "account", "author", "comment", "created_at", "ack_due", "acked_at", "ack_by", "ack_note",
                         "result_due", "done_at", "done_note"),

@@ -1,8 +1,8 @@
 """Writers: a ``Document`` as XLSX (openpyxl layout, rows streamed) or CSV; PDF through an injected renderer.
 
 * XLSX (openpyxl): a cover sheet, then one sheet per section, bold frozen header row, column
-  widths, every cell a literal string, so nothing is ever a formula; charts are native Excel bar
-  charts over a small data sheet.
+  widths, every cell a literal string, so nothing is ever a formula (a section's numeric columns
+  hold plain integers as numbers); charts are native Excel bar charts over a small data sheet.
 * CSV: one UTF-8 file with a BOM so Excel opens it, the sections one after another, each as a
   title line, a header line and its rows, separated by an empty line. One file keeps a
   handover in one attachment; Excel shows it as one sheet. Cells that a spreadsheet would run as
@@ -90,17 +90,24 @@ def write_xlsx(document: Document, path: Path) -> None:
 _XML_ESCAPES: Final = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;"})
 
 
+_WHOLE_NUMBER: Final = re.compile(r"-?[0-9]{1,15}")
+"""A cell of a numeric column written as a number: plain digits, within a double's exact range."""
+
+
+def _cell_xml(reference: str, value: str, *, numeric: bool) -> str:
+    if numeric and _WHOLE_NUMBER.fullmatch(value):
+        return f'<c r="{reference}"><v>{int(value)}</v></c>'
+    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{clean_text(value).translate(_XML_ESCAPES)}</t></is></c>'
+
+
 def _sheet_rows_xml(section: Section, *, first_row: int) -> Iterable[str]:
-    """``<row>`` elements for the rows (and the note) of a section, every cell an inline string."""
-    letters = [_column_letter(i) for i in range(max(len(section.headers), 1) + 1)]
+    """``<row>`` elements for the rows (and the note) of a section: inline strings, and numbers in
+    the section's numeric columns."""
+    letters = [_column_letter(i) for i in range(max(len(section.headers), len(max(section.rows, key=len, default=())), 1) + 1)]
+    numeric = frozenset(section.numeric)
     number = first_row
     for row in section.rows:
-        cells = "".join(
-            f'<c r="{letters[i]}{number}" t="inlineStr">'
-            f'<is><t xml:space="preserve">{clean_text(value).translate(_XML_ESCAPES)}</t></is></c>'
-            for i, value in enumerate(row)
-            if value
-        )
+        cells = "".join(_cell_xml(f"{letters[i]}{number}", value, numeric=i in numeric) for i, value in enumerate(row) if value)
         yield f'<row r="{number}">{cells}</row>'
         number += 1
     if section.note:
