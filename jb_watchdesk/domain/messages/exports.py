@@ -164,6 +164,9 @@ EXPORTS: Final[dict[str, tuple[str, str]]] = {
     "export.escalation.no_channel": ("未配置发送渠道", "no channel configured"),
     "export.escalation.sounded": ("已在工作站提示", "sounded at the workstation"),
     "export.deferral.ids_more": ("{ids} 等共 {count} 条", "{ids} … ({count} in all)"),
+    "export.age.minutes": ("{minutes}分钟", "{minutes} min"),
+    "export.age.hours": ("{hours}小时{minutes}分", "{hours} h {minutes} min"),
+    "export.age.days": ("{days}天{hours}小时", "{days} d {hours} h"),
     # inspections
     "export.inspection.short.operation": ("运行", "Operation"),
     "export.inspection.short.column_updates": ("更新", "Updates"),

@@ -18,7 +18,6 @@ from typing import Final
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.alerts import AlertCounts
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.messages import times
 from jb_watchdesk.domain.models import Freshness, Health
 from jb_watchdesk.domain.record import EmergencyStatus, Shift, status_of
 from jb_watchdesk.domain.reports import (
@@ -90,9 +89,17 @@ def _alert_rows(alerts: Sequence[WindowAlert]) -> list[list[str]]:
 
 
 def _age(published_at: datetime | None, as_of: datetime) -> str:
+    """How long the item had been published at ``as_of``: ``3天4小时``, ``5小时12分``, ``40分钟``."""
     if published_at is None or published_at > as_of:
         return ""
-    return times.duration((as_of - published_at).total_seconds())
+    minutes = int((as_of - published_at).total_seconds()) // 60
+    days, rest = divmod(minutes, 1_440)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return t("export.age.days", days=days, hours=hours)
+    if hours:
+        return t("export.age.hours", hours=hours, minutes=minutes)
+    return t("export.age.minutes", minutes=minutes)
 
 
 def _open_alert_rows(alerts: Sequence[UnacknowledgedAlert], *, as_of: datetime) -> list[list[str]]:
