@@ -13,6 +13,7 @@ class Bridge(QObject):
     statusChanged = Signal(list)  # list[AccountStatusRow]
     commentsChanged = Signal(list, int)  # list[CommentRow] most urgent first, the page limit asked for
     alertsChanged = Signal(list, object)  # list[Alert], {account_id: name}
+    alertPageChanged = Signal(object)  # ui.alert_pages.AlertPage: which page of how many (after alertsChanged)
     alertCountsChanged = Signal(object)  # AlertCounts: every alert, uncapped
     notifications = Signal(list)  # list[services.alerts.Notification], one batch per cycle
     cycleFinished = Signal(object)  # services.watch.Cycle

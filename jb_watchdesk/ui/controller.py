@@ -34,7 +34,7 @@ from jb_watchdesk.services.loop_thread import LoopThread
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.domain.alerts import Alert, AlertFilter
-from jb_watchdesk.domain.models import AlertState
+from jb_watchdesk.ui.alert_pages import PAGE_SIZE, read_page
 from jb_watchdesk.ui.bridge import Bridge
 from jb_watchdesk.services.problems import error_text
 from jb_watchdesk.ui.runner import Runner
@@ -42,7 +42,7 @@ from jb_watchdesk.ui.runner import Runner
 log = logging.getLogger(__name__)
 
 REFRESH_EVERY = timedelta(seconds=30)
-ALERT_PAGE = 500
+ALERT_PAGE = PAGE_SIZE
 COMMENT_PAGE = 2_000
 CLOSE_WATCH_WITHIN_S = 3.0
 RETRY_WATCH_AFTER_S = 60.0
@@ -69,6 +69,9 @@ class DeskController:
         self.comment_limit = COMMENT_PAGE
         self.lexicon: LexiconReport | None = None  # what the scanner's last lexicon load gave
         self.runner = Runner()
+        self.alert_selection = AlertFilter()
+        """Which alerts the inbox lists (the officer's filters), and from which row."""
+        self.alert_offset = 0
         self.show_alerts_in_place: Callable[[Sequence[Alert]], bool] | None = None
         """Set by the window: shows alerts where they are listed; False if any is not listed."""
 
@@ -294,15 +297,20 @@ class DeskController:
         await self.refresh_comments()
 
     async def refresh_alerts(self) -> None:
-        """New alerts first, then the handled ones, a page of each; and the counts, uncapped."""
+        """The page of the inbox the officer is on (new alerts first), its "of N", and the counts."""
         store = self.app.store
-        alerts = await self.runner.read(ops.list_alerts, store, AlertFilter(states=frozenset({AlertState.NEW})), limit=ALERT_PAGE)
-        handled = AlertFilter(states=frozenset({AlertState.ACKNOWLEDGED, AlertState.RESOLVED}))
-        alerts += await self.runner.read(ops.list_alerts, store, handled, limit=ALERT_PAGE)
+        page = await self.runner.read(read_page, store, self.alert_selection, offset=self.alert_offset, page_size=ALERT_PAGE)
+        self.alert_offset = page.offset
         if not self._names:
             self._names = {a.id: a.name for a in await self.runner.read(ops.list_accounts, store)}
-        self.bridge.alertsChanged.emit(alerts, dict(self._names))
+        self.bridge.alertsChanged.emit(page.alerts, dict(self._names))
+        self.bridge.alertPageChanged.emit(page)
         await self.refresh_alert_counts()
+
+    async def show_alert_page(self, selection: AlertFilter, offset: int) -> None:
+        """The officer filtered the inbox or turned a page."""
+        self.alert_selection, self.alert_offset = selection, max(0, offset)
+        await self.refresh_alerts()
 
     async def refresh_alert_counts(self) -> None:
         self.bridge.alertCountsChanged.emit(await self.runner.read(ops.alert_counts, self.app.store, now=self.app.clock.now()))
@@ -371,6 +379,26 @@ class DeskController:
 
     async def acknowledge_alert(self, alert_id: int, note: str) -> None:
         await self.run(ops.acknowledge_alert, self.app.store, alert_id, officer=self.officer_name(), note=note, now=self.app.clock.now())
+
+    async def acknowledge_alerts(self, selections: Sequence[AlertFilter], note: str) -> list[Alert]:
+        """Acknowledge every new alert each selection takes, with one note (one ledger row per alert)."""
+        done: list[Alert] = []
+        for selection in selections:
+            changes = await self.run(
+                ops.acknowledge_alerts, self.app.store, selection, officer=self.officer_name(), note=note, now=self.app.clock.now()
+            )
+            done.extend(changes.result)
+        return done
+
+    async def defer_alerts(self, selections: Sequence[AlertFilter], choice: str) -> list[Alert]:
+        """Put off every new alert each selection takes (15 minutes, an hour, the rest of the shift)."""
+        done: list[Alert] = []
+        for selection in selections:
+            changes = await self.run(
+                ops.defer_alerts, self.app.store, selection, choice=choice, officer=self.officer_name(), now=self.app.clock.now()
+            )
+            done.extend(changes.result)
+        return done
 
     async def allow_phrase(self, alert_id: int, phrase: str, note: str) -> allow_phrases.AllowOutcome:
         """The officer disagrees with an alert: allow the phrase, acknowledge the alert, reload the lexicon.

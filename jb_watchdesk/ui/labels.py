@@ -6,6 +6,8 @@ One function per kind of code, each rendering the name in the current language w
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.messages import times
 
@@ -59,3 +61,34 @@ def duration(seconds: float) -> str:
 def secret(name: str) -> str:
     """A credential's name (``access_token`` → 访问令牌)."""
     return messages.label("secret", name)
+
+
+def deferral(choice: str) -> str:
+    """A deferral choice (``15m``, ``1h``, ``shift``) as the menus name it."""
+    return messages.text(f"ui.defer.{choice}")
+
+
+def age(when: datetime, *, now: datetime) -> str:
+    """How long ago ``when`` was: 刚刚, 25 分钟前, 3 小时前, 2 天前."""
+    seconds = (now - when).total_seconds()
+    if seconds < 60:
+        return messages.text("ui.age.just_now")
+    if seconds < 3_600:
+        return messages.text("ui.age.minutes", count=int(seconds // 60))
+    if seconds < 86_400:
+        return messages.text("ui.age.hours", count=int(seconds // 3_600))
+    return messages.text("ui.age.days", count=int(seconds // 86_400))
+
+
+def published(when: datetime | None, *, now: datetime) -> str:
+    """``发布于 11-30 02:10（3 小时前）``, or that the publish time is unknown."""
+    if when is None:
+        return messages.text("ui.age.unknown")
+    return messages.text("ui.age.published", when=times.show(when, times.Shape.SHORT), age=age(when, now=now))
+
+
+def published_short(when: datetime | None, *, now: datetime) -> str:
+    """A list cell: ``11-30 02:10（3 小时前）``."""
+    if when is None:
+        return times.EMPTY
+    return messages.text("ui.age.short", when=times.show(when, times.Shape.SHORT), age=age(when, now=now))

@@ -9,31 +9,19 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QPushButton,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.errors import ImportRejected, WatchdeskError
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services import operations as ops
 from jb_watchdesk.services import settings as desk_settings
-from jb_watchdesk.services.alerts import Notification, NotificationKind
+from jb_watchdesk.services.alerts import Notification
 from jb_watchdesk.services.watch import Cycle
-from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.settings import DeskSettings
 from jb_watchdesk.services.status import AccountStatusRow
 from jb_watchdesk.domain.alerts import Alert, AlertCounts
-from jb_watchdesk.domain.models import AlertState
-from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.ui import icons, labels
+from jb_watchdesk.ui.alert_desk import AlertDesk
 from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui.dialogs.alert_popup import AlertPopup
 from jb_watchdesk.ui.dialogs.post import PostDialog
@@ -41,7 +29,8 @@ from jb_watchdesk.ui.dialogs.settings import SettingsDialog
 from jb_watchdesk.services.problems import error_text
 from jb_watchdesk.ui.i18n import localise_file_dialog, t
 from jb_watchdesk.ui.notifier import Notifier
-from jb_watchdesk.ui.text import plain_label, tooltip
+from jb_watchdesk.ui.text import plain_label
+from jb_watchdesk.ui.widgets.status import Banner, LexiconWarning, StatLabel, alerts_state
 from jb_watchdesk.ui.tray import Tray
 from jb_watchdesk.ui.views.accounts import AccountsView
 from jb_watchdesk.ui.views.alerts import AlertsView
@@ -50,95 +39,6 @@ from jb_watchdesk.ui.views.dashboard import DashboardView
 from jb_watchdesk.ui.views.duty import DutyView
 
 log = logging.getLogger(__name__)
-
-#: above this many notifications in one cycle, the chain gets one summary instead of each
-SUMMARISE_ABOVE = 3
-
-
-class StatLabel(QWidget):
-    """A count with a shape-and-symbol icon: never colour alone."""
-
-    def __init__(self, state: str, caption: str) -> None:
-        super().__init__()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 2, 8, 2)
-        self.icon = QLabel()
-        self.icon.setPixmap(icons.draw(state, 22))
-        self.text = plain_label()
-        self.caption = caption
-        layout.addWidget(self.icon)
-        layout.addWidget(self.text)
-        self.set_count(0)
-
-    def set_count(self, count: int) -> None:
-        self.count = count
-        self.text.setText(f"{self.caption} {count}")
-        font = self.text.font()
-        font.setBold(count > 0)
-        self.text.setFont(font)
-
-
-class Banner(QFrame):
-    """The in-app end of the notification chain: always works, always visible until dismissed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("Banner { background: #fff3cd; border: 1px solid #b86e00; }")
-        layout = QHBoxLayout(self)
-        self.icon = QLabel()
-        self.icon.setPixmap(icons.draw("high", 20))
-        self.text = plain_label()
-        self.text.setWordWrap(True)
-        close = QPushButton(t("ui.window.dismiss"))
-        close.clicked.connect(self.hide)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(close)
-        self.hide()
-
-    def show_text(self, text: str) -> None:
-        self.text.setText(text)
-        self.show()
-
-
-class LexiconWarning(QFrame):
-    """A line that stays while the lexicon has problems: a file that cannot be read, lines skipped.
-
-    Plain text in the officer's language; the tooltip lists the first problems as ``FILE:LINE: reason``
-    and what to do.
-    """
-
-    SHOWN_IN_TOOLTIP = 10
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("LexiconWarning { background: #fff3cd; border: 1px solid #b86e00; }")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
-        self.icon = QLabel()
-        self.icon.setPixmap(icons.draw("warn", 18))
-        self.text = plain_label()
-        self.text.setWordWrap(True)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.text, 1)
-        self.hide()
-
-    def show_report(self, report: LexiconReport) -> None:
-        if not report.problems:
-            self.text.setText("")
-            self.setToolTip("")
-            self.hide()
-            return
-        self.text.setText(report.summary())
-        shown = [problem.format() for problem in report.problems[: self.SHOWN_IN_TOOLTIP]]
-        if len(report.problems) > self.SHOWN_IN_TOOLTIP:
-            shown.append("…")
-        shown.append(report.advice())
-        self.setToolTip(tooltip("\n".join(shown)))
-        self.show()
-
 
 class MainWindow(QMainWindow):
     quitRequested = Signal()
@@ -149,10 +49,7 @@ class MainWindow(QMainWindow):
         self.tray = tray
         self.setWindowTitle(t("ui.window.title") + (f" — {title_suffix}" if title_suffix else ""))
         self.resize(1480, 900)
-        self.popup = AlertPopup()
         self._dialogs: list[QWidget] = []
-        self._alert_names: dict[int, str] = {}
-        self._alerts: dict[int, Alert] = {}
         self._alert_counts = AlertCounts()
 
         central = QWidget()
@@ -176,14 +73,15 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.dashboard = DashboardView()
         self.comments = CommentsView(controller.app.clock.now)
-        self.alerts = AlertsView()
+        self.alerts = AlertsView(now=controller.app.clock.now)
         self.accounts = AccountsView()
         self.duty = DutyView(controller)
-        self.tabs.addTab(self.dashboard, icons.icon("ok"), t("ui.window.overview"))
-        self.tabs.addTab(self.comments, icons.icon("overdue"), t("ui.window.comments"))
-        self.tabs.addTab(self.alerts, icons.icon("high"), t("ui.window.alerts"))
+        self.tabs.addTab(self.dashboard, icons.icon("unknown"), t("ui.window.overview"))
+        self.tabs.addTab(self.comments, icons.icon("unknown"), t("ui.window.comments"))
+        self.tabs.addTab(self.alerts, icons.icon("unknown"), t("ui.window.alerts_tab", count=0))
         self.tabs.addTab(self.accounts, t("ui.window.accounts"))
-        self.tabs.addTab(self.duty, icons.icon("ok"), t("ui.window.duty"))
+        self.tabs.addTab(self.duty, t("ui.window.duty"))
+        self._tab_states: dict[QWidget, str] = {}
         layout.addWidget(self.tabs)
         self.setCentralWidget(central)
 
@@ -201,6 +99,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(t("ui.window.starting"))
 
         self.notifier = Notifier(tray=tray, banner=self.banner.show_text, use_os=controller.app.settings.os_notifications)
+        self.alert_desk = AlertDesk(
+            controller=controller, view=self.alerts, banner=self.banner, notifier=self.notifier, run=self._run, say=self.show_message
+        )
+        self.popup = self.alert_desk.popup
         self._connect()
 
     # -- wiring --------------------------------------------------------------------------
@@ -211,9 +113,10 @@ class MainWindow(QMainWindow):
         bridge.commentsChanged.connect(self.comments.set_rows)
         bridge.commentsChanged.connect(lambda rows, limit: self._update_counts())
         self.comments.model.moreRequested.connect(lambda: self._run(self.controller.more_comments(), t("ui.window.comments")))
-        bridge.alertsChanged.connect(self.show_alerts)
+        bridge.alertsChanged.connect(self.alert_desk.show_alerts)
+        bridge.alertPageChanged.connect(lambda page: self.alerts.set_page(offset=page.offset, total=page.total, page_size=page.page_size))
         bridge.alertCountsChanged.connect(self.show_alert_counts)
-        self.controller.show_alerts_in_place = self.update_alerts
+        self.controller.show_alerts_in_place = self.alert_desk.update_alerts
         bridge.notifications.connect(self.show_notifications)
         bridge.cycleFinished.connect(self.show_cycle)
         bridge.lexiconChanged.connect(self.lexicon_warning.show_report)
@@ -226,8 +129,6 @@ class MainWindow(QMainWindow):
         self.comments.actionRequested.connect(
             lambda comment_id, done, note: self._run(self.controller.comment_action(comment_id, done=done, note=note), t("ui.window.comment_action"))
         )
-        self.alerts.acknowledgeRequested.connect(self.acknowledge_alert)
-        self.popup.acknowledged.connect(self.acknowledge_alert)
         self.alerts.allowRequested.connect(self.allow_phrase)
         self.popup.allowRequested.connect(self.allow_phrase)
         self.alerts.table.doubleClicked.connect(lambda index: self.open_alert_item(self.alerts.model.row_at(index.row())))
@@ -268,27 +169,15 @@ class MainWindow(QMainWindow):
     def show_status(self, rows: Sequence[AccountStatusRow]) -> None:
         self.dashboard.set_rows(rows)
         self.accounts.set_accounts([r.account for r in rows])
+        self.alert_desk.set_accounts([r.account for r in rows])
         self._update_counts()
 
     def show_alerts(self, alerts: Sequence[Alert], names: Mapping[int, str]) -> None:
-        self._alert_names = dict(names)
-        self._alerts = {a.id: a for a in alerts}
-        self.alerts.set_rows(alerts, names)
-        for alert_id in self.popup.alert_ids():
-            current = self._alerts.get(alert_id)
-            if current is not None and current.state is not AlertState.NEW:
-                self.popup.drop(alert_id)
-        self._update_counts()
+        self.alert_desk.show_alerts(alerts, names)
 
     def update_alerts(self, alerts: Sequence[Alert]) -> bool:
         """Alerts an operation changed, shown where they are listed; False if any is not listed."""
-        if not self.alerts.update_rows(alerts):
-            return False
-        for alert in alerts:
-            self._alerts[alert.id] = alert
-            if alert.state is not AlertState.NEW and alert.id in self.popup.alert_ids():
-                self.popup.drop(alert.id)
-        return True
+        return self.alert_desk.update_alerts(alerts)
 
     def show_alert_counts(self, counts: AlertCounts) -> None:
         """Every alert counted by the store, never only the page that is listed."""
@@ -296,20 +185,37 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
     def _update_counts(self) -> None:
+        """The tile, the banner, the tray and the tabs, from the overview's summary and the one
+        alert count (never the length of a listed page)."""
         summary = self.dashboard.model.summary()
-        new_alerts = self._alert_counts.open
+        counts = self._alert_counts
+        self.alert_desk.show_counts(counts)
         self.stat_veto.set_count(summary["veto"])
         self.stat_overdue.set_count(summary["overdue_ack"])
-        self.stat_alerts.set_count(new_alerts)
+        self.stat_alerts.set_count(
+            counts.open, detail=t("ui.window.alerts_split", live=counts.open_live, backlog=counts.open_backlog), state=alerts_state(counts)
+        )
         self.stat_failing.set_count(summary["failing"])
+        overview = "veto" if summary["veto"] else "warn" if summary["warn"] or summary["failing"] else "ok"
+        comments = "overdue" if summary["overdue_ack"] or summary["overdue_result"] else "ok"
+        self._set_tab(self.dashboard, overview)
+        self._set_tab(self.comments, comments)
+        self._set_tab(self.alerts, alerts_state(counts))
+        self.tabs.setTabText(self.tabs.indexOf(self.alerts), t("ui.window.alerts_tab", count=counts.open))
         if self.tray is not None:
-            level = "veto" if (summary["veto"] or new_alerts) else "warn" if summary["warn"] or summary["failing"] else "ok"
+            level = "veto" if (summary["veto"] or counts.open_high_live) else "warn" if counts.open_live or summary["warn"] or summary["failing"] else "ok"
             self.tray.set_state(
                 level=level,
-                new_alerts=new_alerts,
+                new_alerts=counts.open,
                 overdue=summary["overdue_ack"] + summary["overdue_result"],
                 failing=summary["failing"],
+                counts=counts,
             )
+
+    def _set_tab(self, tab: QWidget, state: str) -> None:
+        if self._tab_states.get(tab) != state:
+            self._tab_states[tab] = state
+            self.tabs.setTabIcon(self.tabs.indexOf(tab), icons.icon(state))
 
     def show_cycle(self, cycle: Cycle) -> None:
         changes = cycle.poll
@@ -342,40 +248,13 @@ class MainWindow(QMainWindow):
     # -- alerts --------------------------------------------------------------------------
 
     def show_notifications(self, notifications: Sequence[Notification]) -> None:
-        """One cycle's notifications: each through the chain, or one summary when there are many."""
-        if len(notifications) <= SUMMARISE_ABOVE:
-            for notification in notifications:
-                self.notifier.notify(t("ui.window.duty_alert"), notification.headline(), critical=notification.severity is Severity.HIGH)
-        else:
-            high = sum(n.severity is Severity.HIGH for n in notifications)
-            self.notifier.notify(
-                t("ui.window.duty_alert"),
-                t("ui.window.alerts_to_review_high", count=len(notifications), high=high)
-                if high
-                else t("ui.window.alerts_to_review", count=len(notifications)),
-                critical=high > 0,
-            )
-        urgent = [
-            alert
-            for notification in notifications
-            if notification.kind is not NotificationKind.DIGEST
-            for alert in notification.alerts
-            if alert.severity is Severity.HIGH and alert.state is AlertState.NEW
-        ]
-        if urgent:
-            self.pop_up(urgent)
+        self.alert_desk.show_notifications(notifications)
 
     def pop_up(self, alerts: Sequence[Alert]) -> AlertPopup:
-        """Queue high alerts in the pop-up, which stays on top until each is handled or deferred."""
-        self.popup.add_many([(alert, self._alert_names.get(alert.account_id) or str(alert.account_id)) for alert in alerts])
-        if not self.popup.isVisible():
-            self.popup.move(self.geometry().center() - self.popup.rect().center())
-        self.popup.show()
-        self.popup.raise_()
-        return self.popup
+        return self.alert_desk.pop_up(alerts)
 
     def acknowledge_alert(self, alert_id: int, note: str) -> None:
-        self._run(self.controller.acknowledge_alert(alert_id, note), t("ui.window.acknowledge_alert"))
+        self.alert_desk.acknowledge(alert_id, note)
 
     def allow_phrase(self, alert_id: int, phrase: str, note: str) -> None:
         """Add the allow phrase, acknowledge the alert with it and reload the lexicon, off the GUI thread."""
@@ -395,7 +274,7 @@ class MainWindow(QMainWindow):
         async def show() -> None:
             item = await self.controller.runner.read(ops.read_item, self.controller.app.store, kind=alert.item_kind, item_id=alert.item_id)
             if item is not None:
-                self._open_dialog(PostDialog(item, account_name=self._alert_names.get(alert.account_id, ""), parent=self))
+                self._open_dialog(PostDialog(item, account_name=self.alert_desk.names.get(alert.account_id, ""), parent=self))
 
         self._run(show(), t("ui.window.view_original"))
 

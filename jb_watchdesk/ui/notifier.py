@@ -57,10 +57,12 @@ class Notifier:
         tray = self._tray is not None and QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages()
         return {"tray": tray, "os": self._use_os, "banner": True}
 
-    def notify(self, title: str, message: str, *, critical: bool) -> None:
+    def notify(self, title: str, message: str, *, critical: bool, banner: bool = True) -> None:
+        """Through the chain; ``banner=False`` when the caller shows the in-app banner itself."""
         title = safe_text(title, TITLE_LIMIT)
         message = safe_text(message, MESSAGE_LIMIT)
-        self._banner(f"{title}: {message}")
+        if banner:
+            self._banner(f"{title}: {message}")
         if self._tray is not None and QSystemTrayIcon.isSystemTrayAvailable() and self._tray.isVisible():
             icon = QSystemTrayIcon.MessageIcon.Critical if critical else QSystemTrayIcon.MessageIcon.Information
             self._tray.showMessage(title, message, icon, 15_000)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
+from jb_watchdesk.domain.alerts import AlertCounts
 from jb_watchdesk.ui import icons
 from jb_watchdesk.ui.i18n import t
 
@@ -38,9 +39,15 @@ class Tray(QSystemTrayIcon):
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
             self.showRequested.emit()
 
-    def set_state(self, *, level: str, new_alerts: int, overdue: int, failing: int) -> None:
+    def set_state(self, *, level: str, new_alerts: int, overdue: int, failing: int, counts: AlertCounts | None = None) -> None:
+        """The icon and the tooltip; with ``counts``, the alert line says the live/backlog split
+        in the same numbers as the window's tile and banner."""
         badge = new_alerts or None
+        self.level = level
+        self.counts = counts
         self.setIcon(QIcon(icons.draw(level, 64, badge=badge)))
-        self.setToolTip(
-            t("ui.tray.title") + f"\n{t('ui.tray.new_alerts')} {new_alerts} · {t('ui.tray.overdue_comments')} {overdue} · {t('ui.tray.failing')} {failing}"
-        )
+        if counts is not None:
+            alerts = t("ui.tray.alerts_line", open=counts.open, live=counts.open_live, high=counts.open_high_live, backlog=counts.open_backlog)
+        else:
+            alerts = f"{t('ui.tray.new_alerts')} {new_alerts}"
+        self.setToolTip(t("ui.tray.title") + f"\n{alerts} · {t('ui.tray.overdue_comments')} {overdue} · {t('ui.tray.failing')} {failing}")

@@ -1,8 +1,12 @@
-"""The alerts inbox: new alerts first, then the acknowledged and resolved history."""
+"""The alerts inbox: new alerts first, then the acknowledged and resolved history; one page of it.
+
+Each row says when the item was published and how long ago, when the desk first saw it, how many
+hits it holds, and whether it is backlog (counted and listed, never popped up)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -26,17 +30,29 @@ def inbox_order(alerts: Sequence[Alert]) -> list[Alert]:
 
 
 class AlertsModel(QAbstractTableModel):
-    COLUMNS = ("severity", "state", "raised", "account", "category", "text", "context")
+    COLUMNS = ("severity", "state", "published", "raised", "account", "category", "hits", "text", "context")
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, *, now: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
+        self.now = now or (lambda: datetime.now(UTC))
+        self._now_cache = self.now()
         self._rows: list[Alert] = []
         self._account_names: Mapping[int, str] = {}
         self._bold = QFont()  # new alerts are bold: one font, not one per painted cell
         self._bold.setBold(True)
 
     def headers(self) -> list[str]:
-        return [t("ui.alerts.severity"), t("ui.alerts.status"), t("ui.alerts.found"), t("ui.alerts.account"), t("ui.alerts.category"), t("ui.alerts.match"), t("ui.alerts.context")]
+        return [
+            t("ui.alerts.severity"),
+            t("ui.alerts.status"),
+            t("ui.alerts.published"),
+            t("ui.alerts.first_seen"),
+            t("ui.alerts.account"),
+            t("ui.alerts.category"),
+            t("ui.alerts.hits"),
+            t("ui.alerts.match"),
+            t("ui.alerts.context"),
+        ]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -51,6 +67,7 @@ class AlertsModel(QAbstractTableModel):
 
     def set_rows(self, alerts: Sequence[Alert], *, account_names: Mapping[int, str]) -> None:
         self.beginResetModel()
+        self._now_cache = self.now()  # one "now" per refresh: every age in the list is as of it
         self._rows = inbox_order(alerts)
         self._account_names = dict(account_names)
         self.endResetModel()
@@ -71,6 +88,9 @@ class AlertsModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> Alert:
         return self._rows[row]
+
+    def rows(self) -> list[Alert]:
+        return list(self._rows)
 
     def new_count(self) -> int:
         return sum(a.state is AlertState.NEW for a in self._rows)
@@ -93,7 +113,7 @@ class AlertsModel(QAbstractTableModel):
             return None
         if role == _FONT:
             return self._bold if alert.state is AlertState.NEW else None
-        if alert.state is AlertState.NEW and alert.severity.value == "high":  # the background
+        if alert.state is AlertState.NEW and alert.severity.value == "high" and not alert.backlog:  # the background
             return QBrush(_HIGH_BACKGROUND)
         return None
 
@@ -102,9 +122,13 @@ class AlertsModel(QAbstractTableModel):
         if column == "severity":
             return labels.severity(alert.severity.value)
         if column == "state":
-            return labels.alert_state(alert.state.value)
+            return state_text(alert, now=self._now_cache)
+        if column == "published":
+            return labels.published_short(alert.published_at, now=self._now_cache)
         if column == "raised":
-            return alert.raised_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
+            return (alert.seen_at or alert.raised_at).astimezone(SHANGHAI).strftime("%m-%d %H:%M")
+        if column == "hits":
+            return str(len(alert.hits) or 1)
         if column == "account":
             return self.account_name(alert.account_id)
         if column == "category":
@@ -112,6 +136,16 @@ class AlertsModel(QAbstractTableModel):
         if column == "text":
             return one_line(alert.text, 40)
         return one_line(alert.context)
+
+
+def state_text(alert: Alert, *, now: datetime) -> str:
+    """新告警, 新告警（存量）, 新告警（暂缓）, 已确认 …"""
+    state = labels.alert_state(alert.state.value)
+    if alert.state is AlertState.NEW and alert.deferred_until is not None and alert.deferred_until > now:
+        return t("ui.alerts.state_deferred", state=state)
+    if alert.backlog:
+        return t("ui.alerts.state_backlog", state=state)
+    return state
 
 
 _DISPLAY = Qt.ItemDataRole.DisplayRole.value
