@@ -81,8 +81,80 @@ _HELP: Final[dict[str, tuple[str, str]]] = {
     ),
     "cli.help.alerts": ("敏感内容和账号状态告警，最新的在前", "sensitive-content and lifecycle alerts, newest first"),
     "cli.help.alerts.state": ("哪些告警（默认：new 新告警）", "which alerts (default: new)"),
-    "cli.help.alerts ack": ("确认告警：谁查看了、做了什么", "acknowledge an alert: who looked at it and what was done"),
     "cli.help.alerts ack.note": ("处理情况，例如已要求发布单位删除", "what was done, e.g. asked the unit to delete the post"),
+    # Triage from the command line: alert filters, bulk acknowledgement and deferral, comment actions.
+    # (Help, placeholders, columns and results together, so the feature's words are read in one place.)
+    "cli.help.alerts ack": (
+        "确认告警：一条，或某条内容、留言、某个账号、某条规则的全部新告警；一条说明，每条告警各记一笔",
+        "acknowledge one alert, or every new alert of a post, comment, account or rule: one note, a record row per alert",
+    ),
+    "cli.help.alerts.backlog": (
+        "只列出存量告警（账号首次巡查前发布、或发现时已超过 24 小时的内容；不弹窗、不上报）",
+        "only backlog alerts (published before the account's first poll, or over 24 hours old when first seen; "
+        "they never pop up or escalate)",
+    ),
+    "cli.help.alerts.live": ("只列出实时告警（会弹窗、到时上报）", "only live alerts (they pop up and escalate)"),
+    "cli.help.alerts.severity": ("只列出此级别（可重复给出）", "only this severity (repeatable)"),
+    "cli.help.alerts.account": ("只列出此账号的告警（可重复给出）", "only this account's alerts (repeatable)"),
+    "cli.help.alerts.rule": ("只列出命中此规则的告警，例如 pii.id_card", "only alerts with a hit of this rule, e.g. pii.id_card"),
+    "cli.help.alerts.id": ("一条告警的编号", "one alert's id"),
+    "cli.help.alerts.post": (
+        "该内容的全部新告警（编号即 alerts --json 中的 item_id）",
+        "every new alert of this post (its item_id in alerts --json)",
+    ),
+    "cli.help.alerts.comment": ("该留言的全部新告警", "every new alert of this comment"),
+    "cli.help.alerts.by_account": ("该账号的全部新告警", "every new alert of this account"),
+    "cli.help.alerts.by_rule": ("命中该规则的全部新告警", "every new alert with a hit of this rule"),
+    "cli.help.alerts defer": (
+        "暂缓告警：到期前不弹窗、不重复提醒（上报计时照常）；交班时恢复",
+        "defer alerts: no pop-up or repeat until then (the escalation clock runs on); ending the shift brings them back",
+    ),
+    "cli.help.alerts defer.for": (
+        "暂缓多久：15m 十五分钟，1h 一小时，shift 至本班结束",
+        "how long: 15m, 1h, or shift (until the shift ends)",
+    ),
+    "cli.help.alerts defer.note": ("说明（可不填）", "a note (optional)"),
+    "cli.help.comments ack": (
+        "确认受理留言：已告知留言人正在办理（1 小时内）",
+        "acknowledge a comment: the public was told it is being handled (within 1 hour)",
+    ),
+    "cli.help.comments ack.note": ("如何答复的，例如已回复正在核实", "what was said, e.g. replied that it is being checked"),
+    "cli.help.comments done": (
+        "留言办结：已给出办理结果（5 个工作日内）",
+        "mark a comment done: the result was given (within 5 working days)",
+    ),
+    "cli.help.comments done.note": ("办理结果", "the result given"),
+    "cli.help.comments.id": ("留言编号（comments --json 中的 id）", "the comment's id (its id in comments --json)"),
+    "cli.metavar.rule": ("规则", "RULE"),
+    "cli.column.published": ("发布时间", "published"),
+    "cli.column.timing": ("实时/存量", "live/backlog"),
+    "cli.column.hits": ("命中", "hits"),
+    "cli.column.first_seen": ("发现时间", "first seen"),
+    "cli.alerts.deferred_until": ("（暂缓至 {until}）", " (deferred until {until})"),
+    "cli.alerts.live": ("实时", "live"),
+    "cli.alerts.backlog": ("存量", "backlog"),
+    "cli.alerts.totals": (
+        "列出 {listed} 条。待处理 {open} 条（高风险 {high}；实时 {live}，存量 {backlog}），其中暂缓 {deferred}、已上报 {escalated}；"
+        "已确认 {acknowledged}，已解决 {resolved}；共 {total} 条",
+        "listed {listed}. open {open} (high {high}; live {live}, backlog {backlog}), of which deferred {deferred}, "
+        "escalated {escalated}; acknowledged {acknowledged}, resolved {resolved}; {total} in all",
+    ),
+    "cli.alerts.none": ("没有符合条件的告警", "no alert matches"),
+    "cli.alerts.acknowledged_many": (
+        "已确认 {count} 条告警（编号 {ids}），值班员 {officer}",
+        "acknowledged {count} alerts (ids {ids}) as {officer}",
+    ),
+    "cli.alerts.deferred": ("已暂缓 {count} 条告警至 {until}（编号 {ids}）", "deferred {count} alerts until {until} (ids {ids})"),
+    "cli.alerts.nothing_new": ("没有符合条件的新告警，未作改动", "no new alert matches; nothing changed"),
+    "cli.alerts.no_post": ("没有编号为 {item_id} 的内容", "no post with id {item_id}"),
+    "cli.alerts.cannot_defer": (
+        "告警 {alert_id} 当前状态为{state}，只有新告警可以暂缓",
+        "alert {alert_id} is {state}: only a new alert can be deferred",
+    ),
+    "cli.bad_id": ("应为 1 到 {limit} 之间的整数，而不是“{value}”", "must be a whole number from 1 to {limit}, not '{value}'"),
+    "cli.comments.acknowledged": ("已确认受理留言 {comment_id}（{officer}）", "acknowledged comment {comment_id} ({officer})"),
+    "cli.comments.done": ("留言 {comment_id} 已办结（{officer}）", "comment {comment_id} done ({officer})"),
+    # (end of the triage block)
     "cli.help.lexicon": ("敏感词库", "the sensitive-content lexicon"),
     "cli.help.lexicon allow": (
         "把白名单短语加入工作目录的 lexicon/allow.csv；加 --alert 同时确认该告警",
