@@ -22,6 +22,7 @@ from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, pars
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import settings as desk_settings
 from jb_watchdesk.services.alerts import AlertService, NotificationPolicy
+from jb_watchdesk.services.escalation import EscalationService, load_channels
 from jb_watchdesk.services.lexicon_files import lexicon_stamp
 from jb_watchdesk.services.poller import Poller
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
@@ -144,6 +145,7 @@ async def running_watch(
             scanner=scanner,
             alerts=AlertService(store=app.store, clock=app.clock, policy=policy),
             lexicon_stamp=lambda: lexicon_stamp(locations),
+            escalation=escalation_service(app),
         )
     finally:
         # The connections first: closing them is quick, while the scanner waits for a scan in progress.
@@ -153,9 +155,22 @@ async def running_watch(
             scanner.close()
 
 
+def escalation_service(app: App) -> EscalationService:
+    """The escalation check over the app's store and clock; its channels are read from the app's
+    keyring each time a message is due (so ``escalation channels`` takes effect without a restart)."""
+    secrets = app.secrets
+    return EscalationService(
+        store=app.store,
+        clock=app.clock,
+        channels=lambda: load_channels(secrets),
+        policy=app.settings.escalation(),
+        language=app.settings.language,
+    )
+
+
 def reconfigure_watch(watch: WatchLoop, settings: DeskSettings, *, now: datetime, http: HttpSettings | None = None) -> None:
-    """Apply changed settings to a running watch loop: intervals, concurrency, proxy, CA bundle and
-    the repeat interval take effect without a restart. Call it on the watch loop's event loop.
+    """Apply changed settings to a running watch loop: intervals, concurrency, proxy, CA bundle, the
+    repeat interval and the escalation minutes and sound take effect without a restart. Call it on the watch loop's event loop.
 
     ``http`` overrides what the settings give (the desk running on the system's certificates).
     The HTTP pools are swapped first: settings they cannot use change nothing at all.
@@ -167,6 +182,9 @@ def reconfigure_watch(watch: WatchLoop, settings: DeskSettings, *, now: datetime
     _client_or_reason(lambda: client.reconfigure(limited), limited)
     watch.poller.scheduler.reconfigure(poll, now=now)
     watch.alerts.policy = dataclasses.replace(watch.alerts.policy, repeat_after=timedelta(minutes=settings.repeat_minutes))
+    if watch.escalation is not None:
+        watch.escalation.policy = settings.escalation()
+        watch.escalation.language = settings.language
 
 
 T = TypeVar("T")

@@ -137,7 +137,7 @@ def json_flag(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line. Command modules are light at import: each loads its work when run."""
-    from jb_watchdesk.cli import accounts, duty, lexicon, maintenance, watch
+    from jb_watchdesk.cli import accounts, duty, escalation, lexicon, maintenance, watch
 
     with speaking():
         parser = Parser(prog=PROG, description=helptext("prog"), epilog=say("cli.help.epilog"))
@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument("--debug", action="store_true", help=helptext("debug"))
         parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help=say("cli.argparse.version"))
         commands = parser.add_subparsers(dest="command", metavar=metavar("command"), parser_class=Parser)
-        for module in (accounts, watch, lexicon, duty, maintenance):
+        for module in (accounts, watch, lexicon, duty, maintenance, escalation):
             module.register(commands)
     return parser
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import WatchdeskError
+from jb_watchdesk.domain.messages.times import show
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.domain.workdays import WorkdayCalendar
 from jb_watchdesk.paths import Workspace
@@ -154,11 +155,41 @@ def check_lexicon(data_dir: Path) -> Check:
     return Check("lexicon", level, report.summary(), report.advice())
 
 
+def check_escalation(workspace: Workspace, secrets: SecretStore) -> Check:
+    """The channels that reach the leader on duty: none = warn, keyring unreadable = fail; the last
+    message's failed channels (masked) = warn."""
+    from jb_watchdesk.services import escalation  # noqa: PLC0415 - Apprise loads only when asked
+
+    try:
+        secrets.check()
+        channels = escalation.masked_channels(secrets)
+    except WatchdeskError as error:
+        return Check("escalation", Level.FAIL, str(error))
+    if not channels:
+        return Check("escalation", Level.WARN, _say("escalation_none"), _say("escalation_none_advice"))
+    detail = _say("escalation_channels", count=len(channels), channels=messages.text("cli.list_separator").join(channels))
+    last = None
+    if workspace.database.exists():
+        try:
+            with Store(workspace.database, backups_dir=workspace.backups) as store:
+                last = escalation.last_message(store)
+        except WatchdeskError:
+            last = None  # the database check says what is wrong with it
+    if last is not None and last.failed:
+        failed = messages.text("cli.list_separator").join(
+            f"{item.get('channel') or '—'}: {item.get('error') or '—'}" for item in last.failed
+        )
+        detail += _say("escalation_failed", at=show(last.at), detail=failed)
+        return Check("escalation", Level.WARN, detail, _say("escalation_failed_advice"))
+    return Check("escalation", Level.OK, detail)
+
+
 def run_checks(*, workspace: Workspace, secrets: SecretStore, calendar: WorkdayCalendar, now: datetime) -> list[Check]:
     return [
         check_data_dir(workspace),
         check_database(workspace),
         check_keyring(secrets),
+        check_escalation(workspace, secrets),
         check_calendar(calendar, now=now, overrides=workspace.workday_overrides),
         check_lexicon(workspace.root),
         check_proxy(),

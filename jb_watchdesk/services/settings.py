@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import timedelta
 from pathlib import Path
 
+from jb_watchdesk.services.escalation import EscalationPolicy
 from jb_watchdesk.services.files import atomic_output
 from jb_watchdesk.services.scheduler import PollSettings
 
@@ -31,6 +33,10 @@ class DeskSettings:
     os_notifications: bool = True
     repeat_minutes: int = 10
     officer: str = ""
+    escalation_minutes: int = 10
+    """A live high alert still unacknowledged this long sounds; as long again, the leader is told."""
+    escalation_sound: bool = True
+    """Whether the workstation sounds when something escalates (the steps are taken either way)."""
 
     def poll(self) -> PollSettings:
         return PollSettings(
@@ -39,6 +45,9 @@ class DeskSettings:
             max_concurrency=self.max_concurrency,
             per_host_concurrency=self.per_host_concurrency,
         )
+
+    def escalation(self) -> EscalationPolicy:
+        return EscalationPolicy(after=timedelta(minutes=self.escalation_minutes), sound=self.escalation_sound)
 
     def validated(self) -> DeskSettings:
         fixed = self
@@ -50,6 +59,7 @@ class DeskSettings:
             "max_concurrency": 1 <= self.max_concurrency <= 500,
             "per_host_concurrency": 1 <= self.per_host_concurrency <= 500,
             "repeat_minutes": 1 <= self.repeat_minutes <= 1_440,
+            "escalation_minutes": 1 <= self.escalation_minutes <= 1_440,
             "proxy": self.proxy == "" or self.proxy.startswith(("http://", "https://", "socks5://")),
         }
         for name, ok in checks.items():

@@ -15,9 +15,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.services import emergencies, inspections, status
 from jb_watchdesk.services.alerts import AlertService, Notification
 from jb_watchdesk.services.changes import Changes
+from jb_watchdesk.services.escalation import EscalationReport, EscalationService
 from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.poller import Poller, PollResult
 from jb_watchdesk.services.scanner import ScanOutcome, ScanService
@@ -36,6 +38,9 @@ class Cycle:
     notifications: tuple[Notification, ...] = ()
     lexicon: LexiconReport | None = None
     """Set when the lexicon was (re)loaded before this cycle's scan."""
+    escalations: EscalationReport | None = None
+    """What the escalation check did this turn (steps taken, channels that failed) and what the
+    workstation sounds for now; None when no check ran (no escalation service)."""
 
 
 @dataclass
@@ -46,6 +51,8 @@ class WatchLoop:
     after_cycle: list[Callable[[Cycle], Awaitable[None]]] = field(default_factory=list)
     lexicon_stamp: Callable[[], Any] | None = None
     """What the lexicon files look like on disk; a different answer means they changed."""
+    escalation: EscalationService | None = None
+    """Checked every cycle and every tick: what waits past its deadline sounds, then reaches the leader."""
     _loaded_stamp: Any = field(default=None, init=False, repr=False)
     _loaded: bool = field(default=False, init=False, repr=False)
 
@@ -76,7 +83,23 @@ class WatchLoop:
         if poll.run_id is not None:
             changes = changes | await self._record(poll, scan)
         notifications = await self.alerts.take_due_notifications()
-        return Cycle(poll=poll, changes=changes, scan=scan, notifications=tuple(notifications), lexicon=lexicon)
+        escalations = await self.escalate()
+        if escalations is not None and escalations.taken:
+            changes = changes | _escalation_changes(escalations)
+        return Cycle(
+            poll=poll, changes=changes, scan=scan, notifications=tuple(notifications), lexicon=lexicon, escalations=escalations
+        )
+
+    async def escalate(self) -> EscalationReport | None:
+        """Take the escalation steps due now (None without an escalation service). A failure of the
+        check itself is logged and retried next tick: it never ends the loop."""
+        if self.escalation is None:
+            return None
+        try:
+            return await self.escalation.check()
+        except WatchdeskError as error:
+            log.warning("escalation check failed: %s", error)
+            return None
 
     async def _record(self, poll: PollResult, scan: ScanOutcome) -> Changes:
         """§4.3's record: one automatic inspection per polled account; §3.6: emergency clocks.
@@ -145,13 +168,25 @@ class WatchLoop:
                             await hook(result)
                         continue
             notifications = await self.notifications_only()
-            if notifications:
+            sounding = self.escalation.sounding if self.escalation is not None else ()
+            escalations = await self.escalate()
+            # The window hears of a step, a failure, or the sound starting or stopping.
+            escalated = escalations is not None and (escalations.news or escalations.sounding != sounding)
+            if notifications or escalated:
                 # What is shown again may have been handled elsewhere meanwhile (the command line).
-                await on_cycle(Cycle(poll=PollResult(), changes=Changes(alerts=True), notifications=notifications))
+                changes = Changes(alerts=True) if notifications else Changes()
+                if escalations is not None and escalations.taken:
+                    changes = changes | _escalation_changes(escalations)
+                await on_cycle(Cycle(poll=PollResult(), changes=changes, notifications=notifications, escalations=escalations))
             try:
                 await asyncio.wait_for(stop.wait(), timeout=tick_s)
             except TimeoutError:
                 pass
+
+
+def _escalation_changes(report: EscalationReport) -> Changes:
+    """A step taken writes the ledger, and an alert's escalation columns."""
+    return Changes(alerts=any(taken.subject == "alert" for taken in report.taken), ledger=True)
 
 
 def _scan_changes(scan: ScanOutcome, *, lexicon: LexiconReport | None) -> Changes:

@@ -76,6 +76,15 @@ def key_for(account_id: int, name: str) -> str:
     return f"{account_id}:{validate_secret_name(name)}"
 
 
+DESK_PREFIX = "desk"
+
+
+def desk_key(name: str) -> str:
+    """The keyring user name of one of the desk's own secrets (not an account's): ``desk:NAME``,
+    e.g. ``desk:escalation_channels``. No account id is ``desk``, so the two never meet."""
+    return f"{DESK_PREFIX}:{validate_secret_name(name)}"
+
+
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """Secrets held in this process only: the demo workspace and tests. Never chosen automatically."""
 
@@ -169,6 +178,27 @@ class SecretStore:
 
     def delete(self, account_id: int, name: str) -> None:
         key = key_for(account_id, name)
+
+        def _delete() -> None:
+            try:
+                self.backend.delete_password(SERVICE, key)
+            except keyring.errors.PasswordDeleteError:
+                pass
+
+        self._call(_delete)
+
+    def get_desk(self, name: str) -> str | None:
+        """One of the desk's own secrets (:func:`desk_key`); None when not set."""
+        key = desk_key(name)
+        return self._call(lambda: self.backend.get_password(SERVICE, key))
+
+    def set_desk(self, name: str, value: str) -> None:
+        key = desk_key(name)
+        secret = validate_secret_value(value)
+        self._call(lambda: self.backend.set_password(SERVICE, key, secret))
+
+    def delete_desk(self, name: str) -> None:
+        key = desk_key(name)
 
         def _delete() -> None:
             try:

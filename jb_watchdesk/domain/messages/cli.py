@@ -8,6 +8,17 @@ from __future__ import annotations
 from typing import Final
 
 _HELP: Final[dict[str, tuple[str, str]]] = {
+    # escalation (cli/escalation.py)
+    "cli.help.escalation": ("超时升级：通知带班领导的渠道", "escalation: the channels that reach the leader on duty"),
+    "cli.help.escalation channels": (
+        "从标准输入读取通知地址（Apprise 格式，每行一个；空行和 # 开头的行忽略），存入系统凭据库",
+        "read notification addresses (Apprise URLs, one per line; blank and # lines ignored) from standard input into the OS keyring",
+    ),
+    "cli.help.escalation channels.list": ("列出已配置的渠道（密钥已遮盖）", "list the configured channels (keys masked)"),
+    "cli.help.escalation test": (
+        "通过每个渠道发送一条测试消息并逐一报告结果",
+        "send a test message through each channel and report each result",
+    ),
     "cli.help.prog": (
         "江北政务新媒体值班台（JB WatchDesk）：政务新媒体账号的值班工具。",
         "JB WatchDesk (江北政务新媒体值班台): the duty desk for government new-media accounts.",
@@ -329,6 +340,11 @@ _COLUMNS: Final[dict[str, tuple[str, str]]] = {
 }
 
 _RESULTS: Final[dict[str, tuple[str, str]]] = {
+    "cli.escalation.stored": ("已把 {count} 个通知渠道存入{store}：", "stored {count} channel(s) in {store}:"),
+    "cli.escalation.channel": ("  {channel}", "  {channel}"),
+    "cli.escalation.none": ("尚未配置升级通知渠道", "no escalation channel is configured"),
+    "cli.escalation.result_ok": ("[成功] {channel}", "[ok] {channel}"),
+    "cli.escalation.result_failed": ("[失败] {channel}：{reason}", "[failed] {channel}: {reason}"),
     "cli.yes": ("是", "yes"),
     "cli.no": ("否", "no"),
     "cli.list_separator": ("、", ", "),
@@ -409,6 +425,20 @@ _RESULTS: Final[dict[str, tuple[str, str]]] = {
 }
 
 _DOCTOR: Final[dict[str, tuple[str, str]]] = {
+    "cli.doctor.escalation_none": (
+        "未配置升级通知渠道：告警超时只在本机响铃，不会通知带班领导",
+        "no escalation channel: overdue alerts only sound at this workstation, the leader on duty is not told",
+    ),
+    "cli.doctor.escalation_none_advice": (
+        "请按说明文档“超时升级”一节，把企业微信群机器人等通知地址录入凭据库",
+        "store the channel addresses with `escalation channels` (see the README's Escalation section)",
+    ),
+    "cli.doctor.escalation_channels": ("{count} 个通知渠道：{channels}", "{count} channel(s): {channels}"),
+    "cli.doctor.escalation_failed": ("；最近一次通知（{at}）未送达：{detail}", "; the last message ({at}) failed: {detail}"),
+    "cli.doctor.escalation_failed_advice": (
+        "请检查失败渠道的地址和网络，并用测试命令重试",
+        "check the failed channel's address and network, then try `escalation test`",
+    ),
     "cli.doctor.line": ("[{level}] {name}：{detail}", "[{level}] {name}: {detail}"),
     "cli.doctor.link": ("{name}：{value}", "{name}: {value}"),
     "cli.doctor.choose_data_dir": ("请用 --data-dir 选择可写入的目录", "choose a writable --data-dir"),

@@ -6,6 +6,49 @@ from __future__ import annotations
 from typing import Final
 
 CORE: Final[dict[str, tuple[str, str]]] = {
+    # escalation (services/escalation.py): channels, the leader's message, the window's report
+    "escalation.bad_channel": (
+        "第 {line} 行不是可用的通知地址（{channel}）：未保存任何渠道",
+        "line {line} is not a notification address Apprise can use ({channel}): no channel was stored",
+    ),
+    "escalation.no_channels_given": ("标准输入中没有通知地址（每行一个）", "no notification address on standard input (one per line)"),
+    "escalation.none_configured": (
+        "尚未配置升级通知渠道：请先把通知地址（每行一个）录入凭据库",
+        "no escalation channel is configured: store the channel addresses (one per line) in the keyring first",
+    ),
+    "escalation.unusable_channel": ("通知地址无法使用", "the address cannot be used"),
+    "escalation.channel_ok": ("{channel}：已送达", "{channel}: delivered"),
+    "escalation.channel_failed": ("{channel}：发送失败（{reason}）", "{channel}: failed ({reason})"),
+    "escalation.title": ("【江北值班台】{count} 项事项超时无人处理", "[JB WatchDesk] {count} item(s) waiting past their deadline"),
+    "escalation.line.alert": (
+        "{severity}告警（{category}）：{account}（{platform}），发布于 {published}，{raised} 发现后无人确认",
+        "{severity} alert ({category}): {account} ({platform}), published {published}, unacknowledged since {raised}",
+    ),
+    "escalation.line.comment": (
+        "网民留言未按时回应：{account}（{platform}），留言于 {created}，应于 {due} 前回应",
+        "public comment not acknowledged: {account} ({platform}), written {created}, due {due}",
+    ),
+    "escalation.line.emergency": (
+        "应急预案“{title}”：{activated} 启动，{due} 前未发布首条相关信息",
+        "emergency plan \u201c{title}\u201d: activated {activated}, no first post by {due}",
+    ),
+    "escalation.more": ("另有 {count} 项", "and {count} more"),
+    "escalation.waiting": ("值班台正在等待处理，请督促值班人员处置。", "The duty desk is waiting for someone to act."),
+    "escalation.test_title": ("【江北值班台】升级通知测试", "[JB WatchDesk] escalation test"),
+    "escalation.test_body": (
+        "这是一条测试消息（{at}）：值班台的超时升级通知可以送达本渠道。",
+        "A test message ({at}): the duty desk's escalation messages reach this channel.",
+    ),
+    "escalation.report.sound": ("超时响铃：{what}", "sounding at the workstation: {what}"),
+    "escalation.report.message": ("已通知带班领导：{what}", "leader on duty told: {what}"),
+    "escalation.no_channels": (
+        "应通知带班领导，但尚未配置升级通知渠道",
+        "the leader on duty should be told, but no escalation channel is configured",
+    ),
+    "escalation.keyring_unreadable": (
+        "应通知带班领导，但读不到凭据库中的通知渠道：{detail}",
+        "the leader on duty should be told, but the channels cannot be read from the keyring: {detail}",
+    ),
     # account register
     "register.unknown_platform": (
         "未知平台“{value}”（可用：{choices}）",

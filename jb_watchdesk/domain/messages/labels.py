@@ -78,6 +78,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "label.doctor_check.notifications": ("系统通知", "notifications"),
     "label.doctor_check.display": ("显示器", "display"),
     "label.doctor_check.notification_chain": ("告警通知链", "notification chain"),
+    "label.doctor_check.escalation": ("升级通知渠道", "escalation channels"),
     "label.notification_link.tray": ("托盘", "tray"),
     "label.notification_link.tray_messages": ("托盘消息", "tray messages"),
     "label.notification_link.os": ("系统通知", "OS notifications"),
