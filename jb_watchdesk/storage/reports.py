@@ -108,11 +108,13 @@ _OPEN_NOW: Final = "al.state = 'new'"
 
 
 def settled(db: Database, *, at: datetime) -> bool:
-    """Whether nothing about any alert was recorded after ``at``: the alerts' state is then their state at ``at``."""
+    """Whether nothing about any alert was recorded after ``at`` (raised, acknowledged, resolved,
+    escalated, deferred, or its deferral ended with a shift): the alerts' state is then their state at ``at``."""
     a = to_db(at)
     row = db.execute(
-        "SELECT EXISTS (SELECT 1 FROM alerts WHERE raised_at > ? OR ack_at > ? OR resolved_at > ? OR escalated_at > ?)",
-        [a, a, a, a],
+        "SELECT EXISTS (SELECT 1 FROM alerts WHERE raised_at > ? OR ack_at > ? OR resolved_at > ? OR escalated_at > ?)"
+        " OR EXISTS (SELECT 1 FROM ledger WHERE kind IN ('alert_defer', 'shift_end') AND recorded_at > ?)",
+        [a, a, a, a, a],
     ).fetchone()
     return not row[0]
 
