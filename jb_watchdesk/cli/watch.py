@@ -1,4 +1,5 @@
-"""The watch: ``poll``, ``run --headless``, ``status``, ``comments``, ``alerts`` and ``alerts ack``."""
+"""The watch: ``poll``, ``run --headless``, ``status``, and triage: ``comments`` (``ack``, ``done``) and
+``alerts`` (``ack``, ``defer``: one alert, or every new alert of a post, comment, account or rule)."""
 
 from __future__ import annotations
 

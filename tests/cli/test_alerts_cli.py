@@ -11,6 +11,7 @@ import asyncio
 import functools
 import io
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -284,3 +285,45 @@ def test_ids_sqlite_cannot_hold_are_usage_errors_not_crashes(ws: Path, argv: lis
 def test_the_largest_id_sqlite_holds_is_simply_not_found(ws: Path) -> None:
     code, _, err = run(ws, "alerts", "ack", str(MAX_ROW_ID), "--note", "x", lang="en")
     assert code == 2 and err == f"jb-watchdesk: no alert with id {MAX_ROW_ID}\n"
+
+
+# -- both languages ---------------------------------------------------------------------------
+
+HAN = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+TRIAGE = [
+    ["alerts", "--state", "all", "--live"],
+    ["alerts", "ack", "--post", "3", "--note", "NOTE", "--officer", "OFFICER"],
+    ["alerts", "ack", "--post", "3", "--note", "NOTE", "--officer", "OFFICER"],
+    ["alerts", "defer", "--account", "2", "--for", "shift", "--officer", "OFFICER"],
+    ["alerts", "defer", "1", "--for", "15m", "--officer", "OFFICER"],
+    ["alerts", "--backlog"],
+    ["alerts", "--rule", "nothing.like.this"],
+    ["alerts", "ack", "--post", "99", "--note", "NOTE"],
+    ["alerts", "defer", "4", "--for", "1h"],
+    ["alerts", "ack", str(2**70), "--note", "NOTE"],
+]
+
+
+def _shown(ws: Path, lang: str) -> str:
+    shown = "".join(out + err for _, out, err in (run(ws, *argv, lang=lang) for argv in TRIAGE))
+    for argv in TRIAGE:  # what the officer typed is theirs
+        shown = shown.replace(" ".join(argv), " ")
+    with Store(Workspace(ws).database) as store:
+        data = [value for alert in ops.list_alerts(store) for value in (alert.text, alert.context, alert.reason)]
+        data += [account.name for account in ops.list_accounts(store)]
+    for value in sorted(filter(None, data), key=len, reverse=True):
+        shown = shown.replace(value, " ")
+    return shown
+
+
+def test_english_triage_output_has_no_chinese(ws: Path) -> None:
+    shown = _shown(ws, "en")
+    assert "acknowledged 2 alerts" in shown and "deferred 1 alerts" in shown and "listed 3." in shown
+    assert not HAN.findall(shown), shown
+
+
+def test_chinese_triage_output_has_no_english_words(ws: Path) -> None:
+    shown = _shown(ws, "zh")
+    assert "已确认 2 条告警" in shown and "已暂缓 1 条告警" in shown and "列出 3 条" in shown
+    words = set(re.findall(r"[A-Za-z]+", re.sub(r"jb-watchdesk( [a-z]+)*|--?[a-z]+|NOTE|OFFICER", " ", shown)))
+    assert not words, shown
