@@ -6,6 +6,15 @@ from __future__ import annotations
 from typing import Final
 
 UI: Final[dict[str, tuple[str, str]]] = {
+    # escalation (ui/alarm.py, the settings dialog)
+    "ui.settings.escalation_minutes": ("高风险告警超时升级", "Escalate unacked high-risk alerts after"),
+    "ui.settings.escalation_minutes_tip": (
+        "实时高风险告警超过这么久无人确认时本机响铃；再过同样时间通知带班领导",
+        "a live high-risk alert unacknowledged this long sounds at this workstation; as long again, the leader on duty is told",
+    ),
+    "ui.settings.escalation": ("超时升级", "Escalation"),
+    "ui.settings.escalation_sound": ("超时时本机响铃（直到确认）", "Sound at this workstation until acknowledged"),
+    "ui.alarm.sounding": ("{count} 项超时无人处理：正在响铃，确认后停止", "{count} item(s) overdue: sounding until acknowledged"),
     # accounts
     "ui.accounts.new_account": ("新增账号", "New account"),
     "ui.accounts.import_register": ("导入登记表…", "Import register…"),

@@ -1,4 +1,4 @@
-"""Settings: poll intervals, concurrency, proxy, notifications, language, officer name."""
+"""Settings: poll intervals, concurrency, proxy, notifications, escalation, language, officer name."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ class SettingsDialog(QDialog):
         self.os_notifications = QCheckBox(t("ui.settings.os_notifications"))
         self.os_notifications.setChecked(settings.os_notifications)
         self.repeat = self._spin(settings.repeat_minutes, 1, 1440, t("ui.settings.minutes_suffix"))
+        self.escalation_minutes = self._spin(settings.escalation_minutes, 1, 1440, t("ui.settings.minutes_suffix"))
+        self.escalation_minutes.setToolTip(t("ui.settings.escalation_minutes_tip"))
+        self.escalation_sound = QCheckBox(t("ui.settings.escalation_sound"))
+        self.escalation_sound.setChecked(settings.escalation_sound)
         form.addRow(t("ui.settings.language"), self.language)
         form.addRow(t("ui.settings.officer"), self.officer)
         form.addRow(t("ui.settings.post_poll_interval"), self.post_interval)
@@ -44,6 +48,8 @@ class SettingsDialog(QDialog):
         form.addRow(t("ui.settings.ca_bundle"), self.ca_bundle)
         form.addRow(t("ui.settings.notifications"), self.os_notifications)
         form.addRow(t("ui.settings.repeat"), self.repeat)
+        form.addRow(t("ui.settings.escalation_minutes"), self.escalation_minutes)
+        form.addRow(t("ui.settings.escalation"), self.escalation_sound)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
@@ -70,6 +76,8 @@ class SettingsDialog(QDialog):
             ca_bundle=self.ca_bundle.text().strip(),
             os_notifications=self.os_notifications.isChecked(),
             repeat_minutes=self.repeat.value(),
+            escalation_minutes=self.escalation_minutes.value(),
+            escalation_sound=self.escalation_sound.isChecked(),
         ).validated()
         self.saved.emit(settings)
         self.accept()
