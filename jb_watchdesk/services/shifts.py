@@ -168,6 +168,11 @@ class Handover:
     def awaiting_confirmation(self) -> bool:
         return self.previous is not None and self.previous.handover_confirmed_at is None
 
+    @property
+    def alert_counts(self) -> AlertCounts:
+        """The open-alert counts of the carry-over: the same numbers as the tile, the tray and ``alerts --json``."""
+        return self.carry_over.alert_counts
+
 
 def handover(store: Store, *, now: datetime) -> Handover:
     previous = store.call(shift_store.last_ended_shift)

@@ -130,6 +130,7 @@ def test_the_handover_counts_open_alerts_as_every_screen_does(store: Store) -> N
     assert (counts.open_backlog, counts.open_live) == (BACKLOG - 2, LIVE_HIGH + LIVE_MEDIUM - 3)
     carry = shifts.carry_over(store, now=END)
     assert carry.alert_counts == counts
+    assert shifts.handover(store, now=END).alert_counts == counts
     assert len(carry.open_alerts) == counts.open_live and carry.backlog_alerts == counts.open_backlog
     assert carry.summary()["alert_counts"] == counts.as_json()
     assert not any(a.backlog for a in carry.open_alerts)
