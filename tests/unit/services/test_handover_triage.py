@@ -285,3 +285,21 @@ def test_the_pdf_text_carries_the_counts_line(store: Store, tmp_path: Path) -> N
     assert "".join(unicodedata.normalize("NFKC", line).split()) in joined
     assert "升级提醒" in joined and "通知带班领导" in joined
     assert WEBHOOK_KEY not in joined
+
+
+def test_over_a_thousand_alerts_nothing_is_capped() -> None:
+    with Store(None) as s:
+        s.call(apply_register, [AccountSpec(name="新账号", platform=Platform.DOUYIN, source="https://f/new")], now=NOW - timedelta(days=1))
+        shifts.start_shift(s, officer="张三", now=NOW)
+        raise_at(s, [draft(n, backlog=True, severity=Severity.HIGH, account_id=1, published_at=NOW - timedelta(days=90))
+                     for n in range(1_100)], at=NOW + timedelta(minutes=1))
+        raise_at(s, [draft(5_000 + n, backlog=False, severity=Severity.MEDIUM, account_id=1, published_at=NOW + timedelta(hours=1))
+                     for n in range(OPEN_ALERTS_LISTED + 10)], at=NOW + timedelta(hours=1, minutes=5))
+        document = exports.build_handover(s, now=NOW + timedelta(hours=2), start=NOW, end=NOW + timedelta(hours=2))
+        counts = s.call(alert_store.count_alerts, now=NOW + timedelta(hours=2))
+        assert (counts.open, counts.open_backlog, counts.open_live) == (1_160, 1_100, 60)
+        assert dict(document.facts)["交接时告警"].startswith(counts_line(counts))
+        shown = section(document, "open_alerts")
+        assert len(shown.rows) == OPEN_ALERTS_LISTED and "另有 10 条实时告警未列出" in shown.note and "存量告警 1100 条" in shown.note
+        period = section(document, "alerts")
+        assert len(period.rows) == 60 and "存量告警 1100 条未逐条列出" in period.note
