@@ -22,7 +22,9 @@ from jb_watchdesk.cli import main
 from jb_watchdesk.cli.watch import DEFERRALS, MAX_ROW_ID
 from jb_watchdesk.connectors.base import FetchedComment, FetchedPost
 from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.models import AccountSpec, Platform
+from jb_watchdesk.domain.alerts import AlertDraft
+from jb_watchdesk.domain.models import AccountSpec, ItemKind, Platform
+from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import operations as ops
@@ -30,6 +32,7 @@ from jb_watchdesk.services.alerts import Deferral
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
 from jb_watchdesk.storage import ingest
 from jb_watchdesk.storage.accounts import apply_register
+from jb_watchdesk.storage.alerts import record_alerts
 from jb_watchdesk.storage.db import Store
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -327,3 +330,22 @@ def test_chinese_triage_output_has_no_english_words(ws: Path) -> None:
     assert "已确认 2 条告警" in shown and "已暂缓 1 条告警" in shown and "列出 3 条" in shown
     words = set(re.findall(r"[A-Za-z]+", re.sub(r"jb-watchdesk( [a-z]+)*|--?[a-z]+|NOTE|OFFICER", " ", shown)))
     assert not words, shown
+
+
+def test_a_long_list_is_never_cut_off_and_agrees_with_the_totals(ws: Path) -> None:
+    drafts = [
+        AlertDraft(account_id=1 + n % 2, item_kind=ItemKind.POST, item_id=1000 + n, category="secret", rule="secret.state",
+                   severity=Severity.HIGH if n % 3 else Severity.MEDIUM, text="国家秘密", context="国家秘密", backlog=n % 4 == 0)
+        for n in range(1_203)
+    ]
+    with Store(Workspace(ws).database) as store:
+        store.call(record_alerts, drafts, now=NOW)
+    counts = _counts(ws)
+    rows = alerts(ws)
+    assert len(rows) == counts["open"] == 6 + 1_203 and len({row["id"] for row in rows}) == len(rows)
+    assert len(alerts(ws, "--backlog")) == counts["open_backlog"] and len(alerts(ws, "--live")) == counts["open_live"]
+    code, out, _ = run(ws, "alerts", lang="en")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 1 + len(rows) + 1
+    assert lines[-1].startswith(f"listed {len(rows)}. open {counts['open']} (high {counts['open_high']}; "
+                                f"live {counts['open_live']}, backlog {counts['open_backlog']})")
