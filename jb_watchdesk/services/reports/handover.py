@@ -137,7 +137,7 @@ def _open_alerts_section(carry: shift_service.CarryOver) -> Section:
                 "raised_at", "escalated_at"),
         _open_alert_rows(listed, as_of=carry.as_of),
         (6, 14, 8, 9, 4, 12, 30, 6, 17, 10, 17, 17),
-        note=" ".join(notes),
+        note=t("export.sentences").join(notes),
         numeric=(7,),
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.alerts import AlertDraft, AlertFilter
 from jb_watchdesk.domain.models import AccountSpec, ItemKind, Platform
 from jb_watchdesk.domain.sensitive.lexicon import Severity
@@ -303,3 +305,21 @@ def test_over_a_thousand_alerts_nothing_is_capped() -> None:
         assert len(shown.rows) == OPEN_ALERTS_LISTED and "另有 10 条实时告警未列出" in shown.note and "存量告警 1100 条" in shown.note
         period = section(document, "alerts")
         assert len(period.rows) == 60 and "存量告警 1100 条未逐条列出" in period.note
+
+
+def test_in_english_the_new_parts_have_no_chinese_but_the_data(store: Store) -> None:
+    messages.set_language("en")
+    try:
+        document = exports.build_handover(store, now=END + timedelta(hours=1), shift_id=1)
+    finally:
+        messages.set_language("zh")
+    keys = ("open_alerts", "escalations", "deferrals", "carry_over")
+    cells = [v for key, value in document.facts for v in (key, value)]
+    for shown in (section(document, key) for key in keys):
+        cells += [shown.title, shown.note, *shown.headers, *(v for row in shown.rows for v in row)]
+    data = re.compile(r"账号\d|张三|等待单位回复|经办人 110105\*+002X 第\d+条|第\d+条")
+    leftovers = [c for c in cells if re.search(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]", data.sub("", c))]
+    assert not leftovers, leftovers
+    assert dict(document.facts)["Alerts at handover"].startswith(
+        f"{LIVE_HIGH + LIVE_MEDIUM + BACKLOG - 5} open alerts ("
+    )
