@@ -21,7 +21,7 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     "escalation.channel_failed": ("{channel}：发送失败（{reason}）", "{channel}: failed ({reason})"),
     "escalation.title": ("【江北值班台】{count} 项事项超时无人处理", "[JB WatchDesk] {count} item(s) waiting past their deadline"),
     "escalation.line.alert": (
-        "{severity}告警（{category}）：{account}（{platform}），发布于 {published}，{raised} 发现后无人确认",
+        "{severity}风险告警（{category}）：{account}（{platform}），发布于 {published}，{raised} 发现后无人确认",
         "{severity} alert ({category}): {account} ({platform}), published {published}, unacknowledged since {raised}",
     ),
     "escalation.line.comment": (
