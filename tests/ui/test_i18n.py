@@ -59,7 +59,7 @@ PARTS = {"core": CORE, "labels": LABELS, "cli": CLI, "exports": EXPORTS, "ui": U
 ENGLISH_ALLOWED = {
     "RSS", "RSSHub", "WeWe", "JSON", "CSV", "XLSX", "xlsx", "csv", "json", "PDF", "pdf", "Excel", "URL", "ID", "IP",
     "HTTP", "HTTPS", "http", "https", "API", "SQLite", "WeCom", "AppID", "AppSecret", "uid", "open_id", "CA",
-    "English", "JB", "WatchDesk",
+    "English", "JB", "WatchDesk", "Esc",  # a key's name, as printed on the keyboard
     "Drive",  # the type Qt's file system model gives the root folder: missing from Qt's own Chinese
 }  # fmt: skip
 # Chinese an English window may show: the language's own name and the platform consoles' menu names.

@@ -53,9 +53,16 @@ def test_data_appears_after_a_poll(run_desk, until) -> None:  # type: ignore[no-
     run_desk(scenario)
 
 
-def test_a_high_alert_pops_up_and_is_acknowledged(run_desk, until) -> None:  # type: ignore[no-untyped-def]
+def test_a_high_alert_pops_up_and_is_acknowledged(run_desk, simulated_desk, until, first_cycle, publish_live_post) -> None:  # type: ignore[no-untyped-def]
+    """A live item (published an hour ago, read after its account's first poll): the first poll's
+    backlog never pops up, this does."""
+
     async def scenario(window: MainWindow) -> None:
         popup = window.popup
+        await first_cycle(window, until)
+        assert not popup.isVisible()
+        await publish_live_post(window, account_id=simulated_desk.ids[sorted(simulated_desk.ids)[0]], external_id="live-window")
+        assert await window.controller.poll_now()
         await until(lambda: popup.isVisible() and popup.current is not None)
         first = popup.current
         assert first is not None and first.severity is Severity.HIGH
