@@ -145,6 +145,7 @@ def _carry_json(carry: CarryOver) -> dict[str, Any]:
 
     return {
         "as_of": carry.as_of.isoformat(),
+        "alert_counts": carry.alert_counts.as_json(),
         "unacknowledged_alerts": [
             {"id": a.id, "account_id": a.account_id, "category": a.category, "severity": a.severity.value,
              "text": exports.mask_pii(a.text), "raised_at": a.raised_at.isoformat(timespec="microseconds")}
@@ -169,6 +170,9 @@ def _print_carry(carry: CarryOver, out: TextIO) -> None:
     if carry.empty:
         line(out, "cli.handover.nothing")
         return
+    counts = carry.alert_counts
+    if counts.open:
+        line(out, "alert.open_counts", open=counts.open, high=counts.open_high, live=counts.open_live, backlog=counts.open_backlog)
     for a in carry.open_alerts:
         line(out, "cli.handover.alert", id=a.id, account=a.account_name, category=label("category", a.category),
              text=plain(exports.mask_pii(a.text))[:40])

@@ -212,3 +212,26 @@ def test_handover_export_pdf(recorded: Path, tmp_path: Path) -> None:
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-raw", str(target), "-"], capture_output=True, text=True, check=True).stdout
         assert "第2处问题" in "".join(text.split())
+
+
+def test_the_handover_counts_open_alerts_as_the_alerts_command_does(ws: Path) -> None:
+    from dataclasses import replace as changed
+
+    from jb_watchdesk.domain.alerts import AlertDraft
+    from jb_watchdesk.domain.models import ItemKind
+    from jb_watchdesk.domain.sensitive import Severity
+    from jb_watchdesk.storage import alerts as alert_store
+
+    base = AlertDraft(account_id=1, item_kind=ItemKind.POST, item_id=1, category="secret", severity=Severity.HIGH,
+                      rule="secret.marking", text="绝密")
+    drafts = [changed(base, item_id=item, backlog=item % 3 == 0, severity=Severity.HIGH if item % 2 else Severity.LOW)
+              for item in range(1, 13)]
+    with App(workspace=Workspace(ws), clock=Clock(datetime.fromisoformat(MORNING))) as app:
+        app.store.call(alert_store.record_alerts, drafts, now=datetime.fromisoformat(MORNING))
+    run(ws, "shift", "start", "--officer", "张三")
+    code, out, _ = run(ws, "shift", "handover", "--json", now=EVENING)
+    assert code == 0
+    counts = json.loads(out)["carry_over"]["alert_counts"]
+    assert (counts["open"], counts["open_high"], counts["open_backlog"], counts["open_live"]) == (12, 6, 4, 8)
+    code, out, _ = run(ws, "shift", "handover", now=EVENING)
+    assert code == 0 and "12 open alerts (6 high; 8 live, 4 backlog to review)" in out
