@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 from jb_watchdesk.cli.output import dump_json, headers, label, line, plain, print_table
-from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_flag, metavar
+from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_flag, metavar, row_id
 
 if TYPE_CHECKING:  # annotations only: each command loads what it needs when it runs
     from jb_watchdesk.app import App
@@ -29,7 +29,7 @@ def register(commands: SubParsers) -> None:
     json_flag(p)
     p.set_defaults(handler=cmd_list)
     p = command(actions, "set-secret", key="accounts set-secret")
-    p.add_argument("account_id", type=int, metavar=metavar("id"))
+    p.add_argument("account_id", type=row_id, metavar=metavar("id"))
     p.add_argument("name", metavar=metavar("name"), help=helptext("accounts set-secret.name"))
     p.set_defaults(handler=cmd_set_secret)
 

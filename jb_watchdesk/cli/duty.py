@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from jb_watchdesk.cli.output import dump_json, headers, label, line, plain, print_table, say, when
-from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_flag, metavar
+from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_flag, metavar, row_id
 from jb_watchdesk.domain.errors import EnvironmentProblem, InputError
 from jb_watchdesk.services.export_formats import HANDOVER_FORMATS, REPORT_FORMATS
 
@@ -42,11 +42,11 @@ def register(commands: SubParsers) -> None:
     p.set_defaults(handler=cmd_shift_handover)
 
     p = command(commands, "inspect")
-    p.add_argument("account_id", type=int, metavar=metavar("account_id"))
+    p.add_argument("account_id", type=row_id, metavar=metavar("account_id"))
     p.add_argument("--check", action="append", default=[], metavar=metavar("check"), help=helptext("inspect.check"))
     p.add_argument("--finding", default="", metavar=metavar("text"), help=helptext("inspect.finding"))
     p.add_argument("--action", default="", metavar=metavar("text"), help=helptext("inspect.action"))
-    p.add_argument("--corrects", type=int, metavar=metavar("inspection_id"), help=helptext("inspect.corrects"))
+    p.add_argument("--corrects", type=row_id, metavar=metavar("inspection_id"), help=helptext("inspect.corrects"))
     p.set_defaults(handler=cmd_inspect)
 
     emergency = group(commands, "emergency")
@@ -66,7 +66,7 @@ def register(commands: SubParsers) -> None:
     handover = group(commands, "handover")
     p = command(handover, "export", key="handover export")
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--shift", type=int, metavar=metavar("id"), help=helptext("handover export.shift"))
+    which.add_argument("--shift", type=row_id, metavar=metavar("id"), help=helptext("handover export.shift"))
     which.add_argument("--from", dest="start", metavar="ISO8601", help=helptext("handover export.from"))
     p.add_argument("--to", dest="end", metavar="ISO8601", help=helptext("handover export.to"))
     p.add_argument("--format", dest="fmt", choices=HANDOVER_FORMATS, required=True)

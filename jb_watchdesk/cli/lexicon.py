@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 from jb_watchdesk.cli.output import dump_json, headers, label, line, officer_or_login, plain, print_table
-from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, metavar
+from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, metavar, row_id
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.paths import Workspace
 
@@ -31,7 +31,7 @@ def register(commands: SubParsers) -> None:
     p = command(actions, "allow", key="lexicon allow")
     p.add_argument("phrase", metavar=metavar("phrase"), help=helptext("lexicon allow.phrase"))
     p.add_argument("--note", default="", metavar=metavar("text"), help=helptext("lexicon allow.note"))
-    p.add_argument("--alert", type=int, metavar=metavar("id"), help=helptext("lexicon allow.alert"))
+    p.add_argument("--alert", type=row_id, metavar=metavar("id"), help=helptext("lexicon allow.alert"))
     p.add_argument("--officer", metavar=metavar("name"), help=helptext("officer"))
     p.set_defaults(handler=cmd_lexicon_allow)
     p = command(actions, "check", key="lexicon check")

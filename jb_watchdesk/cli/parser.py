@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Final, NoReturn
 
 from jb_watchdesk import __version__
-from jb_watchdesk.cli.output import PROG, say
+from jb_watchdesk.cli.output import PROG, plain, say
 from jb_watchdesk.domain import messages
 
 # argparse's message → our key. A text not listed keeps argparse's own (English) wording.
@@ -170,3 +170,16 @@ def command_names(parser: argparse.ArgumentParser | None = None) -> list[str]:
 
     walk(parser, "")
     return names
+
+MAX_ROW_ID: Final = 2**63 - 1
+"""The largest id SQLite can hold: a larger number is a typing mistake, refused before it reaches the store."""
+
+def row_id(text: str) -> int:
+    """An id as typed: a whole number from 1 to :data:`MAX_ROW_ID` (argparse reports anything else, exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_ROW_ID:
+        raise argparse.ArgumentTypeError(say("cli.bad_id", limit=MAX_ROW_ID, value=plain(text)))
+    return value

@@ -24,7 +24,7 @@ from jb_watchdesk.cli.output import (
     say,
     when,
 )
-from jb_watchdesk.cli.parser import EXAMPLES, SubParsers, command, helptext, json_flag, metavar
+from jb_watchdesk.cli.parser import EXAMPLES, SubParsers, command, helptext, json_flag, metavar, row_id
 from jb_watchdesk.domain.models import AlertState, ItemKind
 from jb_watchdesk.domain.sensitive.lexicon import Severity
 
@@ -91,19 +91,8 @@ def register(commands: SubParsers) -> None:
 DEFERRALS: Final = ("15m", "1h", "shift")
 """The values of :class:`jb_watchdesk.services.alerts.Deferral` (that module loads the store, so it is not imported here)."""
 
-MAX_ROW_ID: Final = 2**63 - 1
-"""The largest id SQLite can hold: a larger number is a typing mistake, refused before it reaches the store."""
 
 
-def row_id(text: str) -> int:
-    """An id as typed: a whole number from 1 to :data:`MAX_ROW_ID` (argparse reports anything else, exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_ROW_ID:
-        raise argparse.ArgumentTypeError(say("cli.bad_id", limit=MAX_ROW_ID, value=plain(text)))
-    return value
 
 
 def _action(actions: SubParsers, key: str) -> argparse.ArgumentParser:

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from jb_watchdesk.cli import main
-from jb_watchdesk.cli.watch import DEFERRALS, MAX_ROW_ID
+from jb_watchdesk.cli.parser import MAX_ROW_ID
+from jb_watchdesk.cli.watch import DEFERRALS
 from jb_watchdesk.connectors.base import FetchedComment, FetchedPost
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.alerts import AlertDraft
@@ -276,6 +277,11 @@ def test_refusals_name_the_problem_and_exit_2(ws: Path, argv: list[str], message
         ["alerts", "ack", "--account", "0", "--note", "x"],
         ["alerts", "--account", "-3"],
         ["alerts", "ack", "twelve", "--note", "x"],
+        ["lexicon", "allow", "示例", "--note", "x", "--alert", str(2**70)],
+        ["handover", "export", "--shift", str(2**70), "--format", "csv", "-o", "x.csv"],
+        ["inspect", str(2**70)],
+        ["inspect", "1", "--corrects", str(2**70)],
+        ["accounts", "set-secret", str(2**70), "app_secret"],
     ],
 )
 def test_ids_sqlite_cannot_hold_are_usage_errors_not_crashes(ws: Path, argv: list[str]) -> None:
