@@ -258,7 +258,8 @@ class AlertPopup(QWidget):
         hits = alert.hits or ()
         lines = [hit_line(hit) for hit in hits]
         self.matched.setText("\n".join(lines) if lines else t("ui.popup.matched") + alert.text)
-        reason = alert.reason
+        # the alert's reason is its most serious hit's: said once, on the hit's line when there is one
+        reason = "" if any(hit.reason for hit in hits) else alert.reason
         self.reason.setText(t("ui.popup.why") + reason if reason else "")
         self.reason.setVisible(bool(reason))
         refusal = allow_refusal(alert)
