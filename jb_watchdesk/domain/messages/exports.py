@@ -15,7 +15,6 @@ EXPORTS: Final[dict[str, tuple[str, str]]] = {
     "export.aside": ("{text}（{aside}）", "{text} ({aside})"),
     "export.parts": ("；", "; "),
     "export.list": ("、", ", "),
-    "export.sentences": ("", " "),
     "export.range": ("{start} 至 {end}", "{start} to {end}"),
     "export.times": ("{what} ×{count}", "{what} ×{count}"),
     "export.ok": ("正常", "OK"),

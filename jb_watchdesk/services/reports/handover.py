@@ -122,6 +122,11 @@ def _open_alert_rows(alerts: Sequence[UnacknowledgedAlert], *, as_of: datetime) 
     ]
 
 
+def _sentences(parts: list[str]) -> str:
+    """Sentences as the language writes them: run together in Chinese, a space apart in English."""
+    return (" " if messages.current_language() == "en" else "").join(parts)
+
+
 def _open_alerts_section(carry: shift_service.CarryOver) -> Section:
     """The open live alerts for the next officer (bounded, with how many more), the backlog as a number."""
     listed = carry.open_alerts[:OPEN_ALERTS_LISTED]
@@ -137,7 +142,7 @@ def _open_alerts_section(carry: shift_service.CarryOver) -> Section:
                 "raised_at", "escalated_at"),
         _open_alert_rows(listed, as_of=carry.as_of),
         (6, 14, 8, 9, 4, 12, 30, 6, 17, 10, 17, 17),
-        note=t("export.sentences").join(notes),
+        note=_sentences(notes),
         numeric=(7,),
     )
 
