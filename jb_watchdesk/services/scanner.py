@@ -315,18 +315,26 @@ CUE_REACH: Final = 3
 def fold_cues(hits: Sequence[Hit]) -> list[Hit]:
     """One hit per thing: a lexicon cue (身份证号码, 电话) touching a detector's hit of the same
     category (the number it labels) is that hit, not a second one; the detector already weighs
-    the label in its reasons."""
-    detected = [hit for hit in hits if hit.term is None]
-    if not detected:
+    the label in its reasons. Labels in a row ("联系人身份证号：…") fold one after another."""
+    cues = [hit for hit in hits if hit.term is not None]
+    regions = [(hit.category, hit.start, hit.end) for hit in hits if hit.term is None]
+    if not regions or not cues:
         return list(hits)
-
-    def folded(hit: Hit) -> bool:
-        return hit.term is not None and any(
-            other.category is hit.category and hit.start <= other.end + CUE_REACH and other.start <= hit.end + CUE_REACH
-            for other in detected
-        )
-
-    return [hit for hit in hits if not folded(hit)]
+    folded: set[int] = set()
+    grown = True
+    while grown:  # a folded label widens its number's reach to the label before it
+        grown = False
+        for index, cue in enumerate(cues):
+            if index in folded:
+                continue
+            for category, start, end in regions:
+                if cue.category is category and cue.start <= end + CUE_REACH and start <= cue.end + CUE_REACH:
+                    folded.add(index)
+                    regions.append((category, cue.start, cue.end))
+                    grown = True
+                    break
+    dropped = {id(cues[index]) for index in folded}
+    return [hit for hit in hits if id(hit) not in dropped]
 
 
 def _draft(item: ScanItem, rule: str, found: _Best) -> AlertDraft:

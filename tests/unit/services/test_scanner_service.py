@@ -364,3 +364,5 @@ def test_fold_cues_keeps_a_label_far_from_any_number_and_other_categories() -> N
     assert fold_cues([touching, number, far, advert]) == [number, far, advert]
     assert fold_cues([colon, number]) == [number]
     assert fold_cues([touching, far]) == [touching, far]
+    chained = hit(3, 6, rule="privacy.cue", term="联系人")  # "联系人身份证号码1101…": labels in a row
+    assert fold_cues([chained, touching, number]) == [number]
