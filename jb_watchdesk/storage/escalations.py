@@ -214,8 +214,16 @@ def record_step(
     with db.atomic():
         if not still_open(db, subject, ref_id):
             return False
+        verb = "INSERT OR IGNORE"
+        if subject == ALERT:
+            # The alert's own column says which steps this raising took; an alert raised again (new
+            # after an acknowledgement) starts from 0 and escalates afresh, its old steps in the ledger.
+            (taken,) = db.execute("SELECT escalation_step FROM alerts WHERE id = ?", [ref_id]).fetchone()
+            if int(taken or 0) >= step:
+                return False
+            verb = "INSERT OR REPLACE"
         cursor = db.execute(
-            "INSERT OR IGNORE INTO escalations (subject, ref_id, step, at, outcome) VALUES (?, ?, ?, ?, ?)",
+            f"{verb} INTO escalations (subject, ref_id, step, at, outcome) VALUES (?, ?, ?, ?, ?)",  # noqa: S608 - one of two verbs
             [subject, ref_id, step, stamp, outcome_json],
         )
         if cursor.rowcount != 1:

@@ -250,3 +250,19 @@ def test_the_sound_switch_silences_but_still_escalates(store: Store, webhook: We
     assert [t.step for t in report.taken] == [Step.SOUND] and report.sounding == ()
     check(escalation, clock, RAISED + 2 * N)
     assert len(webhook.received) == 1
+
+
+def test_an_alert_raised_again_after_its_acknowledgement_escalates_afresh(store: Store, webhook: Webhook) -> None:
+    alert_id = raise_alert(store, 1)
+    clock = FakeClock(RAISED)
+    escalation = service(store, clock, webhook.url())
+    check(escalation, clock, RAISED + N)
+    check(escalation, clock, RAISED + 2 * N)
+    ops.acknowledge_alert(store, alert_id, officer="张三", note="已处理", now=RAISED + 3 * N)
+    again = RAISED + timedelta(hours=2)
+    store.call(lambda db: db.execute(
+        "UPDATE alerts SET state = 'new', raised_at = ?, ack_by = NULL, ack_note = NULL, ack_at = NULL, "
+        "escalated_at = NULL, escalation_step = 0 WHERE id = ?", [again.isoformat(), alert_id]))  # as storage.alerts reopens one
+    assert [t.step for t in check(escalation, clock, again + N).taken] == [Step.SOUND]
+    assert [t.step for t in check(escalation, clock, again + 2 * N).taken] == [Step.MESSAGE]
+    assert len(webhook.received) == 2
