@@ -21,6 +21,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from jb_watchdesk.ui.alarm import Alarm
 from jb_watchdesk.app import App, HttpSettings, check_ca_bundle, http_settings_from, reconfigure_watch, running_watch
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
@@ -68,6 +69,8 @@ class DeskController:
         self._names: dict[int, str] = {}
         self.comment_limit = COMMENT_PAGE
         self.lexicon: LexiconReport | None = None  # what the scanner's last lexicon load gave
+        # The sound at the workstation while an escalation waits (silenced by acknowledging).
+        self.alarm = Alarm(enabled=app.settings.escalation_sound)
         self.runner = Runner()
         self.alert_selection = AlertFilter()
         """Which alerts the inbox lists (the officer's filters), and from which row."""
@@ -181,6 +184,7 @@ class DeskController:
             return
         self._stopped = True
         self._stop.set()
+        self.alarm.stop()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -240,6 +244,11 @@ class DeskController:
         self.runner.announce(cycle.changes, cycle)
         if cycle.notifications:
             self.bridge.notifications.emit(list(cycle.notifications))
+        if cycle.escalations is not None:
+            self.alarm.update(cycle.escalations)
+            if cycle.escalations.news:
+                # what escalated (sound, the leader told) and any channel that failed, in the banner
+                self.bridge.say("error", "\n".join(cycle.escalations.lines()))
 
     async def _refresh_loop(self) -> None:
         while not self._stop.is_set():
@@ -368,6 +377,7 @@ class DeskController:
         self.poll_settings = settings.poll()
         self.http_settings = http if still_unreadable else None
         self.officer = settings.officer
+        self.alarm.set_enabled(settings.escalation_sound)
 
     # -- officer actions ------------------------------------------------------------------
 
