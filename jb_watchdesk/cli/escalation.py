@@ -39,12 +39,10 @@ def _example(key: str) -> str:
 
 def cmd_channels(app: App, args: argparse.Namespace, out: TextIO) -> int:
     """Store the channels read from standard input (all or none), or list them masked."""
-    from jb_watchdesk.services import escalation
     from jb_watchdesk.services import operations as ops
 
     if args.list:
-        app.secrets.check()
-        channels = escalation.masked_channels(app.secrets)
+        channels = ops.escalation_channels(app.secrets)
         if not channels:
             line(out, "cli.escalation.none")
         for channel in channels:
@@ -52,7 +50,7 @@ def cmd_channels(app: App, args: argparse.Namespace, out: TextIO) -> int:
         return 0
     # Refused before anything is read when there is no secure keyring to keep them in.
     app.secrets.check()
-    stored = escalation.store_channels(app.secrets, sys.stdin.read(MAX_INPUT_CHARS))
+    stored = ops.store_escalation_channels(app.secrets, sys.stdin.read(MAX_INPUT_CHARS))
     line(out, "cli.escalation.stored", count=len(stored), store=ops.secret_store_name(app.secrets))
     for channel in stored:
         line(out, "cli.escalation.channel", channel=channel)
@@ -61,9 +59,9 @@ def cmd_channels(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_test(app: App, args: argparse.Namespace, out: TextIO) -> int:
     """A test message through each channel, one line each; exit 1 if any failed."""
-    from jb_watchdesk.services import escalation
+    from jb_watchdesk.services import operations as ops
 
-    outcomes = escalation.test_channels(app.secrets, now=app.clock.now())
+    outcomes = ops.test_escalation_channels(app.secrets, now=app.clock.now())
     for outcome in outcomes:
         if outcome.ok:
             line(out, "cli.escalation.result_ok", channel=outcome.channel)

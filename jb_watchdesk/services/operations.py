@@ -26,7 +26,7 @@ from jb_watchdesk.domain.models import Account, ItemKind, ItemText
 from jb_watchdesk.domain.record import EmergencyStatus, InspectionRow, Shift
 from jb_watchdesk.services import accounts as account_service
 from jb_watchdesk.services import alerts as alert_service
-from jb_watchdesk.services import allow_phrases, emergencies, exports, inspections, register, shifts
+from jb_watchdesk.services import allow_phrases, emergencies, escalation, exports, inspections, register, shifts
 from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.changes import Changes, alerts_changed
@@ -106,6 +106,27 @@ def allow_phrase(
     outcome = allow_phrases.allow_phrase(store, data_dir, phrase, note=note, officer=officer, now=now, alert_id=alert_id)
     rows = (outcome.alert,) if outcome.alert is not None else ()
     return Changes(alerts=bool(rows), ledger=True, lexicon=outcome.phrase.added, alert_rows=rows, result=outcome)
+
+
+# -- escalation channels ----------------------------------------------------------------------
+
+
+def escalation_channels(secrets: SecretStore) -> list[str]:
+    """The leader's channels as kept in the keyring, masked (scheme and host kept, keys hidden)."""
+    secrets.check()
+    return escalation.masked_channels(secrets)
+
+
+def store_escalation_channels(secrets: SecretStore, text: str) -> list[str]:
+    """Apprise URLs, one per line, into the keyring: all or none (``InputError`` names the bad line).
+    Returns them masked."""
+    secrets.check()
+    return escalation.store_channels(secrets, text)
+
+
+def test_escalation_channels(secrets: SecretStore, *, now: datetime) -> list[escalation.ChannelOutcome]:
+    """A test message through each channel; each channel's outcome (masked, reasons scrubbed)."""
+    return escalation.test_channels(secrets, now=now)
 
 
 # -- comments ---------------------------------------------------------------------------------
