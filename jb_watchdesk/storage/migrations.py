@@ -432,3 +432,38 @@ def _merge_open_alerts(db: Database) -> None:
                 "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolve_reason = 'merged' WHERE id = ?",
                 [keep["raised_at"], row["id"]],
             )
+
+
+@MIGRATIONS(name="0008_duty_record")
+def _duty_record(db: Database) -> None:
+    statements = [
+        # An officer's reading of an account no machine source reads (kind 'manual' with
+        # latest_post_at set): what was seen on the platform, feeding freshness and the queue.
+        "ALTER TABLE inspections ADD COLUMN latest_post_at TEXT",
+        "ALTER TABLE inspections ADD COLUMN posts_seen INTEGER",
+        "ALTER TABLE inspections ADD COLUMN comments_waiting INTEGER",
+        "ALTER TABLE inspections ADD COLUMN link TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX inspections_reading ON inspections (account_id, recorded_at) WHERE latest_post_at IS NOT NULL",
+        # Monitoring gaps: from the last completed cycle to the next one (UTC ISO); cause 'quit',
+        # 'pause', 'crash' (found from the heartbeat at the next start) or 'unknown'; who and why.
+        """
+        CREATE TABLE gaps (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            cause TEXT NOT NULL CHECK (cause IN ('quit', 'pause', 'crash', 'unknown')),
+            reason TEXT NOT NULL DEFAULT '',
+            officer TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX gaps_started ON gaps (started_at)",
+        # An emergency cancelled (mistyped, a false alarm) or corrected by a new one: the old row
+        # keeps what was typed; the ledger holds who, when and why.
+        "ALTER TABLE emergencies ADD COLUMN cancelled_at TEXT",
+        "ALTER TABLE emergencies ADD COLUMN cancelled_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE emergencies ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE emergencies ADD COLUMN corrects_id INTEGER REFERENCES emergencies (id)",
+    ]
+    for statement in statements:
+        db.execute(statement)
