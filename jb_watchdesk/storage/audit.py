@@ -71,6 +71,8 @@ ALERT_RESOLVE: Final = "alert_resolve"
 ALERT_DEFER: Final = "alert_defer"
 ESCALATION: Final = "escalation"
 COMMENT_ACTION: Final = "comment_action"
+MONITORING_GAP: Final = "monitoring_gap"
+EMERGENCY_CANCEL: Final = "emergency_cancel"
 #: ``alerts.resolve_reason`` of an alert an officer resolved (recorded here); other reasons are the system's.
 OFFICER_RESOLUTION: Final = "officer"
 
