@@ -81,6 +81,12 @@ class Emergency:
     first_post_id: int | None
     first_post_at: datetime | None
     closed_at: datetime | None
+    cancelled_at: datetime | None = None
+    """Cancelled by the officer (mistyped, a false alarm, or replaced by a correction): the clock stops."""
+    cancelled_by: str = ""
+    cancel_reason: str = ""
+    corrects_id: int | None = None
+    """The activation this one corrects (cancelled in the same unit of work)."""
 
 
 class InspectionRow(NamedTuple):
@@ -115,6 +121,8 @@ class EmergencyState(StrEnum):
     """2 hours passed without a related post."""
     CLOSED = "closed"
     """Closed by the officer before either."""
+    CANCELLED = "cancelled"
+    """Cancelled or corrected by the officer: no clock runs, nothing escalates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,14 +144,24 @@ class EmergencyStatus:
             "first_post_at": e.first_post_at.isoformat() if e.first_post_at else None,
             "state": self.state.value,
             "remaining_s": int(self.clock.remaining.total_seconds()),
+            "cancelled_at": e.cancelled_at.isoformat() if e.cancelled_at else None,
+            "cancelled_by": e.cancelled_by,
+            "cancel_reason": e.cancel_reason,
+            "corrects_id": e.corrects_id,
         }
 
 
 def status_of(emergency: Emergency, *, now: datetime) -> EmergencyStatus:
-    """One activation's 2-hour clock as of ``now``."""
+    """One activation's 2-hour clock as of ``now``; a cancelled one's clock stands where it stopped."""
+    cancelled = emergency.cancelled_at is not None and emergency.cancelled_at <= now
+    if cancelled:
+        assert emergency.cancelled_at is not None
+        now = max(emergency.activated_at, emergency.cancelled_at)
     first = emergency.first_post_at if emergency.first_post_at and emergency.first_post_at <= now else None
     clock = rules.emergency_clock(emergency.activated_at, now=now, first_post_at=first)
-    if clock.met:
+    if cancelled:
+        state = EmergencyState.CANCELLED
+    elif clock.met:
         state = EmergencyState.MET
     elif clock.missed:
         state = EmergencyState.MISSED
