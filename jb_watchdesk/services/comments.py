@@ -15,14 +15,6 @@ from jb_watchdesk.storage import comment_actions, dashboard
 from jb_watchdesk.storage.codec import from_db
 from jb_watchdesk.storage.db import Store
 
-URGENCY = {
-    CommentState.OVERDUE_ACK: 0,
-    CommentState.OVERDUE_RESULT: 1,
-    CommentState.PENDING: 2,
-    CommentState.ACKED: 3,
-    CommentState.DONE: 4,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class CommentRow:
@@ -40,6 +32,17 @@ class CommentRow:
     done_at: datetime | None
     state: CommentState
 
+    @property
+    def next_due(self) -> datetime | None:
+        """The deadline the comment waits on next: its acknowledgement until an officer gave it,
+        then its result; None once it is done. An overdue comment's next deadline has passed.
+        (``acked_at`` of a listed row is as of the listing's "now".)"""
+        if self.state is CommentState.DONE:
+            return None
+        if self.acked_at is not None:
+            return self.result_due
+        return self.ack_due
+
     def to_json(self) -> dict[str, object]:
         return {
             "id": self.id,
@@ -53,11 +56,15 @@ class CommentRow:
             "result_due_estimated": self.result_due_estimated,
             "acked_at": self.acked_at.isoformat() if self.acked_at else None,
             "state": self.state.value,
+            "next_due": self.next_due.isoformat() if self.next_due else None,
         }
 
 
 def list_comments(store: Store, *, now: datetime, pending_only: bool, limit: int = 10_000) -> list[CommentRow]:
     """Comments as of ``now``, most urgent first; ``pending_only`` leaves out finished ones.
+
+    Most urgent is the earliest next deadline (:attr:`CommentRow.next_due`): acknowledgement, then
+    result. Overdue comments come first (their deadline has passed), finished ones last.
 
     Read on the store's reader; the rows are built there too, since turning thousands of them
     into ``CommentRow`` takes long enough to matter."""
@@ -92,18 +99,18 @@ def mark_done(store: Store, comment_id: int, *, officer: str, note: str, now: da
 
 
 
+def _as_of(when: datetime | None, now: datetime) -> datetime | None:
+    return when if when is not None and when <= now else None
+
+
 def _rows(rows: list[dict], *, now: datetime) -> list[CommentRow]:
     result = []
     for row in rows:
         ack_due, result_due = from_db(row["ack_due"]), from_db(row["result_due"])
-        acked, done = from_db(row["acked_at"]), from_db(row["done_at"])
+        # As of ``now``: an acknowledgement or closing recorded later has not happened yet.
+        acked, done = _as_of(from_db(row["acked_at"]), now), _as_of(from_db(row["done_at"]), now)
         assert ack_due is not None and result_due is not None
-        state = rules.comment_state(
-            CommentSla(ack_due, Deadline(result_due)),
-            now=now,
-            acked_at=acked if acked and acked <= now else None,
-            done_at=done if done and done <= now else None,
-        )
+        state = rules.comment_state(CommentSla(ack_due, Deadline(result_due)), now=now, acked_at=acked, done_at=done)
         created = from_db(row["created_at"])
         assert created is not None
         result.append(
@@ -123,5 +130,11 @@ def _rows(rows: list[dict], *, now: datetime) -> list[CommentRow]:
                 state=state,
             )
         )
-    result.sort(key=lambda r: (URGENCY[r.state], r.ack_due))
+    result.sort(key=queue_order)
     return result
+
+
+def queue_order(row: CommentRow) -> tuple[bool, datetime, int]:
+    """Sort key of the comment queue: open before done, then the next deadline, then the id."""
+    due = row.next_due
+    return (due is None, due if due is not None else row.ack_due, row.id)

@@ -131,24 +131,30 @@ _COMMENT_COLUMNS = ", ".join(
 )  # fmt: skip
 
 
+# The deadline a comment waits on next: its result once an officer acknowledged it (as of
+# ``:now``), its acknowledgement before that. The queue sorts by it, so an acknowledged comment
+# whose result is due in hours stays above comments with days left.
+_NEXT_DUE = "CASE WHEN acked_at IS NOT NULL AND acked_at <= :now THEN result_due ELSE ack_due END"
+
+
 def comments(db: Database, *, now: datetime, open_only: bool, limit: int) -> list[dict[str, Any]]:
-    """Comments known as of ``now``, most urgent first (open ones by acknowledgement deadline).
+    """Comments known as of ``now``, most urgent first: open ones by the next deadline that
+    applies (overdue ones, whose deadline has passed, come first), finished ones last.
 
     Each row has the comment's queue columns and ``account_name``.
     """
     now_s = to_db(now)
     select = f"SELECT {_COMMENT_COLUMNS}, a.name AS account_name FROM comments c JOIN accounts a ON a.id = c.account_id"  # noqa: S608
     if open_only:
-        # The open queue: each part read in deadline order and cut at ``limit``, then merged.
         rows = db.query(
             f"""
-            WITH queue (id) AS (
-                SELECT id FROM (SELECT id FROM comments WHERE {_OPEN_UNFINISHED} ORDER BY ack_due, id LIMIT :limit)
+            WITH queue (id, next_due) AS (
+                SELECT id, {_NEXT_DUE} FROM comments WHERE {_OPEN_UNFINISHED}
                 UNION ALL
-                SELECT id FROM (SELECT id FROM comments WHERE {_OPEN_DONE_LATER} ORDER BY ack_due, id LIMIT :limit)
+                SELECT id, {_NEXT_DUE} FROM comments WHERE {_OPEN_DONE_LATER}
             )
             {select} JOIN queue q ON q.id = c.id
-            ORDER BY c.ack_due, c.id
+            ORDER BY q.next_due, c.id
             LIMIT :limit
             """,  # noqa: S608 - constant fragments
             {"now": now_s, "limit": limit},
@@ -157,11 +163,12 @@ def comments(db: Database, *, now: datetime, open_only: bool, limit: int) -> lis
     rows = db.query(
         f"""
         {select}
-        WHERE c.deleted_at IS NULL AND c.created_at <= ?
-        ORDER BY (c.done_at IS NOT NULL AND c.done_at <= ?), c.ack_due
-        LIMIT ?
+        WHERE c.deleted_at IS NULL AND c.created_at <= :now
+        ORDER BY (c.done_at IS NOT NULL AND c.done_at <= :now),
+                 CASE WHEN c.acked_at IS NOT NULL AND c.acked_at <= :now THEN c.result_due ELSE c.ack_due END, c.id
+        LIMIT :limit
         """,  # noqa: S608 - constant fragments
-        [now_s, now_s, limit],
+        {"now": now_s, "limit": limit},
     )
     return list(rows)
 
