@@ -34,6 +34,7 @@ from PySide6.QtGui import (
 )
 
 from jb_watchdesk.services.exports import Chart, Document, Section, local
+from jb_watchdesk.ui.pdf_font import derived_family
 
 RESOLUTION: Final = 300  # dots per inch of the PDF's coordinate space
 # Latin text is set in a Latin font first: with a CJK font alone, Qt maps digits that follow
@@ -87,7 +88,7 @@ def font_families() -> list[str]:
     if cjk is None:
         raise NoCjkFont("no font for Simplified Chinese is installed (e.g. fonts-noto-cjk)")
     latin = QFontDatabase.families(QFontDatabase.WritingSystem.Latin)
-    return [f for f in LATIN_FAMILIES if f in latin][:1] + [cjk]
+    return [f for f in LATIN_FAMILIES if f in latin][:1] + [derived_family(cjk)]
 
 
 class _Pages:
