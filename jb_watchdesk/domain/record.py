@@ -54,6 +54,33 @@ class NewInspection:
     action: str = ""
     officer: str = ""
     corrects_id: int | None = None
+    reading: Reading | None = None
+    """What the officer saw on the platform, for an account no machine source reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """An officer's reading of an account the desk cannot read by machine (an inspection of kind
+    ``manual`` with these facts): what the platform showed when the officer looked.
+
+    ``posts_seen`` counts the posts published since the previous reading (for an account's first
+    reading: in the 7 days before it); None when the officer did not count them.
+    ``comments_waiting`` is how many public comments were waiting for an answer; None when not
+    counted. ``link`` is where the officer looked (http or https), or empty.
+    """
+
+    latest_post_at: datetime
+    posts_seen: int | None = None
+    comments_waiting: int | None = None
+    link: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "latest_post_at": self.latest_post_at.isoformat(),
+            "posts_seen": self.posts_seen,
+            "comments_waiting": self.comments_waiting,
+            "link": self.link,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +96,7 @@ class Inspection:
     action: str
     corrects_id: int | None
     hash: str
+    reading: Reading | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +136,11 @@ class InspectionRow(NamedTuple):
     action: str
     corrects_id: int | None
     hash: str
+    latest_post_at: str | None = None
+    """An officer's reading (UTC ISO-8601, as stored): the latest post seen; None for other inspections."""
+    posts_seen: int | None = None
+    comments_waiting: int | None = None
+    link: str = ""
 
 
 class EmergencyState(StrEnum):

@@ -1,14 +1,22 @@
-"""Inspections (§4.3): the officer's manual ones with the four checks, and one automatic one per
-polled account per cycle. Each is also a ledger row, written in the same transaction.
+"""Inspections (§4.3): the officer's manual ones with the four checks, the officer's readings of
+accounts no machine source reads, and one automatic one per polled account per cycle. Each is also
+a ledger row, written in the same transaction.
+
+A *reading* (:func:`record_reading`) is a manual inspection that also says what the platform
+showed: the latest post's time, the posts since the previous reading, the comments waiting and
+where the officer looked. It feeds the account's freshness (``rules.reading_counts``) and its
+comment backlog in ``status``; ``inspect ACCOUNT_ID --latest-post ISO`` and the duty panel's
+checklist both record one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -18,8 +26,10 @@ from jb_watchdesk.domain.models import Freshness, Health
 from jb_watchdesk.domain.record import (
     Inspection,
     NewInspection,
+    Reading,
 )
-from jb_watchdesk.services.fields import MAX_TEXT
+from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.services.fields import MAX_NAME, MAX_TEXT
 from jb_watchdesk.services.fields import clean_field as _clean
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage import inspections as inspection_store
@@ -145,6 +155,126 @@ def auto_checks(item: AutoCheck) -> tuple[dict[str, object], str]:
     }
     finding = "；".join(f"{named('check', c)}：{checks[c.value]}" for c in Check if checks[c.value] != OK)
     return checks, finding
+
+
+MAX_COUNT: Final = 100_000
+"""The most posts or comments one reading may state (more is a typing slip)."""
+MAX_LINK: Final = 2_000
+CLOCK_SKEW: Final = timedelta(minutes=5)
+"""How far after ``now`` a latest post may be dated (the platform's clock and ours differ a little)."""
+
+
+def parse_reading_time(value: str) -> datetime:
+    """The latest post time as the officer typed it: ISO-8601, without a zone read as Beijing time."""
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError("reading.bad_time", value=value) from None
+    return parsed if parsed.tzinfo is not None and parsed.utcoffset() is not None else parsed.replace(tzinfo=SHANGHAI)
+
+
+def parse_count(value: str | int | None, *, field_name: str) -> int | None:
+    """A count typed or given (empty: not counted): a whole number 0..:data:`MAX_COUNT`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = value if isinstance(value, int) else int(value.strip(), 10)
+    except ValueError:
+        raise InputError("reading.bad_count", field=field_name, limit=MAX_COUNT, value=str(value)) from None
+    if isinstance(number, bool) or not 0 <= number <= MAX_COUNT:
+        raise InputError("reading.bad_count", field=field_name, limit=MAX_COUNT, value=str(value))
+    return number
+
+
+def clean_link(value: str) -> str:
+    """Where the officer looked: empty, or an http(s) URL without spaces or control characters."""
+    link = value.strip()
+    if not link:
+        return ""
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        raise InputError("reading.bad_link", limit=MAX_LINK) from None
+    if (
+        len(link) > MAX_LINK
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in link)
+    ):
+        raise InputError("reading.bad_link", limit=MAX_LINK)
+    return link
+
+
+def _reading_officer(store: Store, officer: str | None) -> tuple[int | None, str]:
+    """(shift id, officer) of a reading: the officer on duty, or the one named when nobody is."""
+    shift = store.call(shift_store.open_shift)
+    named = _clean(officer, field_name="officer", limit=MAX_NAME, required=False) if officer else ""
+    if shift is not None:
+        if named and named != shift.officer:
+            raise InputError("reading.not_on_duty", officer=named, on_duty=shift.officer)
+        return shift.id, shift.officer
+    if not named:
+        raise InputError("reading.no_officer")
+    return None, named
+
+
+def record_reading(
+    store: Store,
+    *,
+    account_id: int,
+    latest_post_at: datetime,
+    now: datetime,
+    posts_seen: int | None = None,
+    comments_waiting: int | None = None,
+    link: str = "",
+    officer: str | None = None,
+    finding: str = "",
+    action: str = "",
+    corrects_id: int | None = None,
+) -> Inspection:
+    """The officer's reading of an account: an inspection of kind ``manual`` (``correction`` with
+    ``corrects_id``, which must be a reading of the same account) carrying what was seen.
+
+    Refused: a latest post later than ``now`` (beyond :data:`CLOCK_SKEW`), counts outside
+    0..:data:`MAX_COUNT`, a link that is not http(s), a finding without an action, no officer
+    (with no shift on duty ``officer`` names who read), or an officer other than the one on duty.
+    """
+    if latest_post_at.tzinfo is None or latest_post_at.utcoffset() is None:
+        latest_post_at = latest_post_at.replace(tzinfo=SHANGHAI)
+    if latest_post_at > now + CLOCK_SKEW:
+        raise InputError(
+            "reading.future",
+            value=latest_post_at.astimezone(SHANGHAI).isoformat(timespec="minutes"),
+            now=now.astimezone(SHANGHAI).isoformat(timespec="minutes"),
+        )
+    posts = parse_count(posts_seen, field_name="posts")
+    comments = parse_count(comments_waiting, field_name="comments_waiting")
+    clean = clean_link(link)
+    clean_finding = _clean(finding, field_name="finding", limit=MAX_TEXT, required=False)
+    clean_action = _clean(action, field_name="action", limit=MAX_TEXT, required=False)
+    if clean_finding and not clean_action:
+        raise InputError("inspect.needs_action")
+    store.call(account_store.get_account, account_id)
+    shift_id, name = _reading_officer(store, officer)
+    if corrects_id is not None:
+        corrected = store.call(inspection_store.get_inspection, corrects_id)
+        if corrected.account_id != account_id:
+            raise InputError("inspect.wrong_account", inspection_id=corrects_id, account_id=corrected.account_id)
+        if corrected.reading is None:
+            raise InputError("reading.corrects_not_reading", inspection_id=corrects_id)
+    item = NewInspection(
+        account_id=account_id,
+        kind="manual" if corrects_id is None else "correction",
+        checks={c.value: OK for c in Check},
+        finding=clean_finding,
+        action=clean_action,
+        officer=name,
+        corrects_id=corrects_id,
+        reading=Reading(latest_post_at=min(latest_post_at, now), posts_seen=posts, comments_waiting=comments, link=clean),
+    )
+    (new_id,) = store.call(inspection_store.add_inspections, [item], shift_id=shift_id, now=now)
+    return store.call(inspection_store.get_inspection, new_id)
 
 
 def _auto_items(changes_summary: Sequence[AutoCheck]) -> list[NewInspection]:

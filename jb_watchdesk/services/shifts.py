@@ -17,13 +17,13 @@ row, written in the same transaction (``storage/audit.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.alerts import AlertCounts
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.models import CommentState, Freshness, Health
+from jb_watchdesk.domain.models import Account, CommentState, Freshness, Health
 from jb_watchdesk.domain.record import (
     EmergencyStatus,
     Shift,
@@ -34,6 +34,8 @@ from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.emergencies import emergency_status
 from jb_watchdesk.services.fields import MAX_NAME, MAX_TEXT
 from jb_watchdesk.services.fields import clean_field as _clean
+from jb_watchdesk.storage import accounts as account_store
+from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage import reports as report_store
 from jb_watchdesk.storage import shifts as shift_store
 from jb_watchdesk.storage.db import Store
@@ -89,12 +91,17 @@ class CarryOver:
     accounts_at_risk: list[status_service.AccountStatusRow] = field(default_factory=list)
     waiting_emergencies: list[EmergencyStatus] = field(default_factory=list)
     alert_counts: AlertCounts = field(default_factory=AlertCounts)
+    unread_accounts: list[Account] = field(default_factory=list)
+    """Accounts no machine source reads (``status.needs_reading``) that no officer read during the
+    shift (since it started; with no shift on duty, in the last 12 hours): never read first, then
+    the longest since their last reading."""
 
     @property
     def empty(self) -> bool:
         """Nothing to take over, the backlog included."""
         return not (
             self.open_alerts or self.alert_counts.open or self.overdue_comments or self.accounts_at_risk or self.waiting_emergencies
+            or self.unread_accounts
         )
 
     @property
@@ -113,10 +120,37 @@ class CarryOver:
             "comments": [c.id for c in self.overdue_comments],
             "accounts": [r.account.id for r in self.accounts_at_risk],
             "emergencies": [e.emergency.id for e in self.waiting_emergencies],
+            "unread_accounts": [a.id for a in self.unread_accounts],
         }
 
 
 _AT_RISK_HEALTH: Final = {Health.FAILING, Health.AUTH_EXPIRED}
+UNSHIFTED_READING_WINDOW: Final = timedelta(hours=12)
+"""With no shift on duty, a reading counts for the carry-over if it is this recent (one shift)."""
+
+
+def reading_window_start(store: Store, *, now: datetime) -> datetime:
+    """Since when a reading counts as this shift's: the shift on duty's start, else 12 hours ago."""
+    shift = store.query(shift_store.open_shift)
+    if shift is not None and shift.started_at <= now:
+        return shift.started_at
+    return now - UNSHIFTED_READING_WINDOW
+
+
+def unread_accounts(store: Store, *, now: datetime) -> list[Account]:
+    """Accounts the officer reads that no reading covers since :func:`reading_window_start`,
+    never read first, then by their last reading, oldest first (then by name)."""
+    since = reading_window_start(store, now=now)
+
+    def read(db: Database) -> list[Account]:
+        last = inspection_store.last_readings(db, now=now)
+        unread = [
+            a for a in account_store.list_accounts(db)
+            if status_service.needs_reading(a) and (a.id not in last or last[a.id].recorded_at < since)
+        ]
+        return sorted(unread, key=lambda a: (a.id in last, last[a.id].recorded_at if a.id in last else now, a.name, a.id))
+
+    return store.query(read)
 
 
 def open_alerts(store: Store, *, now: datetime) -> tuple[AlertCounts, list[UnacknowledgedAlert]]:
@@ -152,7 +186,7 @@ def carry_over(store: Store, *, now: datetime) -> CarryOver:
     waiting = [s for s in emergency_status(store, now=now) if s.state in ("waiting", "missed") and s.emergency.first_post_id is None]
     return CarryOver(
         as_of=now, open_alerts=alerts, overdue_comments=overdue, accounts_at_risk=at_risk, waiting_emergencies=waiting,
-        alert_counts=counts,
+        alert_counts=counts, unread_accounts=unread_accounts(store, now=now),
     )
 
 

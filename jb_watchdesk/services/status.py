@@ -8,9 +8,10 @@ from datetime import datetime
 from functools import cache
 
 from jb_watchdesk.connectors.base import ErrorKind
+from jb_watchdesk.connectors.fetching import is_feed_source
 from jb_watchdesk.connectors.registry import SPECS
 from jb_watchdesk.domain import rules
-from jb_watchdesk.domain.models import Account, Freshness, Health
+from jb_watchdesk.domain.models import Account, AccountStatus, Freshness, Health
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage import dashboard
 from jb_watchdesk.storage.db import Store
@@ -121,6 +122,34 @@ def health_problems(reason: str) -> tuple[HealthProblem, ...]:
         if colon and _CODE.fullmatch(code):
             problems.append(HealthProblem(code=code, kind=error_kind(code), reason=part))
     return tuple(problems)
+
+
+def read_by_machine(account: Account) -> bool:
+    """Whether a machine source reads ``account``; if not, the officer reads it (the checklist).
+
+    The poller reads an account through its platform's official API (WeChat, Weibo, Douyin: any
+    ``source``), or through a feed when ``source`` is an http(s) URL. So the officer reads:
+
+    - an account with no ``source`` at all;
+    - a Kuaishou, Toutiao, Weishi, 上游号, website or RSS account whose ``source`` is no feed URL (a
+      platform id, a profile name): no connector can read it;
+    - an account whose URL was found to serve no feed (a website's home page; its stored health
+      names a ``not_a_feed`` problem) until a poll reads a feed there again.
+
+    The status, the checklist, the carry-over and the reports all ask this one function.
+    """
+    if not account.source:
+        return False
+    if account.platform.has_official_connector:
+        return True
+    if not is_feed_source(account.source):
+        return False
+    return not any(p.kind == ErrorKind.NOT_A_FEED.value for p in health_problems(account.health_reason))
+
+
+def needs_reading(account: Account) -> bool:
+    """An account the officer reads each shift: no machine source reads it, and it is not closed."""
+    return account.status is not AccountStatus.CLOSED and not read_by_machine(account)
 
 
 def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignore[no-untyped-def]

@@ -61,6 +61,7 @@ BATCH_ROWS: Final = 20_000
 # kinds of ledger rows
 INSPECTION: Final = "inspection"
 CORRECTION: Final = "correction"
+READING: Final = "reading"
 SHIFT_START: Final = "shift_start"
 SHIFT_END: Final = "shift_end"
 HANDOVER_CONFIRM: Final = "handover_confirm"
@@ -314,6 +315,9 @@ MIRRORS: Final = (
             OR {_differs("l", [("i.shift_id", "shift_id"), ("i.account_id", "account_id"), ("i.kind", "kind"),
                                ("i.recorded_at", "recorded_at"), ("i.officer", "officer"), ("i.finding", "finding"),
                                ("i.action", "action"), ("i.corrects_id", "corrects_id")])}
+            OR {_differs("l", [("i.latest_post_at", "latest_post_at"), ("i.posts_seen", "posts_seen"),
+                               ("i.comments_waiting", "comments_waiting")])}
+            OR i.link IS NOT ifnull(json_extract(l.payload, '$.link'), '')
             OR CASE WHEN json_valid(i.checks) THEN json(i.checks) END
                IS NOT json_extract(l.payload, '$.checks')
         )

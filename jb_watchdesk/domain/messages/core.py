@@ -291,6 +291,35 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "巡查记录 {inspection_id} 属于账号 {account_id}，更正须针对同一账号",
         "inspection {inspection_id} is about account {account_id}; a correction must be about the same account",
     ),
+    # an officer's reading of an account no machine source reads
+    "reading.bad_time": (
+        "最新发布时间“{value}”无效：请用 ISO 格式，如 2026-11-25T02:10（不带时区按北京时间）",
+        "bad latest post time {value!r}: use ISO-8601, e.g. 2026-11-25T02:10 (without a zone: Beijing time)",
+    ),
+    "reading.future": (
+        "最新发布时间 {value} 晚于现在 {now}：请检查输入或系统时钟",
+        "the latest post time {value} is after now ({now}): check what was typed or the system clock",
+    ),
+    "reading.bad_count": (
+        "{field} 须为 0 到 {limit} 之间的整数（收到“{value}”）",
+        "{field} must be a whole number from 0 to {limit} (got {value!r})",
+    ),
+    "reading.bad_link": (
+        "链接须以 http:// 或 https:// 开头、不含空格、不超过 {limit} 个字符",
+        "the link must start with http:// or https://, hold no spaces and be at most {limit} characters",
+    ),
+    "reading.no_officer": (
+        "人工读取须写明值班员：先用 shift start --officer 姓名 开班，或加 --officer 姓名",
+        "a reading names who read: start a shift with `shift start --officer NAME`, or give --officer NAME",
+    ),
+    "reading.not_on_duty": (
+        "{officer} 不是当前值班员（{on_duty}）：人工读取由值班员记录",
+        "{officer} is not the officer on duty ({on_duty}): the officer on duty records readings",
+    ),
+    "reading.corrects_not_reading": (
+        "巡查记录 {inspection_id} 不是人工读取，不能用读取结果更正",
+        "inspection {inspection_id} is not a reading: a reading can only correct a reading",
+    ),
     "emergency.not_found": ("没有编号为 {emergency_id} 的突发事件", "no emergency with id {emergency_id}"),
     "export.bad_range": (
         "请用 --shift 编号，或同时给出 --from 与 --to（--from 早于 --to）",
