@@ -23,6 +23,7 @@ from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import settings as desk_settings
 from jb_watchdesk.services.alerts import AlertService, NotificationPolicy
 from jb_watchdesk.services.escalation import EscalationService, load_channels
+from jb_watchdesk.services.gaps import Heartbeat, Monitor
 from jb_watchdesk.services.lexicon_files import lexicon_stamp
 from jb_watchdesk.services.poller import Poller
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
@@ -146,6 +147,7 @@ async def running_watch(
             alerts=AlertService(store=app.store, clock=app.clock, policy=policy),
             lexicon_stamp=lambda: lexicon_stamp(locations),
             escalation=escalation_service(app),
+            monitor=Monitor(store=app.store, heartbeat=Heartbeat.in_dir(app.workspace.root), interval_s=poll.post_interval_s),
         )
     finally:
         # The connections first: closing them is quick, while the scanner waits for a scan in progress.
@@ -182,6 +184,8 @@ def reconfigure_watch(watch: WatchLoop, settings: DeskSettings, *, now: datetime
     _client_or_reason(lambda: client.reconfigure(limited), limited)
     watch.poller.scheduler.reconfigure(poll, now=now)
     watch.alerts.policy = dataclasses.replace(watch.alerts.policy, repeat_after=timedelta(minutes=settings.repeat_minutes))
+    if watch.monitor is not None:
+        watch.monitor.interval_s = poll.post_interval_s
     if watch.escalation is not None:
         watch.escalation.policy = settings.escalation()
         watch.escalation.language = settings.language

@@ -57,6 +57,19 @@ def register(commands: SubParsers) -> None:
     p = command(emergency, "list", key="emergency list")
     json_flag(p)
     p.set_defaults(handler=cmd_emergency_list)
+    p = command(emergency, "cancel", key="emergency cancel")
+    p.add_argument("emergency_id", type=row_id, metavar=metavar("id"))
+    p.add_argument("--reason", required=True, metavar=metavar("text"), help=helptext("emergency cancel.reason"))
+    p.add_argument("--officer", default="", metavar=metavar("name"), help=helptext("emergency.officer"))
+    p.set_defaults(handler=cmd_emergency_cancel)
+    p = command(emergency, "correct", key="emergency correct")
+    p.add_argument("emergency_id", type=row_id, metavar=metavar("id"))
+    p.add_argument("--title", required=True, metavar=metavar("text"))
+    p.add_argument("--keywords", metavar="K1,K2", help=helptext("emergency correct.keywords"))
+    p.add_argument("--reason", required=True, metavar=metavar("text"), help=helptext("emergency correct.reason"))
+    p.add_argument("--restart-clock", action="store_true", help=helptext("emergency correct.restart_clock"))
+    p.add_argument("--officer", default="", metavar=metavar("name"), help=helptext("emergency.officer"))
+    p.set_defaults(handler=cmd_emergency_correct)
 
     log = group(commands, "log")
     p = command(log, "verify", key="log verify")
@@ -260,7 +273,7 @@ def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
 def _remaining(status: EmergencyStatus) -> str:
     from jb_watchdesk.domain.messages import times
 
-    if status.state == "met":
+    if status.state in ("met", "cancelled"):
         return "-"
     return times.duration(status.clock.remaining.total_seconds())
 
@@ -273,6 +286,36 @@ def cmd_emergency_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
     status = cast("EmergencyStatus", started.result)
     line(out, "cli.emergency.started", emergency_id=status.emergency.id, title=status.emergency.title,
          due=when(status.clock.due), state=label("emergency_state", status.state))
+    return 0
+
+
+def cmd_emergency_cancel(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+
+    changes = ops.cancel_emergency(app.store, args.emergency_id, reason=args.reason, officer=args.officer, now=app.clock.now())
+    status = cast("EmergencyStatus", changes.result)
+    line(out, "cli.emergency.cancelled", emergency_id=status.emergency.id, title=status.emergency.title,
+         reason=status.emergency.cancel_reason)
+    return 0
+
+
+def cmd_emergency_correct(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+    from jb_watchdesk.services.emergencies import parse_keywords
+
+    changes = ops.correct_emergency(
+        app.store,
+        args.emergency_id,
+        title=args.title,
+        keywords=parse_keywords(args.keywords) or None,
+        reason=args.reason,
+        officer=args.officer,
+        restart_clock=args.restart_clock,
+        now=app.clock.now(),
+    )
+    cancelled, status = cast("tuple[EmergencyStatus, EmergencyStatus]", changes.result)
+    line(out, "cli.emergency.corrected", old_id=cancelled.emergency.id, emergency_id=status.emergency.id,
+         title=status.emergency.title, due=when(status.clock.due), state=label("emergency_state", status.state))
     return 0
 
 

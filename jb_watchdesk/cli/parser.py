@@ -101,6 +101,9 @@ EXAMPLES: Final[dict[str, str]] = {
     "inspect": "jb-watchdesk inspect 3 --check 安全防护=后台弱口令 --action 已通知主办单位修改密码",
     "emergency start": "jb-watchdesk emergency start --title 观音桥暴雨内涝 --keywords 暴雨,内涝,积水",
     "emergency list": "jb-watchdesk emergency list --json",
+    "emergency cancel": "jb-watchdesk emergency cancel 3 --reason 误录：演练通知并非真实事件",
+    "emergency correct": "jb-watchdesk emergency correct 3 --title 观音桥暴雨内涝 --keywords 暴雨,内涝 --reason 标题地名录错",
+    "gaps": "jb-watchdesk gaps --from 2026-11-24T00:00+08:00 --to 2026-11-25T00:00+08:00 --json",
     "log verify": "jb-watchdesk log verify",
     "handover export": "jb-watchdesk handover export --shift 12 --format pdf -o 交接-12.pdf",
     "report weekly": "jb-watchdesk report weekly --week 2026-W48 --format xlsx -o 周报-2026-W48.xlsx",
@@ -137,7 +140,7 @@ def json_flag(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line. Command modules are light at import: each loads its work when run."""
-    from jb_watchdesk.cli import accounts, duty, escalation, lexicon, maintenance, watch
+    from jb_watchdesk.cli import accounts, duty, escalation, lexicon, maintenance, record, watch
 
     with speaking():
         parser = Parser(prog=PROG, description=helptext("prog"), epilog=say("cli.help.epilog"))
@@ -148,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument("--debug", action="store_true", help=helptext("debug"))
         parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help=say("cli.argparse.version"))
         commands = parser.add_subparsers(dest="command", metavar=metavar("command"), parser_class=Parser)
-        for module in (accounts, watch, lexicon, duty, maintenance, escalation):
+        for module in (accounts, watch, lexicon, duty, maintenance, escalation, record):
             module.register(commands)
     return parser
 

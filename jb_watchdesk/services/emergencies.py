@@ -59,6 +59,72 @@ def start_emergency(store: Store, *, title: str, keywords: Sequence[str], now: d
     return status_of(store.call(emergency_store.get_emergency, emergency.id), now=now)
 
 
+MAX_REASON: Final = 500
+
+
+def _officer(store: Store, officer: str) -> str:
+    """Who acts: the name given, else the officer on shift (empty when nobody is)."""
+    if officer.strip():
+        return _clean(officer, field_name="officer", limit=MAX_NAME, required=True)
+    shift = store.call(shift_store.open_shift)
+    return shift.officer if shift else ""
+
+
+def cancel_emergency(store: Store, emergency_id: int, *, reason: str, now: datetime, officer: str = "") -> EmergencyStatus:
+    """Cancel an activation (mistyped, a false alarm): its clock stops, nothing escalates, and the
+    ledger gains a row with who and why; the activation's own row is never edited."""
+    why = _clean(reason, field_name="reason", limit=MAX_REASON, required=True)
+    who = _officer(store, officer)
+    cancelled = store.call(emergency_store.cancel_emergency, emergency_id=emergency_id, officer=who, reason=why, now=now)
+    return status_of(cancelled, now=now)
+
+
+def correct_emergency(
+    store: Store,
+    emergency_id: int,
+    *,
+    title: str,
+    reason: str,
+    now: datetime,
+    keywords: Sequence[str] | None = None,
+    officer: str = "",
+    restart_clock: bool = False,
+) -> tuple[EmergencyStatus, EmergencyStatus]:
+    """Replace a mistyped activation: the old one is cancelled (with ``reason``) and a new one that
+    ``corrects_id`` it is recorded, in one unit of work. Returns ``(cancelled, correction)``.
+
+    The correction keeps the original activation time, so the 2-hour clock the public is owed
+    runs on as it did; ``restart_clock`` starts it at ``now`` instead (the plan was really
+    activated later than recorded). Without ``keywords`` the old keywords stay, unless they were
+    only the old title, which the new title then replaces.
+    """
+    why = _clean(reason, field_name="reason", limit=MAX_REASON, required=True)
+    clean_title = _clean(title, field_name="title", limit=200, required=True)
+    old = store.call(emergency_store.get_emergency, emergency_id)
+    if old.cancelled_at is not None:
+        raise InputError("emergency.already_cancelled", emergency_id=emergency_id, at=old.cancelled_at.isoformat())
+    if keywords:
+        words = list(keywords)
+    elif list(old.keywords) == [old.title]:
+        words = [clean_title]
+    else:
+        words = list(old.keywords)
+    cancelled, correction = store.call(
+        emergency_store.correct_emergency,
+        emergency_id=emergency_id,
+        title=clean_title,
+        keywords=words,
+        officer=_officer(store, officer),
+        reason=why,
+        activated_at=now if restart_clock else old.activated_at,
+        now=now,
+    )
+    candidates = store.call(emergency_store.posts_for_matching, since=correction.activated_at)
+    _match([correction], candidates, store=store, now=now)
+    correction = store.call(emergency_store.get_emergency, correction.id)
+    return status_of(cancelled, now=now), status_of(correction, now=now)
+
+
 def _matches(emergency: Emergency, post: Mapping[str, Any]) -> bool:
     text = fold(f"{post['title']}\n{post['body']}")
     return any(fold(word) in text for word in emergency.keywords)

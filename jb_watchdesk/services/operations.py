@@ -26,7 +26,7 @@ from jb_watchdesk.domain.models import Account, ItemKind, ItemText
 from jb_watchdesk.domain.record import EmergencyStatus, InspectionRow, Shift
 from jb_watchdesk.services import accounts as account_service
 from jb_watchdesk.services import alerts as alert_service
-from jb_watchdesk.services import allow_phrases, emergencies, escalation, exports, inspections, register, shifts
+from jb_watchdesk.services import allow_phrases, emergencies, escalation, exports, gaps, inspections, register, shifts
 from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.changes import Changes, alerts_changed
@@ -271,6 +271,58 @@ def emergency_status(store: Store, *, now: datetime) -> list[EmergencyStatus]:
 def start_emergency(store: Store, *, title: str, keywords: Sequence[str], now: datetime) -> Changes:
     status = emergencies.start_emergency(store, title=title, keywords=keywords, now=now)
     return Changes(shift=True, ledger=True, result=status)
+
+
+def cancel_emergency(store: Store, emergency_id: int, *, reason: str, now: datetime, officer: str = "") -> Changes:
+    """Cancel a mistyped or false activation with a reason; ``result`` is its status (cancelled)."""
+    status = emergencies.cancel_emergency(store, emergency_id, reason=reason, now=now, officer=officer)
+    return Changes(shift=True, ledger=True, result=status)
+
+
+def correct_emergency(
+    store: Store,
+    emergency_id: int,
+    *,
+    title: str,
+    reason: str,
+    now: datetime,
+    keywords: Sequence[str] | None = None,
+    officer: str = "",
+    restart_clock: bool = False,
+) -> Changes:
+    """Replace an activation by a corrected one (the old one cancelled, the new one naming it);
+    ``result`` is ``(cancelled, correction)`` statuses."""
+    pair = emergencies.correct_emergency(
+        store, emergency_id, title=title, reason=reason, now=now, keywords=keywords, officer=officer, restart_clock=restart_clock
+    )
+    return Changes(shift=True, ledger=True, result=pair)
+
+
+# -- monitoring gaps --------------------------------------------------------------------------
+
+
+def list_gaps(store: Store, *, start: datetime | None = None, end: datetime | None = None) -> list[gaps.Gap]:
+    """Monitoring gaps overlapping ``[start, end)`` (quit, pause, crash, unknown), oldest first."""
+    return gaps.list_gaps(store, start=start, end=end)
+
+
+def stop_monitoring(store: Store, data_dir: Path, *, now: datetime, officer: str = "", reason: str = "") -> Changes:
+    """The desk stops on purpose (quit): a ``quit`` gap with who and why, and the heartbeat removed.
+    Call it once the watch loop has stopped; ``result`` is the gap."""
+    gap = gaps.monitoring_stopped(store, gaps.Heartbeat.in_dir(data_dir), now=now, officer=officer, reason=reason)
+    return Changes(ledger=True, result=gap)
+
+
+def pause_monitoring(store: Store, *, now: datetime, officer: str = "", reason: str = "") -> Changes:
+    """Polling paused: a ``pause`` gap from now; ``result`` is the gap (None if one was open)."""
+    gap = gaps.pause_monitoring(store, now=now, officer=officer, reason=reason)
+    return Changes(ledger=gap is not None, result=gap)
+
+
+def resume_monitoring(store: Store, *, now: datetime) -> Changes:
+    """Polling resumed: the open pause gap ends now; ``result`` is the gaps ended."""
+    ended = gaps.resume_monitoring(store, now=now)
+    return Changes(ledger=bool(ended), result=ended)
 
 
 # -- the record -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ rides on the cycle, so a lexicon with problems is shown, never silently half in 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -20,6 +21,7 @@ from jb_watchdesk.services import emergencies, inspections, status
 from jb_watchdesk.services.alerts import AlertService, Notification
 from jb_watchdesk.services.changes import Changes
 from jb_watchdesk.services.escalation import EscalationReport, EscalationService
+from jb_watchdesk.services.gaps import Gap, Monitor
 from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.poller import Poller, PollResult
 from jb_watchdesk.services.scanner import ScanOutcome, ScanService
@@ -41,6 +43,8 @@ class Cycle:
     escalations: EscalationReport | None = None
     """What the escalation check did this turn (steps taken, channels that failed) and what the
     workstation sounds for now; None when no check ran (no escalation service)."""
+    gaps: tuple[Gap, ...] = ()
+    """Monitoring gaps this cycle ended (or a sleep found just before it): the window says so."""
 
 
 @dataclass
@@ -53,6 +57,8 @@ class WatchLoop:
     """What the lexicon files look like on disk; a different answer means they changed."""
     escalation: EscalationService | None = None
     """Checked every cycle and every tick: what waits past its deadline sounds, then reaches the leader."""
+    monitor: Monitor | None = None
+    """The heartbeat and the monitoring gaps (``run`` only: a single ``poll --once`` is no watch)."""
     _loaded_stamp: Any = field(default=None, init=False, repr=False)
     _loaded: bool = field(default=False, init=False, repr=False)
 
@@ -151,18 +157,28 @@ class WatchLoop:
         Items a previous run stored but did not scan (it was killed in between) are scanned first,
         before any account falls due.
         """
+        if self.monitor is not None:
+            await asyncio.to_thread(self.monitor.start, now=self.poller.clock.now())
         lexicon = await self.lexicon_if_changed()
         leftover = await self.scanner.scan_pending()
         if leftover.items_scanned:
             log.info("scanned %d items left unscanned by the previous run", leftover.items_scanned)
         if leftover.items_scanned or lexicon is not None:
             await on_cycle(Cycle(poll=PollResult(), changes=_scan_changes(leftover, lexicon=lexicon), scan=leftover, lexicon=lexicon))
+        slept: list[Gap] = []
         while not stop.is_set():
+            if self.monitor is not None and self.monitor.is_late(self.poller.clock.now()):
+                gap = await asyncio.to_thread(self.monitor.awake, now=self.poller.clock.now(), paused=self.poller.paused)
+                slept.extend([gap] if gap is not None else [])
+            elif self.monitor is not None:
+                self.monitor.last_seen = self.poller.clock.now()
             if not self.poller.paused:
                 accounts_due = await self.poller.due_count()
                 if accounts_due:
                     result = await self.cycle()
                     if not result.poll.skipped:
+                        result = await self._completed(result, slept)
+                        slept = []
                         await on_cycle(result)
                         for hook in self.after_cycle:
                             await hook(result)
@@ -182,6 +198,20 @@ class WatchLoop:
                 await asyncio.wait_for(stop.wait(), timeout=tick_s)
             except TimeoutError:
                 pass
+        if self.monitor is not None:
+            # A stop asked for (SIGINT, SIGTERM): a quit gap, and no heartbeat left to look like a crash.
+            await asyncio.to_thread(self.monitor.stop, now=self.poller.clock.now())
+
+    async def _completed(self, result: Cycle, slept: list[Gap]) -> Cycle:
+        """A completed cycle ends every open gap and beats the heartbeat; the gaps it ended (and a
+        sleep found just before it) ride on the cycle."""
+        if self.monitor is None:
+            return result
+        now = result.poll.finished_at or self.poller.clock.now()
+        gaps = (*slept, *await asyncio.to_thread(self.monitor.cycle, now=now))
+        if not gaps:
+            return result
+        return dataclasses.replace(result, gaps=gaps, changes=result.changes | Changes(ledger=True))
 
 
 def _escalation_changes(report: EscalationReport) -> Changes:

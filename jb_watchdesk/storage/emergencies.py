@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from jb_watchdesk.domain.errors import NotFound
+from jb_watchdesk.domain.errors import InputError, NotFound
 from jb_watchdesk.domain.record import Emergency
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.codec import from_db, to_db
@@ -28,26 +28,64 @@ def _emergency(row: Mapping[str, Any]) -> Emergency:
         first_post_id=row["first_post_id"],
         first_post_at=from_db(row["first_post_at"]),
         closed_at=from_db(row["closed_at"]),
+        cancelled_at=from_db(row["cancelled_at"]),
+        cancelled_by=row["cancelled_by"] or "",
+        cancel_reason=row["cancel_reason"] or "",
+        corrects_id=row["corrects_id"],
     )
 
 
-def add_emergency(db: Database, *, title: str, keywords: Sequence[str], officer: str, now: datetime) -> Emergency:
-    activated = to_db(now)
+def add_emergency(
+    db: Database,
+    *,
+    title: str,
+    keywords: Sequence[str],
+    officer: str,
+    now: datetime,
+    activated_at: datetime | None = None,
+    corrects_id: int | None = None,
+) -> Emergency:
+    """A new activation (at ``now`` unless ``activated_at`` says otherwise: a correction keeps
+    the activation time of the one it corrects) and its ledger row."""
+    activated = to_db(activated_at or now)
     keywords_json = json.dumps(list(keywords), ensure_ascii=False)
     with db.atomic():
         cursor = db.execute(
-            "INSERT INTO emergencies (title, keywords, activated_at, activated_by) VALUES (?, ?, ?, ?)",
-            [title, keywords_json, activated, officer],
+            "INSERT INTO emergencies (title, keywords, activated_at, activated_by, corrects_id) VALUES (?, ?, ?, ?, ?)",
+            [title, keywords_json, activated, officer, corrects_id],
         )
         emergency_id = int(cursor.lastrowid or 0)
-        payload = {
+        payload: dict[str, object] = {
             "title": title,
             "keywords": list(keywords),
             "keywords_json": keywords_json,
             "activated_at": activated,
             "activated_by": officer,
         }
+        if corrects_id is not None:
+            payload["corrects_id"] = corrects_id
         audit.append(db, audit.Entry(audit.EMERGENCY_START, payload, "emergencies", emergency_id), now=now)
+        return get_emergency(db, emergency_id)
+
+
+def cancel_emergency(
+    db: Database, *, emergency_id: int, officer: str, reason: str, now: datetime, replaced_by: int | None = None
+) -> Emergency:
+    """Stop an activation's clock for good, with who and why (a new ledger row; the activation's
+    own row keeps what was typed). ``replaced_by`` names the correction that takes its place."""
+    with db.atomic():
+        current = get_emergency(db, emergency_id)
+        if current.cancelled_at is not None:
+            raise InputError("emergency.already_cancelled", emergency_id=emergency_id, at=current.cancelled_at.isoformat())
+        at = to_db(now)
+        db.execute(
+            "UPDATE emergencies SET cancelled_at = ?, cancelled_by = ?, cancel_reason = ? WHERE id = ?",
+            [at, officer, reason, emergency_id],
+        )
+        payload: dict[str, object] = {"cancelled_at": at, "officer": officer, "reason": reason}
+        if replaced_by is not None:
+            payload["replaced_by"] = replaced_by
+        audit.append(db, audit.Entry(audit.EMERGENCY_CANCEL, payload, "emergencies", emergency_id), now=now)
         return get_emergency(db, emergency_id)
 
 
@@ -65,7 +103,9 @@ def list_emergencies(db: Database, *, limit: int = 500) -> list[Emergency]:
 
 def waiting_emergencies(db: Database) -> list[Emergency]:
     """Open activations still waiting for their first related post."""
-    rows = db.query("SELECT * FROM emergencies WHERE first_post_id IS NULL AND closed_at IS NULL ORDER BY activated_at")
+    rows = db.query(
+        "SELECT * FROM emergencies WHERE first_post_id IS NULL AND closed_at IS NULL AND cancelled_at IS NULL ORDER BY activated_at"
+    )
     return [_emergency(r) for r in rows]
 
 
@@ -117,3 +157,25 @@ def set_first_post(db: Database, *, emergency_id: int, post_id: int, post_at: da
         payload = {"post_id": post_id, "first_post_at": at}
         audit.append(db, audit.Entry(audit.EMERGENCY_POST, payload, "emergencies", emergency_id), now=now)
         return get_emergency(db, emergency_id)
+
+
+def correct_emergency(
+    db: Database,
+    *,
+    emergency_id: int,
+    title: str,
+    keywords: Sequence[str],
+    officer: str,
+    reason: str,
+    activated_at: datetime,
+    now: datetime,
+) -> tuple[Emergency, Emergency]:
+    """Cancel an activation and record the one that replaces it, in one unit of work:
+    ``(cancelled, correction)``. The correction names the one it corrects (``corrects_id``)."""
+    with db.atomic():
+        get_emergency(db, emergency_id)
+        correction = add_emergency(
+            db, title=title, keywords=keywords, officer=officer, now=now, activated_at=activated_at, corrects_id=emergency_id
+        )
+        cancelled = cancel_emergency(db, emergency_id=emergency_id, officer=officer, reason=reason, now=now, replaced_by=correction.id)
+        return cancelled, correction

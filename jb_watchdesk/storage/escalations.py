@@ -148,7 +148,7 @@ def open_emergencies(db: Database, *, activated_by: datetime) -> list[Open]:
         f"""
         SELECT em.id, em.title, em.activated_at, {_STEP_COLUMNS.format(table="em")}
         FROM emergencies em
-        WHERE em.first_post_id IS NULL AND em.closed_at IS NULL AND em.activated_at <= :activated_by
+        WHERE em.first_post_id IS NULL AND em.closed_at IS NULL AND em.cancelled_at IS NULL AND em.activated_at <= :activated_by
         ORDER BY em.activated_at, em.id
         """,  # noqa: S608 - constant fragments
         {"subject": EMERGENCY, "activated_by": to_db(activated_by)},
@@ -188,7 +188,7 @@ def still_open(db: Database, subject: str, ref_id: int) -> bool:
     elif subject == COMMENT:
         sql = "SELECT 1 FROM comments WHERE id = ? AND acked_at IS NULL AND done_at IS NULL AND deleted_at IS NULL"
     else:
-        sql = "SELECT 1 FROM emergencies WHERE id = ? AND first_post_id IS NULL AND closed_at IS NULL"
+        sql = "SELECT 1 FROM emergencies WHERE id = ? AND first_post_id IS NULL AND closed_at IS NULL AND cancelled_at IS NULL"
     return db.execute(sql, [ref_id]).fetchone() is not None
 
 

@@ -8,6 +8,29 @@ from __future__ import annotations
 from typing import Final
 
 _HELP: Final[dict[str, tuple[str, str]]] = {
+    # monitoring gaps and emergency corrections (cli/record.py, cli/duty.py)
+    "cli.help.gaps": (
+        "巡查中断记录：退出、暂停、异常中止、休眠（开始、结束、时长、原因、人员）",
+        "monitoring gaps: quit, pause, crash, sleep (start, end, duration, cause, reason, who)",
+    ),
+    "cli.help.gaps.from": ("只列与此时刻之后重叠的中断", "only gaps that reach past this instant"),
+    "cli.help.gaps.to": ("只列此时刻之前开始的中断", "only gaps that started before this instant"),
+    "cli.help.emergency cancel": (
+        "取消误录或误报的突发事件（停止 2 小时计时，不再升级；记录原因，原记录不改）",
+        "cancel a mistyped or false emergency (its 2-hour clock stops, nothing escalates; the reason is recorded, the original kept)",
+    ),
+    "cli.help.emergency cancel.reason": ("取消原因（必填）", "why it is cancelled (required)"),
+    "cli.help.emergency.officer": ("操作人（默认：当班值班员）", "who acts (default: the officer on shift)"),
+    "cli.help.emergency correct": (
+        "更正突发事件：取消原记录并新建一条注明更正对象的记录；默认沿用原启动时间计时",
+        "correct an emergency: the original is cancelled and a new one naming it is recorded; the clock keeps the original activation time",
+    ),
+    "cli.help.emergency correct.keywords": ("更正后的关键词（默认：沿用原关键词）", "the corrected keywords (default: the original ones)"),
+    "cli.help.emergency correct.reason": ("更正原因（必填）", "why it is corrected (required)"),
+    "cli.help.emergency correct.restart_clock": (
+        "从现在起重新计时 2 小时（应急响应实际晚于原记录启动时）",
+        "start the 2-hour clock now (the plan was really activated later than recorded)",
+    ),
     # escalation (cli/escalation.py)
     "cli.help.escalation": ("超时升级：通知带班领导的渠道", "escalation: the channels that reach the leader on duty"),
     "cli.help.escalation channels": (
@@ -299,6 +322,9 @@ _ARGPARSE: Final[dict[str, tuple[str, str]]] = {
 }
 
 _COLUMNS: Final[dict[str, tuple[str, str]]] = {
+    "cli.column.duration": ("时长", "duration"),
+    "cli.column.cause": ("类型", "cause"),
+    "cli.column.reason": ("原因", "reason"),
     "cli.column.id": ("编号", "id"),
     "cli.column.name": ("账号名称", "name"),
     "cli.column.account": ("账号", "account"),
@@ -340,6 +366,16 @@ _COLUMNS: Final[dict[str, tuple[str, str]]] = {
 }
 
 _RESULTS: Final[dict[str, tuple[str, str]]] = {
+    "cli.emergency.cancelled": (
+        "已取消突发事件 {emergency_id}：{title}（原因：{reason}）",
+        "emergency {emergency_id} cancelled: {title} (reason: {reason})",
+    ),
+    "cli.emergency.corrected": (
+        "突发事件 {old_id} 已更正为 {emergency_id}：{title}；首条相关发布须在 {due} 前（{state}）",
+        "emergency {old_id} corrected by {emergency_id}: {title}; the first related post is due by {due} ({state})",
+    ),
+    "cli.gaps.none": ("该时段没有巡查中断", "no monitoring gap in this period"),
+    "cli.gaps.ongoing": ("（未结束）", "(ongoing)"),
     "cli.escalation.stored": ("已把 {count} 个通知渠道存入{store}：", "stored {count} channel(s) in {store}:"),
     "cli.escalation.channel": ("  {channel}", "  {channel}"),
     "cli.escalation.none": ("尚未配置升级通知渠道", "no escalation channel is configured"),

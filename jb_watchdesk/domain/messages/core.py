@@ -321,6 +321,21 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "inspection {inspection_id} is not a reading: a reading can only correct a reading",
     ),
     "emergency.not_found": ("没有编号为 {emergency_id} 的突发事件", "no emergency with id {emergency_id}"),
+    "emergency.already_cancelled": (
+        "第 {emergency_id} 号突发事件已于 {at} 取消，无需再次取消或更正",
+        "emergency {emergency_id} was already cancelled at {at}; it cannot be cancelled or corrected again",
+    ),
+    # monitoring gaps (services/gaps.py)
+    "gap.banner": ("巡查中断 {start}–{end}（{cause}），原因：{reason}", "monitoring stopped {start}–{end} ({cause}), reason: {reason}"),
+    "gap.ongoing": ("至今", "now"),
+    "gaps.bad_range": ("--from 须早于 --to", "--from must be before --to"),
+    "gap.default_reason.quit": ("未说明", "none given"),
+    "gap.default_reason.pause": ("未说明", "none given"),
+    "gap.default_reason.crash": ("程序未正常退出（崩溃、被终止或断电）", "the desk did not stop cleanly (a crash, a kill or a power loss)"),
+    "gap.default_reason.unknown": (
+        "两次巡查间隔过长（电脑休眠或程序停顿）",
+        "too long between two turns of the watch (the computer slept or the desk froze)",
+    ),
     "export.bad_range": (
         "请用 --shift 编号，或同时给出 --from 与 --to（--from 早于 --to）",
         "give --shift ID, or both --from and --to with --from before --to",

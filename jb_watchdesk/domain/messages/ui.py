@@ -6,6 +6,35 @@ from __future__ import annotations
 from typing import Final
 
 UI: Final[dict[str, tuple[str, str]]] = {
+    # quitting while on duty (ui/dialogs/quit.py)
+    "ui.quit.title": ("退出值班台", "Quit the duty desk"),
+    "ui.quit.question": (
+        "退出后将停止全部巡查，并记为巡查中断。{what}\n确定要退出吗？",
+        "Quitting stops all monitoring and is recorded as a monitoring gap. {what}\nQuit anyway?",
+    ),
+    "ui.quit.on_shift": ("{officer} 的班次仍未结束。", "{officer}'s shift is still open."),
+    "ui.quit.emergencies": ("{count} 个突发事件仍在 2 小时计时中。", "{count} emergency clocks are still running."),
+    "ui.quit.reason": ("退出原因（必填，记入值班记录）", "Reason (required, goes into the duty record)"),
+    "ui.quit.reason_required": ("请填写退出原因", "Please give a reason for quitting"),
+    "ui.quit.confirm": ("退出并停止巡查", "Quit and stop monitoring"),
+    "ui.quit.keep_running": ("继续值班", "Keep running"),
+    "ui.duty.handover_needs_sign_in": (
+        "请先签到（或在设置中填写值班人员）再确认接班：交接须由当班值班员确认",
+        "Sign in first (or set the officer in the settings) before confirming the takeover: a handover is confirmed by the officer on duty",
+    ),
+    "ui.duty.officer_placeholder": ("值班人员姓名", "Officer's name"),
+    "ui.duty.cancel_emergency": ("取消所选", "Cancel selected"),
+    "ui.duty.correct_emergency": ("更正所选", "Correct selected"),
+    "ui.duty.emergency_reason": ("原因", "Reason"),
+    "ui.duty.emergency_reason_placeholder": ("取消或更正的原因（必填）", "Why it is cancelled or corrected (required)"),
+    "ui.duty.restart_clock": ("更正时从现在起重新计时", "Restart the clock now when correcting"),
+    "ui.duty.pick_emergency": ("请先在列表中选择一条突发事件", "Select an emergency in the list first"),
+    "ui.duty.emergency_cancelled": ("已取消突发事件 {id}：{title}", "Emergency {id} cancelled: {title}"),
+    "ui.duty.emergency_corrected": (
+        "突发事件 {old_id} 已更正为 {id}：{title}，首发截止 {due}",
+        "Emergency {old_id} corrected by {id}: {title}, first post due by {due}",
+    ),
+    "ui.duty.cancelled": ("已取消", "Cancelled"),
     # escalation (ui/alarm.py, the settings dialog)
     "ui.settings.escalation_minutes": ("高风险告警超时升级", "Escalate unacked high-risk alerts after"),
     "ui.settings.escalation_minutes_tip": (
