@@ -150,34 +150,71 @@ class AccountPosts:
 
 @dataclass(frozen=True, slots=True)
 class CommentTimeliness:
-    """One account's comments received in a window, as known at an instant: acknowledged within
-    the hour, late or not yet; answered on time, late, or overdue."""
+    """One account's comment deadlines that fell due in a window, as known at an instant.
+
+    A deadline is counted in the window it falls due in, once: an acknowledgement (1 hour) or a
+    result (7 working days) met on time, met late, or still open past it (late too). A deadline
+    not yet due is not counted at all, so a week's rate never looks better for what is pending.
+    """
 
     account_id: int
-    total: int
+    acks_due: int
     ack_on_time: int
     ack_late: int
+    ack_open: int
+    results_due: int
     result_on_time: int
     result_late: int
-    result_overdue: int
+    result_open: int
 
     @property
-    def not_acked(self) -> int:
-        return self.total - self.ack_on_time - self.ack_late
+    def acks_missed(self) -> int:
+        """Acknowledgements late or still missing: everything due but not on time."""
+        return self.ack_late + self.ack_open
 
     @property
-    def results_due(self) -> int:
-        """Results given or overdue: the base of the on-time rate for results."""
-        return self.result_on_time + self.result_late + self.result_overdue
+    def results_missed(self) -> int:
+        return self.result_late + self.result_open
+
+
+@dataclass(frozen=True, slots=True)
+class WindowGap:
+    """A stop of monitoring overlapping a window: from the last completed cycle to the next one
+    (``ended_at`` None while monitoring has not resumed); ``cause`` quit, pause, crash or unknown."""
+
+    id: int
+    started_at: datetime
+    ended_at: datetime | None
+    cause: str
+    reason: str
+    officer: str
+
+
+@dataclass(frozen=True, slots=True)
+class WindowReading:
+    """An officer's reading of an account no machine source reads, recorded in a window."""
+
+    id: int
+    account_id: int
+    account_name: str
+    platform: str
+    officer: str
+    recorded_at: datetime
+    latest_post_at: datetime | None
+    posts_seen: int | None
+    comments_waiting: int | None
+    link: str
 
 
 @dataclass(frozen=True, slots=True)
 class CategoryAlerts:
-    """How many alerts of one category one account raised in a window."""
+    """How many alerts of one category one account had on items published in a window (an item
+    of unknown publish time by when the alert was raised); ``backlog`` of them found on a first poll."""
 
     account_id: int
     category: str
     alerts: int
+    backlog: int = 0
 
 
 __all__ = [
@@ -191,4 +228,6 @@ __all__ = [
     "UnitDayPosts",
     "WindowAlert",
     "WindowEscalation",
+    "WindowGap",
+    "WindowReading",
 ]

@@ -36,6 +36,8 @@ from jb_watchdesk.domain.reports import (
     UnitDayPosts,
     WindowAlert,
     WindowEscalation,
+    WindowGap,
+    WindowReading,
 )
 from jb_watchdesk.domain.sensitive.lexicon import Severity
 from jb_watchdesk.storage import alerts as alert_store
@@ -308,39 +310,92 @@ def posts_per_account(db: Database, *, start: datetime, end: datetime) -> list[A
 
 
 def comment_timeliness(db: Database, *, start: datetime, end: datetime, now: datetime) -> list[CommentTimeliness]:
-    """Per account, for comments received in ``[start, end)`` as known at ``now``: how many were
-    acknowledged within 1 hour, late, or not yet; how many results were given on time, late, or not yet.
+    """Per account, the comment deadlines that fell due in ``[start, end)`` by ``now``, as known at
+    ``now``: acknowledgements (``ack_due``) and results (``result_due``) met on time, met late, or
+    still open (late as well). Deadlines after ``now`` are not counted.
     """
     n = to_db(now)
+    s, e = to_db(start), to_db(end)
     rows = db.execute(
         """
         SELECT account_id,
-               COUNT(*),
-               SUM(acked_at IS NOT NULL AND acked_at <= ? AND acked_at <= ack_due),
-               SUM(acked_at IS NOT NULL AND acked_at <= ? AND acked_at > ack_due),
-               SUM(done_at IS NOT NULL AND done_at <= ? AND done_at <= result_due),
-               SUM(done_at IS NOT NULL AND done_at <= ? AND done_at > result_due),
-               SUM((done_at IS NULL OR done_at > ?) AND result_due < ?)
-        FROM comments
-        WHERE deleted_at IS NULL AND created_at >= ? AND created_at < ? AND created_at <= ?
-        GROUP BY account_id ORDER BY account_id
+               SUM(ack_in),
+               SUM(ack_in AND acked_at IS NOT NULL AND acked_at <= :now AND acked_at <= ack_due),
+               SUM(ack_in AND acked_at IS NOT NULL AND acked_at <= :now AND acked_at > ack_due),
+               SUM(ack_in AND (acked_at IS NULL OR acked_at > :now)),
+               SUM(result_in),
+               SUM(result_in AND done_at IS NOT NULL AND done_at <= :now AND done_at <= result_due),
+               SUM(result_in AND done_at IS NOT NULL AND done_at <= :now AND done_at > result_due),
+               SUM(result_in AND (done_at IS NULL OR done_at > :now))
+        FROM (
+            SELECT account_id, acked_at, ack_due, done_at, result_due,
+                   (ack_due >= :start AND ack_due < :end AND ack_due <= :now) AS ack_in,
+                   (result_due >= :start AND result_due < :end AND result_due <= :now) AS result_in
+            FROM comments
+            WHERE deleted_at IS NULL AND created_at <= :now
+              AND ((ack_due >= :start AND ack_due < :end) OR (result_due >= :start AND result_due < :end))
+        )
+        GROUP BY account_id HAVING SUM(ack_in) + SUM(result_in) > 0 ORDER BY account_id
         """,
-        [n, n, n, n, n, n, to_db(start), to_db(end), n],
+        {"now": n, "start": s, "end": e},
     )
     return [
         CommentTimeliness(
-            account_id=int(account_id), total=int(total), ack_on_time=int(ack_ok or 0), ack_late=int(ack_late or 0),
-            result_on_time=int(done_ok or 0), result_late=int(done_late or 0), result_overdue=int(result_overdue or 0),
+            account_id=int(account_id), acks_due=int(acks or 0), ack_on_time=int(ack_ok or 0), ack_late=int(ack_late or 0),
+            ack_open=int(ack_open or 0), results_due=int(results or 0), result_on_time=int(done_ok or 0),
+            result_late=int(done_late or 0), result_open=int(done_open or 0),
         )
-        for account_id, total, ack_ok, ack_late, done_ok, done_late, result_overdue in rows.fetchall()
+        for account_id, acks, ack_ok, ack_late, ack_open, results, done_ok, done_late, done_open in rows.fetchall()
     ]
 
 
+_ALERT_DATE: Final = "coalesce(published_at, raised_at)"
+"""When an alert's item appeared: its publish time, or (unknown) when the alert was raised."""
+
+
 def alerts_by_category(db: Database, *, start: datetime, end: datetime) -> list[CategoryAlerts]:
-    """Alerts raised in ``[start, end)`` per account and category."""
+    """Alerts per account and category for items published in ``[start, end)`` (by when the alert
+    was raised when the publish time is unknown), with how many of them are backlog alerts."""
     rows = db.execute(
-        "SELECT account_id, category, COUNT(*) FROM alerts WHERE raised_at >= ? AND raised_at < ?"
+        f"SELECT account_id, category, COUNT(*), SUM(backlog) FROM alerts WHERE {_ALERT_DATE} >= ? AND {_ALERT_DATE} < ?"  # noqa: S608
         " GROUP BY account_id, category ORDER BY account_id, category",
         [to_db(start), to_db(end)],
     )
-    return [CategoryAlerts(account_id=int(a), category=str(c), alerts=int(n)) for a, c, n in rows.fetchall()]
+    return [
+        CategoryAlerts(account_id=int(a), category=str(c), alerts=int(n), backlog=int(b or 0)) for a, c, n, b in rows.fetchall()
+    ]
+
+
+def gaps_in_window(db: Database, *, start: datetime, end: datetime) -> list[WindowGap]:
+    """Monitoring gaps that overlap ``[start, end)`` (one still open included), oldest first."""
+    rows = db.execute(
+        "SELECT id, started_at, ended_at, cause, reason, officer FROM gaps"
+        " WHERE started_at < ? AND (ended_at IS NULL OR ended_at > ?) ORDER BY started_at, id",
+        [to_db(end), to_db(start)],
+    )
+    return [
+        WindowGap(id=int(i), started_at=_when(s), ended_at=from_db(e), cause=str(c), reason=str(r or ""), officer=str(o or ""))
+        for i, s, e, c, r, o in rows.fetchall()
+    ]
+
+
+def readings_in_window(db: Database, *, start: datetime, end: datetime) -> list[WindowReading]:
+    """Officers' readings (inspections with the latest post seen) recorded in ``[start, end)``, oldest first."""
+    rows = db.execute(
+        """
+        SELECT i.id, i.account_id, ifnull(a.name, ''), ifnull(a.platform, ''), i.officer, i.recorded_at, i.latest_post_at,
+               i.posts_seen, i.comments_waiting, i.link
+        FROM inspections i LEFT JOIN accounts a ON a.id = i.account_id
+        WHERE i.latest_post_at IS NOT NULL AND i.recorded_at >= ? AND i.recorded_at < ?
+        ORDER BY i.recorded_at, i.id
+        """,
+        [to_db(start), to_db(end)],
+    )
+    return [
+        WindowReading(
+            id=int(i), account_id=int(account_id or 0), account_name=str(name), platform=str(platform), officer=str(officer or ""),
+            recorded_at=_when(recorded_at), latest_post_at=from_db(latest), posts_seen=None if posts is None else int(posts),
+            comments_waiting=None if waiting is None else int(waiting), link=str(link or ""),
+        )
+        for i, account_id, name, platform, officer, recorded_at, latest, posts, waiting, link in rows.fetchall()
+    ]

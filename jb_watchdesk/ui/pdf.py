@@ -33,6 +33,7 @@ from PySide6.QtGui import (
     QPen,
 )
 
+from jb_watchdesk.domain import messages
 from jb_watchdesk.services.exports import Chart, Document, Section, local
 from jb_watchdesk.ui.pdf_font import derived_family
 
@@ -125,7 +126,7 @@ class _Pages:
     def draw_footer(self) -> None:
         self.painter.setFont(self.font(7))
         self.painter.setPen(QColor("#555555"))
-        text = f"第 {self.page} 页    {self.footer}"
+        text = f"{messages.text('export.page', page=self.page)}    {self.footer}"
         self.painter.drawText(QRectF(0, self.height - self.footer_height * 0.8, self.width, self.footer_height), Qt.AlignmentFlag.AlignLeft, text)
         self.painter.setPen(QColor("#000000"))
 
@@ -198,23 +199,35 @@ def _table(pages: _Pages, section: Section) -> None:
             painter.setFont(font)
         draw_row(row, height, header=False)
     if not section.rows:
-        pages.line("（无）", points=7.5)
+        pages.line(messages.text("export.no_rows"), points=7.5)
     pages.y += pages._pt(6)  # noqa: SLF001
 
 
 def _chart(pages: _Pages, chart: Chart) -> None:
-    """Grouped vertical bars with a value axis and a legend."""
+    """Grouped vertical bars with a value axis and a legend; category and series names are wrapped,
+    never cut, and a value of None (no data) is marked ``—`` above the axis, never drawn as zero."""
     painter = pages.painter
     pt = pages._pt  # noqa: SLF001
-    height = pt(170)
+    label_font = pages.font(6.5)
+    metrics = QFontMetricsF(label_font, pages.writer)
+    wrap = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
+    left = pt(36)
+    legend_width = pt(150)
+    width = min(pages.width - left - legend_width, pt(560))
+    groups = max(len(chart.categories), 1)
+    group_width = width / groups
+    label_height = max(
+        [metrics.boundingRect(QRectF(0, 0, group_width - pt(2), 1e6), wrap, c).height() for c in chart.categories] + [metrics.height()]
+    )
+    plot_height = pt(130)
+    legend_heights = [metrics.boundingRect(QRectF(0, 0, legend_width - pt(12), 1e6), wrap, n).height() + pt(3) for n, _ in chart.series]
+    height = max(plot_height + label_height + pt(8), sum(legend_heights)) + pt(6)
     pages.need(height + pt(20))
     pages.line(chart.title, points=9, bold=True)
     top = pages.y
-    left = pt(36)
-    width = min(pages.width - left - pt(150), pt(520))
-    plot_height = height - pt(30)
-    peak = 100.0 if chart.percent else max([v for _, values in chart.series for v in values] + [1.0])
-    painter.setFont(pages.font(6.5))
+    values = [v for _, series in chart.series for v in series if v is not None]
+    peak = 100.0 if chart.percent else max([*values, 1.0])
+    painter.setFont(label_font)
     axis = QPen(QColor("#333333"))
     axis.setWidthF(pt(0.6))
     painter.setPen(axis)
@@ -225,25 +238,32 @@ def _chart(pages: _Pages, chart: Chart) -> None:
         y = top + plot_height - plot_height * step / 4
         label = f"{value:.0f}%" if chart.percent else f"{value:.0f}"
         painter.drawText(QRectF(0, y - pt(5), left - pt(3), pt(10)), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
-    groups = max(len(chart.categories), 1)
-    group_width = width / groups
     bar_width = group_width * 0.8 / max(len(chart.series), 1)
     for g, category in enumerate(chart.categories):
         x0 = left + g * group_width + group_width * 0.1
-        for s, (_name, values) in enumerate(chart.series):
-            value = values[g] if g < len(values) else 0.0
+        for s, (_name, series) in enumerate(chart.series):
+            value = series[g] if g < len(series) else None
+            x = x0 + s * bar_width
+            if value is None:
+                painter.drawText(
+                    QRectF(x, top + plot_height - pt(10), bar_width, pt(9)),
+                    int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom),
+                    "—",
+                )
+                continue
             bar = plot_height * min(value, peak) / peak
-            painter.fillRect(QRectF(x0 + s * bar_width, top + plot_height - bar, bar_width * 0.9, bar), QColor(PALETTE[s % len(PALETTE)]))
+            painter.fillRect(QRectF(x, top + plot_height - bar, bar_width * 0.9, bar), QColor(PALETTE[s % len(PALETTE)]))
         painter.drawText(
-            QRectF(left + g * group_width, top + plot_height + pt(2), group_width, pt(12)),
-            int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+            QRectF(left + g * group_width + pt(1), top + plot_height + pt(2), group_width - pt(2), label_height),
+            int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop) | wrap,
             category,
         )
     legend_x = left + width + pt(12)
+    y = top
     for s, (name, _values) in enumerate(chart.series):
-        y = top + s * pt(11)
         painter.fillRect(QRectF(legend_x, y + pt(2), pt(7), pt(7)), QColor(PALETTE[s % len(PALETTE)]))
-        painter.drawText(QRectF(legend_x + pt(10), y, pt(140), pt(11)), int(Qt.AlignmentFlag.AlignVCenter), name)
+        painter.drawText(QRectF(legend_x + pt(10), y, legend_width - pt(12), legend_heights[s]), wrap, name)
+        y += legend_heights[s]
     painter.setPen(QColor("#000000"))
     pages.y = top + height
 
@@ -266,13 +286,15 @@ def _render(document: Document, path: Path) -> None:
     if not painter.begin(writer):
         raise OSError(f"cannot write {path}")
     try:
-        footer = f"{document.title}    导出 {local(document.generated_at)}    记录链锚点 {document.anchor_text()}"
+        footer = messages.text("export.footer", title=document.title, when=local(document.generated_at), anchor=document.anchor_text())
         pages = _Pages(writer, painter, families=families, footer=footer)
         pages.line(document.title, points=16, bold=True)
-        for label, value in (*document.facts, ("导出时间", local(document.generated_at, seconds=True)), ("记录链锚点", document.anchor_text())):
-            pages.line(f"{label}：{value}", points=9, gap=0.2)
+        for label, value in document.cover():
+            pages.line(messages.text("export.pair", label=label, value=value), points=9, gap=0.2)
         pages.y += pages._pt(6)  # noqa: SLF001
         for section in document.sections:
+            if not section.in_pdf:
+                continue  # a detail kept for the XLSX and CSV
             shown = section.summary or section
             pages.need(pages._pt(60))  # noqa: SLF001 - keep a section title with its first rows
             pages.line(shown.title, points=11, bold=True)
@@ -281,11 +303,13 @@ def _render(document: Document, path: Path) -> None:
             if section.chart is not None and section.chart.categories:
                 _chart(pages, section.chart)
             _table(pages, shown)
+            if section.break_after:
+                pages.new_page()
         if document.signatures:
             pages.need(pages._pt(60))  # noqa: SLF001
             pages.y += pages._pt(14)  # noqa: SLF001
             for label in document.signatures:
-                pages.line(f"{label}：____________________    日期：____________", points=10, gap=1.6)
+                pages.line(messages.text("export.signature_line", label=label), points=10, gap=1.6)
         pages.draw_footer()
     finally:
         painter.end()

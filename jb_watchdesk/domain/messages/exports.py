@@ -28,6 +28,7 @@ EXPORTS: Final[dict[str, tuple[str, str]]] = {
     "export.chart_data": ("{title}数据", "{title} data"),
     "export.section_line": ("【{title}】", "[{title}]"),
     "export.page": ("第 {page} 页", "page {page}"),
+    "export.signature_line": ("{label}：____________________    日期：____________", "{label}: ____________________    Date: ____________"),
     "export.no_rows": ("（无）", "(none)"),
     "export.footer": ("{title}    导出 {when}    记录链锚点 {anchor}", "{title}    exported {when}    record anchor {anchor}"),
     # handover
@@ -194,9 +195,62 @@ EXPORTS: Final[dict[str, tuple[str, str]]] = {
     "export.weekly.fact.week_text": ("{year}年第{week}周（{range}）", "{year}-W{week:02d} ({range})"),
     "export.weekly.fact.accounts": ("账号", "Accounts"),
     "export.weekly.fact.accounts_text": (
-        "{count} 个；每周不少于 {rule} 次更新未达标 {short} 个",
-        "{count}; {short} below the rule of at least {rule} posts a week",
+        "{count} 个；每周不少于 {rule} 次更新未达标 {short} 个；人工读取账号本周未读取 {not_read} 个（不计入未达标）",
+        "{count}; {short} below the rule of at least {rule} posts a week; {not_read} read by the officer were not read "
+        "this week (not counted as below the rule)",
     ),
+    "export.weekly.fact.comments_text": (
+        "本周到期确认 {acks} 条，及时率 {ack_rate}；本周到期办结 {results} 条，及时率 {result_rate}",
+        "{acks} acknowledgements due this week, {ack_rate} in time; {results} answers due, {result_rate} in time",
+    ),
+    "export.weekly.fact.alerts_text": (
+        "{count} 条（按内容发布日期计），其中存量告警 {backlog} 条",
+        "{count} (by the date the item was published), {backlog} of them backlog",
+    ),
+    "export.weekly.fact.gaps": ("巡查中断", "Monitoring gaps"),
+    "export.weekly.fact.gaps_text": ("{count} 次，共 {total}", "{count}, {total} in all"),
+    "export.weekly.fact.no_gaps": ("无", "none"),
+    "export.weekly.not_read": ("未读取", "not read"),
+    "export.weekly.updates_note": (
+        "“未读取”：无机器读取来源、本周无人工读取记录的账号，发布数不明，不计为未达标（每周 {rule} 次）。",
+        "\u201cnot read\u201d: an account no machine source reads and nobody read this week; its posts are unknown, so it is "
+        "not counted below the rule ({rule} a week).",
+    ),
+    "export.weekly.not_read_note": (
+        "以下账号须由值班员人工读取，本周没有读取记录。",
+        "These accounts are read by the officer and have no reading this week.",
+    ),
+    "export.weekly.sla_note": (
+        "按本周到期的期限统计：按时完成为及时；超时完成或到期仍未完成均为超时；尚未到期的不计入。无到期事项显示“无数据”。",
+        "Over the deadlines that fell due this week: met in time; met late or still open past the deadline count as late; "
+        "deadlines not yet due are left out. With nothing due the rate reads \u201cno data\u201d.",
+    ),
+    "export.weekly.alerts_note": (
+        "告警按所涉内容的发布日期计入周次（发布时间不明的按发现时间）；存量告警为新账号首次读取时发现的历史内容。",
+        "Alerts are counted in the week their item was published (when unknown, when the alert was raised); backlog alerts "
+        "were found in an account's history at its first poll.",
+    ),
+    "export.future_week": (
+        "周次“{value}”尚未开始（{start} 起），不能生成周报",
+        "week {value!r} has not begun (it starts {start}): no report for it yet",
+    ),
+    "export.no_data": ("无数据", "no data"),
+    "export.source.machine": ("机器读取", "machine"),
+    "export.source.manual": ("人工读取", "officer"),
+    "export.reading.by": ("人工读取 {officer} {when}", "read by {officer} at {when}"),
+    "export.gap.ongoing": ("未结束", "ongoing"),
+    "export.section.gaps": ("巡查中断", "Monitoring gaps"),
+    "export.section.not_read": ("未读取账号", "Accounts not read"),
+    "export.header.duration": ("时长", "Duration"),
+    "export.header.cause": ("类型", "Cause"),
+    "export.header.reason": ("原因", "Reason"),
+    "export.header.source": ("读取方式", "Read by"),
+    "export.header.last_reading": ("最近人工读取", "Last reading"),
+    "export.header.last_post_at": ("最近发布", "Last post"),
+    "export.header.acks_due": ("到期确认", "Acknowledgements due"),
+    "export.header.ack_open": ("逾期未确认", "Overdue, not acknowledged"),
+    "export.header.results_due": ("到期办结", "Answers due"),
+    "export.header.backlog": ("其中存量", "Of which backlog"),
     "export.weekly.fact.posts": ("发布", "Posts"),
     "export.weekly.fact.posts_text": ("本周共 {count} 条", "{count} this week"),
     "export.weekly.fact.comments": ("留言", "Comments"),

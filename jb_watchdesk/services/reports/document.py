@@ -28,11 +28,14 @@ MAX_CELL: Final = 500  # free text beyond this is cut in exports; the database k
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """A grouped bar chart over ``categories``; each series is (name, one value per category)."""
+    """A grouped bar chart over ``categories``; each series is (name, one value per category).
+
+    A value of None is *no data* (nothing to measure), drawn as a mark, never as a zero bar.
+    """
 
     title: str
     categories: tuple[str, ...]
-    series: tuple[tuple[str, tuple[float, ...]], ...]
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]
     percent: bool = False
 
 
@@ -44,7 +47,7 @@ class Section:
     set, is what the PDF prints instead of ``rows`` (the full rows stay in XLSX and CSV).
     ``numeric`` are the columns (0-based) that hold whole numbers: XLSX writes those cells as
     numbers a spreadsheet can sum (every other cell, and a numeric cell that is not a plain
-    integer, stays literal text).
+    integer, stays literal text); a :class:`Percent` cell is a number in any column.
     """
 
     key: str
@@ -56,6 +59,10 @@ class Section:
     chart: Chart | None = None
     summary: Section | None = None
     numeric: tuple[int, ...] = ()
+    in_pdf: bool = True
+    """False for a detail kept for XLSX and CSV only (the PDF is what the next officer reads)."""
+    break_after: bool = False
+    """The PDF starts a new page after this section (the handover's summary page)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +87,18 @@ class Document:
 
 
 PdfRenderer = Callable[[Document, Path], None]
+
+
+class Percent(str):
+    """A rate as the officer reads it (``85%``) that keeps its exact ratio (``0.8547``): CSV and PDF
+    print the text, XLSX writes the ratio as a number formatted as a percentage."""
+
+    ratio: float
+
+    def __new__(cls, part: int, whole: int) -> Percent:
+        text = super().__new__(cls, f"{100 * part / whole:.0f}%")
+        text.ratio = part / whole
+        return text
 
 
 # -- cell text ------------------------------------------------------------------------------------
@@ -131,6 +150,26 @@ def local(value: datetime | str | None, *, seconds: bool = False) -> str:
     return times.show(when, times.Shape.SECONDS if seconds else times.Shape.MINUTES, empty="")
 
 
+def duration(start: datetime, end: datetime) -> str:
+    """How long from ``start`` to ``end``: ``3天4小时``, ``5小时12分``, ``40分钟``; empty if ``end`` is earlier."""
+    if end < start:
+        return ""
+    minutes = int((end - start).total_seconds()) // 60
+    days, rest = divmod(minutes, 1_440)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return t("export.age.days", days=days, hours=hours)
+    if hours:
+        return t("export.age.hours", hours=hours, minutes=minutes)
+    return t("export.age.minutes", minutes=minutes)
+
+
+def rate(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a :class:`Percent`, or the catalogue's "no data" when nothing was due
+    (never ``0%``, which would say everything was late)."""
+    return Percent(part, whole) if whole else t("export.no_data")
+
+
 # -- the language of fixed texts ------------------------------------------------------------------
 
 
@@ -177,9 +216,11 @@ __all__ = [
     "Chart",
     "Document",
     "PdfRenderer",
+    "Percent",
     "Section",
     "aside",
     "cell",
+    "duration",
     "free_text",
     "headers",
     "listing",
@@ -188,6 +229,7 @@ __all__ = [
     "mask_pii",
     "pair",
     "parts",
+    "rate",
     "rule_name",
     "t",
 ]

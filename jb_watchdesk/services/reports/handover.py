@@ -38,6 +38,7 @@ from jb_watchdesk.services.reports.document import (
     Section,
     aside,
     cell,
+    duration,
     free_text,
     headers,
     listing,
@@ -90,16 +91,7 @@ def _alert_rows(alerts: Sequence[WindowAlert]) -> list[list[str]]:
 
 def _age(published_at: datetime | None, as_of: datetime) -> str:
     """How long the item had been published at ``as_of``: ``3天4小时``, ``5小时12分``, ``40分钟``."""
-    if published_at is None or published_at > as_of:
-        return ""
-    minutes = int((as_of - published_at).total_seconds()) // 60
-    days, rest = divmod(minutes, 1_440)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return t("export.age.days", days=days, hours=hours)
-    if hours:
-        return t("export.age.hours", hours=hours, minutes=minutes)
-    return t("export.age.minutes", minutes=minutes)
+    return "" if published_at is None else duration(published_at, as_of)
 
 
 def _open_alert_rows(alerts: Sequence[UnacknowledgedAlert], *, as_of: datetime) -> list[list[str]]:

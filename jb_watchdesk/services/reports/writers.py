@@ -1,8 +1,10 @@
 """Writers: a ``Document`` as XLSX (openpyxl layout, rows streamed) or CSV; PDF through an injected renderer.
 
 * XLSX (openpyxl): a cover sheet, then one sheet per section, bold frozen header row, column
-  widths, every cell a literal string, so nothing is ever a formula (a section's numeric columns
-  hold plain integers as numbers); charts are native Excel bar charts over a small data sheet.
+  widths, every cell a literal string, so nothing is ever a formula, except numbers: a section's
+  numeric columns hold whole numbers as numbers, and a rate (``document.Percent``) anywhere is its
+  ratio as a number formatted ``0%``, so a spreadsheet sums, sorts and charts them; charts are
+  native Excel bar charts over a small data sheet.
 * CSV: one UTF-8 file with a BOM so Excel opens it, the sections one after another, each as a
   title line, a header line and its rows, separated by an empty line. One file keeps a
   handover in one attachment; Excel shows it as one sheet. Cells that a spreadsheet would run as
@@ -28,7 +30,7 @@ from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.services.export_formats import HANDOVER_FORMATS
 from jb_watchdesk.services.files import atomic_output
-from jb_watchdesk.services.reports.document import Chart, Document, PdfRenderer, Section, t
+from jb_watchdesk.services.reports.document import Chart, Document, PdfRenderer, Percent, Section, t
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -55,6 +57,7 @@ def write_xlsx(document: Document, path: Path) -> None:
     from openpyxl.styles import Font
 
     workbook = Workbook()
+    percent_style = _percent_style(workbook)
     cover = workbook.active
     used: set[str] = set()
     cover.title = _sheet_title(t("export.cover"), used)
@@ -83,7 +86,17 @@ def write_xlsx(document: Document, path: Path) -> None:
     with atomic_output(path) as temp:
         workbook.save(temp)
         # part names are assigned while saving
-        _stream_rows(temp, {ws.path.lstrip("/"): streamed[ws.title] for ws in workbook.worksheets if ws.title in streamed})
+        parts = {ws.path.lstrip("/"): streamed[ws.title] for ws in workbook.worksheets if ws.title in streamed}
+        _stream_rows(temp, parts, percent_style=percent_style)
+
+
+def _percent_style(workbook: Any) -> int:
+    """The index of a cell style with Excel's built-in ``0%`` number format (id 9), added to ``workbook``."""
+    from openpyxl.styles.cell_style import StyleArray
+
+    style = StyleArray()
+    style.numFmtId = 9
+    return int(workbook._cell_styles.add(style))  # noqa: SLF001 - the streamed cells refer to the style by its index
 
 
 # A carriage return is written as a character reference: XML readers turn a literal one into a line feed.
@@ -94,20 +107,26 @@ _WHOLE_NUMBER: Final = re.compile(r"-?[0-9]{1,15}")
 """A cell of a numeric column written as a number: plain digits, within a double's exact range."""
 
 
-def _cell_xml(reference: str, value: str, *, numeric: bool) -> str:
+def _cell_xml(reference: str, value: str, *, numeric: bool, percent_style: int) -> str:
+    if isinstance(value, Percent):
+        return f'<c r="{reference}" s="{percent_style}"><v>{value.ratio!r}</v></c>'
     if numeric and _WHOLE_NUMBER.fullmatch(value):
         return f'<c r="{reference}"><v>{int(value)}</v></c>'
     return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{clean_text(value).translate(_XML_ESCAPES)}</t></is></c>'
 
 
-def _sheet_rows_xml(section: Section, *, first_row: int) -> Iterable[str]:
+def _sheet_rows_xml(section: Section, *, first_row: int, percent_style: int) -> Iterable[str]:
     """``<row>`` elements for the rows (and the note) of a section: inline strings, and numbers in
     the section's numeric columns."""
     letters = [_column_letter(i) for i in range(max(len(section.headers), len(max(section.rows, key=len, default=())), 1) + 1)]
     numeric = frozenset(section.numeric)
     number = first_row
     for row in section.rows:
-        cells = "".join(_cell_xml(f"{letters[i]}{number}", value, numeric=i in numeric) for i, value in enumerate(row) if value)
+        cells = "".join(
+            _cell_xml(f"{letters[i]}{number}", value, numeric=i in numeric, percent_style=percent_style)
+            for i, value in enumerate(row)
+            if value
+        )
         yield f'<row r="{number}">{cells}</row>'
         number += 1
     if section.note:
@@ -118,7 +137,7 @@ def _sheet_rows_xml(section: Section, *, first_row: int) -> Iterable[str]:
         )
 
 
-def _stream_rows(path: Path, parts: dict[str, Section]) -> None:
+def _stream_rows(path: Path, parts: dict[str, Section], *, percent_style: int) -> None:
     """Rewrite the workbook at ``path`` with each section's rows put into its sheet part."""
     staging = path.with_name(path.name + ".rows")
     try:
@@ -139,7 +158,7 @@ def _stream_rows(path: Path, parts: dict[str, Section]) -> None:
                 with target.open(info.filename, "w") as handle:
                     handle.write(head.encode("utf-8"))
                     chunk: list[str] = []
-                    for element in _sheet_rows_xml(section, first_row=2):
+                    for element in _sheet_rows_xml(section, first_row=2, percent_style=percent_style):
                         chunk.append(element)
                         if len(chunk) >= 2_000:
                             handle.write("".join(chunk).encode("utf-8"))

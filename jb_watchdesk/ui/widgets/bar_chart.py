@@ -33,7 +33,8 @@ class BarChart(QWidget):
 
     It draws the very ``exports.Chart`` that the weekly report puts in its XLSX and PDF, with the
     PDF's colours, so the window and the printed report show the same picture. ``empty_text``
-    is drawn instead of bars when there is no chart or it has no data.
+    is drawn instead of bars when there is no chart or it has no data; a single value of None
+    (nothing to measure) is a dash on the axis, never a zero bar. Category names wrap, never cut.
     """
 
     def __init__(self, parent: QWidget | None = None, *, empty_text: str = "") -> None:
@@ -60,16 +61,20 @@ class BarChart(QWidget):
         lines = [chart.title]
         for name, values in chart.series:
             shown = ", ".join(
-                f"{category} {value:.0f}{'%' if chart.percent else ''}"
-                for category, value in zip(chart.categories, values, strict=False)
+                f"{category} {self._value_text(chart, value)}" for category, value in zip(chart.categories, values, strict=False)
             )
             lines.append(f"{name}: {shown}")
         return "\n".join(lines)
 
+    def _value_text(self, chart: Chart, value: float | None) -> str:
+        if value is None:
+            return self._empty_text or "—"
+        return f"{value:.0f}{'%' if chart.percent else ''}"
+
     def _peak(self, chart: Chart) -> float:
         if chart.percent:
             return 100.0
-        top = max([v for _, values in chart.series for v in values] + [1.0])
+        top = max([v for _, values in chart.series for v in values if v is not None] + [1.0])
         return float(math.ceil(top / 4) * 4)  # a multiple of 4, so the four ticks are whole numbers
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
@@ -100,7 +105,15 @@ class BarChart(QWidget):
         left = area.left() + max(metrics.horizontalAdvance(t) for t in tick_labels) + 6
         legend_width = min(150.0, area.width() * 0.3)
         right = area.right() - legend_width - 8
-        bottom = area.bottom() - line - 6
+        groups = len(chart.categories)
+        group_width = (right - left) / groups
+        wrap = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
+        # Unit names are shown whole, wrapped under their group (up to three lines), never cut to "大石…".
+        label_height = min(
+            max(metrics.boundingRect(QRectF(0, 0, max(group_width - 2, 1.0), 1e6), wrap, c).height() for c in chart.categories),
+            line * 3,
+        )
+        bottom = area.bottom() - label_height - 6
         if right - left < 40 or bottom - top < 40:
             return
         plot_height = bottom - top
@@ -115,14 +128,17 @@ class BarChart(QWidget):
                              int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
         painter.drawLine(int(left), int(top), int(left), int(bottom))
         painter.drawLine(int(left), int(bottom), int(right), int(bottom))
-        groups = len(chart.categories)
-        group_width = (right - left) / groups
         bar_width = group_width * 0.8 / len(chart.series)
         outline = QPen(QColor("#333333"))
         for g, category in enumerate(chart.categories):
             x0 = left + g * group_width + group_width * 0.1
             for s, (_name, values) in enumerate(chart.series):
-                value = values[g] if g < len(values) else 0.0
+                value = values[g] if g < len(values) else None
+                if value is None:  # no data: a dash on the axis, not a zero bar
+                    painter.setPen(QColor("#333333"))
+                    painter.drawText(QRectF(x0 + s * bar_width, bottom - line, bar_width, line),
+                                     int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom), "—")
+                    continue
                 height = plot_height * min(max(value, 0.0), peak) / peak
                 if height <= 0:
                     continue
@@ -131,8 +147,8 @@ class BarChart(QWidget):
                 painter.setPen(outline)
                 painter.drawRect(bar)
             painter.setPen(QColor("#333333"))
-            text = metrics.elidedText(category, Qt.TextElideMode.ElideRight, group_width)
-            painter.drawText(QRectF(left + g * group_width, bottom + 4, group_width, line), int(Qt.AlignmentFlag.AlignHCenter), text)
+            painter.drawText(QRectF(left + g * group_width + 1, bottom + 4, group_width - 2, label_height),
+                             int(Qt.AlignmentFlag.AlignHCenter) | wrap, category)
         legend_x = right + 12
         for s, (name, _values) in enumerate(chart.series):
             y = top + s * (line + 2)

@@ -215,10 +215,15 @@ def test_weekly_report_xlsx_and_pdf(store: Store, tmp_path: Path) -> None:
     sheets = workbook_cells(target)
     assert {"账号更新", "每日发布", "留言时效", "告警分类"} <= set(sheets)
     updates = {row[1]: row for row in sheets["账号更新"][1:]}
-    assert updates["账号0"][5] == "1" and updates["账号0"][6] == "未达标"
+    assert updates["账号0"][:8] == [1, "账号0", "RSS 订阅", "单位0", "运营中", "机器读取", 1, "未达标"]
     sla = {row[1]: row for row in sheets["留言时效"][1:]}
-    assert sla["账号1"][2:5] == ["6", "6", "0"] and sla["账号0"][5] == "1"
-    assert sheets["告警分类"][1] == ["1", "账号0", "个人隐私", "1"]
+    # acknowledgements due in the week: six in time; results due in the next week: not counted, "no data"
+    assert sla["账号1"][3:9] == [6, 6, 0, 0, 1.0, 0] and sla["账号1"][12] == "无数据"
+    assert sla["账号0"][3:8] == [1, 0, 0, 1, 0]  # due, never acknowledged: late, and a 0% that is a real 0
+    assert sheets["告警分类"][1] == [1, "账号0", "RSS 订阅", "个人隐私", 1, 0]
+    workbook = load_workbook(target)
+    assert workbook["留言时效"]["H2"].number_format == "0%"
+    workbook.close()
     with zipfile.ZipFile(target) as archive:
         assert sum(name.startswith("xl/charts/chart") for name in archive.namelist()) == 2  # posts per day per unit; comment SLA per unit
     pdf = pdf_module()
