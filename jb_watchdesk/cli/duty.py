@@ -47,6 +47,11 @@ def register(commands: SubParsers) -> None:
     p.add_argument("--finding", default="", metavar=metavar("text"), help=helptext("inspect.finding"))
     p.add_argument("--action", default="", metavar=metavar("text"), help=helptext("inspect.action"))
     p.add_argument("--corrects", type=row_id, metavar=metavar("inspection_id"), help=helptext("inspect.corrects"))
+    p.add_argument("--latest-post", metavar="ISO8601", help=helptext("inspect.latest_post"))
+    p.add_argument("--posts", metavar=metavar("count"), help=helptext("inspect.posts"))
+    p.add_argument("--comments-waiting", metavar=metavar("count"), help=helptext("inspect.comments_waiting"))
+    p.add_argument("--link", default="", metavar=metavar("url"), help=helptext("inspect.link"))
+    p.add_argument("--officer", metavar=metavar("name"), help=helptext("inspect.officer"))
     p.set_defaults(handler=cmd_inspect)
 
     emergency = group(commands, "emergency")
@@ -248,6 +253,11 @@ def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.services import inspections
     from jb_watchdesk.services import operations as ops
 
+    reading_only = (args.posts, args.comments_waiting, args.officer, args.link or None)
+    if args.latest_post is not None:
+        return _record_reading(app, args, out)
+    if any(value is not None for value in reading_only):
+        raise InputError("cli.inspect.reading_needs_latest")
     checks = inspections.parse_checks(args.check)
     recorded = ops.record_inspection(
         app.store,
@@ -266,6 +276,41 @@ def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
         inspection_id=inspection.id,
         account_id=inspection.account_id,
         problems=say("cli.list_separator").join(problems) or say("cli.inspect.all_ok"),
+    )
+    return 0
+
+
+def _record_reading(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    """``inspect ACCOUNT_ID --latest-post ISO …``: an officer's reading of the account."""
+    from jb_watchdesk.services import inspections
+    from jb_watchdesk.services import operations as ops
+
+    if args.check:
+        raise InputError("cli.inspect.reading_with_checks")
+    recorded = ops.record_reading(
+        app.store,
+        account_id=args.account_id,
+        latest_post_at=inspections.parse_reading_time(args.latest_post),
+        posts_seen=inspections.parse_count(args.posts, field_name="--posts"),
+        comments_waiting=inspections.parse_count(args.comments_waiting, field_name="--comments-waiting"),
+        link=args.link,
+        officer=args.officer,
+        corrects_id=args.corrects,
+        now=app.clock.now(),
+    )
+    inspection = cast("Inspection", recorded.result)
+    reading = inspection.reading
+    assert reading is not None
+    uncounted = say("cli.inspect.not_counted")
+    line(
+        out,
+        "cli.inspect.reading",
+        inspection_id=inspection.id,
+        account_id=inspection.account_id,
+        officer=inspection.officer,
+        latest=when(reading.latest_post_at),
+        posts=uncounted if reading.posts_seen is None else reading.posts_seen,
+        comments=uncounted if reading.comments_waiting is None else reading.comments_waiting,
     )
     return 0
 

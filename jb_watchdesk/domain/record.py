@@ -84,6 +84,17 @@ class Reading:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredReading:
+    """One recorded reading as the freshness rule, the checklist and the carry-over read it."""
+
+    id: int
+    account_id: int
+    recorded_at: datetime
+    officer: str
+    reading: Reading
+
+
+@dataclass(frozen=True, slots=True)
 class Inspection:
     id: int
     shift_id: int | None

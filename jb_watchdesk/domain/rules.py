@@ -5,7 +5,7 @@ All local-time reasoning happens in Asia/Shanghai, whatever the workstation's zo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -110,6 +110,64 @@ def judge_freshness(
         state=state,
         reasons=tuple(reasons),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ManualReading:
+    """What an officer's reading says, as the freshness rule needs it (see :func:`reading_counts`)."""
+
+    recorded_at: datetime
+    latest_post_at: datetime
+    posts_seen: int | None
+    """Posts published since the previous reading (an account's first reading: in the 7 days
+    before it); None when the officer did not count them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingCounts:
+    posts_7d: int
+    """Posts known from the readings in the 7 days up to the latest reading."""
+    posts_this_week: int
+    last_post_at: datetime | None
+
+
+def reading_counts(readings: Sequence[ManualReading], *, now: datetime) -> ReadingCounts:
+    """Post counts of an account known only from officers' readings, as of ``now``.
+
+    ``readings`` are the account's readings recorded by ``now``, oldest first. Reading *r* says
+    that ``posts_seen`` posts were published in the interval from the previous reading's latest
+    post (excluded; for the first reading, 7 days before it was recorded) to *r*'s latest post.
+    A post in that interval is counted in a window only when the whole interval lies in the
+    window; when only its end does, *r* counts one post (its latest, which the officer saw). So
+    the counts never claim more posts than the readings show: a lower bound, like the machine's
+    counts of the posts it stored. A reading without a count counts its latest post once, when
+    it is newer than the previous reading's (or the first reading's, within its 7 days).
+
+    The 7-day window ends at the latest reading, not at ``now``: what the officer last saw is
+    what the desk knows, so an account read at 02:10 with 4 posts that week is not "under 3 a
+    week" at 02:11. Silence still grows with ``now`` (:func:`judge_freshness` from
+    ``last_post_at``), and an account not read for a shift is an open item of the handover.
+    This week's posts are counted from Monday 00:00 to ``now``.
+    """
+    _require_aware(now, "now")
+    standing = [r for r in readings if r.recorded_at <= now]
+    if not standing:
+        return ReadingCounts(0, 0, None)
+    seven_start = standing[-1].recorded_at - timedelta(days=7)
+    monday = week_start(now)
+    posts_7d = posts_week = 0
+    previous_latest: datetime | None = None
+    for r in standing:
+        latest = min(r.latest_post_at, now)
+        since = previous_latest if previous_latest is not None else r.recorded_at - timedelta(days=7)
+        new_latest = latest > since
+        seen = max(r.posts_seen or 0, 1 if new_latest else 0)
+        if new_latest and latest > seven_start:
+            posts_7d += seen if since >= seven_start else 1
+        if new_latest and latest >= monday:
+            posts_week += seen if since >= monday else 1
+        previous_latest = latest if previous_latest is None else max(previous_latest, latest)
+    return ReadingCounts(posts_7d=posts_7d, posts_this_week=posts_week, last_post_at=previous_latest)
 
 
 def result_deadline(created_at: datetime, *, calendar: WorkdayCalendar = DEFAULT_CALENDAR) -> Deadline:

@@ -22,15 +22,18 @@ from sqlite_utils import Database
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError
-from jb_watchdesk.domain.models import Freshness, Health
+from jb_watchdesk.domain.models import Account, Freshness, Health
 from jb_watchdesk.domain.record import (
     Inspection,
     NewInspection,
     Reading,
+    StoredReading,
 )
 from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.services import shifts
 from jb_watchdesk.services.fields import MAX_NAME, MAX_TEXT
 from jb_watchdesk.services.fields import clean_field as _clean
+from jb_watchdesk.services.status import needs_reading
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage import shifts as shift_store
@@ -275,6 +278,42 @@ def record_reading(
     )
     (new_id,) = store.call(inspection_store.add_inspections, [item], shift_id=shift_id, now=now)
     return store.call(inspection_store.get_inspection, new_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    """One account of the shift's reading checklist."""
+
+    account: Account
+    last: StoredReading | None
+    """Its latest reading (of any shift), None when it was never read."""
+    done: bool
+    """Read during this shift (since :func:`~jb_watchdesk.services.shifts.reading_window_start`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Checklist:
+    since: datetime
+    """Readings from this instant on count as this shift's."""
+    items: list[ChecklistItem]
+
+    @property
+    def missing(self) -> int:
+        return sum(not item.done for item in self.items)
+
+
+def checklist(store: Store, *, now: datetime) -> Checklist:
+    """The accounts the officer reads this shift: those still to read first (the same order as
+    the carry-over's ``unread_accounts``: never read, then the longest since), then those read."""
+    since = shifts.reading_window_start(store, now=now)
+    unread = shifts.unread_accounts(store, now=now)
+    last = store.query(inspection_store.last_readings, now=now)
+    missing = {a.id for a in unread}
+    read = [a for a in store.query(account_store.list_accounts) if a.id not in missing and a.id in last and needs_reading(a)]
+    read.sort(key=lambda a: (last[a.id].recorded_at, a.id), reverse=True)
+    items = [ChecklistItem(a, last.get(a.id), False) for a in unread]
+    items += [ChecklistItem(a, last[a.id], True) for a in read]
+    return Checklist(since=since, items=items)
 
 
 def _auto_items(changes_summary: Sequence[AutoCheck]) -> list[NewInspection]:

@@ -260,6 +260,32 @@ def count_inspections(store: Store, *, shift: Shift, now: datetime) -> dict[str,
     return store.query(inspection_store.count_inspections, start=shift.started_at, end=now, shift_id=shift.id)
 
 
+def record_reading(
+    store: Store,
+    *,
+    account_id: int,
+    latest_post_at: datetime,
+    now: datetime,
+    posts_seen: int | None = None,
+    comments_waiting: int | None = None,
+    link: str = "",
+    officer: str | None = None,
+    corrects_id: int | None = None,
+) -> Changes:
+    """The officer's reading of an account no machine source reads (what the platform showed);
+    ``result`` is the :class:`Inspection`. It feeds the account's freshness and comment backlog."""
+    inspection = inspections.record_reading(
+        store, account_id=account_id, latest_post_at=latest_post_at, now=now, posts_seen=posts_seen,
+        comments_waiting=comments_waiting, link=link, officer=officer, corrects_id=corrects_id,
+    )
+    return Changes(shift=True, status=True, ledger=True, result=inspection)
+
+
+def reading_checklist(store: Store, *, now: datetime) -> inspections.Checklist:
+    """This shift's accounts to read by hand: those still to read first, then those read."""
+    return inspections.checklist(store, now=now)
+
+
 # -- emergencies ------------------------------------------------------------------------------
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
+from typing import Final, Literal
 
 from jb_watchdesk.connectors.base import ErrorKind
 from jb_watchdesk.connectors.fetching import is_feed_source
@@ -14,6 +15,7 @@ from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import Account, AccountStatus, Freshness, Health
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage import dashboard
+from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage.db import Store
 
 
@@ -30,11 +32,28 @@ class AccountStatusRow:
     overdue_ack: int
     overdue_result: int
     closing_posts: int
+    source: Literal["machine", "manual"] = "machine"
+    """``manual`` for an account the officer reads (:func:`needs_reading`), or whose last post
+    shown comes from an officer's reading; else ``machine``."""
+    read_by: str | None = None
+    """Who made the account's latest reading, if any."""
+    read_at: datetime | None = None
+    """When the latest reading was recorded."""
+    comments_waiting: int | None = None
+    """Comments waiting on the platform at the latest reading of an account the officer reads
+    (counted in ``pending_comments``)."""
+
+    @property
+    def awaiting_reading(self) -> bool:
+        """An account the officer reads that no reading covers yet."""
+        return self.source == "manual" and self.read_at is None
 
     def to_json(self) -> dict[str, object]:
         a = self.account
         health_reason = a.health_reason
-        if a.health is Health.NEVER_POLLED and not health_reason:
+        if self.awaiting_reading:
+            health_reason = health_reason or "awaiting a reading by the officer"
+        elif a.health is Health.NEVER_POLLED and not health_reason:
             health_reason = "not polled yet" if a.source else "no source configured"
         return {
             "account_id": a.id,
@@ -54,6 +73,10 @@ class AccountStatusRow:
             "overdue_ack": self.overdue_ack,
             "overdue_result": self.overdue_result,
             "closing_posts": self.closing_posts,
+            "source": self.source,
+            "read_by": self.read_by,
+            "read_at": self.read_at.isoformat() if self.read_at else None,
+            "comments_waiting": self.comments_waiting,
         }
 
 
@@ -152,20 +175,49 @@ def needs_reading(account: Account) -> bool:
     return account.status is not AccountStatus.CLOSED and not read_by_machine(account)
 
 
+READINGS_LOOKBACK: Final = timedelta(days=30)
+"""How far back readings are read for the counts (older ones cannot reach a 7-day window)."""
+
+
 def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignore[no-untyped-def]
     accounts = account_store.list_accounts(db)
     activity = dashboard.activity(db, now=now, week_start=rules.week_start(now))
+    recent = inspection_store.readings(db, now=now, since=now - READINGS_LOOKBACK)
+    spans = inspection_store.reading_span(db, now=now)
+    latest = inspection_store.last_readings(db, now=now) if spans else {}
     rows = []
     for account in accounts:
         act = activity.get(account.id) or dashboard.AccountActivity()
         observed = account.first_polled_at if account.first_polled_at and account.first_polled_at <= now else None
+        posts_7d, posts_week, last_post_at = act.posts_7d, act.posts_this_week, act.last_post_at
+        manual = needs_reading(account)
+        pending = act.open_comments
+        last = latest.get(account.id)
+        waiting = None
+        if account.id in spans:
+            first_read, seen_latest = spans[account.id]
+            counts = rules.reading_counts(
+                [rules.ManualReading(r.recorded_at, r.reading.latest_post_at, r.reading.posts_seen) for r in recent.get(account.id, [])],
+                now=now,
+            )
+            # Both are lower bounds of the same posts: the larger one is still true.
+            posts_7d, posts_week = max(posts_7d, counts.posts_7d), max(posts_week, counts.posts_this_week)
+            if last_post_at is None or seen_latest > last_post_at:
+                last_post_at, manual = seen_latest, True
+            observed = first_read if observed is None else min(observed, first_read)
+            if last is not None and needs_reading(account):
+                waiting = last.reading.comments_waiting
+                pending += waiting or 0
         report = rules.judge_freshness(
-            posts_7d=act.posts_7d,
-            posts_this_week=act.posts_this_week,
-            last_post_at=act.last_post_at,
+            posts_7d=posts_7d,
+            posts_this_week=posts_week,
+            last_post_at=last_post_at,
             now=now,
             observed_since=observed,
         )
+        reasons = report.reasons
+        if manual and last is None and report.state is Freshness.UNKNOWN:
+            reasons = ("awaiting_reading",)
         rows.append(
             AccountStatusRow(
                 account=account,
@@ -174,11 +226,15 @@ def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignor
                 last_post_at=report.last_post_at,
                 days_silent=report.days_silent,
                 freshness=report.state,
-                freshness_reasons=report.reasons,
-                pending_comments=act.open_comments,
+                freshness_reasons=reasons,
+                pending_comments=pending,
                 overdue_ack=act.overdue_ack,
                 overdue_result=act.overdue_result,
                 closing_posts=act.closing_posts,
+                source="manual" if manual else "machine",
+                read_by=last.officer if last else None,
+                read_at=last.recorded_at if last else None,
+                comments_waiting=waiting,
             )
         )
     return rows

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
 from sqlite_utils import Database
 
 from jb_watchdesk.domain.errors import NotFound
-from jb_watchdesk.domain.record import Inspection, InspectionRow, NewInspection, Reading
+from jb_watchdesk.domain.record import Inspection, InspectionRow, NewInspection, Reading, StoredReading
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.codec import from_db, to_db
 
@@ -165,17 +164,6 @@ def count_inspections(db: Database, *, start: datetime, end: datetime, shift_id:
             [to_db(start), to_db(end)],
         )
     return {kind: int(n) for kind, n in rows.fetchall()}
-
-
-@dataclass(frozen=True, slots=True)
-class StoredReading:
-    """One officer's reading as the freshness rule and the checklist read it."""
-
-    id: int
-    account_id: int
-    recorded_at: datetime
-    officer: str
-    reading: Reading
 
 
 # A reading counts unless a later reading of the same account corrects it (``inspect --corrects``

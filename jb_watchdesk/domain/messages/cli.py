@@ -252,6 +252,21 @@ _HELP: Final[dict[str, tuple[str, str]]] = {
     "cli.help.inspect.finding": ("总体发现", "overall finding"),
     "cli.help.inspect.action": ("已采取的整改措施（记录了问题时必填）", "corrective action taken (required with any finding)"),
     "cli.help.inspect.corrects": ("作为对此前某条巡查记录的更正", "record this as a correction of an earlier inspection"),
+    "cli.help.inspect.latest_post": (
+        "人工读取：平台上最新一条发布的时间（ISO 格式，不带时区按北京时间），用于无法由机器读取的账号",
+        "a reading: when the latest post on the platform was published (ISO-8601; without a zone, Beijing time), "
+        "for accounts no machine source reads",
+    ),
+    "cli.help.inspect.posts": (
+        "人工读取：自上次读取以来的新发布条数（首次读取：近 7 天）",
+        "a reading: posts since the last reading (first reading: in the last 7 days)",
+    ),
+    "cli.help.inspect.comments_waiting": ("人工读取：待回复的留言条数", "a reading: comments waiting for an answer"),
+    "cli.help.inspect.link": ("人工读取：查看的页面链接（http/https）", "a reading: the page looked at (http/https)"),
+    "cli.help.inspect.officer": (
+        "人工读取的值班员（无人值班时必填；有人值班时须为当班值班员）",
+        "who read (required when nobody is on duty; else it must be the officer on duty)",
+    ),
     "cli.help.emergency": ("突发事件应急响应（§3.6：2 小时内首发）", "emergency plan activations (§3.6: first post within 2 hours)"),
     "cli.help.emergency start": (
         "记录一次应急响应；首条相关发布停止 2 小时计时",
@@ -454,6 +469,22 @@ _RESULTS: Final[dict[str, tuple[str, str]]] = {
         "recorded correction {inspection_id} (account {account_id}): {problems}",
     ),
     "cli.inspect.all_ok": ("四项检查正常", "all four checks ok"),
+    "cli.inspect.reading": (
+        "已记录人工读取 {inspection_id}（账号 {account_id}，{officer}）：最新发布 {latest}，新发布 {posts}，待回复留言 {comments}",
+        "recorded reading {inspection_id} (account {account_id}, {officer}): latest post {latest}, {posts} new posts, "
+        "{comments} comments waiting",
+    ),
+    "cli.inspect.not_counted": ("未计", "uncounted"),
+    "cli.inspect.reading_with_checks": (
+        "人工读取不带检查项：请分开记录（--check 用于人工巡查）",
+        "a reading takes no checks: record them separately (--check is for a manual inspection)",
+    ),
+    "cli.inspect.reading_needs_latest": (
+        "--posts、--comments-waiting、--link、--officer 属于人工读取：请同时给出 --latest-post",
+        "--posts, --comments-waiting, --link and --officer belong to a reading: give --latest-post too",
+    ),
+    "cli.metavar.count": ("条数", "N"),
+    "cli.metavar.url": ("链接", "URL"),
     "cli.emergency.started": (
         "已记录突发事件 {emergency_id}：{title}；首条相关发布须在 {due} 前（{state}）",
         "emergency {emergency_id} recorded: {title}; the first related post is due by {due} ({state})",
