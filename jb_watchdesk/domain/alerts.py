@@ -26,16 +26,28 @@ BACKLOG_AGE: Final = timedelta(hours=24)
 """An item older than this when the desk first sees it is backlog, not news."""
 
 
-def is_backlog(*, published_at: datetime | None, seen_at: datetime | None, first_polled_at: datetime | None) -> bool:
-    """Whether an item first seen at ``seen_at`` is backlog (see the module's docstring).
+def is_backlog(
+    *,
+    published_at: datetime | None,
+    seen_at: datetime | None,
+    first_polled_at: datetime | None,
+    now: datetime,
+    changed_at: datetime | None = None,
+) -> bool:
+    """Whether an item's hits are backlog rather than news (see the module's docstring).
 
-    ``first_polled_at`` is when its account was first read successfully (None: not yet, so the
-    item is being read by that first poll). The items of the first poll are stored in the same
-    transaction that sets it, so they have ``seen_at == first_polled_at``.
+    The item is news when the desk learned of it — first stored at ``seen_at``, or its text
+    changed at ``changed_at`` (an edit) — after its account's first successful poll
+    (``first_polled_at``; None: not yet, this is that poll), no more than :data:`BACKLOG_AGE`
+    before ``now`` (a lexicon change finding a hit in a month-old post is not news), and, unless
+    edited, it was published no more than :data:`BACKLOG_AGE` before it was first seen. The items
+    of the first poll are stored in the transaction that sets ``first_polled_at``, so they have
+    ``seen_at == first_polled_at``.
     """
-    if seen_at is None or first_polled_at is None or seen_at <= first_polled_at:
+    learned = changed_at if changed_at is not None else seen_at
+    if learned is None or first_polled_at is None or learned <= first_polled_at or now - learned > BACKLOG_AGE:
         return True
-    return published_at is not None and published_at < seen_at - BACKLOG_AGE
+    return changed_at is None and published_at is not None and seen_at is not None and published_at < seen_at - BACKLOG_AGE
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final, Protocol
@@ -225,7 +225,7 @@ def acknowledge(store: Store, alert_id: int, *, officer: str, note: str, now: da
 
 
 def _bulk_selection(selection: AlertFilter) -> AlertFilter:
-    if selection.is_empty:  # "everything" is never one click or one mistyped command away
+    if replace(selection, states=frozenset()).is_empty:  # "everything" is never one click or one mistyped command away
         raise InputError("alert.bulk_needs_selection")
     return selection
 

@@ -163,7 +163,8 @@ class ScanService:
         raised: list[Alert] = []
         async for page in self._pages(alert_store.pending_scan_items):
             lifecycle = frozenset(item.id for item in page if item.kind is ItemKind.POST and not item.edited)
-            drafts, done, found = await self._off_loop(functools.partial(scan_each, scanner, page, lifecycle_posts=lifecycle))
+            scan = functools.partial(scan_each, scanner, page, lifecycle_posts=lifecycle, now=self._clock.now())
+            drafts, done, found = await self._off_loop(scan)
             raised.extend(await self._store.run(alert_store.store_scan, drafts, scanned=done, now=self._clock.now()))
             scanned += len(done)
             hits += found
@@ -180,7 +181,8 @@ class ScanService:
         scanned = hits = 0
         raised: list[Alert] = []
         async for page in self._pages(alert_store.scan_item_page):
-            drafts, found = await self._off_loop(functools.partial(scan_items, scanner, page, lifecycle_posts=frozenset()))
+            scan = functools.partial(scan_items, scanner, page, lifecycle_posts=frozenset(), now=self._clock.now())
+            drafts, found = await self._off_loop(scan)
             raised.extend(await self._store.run(alert_store.raise_alerts, drafts, now=self._clock.now()))
             scanned += len(page)
             hits += found
@@ -245,7 +247,7 @@ class _Best:
 
 
 def scan_each(
-    scanner: Scanner, items: Sequence[ScanItem], *, lifecycle_posts: frozenset[int]
+    scanner: Scanner, items: Sequence[ScanItem], *, lifecycle_posts: frozenset[int], now: datetime
 ) -> tuple[list[AlertDraft], list[ScanItem], int]:
     """:func:`scan_items` item by item: returns the drafts, the items scanned and the hit count.
 
@@ -257,7 +259,7 @@ def scan_each(
     total = 0
     for item in items:
         try:
-            found, hits = scan_items(scanner, [item], lifecycle_posts=lifecycle_posts)
+            found, hits = scan_items(scanner, [item], lifecycle_posts=lifecycle_posts, now=now)
         except Exception:
             log.exception("scanning %s %d failed; it stays marked for the next scan", item.kind.value, item.id)
             continue
@@ -268,7 +270,7 @@ def scan_each(
 
 
 def scan_items(
-    scanner: Scanner, items: Sequence[ScanItem], *, lifecycle_posts: frozenset[int]
+    scanner: Scanner, items: Sequence[ScanItem], *, lifecycle_posts: frozenset[int], now: datetime
 ) -> tuple[list[AlertDraft], int]:
     """Scan each item's texts; returns one draft per item and rule, and the number of hits
     (the store merges an item's drafts into one alert per category).
@@ -301,7 +303,13 @@ def scan_items(
             finding = _lifecycle_draft(item, scanned)
             if finding is not None:
                 found_here.append(finding)
-        backlog = is_backlog(published_at=item.published_at, seen_at=item.seen_at, first_polled_at=item.first_polled_at)
+        backlog = is_backlog(
+            published_at=item.published_at,
+            seen_at=item.seen_at,
+            first_polled_at=item.first_polled_at,
+            now=now,
+            changed_at=item.changed_at,
+        )
         drafts.extend(
             dataclasses.replace(draft, published_at=item.published_at, seen_at=item.seen_at, backlog=backlog) for draft in found_here
         )

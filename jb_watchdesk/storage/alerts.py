@@ -172,7 +172,10 @@ def record_alerts(db: Database, drafts: Sequence[AlertDraft], *, now: datetime) 
       details when they come back (the officer never looked at it);
     - acknowledged or resolved by an officer: history, never changed. A hit whose rule that
       history does not hold, or holds at a lower severity (a warning edited into an offer),
-      raises a new alert: what the officer acknowledged is not what is there now.
+      raises a new alert (or joins the open one): what the officer acknowledged is not what is
+      there now. Hits the history covers are left out of the new alert.
+
+    At most one alert per item and category is new at a time (a partial unique index).
     """
     stamp = to_db(now)
     groups: dict[tuple[ItemKind, int, str], list[AlertDraft]] = {}
@@ -190,33 +193,43 @@ def record_alerts(db: Database, drafts: Sequence[AlertDraft], *, now: datetime) 
 def _record_group(
     db: Database, kind: ItemKind, item_id: int, category: str, drafts: Sequence[AlertDraft], *, stamp: str | None
 ) -> int | None:
-    hits = [draft.hit() for draft in drafts]
     shown = max(drafts, key=lambda draft: (draft.severity.rank, draft.confidence))
     masked = any(draft.masked for draft in drafts)
     rows = list(db.query(_GROUP_SQL, [kind.value, item_id, category]))
+    # What an officer already handled stays handled: only hits it does not cover (a rule it does
+    # not hold, or holds at a lower severity: a warning edited into an offer) are news.
+    history: dict[str, Severity] = {}
+    for row in rows:
+        if row["state"] == AlertState.NEW.value or (
+            row["state"] == AlertState.RESOLVED.value and row["resolve_reason"] in _SYSTEM_RESOLUTIONS
+        ):
+            continue
+        for hit in _hits(row["hits"]) or (AlertHit(rule=row["rule"], severity=Severity(row["severity"])),):
+            if hit.rule not in history or hit.severity.rank > history[hit.rule].rank:
+                history[hit.rule] = hit.severity
+    hits = [draft.hit() for draft in drafts]
+    hits = [hit for hit in hits if hit.rule not in history or hit.severity.rank > history[hit.rule].rank]
+    if not hits:
+        return None
     open_row = next((row for row in reversed(rows) if row["state"] == AlertState.NEW.value), None)
     if open_row is not None:
         # A scan reads the whole item: its hits of this category are what is there now.
-        known = _ordered(_hits(open_row["hits"]))
         merged = _ordered(hits)
-        if merged == known:
+        if merged == _ordered(_hits(open_row["hits"])):
             return None
         worse = most_serious(merged).severity.rank > Severity(open_row["severity"]).rank
         context = shown.context if worse else open_row["context"]
         columns = _detail_columns(merged, context=context, masked=masked or bool(open_row["masked"]))
+        if not shown.backlog:
+            columns["backlog"] = 0  # an edit seen live makes an old item news
         _update(db, open_row["id"], columns, reopen=False, stamp=stamp, renotify=worse)
         return int(open_row["id"]) if worse else None
-    history: dict[str, Severity] = {}
-    for row in rows:
-        if row["state"] == AlertState.RESOLVED.value and row["resolve_reason"] in _SYSTEM_RESOLUTIONS:
-            continue
-        for hit in _hits(row["hits"]) or (AlertHit(rule=row["rule"], severity=Severity(row["severity"])),):
-            if hit.severity.rank >= history.get(hit.rule, Severity.LOW).rank or hit.rule not in history:
-                history[hit.rule] = hit.severity
-    new_hits = [hit for hit in hits if hit.rule not in history or hit.severity.rank > history[hit.rule].rank]
-    if not new_hits:
-        return None
-    columns = _detail_columns(new_hits, context=shown.context, masked=masked)
+    columns = {
+        **_detail_columns(hits, context=shown.context, masked=masked),
+        "published_at": to_db(shown.published_at),
+        "seen_at": to_db(shown.seen_at),
+        "backlog": int(shown.backlog),
+    }
     reopenable = next(
         (row for row in reversed(rows) if row["state"] == AlertState.RESOLVED.value and row["resolve_reason"] == RESOLVED_RULE_REMOVED),
         None,
@@ -224,12 +237,6 @@ def _record_group(
     if reopenable is not None:
         _update(db, reopenable["id"], columns, reopen=True, stamp=stamp, renotify=True)
         return int(reopenable["id"])
-    if any(row["rule"] == columns["rule"] for row in rows):
-        # The shown rule already names an older alert of this item (UNIQUE per item and rule):
-        # the acknowledged one is history; it is raised again as new, its acknowledgement in the ledger.
-        target = next(row for row in rows if row["rule"] == columns["rule"])
-        _update(db, target["id"], columns, reopen=True, stamp=stamp, renotify=True)
-        return int(target["id"])
     values = {
         "account_id": shown.account_id,
         "item_kind": kind.value,
@@ -237,9 +244,6 @@ def _record_group(
         "category": category,
         "raised_at": stamp,
         "state": AlertState.NEW.value,
-        "published_at": to_db(shown.published_at),
-        "seen_at": to_db(shown.seen_at),
-        "backlog": int(shown.backlog),
         **columns,
     }
     return int(cast(int, db.table("alerts").insert(values).last_pk))
@@ -258,8 +262,8 @@ def _update(db: Database, alert_id: int, columns: dict[str, object], *, reopen: 
             "ack_by = NULL, ack_note = NULL, ack_at = NULL, deferred_until = NULL, escalated_at = NULL, escalation_step = 0"
         )
         params.extend([AlertState.NEW.value, stamp])
-    if renotify:
-        extra += ", last_notified_at = NULL, notify_count = 0"
+    if renotify:  # more serious than when put off: shown again at once
+        extra += ", last_notified_at = NULL, notify_count = 0, deferred_until = NULL"
     db.execute(f"UPDATE alerts SET {assignments}{extra} WHERE id = ?", [*params, alert_id])  # noqa: S608 - internal names
 
 
@@ -391,10 +395,17 @@ def acknowledge_selected(db: Database, selection: AlertFilter, *, officer: str, 
     """Acknowledge every new alert ``selection`` takes, with one note: one ledger row per alert,
     one transaction. Returns the alerts as they are now (empty when none was new)."""
     with db.atomic():
-        ids = selected_ids(db, replace(selection, states=frozenset({AlertState.NEW})))
+        ids = _new_selected(db, selection)
         alerts = get_alerts(db, ids)
         _acknowledge(db, alerts, officer=officer, note=note, now=now)
         return get_alerts(db, ids)
+
+
+def _new_selected(db: Database, selection: AlertFilter) -> list[int]:
+    """The NEW alerts among those ``selection`` takes (a selection of handled states takes none)."""
+    if selection.states and AlertState.NEW not in selection.states:
+        return []
+    return selected_ids(db, replace(selection, states=frozenset({AlertState.NEW})))
 
 
 def _acknowledge(db: Database, alerts: Sequence[Alert], *, officer: str, note: str, now: datetime) -> None:
@@ -425,7 +436,7 @@ def defer_selected(
     """Put off every new alert ``selection`` takes until ``until``: no pop-up or repeat before then
     (the escalation clock runs on). One ledger row per alert; returns the alerts as they are now."""
     with db.atomic():
-        ids = selected_ids(db, replace(selection, states=frozenset({AlertState.NEW})))
+        ids = _new_selected(db, selection)
         alerts = get_alerts(db, ids)
         for chunk in _chunks(ids):
             db.execute(f"UPDATE alerts SET deferred_until = ? WHERE id IN ({_marks(chunk)})", [to_db(until), *chunk])  # noqa: S608
@@ -545,6 +556,8 @@ class ScanItem:
     """When the desk first stored the item."""
     first_polled_at: datetime | None = None
     """When its account was first read successfully (None: never yet)."""
+    changed_at: datetime | None = None
+    """When its text last changed after it was first stored (an edit); None if never."""
     version: str = ""
     """What the scan read (a post's text hash and visibility, a comment's text): a scan clears the
     mark only if that is unchanged since, whatever else (a reply, a date) changed meanwhile."""
@@ -565,6 +578,7 @@ def _scan_item(kind: ItemKind, row: dict[str, Any]) -> ScanItem:
         edited=bool(row["edit_count"]),
         seen_at=from_db(row["seen_at"]),
         first_polled_at=from_db(row["first_polled_at"]),
+        changed_at=from_db(row["changed_at"]) if row["edit_count"] else None,
         version=row["version"],
     )
 
@@ -573,13 +587,13 @@ _ITEM_SQL: Final = {
     ItemKind.POST: (
         "SELECT p.id, p.account_id, p.title, p.body, p.digest, p.published_at, p.visibility, p.date_estimated, p.edit_count, "
         "p.content_hash || '|' || p.visibility AS version, "
-        "p.first_seen_at AS seen_at, a.first_polled_at, "
+        "p.first_seen_at AS seen_at, p.updated_at AS changed_at, a.first_polled_at, "
         "a.status AS account_status, a.status_changed_at FROM posts p JOIN accounts a ON a.id = p.account_id"
     ),
     ItemKind.COMMENT: (
         "SELECT c.id, c.account_id, c.text, c.created_at AS published_at, 'public' AS visibility, 0 AS date_estimated, "
         "0 AS edit_count, c.text AS version, "
-        "c.first_seen_at AS seen_at, a.first_polled_at, "
+        "c.first_seen_at AS seen_at, NULL AS changed_at, a.first_polled_at, "
         "a.status AS account_status, a.status_changed_at FROM comments c JOIN accounts a ON a.id = c.account_id"
     ),
 }

@@ -69,13 +69,14 @@ class StepRow:
 
 
 def open_alerts(db: Database, *, raised_by: datetime) -> list[Open]:
-    """New, live, high alerts raised at or before ``raised_by`` or already escalated."""
+    """New, live, high alerts raised at or before ``raised_by`` or already escalated (alerts from
+    before escalation existed carry step -1 and never escalate)."""
     rows = db.query(
         """
         SELECT al.id, al.raised_at, al.escalation_step, al.escalated_at, al.published_at, al.category, al.severity,
                ac.name AS account, ac.platform
         FROM alerts al JOIN accounts ac ON ac.id = al.account_id
-        WHERE al.state = 'new' AND al.backlog = 0 AND al.severity = 'high'
+        WHERE al.state = 'new' AND al.backlog = 0 AND al.severity = 'high' AND al.escalation_step >= 0
           AND (al.raised_at <= ? OR al.escalation_step > 0)
         ORDER BY al.raised_at, al.id
         """,

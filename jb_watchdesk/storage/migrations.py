@@ -6,6 +6,7 @@ file up before it applies anything to an existing database.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlite_utils import Database, Migrations
@@ -385,7 +386,36 @@ def _triage(db: Database) -> None:
     ]
     for statement in statements:
         db.execute(statement)
+    _without_rule_uniqueness(db)
     _merge_open_alerts(db)
+    # one open alert per item and category (history may hold several); what the store relies on
+    db.execute("CREATE UNIQUE INDEX alerts_open_item_category ON alerts (item_kind, item_id, category) WHERE state = 'new'")
+    # Alerts from before escalation existed never escalate (-1): an upgrade must not ring the
+    # workstation and message the leader about alerts the officer already saw under the old desk.
+    db.execute("UPDATE alerts SET escalation_step = -1")
+    # what rebuilding a past instant's counts looks up per alert (its latest deferral)
+    db.execute("CREATE INDEX ledger_kind_ref ON ledger (kind, ref_id, recorded_at)")
+
+
+def _without_rule_uniqueness(db: Database) -> None:
+    """Rebuild ``alerts`` without ``UNIQUE (item_kind, item_id, rule)``: one alert now stands for an
+    item and category, and its shown rule changes with its most serious hit, so an acknowledged
+    alert and a newer one of the same item may show the same rule."""
+    (create,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'alerts'").fetchone()
+    indexes = [
+        sql for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alerts' AND sql IS NOT NULL")
+    ]
+    rebuilt = re.sub(r",\s*UNIQUE \(item_kind, item_id, rule\)", "", create, count=1)
+    if rebuilt == create:
+        raise RuntimeError("alerts: the per-rule uniqueness to remove was not found")
+    rebuilt = rebuilt.replace("CREATE TABLE alerts", "CREATE TABLE alerts_rebuilt", 1)
+    columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(alerts)").fetchall())
+    db.execute(rebuilt)
+    db.execute(f"INSERT INTO alerts_rebuilt ({columns}) SELECT {columns} FROM alerts")  # noqa: S608 - the table's own columns
+    db.execute("DROP TABLE alerts")
+    db.execute("ALTER TABLE alerts_rebuilt RENAME TO alerts")
+    for sql in indexes:
+        db.execute(sql)
 
 
 def _merge_open_alerts(db: Database) -> None:

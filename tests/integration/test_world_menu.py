@@ -334,8 +334,8 @@ def _scan_counter(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, int]]:
     counted: Counter[tuple[str, int]] = Counter()
     original = scanner_module.scan_each
 
-    def counting(scanner, items, *, lifecycle_posts):  # type: ignore[no-untyped-def]
-        drafts, done, hits = original(scanner, items, lifecycle_posts=lifecycle_posts)
+    def counting(scanner, items, *, lifecycle_posts, now):  # type: ignore[no-untyped-def]
+        drafts, done, hits = original(scanner, items, lifecycle_posts=lifecycle_posts, now=now)
         counted.update((item.kind.value, item.id) for item in done)
         return drafts, done, hits
 

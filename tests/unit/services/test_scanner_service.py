@@ -306,7 +306,7 @@ def test_a_rescan_keeps_the_alerts_of_every_detector(store: Store, service: Scan
     assert all(alert.state is AlertState.NEW for alert in stored(store).values())
 
 
-def test_an_edit_that_makes_a_hit_worse_raises_its_alert_again(store: Store, lexicon_dir: Path) -> None:
+def test_an_edit_that_makes_a_hit_worse_raises_a_new_alert(store: Store, lexicon_dir: Path) -> None:
     (lexicon_dir / "office.csv").write_text("term,category,severity,rule,note\n刷单返利,paid_service,high,paid.fraud,\n", encoding="utf-8")
     with ScanService(store=store, clock=FixedClock(), locations=[lexicon_dir]) as service:
         scan(service, write(store, posts=[post("p1", body="警惕刷单返利骗局。")]))
@@ -315,8 +315,12 @@ def test_an_edit_that_makes_a_hit_worse_raises_its_alert_again(store: Store, lex
         store.call(alert_store.acknowledge, warned.id, officer="张三", note="反诈提醒，无需处理", now=NOW)
         outcome = scan(service, write(store, posts=[post("p1", body="兼职刷单返利，日结，有意者私聊。")]))
     (raised,) = outcome.raised
-    assert (raised.id, raised.severity, raised.state, raised.ack_by) == (warned.id, Severity.HIGH, AlertState.NEW, None)
+    # a new alert: the acknowledged one is history and keeps what the officer signed for
+    assert raised.id != warned.id
+    assert (raised.severity, raised.state, raised.ack_by) == (Severity.HIGH, AlertState.NEW, None)
     assert "降级" not in raised.reason
+    kept = store.call(alert_store.get_alert, warned.id)
+    assert (kept.state, kept.ack_by, kept.ack_note) == (AlertState.ACKNOWLEDGED, "张三", "反诈提醒，无需处理")
 
 
 # -- backlog and one hit per thing ----------------------------------------------------------
@@ -366,3 +370,35 @@ def test_fold_cues_keeps_a_label_far_from_any_number_and_other_categories() -> N
     assert fold_cues([touching, far]) == [touching, far]
     chained = hit(3, 6, rule="privacy.cue", term="联系人")  # "联系人身份证号码1101…": labels in a row
     assert fold_cues([chained, touching, number]) == [number]
+
+
+def test_an_edit_seen_live_on_an_old_post_is_news_and_a_lexicon_rescan_of_old_posts_is_not(
+    store: Store, service: ScanService
+) -> None:
+    _write_at(store, NOW - timedelta(days=3), [post("p1", body="国家秘密", published=NOW - timedelta(days=40))])
+    asyncio.run(service.scan_pending())
+    (old,) = store.call(alert_store.list_alerts)
+    assert old.backlog
+    _write_at(store, NOW, [post("p1", body="国家秘密；另可代办证件", published=NOW - timedelta(days=40))])
+    asyncio.run(service.scan_pending())
+    by_rule = stored(store)
+    assert by_rule["paid.agency"].backlog is False  # the edit added it today: news
+    assert by_rule["secret.state"].backlog is True
+    # a week later a rescan (a lexicon change) finds nothing new; had it found a hit, a post a week
+    # old is not news
+    service._clock.current = NOW + timedelta(days=7)  # type: ignore[attr-defined]  # noqa: SLF001
+    outcome = asyncio.run(service.rescan_all())
+    assert all(alert.backlog for alert in outcome.raised)
+
+
+def test_is_backlog_rules() -> None:
+    from jb_watchdesk.domain.alerts import is_backlog
+
+    first = NOW - timedelta(days=2)
+    assert is_backlog(published_at=NOW, seen_at=first, first_polled_at=first, now=NOW)  # read by the first poll
+    assert is_backlog(published_at=NOW, seen_at=NOW, first_polled_at=None, now=NOW)  # the first poll itself
+    assert not is_backlog(published_at=NOW - timedelta(hours=1), seen_at=NOW, first_polled_at=first, now=NOW)
+    assert is_backlog(published_at=NOW - timedelta(hours=25), seen_at=NOW, first_polled_at=first, now=NOW)
+    assert is_backlog(published_at=NOW - timedelta(hours=1), seen_at=NOW, first_polled_at=first, now=NOW + timedelta(hours=25))
+    edited = NOW - timedelta(minutes=5)
+    assert not is_backlog(published_at=NOW - timedelta(days=30), seen_at=first, first_polled_at=first, now=NOW, changed_at=edited)

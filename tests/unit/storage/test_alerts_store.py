@@ -219,3 +219,69 @@ def test_backlog_alerts_are_counted_and_listed_but_never_candidates(store: Store
     assert [a.id for a in store.call(alerts.notification_candidates, notified_since=NOW, now=NOW)] == ids[1:]
     assert [a.id for a in store.call(alerts.list_alerts, AlertFilter(backlog=True))] == [ids[0]]
     assert store.call(alerts.count_selected, AlertFilter(backlog=False)) == 2
+
+
+def test_a_rescan_after_an_acknowledgement_never_trips_over_the_shown_rule(store: Store) -> None:
+    # r1 acknowledged; an edit adds r2 (a new alert); a rescan then reads both hits: r1 is covered
+    # by history and stays out of the new alert, which keeps r2 (no collision, no stuck scan).
+    (first,) = store.call(alerts.record_alerts, [draft(1, rule="secret.r1")], now=NOW)
+    store.call(alerts.acknowledge, first, officer="张三", note="已核实", now=NOW)
+    (second,) = store.call(
+        alerts.record_alerts, [draft(1, rule="secret.r1"), draft(1, rule="secret.r2", severity=Severity.MEDIUM)], now=NOW
+    )
+    again = store.call(
+        alerts.record_alerts, [draft(1, rule="secret.r1"), draft(1, rule="secret.r2", severity=Severity.MEDIUM)], now=NOW
+    )
+    assert again == []
+    fresh = store.call(alerts.get_alert, second)
+    assert [hit.rule for hit in fresh.hits] == ["secret.r2"] and fresh.rule == "secret.r2"
+    # r1 made worse later joins the open alert, which shows it now; the acknowledgement is untouched
+    assert store.call(alerts.record_alerts, [draft(1, rule="secret.r1", severity=Severity.HIGH),
+                                             draft(1, rule="secret.r2", severity=Severity.MEDIUM)], now=NOW) == []
+    old = store.call(alerts.get_alert, first)
+    assert (old.state, old.ack_by, old.raised_at) == (AlertState.ACKNOWLEDGED, "张三", NOW)
+
+
+def test_an_acknowledgement_is_never_rewritten_when_a_hit_gets_worse(store: Store) -> None:
+    (first,) = store.call(alerts.record_alerts, [draft(1, rule="paid.fraud", severity=Severity.LOW)], now=NOW)
+    store.call(alerts.acknowledge, first, officer="张三", note="反诈提醒", now=NOW + timedelta(hours=1))
+    later = NOW + timedelta(hours=3)
+    (second,) = store.call(alerts.record_alerts, [draft(1, rule="paid.fraud", severity=Severity.HIGH)], now=later)
+    assert second != first
+    old = store.call(alerts.get_alert, first)
+    assert (old.state, old.ack_by, old.ack_note, old.ack_at, old.raised_at) == (
+        AlertState.ACKNOWLEDGED, "张三", "反诈提醒", NOW + timedelta(hours=1), NOW
+    )
+    assert store.call(alerts.get_alert, second).raised_at == later
+
+
+def test_a_bulk_action_on_handled_states_takes_no_new_alert(store: Store) -> None:
+    ids = store.call(alerts.record_alerts, [draft(1), draft(2)], now=NOW)
+    resolved_only = AlertFilter(states=frozenset({AlertState.RESOLVED}))
+    assert store.call(alerts.acknowledge_selected, resolved_only, officer="张三", note="x", now=NOW) == []
+    until = NOW + timedelta(hours=1)
+    assert store.call(alerts.defer_selected, resolved_only, until=until, officer="张三", note="", now=NOW) == []
+    assert all(a.state is AlertState.NEW and a.deferred_until is None for a in store.call(alerts.get_alerts, ids))
+
+
+def test_an_alert_that_gets_worse_is_no_longer_deferred(store: Store) -> None:
+    medium = draft(1, rule="privacy.cue", category="privacy", severity=Severity.MEDIUM)
+    (alert_id,) = store.call(alerts.record_alerts, [medium], now=NOW)
+    store.call(alerts.defer_selected, AlertFilter(item=(ItemKind.POST, 1)), until=NOW + timedelta(hours=12),
+               officer="张三", note="", now=NOW)
+    high = draft(1, rule="pii.id_card", category="privacy", severity=Severity.HIGH)
+    assert store.call(alerts.record_alerts, [medium, high], now=NOW) == [alert_id]
+    assert store.call(alerts.get_alert, alert_id).deferred_until is None
+
+
+def test_only_one_alert_per_item_and_category_can_be_new() -> None:
+    import sqlite3
+
+    with Store(None) as store:
+        store.call(apply_register, [AccountSpec(name="江北发布", platform=Platform.WEIBO, source="1")], now=NOW)
+        store.call(alerts.record_alerts, [draft(1)], now=NOW)
+        with pytest.raises(Exception) as refused:  # noqa: PT011 - the store wraps the constraint error
+            store.call(lambda db: db["alerts"].insert(
+                {"account_id": 1, "item_kind": "post", "item_id": 1, "category": "secret", "severity": "high",
+                 "rule": "secret.other", "raised_at": "2026-11-25T02:00:00+00:00", "state": "new"}))
+        assert isinstance(refused.value, sqlite3.IntegrityError) or "UNIQUE" in str(refused.value)

@@ -80,3 +80,18 @@ def test_old_alerts_fold_per_item_and_category_and_learn_backlog(old_workspace: 
     assert by_rule[(1, "pii.mobile")].state is AlertState.ACKNOWLEDGED
     assert by_rule[(1, "privacy.cue")].state is AlertState.NEW
     assert {item: by_rule[key].backlog for key in by_rule for item in [key[0]]} == {1: True, 2: False, 3: True}
+
+
+def test_after_the_migration_alerts_from_before_never_escalate_and_rules_may_repeat(old_workspace: Path) -> None:
+    from jb_watchdesk.domain.alerts import AlertDraft
+    from jb_watchdesk.domain.models import ItemKind
+
+    with Store(old_workspace) as store:
+        assert {a.escalation_step for a in store.query(alerts.list_alerts, limit=100)} == {-1}
+        # item 2's privacy alert was folded (privacy.cue resolved as merged): a new scan of it
+        # naming only the cue must not collide with the merged row's rule
+        cue = AlertDraft(account_id=1, item_kind=ItemKind.POST, item_id=2, category="privacy", severity=Severity.MEDIUM,
+                         rule="privacy.cue", text="身份证号")
+        store.call(alerts.record_alerts, [cue], now=FIRST_POLL + timedelta(days=4))
+        store.call(alerts.resolve_removed_rules, active_rules={"privacy.cue", "pii.mobile"}, categories={"privacy"},
+                   now=FIRST_POLL + timedelta(days=4))
