@@ -383,6 +383,9 @@ class EscalationService:
     language: str | None = None
     timeout_s: float = SEND_TIMEOUT_S
     _sounding: tuple[tuple[Subject, int], ...] = field(default=(), init=False, repr=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    _retry_at: dict[tuple[str, int], datetime] = field(default_factory=dict, init=False, repr=False)
+    """When a message no channel took is tried again (in memory: a restart tries at once)."""
 
     @property
     def sounding(self) -> tuple[tuple[Subject, int], ...]:
@@ -390,7 +393,15 @@ class EscalationService:
         return self._sounding
 
     async def check(self) -> EscalationReport:
-        """Take every step due now; one message for all the things whose message step fell due."""
+        """Take every step due now; one message for all the things whose message step fell due.
+
+        One check at a time (a forced cycle beside the loop's tick must not message the leader
+        twice). A message no channel took is tried again every ``policy.after`` while the thing
+        stays open; each try is in the ledger and the window."""
+        async with self._lock:
+            return await self._check()
+
+    async def _check(self) -> EscalationReport:
         now = self.clock.now()
         things = await self.store.run(escalation_store.open_subjects, now=now, after=self.policy.after)
         steps: dict[tuple[str, int], int] = {(thing.subject, thing.ref_id): thing.step for thing in things}
@@ -403,18 +414,35 @@ class EscalationService:
             if await self._record(thing, step, outcomes=(), now=now):
                 steps[(thing.subject, thing.ref_id)] = step
                 taken.append(self._taken(thing, step, (), now=now))
+        undelivered = await self.store.run(escalation_store.undelivered_messages)
+        retries = [
+            thing
+            for thing in things
+            if (thing.subject, thing.ref_id) in undelivered and self._retry_at.get((thing.subject, thing.ref_id), now) <= now
+        ]
         failures: tuple[ChannelOutcome, ...] = ()
         problem = ""
-        if messages_due:
-            open_now = [thing for thing in messages_due if await self.store.run(escalation_store.still_open, thing.subject, thing.ref_id)]
-            if open_now:
-                outcomes, problem = await self._send(open_now)
-                failures = tuple(outcome for outcome in outcomes if not outcome.ok)
-                stored = outcomes or (ChannelOutcome("", ok=False, error=problem),)
-                for thing in open_now:
-                    if await self._record(thing, Step.MESSAGE, outcomes=stored, now=now):
-                        steps[(thing.subject, thing.ref_id)] = Step.MESSAGE
-                        taken.append(self._taken(thing, Step.MESSAGE, outcomes, now=now))
+        open_now = [thing for thing in messages_due if await self.store.run(escalation_store.still_open, thing.subject, thing.ref_id)]
+        if open_now or retries:
+            outcomes, problem = await self._send([*open_now, *retries])
+            failures = tuple(outcome for outcome in outcomes if not outcome.ok)
+            stored = outcomes or [ChannelOutcome("", ok=False, error=problem)]
+            for thing in open_now:
+                if await self._record(thing, Step.MESSAGE, outcomes=stored, now=now):
+                    steps[(thing.subject, thing.ref_id)] = Step.MESSAGE
+                    taken.append(self._taken(thing, Step.MESSAGE, outcomes, now=now))
+            for thing in retries:
+                outcome_json = [outcome.as_json() for outcome in stored]
+                await self.store.run(
+                    escalation_store.record_retry, subject=thing.subject, ref_id=thing.ref_id, outcome=outcome_json, now=now
+                )
+            delivered = any(outcome.ok for outcome in outcomes)
+            for thing in [*open_now, *retries]:
+                key = (thing.subject, thing.ref_id)
+                if delivered:
+                    self._retry_at.pop(key, None)
+                else:
+                    self._retry_at[key] = now + self.policy.after
         self._sounding = tuple(
             (Subject(thing.subject), thing.ref_id)
             for thing in things

@@ -25,6 +25,9 @@ from jb_watchdesk.domain.rules import EMERGENCY_FIRST_POST_WITHIN
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage.codec import from_db, to_db
 
+MESSAGE_STEP: Final = 2
+"""The step that messages the leader on duty."""
+
 ALERT: Final = "alert"
 COMMENT: Final = "comment"
 EMERGENCY: Final = "emergency"
@@ -244,6 +247,40 @@ def record_step(
         entry = audit.Entry(kind=audit.ESCALATION, ref_table="escalations", ref_id=int(cursor.lastrowid or 0), payload=payload)
         audit.append(db, entry, now=now)
     return True
+
+
+def undelivered_messages(db: Database) -> set[tuple[str, int]]:
+    """The things whose message to the leader reached no channel yet and that are still open:
+    the service tries again (the step stays taken; each try is in the ledger)."""
+    found: set[tuple[str, int]] = set()
+    for subject, ref_id, outcome in db.execute("SELECT subject, ref_id, outcome FROM escalations WHERE step = ?", [MESSAGE_STEP]):
+        try:
+            channels = json.loads(outcome or "[]")
+        except ValueError:
+            channels = []
+        delivered = any(isinstance(item, dict) and item.get("ok") for item in channels)
+        if not delivered and still_open(db, subject, ref_id):
+            found.add((str(subject), int(ref_id)))
+    return found
+
+
+def record_retry(
+    db: Database, *, subject: str, ref_id: int, outcome: Sequence[Mapping[str, object]], now: datetime
+) -> None:
+    """Another try at a message no channel had taken: its outcome replaces the failed one (the
+    handover shows the latest), and the try is a ledger row of its own."""
+    outcome_json = json.dumps(list(outcome), ensure_ascii=False, sort_keys=True)
+    with db.atomic():
+        row = db.execute(
+            "SELECT id FROM escalations WHERE subject = ? AND ref_id = ? AND step = ?", [subject, ref_id, MESSAGE_STEP]
+        ).fetchone()
+        if row is None:
+            return
+        db.execute("UPDATE escalations SET outcome = ? WHERE id = ?", [outcome_json, row[0]])
+        payload: dict[str, object] = {
+            "subject": subject, "ref_id": ref_id, "step": MESSAGE_STEP, "retry": True, "channels": [dict(item) for item in outcome],
+        }
+        audit.append(db, audit.Entry(kind=audit.ESCALATION, ref_table="escalations", ref_id=int(row[0]), payload=payload), now=now)
 
 
 def _step_row(row: Mapping[str, Any]) -> StepRow:

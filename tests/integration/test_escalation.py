@@ -266,3 +266,42 @@ def test_an_alert_raised_again_after_its_acknowledgement_escalates_afresh(store:
     assert [t.step for t in check(escalation, clock, again + N).taken] == [Step.SOUND]
     assert [t.step for t in check(escalation, clock, again + 2 * N).taken] == [Step.MESSAGE]
     assert len(webhook.received) == 2
+
+
+def test_a_message_no_channel_took_is_tried_again_until_one_does(store: Store, webhook: Webhook) -> None:
+    alert_id = raise_alert(store, 1)
+    clock = FakeClock(RAISED)
+    urls: list[str] = [f"json://127.0.0.1:{closed_port()}/hook/{KEY}"]
+    escalation = EscalationService(
+        store=store, clock=clock, channels=lambda: list(urls), policy=EscalationPolicy(after=N), language="zh", timeout_s=10
+    )
+    check(escalation, clock, RAISED + N)
+    failed = check(escalation, clock, RAISED + 2 * N)
+    assert [t.step for t in failed.taken] == [Step.MESSAGE] and failed.failures and webhook.received == []
+    # not before another N minutes; then through the channel the officer fixed meanwhile
+    urls.append(webhook.url())
+    assert check(escalation, clock, RAISED + 2 * N + timedelta(minutes=5)).taken == ()
+    assert webhook.received == []
+    check(escalation, clock, RAISED + 3 * N)
+    assert len(webhook.received) == 1
+    # delivered: no more tries; the ledger holds the step and the retry
+    check(escalation, clock, RAISED + 5 * N)
+    assert len(webhook.received) == 1
+    payloads = store.query(lambda db: [json.loads(row[0]) for row in db.execute("SELECT payload FROM ledger WHERE kind = 'escalation'")])
+    assert [p["step"] for p in payloads] == [1, 2, 2] and [p.get("retry", False) for p in payloads] == [False, False, True]
+    assert any(channel["ok"] for channel in payloads[-1]["channels"])
+    assert store.call(alert_store.get_alert, alert_id).escalation_step == Step.MESSAGE
+
+
+def test_two_checks_at_once_message_the_leader_once(store: Store, webhook: Webhook) -> None:
+    raise_alert(store, 1)
+    clock = FakeClock(RAISED + N)
+    escalation = service(store, clock, webhook.url())
+    asyncio.run(escalation.check())
+    clock.at = RAISED + 2 * N
+
+    async def both() -> None:
+        await asyncio.gather(escalation.check(), escalation.check())
+
+    asyncio.run(both())
+    assert len(webhook.received) == 1
