@@ -199,7 +199,7 @@ UI: Final[dict[str, tuple[str, str]]] = {
     "ui.popup.position": ("第 {index} / {total} 项", "item {index} of {total}"),
     "ui.popup.ack_one": ("确认本条", "Acknowledge this alert"),
     "ui.popup.ack_item": ("确认该内容全部告警", "Acknowledge all of this item"),
-    "ui.popup.ack_account": ("确认该账号全部告警", "Acknowledge all of this account"),
+    "ui.popup.ack_account": ("确认该账号全部实时告警", "Acknowledge all live alerts of this account"),
     "ui.popup.defer": ("暂缓", "Defer"),
     "ui.popup.esc_hint": ("Esc：暂缓 15 分钟", "Esc: defer 15 minutes"),
     "ui.popup.first_seen": ("首次发现：", "First seen: "),

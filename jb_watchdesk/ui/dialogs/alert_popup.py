@@ -293,7 +293,8 @@ class AlertPopup(QWidget):
             self.note.clear()
             self.drop_item(entry.key)
         else:
-            self.acknowledgedSelection.emit(AlertFilter(account_ids=frozenset({entry.account_id})), note)
+            # the account's live alerts only: its backlog is reviewed in the list, never by one click here
+            self.acknowledgedSelection.emit(AlertFilter(account_ids=frozenset({entry.account_id}), backlog=False), note)
             self.note.clear()
             self.drop_account(entry.account_id)
 
