@@ -167,14 +167,44 @@ CLOCK_SKEW: Final = timedelta(minutes=5)
 """How far after ``now`` a latest post may be dated (the platform's clock and ours differ a little)."""
 
 
-def parse_reading_time(value: str) -> datetime:
-    """The latest post time as the officer typed it: ISO-8601, without a zone read as Beijing time."""
-    text = value.strip()
+def parse_reading_time(value: str, *, now: datetime | None = None) -> datetime:
+    """The latest post time as the officer typed it: ISO-8601, without a zone read as Beijing time.
+
+    With ``now`` (the checklist, where seconds count) the short forms are read too, as a clock on
+    the wall reads them: ``HH:MM`` is the latest such time not after ``now`` (today, else
+    yesterday) and ``MM-DD HH:MM`` the latest such date not after ``now`` (this year, else last).
+    """
+    text = " ".join(value.split())
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise InputError("reading.bad_time", value=value) from None
+        parsed = _short_time(text, now) if now is not None else None
+    if parsed is None:
+        raise InputError("reading.bad_time", value=value)
     return parsed if parsed.tzinfo is not None and parsed.utcoffset() is not None else parsed.replace(tzinfo=SHANGHAI)
+
+
+def _short_time(text: str, now: datetime) -> datetime | None:
+    local = now.astimezone(SHANGHAI)
+    for pattern, has_date in (("%H:%M", False), ("%m-%d %H:%M", True), ("%m/%d %H:%M", True)):
+        try:
+            typed = datetime.strptime(f"{local.year} {text}", f"%Y {pattern}")  # noqa: DTZ007 - zone set below
+        except ValueError:
+            continue
+        if not has_date:
+            typed = typed.replace(month=local.month, day=local.day)
+        candidate = typed.replace(tzinfo=SHANGHAI)
+        if candidate > local + CLOCK_SKEW:
+            if has_date:
+                try:
+                    candidate = candidate.replace(year=local.year - 1)
+                except ValueError:  # 29 February
+                    return None
+            else:
+                candidate -= timedelta(days=1)
+        return candidate
+    return None
 
 
 def parse_count(value: str | int | None, *, field_name: str) -> int | None:

@@ -437,7 +437,9 @@ def test_an_action_is_announced_once_and_shown_without_a_second_reload(
     assert changes.shift and changes.result.officer == "张三"  # type: ignore[attr-defined]
     assert initiator is view.desk
     # the action reloads what its flags name, once: no reload of the register or the charts
-    assert sorted(reads) == ["count_inspections", "emergency_status", "handover", "list_shifts", "shift_inspections"]
+    assert sorted(reads) == [
+        "count_inspections", "emergency_status", "handover", "list_shifts", "reading_checklist", "shift_inspections"
+    ]
 
 
 def test_changes_made_elsewhere_reload_only_the_parts_they_name(
@@ -451,7 +453,7 @@ def test_changes_made_elsewhere_reload_only_the_parts_they_name(
         reads = record_reads(view, monkeypatch)
         runner.announce(Changes(status=True))  # a poll cycle: freshness and health
         await settle()
-        assert sorted(reads) == ["handover", "list_accounts"]
+        assert sorted(reads) == ["handover", "list_accounts", "reading_checklist"]  # an account's source may change
         reads.clear()
         runner.announce(Changes(ledger=True))
         await settle()

@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon
 
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services.problems import freshness_text, health_text
-from jb_watchdesk.services.status import AccountStatusRow
+from jb_watchdesk.services.status import AccountStatusRow, needs_reading
 from jb_watchdesk.ui import icons, labels
 from jb_watchdesk.ui.i18n import t
 from jb_watchdesk.ui.text import tooltip
@@ -225,7 +225,7 @@ class DashboardModel(QAbstractTableModel):
         if column == "freshness":
             return labels.freshness(row.freshness.value)
         if column == "health":
-            return labels.health(a.health.value)
+            return reading_label(row) or labels.health(a.health.value)
         if column == "pending":
             return str(row.pending_comments)
         if column == "overdue":
@@ -234,6 +234,8 @@ class DashboardModel(QAbstractTableModel):
 
     def _tooltip(self, row: AccountStatusRow, column: str) -> str | None:
         a = row.account
+        if column == "health" and row.awaiting_reading:
+            return tooltip(t("ui.dashboard.awaiting_reading_tooltip"))
         if column == "health":
             reason = health_text(a)
             since = a.health_since.astimezone(SHANGHAI).strftime("%m-%d %H:%M") if a.health_since else ""
@@ -242,6 +244,9 @@ class DashboardModel(QAbstractTableModel):
             return tooltip(t("ui.dashboard.overdue_tooltip"))
         if column in ("name", "unit"):
             return tooltip(f"{a.name}\n{a.unit}\n{a.source}")
+        if column in ("freshness", "last_post") and row.source == "manual" and row.read_at is not None:
+            read = reading_label(row, always=True)
+            return tooltip(f"{read}\n{freshness_text(row)}".strip())
         if column == "freshness" and row.freshness_reasons:
             return tooltip(freshness_text(row))
         return None
@@ -262,6 +267,17 @@ class DashboardModel(QAbstractTableModel):
             row.pending_comments,
             row.overdue_ack * 1000 + row.overdue_result,
         )
+
+
+def reading_label(row: AccountStatusRow, *, always: bool = False) -> str:
+    """"人工读取 · 张三 · 11-25 02:10" for an account the officer reads (``always``: any account with a
+    reading), "待人工读取" for one not read yet; empty for an account a machine source reads."""
+    if not always and not needs_reading(row.account):
+        return ""
+    if row.read_at is None:
+        return t("ui.dashboard.awaiting_reading") if row.awaiting_reading else ""
+    at = row.read_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
+    return t("ui.dashboard.read_by", officer=row.read_by or "—", at=at)
 
 
 def week_label(posts_this_week: int, posts_7d: int) -> str:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QFileDialog, QGridLayout, QScrollArea, QVBoxLayout
 
 from jb_watchdesk.services.changes import Changes
 from jb_watchdesk.ui.controller import DeskController
+from jb_watchdesk.ui.views.duty.checklist import ChecklistPanel
 from jb_watchdesk.ui.views.duty.emergency import EmergencyPanel
 from jb_watchdesk.ui.views.duty.inspection import InspectionPanel
 from jb_watchdesk.ui.views.duty.panel import Desk, reporting
@@ -94,12 +95,14 @@ class DutyView(QWidget):
         self.inspection_panel = InspectionPanel(self.desk)
         self.emergency_panel = EmergencyPanel(self.desk)
         self.report_panel = ReportPanel(self.desk)
+        self.checklist_panel = ChecklistPanel(self.desk)
         content = QWidget()
         grid = QGridLayout(content)
         grid.addWidget(self.shift_panel, 0, 0)
         grid.addWidget(self.inspection_panel, 0, 1)
         grid.addWidget(self.emergency_panel, 1, 0)
         grid.addWidget(self.report_panel, 1, 1)
+        grid.addWidget(self.checklist_panel, 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         scroll = QScrollArea()
@@ -233,6 +236,8 @@ class DutyView(QWidget):
             shift_moved = bool(parts & Part.HANDOVER) and (on_duty.id if on_duty else None) != self.inspection_panel.loaded_for
             if parts & Part.INSPECTIONS or shift_moved:
                 await self.inspection_panel.load(on_duty)
+            if parts & (Part.INSPECTIONS | Part.ACCOUNTS) or shift_moved:
+                await self.checklist_panel.load()
             if parts & Part.CHARTS:
                 self.report_panel.fill_weeks(self.desk.now())
                 await self.report_panel.load_charts()
