@@ -14,6 +14,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from jb_watchdesk.app import App
+from jb_watchdesk.domain.errors import WatchdeskError
+from jb_watchdesk.services import operations as ops
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.ui.bridge import Bridge
 from jb_watchdesk.ui.controller import DeskController
@@ -89,6 +91,7 @@ async def serve(app: App, *, poll_settings: PollSettings | None = None, title_su
             await asyncio.wait_for(controller.stop(), timeout=SHUTDOWN_WITHIN_S)
         except TimeoutError:
             log.warning("background work did not stop within %.0f s", SHUTDOWN_WITHIN_S)
+        await record_quit(app, officer=controller.officer, reason=window.quit_reason)
         await window.notifier.aclose()
         if tray is not None:
             tray.hide()
@@ -99,6 +102,15 @@ async def serve(app: App, *, poll_settings: PollSettings | None = None, title_su
         icons.clear_cache()
         await asyncio.sleep(0)
     return 0
+
+
+async def record_quit(app: App, *, officer: str, reason: str) -> None:
+    """Monitoring stopped on purpose: a ``quit`` gap with who and why, and no heartbeat left to be
+    taken for a crash. After the watch loop stopped, so no cycle can close the gap at once."""
+    try:
+        await asyncio.to_thread(ops.stop_monitoring, app.store, app.workspace.root, now=app.clock.now(), officer=officer, reason=reason)
+    except WatchdeskError as error:  # a locked or full database: the heartbeat stays, the next start records a crash gap
+        log.warning("the quit could not be recorded: %s", error)
 
 
 def run_desktop(

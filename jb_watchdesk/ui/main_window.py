@@ -25,6 +25,7 @@ from jb_watchdesk.ui.alert_desk import AlertDesk
 from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui.dialogs.alert_popup import AlertPopup
 from jb_watchdesk.ui.dialogs.post import PostDialog
+from jb_watchdesk.ui.dialogs.quit import QuitFlow
 from jb_watchdesk.ui.dialogs.settings import SettingsDialog
 from jb_watchdesk.services.problems import error_text
 from jb_watchdesk.ui.i18n import localise_file_dialog, t
@@ -103,6 +104,9 @@ class MainWindow(QMainWindow):
             controller=controller, view=self.alerts, banner=self.banner, notifier=self.notifier, run=self._run, say=self.show_message
         )
         self.popup = self.alert_desk.popup
+        self.quit_flow = QuitFlow(controller, self)
+        self.quit_reason = ""
+        """Why the officer quit (asked when a shift or an emergency clock was open): the gap's reason."""
         self._connect()
 
     # -- wiring --------------------------------------------------------------------------
@@ -123,9 +127,10 @@ class MainWindow(QMainWindow):
         bridge.message.connect(self.show_message)
         bridge.pollingChanged.connect(self._polling_changed)
         self.poll_action.triggered.connect(lambda: self._run(self._poll_now(), t("ui.window.poll")))
-        self.pause_action.toggled.connect(self.controller.set_paused)
+        self.pause_action.toggled.connect(self._pause_toggled)
         self.settings_action.triggered.connect(self.open_settings)
-        self.quit_action.triggered.connect(self.quitRequested)
+        self.quit_action.triggered.connect(self.quit_flow.request)
+        self.quit_flow.confirmed.connect(self._quit_confirmed)
         self.comments.actionRequested.connect(
             lambda comment_id, done, note: self._run(self.controller.comment_action(comment_id, done=done, note=note), t("ui.window.comment_action"))
         )
@@ -143,7 +148,7 @@ class MainWindow(QMainWindow):
         if self.tray is not None:
             self.tray.showRequested.connect(self.bring_to_front)
             self.tray.pauseToggled.connect(self.pause_action.setChecked)
-            self.tray.quitRequested.connect(self.quitRequested)
+            self.tray.quitRequested.connect(self.quit_flow.request)
         bridge.start_listening()
         self._polling_changed(True)
 
@@ -218,6 +223,8 @@ class MainWindow(QMainWindow):
             self.tabs.setTabIcon(self.tabs.indexOf(tab), icons.icon(state))
 
     def show_cycle(self, cycle: Cycle) -> None:
+        if cycle.gaps:  # monitoring resumed: when it stopped, and why
+            self.banner.show_text("\n".join(gap.describe() for gap in cycle.gaps))
         changes = cycle.poll
         when = changes.finished_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if changes.finished_at else ""
         self.statusBar().showMessage(
@@ -237,6 +244,19 @@ class MainWindow(QMainWindow):
         if level == "error":
             self.banner.show_text(text)
         self.statusBar().showMessage(text.splitlines()[0] if text else "", 15_000)
+
+    def _pause_toggled(self, paused: bool) -> None:
+        """Pausing stops monitoring: the pause and the resume are a gap in the record."""
+        self.controller.set_paused(paused)
+        app = self.controller.app
+        if paused:
+            self._run(self.controller.run(ops.pause_monitoring, app.store, officer=self.controller.officer, now=app.clock.now()), t("ui.window.pause_polling"))
+        else:
+            self._run(self.controller.run(ops.resume_monitoring, app.store, now=app.clock.now()), t("ui.window.pause_polling"))
+
+    def _quit_confirmed(self, reason: str) -> None:
+        self.quit_reason = reason
+        self.quitRequested.emit()
 
     def _polling_changed(self, running: bool) -> None:
         self.polling_label.setText(t("ui.window.polling") if running else t("ui.window.polling_paused"))
@@ -383,4 +403,4 @@ class MainWindow(QMainWindow):
             self.tray.showMessage(t("ui.window.still_running"), t("ui.window.still_running_detail"), Tray.MessageIcon.Information, 5_000)
             return
         event.ignore()
-        self.quitRequested.emit()
+        self.quit_flow.request()

@@ -1,5 +1,9 @@
 """The emergency panel: an emergency plan activation and its 2-hour clock to the first post (§3.6).
 
+A mistyped activation is cancelled (its clock stops) or corrected (cancelled, and replaced by the
+title and keywords typed above, on the original clock unless the officer restarts it), each with
+a reason: new rows in the record, the original kept as typed.
+
 The list is read when the record changes; the countdowns move once a second from what was
 read, without touching the store.
 """
@@ -9,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from jb_watchdesk.domain.record import Emergency, EmergencyStatus, status_of
+from jb_watchdesk.domain.record import Emergency, EmergencyState, EmergencyStatus, status_of
 from jb_watchdesk.services import emergencies, exports
 from jb_watchdesk.services import operations as ops
 from jb_watchdesk.ui import labels
@@ -70,7 +74,19 @@ class EmergencyPanel(QGroupBox):
         )
         self.emergency_table.setMinimumHeight(160)
         layout.addWidget(self.emergency_table)
+        fix = QHBoxLayout()
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setMaxLength(emergencies.MAX_REASON)
+        self.reason_edit.setPlaceholderText(t("ui.duty.emergency_reason_placeholder"))
+        self.restart_clock = QCheckBox(t("ui.duty.restart_clock"))
+        self.cancel_button = QPushButton(t("ui.duty.cancel_emergency"))
+        self.correct_button = QPushButton(t("ui.duty.correct_emergency"))
+        for widget in (self.reason_edit, self.restart_clock, self.cancel_button, self.correct_button):
+            fix.addWidget(widget, 1 if widget is self.reason_edit else 0)
+        layout.addLayout(fix)
         self.emergency_button.clicked.connect(lambda: desk.spawn(self.start_emergency(), "emergency"))
+        self.cancel_button.clicked.connect(lambda: desk.spawn(self.cancel_selected(), "cancel emergency"))
+        self.correct_button.clicked.connect(lambda: desk.spawn(self.correct_selected(), "correct emergency"))
 
     async def start_emergency(self) -> None:
         """Record an emergency plan activation; its 2-hour clock appears in the list at once."""
@@ -87,6 +103,56 @@ class EmergencyPanel(QGroupBox):
             self.emergency_keywords.clear()
             self.emergency_result.ok(
                 t("ui.duty.activated_title_first_post", title=status.emergency.title, due=exports.local(status.clock.due))
+            )
+            await self.desk.show(changes)
+
+    def selected(self) -> Emergency | None:
+        """The activation selected in the list; None (and said so) when none is."""
+        row = self.emergency_table.currentRow()
+        if not 0 <= row < len(self._emergencies) or not self.emergency_table.selectionModel().hasSelection():
+            self.emergency_result.error(t("ui.duty.pick_emergency"))
+            return None
+        return self._emergencies[row]
+
+    async def cancel_selected(self) -> None:
+        """Cancel the selected activation with the reason typed: its clock stops, nothing escalates."""
+        emergency = self.selected()
+        if emergency is None:
+            return
+        with reporting(self.emergency_result):
+            officer, reason = self.desk.controller.officer, self.reason_edit.text()
+            changes = await self.desk.run(
+                ops.cancel_emergency, emergency_id=emergency.id, reason=reason, officer=officer, now=self.desk.now()
+            )
+            status = changes.result
+            assert isinstance(status, EmergencyStatus)
+            self.reason_edit.clear()
+            self.emergency_result.ok(t("ui.duty.emergency_cancelled", id=status.emergency.id, title=status.emergency.title))
+            await self.desk.show(changes)
+
+    async def correct_selected(self) -> None:
+        """Replace the selected activation by the title and keywords typed above, with the reason."""
+        emergency = self.selected()
+        if emergency is None:
+            return
+        with reporting(self.emergency_result):
+            changes = await self.desk.run(
+                ops.correct_emergency,
+                emergency_id=emergency.id,
+                title=self.emergency_title.text(),
+                keywords=emergencies.parse_keywords(self.emergency_keywords.text()) or None,
+                reason=self.reason_edit.text(),
+                officer=self.desk.controller.officer,
+                restart_clock=self.restart_clock.isChecked(),
+                now=self.desk.now(),
+            )
+            old, new = changes.result  # type: ignore[misc]
+            for field in (self.reason_edit, self.emergency_title, self.emergency_keywords):
+                field.clear()
+            self.restart_clock.setChecked(False)
+            self.emergency_result.ok(
+                t("ui.duty.emergency_corrected", old_id=old.emergency.id, id=new.emergency.id, title=new.emergency.title,
+                  due=exports.local(new.clock.due))
             )
             await self.desk.show(changes)
 
@@ -113,6 +179,9 @@ class EmergencyPanel(QGroupBox):
         """Each activation's state and countdown as of ``now``, from the list already read."""
         for r, emergency in enumerate(self._emergencies):
             status = status_of(emergency, now=now)
-            icon, words = emergency_state(status.state)
+            if status.state is EmergencyState.CANCELLED:
+                icon, words = "unknown", t("ui.duty.cancelled")
+            else:
+                icon, words = emergency_state(status.state)
             set_cell(self.emergency_table, row=r, column=0, text=words, state=icon)
             set_cell(self.emergency_table, row=r, column=1, text=countdown(status, now=now), state=icon)

@@ -55,7 +55,9 @@ class ShiftPanel(QGroupBox):
         layout.addLayout(state)
 
         form = QFormLayout()
-        self.officer_edit = QLineEdit(desk.controller.officer_name())
+        # Only a signed-in officer's name: the login name is nobody's signature (it read "root").
+        self.officer_edit = QLineEdit(desk.controller.officer)
+        self.officer_edit.setPlaceholderText(t("ui.duty.officer_placeholder"))
         self.officer_edit.setMaxLength(MAX_NAME)
         self.sign_in_button = QPushButton(t("ui.duty.start_shift"))
         officer_row = QHBoxLayout()
@@ -132,9 +134,15 @@ class ShiftPanel(QGroupBox):
             await self.desk.show(changes)
 
     async def confirm_handover(self) -> None:
-        """The incoming officer confirms taking over the last ended shift and its open items."""
+        """The incoming officer confirms taking over the last ended shift and its open items: only a
+        signed-in officer (signed in here, or named in the settings), as the command line demands
+        ``--officer``; never the computer's login name."""
+        officer = self.desk.controller.officer.strip()
+        if not officer:
+            self.shift_result.error(t("ui.duty.handover_needs_sign_in"))
+            return
         with reporting(self.shift_result):
-            changes = await self.desk.run(ops.confirm_handover, officer=self.officer_edit.text(), now=self.desk.now())
+            changes = await self.desk.run(ops.confirm_handover, officer=officer, now=self.desk.now())
             shift = changes.result
             assert isinstance(shift, Shift)
             self.shift_result.ok(t("ui.duty.takeover_confirmed_handover_shift", id=shift.id))
