@@ -90,6 +90,8 @@ class WindowEscalation:
     category: str | None = None
     severity: Severity | None = None
     text: str = ""
+    platform: str = ""
+    """The account's platform code (the same name can exist on several platforms)."""
 
     @property
     def failed(self) -> tuple[ChannelOutcome, ...]:

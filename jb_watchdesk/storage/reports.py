@@ -213,7 +213,8 @@ def escalations_in_window(db: Database, *, start: datetime, end: datetime) -> li
     rows = db.execute(
         """
         SELECT e.id, e.subject, e.ref_id, e.step, e.at, e.outcome, ifnull(acc.name, ''), al.category, al.severity,
-               CASE e.subject WHEN 'alert' THEN al.text WHEN 'comment' THEN c.text WHEN 'emergency' THEN em.title END
+               CASE e.subject WHEN 'alert' THEN al.text WHEN 'comment' THEN c.text WHEN 'emergency' THEN em.title END,
+               ifnull(acc.platform, '')
         FROM escalations e
         LEFT JOIN alerts al ON e.subject = 'alert' AND al.id = e.ref_id
         LEFT JOIN comments c ON e.subject = 'comment' AND c.id = e.ref_id
@@ -228,9 +229,9 @@ def escalations_in_window(db: Database, *, start: datetime, end: datetime) -> li
         WindowEscalation(
             id=int(escalation_id), subject=str(subject), ref_id=int(ref_id), step=int(step), at=_when(at),
             channels=_channels(outcome), account_name=str(account), category=category,
-            severity=Severity(severity) if severity else None, text=str(text or ""),
+            severity=Severity(severity) if severity else None, text=str(text or ""), platform=str(platform),
         )
-        for escalation_id, subject, ref_id, step, at, outcome, account, category, severity, text in rows.fetchall()
+        for escalation_id, subject, ref_id, step, at, outcome, account, category, severity, text, platform in rows.fetchall()
     ]
 
 

@@ -128,8 +128,9 @@ def _short(check: inspections.Check) -> str:
     return t(f"export.inspection.short.{check.value}")
 
 
-def summary(rows: list[RenderedInspection]) -> Section:
-    """Per account: automatic inspections counted with their findings; manual ones in full.
+def summary(rows: list[RenderedInspection], *, automatic: bool = True, limit: int | None = None) -> Section:
+    """Per account: automatic inspections counted with their findings (unless ``automatic`` is
+    False: the handover's summary page counts them); manual ones in full, the first ``limit``.
 
     A 12-hour shift over a thousand accounts holds some 70,000 automatic rows, which no one
     prints and signs; the PDF carries this summary and the XLSX/CSV every row.
@@ -154,7 +155,12 @@ def summary(rows: list[RenderedInspection]) -> Section:
         for check, value in zip(_CHECKS, row.checks, strict=True):
             if value != ok:
                 entry["findings"][pair(_short(check), value)] += 1
-    ordered = sorted(per_account.items(), key=lambda kv: (not kv[1]["findings"], kv[0][1]))
+    ordered = sorted(per_account.items(), key=lambda kv: (not kv[1]["findings"], kv[0][1])) if automatic else []
+    note = t("export.inspection.summary_note" if automatic else "export.inspection.manual_note", manual=len(manual),
+             auto=len(rows) - len(manual))
+    if limit is not None and len(manual) > limit:
+        note = t("export.inspection.manual_more", note=note, count=len(manual) - limit)
+        manual = manual[:limit]
     auto_rows = [
         [
             name,
@@ -170,12 +176,12 @@ def summary(rows: list[RenderedInspection]) -> Section:
         headers=headers("account", "inspection", "time", "findings_actions"),
         rows=manual + auto_rows,
         widths=(22, 14, 22, 80),
-        note=t("export.inspection.summary_note", manual=len(manual), auto=len(rows) - len(manual)),
+        note=note,
     )
 
 
-def section(rows: Iterable[InspectionRow]) -> Section:
-    """Every inspection, with the per-account summary the PDF prints instead."""
+def section(rows: Iterable[InspectionRow], *, automatic: bool = True, limit: int | None = None) -> Section:
+    """Every inspection, with the per-account summary the PDF prints instead (see :func:`summary`)."""
     rendered = render(rows)
     return Section(
         "inspections",
@@ -183,5 +189,5 @@ def section(rows: Iterable[InspectionRow]) -> Section:
         column_headers(),
         [r.cells for r in rendered],
         WIDTHS,
-        summary=summary(rendered),
+        summary=summary(rendered, automatic=automatic, limit=limit),
     )

@@ -30,7 +30,11 @@ ID_NUMBER = "11010519491231002X"
 PHONE = "13812345678"
 AUTHOR = "王小明"
 FORMULAS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR"]
-SECTIONS = ["班次", "巡查记录", "告警", "待处理告警", "升级提醒", "暂缓处理", "留言处理", "超时留言", "账号预警", "突发事件", "遗留事项"]
+PDF_SECTIONS = ["交接摘要", "待办事项（按账号）", "巡查中断"]
+SECTIONS = [
+    *PDF_SECTIONS, "班次", "巡查记录", "人工读取", "告警", "待处理告警", "升级提醒", "暂缓处理", "留言处理", "超时留言", "账号预警",
+    "突发事件",
+]
 
 
 @pytest.fixture
@@ -131,12 +135,15 @@ def test_handover_xlsx_has_every_section_masked_data_and_no_formulas(store: Stor
     assert ID_NUMBER not in text and PHONE not in text and AUTHOR not in text
     assert "110105********002X" in text and "138****5678" in text and "王**" in text
     assert document.anchor.head_hash in text and document.anchor.seq == store.call(audit.anchor).seq
-    comments = [row[3] for row in sheets["留言处理"][1:]]
+    comments = [row[4] for row in sheets["留言处理"][1:]]
     # literal text, exactly as written, whatever it starts with
     assert sorted(comments) == sorted(f"{f} 电话138****5678" for f in FORMULAS)
-    assert "-已联系发布单位删除" in [row[10] for row in sheets["告警"][1:]]
+    assert "-已联系发布单位删除" in [row[11] for row in sheets["告警"][1:]]
     assert any(row[2] == "-请关注账号2" or row[4] == "-请关注账号2" for row in sheets["班次"])
-    assert [row[0] for row in sheets["遗留事项"][1:]].count("超时留言") == 1
+    open_items = sheets["待办事项（按账号）"]
+    assert open_items[0] == ["账号", "平台", "类型", "编号", "内容", "起始时间"]
+    assert [row[2] for row in open_items[1:]].count("超时留言") == 1
+    assert sheets["交接摘要"][1][:2] == ["新告警", 1]
     assert sheets["突发事件"][1][6] in ("计时中", "超时未发布")
 
 
@@ -185,12 +192,15 @@ def test_handover_pdf_has_every_section_and_masked_data(store: Store, tmp_path: 
     )
     assert target.read_bytes().startswith(b"%PDF")
     text = pdf_text(target)
-    assert "值班交接记录" in text and "巡查记录(汇总)" in text
-    for title in SECTIONS[2:]:
-        assert title in text
+    assert "值班交接记录" in text
+    for title in PDF_SECTIONS:
+        assert title.replace("（", "(").replace("）", ")") in text
+    # the details are in the XLSX: the PDF is the summary and what is open
+    assert "巡查记录(汇总)" in text and "人工巡查与更正 1 条；自动巡查 4 条只计数" in text
+    assert "留言处理" not in text and "告警分类" not in text
     # table cells wrap inside their column: compare without the line breaks (-raw keeps a cell together)
     joined = "".join(text.split())
-    assert "138****5678" in joined and "110105********002X" in joined
+    assert "没人理" in joined and "暴雨内涝" in joined  # the overdue comment and the emergency waiting
     assert PHONE not in joined and ID_NUMBER not in joined and AUTHOR not in joined
     assert document.anchor.head_hash in joined
     assert "交班人(签字)" in text
