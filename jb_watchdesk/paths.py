@@ -50,6 +50,11 @@ class Workspace:
     def database(self) -> Path:
         return self.root / DB_FILENAME
 
+    def exists(self) -> bool:
+        """Whether a workspace is here: its database file, not merely the folder (which a mistyped
+        path, a stray heartbeat or an unmounted share may leave behind)."""
+        return self.database.is_file()
+
     @property
     def backups(self) -> Path:
         return self.root / "backups"

@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
 from jb_watchdesk.cli.output import PROG, plain, say
 from jb_watchdesk.cli.parser import build_parser, command_names, speaking
@@ -98,6 +98,21 @@ def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -
         return launch_desktop(demo.app, out, demo=True, language=args.lang)
 
 
+# The commands that may start a workspace where there is none: importing the register, and the
+# window (which offers the import). Any other command on a folder without a workspace is a
+# mistyped --data-dir (or JB_WATCHDESK_HOME): it is refused before anything is created there.
+_CREATES_WORKSPACE: Final = frozenset({None, "accounts import"})
+
+
+def require_workspace(workspace: Workspace, args: argparse.Namespace) -> None:
+    """Refuse (exit 2, nothing created) a command that needs a workspace where none exists."""
+    command = args.command if args.command is None else " ".join(filter(None, (args.command, getattr(args, "action", None))))
+    if command in _CREATES_WORKSPACE or workspace.exists():
+        return
+    example = f"{PROG} accounts import {messages.text('cli.metavar.file')}"
+    raise InputError("cli.no_workspace", path=str(workspace.root), example=example)
+
+
 def _report(error: WatchdeskError, err: TextIO) -> None:
     if isinstance(error, ImportRejected):
         for row in error.errors:
@@ -136,6 +151,7 @@ def main(
         if args.demo:
             return run_demo(args, clock, out, err)
         workspace = Workspace.resolve(args.data_dir)
+        require_workspace(workspace, args)
         with factory(workspace, clock) as app:
             if args.command is None:
                 return launch_desktop(app, out, language=args.lang)

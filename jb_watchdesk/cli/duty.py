@@ -392,10 +392,14 @@ def cmd_log_verify(app: App, args: argparse.Namespace, out: TextIO) -> int:
     anchor = ops.parse_anchor(args.anchor) if args.anchor else None
     result = ops.verify_ledger(app.store, anchor=anchor)
     if result.ok:
-        line(out, "log.intact", rows=result.rows_checked, anchor=result.head.text())
+        key = "log.intact_anchor" if anchor else "log.intact"
+        line(out, key, rows=result.rows_checked, seq=anchor.seq if anchor else 0, anchor=result.head.text())
         return 0
-    line(out, "log.broken", where=result.where, reason=result.describe())
-    return 1
+    if result.tampered:
+        line(out, "log.broken", where=result.where, reason=result.describe())
+        return 1
+    line(out, "log.unconfirmed", rows=result.rows_checked, reason=result.describe())  # not tampering
+    return 2 if result.code == "anchor_misnumbered" else 1  # a mistyped number is bad input
 
 
 # -- exports ----------------------------------------------------------------------------------------

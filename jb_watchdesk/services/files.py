@@ -48,18 +48,41 @@ def _decoded(data: bytes, codec: str) -> str:
         raise InputError("file.undecodable") from None
 
 
+def output_folder(path: Path) -> Path:
+    """The folder a file at ``path`` will be written into, which must already exist.
+
+    An export or a backup never creates its folder: a missing one is a mistyped path or a share
+    that is not mounted (``/mnt/share/backups`` is then missing under the bare mount point), and
+    creating it would put the file on the local disk while saying it succeeded. Raises
+    :class:`InputError` ``file.no_folder`` (exit 2), naming the folder; nothing is created.
+    """
+    path = path.expanduser()
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError("file.no_folder", folder=str(folder), path=str(path))
+    if path.is_dir():
+        raise InputError("file.is_folder", path=str(path))
+    return folder
+
 
 @contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[Path]:
+def atomic_output(path: Path, *, create_folder: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename.
 
     On any failure (disk full, file locked by another program) the temporary file is
-    removed and whatever was at ``path`` before is untouched.
+    removed and whatever was at ``path`` before is untouched. The folder must exist (see
+    :func:`output_folder`), unless ``create_folder``: for the workspace's own files, whose
+    folders the desk itself owns.
     """
     path = path.expanduser()
-    directory = path.parent if str(path.parent) else Path(".")
+    if create_folder:
+        directory = path.parent if str(path.parent) else Path(".")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError("file.unwritable", path=str(path), detail=error.strerror or str(error)) from error
+    directory = output_folder(path)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
         os.close(fd)
     except OSError as error:

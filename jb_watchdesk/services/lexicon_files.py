@@ -242,7 +242,7 @@ def add_allow_phrase(data_dir: Path, phrase: str, *, note: str, officer: str, no
     text = existing if existing.strip() else header + "\n"
     if not text.endswith("\n"):
         text += "\n"
-    with atomic_output(path) as temp:
+    with atomic_output(path, create_folder=True) as temp:
         # With a BOM, so Excel on a Chinese Windows opens the file as UTF-8.
         temp.write_text(text + row + "\n", encoding="utf-8-sig", newline="")
     return AllowPhraseAdded(phrase=cleaned, path=path, added=True)

@@ -109,6 +109,16 @@ class LedgerRow:
         return data
 
 
+# How an anchor is written: the short form ``SEQ:HASH`` (``log verify`` prints it), or the long
+# form the exports print, in either language: ``序号 490 条数 490 SHA-256 …``, ``no. 490, 490 rows,
+# SHA-256 …`` (and ``seq=490 条数=490 SHA-256=…``). The long form is read by its labels, so the
+# whole line of a PDF footer or an XLSX cover cell may be pasted as it is.
+_SHORT_ANCHOR: Final = re.compile(r"\s*(\d{1,19})\s*[:：]\s*([0-9a-fA-F]{64})\s*")
+_ANCHOR_HASH: Final = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{64}(?![0-9A-Za-z])")
+_ANCHOR_SEQ: Final = re.compile(r"(?:序号|(?<![A-Za-z])(?:seq|no)\.?)\s*[=:：#]?\s*(\d{1,19})(?!\d)", re.IGNORECASE)
+_ANCHOR_COUNT: Final = re.compile(r"条数\s*[=:：]?\s*(\d{1,19})|(\d{1,19})\s*rows?(?![A-Za-z])|count\s*[=:：]?\s*(\d{1,19})", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Anchor:
     """The head of the chain at one instant: written into exports, checked by ``log verify --anchor``."""
@@ -122,11 +132,28 @@ class Anchor:
 
     @classmethod
     def parse(cls, value: str) -> Anchor:
-        """``SEQ:HASH`` as printed in an export; raises ValueError otherwise."""
-        seq_text, _, digest = value.strip().partition(":")
-        if not seq_text.isdigit() or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        """An anchor as an export prints it (long form, either language) or as ``SEQ:HASH``.
+
+        Raises ValueError for anything else: no hash, two different hashes, no sequence number,
+        or sequence 0 (the empty record) with a hash other than the genesis hash.
+        """
+        short = _SHORT_ANCHOR.fullmatch(value)
+        if short:
+            seq, digest, count = int(short.group(1)), short.group(2).lower(), None
+        else:
+            hashes = list(_ANCHOR_HASH.finditer(value))
+            if len({h.group().lower() for h in hashes}) != 1:
+                raise ValueError(value)
+            # the label nearest before the hash: a pasted footer may number other things first
+            labels = [m for m in _ANCHOR_SEQ.finditer(value, 0, hashes[0].start())]
+            if not labels:
+                raise ValueError(value)
+            seq, digest = int(labels[-1].group(1)), hashes[0].group().lower()
+            count_match = _ANCHOR_COUNT.search(value, labels[-1].end(), hashes[0].start())
+            count = int(next(g for g in count_match.groups() if g)) if count_match else None
+        if seq == 0 and digest != GENESIS_HASH:
             raise ValueError(value)
-        return cls(seq=int(seq_text), count=int(seq_text), head_hash=digest)
+        return cls(seq=seq, count=seq if count is None else count, head_hash=digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +162,12 @@ class VerifyResult:
 
     ``where`` names the bad row for the officer (``ledger#42``, ``inspections#7``) also when the
     problem is in a working table that no ledger row explains; ``reason`` says what is wrong.
+
+    ``tampered`` says the record itself was changed. A result that is not ``ok`` but not
+    ``tampered`` is an anchor the record cannot confirm for another reason: its sequence number is
+    beyond the record's head (``anchor_beyond``: another workspace, a mistyped number, or rows
+    removed from the end together with SQLite's own counter), or its hash belongs to another row
+    (``anchor_misnumbered``: the number was mistyped; ``params`` names the row that carries it).
     """
 
     ok: bool
@@ -145,6 +178,7 @@ class VerifyResult:
     head: Anchor = field(default_factory=lambda: Anchor(0, 0, GENESIS_HASH))
     code: str = ""
     params: tuple[tuple[str, object], ...] = ()
+    tampered: bool = False
 
     def describe(self, language: str | None = None) -> str:
         """The reason in the officer's language."""
@@ -153,7 +187,14 @@ class VerifyResult:
 
 def _broken(checked: int, first: int | None, where: str, code: str, head: Anchor | None = None, /, **params: object) -> VerifyResult:
     reason = messages.text(f"log.reason.{code}", "en", **params)
-    return VerifyResult(False, checked, first, reason, where, head or Anchor(0, 0, GENESIS_HASH), code, tuple(params.items()))
+    head = head or Anchor(0, 0, GENESIS_HASH)
+    return VerifyResult(False, checked, first, reason, where, head, code, tuple(params.items()), tampered=True)
+
+
+def _unconfirmed(checked: int, head: Anchor, code: str, /, **params: object) -> VerifyResult:
+    """An anchor the record cannot confirm though nothing shows the record was changed."""
+    reason = messages.text(f"log.reason.{code}", "en", **params)
+    return VerifyResult(False, checked, None, reason, "", head, code, tuple(params.items()), tampered=False)
 
 
 def canonical_json(payload: Mapping[str, object]) -> str:
@@ -440,11 +481,30 @@ def _check_chain(db: Database) -> tuple[VerifyResult | None, int, int, str]:
     return None, checked, expected - 1, prev
 
 
+def _check_anchor(db: Database, point: Anchor, *, checked: int, head: Anchor) -> VerifyResult | None:
+    """None when the row ``point`` names still carries its hash; else why not (tampered or not)."""
+    if point.seq == 0:  # the empty record: nothing before it to prove (``parse`` checked the hash)
+        return None
+    row = get(db, point.seq)
+    if row is not None and row.hash == point.head_hash:
+        return None
+    found = db.execute("SELECT seq FROM ledger WHERE hash = ? ORDER BY seq LIMIT 1", [point.head_hash]).fetchone()
+    if found is not None:
+        return _unconfirmed(checked, head, "anchor_misnumbered", seq=point.seq, found=int(found[0]))
+    if row is None:
+        return _unconfirmed(checked, head, "anchor_beyond", seq=point.seq, last=head.seq, first=head.seq + 1)
+    where = f"ledger#{point.seq}"
+    return _broken(checked, point.seq, where, "anchor", head, seq=point.seq, digest=point.head_hash[:12])
+
+
 def verify(db: Database, *, anchor_point: Anchor | None = None) -> VerifyResult:
     """Check the whole ledger and the working tables it records; stops at the first problem.
 
     ``anchor_point`` (from an earlier export) adds a check that the row it names still carries
-    the same hash, which catches a consistent rewrite of the chain up to that point.
+    the same hash, which catches a consistent rewrite of the chain up to that point. Only a row
+    that carries another hash is tampering; an anchor beyond the record's head or whose hash
+    belongs to another row is reported as such (``tampered`` False), after every other check,
+    so a real break elsewhere is never hidden behind it.
     """
     failure, checked, last_seq, last_hash = _check_chain(db)
     if failure is not None:
@@ -454,11 +514,11 @@ def verify(db: Database, *, anchor_point: Anchor | None = None) -> VerifyResult:
     if issued is not None and int(issued[0]) > last_seq:
         missing = last_seq + 1
         return _broken(checked, missing, f"ledger#{missing}", "tail_deleted", head, seq=missing, last=int(issued[0]))
+    unconfirmed = None
     if anchor_point is not None:
-        row = get(db, anchor_point.seq)
-        if row is None or row.hash != anchor_point.head_hash:
-            where = f"ledger#{anchor_point.seq}"
-            return _broken(checked, anchor_point.seq, where, "anchor", head, seq=anchor_point.seq, digest=anchor_point.head_hash[:12])
+        unconfirmed = _check_anchor(db, anchor_point, checked=checked, head=head)
+        if unconfirmed is not None and unconfirmed.tampered:
+            return unconfirmed
     for mirror in MIRRORS:
         bad = db.execute(mirror.sql).fetchone()
         if bad is not None:
@@ -467,4 +527,4 @@ def verify(db: Database, *, anchor_point: Anchor | None = None) -> VerifyResult:
             if seq is None:
                 return _broken(checked, None, where, "not_in_ledger", head, table=mirror.table, row=row_id)
             return _broken(checked, seq, where, "differs", head, table=mirror.table, row=row_id, seq=seq)
-    return VerifyResult(True, checked, None, "", "", head)
+    return unconfirmed or VerifyResult(True, checked, None, "", "", head)

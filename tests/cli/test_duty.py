@@ -174,6 +174,7 @@ def test_log_verify_checks_an_anchor(recorded: Path) -> None:
 def test_handover_export_and_weekly_report(recorded: Path, tmp_path: Path) -> None:
     messages.set_language("zh")  # exports follow the officer's language; these checks read the Chinese sheets
     target = tmp_path / "out" / "交接.xlsx"
+    target.parent.mkdir()  # an export never creates its folder (tests/cli/test_doors.py)
     code, out, _ = run(recorded, "handover", "export", "--shift", "1", "--format", "xlsx", "-o", str(target), now=EVENING)
     assert code == 0 and target.exists()
     workbook = load_workbook(target)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from jb_watchdesk.cli import main
+from jb_watchdesk.paths import resources_dir
 from jb_watchdesk.storage.secrets import SERVICE, MemoryKeyring
 
 KEY = "Zq9secretTOKEN42"
@@ -24,6 +25,13 @@ def run(ws: Path, *argv: str, stdin: str = "", monkeypatch: pytest.MonkeyPatch) 
     out, err = io.StringIO(), io.StringIO()
     code = main(["--data-dir", str(ws), *argv], out=out, err=err)
     return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _workspace(tmp_path: Path) -> None:
+    """Escalation channels belong to a workspace: each test works in one (``tmp_path``)."""
+    register = str(resources_dir() / "accounts" / "jiangbei-2021.csv")
+    assert main(["--data-dir", str(tmp_path), "accounts", "import", register], out=io.StringIO(), err=io.StringIO()) == 0
 
 
 @pytest.fixture

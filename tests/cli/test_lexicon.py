@@ -33,7 +33,11 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    return tmp_path / "ws"
+    """An empty workspace (no accounts yet): commands refuse a folder that holds none."""
+    root = tmp_path / "ws"
+    with Store(Workspace(root).database):
+        pass
+    return root
 
 
 def _lexicon_file(ws: Path, name: str, data: bytes) -> Path:

@@ -279,7 +279,10 @@ _HELP: Final[dict[str, tuple[str, str]]] = {
         "校验记录链；有损坏时退出码 1 并指出第一处",
         "check the record's hash chain; exit 1 naming the first broken row",
     ),
-    "cli.help.log verify.anchor": ("同时与此前导出文件中的锚点核对", "also check against the anchor printed in an earlier export"),
+    "cli.help.log verify.anchor": (
+        "同时与此前导出文件中的锚点核对：照抄“记录链锚点”（序号 N 条数 N SHA-256 …），或写作 序号:哈希",
+        "also check against the anchor printed in an earlier export: as printed (no. N, N rows, SHA-256 …), or SEQ:HASH",
+    ),
     "cli.help.handover": ("交接记录", "handover records"),
     "cli.help.handover export": ("导出一个班次（或一段时间）的交接记录", "export a shift's (or a period's) handover record"),
     "cli.help.handover export.shift": ("一个班次", "one shift"),
@@ -307,7 +310,7 @@ _METAVARS: Final[dict[str, tuple[str, str]]] = {
     "cli.metavar.reason": ("原因", "REASON"),
     "cli.metavar.phrase": ("短语", "PHRASE"),
     "cli.metavar.check": ("名称=ok|问题", "NAME=ok|FINDING"),
-    "cli.metavar.anchor": ("序号:哈希", "SEQ:HASH"),
+    "cli.metavar.anchor": ("锚点", "ANCHOR"),
     "cli.metavar.spec": ("设置", "SPEC"),
     "cli.metavar.secret": ("凭据", "secret"),
 }

@@ -134,6 +134,11 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "无法写入 {path}：{detail}。原文件（如有）保持不变",
         "cannot write {path}: {detail}. Any existing file there is unchanged",
     ),
+    "file.no_folder": (
+        "目标文件夹不存在：{folder}。未写入任何文件；请先建好该文件夹，或检查网络共享是否已挂载",
+        "the folder {folder} does not exist: nothing was written. Create it first, or check that the share is mounted",
+    ),
+    "file.is_folder": ("{path} 是一个文件夹：请给出要写入的文件名", "{path} is a folder: give the name of the file to write"),
     # accounts
     "account.probe_failed": ("连接失败（{account}）：{problem}", "connection failed ({account}): {problem}"),
     "account.probe_ok": ("读取到 {posts} 条发布，共 {requests} 次请求", "{posts} posts read in {requests} requests"),
@@ -231,6 +236,10 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     "cli.internal": (
         "内部错误：{detail}（加 --debug 查看详情）",
         "internal error: {detail} (run with --debug for details)",
+    ),
+    "cli.no_workspace": (
+        "{path} 没有工作区：请先用 `{example}` 导入账号台账建立工作区，或检查 --data-dir / JB_WATCHDESK_HOME 是否写错",
+        "no workspace at {path}; create it with `{example}`, or check --data-dir / JB_WATCHDESK_HOME for a typo",
     ),
     # duty shifts, inspections, emergencies, exports and the record
     "duty.empty": ("{field} 不能为空", "{field} must not be empty"),
@@ -347,8 +356,26 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "cannot write a PDF: {detail}. Export XLSX instead, or install Qt and a Chinese font (e.g. fonts-noto-cjk)",
     ),
     "log.bad_anchor": (
-        "锚点“{value}”无效，格式为 序号:SHA-256（见导出文件中的“记录链锚点”）",
-        "bad anchor {value!r}: use SEQ:SHA256 as printed in an export",
+        "锚点“{value}”无效：请照抄导出文件中的“记录链锚点”（如“序号 490 条数 490 SHA-256 …”），或写作 序号:SHA-256",
+        "bad anchor {value!r}: copy the record anchor as an export prints it (e.g. \"no. 490, 490 rows, SHA-256 …\"), or write SEQ:SHA256",
+    ),
+    "log.intact_anchor": (
+        "记录链完好：共检查 {rows} 条；第 {seq} 条与锚点一致；当前锚点 {anchor}",
+        "the record is intact: {rows} rows checked; row {seq} matches the anchor; anchor now {anchor}",
+    ),
+    "log.unconfirmed": (
+        "记录链本身完好（共检查 {rows} 条），但无法用此锚点核对：{reason}",
+        "the record itself is intact ({rows} rows checked), but the anchor cannot be confirmed: {reason}",
+    ),
+    "log.reason.anchor_beyond": (
+        "记录链只到第 {last} 条，没有锚点中的第 {seq} 条。请核对锚点是否抄错、是否来自另一个工作区（--data-dir）；"
+        "若锚点确实来自本工作区的导出，则第 {first}–{seq} 条已被删除",
+        "the record ends at row {last} and has no row {seq}. Check that the anchor was copied right and comes from this"
+        " workspace (--data-dir); if it does, rows {first}–{seq} were removed",
+    ),
+    "log.reason.anchor_misnumbered": (
+        "锚点的哈希属于第 {found} 条，不是第 {seq} 条：序号可能抄错，请用 {found} 再核对",
+        "the anchor's hash belongs to row {found}, not row {seq}: the number was probably mistyped; check again with {found}",
     ),
     "log.intact": (
         "记录链完好：共检查 {rows} 条；锚点 {anchor}",

@@ -302,3 +302,107 @@ def test_an_officers_action_made_up_in_the_tables_is_not_in_the_ledger(acted: Pa
     tamper(acted, statement)
     result = verify(acted)
     assert not result.ok and result.where == where and "not in the ledger" in result.reason
+
+
+# -- anchors as the exports print them, and what an anchor the record lacks means ------------------
+
+
+HASH = "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_an_anchor_reads_back_exactly_as_the_exports_print_it(language: str) -> None:
+    from jb_watchdesk.domain import messages
+
+    printed = messages.text("export.anchor_text", language, seq=490, count=490, hash=HASH)
+    assert audit.Anchor.parse(printed) == audit.Anchor(seq=490, count=490, head_hash=HASH)
+    footer = messages.text("export.footer", language, title="交接记录 第 12 班", when="2026-11-25 08:00", anchor=printed)
+    assert audit.Anchor.parse(f"第 3 页    {footer}") == audit.Anchor(seq=490, count=490, head_hash=HASH)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"490:{HASH}",
+        f" 490 : {HASH.upper()} ",
+        f"490：{HASH}",
+        f"seq=490 条数=490 SHA-256={HASH}",
+        f"序号 490 条数 490 SHA-256 {HASH}",
+        f"no. 490, 490 rows, SHA-256 {HASH}",
+        f"记录链锚点 序号 490 条数 490 SHA-256 {HASH}",
+    ],
+)
+def test_every_printed_form_of_an_anchor_is_read(text: str) -> None:
+    assert audit.Anchor.parse(text) == audit.Anchor(seq=490, count=490, head_hash=HASH)
+
+
+@given(st.integers(min_value=1, max_value=2**62), st.integers(min_value=0, max_value=2**62),
+       st.text(alphabet="0123456789abcdef", min_size=64, max_size=64), st.sampled_from(["zh", "en"]))
+def test_any_printed_anchor_round_trips(seq: int, count: int, digest: str, language: str) -> None:
+    from jb_watchdesk.domain import messages
+
+    printed = messages.text("export.anchor_text", language, seq=seq, count=count, hash=digest)
+    assert audit.Anchor.parse(printed) == audit.Anchor(seq=seq, count=count, head_hash=digest)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        HASH,  # no sequence number
+        "序号 490",  # no hash
+        f"序号 490 SHA-256 {HASH} {HASH[::-1]}",  # two different hashes
+        f"序号 490 SHA-256 {HASH}0",  # 65 hex digits: not a SHA-256
+        f"0:{HASH}",  # row 0 is the empty record: only the genesis hash
+    ],
+)
+def test_a_malformed_anchor_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        audit.Anchor.parse(text)
+
+
+def test_the_empty_records_anchor_verifies() -> None:
+    with Store(None) as store:
+        result = store.call(audit.verify, anchor_point=audit.Anchor.parse(f"序号 0 条数 0 SHA-256 {audit.GENESIS_HASH}"))
+    assert result.ok
+
+
+def test_an_anchor_beyond_the_head_says_so_and_is_not_called_tampering(db_path: Path) -> None:
+    result = verify(db_path, audit.Anchor(seq=490, count=490, head_hash=HASH))
+    assert not result.ok and not result.tampered
+    assert result.code == "anchor_beyond" and dict(result.params) == {"seq": 490, "last": 12, "first": 13}
+    assert "has no row 490" in result.describe("en") and "没有锚点中的第 490 条" in result.describe("zh")
+
+
+def test_a_mistyped_sequence_number_with_a_real_hash_names_the_row_that_carries_it(db_path: Path) -> None:
+    with Store(db_path) as store:
+        row_7 = store.call(audit.get, 7)
+    assert row_7 is not None
+    for seq in (5, 70):  # an existing row and one beyond the head
+        result = verify(db_path, audit.Anchor(seq=seq, count=seq, head_hash=row_7.hash))
+        assert not result.ok and not result.tampered and result.code == "anchor_misnumbered"
+        assert dict(result.params) == {"seq": seq, "found": 7}
+
+
+def test_a_row_that_lost_the_anchors_hash_is_tampering(db_path: Path) -> None:
+    result = verify(db_path, audit.Anchor(seq=5, count=5, head_hash=HASH))
+    assert not result.ok and result.tampered and result.code == "anchor" and result.first_broken == 5
+
+
+def test_rows_cut_from_the_end_with_the_counter_reset_are_named_by_the_anchor(db_path: Path) -> None:
+    """Deleting the newest rows and SQLite's counter leaves a chain that verifies on its own; the
+    anchor then names rows the record lacks, and says that they may have been removed."""
+    with Store(db_path) as store:
+        anchor = store.call(audit.anchor)
+    tamper(db_path, "DELETE FROM ledger WHERE seq = 12", "DELETE FROM emergencies",
+           "UPDATE sqlite_sequence SET seq = 11 WHERE name = 'ledger'")
+    assert verify(db_path).ok
+    result = verify(db_path, anchor)
+    assert not result.ok and result.code == "anchor_beyond" and dict(result.params)["first"] == 12
+    assert "rows 12–12 were removed" in result.describe("en")
+
+
+def test_a_break_elsewhere_is_reported_before_an_anchor_the_record_lacks(db_path: Path) -> None:
+    tamper(db_path, "UPDATE shifts SET officer = '李四'")
+    result = verify(db_path, audit.Anchor(seq=490, count=490, head_hash=HASH))
+    assert not result.ok and result.tampered and result.where == "shifts#1"
