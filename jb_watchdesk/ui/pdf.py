@@ -13,6 +13,7 @@ created when none exists, which is all QPdfWriter and font lookup need.
 from __future__ import annotations
 
 import atexit
+import math
 import os
 import sys
 from pathlib import Path
@@ -226,7 +227,8 @@ def _chart(pages: _Pages, chart: Chart) -> None:
     pages.line(chart.title, points=9, bold=True)
     top = pages.y
     values = [v for _, series in chart.series for v in series if v is not None]
-    peak = 100.0 if chart.percent else max([*values, 1.0])
+    # a multiple of 4, so the four ticks are whole numbers (as in the window's chart)
+    peak = 100.0 if chart.percent else float(math.ceil(max([*values, 1.0]) / 4) * 4)
     painter.setFont(label_font)
     axis = QPen(QColor("#333333"))
     axis.setWidthF(pt(0.6))
@@ -300,7 +302,7 @@ def _render(document: Document, path: Path) -> None:
             pages.line(shown.title, points=11, bold=True)
             if shown.note:
                 pages.line(shown.note, points=7.5)
-            if section.chart is not None and section.chart.categories:
+            if section.chart is not None and section.chart.categories and section.chart.series:
                 _chart(pages, section.chart)
             _table(pages, shown)
             if section.break_after:
