@@ -267,7 +267,13 @@ class AlertService:
         never drops a message, so recording them here is what keeps them from repeating early.
         """
         now = self._clock.now()
-        candidates = await self._store.run(alert_store.notification_candidates, notified_since=now - self.policy.lookback, now=now)
+        candidates = await self._store.run(
+            alert_store.notification_candidates,
+            notified_since=now - self.policy.lookback,
+            now=now,
+            immediate=self.policy.immediate,
+            digest=self.policy.digest,
+        )
         due = self.policy.due_notifications(candidates, now=now)
         if due:
             await self._store.run(alert_store.mark_notified, _ids(due), now=now)

@@ -369,14 +369,26 @@ def count_alerts(db: Database, *, now: datetime) -> AlertCounts:
     return AlertCounts(*(int(value or 0) for value in row))
 
 
-def notification_candidates(db: Database, *, notified_since: datetime, now: datetime) -> list[Alert]:
-    """What the notification policy needs: every new live alert not deferred past ``now``, and
+def notification_candidates(
+    db: Database,
+    *,
+    notified_since: datetime,
+    now: datetime,
+    immediate: Collection[Severity] = (Severity.HIGH,),
+    digest: Collection[Severity] = (Severity.MEDIUM,),
+) -> list[Alert]:
+    """What the notification policy needs: every new live alert that may be due — of an
+    ``immediate`` severity, or of a ``digest`` one never shown — not deferred past ``now``, and
     every alert notified since ``notified_since`` (in any state: they tell the policy which items
-    were just shown). Backlog alerts are never candidates."""
+    were just shown). Backlog alerts are never candidates; low ones already shown neither, so a
+    tick reads what can be pushed, not the whole inbox."""
+    pushed = [severity.value for severity in immediate]
+    gathered = [severity.value for severity in digest]
     rows = db.query(
-        "SELECT * FROM alerts WHERE backlog = 0 AND ((state = ? AND (deferred_until IS NULL OR deferred_until <= ?)) "
+        f"SELECT * FROM alerts WHERE backlog = 0 AND ((state = ? AND (deferred_until IS NULL OR deferred_until <= ?) "  # noqa: S608
+        f"AND (severity IN ({_marks(pushed)}) OR (severity IN ({_marks(gathered)}) AND last_notified_at IS NULL))) "
         "OR last_notified_at >= ?) ORDER BY raised_at, id",
-        [AlertState.NEW.value, to_db(now), to_db(notified_since)],
+        [AlertState.NEW.value, to_db(now), *pushed, *gathered, to_db(notified_since)],
     )
     return [_alert(row) for row in rows]
 
