@@ -282,36 +282,23 @@ def cmd_inspect(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 def _record_reading(app: App, args: argparse.Namespace, out: TextIO) -> int:
     """``inspect ACCOUNT_ID --latest-post ISO …``: an officer's reading of the account."""
-    from jb_watchdesk.services import inspections
+    from jb_watchdesk.services import inspections as i
     from jb_watchdesk.services import operations as ops
 
     if args.check:
         raise InputError("cli.inspect.reading_with_checks")
     recorded = ops.record_reading(
-        app.store,
-        account_id=args.account_id,
-        latest_post_at=inspections.parse_reading_time(args.latest_post),
-        posts_seen=inspections.parse_count(args.posts, field_name="--posts"),
-        comments_waiting=inspections.parse_count(args.comments_waiting, field_name="--comments-waiting"),
-        link=args.link,
-        officer=args.officer,
-        corrects_id=args.corrects,
+        app.store, account_id=args.account_id, latest_post_at=i.parse_reading_time(args.latest_post),
+        posts_seen=i.parse_count(args.posts, field_name="--posts"), link=args.link, officer=args.officer,
+        comments_waiting=i.parse_count(args.comments_waiting, field_name="--comments-waiting"), corrects_id=args.corrects,
         now=app.clock.now(),
     )
-    inspection = cast("Inspection", recorded.result)
-    reading = inspection.reading
-    assert reading is not None
-    uncounted = say("cli.inspect.not_counted")
-    line(
-        out,
-        "cli.inspect.reading",
-        inspection_id=inspection.id,
-        account_id=inspection.account_id,
-        officer=inspection.officer,
-        latest=when(reading.latest_post_at),
-        posts=uncounted if reading.posts_seen is None else reading.posts_seen,
-        comments=uncounted if reading.comments_waiting is None else reading.comments_waiting,
-    )
+    done = cast("Inspection", recorded.result)
+    seen = done.reading
+    assert seen is not None
+    counts = [say("cli.inspect.not_counted") if n is None else n for n in (seen.posts_seen, seen.comments_waiting)]
+    line(out, "cli.inspect.reading", inspection_id=done.id, account_id=done.account_id, officer=done.officer,
+         latest=when(seen.latest_post_at), posts=counts[0], comments=counts[1])
     return 0
 
 
