@@ -19,7 +19,7 @@ so a restart neither forgets an unacknowledged alert nor repeats it early.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -91,6 +91,12 @@ class Notification:
         return line if len(line) <= HEADLINE_CHARS else line[: HEADLINE_CHARS - 1] + "…"
 
 
+def _deferral_ended(alert: Alert, *, now: datetime) -> bool:
+    """Put off since it was last shown, and the time it was put off to has come."""
+    deferred, shown = alert.deferred_until, alert.last_notified_at
+    return deferred is not None and shown is not None and shown < deferred <= now
+
+
 def _most_serious_first(alerts: Iterable[Alert]) -> tuple[Alert, ...]:
     return tuple(sorted(alerts, key=lambda alert: (-alert.severity.rank, alert.raised_at, alert.id)))
 
@@ -115,11 +121,15 @@ class NotificationPolicy:
         """How far back "recently shown" alerts matter to :meth:`due_notifications`."""
         return max(self.repeat_after, self.item_window)
 
-    def due_notifications(self, alerts: Iterable[Alert], *, now: datetime) -> list[Notification]:
+    def due_notifications(
+        self, alerts: Iterable[Alert], *, now: datetime, recently_shown: Mapping[tuple[ItemKind, int], datetime] | None = None
+    ) -> list[Notification]:
         """The notifications to show at ``now``, most serious first.
 
-        ``alerts`` must hold every new alert and every alert shown within :attr:`lookback` (in
-        any state), so the policy knows which items were just shown. Per item: nothing while
+        ``alerts`` holds the alerts that may be due (and may hold alerts shown within
+        :attr:`lookback`, in any state); ``recently_shown`` says when items were last shown, for
+        items whose recently shown alerts are not passed. An alert whose deferral ended since it
+        was last shown is due again. Per item: nothing while
         the item was shown within ``item_window``; otherwise one notification with its
         immediate alerts never shown or due again, and its never-shown digest alerts with
         them. Digest alerts of items with nothing immediate due are gathered into one digest.
@@ -131,6 +141,8 @@ class NotificationPolicy:
         digest: list[Alert] = []
         for group in by_item.values():
             shown = [alert.last_notified_at for alert in group if alert.last_notified_at is not None]
+            if recently_shown and (key := group[0].item_key) in recently_shown:
+                shown.append(recently_shown[key])
             if shown and now - max(shown) < self.item_window:
                 continue
             first: list[Alert] = []
@@ -142,7 +154,7 @@ class NotificationPolicy:
                 if alert.severity in self.immediate:
                     if alert.last_notified_at is None:
                         first.append(alert)
-                    elif now - alert.last_notified_at >= self.repeat_after:
+                    elif now - alert.last_notified_at >= self.repeat_after or _deferral_ended(alert, now=now):
                         again.append(alert)
                 elif alert.severity in self.digest and alert.last_notified_at is None:
                     quiet.append(alert)
@@ -269,12 +281,13 @@ class AlertService:
         now = self._clock.now()
         candidates = await self._store.run(
             alert_store.notification_candidates,
-            notified_since=now - self.policy.lookback,
             now=now,
+            repeat_after=self.policy.repeat_after,
             immediate=self.policy.immediate,
             digest=self.policy.digest,
         )
-        due = self.policy.due_notifications(candidates, now=now)
+        shown = await self._store.run(alert_store.recently_shown, since=now - self.policy.item_window)
+        due = self.policy.due_notifications(candidates, now=now, recently_shown=shown)
         if due:
             await self._store.run(alert_store.mark_notified, _ids(due), now=now)
         return due

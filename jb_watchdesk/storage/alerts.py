@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final, cast
 
 from sqlite_utils import Database
@@ -372,25 +372,40 @@ def count_alerts(db: Database, *, now: datetime) -> AlertCounts:
 def notification_candidates(
     db: Database,
     *,
-    notified_since: datetime,
     now: datetime,
+    repeat_after: timedelta,
     immediate: Collection[Severity] = (Severity.HIGH,),
     digest: Collection[Severity] = (Severity.MEDIUM,),
 ) -> list[Alert]:
-    """What the notification policy needs: every new live alert that may be due — of an
-    ``immediate`` severity, or of a ``digest`` one never shown — not deferred past ``now``, and
-    every alert notified since ``notified_since`` (in any state: they tell the policy which items
-    were just shown). Backlog alerts are never candidates; low ones already shown neither, so a
-    tick reads what can be pushed, not the whole inbox."""
+    """The new live alerts that may be pushed at ``now``: of an ``immediate`` severity never shown,
+    shown ``repeat_after`` ago or more, or whose deferral ended since it was last shown; of a
+    ``digest`` severity never shown. Backlog alerts and alerts deferred past ``now`` never are. A
+    tick reads what can be pushed, not the whole inbox (:func:`recently_shown` gives the items
+    just shown, which the notification policy keeps quiet)."""
     pushed = [severity.value for severity in immediate]
     gathered = [severity.value for severity in digest]
+    stamp = to_db(now)
     rows = db.query(
-        f"SELECT * FROM alerts WHERE backlog = 0 AND ((state = ? AND (deferred_until IS NULL OR deferred_until <= ?) "  # noqa: S608
-        f"AND (severity IN ({_marks(pushed)}) OR (severity IN ({_marks(gathered)}) AND last_notified_at IS NULL))) "
-        "OR last_notified_at >= ?) ORDER BY raised_at, id",
-        [AlertState.NEW.value, to_db(now), *pushed, *gathered, to_db(notified_since)],
+        "SELECT * FROM alerts WHERE state = ? AND backlog = 0 AND (deferred_until IS NULL OR deferred_until <= ?) AND ("  # noqa: S608
+        f"(severity IN ({_marks(pushed)}) AND (last_notified_at IS NULL OR last_notified_at <= ? OR last_notified_at < deferred_until)) "
+        f"OR (severity IN ({_marks(gathered)}) AND last_notified_at IS NULL)) ORDER BY raised_at, id",
+        [AlertState.NEW.value, stamp, *pushed, to_db(now - repeat_after), *gathered],
     )
     return [_alert(row) for row in rows]
+
+
+def recently_shown(db: Database, *, since: datetime) -> dict[tuple[ItemKind, int], datetime]:
+    """When each item last had an alert shown, for the items shown since ``since`` (any state)."""
+    rows = db.execute(
+        "SELECT item_kind, item_id, MAX(last_notified_at) FROM alerts WHERE last_notified_at >= ? GROUP BY item_kind, item_id",
+        [to_db(since)],
+    ).fetchall()
+    shown: dict[tuple[ItemKind, int], datetime] = {}
+    for kind, item_id, last in rows:
+        when = from_db(last)
+        if when is not None:
+            shown[(ItemKind(kind), int(item_id))] = when
+    return shown
 
 
 def acknowledge(db: Database, alert_id: int, *, officer: str, note: str, now: datetime) -> Alert:

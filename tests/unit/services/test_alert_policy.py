@@ -143,3 +143,17 @@ def test_notes_with_control_characters_are_refused() -> None:
             check()
         assert caught.value.key == "duty.control_chars"
     assert _note("张三", "第一行\n第二行") == ("张三", "第一行\n第二行")
+
+
+def test_an_item_just_shown_stays_quiet_even_when_its_shown_alerts_are_not_passed() -> None:
+    fresh = alert(1)
+    recently = {(ItemKind.POST, 1): T0 - 2 * MINUTE}
+    assert POLICY.due_notifications([fresh], now=T0, recently_shown=recently) == []
+    assert len(POLICY.due_notifications([fresh], now=T0 + 3 * MINUTE, recently_shown=recently)) == 1
+
+
+def test_a_high_alert_whose_deferral_ended_is_shown_again_before_its_repeat() -> None:
+    shown = replace(alert(1, notified=T0), deferred_until=T0 + 6 * MINUTE)
+    assert POLICY.due_notifications([shown], now=T0 + 5 * MINUTE) == []
+    (again,) = POLICY.due_notifications([shown], now=T0 + 6 * MINUTE)
+    assert again.kind is NotificationKind.REPEAT

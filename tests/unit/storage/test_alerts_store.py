@@ -16,6 +16,7 @@ from jb_watchdesk.storage.alerts import AlertDraft, AlertState, ItemKind
 from jb_watchdesk.storage.db import Store
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+REPEAT = timedelta(minutes=10)
 
 
 def draft(item_id: int = 1, *, rule: str = "secret.marking", category: str = "secret", severity: Severity = Severity.HIGH,
@@ -126,10 +127,23 @@ def test_notification_bookkeeping(store: Store) -> None:
     first = store.call(alerts.get_alert, ids[0])
     assert (first.notify_count, first.last_notified_at) == (2, NOW + timedelta(minutes=10))
     store.call(alerts.acknowledge, ids[0], officer="张三", note="已处理", now=NOW)
-    recent = store.call(alerts.notification_candidates, notified_since=NOW + timedelta(minutes=5), now=NOW)
-    assert sorted(a.id for a in recent) == ids  # the new one, and the acknowledged one shown recently
     later = NOW + timedelta(hours=1)
-    assert [a.id for a in store.call(alerts.notification_candidates, notified_since=later, now=later)] == [ids[1]]
+    # the acknowledged one is no candidate; its item counts as just shown
+    assert [a.id for a in store.call(alerts.notification_candidates, now=later, repeat_after=REPEAT)] == [ids[1]]
+    shown = store.call(alerts.recently_shown, since=NOW + timedelta(minutes=5))
+    assert shown == {(ItemKind.POST, 1): NOW + timedelta(minutes=10)}
+    assert store.call(alerts.recently_shown, since=later) == {}
+
+
+def test_a_shown_high_alert_is_a_candidate_again_after_the_repeat_or_its_deferral(store: Store) -> None:
+    (alert_id,) = store.call(alerts.record_alerts, [draft(1)], now=NOW)
+    store.call(alerts.mark_notified, [alert_id], now=NOW)
+    assert store.call(alerts.notification_candidates, now=NOW + timedelta(minutes=9), repeat_after=REPEAT) == []
+    assert len(store.call(alerts.notification_candidates, now=NOW + REPEAT, repeat_after=REPEAT)) == 1
+    store.call(alerts.defer_selected, AlertFilter(item=(ItemKind.POST, 1)), until=NOW + timedelta(minutes=3),
+               officer="张三", note="", now=NOW + timedelta(minutes=1))
+    assert store.call(alerts.notification_candidates, now=NOW + timedelta(minutes=2), repeat_after=timedelta(hours=1)) == []
+    assert len(store.call(alerts.notification_candidates, now=NOW + timedelta(minutes=3), repeat_after=timedelta(hours=1))) == 1
 
 
 def test_get_alerts_keeps_the_order_given(store: Store) -> None:
@@ -204,10 +218,10 @@ def test_a_deferred_alert_is_no_candidate_until_its_time(store: Store) -> None:
         alerts.defer_selected, AlertFilter(item=(ItemKind.POST, 1)), until=until, officer="张三", note="", now=NOW
     )
     assert deferred.deferred_until == until
-    assert store.call(alerts.notification_candidates, notified_since=NOW, now=NOW) == []
+    assert store.call(alerts.notification_candidates, now=NOW, repeat_after=REPEAT) == []
     assert store.call(alerts.count_alerts, now=NOW).deferred == 1
     later = until + timedelta(seconds=1)
-    assert [a.id for a in store.call(alerts.notification_candidates, notified_since=later, now=later)] == [alert_id]
+    assert [a.id for a in store.call(alerts.notification_candidates, now=later, repeat_after=REPEAT)] == [alert_id]
 
 
 def test_backlog_alerts_are_counted_and_listed_but_never_candidates(store: Store) -> None:
@@ -217,7 +231,7 @@ def test_backlog_alerts_are_counted_and_listed_but_never_candidates(store: Store
     counts = store.call(alerts.count_alerts, now=NOW)
     assert (counts.open, counts.open_backlog, counts.open_live, counts.open_high, counts.open_high_live) == (3, 1, 2, 2, 1)
     # the backlog one never; the low one is listed, never pushed
-    assert [a.id for a in store.call(alerts.notification_candidates, notified_since=NOW, now=NOW)] == [ids[1]]
+    assert [a.id for a in store.call(alerts.notification_candidates, now=NOW, repeat_after=REPEAT)] == [ids[1]]
     assert [a.id for a in store.call(alerts.list_alerts, AlertFilter(backlog=True))] == [ids[0]]
     assert store.call(alerts.count_selected, AlertFilter(backlog=False)) == 2
 
