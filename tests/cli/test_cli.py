@@ -187,6 +187,13 @@ def test_demo_workspace_holds_the_notice_and_the_simulated_accounts() -> None:
     names = {a["name"] for a in listing}
     assert "江北政务" in names and len(listing) > 40
     assert all(a["secrets"] for a in listing if a["note"].startswith("sim:") and a["platform"] in ("wechat_mp", "weibo", "douyin"))
+    # the notice's nine: WeChat, Weibo and Douyin read by machine (with credentials), the rest by the officer
+    notice = {(a["name"], a["platform"]): a for a in listing if not a["note"].startswith("sim:")}
+    assert len(notice) == 9
+    by_machine = {key for key, a in notice.items() if a["source"]}
+    assert by_machine == {("江北政务", "wechat_mp"), ("重庆江北嘴", "wechat_mp"), ("江北公安在线", "wechat_mp"),
+                          ("平安江北", "weibo"), ("平安江北", "douyin")}
+    assert all(notice[key]["secrets"] for key in by_machine)
 
 
 def test_no_display_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch, ws: str) -> None:
