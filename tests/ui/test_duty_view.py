@@ -327,6 +327,7 @@ def test_the_handover_and_weekly_report_export_to_xlsx(view: DutyView, loop: qas
     assert view.export_shift.count() == 1 and view.export_shift.currentData() == 1
 
     target = tmp_path / "out" / "handover.xlsx"
+    target.parent.mkdir()  # an export never creates its folder (tests/cli/test_doors.py)
     run(loop, view.export_handover(target, fmt="xlsx"))
     assert view.export_result.state == "ok", view.export_result.text()
     workbook = load_workbook(target)
