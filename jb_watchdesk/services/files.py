@@ -65,6 +65,17 @@ def output_folder(path: Path) -> Path:
     return folder
 
 
+def not_the_live_database(path: Path, live: Path | None) -> None:
+    """Refuse to write over the workspace's own database (or its WAL and shared-memory files):
+    a copy renamed over the live file leaves the running desk writing to a file nobody sees."""
+    if live is None:
+        return
+    target = path.expanduser().resolve()
+    live = live.resolve()
+    if target in {live, live.with_name(live.name + "-wal"), live.with_name(live.name + "-shm")}:
+        raise InputError("file.live_database", path=str(path))
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path, *, create_folder: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename.

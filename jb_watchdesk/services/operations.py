@@ -31,7 +31,7 @@ from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.changes import Changes, alerts_changed
 from jb_watchdesk.services.comments import CommentRow
-from jb_watchdesk.services.files import output_folder
+from jb_watchdesk.services.files import not_the_live_database, output_folder
 from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.services.shifts import Handover
 from jb_watchdesk.services.status import AccountStatusRow
@@ -420,6 +420,7 @@ def backup_database(store: Store, path: Path) -> Path:
     """``db backup PATH``: a consistent online copy; ``InputError`` when ``path`` cannot be written
     or its folder does not exist (a backup never creates its folder: see ``files.output_folder``)."""
     output_folder(path)
+    not_the_live_database(path, store.path)
     try:
         return store.backup(path)
     except OSError as error:

@@ -249,3 +249,12 @@ def test_comments_are_listed_by_the_next_deadline_after_an_acknowledgement(ws: s
     assert [c["text"] for c in listed] == ["ack in 3 hours", "result in 5 hours", "ack in 2 days"]
     assert [c["state"] for c in listed] == ["pending", "acked", "pending"]
     assert listed[1]["next_due"] == listed[1]["result_due"]
+
+
+def test_a_backup_onto_the_live_database_is_refused(ws: str) -> None:
+    live = Path(ws, DB_FILENAME)
+    inode = live.stat().st_ino
+    for target in (live, Path(ws, DB_FILENAME + "-wal"), Path(ws) / ".." / Path(ws).name / DB_FILENAME):
+        code, out, err = run("--lang", "en", "--data-dir", ws, "db", "backup", str(target))
+        assert code == 2 and out == "" and "live database itself" in err
+    assert live.stat().st_ino == inode  # the file the desk writes to was never replaced

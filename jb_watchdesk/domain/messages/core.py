@@ -138,6 +138,10 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "目标文件夹不存在：{folder}。未写入任何文件；请先建好该文件夹，或检查网络共享是否已挂载",
         "the folder {folder} does not exist: nothing was written. Create it first, or check that the share is mounted",
     ),
+    "file.live_database": (
+        "{path} 是正在使用的工作区数据库本身：备份须写到另一个文件（最好在另一块磁盘上）",
+        "{path} is the workspace's live database itself: write the backup to another file (best on another disk)",
+    ),
     "file.is_folder": ("{path} 是一个文件夹：请给出要写入的文件名", "{path} is a folder: give the name of the file to write"),
     # accounts
     "account.probe_failed": ("连接失败（{account}）：{problem}", "connection failed ({account}): {problem}"),
