@@ -1,4 +1,4 @@
-"""The duty record: ``shift``, ``inspect``, ``emergency``, ``log verify``, ``handover export``, ``report weekly``.
+"""The duty record: ``shift``, ``inspect``, ``log verify``, ``handover export``, ``report weekly``.
 
 Handlers follow ``cmd_x(app, args, out) -> int`` and raise ``WatchdeskError`` subclasses for the
 officer's one-line error and exit code.
@@ -18,7 +18,7 @@ from jb_watchdesk.services.export_formats import HANDOVER_FORMATS, REPORT_FORMAT
 
 if TYPE_CHECKING:  # annotations only: each command loads what it needs when it runs
     from jb_watchdesk.app import App
-    from jb_watchdesk.domain.record import EmergencyStatus, Inspection, Shift
+    from jb_watchdesk.domain.record import Inspection, Shift
     from jb_watchdesk.services import exports
     from jb_watchdesk.services.shifts import CarryOver
 
@@ -53,28 +53,6 @@ def register(commands: SubParsers) -> None:
     p.add_argument("--link", default="", metavar=metavar("url"), help=helptext("inspect.link"))
     p.add_argument("--officer", metavar=metavar("name"), help=helptext("inspect.officer"))
     p.set_defaults(handler=cmd_inspect)
-
-    emergency = group(commands, "emergency")
-    p = command(emergency, "start", key="emergency start")
-    p.add_argument("--title", required=True, metavar=metavar("text"))
-    p.add_argument("--keywords", metavar="K1,K2", help=helptext("emergency start.keywords"))
-    p.set_defaults(handler=cmd_emergency_start)
-    p = command(emergency, "list", key="emergency list")
-    json_flag(p)
-    p.set_defaults(handler=cmd_emergency_list)
-    p = command(emergency, "cancel", key="emergency cancel")
-    p.add_argument("emergency_id", type=row_id, metavar=metavar("id"))
-    p.add_argument("--reason", required=True, metavar=metavar("text"), help=helptext("emergency cancel.reason"))
-    p.add_argument("--officer", default="", metavar=metavar("name"), help=helptext("emergency.officer"))
-    p.set_defaults(handler=cmd_emergency_cancel)
-    p = command(emergency, "correct", key="emergency correct")
-    p.add_argument("emergency_id", type=row_id, metavar=metavar("id"))
-    p.add_argument("--title", required=True, metavar=metavar("text"))
-    p.add_argument("--keywords", metavar="K1,K2", help=helptext("emergency correct.keywords"))
-    p.add_argument("--reason", required=True, metavar=metavar("text"), help=helptext("emergency correct.reason"))
-    p.add_argument("--restart-clock", action="store_true", help=helptext("emergency correct.restart_clock"))
-    p.add_argument("--officer", default="", metavar=metavar("name"), help=helptext("emergency.officer"))
-    p.set_defaults(handler=cmd_emergency_correct)
 
     log = group(commands, "log")
     p = command(log, "verify", key="log verify")
@@ -179,6 +157,7 @@ def _carry_json(carry: CarryOver) -> dict[str, Any]:
             for r in carry.accounts_at_risk
         ],
         "emergencies": [s.to_json() for s in carry.waiting_emergencies],
+        "unread_accounts": [{"account_id": a.id, "name": a.name, "platform": a.platform.value} for a in carry.unread_accounts],
     }
 
 
@@ -200,6 +179,8 @@ def _print_carry(carry: CarryOver, out: TextIO) -> None:
     for r in carry.accounts_at_risk:
         line(out, "cli.handover.account", id=r.account.id, account=r.account.name,
              freshness=label("freshness", r.freshness), health=label("health", r.account.health))
+    for a in carry.unread_accounts:
+        line(out, "cli.handover.unread", id=a.id, account=a.name, platform=label("platform", a.platform))
     for s in carry.waiting_emergencies:
         line(out, "cli.handover.emergency", id=s.emergency.id, title=s.emergency.title,
              state=label("emergency_state", s.state), due=when(s.clock.due))
@@ -300,77 +281,6 @@ def _record_reading(app: App, args: argparse.Namespace, out: TextIO) -> int:
     line(out, "cli.inspect.reading", inspection_id=done.id, account_id=done.account_id, officer=done.officer,
          latest=when(seen.latest_post_at), posts=counts[0], comments=counts[1])
     return 0
-
-
-def _remaining(status: EmergencyStatus) -> str:
-    from jb_watchdesk.domain.messages import times
-
-    if status.state in ("met", "cancelled"):
-        return "-"
-    return times.duration(status.clock.remaining.total_seconds())
-
-
-def cmd_emergency_start(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import operations as ops
-    from jb_watchdesk.services.emergencies import parse_keywords
-
-    started = ops.start_emergency(app.store, title=args.title, keywords=parse_keywords(args.keywords), now=app.clock.now())
-    status = cast("EmergencyStatus", started.result)
-    line(out, "cli.emergency.started", emergency_id=status.emergency.id, title=status.emergency.title,
-         due=when(status.clock.due), state=label("emergency_state", status.state))
-    return 0
-
-
-def cmd_emergency_cancel(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import operations as ops
-
-    changes = ops.cancel_emergency(app.store, args.emergency_id, reason=args.reason, officer=args.officer, now=app.clock.now())
-    status = cast("EmergencyStatus", changes.result)
-    line(out, "cli.emergency.cancelled", emergency_id=status.emergency.id, title=status.emergency.title,
-         reason=status.emergency.cancel_reason)
-    return 0
-
-
-def cmd_emergency_correct(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import operations as ops
-    from jb_watchdesk.services.emergencies import parse_keywords
-
-    changes = ops.correct_emergency(
-        app.store,
-        args.emergency_id,
-        title=args.title,
-        keywords=parse_keywords(args.keywords) or None,
-        reason=args.reason,
-        officer=args.officer,
-        restart_clock=args.restart_clock,
-        now=app.clock.now(),
-    )
-    cancelled, status = cast("tuple[EmergencyStatus, EmergencyStatus]", changes.result)
-    line(out, "cli.emergency.corrected", old_id=cancelled.emergency.id, emergency_id=status.emergency.id,
-         title=status.emergency.title, due=when(status.clock.due), state=label("emergency_state", status.state))
-    return 0
-
-
-def cmd_emergency_list(app: App, args: argparse.Namespace, out: TextIO) -> int:
-    from jb_watchdesk.services import operations as ops
-
-    rows = ops.emergency_status(app.store, now=app.clock.now())
-    if args.json:
-        dump_json([r.to_json() for r in rows], out)
-        return 0
-    print_table(
-        [
-            [r.emergency.id, r.emergency.title[:30], when(r.emergency.activated_at), when(r.clock.due), _remaining(r),
-             when(r.emergency.first_post_at), label("emergency_state", r.state)]
-            for r in rows
-        ],
-        headers=headers("id", "title", "activated", "due", "left", "first_post", "emergency_state"),
-        out=out,
-    )
-    return 0
-
-
-# -- the record -------------------------------------------------------------------------------------
 
 
 def cmd_log_verify(app: App, args: argparse.Namespace, out: TextIO) -> int:

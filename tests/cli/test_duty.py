@@ -236,3 +236,12 @@ def test_the_handover_counts_open_alerts_as_the_alerts_command_does(ws: Path) ->
     assert (counts["open"], counts["open_high"], counts["open_backlog"], counts["open_live"]) == (12, 6, 4, 8)
     code, out, _ = run(ws, "shift", "handover", now=EVENING)
     assert code == 0 and "12 open alerts (6 high; 8 live, 4 backlog to review)" in out
+
+
+def test_the_handover_names_the_accounts_the_officer_has_not_read(ws: Path) -> None:
+    run(ws, "shift", "start", "--officer", "张三")
+    code, out, _ = run(ws, "shift", "handover", "--json", now=EVENING)
+    unread = {(a["name"], a["platform"]) for a in json.loads(out)["carry_over"]["unread_accounts"]}
+    assert ("江北警视线", "kuaishou") in unread and ("平安江北", "toutiao") in unread
+    code, out, _ = run(ws, "shift", "handover", now=EVENING)
+    assert code == 0 and "not read by the officer this shift" in out and "江北警视线" in out

@@ -451,6 +451,10 @@ _RESULTS: Final[dict[str, tuple[str, str]]] = {
         "  账号风险 {id}  {account}  更新{freshness}，读取{health}",
         "  account at risk {id}  {account}  updates: {freshness}, reading: {health}",
     ),
+    "cli.handover.unread": (
+        "  本班未人工读取 {id}  {account}（{platform}）",
+        "  not read by the officer this shift {id}  {account} ({platform})",
+    ),
     "cli.handover.emergency": ("  突发事件 {id}  {title}  {state}  {due}", "  emergency {id}  {title}  {state}  {due}"),
     "cli.handover.confirmed": ("{officer} 已确认接收第 {shift_id} 班的交接", "{officer} confirmed taking over shift {shift_id}"),
     "cli.handover.confirmed_by": ("已由 {officer} 确认", "confirmed by {officer}"),
