@@ -179,8 +179,8 @@ def _print_carry(carry: CarryOver, out: TextIO) -> None:
     for r in carry.accounts_at_risk:
         line(out, "cli.handover.account", id=r.account.id, account=r.account.name,
              freshness=label("freshness", r.freshness), health=label("health", r.account.health))
-    for a in carry.unread_accounts:
-        line(out, "cli.handover.unread", id=a.id, account=a.name, platform=label("platform", a.platform))
+    for unread in carry.unread_accounts:
+        line(out, "cli.handover.unread", id=unread.id, account=unread.name, platform=label("platform", unread.platform))
     for s in carry.waiting_emergencies:
         line(out, "cli.handover.emergency", id=s.emergency.id, title=s.emergency.title,
              state=label("emergency_state", s.state), due=when(s.clock.due))

@@ -165,19 +165,24 @@ class AlertDraft:
     backlog: bool = False
 
     def hit(self) -> AlertHit:
-        return AlertHit(
-            rule=self.rule,
-            severity=self.severity,
-            text=self.text,
-            field=self.item_field,
-            start=self.span_start,
-            end=self.span_end,
-            start_utf16=self.span_start_utf16,
-            end_utf16=self.span_end_utf16,
-            confidence=self.confidence,
-            occurrences=self.occurrences,
-            why=self.why,
-        )
+        """The draft as one hit of the alert it joins."""
+        return _hit_of(self, field=self.item_field, start=self.span_start, end=self.span_end)
+
+
+def _hit_of(shown: AlertDraft | Alert, *, field: str, start: int | None, end: int | None) -> AlertHit:
+    return AlertHit(
+        rule=shown.rule,
+        severity=shown.severity,
+        text=shown.text,
+        field=field,
+        start=start,
+        end=end,
+        start_utf16=shown.span_start_utf16,
+        end_utf16=shown.span_end_utf16,
+        confidence=shown.confidence,
+        occurrences=shown.occurrences,
+        why=shown.why,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +232,10 @@ class Alert:
     def reason(self) -> str:
         """Why the hit was raised, lowered or kept, in the officer's language ("" if plain)."""
         return reason_text(self.why)
+
+    def shown_hit(self) -> AlertHit:
+        """The hit the alert shows (its own columns), as one of its hits."""
+        return _hit_of(self, field=self.item_field, start=self.span_start, end=self.span_end)
 
     @property
     def item_key(self) -> tuple[ItemKind, int]:

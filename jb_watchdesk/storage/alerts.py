@@ -76,24 +76,8 @@ def _alert(row: dict[str, Any]) -> Alert:
         escalation_step=int(row.get("escalation_step") or 0),
     )
     if not alert.hits:  # a row raised before alerts listed their hits: the shown hit is the one
-        alert = replace(alert, hits=(_shown_hit(alert),))
+        alert = replace(alert, hits=(alert.shown_hit(),))
     return alert
-
-
-def _shown_hit(alert: Alert) -> AlertHit:
-    return AlertHit(
-        rule=alert.rule,
-        severity=alert.severity,
-        text=alert.text,
-        field=alert.item_field,
-        start=alert.span_start,
-        end=alert.span_end,
-        start_utf16=alert.span_start_utf16,
-        end_utf16=alert.span_end_utf16,
-        confidence=alert.confidence,
-        occurrences=alert.occurrences,
-        why=alert.why,
-    )
 
 
 def _whys(value: object) -> tuple[Why, ...]:
