@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Mapping
@@ -45,6 +46,8 @@ HEARTBEAT_FILENAME: Final = "heartbeat.json"
 MIN_SLEEP: Final = timedelta(minutes=15)
 SLEEP_INTERVALS: Final = 3
 MAX_REASON: Final = 500
+
+log = logging.getLogger(__name__)
 
 
 class Cause(StrEnum):
@@ -167,22 +170,29 @@ class Heartbeat:
                 return None
             return Beat(started_at=datetime.fromtimestamp(mtime).astimezone(), last_cycle=None)
 
-    def write(self, beat: Beat) -> None:
+    def write(self, beat: Beat) -> bool:
+        """Replace the file with ``beat``; False (logged) when it cannot be written. The heartbeat
+        only helps the next start find an unclean stop: a full disk, a locked file or a folder made
+        read-only never ends the watch."""
         data = {
             "started_at": beat.started_at.isoformat(),
             "last_cycle": beat.last_cycle.isoformat() if beat.last_cycle else None,
             "pid": beat.pid,
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".heartbeat-", dir=self.path.parent)
+        tmp = ""
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".heartbeat-", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle)
             os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        except OSError as error:
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+            log.warning("heartbeat %s not written: %s", self.path, error.strerror or error)
+            return False
+        return True
 
     def clear(self) -> None:
         with contextlib.suppress(FileNotFoundError):

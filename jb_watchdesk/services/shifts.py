@@ -218,12 +218,14 @@ def confirm_handover(store: Store, *, officer: str, now: datetime) -> Shift:
     """The incoming officer confirms taking over the last ended shift and its carry-over.
 
     When a shift is already open, only its officer may confirm: the handover is between the
-    outgoing and the incoming officer, not a third person.
+    outgoing and the incoming officer, not a third person — and never the outgoing one.
     """
     name = _clean(officer, field_name="officer", limit=MAX_NAME, required=True)
     view = handover(store, now=now)
     if not view.awaiting_confirmation or view.previous is None:
         raise InputError("handover.nothing_to_confirm")
+    if view.previous.officer == name:  # a handover is between two people
+        raise InputError("handover.own_shift", officer=name)
     if view.on_duty is not None and view.on_duty.officer != name:
         raise InputError("handover.not_on_duty", officer=name, on_duty=view.on_duty.officer)
     return store.call(shift_store.confirm_handover, shift_id=view.previous.id, officer=name, now=now, carry_over=view.carry_over.summary())

@@ -245,3 +245,12 @@ def test_the_handover_names_the_accounts_the_officer_has_not_read(ws: Path) -> N
     assert ("江北警视线", "kuaishou") in unread and ("平安江北", "toutiao") in unread
     code, out, _ = run(ws, "shift", "handover", now=EVENING)
     assert code == 0 and "not read by the officer this shift" in out and "江北警视线" in out
+
+
+def test_the_outgoing_officer_cannot_confirm_their_own_handover(ws: Path) -> None:
+    run(ws, "shift", "start", "--officer", "张三")
+    run(ws, "shift", "end", now=EVENING)
+    code, _, err = run(ws, "shift", "handover", "--confirm", "--officer", "张三", now=EVENING)
+    assert code == 2 and "cannot confirm" in err
+    code, out, _ = run(ws, "shift", "handover", "--confirm", "--officer", "李四", now=EVENING)
+    assert code == 0 and "confirmed" in out

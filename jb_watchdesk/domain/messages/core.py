@@ -277,6 +277,10 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "没有待确认的交接：最近结束的班次已确认，或还没有结束的班次",
         "nothing to confirm: the last ended shift is already confirmed, or no shift has ended",
     ),
+    "handover.own_shift": (
+        "{officer} 是交班的值班员，不能确认自己的交接；须由接班的值班员确认",
+        "{officer} handed this shift over and cannot confirm it; the incoming officer confirms the handover",
+    ),
     "handover.not_on_duty": (
         "{officer} 不是当前值班员（{on_duty}），交接须由接班的值班员确认",
         "{officer} is not the officer on duty ({on_duty}); the incoming officer confirms the handover",

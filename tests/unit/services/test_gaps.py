@@ -156,3 +156,12 @@ def test_the_heartbeat_is_replaced_whole(heartbeat: Heartbeat) -> None:
     heartbeat.clear()
     heartbeat.clear()
     assert heartbeat.read() is None
+
+
+def test_a_heartbeat_that_cannot_be_written_never_ends_the_watch(store: Store, tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the data dir's folder should be", encoding="utf-8")
+    monitor = Monitor(store=store, heartbeat=Heartbeat.in_dir(blocked))
+    assert monitor.start(now=T0) == []
+    assert monitor.cycle(now=T0 + timedelta(minutes=10)) == []
+    assert not Heartbeat.in_dir(blocked).write(gaps.Beat(started_at=T0, last_cycle=None, pid=1))

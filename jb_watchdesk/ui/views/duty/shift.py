@@ -127,6 +127,10 @@ class ShiftPanel(QGroupBox):
             )
             shift = changes.result
             assert isinstance(shift, Shift)
+            # Nobody is signed in until the incoming officer is: readings, gaps and the handover
+            # confirmation must not go on under the name of the officer who just left.
+            self.desk.controller.officer = ""
+            self.officer_edit.clear()
             self.note_edit.clear()
             self.force_edit.clear()
             done = template("ui.duty.shift_id_force_closed") if force_reason else template("ui.duty.shift_id_handed_over")
