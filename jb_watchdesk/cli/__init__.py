@@ -42,11 +42,12 @@ def parse_now(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InputError("cli.bad_now", value=value) from None
-    if parsed.tzinfo:
-        return parsed
-    from jb_watchdesk.domain.rules import SHANGHAI
+    from jb_watchdesk.domain.rules import SHANGHAI, in_range
 
-    return parsed.replace(tzinfo=SHANGHAI)
+    aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+    if not in_range(aware):  # year 1 or 9999 with a zone cannot even be stored
+        raise InputError("cli.bad_now", value=value)
+    return aware
 
 
 def choose_language(argv: Sequence[str]) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from jb_watchdesk.domain.models import (
@@ -253,3 +254,16 @@ def lifecycle_findings(
     if status is AccountStatus.ACTIVE:
         return []
     return sorted(t for t in post_times if since is None or t >= since)
+
+
+EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST: Final = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def in_range(moment: datetime) -> bool:
+    """Whether an aware time typed by someone is one the desk can store and compute with (1970 to
+    9000): year 1 or 9999 with a zone overflows on the way to UTC."""
+    try:
+        return EARLIEST <= moment.astimezone(UTC) < LATEST
+    except (OverflowError, ValueError):
+        return False

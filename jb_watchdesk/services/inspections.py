@@ -29,7 +29,7 @@ from jb_watchdesk.domain.record import (
     Reading,
     StoredReading,
 )
-from jb_watchdesk.domain.rules import SHANGHAI
+from jb_watchdesk.domain.rules import SHANGHAI, in_range
 from jb_watchdesk.services import shifts
 from jb_watchdesk.services.fields import MAX_NAME, MAX_TEXT
 from jb_watchdesk.services.fields import clean_field as _clean
@@ -182,7 +182,10 @@ def parse_reading_time(value: str, *, now: datetime | None = None) -> datetime:
         parsed = _short_time(text, now) if now is not None else None
     if parsed is None:
         raise InputError("reading.bad_time", value=value)
-    return parsed if parsed.tzinfo is not None and parsed.utcoffset() is not None else parsed.replace(tzinfo=SHANGHAI)
+    aware = parsed if parsed.tzinfo is not None and parsed.utcoffset() is not None else parsed.replace(tzinfo=SHANGHAI)
+    if not in_range(aware):
+        raise InputError("reading.bad_time", value=value)
+    return aware
 
 
 def _short_time(text: str, now: datetime) -> datetime | None:

@@ -254,3 +254,17 @@ def test_the_outgoing_officer_cannot_confirm_their_own_handover(ws: Path) -> Non
     assert code == 2 and "cannot confirm" in err
     code, out, _ = run(ws, "shift", "handover", "--confirm", "--officer", "李四", now=EVENING)
     assert code == 0 and "confirmed" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["inspect", "8", "--latest-post", "0001-01-01T00:00"],
+        ["gaps", "--from", "0001-01-01T00:00"],
+        ["gaps", "--to", "9999-12-31T23:59-05:00"],
+    ],
+)
+def test_times_no_store_can_hold_are_input_errors_not_crashes(ws: Path, argv: list[str]) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["--lang", "en", "--data-dir", str(ws), *argv], out=out, err=err)
+    assert code == 2 and err.getvalue().count("\n") == 1 and "internal" not in err.getvalue()
