@@ -389,11 +389,32 @@ MIRRORS: Final = (
         SELECT a.seq, m.id FROM emergencies m
         LEFT JOIN ledger a ON a.ref_table = 'emergencies' AND a.ref_id = m.id AND a.kind = '{EMERGENCY_START}'
         LEFT JOIN ledger p ON p.ref_table = 'emergencies' AND p.ref_id = m.id AND p.kind = '{EMERGENCY_POST}'
+        LEFT JOIN ledger c ON c.ref_table = 'emergencies' AND c.ref_id = m.id AND c.kind = '{EMERGENCY_CANCEL}'
         WHERE a.seq IS NULL
            OR {_differs("a", [("m.title", "title"), ("m.activated_at", "activated_at"), ("m.activated_by", "activated_by")])}
            OR m.keywords IS NOT json_extract(a.payload, '$.keywords_json')
            OR {_differs("p", [("m.first_post_id", "post_id"), ("m.first_post_at", "first_post_at")])}
+           OR m.corrects_id IS NOT json_extract(a.payload, '$.corrects_id')
+           OR m.cancelled_at IS NOT json_extract(c.payload, '$.cancelled_at')
+           OR m.cancelled_by IS NOT ifnull(json_extract(c.payload, '$.officer'), '')
+           OR m.cancel_reason IS NOT ifnull(json_extract(c.payload, '$.reason'), '')
         ORDER BY a.seq IS NULL, a.seq, m.id LIMIT 1
+        """,  # noqa: S608 - constant fragments
+    ),
+    # Monitoring gaps: each gap as its latest ledger row (start, end or whole) says, and none unrecorded.
+    _Mirror(
+        "gaps",
+        f"""
+        SELECT seq, row_id FROM (
+        SELECT l.seq AS seq, l.ref_id AS row_id FROM ledger l LEFT JOIN gaps g ON g.id = l.ref_id
+        WHERE l.ref_table = 'gaps' AND l.kind = '{MONITORING_GAP}'
+          AND l.seq = (SELECT MAX(x.seq) FROM ledger x WHERE x.ref_table = 'gaps' AND x.ref_id = l.ref_id)
+          AND (g.id IS NULL OR {_differs("l", [("g.started_at", "started_at"), ("g.ended_at", "ended_at"), ("g.cause", "cause"),
+                                               ("g.reason", "reason"), ("g.officer", "officer")])})
+        UNION ALL
+        SELECT NULL, g.id FROM gaps g
+        WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE l.ref_table = 'gaps' AND l.ref_id = g.id)
+        ) ORDER BY seq IS NULL, seq, row_id LIMIT 1
         """,  # noqa: S608 - constant fragments
     ),
     # Alerts: what an officer's acknowledgement or resolution set must be what the ledger says, and
@@ -405,7 +426,8 @@ MIRRORS: Final = (
         SELECT seq, row_id FROM (
         SELECT l.seq AS seq, l.ref_id AS row_id FROM ledger l LEFT JOIN alerts a ON a.id = l.ref_id
         WHERE l.ref_table = 'alerts' AND (
-            a.id IS NULL OR {_differs("l", [("a.rule", "rule"), ("a.account_id", "account_id")])}
+            a.id IS NULL OR {_differs("l", [("a.account_id", "account_id")])}
+            OR (l.kind IN ('{ALERT_ACK}', '{ALERT_RESOLVE}') AND {_differs("l", [("a.rule", "rule")])})
             OR (l.kind = '{ALERT_ACK}' AND (
                 a.state = 'new' OR a.ack_at IS NOT l.recorded_at
                 OR {_differs("l", [("a.ack_by", "officer"), ("a.ack_note", "note")])}))
