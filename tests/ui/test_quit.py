@@ -227,3 +227,16 @@ def test_an_emergency_is_cancelled_and_corrected_from_the_panel(duty: DutyView, 
     shown = [panel.emergency_table.item(r, 0).text() for r in range(panel.emergency_table.rowCount())]
     assert shown.count(messages.text("ui.duty.cancelled")) == 2
     assert app.store.call(audit.verify).ok
+
+
+def test_the_selection_follows_the_plan_when_a_new_one_is_listed_above(duty: DutyView, app: App, loop: qasync.QEventLoop) -> None:
+    panel = duty.emergency_panel
+    emergencies.start_emergency(app.store, title="观音桥商圈火情", keywords=[], now=NIGHT - timedelta(minutes=10))
+    loop.run_until_complete(panel.load())
+    panel.emergency_table.selectRow(0)
+    emergencies.start_emergency(app.store, title="寸滩暴雨内涝", keywords=[], now=NIGHT - timedelta(minutes=5))
+    loop.run_until_complete(panel.load())  # the new plan is listed first
+    panel.reason_edit.setText("误报")
+    loop.run_until_complete(panel.cancel_selected())
+    states = {s.emergency.title: s.state for s in emergencies.emergency_status(app.store, now=NIGHT)}
+    assert states == {"观音桥商圈火情": EmergencyState.CANCELLED, "寸滩暴雨内涝": EmergencyState.WAITING}

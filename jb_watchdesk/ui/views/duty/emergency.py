@@ -160,7 +160,16 @@ class EmergencyPanel(QGroupBox):
         """Every activation up to now, newest first."""
         self.show_statuses(await self.desk.read(ops.emergency_status, now=self.desk.now()))
 
+    def _selected_id(self) -> int | None:
+        row = self.emergency_table.currentRow()
+        if 0 <= row < len(self._emergencies) and self.emergency_table.selectionModel().hasSelection():
+            return self._emergencies[row].id
+        return None
+
     def show_statuses(self, statuses: Sequence[EmergencyStatus]) -> None:
+        # The selection follows the activation, not the row: a refresh that adds one above must
+        # never leave a cancel or a correction aimed at another plan.
+        chosen = self._selected_id()
         self._emergencies = [s.emergency for s in statuses]
         self.emergency_table.setRowCount(len(statuses))
         for r, status in enumerate(statuses):
@@ -174,6 +183,12 @@ class EmergencyPanel(QGroupBox):
             self.emergency_table.setItem(r, 5, item(exports.local(status.clock.due)))
         self.tick(self.desk.now())
         fit_columns(self.emergency_table)
+        rows = [r for r, e in enumerate(self._emergencies) if e.id == chosen]
+        if rows:
+            self.emergency_table.selectRow(rows[0])
+        else:
+            self.emergency_table.clearSelection()
+            self.emergency_table.setCurrentCell(-1, -1)
 
     def tick(self, now: datetime) -> None:
         """Each activation's state and countdown as of ``now``, from the list already read."""
