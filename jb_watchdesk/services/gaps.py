@@ -26,12 +26,12 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.messages import times
@@ -104,6 +104,27 @@ class Gap:
             cause=messages.label("gap_cause", self.cause.value, language),
             reason=reason,
         )
+
+
+class Span(Protocol):
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def ended_at(self) -> datetime | None: ...
+
+
+def unwatched(gaps: Iterable[Span], *, start: datetime, end: datetime) -> timedelta:
+    """How long nothing was watched within ``[start, end)``: each gap cut to the window (an open
+    one runs to ``end``), overlapping gaps counted once."""
+    spans = sorted((max(gap.started_at, start), min(gap.ended_at or end, end)) for gap in gaps)
+    total = timedelta(0)
+    reach = start
+    for begin, finish in spans:
+        begin = max(begin, reach)
+        if finish > begin:
+            total += finish - begin
+            reach = finish
+    return total
 
 
 def gap_of(row: Mapping[str, Any]) -> Gap:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final
 
 from jb_watchdesk.domain import messages
@@ -34,6 +34,7 @@ from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import problems
 from jb_watchdesk.services import shifts as shift_service
 from jb_watchdesk.services import status as status_service
+from jb_watchdesk.services.gaps import unwatched
 from jb_watchdesk.services.reports import inspection_log
 from jb_watchdesk.services.reports.document import (
     Document,
@@ -478,7 +479,7 @@ def build_handover(
         shown = listing(aside(cell(r.account.name), platforms[r.account.id]) for r in rows[:SUMMARY_NAMES])
         return t("export.summary.names_more", names=shown, count=len(rows)) if len(rows) > SUMMARY_NAMES else shown
 
-    gap_time = sum(((g.ended_at or as_of) - max(g.started_at, start) for g in gaps), timedelta())
+    gap_time = unwatched(gaps, start=start, end=as_of)
     open_emergencies = len(carry.waiting_emergencies)
     summary_rows = [
         [t("export.summary.new_alerts"), str(live_raised), t("export.summary.new_alerts_text", backlog=backlog_raised)],

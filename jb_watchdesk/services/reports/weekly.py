@@ -26,6 +26,7 @@ from jb_watchdesk.domain.models import AccountStatus
 from jb_watchdesk.domain.reports import WindowGap, WindowReading
 from jb_watchdesk.domain.rules import POSTS_PER_WEEK, SHANGHAI
 from jb_watchdesk.services import status as status_service
+from jb_watchdesk.services.gaps import unwatched
 from jb_watchdesk.services.reports.document import Chart, Document, Section, cell, duration, free_text, headers, local, rate, t
 from jb_watchdesk.storage import audit
 from jb_watchdesk.storage import reports as report_store
@@ -205,7 +206,7 @@ def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> Doc
     acks_due = sum(row.acks_due for row in timeliness)
     results_due = sum(row.results_due for row in timeliness)
     period = t("export.range", start=local(start), end=local(end - timedelta(minutes=1)))
-    gap_total = sum(((g.ended_at or as_of) - max(g.started_at, start) for g in gaps), timedelta())
+    gap_total = unwatched(gaps, start=start, end=min(end, as_of))
     facts = (
         (t("export.weekly.fact.week"), t("export.weekly.fact.week_text", year=iso.year, week=iso.week, range=period)),
         (

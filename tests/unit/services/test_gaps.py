@@ -165,3 +165,19 @@ def test_a_heartbeat_that_cannot_be_written_never_ends_the_watch(store: Store, t
     assert monitor.start(now=T0) == []
     assert monitor.cycle(now=T0 + timedelta(minutes=10)) == []
     assert not Heartbeat.in_dir(blocked).write(gaps.Beat(started_at=T0, last_cycle=None, pid=1))
+
+
+def test_unwatched_time_is_cut_to_the_window_and_counts_overlaps_once() -> None:
+    monday = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
+
+    class Span:
+        def __init__(self, start: datetime, end: datetime | None) -> None:
+            self.started_at, self.ended_at = start, end
+
+    sunday_night = Span(monday - timedelta(hours=1), monday + timedelta(hours=8))
+    assert gaps.unwatched([sunday_night], start=monday, end=monday + timedelta(days=7)) == timedelta(hours=8)
+    assert gaps.unwatched([sunday_night], start=monday - timedelta(days=7), end=monday) == timedelta(hours=1)
+    overlapping = [Span(monday, monday + timedelta(hours=2)), Span(monday + timedelta(hours=1), monday + timedelta(hours=3))]
+    assert gaps.unwatched(overlapping, start=monday, end=monday + timedelta(days=1)) == timedelta(hours=3)
+    still_open = Span(monday + timedelta(hours=5), None)
+    assert gaps.unwatched([still_open], start=monday, end=monday + timedelta(hours=6)) == timedelta(hours=1)
