@@ -50,6 +50,18 @@ def parse_now(value: str | None) -> datetime | None:
     return aware
 
 
+def _forget_new_workspace(workspace: Workspace, *, remove_folder: bool) -> None:
+    """Remove the database a refused command just created (and its folder, if it made that too)."""
+    database = workspace.database
+    for path in (database, *(database.with_name(database.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(OSError):
+            path.unlink()
+    if remove_folder:
+        for folder in (workspace.backups, workspace.root):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: nothing the officer put there is touched
+
+
 def choose_language(argv: Sequence[str]) -> None:
     """``--lang`` (read before parsing, so usage errors speak it too), else ``$JB_WATCHDESK_LANG``, else zh."""
     requested = None
@@ -153,10 +165,18 @@ def main(
             return run_demo(args, clock, out, err)
         workspace = Workspace.resolve(args.data_dir)
         require_workspace(workspace, args)
-        with factory(workspace, clock) as app:
-            if args.command is None:
-                return launch_desktop(app, out, language=args.lang)
-            return int(args.handler(app, args, out))
+        fresh = not workspace.exists()
+        folder_existed = workspace.root.exists()
+        try:
+            with factory(workspace, clock) as app:
+                if args.command is None:
+                    return launch_desktop(app, out, language=args.lang)
+                return int(args.handler(app, args, out))
+        except WatchdeskError:
+            if fresh and args.command is not None:
+                # A refused first import leaves no empty workspace for later commands to accept.
+                _forget_new_workspace(workspace, remove_folder=not folder_existed)
+            raise
     except WatchdeskError as error:
         if args.debug:
             raise

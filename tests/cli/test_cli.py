@@ -52,8 +52,9 @@ def test_bad_row_imports_nothing_and_names_the_line(ws: str, tmp_path: Path) -> 
     assert code == 2
     assert f"{bad}:11: unknown platform 'friendster'" in err
     assert "nothing was imported" in err
-    code, out, _ = run("--data-dir", ws, "accounts", "list", "--json")
-    assert json.loads(out) == []
+    # nothing imported, and no empty workspace left behind for later commands to accept
+    code, out, err = run("--lang", "en", "--data-dir", ws, "accounts", "list", "--json")
+    assert code == 2 and out == "" and "no workspace" in err
 
 
 def test_errors_are_chinese_by_default(ws: str, tmp_path: Path) -> None:

@@ -258,3 +258,20 @@ def test_a_backup_onto_the_live_database_is_refused(ws: str) -> None:
         code, out, err = run("--lang", "en", "--data-dir", ws, "db", "backup", str(target))
         assert code == 2 and out == "" and "live database itself" in err
     assert live.stat().st_ino == inode  # the file the desk writes to was never replaced
+
+
+def test_a_refused_first_import_leaves_no_workspace_behind(tmp_path: Path) -> None:
+    import io as _io
+
+    from jb_watchdesk import cli as _cli
+
+    root = tmp_path / "新工作区"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("账号名称,平台\n,weibo\n", encoding="utf-8")
+    for source in (tmp_path / "missing.csv", bad):
+        err = _io.StringIO()
+        assert _cli.main(["--lang", "en", "--data-dir", str(root), "accounts", "import", str(source)], out=_io.StringIO(), err=err) == 2
+        assert not root.exists(), err.getvalue()
+    err = _io.StringIO()
+    assert _cli.main(["--lang", "en", "--data-dir", str(root), "status"], out=_io.StringIO(), err=err) == 2
+    assert "no workspace" in err.getvalue()
