@@ -115,12 +115,14 @@ def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -
 # window (which offers the import). Any other command on a folder without a workspace is a
 # mistyped --data-dir (or JB_WATCHDESK_HOME): it is refused before anything is created there.
 _CREATES_WORKSPACE: Final = frozenset({None, "accounts import"})
+# ``doctor`` checks the machine before there is any workspace, and creates nothing.
+_NEEDS_NO_WORKSPACE: Final = frozenset({"doctor"})
 
 
 def require_workspace(workspace: Workspace, args: argparse.Namespace) -> None:
     """Refuse (exit 2, nothing created) a command that needs a workspace where none exists."""
     command = args.command if args.command is None else " ".join(filter(None, (args.command, getattr(args, "action", None))))
-    if command in _CREATES_WORKSPACE or workspace.exists():
+    if command in _CREATES_WORKSPACE or command in _NEEDS_NO_WORKSPACE or workspace.exists():
         return
     example = f"{PROG} accounts import {messages.text('cli.metavar.file')}"
     raise InputError("cli.no_workspace", path=str(workspace.root), example=example)

@@ -49,6 +49,12 @@ def _say(key: str, /, **params: object) -> str:
 
 def check_data_dir(workspace: Workspace) -> Check:
     root = workspace.root
+    if not root.exists():
+        # Nothing is created before the first import: the nearest folder that exists must take it.
+        parent = next((folder for folder in root.parents if folder.exists()), None)
+        if parent is not None and os.access(parent, os.W_OK | os.X_OK):
+            return Check("data_dir", Level.OK, _say("data_dir_later", path=root))
+        return Check("data_dir", Level.FAIL, str(root), _say("choose_data_dir"))
     try:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         probe = root / ".doctor-probe"
@@ -60,6 +66,8 @@ def check_data_dir(workspace: Workspace) -> Check:
 
 
 def check_database(workspace: Workspace) -> Check:
+    if not workspace.exists():
+        return Check("database", Level.WARN, _say("no_workspace", path=workspace.root), _say("create_workspace"))
     try:
         store = Store(workspace.database, backups_dir=workspace.backups)
     except WatchdeskError as error:

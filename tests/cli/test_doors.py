@@ -156,7 +156,8 @@ def test_an_export_into_an_existing_folder_still_works_and_a_folder_is_no_file(r
 
 # -- a data dir without a workspace ----------------------------------------------------------------
 
-CREATES = {"accounts import", "simulator", "scan", "lexicon check"}  # the import; the others need no workspace
+# the import; the others need no workspace (doctor checks a fresh machine, creating nothing)
+CREATES = {"accounts import", "simulator", "scan", "lexicon check", "doctor"}
 EXAMPLE_ARGS = {
     "accounts export": ["x.csv"],
     "accounts set-secret": ["1", "app_secret"],
@@ -275,3 +276,16 @@ def test_a_refused_first_import_leaves_no_workspace_behind(tmp_path: Path) -> No
     err = _io.StringIO()
     assert _cli.main(["--lang", "en", "--data-dir", str(root), "status"], out=_io.StringIO(), err=err) == 2
     assert "no workspace" in err.getvalue()
+
+
+def test_doctor_checks_a_fresh_machine_and_creates_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "还没有" / "ws"
+    out, err = io.StringIO(), io.StringIO()
+    from jb_watchdesk import cli as _cli
+
+    code = _cli.main(["--lang", "en", "--data-dir", str(root), "doctor", "--json"], out=out, err=err)
+    checks = {c["check"]: c for c in json.loads(out.getvalue())}
+    assert code in (0, 1), err.getvalue()
+    assert checks["database"]["level"] == "warn" and "no workspace" in checks["database"]["detail"]
+    assert checks["data_dir"]["level"] == "ok"
+    assert not (tmp_path / "还没有").exists()

@@ -516,6 +516,12 @@ _DOCTOR: Final[dict[str, tuple[str, str]]] = {
     "cli.doctor.line": ("[{level}] {name}：{detail}", "[{level}] {name}: {detail}"),
     "cli.doctor.link": ("{name}：{value}", "{name}: {value}"),
     "cli.doctor.choose_data_dir": ("请用 --data-dir 选择可写入的目录", "choose a writable --data-dir"),
+    "cli.doctor.no_workspace": ("{path} 尚无工作区", "no workspace at {path} yet"),
+    "cli.doctor.create_workspace": (
+        "导入账号登记表即可创建：jb-watchdesk accounts import 文件",
+        "create it by importing the register: jb-watchdesk accounts import FILE",
+    ),
+    "cli.doctor.data_dir_later": ("{path}（首次导入时创建；上级目录可写）", "{path} (created at the first import; its parent is writable)"),
     "cli.doctor.database": (
         "{path}（日志模式 {mode}，完整性 {integrity}，账号 {accounts} 个）",
         "{path} (journal {mode}, integrity {integrity}, {accounts} accounts)",
