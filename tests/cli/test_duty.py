@@ -19,8 +19,8 @@ from jb_watchdesk import cli
 from jb_watchdesk.app import App, Clock
 from jb_watchdesk.cli.parser import EXAMPLES, build_parser
 from jb_watchdesk.domain import messages
-from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.paths import Workspace, resources_dir
+from tests.cli.handlers import run, shipped_workspace
 
 DUTY_COMMANDS = ("shift", "inspect", "emergency", "log", "handover", "report")
 DUTY_EXAMPLES = {name: example for name, example in EXAMPLES.items() if name.split()[0] in DUTY_COMMANDS}
@@ -34,27 +34,9 @@ def parser() -> argparse.ArgumentParser:
     return build_parser()
 
 
-def run(ws: Path, *argv: str, now: str = MORNING) -> tuple[int, str, str]:
-    """One command as ``cli.main`` runs it: parse, build the app, call the handler, map errors to exit codes."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = parser().parse_args(list(argv))
-    except SystemExit as exit_:
-        return int(exit_.code or 0), out.getvalue(), err.getvalue()
-    try:
-        with App(workspace=Workspace(ws), clock=Clock(datetime.fromisoformat(now))) as app:
-            return int(args.handler(app, args, out)), out.getvalue(), err.getvalue()
-    except WatchdeskError as error:
-        return error.exit_code, out.getvalue(), str(error)
-
-
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    assert cli.main(["--data-dir", str(root), "accounts", "import", str(SHIPPED)], out=io.StringIO(), err=io.StringIO()) == 0
-    messages.set_language("en")  # cli.main chose the default language; these tests read English
-    return root
+    return shipped_workspace(tmp_path / "ws")
 
 
 def test_every_duty_command_has_help_with_an_example() -> None:

@@ -3,46 +3,26 @@ table and the JSON, and ``log verify`` green afterwards."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from jb_watchdesk import cli
-from jb_watchdesk.app import App, Clock
-from jb_watchdesk.cli.parser import build_parser
-from jb_watchdesk.domain import messages
-from jb_watchdesk.domain.errors import WatchdeskError
+from jb_watchdesk.app import App
 from jb_watchdesk.paths import Workspace, resources_dir
 from jb_watchdesk.services import gaps
+from tests.cli.handlers import run, shipped_workspace
 
 SHIPPED = resources_dir() / "accounts" / "jiangbei-2021.csv"
 NIGHT = datetime.fromisoformat("2026-11-25T01:12:00+08:00")
 
 
-def run(ws: Path, *argv: str, now: str = "2026-11-25T08:00:00+08:00") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = build_parser().parse_args(list(argv))
-    except SystemExit as exit_:
-        return int(exit_.code or 0), out.getvalue(), err.getvalue()
-    try:
-        with App(workspace=Workspace(ws), clock=Clock(datetime.fromisoformat(now))) as app:
-            return int(args.handler(app, args, out)), out.getvalue(), err.getvalue()
-    except WatchdeskError as error:
-        return error.exit_code, out.getvalue(), str(error)
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    assert cli.main(["--data-dir", str(root), "accounts", "import", str(SHIPPED)], out=io.StringIO(), err=io.StringIO()) == 0
-    messages.set_language("en")
-    return root
+    return shipped_workspace(tmp_path / "ws")
 
 
 def night_with_gaps(ws: Path) -> None:

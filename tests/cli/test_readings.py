@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from jb_watchdesk import cli
-from jb_watchdesk.app import App, Clock
-from jb_watchdesk.cli.parser import build_parser
 from jb_watchdesk.domain import messages
-from jb_watchdesk.domain.errors import WatchdeskError
-from jb_watchdesk.paths import Workspace, resources_dir
+from jb_watchdesk.paths import resources_dir
+from tests.cli.handlers import run, shipped_workspace
 
 SHIPPED = resources_dir() / "accounts" / "jiangbei-2021.csv"  # the notice's nine accounts, none with a source
 MORNING = "2026-11-25T08:00:00+08:00"
@@ -23,26 +17,11 @@ KUAISHOU = 5  # 江北警视线 on Kuaishou
 TOUTIAO = 9
 
 
-def run(ws: Path, *argv: str, now: str = MORNING) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = build_parser().parse_args(list(argv))
-    except SystemExit as exit_:
-        return int(exit_.code or 0), out.getvalue(), err.getvalue()
-    try:
-        with App(workspace=Workspace(ws), clock=Clock(datetime.fromisoformat(now))) as app:
-            return int(args.handler(app, args, out)), out.getvalue(), err.getvalue()
-    except WatchdeskError as error:
-        return error.exit_code, out.getvalue(), str(error)
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    assert cli.main(["--data-dir", str(root), "accounts", "import", str(SHIPPED)], out=io.StringIO(), err=io.StringIO()) == 0
-    messages.set_language("en")
-    return root
+    return shipped_workspace(tmp_path / "ws")
 
 
 def _status(ws: Path, now: str = MORNING) -> dict[int, dict[str, object]]:
