@@ -27,6 +27,7 @@ has one). Everything here is pure byte work apart from :func:`derived_family`.
 
 from __future__ import annotations
 
+import logging
 import struct
 import sys
 from array import array
@@ -34,6 +35,8 @@ from collections.abc import Iterable
 from typing import Final
 
 from PySide6.QtGui import QFont, QFontDatabase, QRawFont
+
+log = logging.getLogger(__name__)
 
 DERIVED_FAMILY: Final = "JB WatchDesk CJK Text"
 
@@ -260,4 +263,28 @@ def derived_family(family: str) -> str:
         if font_id >= 0 and DERIVED_FAMILY in QFontDatabase.applicationFontFamilies(font_id):
             chosen = DERIVED_FAMILY
     _registered[family] = chosen
+    if shares_radical_glyphs(chosen):
+        # The PDF is still written (the printout is right), but its text layer will read 留⾔ for
+        # 留言: an archive searched for 留言 finds nothing. Said once, where the officer's log is.
+        log.warning(
+            "PDF text in %r maps common characters to radicals (言 as ⾔): the exported PDF prints right but "
+            "searches wrong; keep the XLSX export as the searchable record",
+            chosen,
+        )
     return chosen
+
+
+CHECK_PAIRS: Final = "言⾔文⽂人⼈页⻚风⻛"
+"""Common characters and the radicals whose glyphs CJK fonts share with them, in pairs."""
+
+
+def shares_radical_glyphs(family: str) -> bool:
+    """Whether ``family`` still draws a common character and its radical with one glyph (so a PDF
+    writer may name the glyph by the radical)."""
+    font = QFont()
+    font.setFamilies([family])
+    font.setPixelSize(32)
+    glyphs = QRawFont.fromFont(font).glyphIndexesForString(CHECK_PAIRS)
+    if len(glyphs) != len(CHECK_PAIRS):
+        return False
+    return any(glyphs[i] and glyphs[i] == glyphs[i + 1] for i in range(0, len(glyphs), 2))

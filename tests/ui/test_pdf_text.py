@@ -129,3 +129,19 @@ def test_the_font_file_has_valid_checksums() -> None:
         if tag != b"head":
             assert pdf_font._checksum(font[offset : offset + length]) == checksum  # noqa: SLF001 - the checksum helper
     assert "X Y".encode("utf-16-be") in font
+
+
+def test_a_font_that_cannot_be_fixed_is_said_in_the_log(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    families = cjk_families()
+    if families[-1] != pdf_font.DERIVED_FAMILY:
+        pytest.skip(f"the installed CJK font ({families[-1]}) shares no glyph with a lower code point")
+    from PySide6.QtGui import QFontDatabase
+
+    installed = next(f for f in QFontDatabase.families() if f in pdf_font._registered)  # noqa: SLF001 - the face derived above
+    assert pdf_font.shares_radical_glyphs(installed)
+    assert not pdf_font.shares_radical_glyphs(pdf_font.DERIVED_FAMILY)
+    monkeypatch.setattr(pdf_font, "derived_font", lambda raw, *, style: None)  # tables Qt cannot read
+    monkeypatch.setattr(pdf_font, "_registered", {})
+    with caplog.at_level("WARNING", logger="jb_watchdesk.ui.pdf_font"):
+        assert pdf_font.derived_family(installed) == installed
+    assert "searches wrong" in caplog.text and "XLSX" in caplog.text
