@@ -7,9 +7,7 @@ undoes the content codings itself (gzip, deflate, br) with an output limit at ev
 because httpx inflates each network read whole. A gzip body that arrives without a
 Content-Encoding header is decompressed too, and a coding it cannot read is named in the
 error, so a compressed body is never mistaken for a charset problem. Redirects are
-limited (five by default: http → https → www → trailing slash is already four). The system
-proxy settings are honoured (or an explicit proxy), and a custom
-CA bundle can be configured for offices that inspect TLS. URLs are logged without their
+limited (five by default: http → https → www → trailing slash is already four). URLs are logged without their
 query values, because platform APIs put tokens there. The content codings are undone in
 :mod:`jb_watchdesk.connectors.http_decoding`; statuses and redaction are in
 :mod:`jb_watchdesk.connectors.http_errors`.
@@ -22,19 +20,39 @@ at shutdown; a caller that gives up on ``aclose``) stops it halfway, and the con
 already taken out of its pool stay open until the garbage collector finds their sockets. The
 client therefore runs each request, and its own closing, in a task of its own: a cancelled
 caller cancels that task once and waits until httpcore has finished closing.
+
+Proxies and trust. An explicit proxy (``http://``, ``https://`` or ``socks5://``, from the
+settings) carries every request; without one, the system's proxies do, as
+:func:`urllib.request.getproxies` finds them: the ``HTTP(S)_PROXY``/``ALL_PROXY`` variables, else
+on Windows the Internet Options in the registry (``ProxyServer``), on macOS the network
+settings. The hosts that bypass the proxy (``NO_PROXY``; on Windows also the registry's
+``ProxyOverride``, ``<local>`` included) go direct whichever proxy is in use: they name the
+office's own hosts, which no proxy reaches. Certificates are checked against the operating
+system's trust store through ``truststore`` (https://truststore.readthedocs.io), where an
+office that inspects TLS installs its proxy's root CA, or against one PEM CA bundle when the
+settings name one. httpx alone would trust only certifi's list and read proxies only from
+the environment variables' URL patterns (no CIDR, no ``<local>``), hence the routing here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fnmatch
+import ipaddress
 import itertools
 import logging
+import re
+import socket
 import ssl
-from collections.abc import Iterator, Mapping
+import sys
+import urllib.request
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Final, TypeVar
 
 import httpx
+import truststore
 
 from jb_watchdesk import __version__
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
@@ -84,6 +102,226 @@ class HttpResponse:
         return self.headers.get("content-type")
 
 
+class Unreached(StrEnum):
+    """Why a host did not answer, as far as the client can tell."""
+
+    DNS = "dns"  # the name (of the host, or of the proxy) does not resolve
+    CONNECT = "connect"  # no TCP connection to the host (refused, unreachable, reset)
+    PROXY_UNREACHABLE = "proxy_unreachable"  # no connection to the proxy itself
+    PROXY_REFUSED = "proxy_refused"  # the proxy answered, but would not connect to the host
+    TLS_UNTRUSTED = "tls_untrusted"  # the certificate chain is not trusted (a TLS-inspecting proxy)
+    TLS = "tls"  # another TLS failure (protocol, handshake)
+    TIMEOUT = "timeout"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """One host's answer to :meth:`HttpClient.reach`: ``status`` is the HTTP status it answered
+    with (any status means the host is reachable), else ``problem`` says why not and ``detail``
+    names the exception (never a URL query or a password). ``via`` is the proxy used, password
+    masked, or None for a direct connection."""
+
+    url: str
+    via: str | None
+    status: int | None = None
+    problem: Unreached | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None
+
+
+def unreached(error: BaseException, *, via_proxy: bool) -> Unreached:
+    """Why a request failed, from the exception httpx raised (and what it chained)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    if any(isinstance(e, (TimeoutError, httpx.TimeoutException)) for e in chain):
+        return Unreached.TIMEOUT
+    if any(isinstance(e, httpx.ProxyError) for e in chain):
+        return Unreached.PROXY_REFUSED
+    if is_tls_error(error):
+        untrusted = any(isinstance(e, ssl.SSLCertVerificationError) for e in chain) or "CERTIFICATE_VERIFY_FAILED" in str(error)
+        return Unreached.TLS_UNTRUSTED if untrusted else Unreached.TLS
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return Unreached.DNS
+    if any(isinstance(e, (httpx.ConnectError, ConnectionError)) for e in chain):
+        return Unreached.PROXY_UNREACHABLE if via_proxy else Unreached.CONNECT
+    return Unreached.OTHER
+
+
+#: URL schemes httpx can send requests through, as a proxy address
+PROXY_SCHEMES: Final = ("http", "https", "socks5", "socks5h")
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyRoute:
+    """Which proxy carries a request: ``proxies`` by the target's URL scheme (``http``,
+    ``https``, or ``all``), each a proxy URL; ``bypass`` the NO_PROXY-style rules of the hosts
+    that go direct (``*``, ``<local>``, ``host``, ``.domain``, ``*.domain``, ``10.*``, a CIDR
+    like ``192.168.0.0/16``; a ``:port`` or ``scheme://`` on a rule is ignored)."""
+
+    proxies: tuple[tuple[str, str], ...] = ()
+    bypass: tuple[str, ...] = ()
+
+    def proxy_for(self, url: str | httpx.URL) -> str | None:
+        """The proxy URL for ``url`` (None: direct)."""
+        target = httpx.URL(url)
+        by_scheme = dict(self.proxies)
+        proxy = by_scheme.get(target.scheme) or by_scheme.get("all")
+        if proxy is None or bypassed(target.host, self.bypass):
+            return None
+        return proxy
+
+
+def bypassed(host: str, rules: Iterable[str]) -> bool:
+    """Whether ``host`` (a name, an IPv4 or an IPv6 address) matches one of the NO_PROXY-style
+    ``rules`` (see :class:`ProxyRoute`); names compare case-insensitively, ``example.com`` covers
+    its subdomains as curl has it (https://curl.se/libcurl/c/CURLOPT_NOPROXY.html)."""
+    host = host.lower().strip("[]").rstrip(".")
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for raw in rules:
+        rule = raw.strip().lower()
+        if "://" in rule:
+            rule = rule.split("://", 1)[1]
+        if rule.startswith("["):
+            rule = rule[1:].split("]", 1)[0]
+        elif rule.count(":") == 1:
+            rule = rule.split(":", 1)[0]
+        if not rule:
+            continue
+        if rule == "*":
+            return True
+        if rule == "<local>":
+            # Internet Options' "bypass for local addresses": a name without a dot.
+            if address is None and "." not in host:
+                return True
+            continue
+        if "/" in rule:
+            try:
+                if address is not None and address in ipaddress.ip_network(rule, strict=False):
+                    return True
+            except ValueError:
+                pass
+            continue
+        if "*" in rule or "?" in rule:
+            if fnmatch.fnmatchcase(host, rule):
+                return True
+            continue
+        rule = rule.lstrip(".")
+        if host == rule or (address is None and host.endswith("." + rule)):
+            return True
+    return False
+
+
+def _split_rules(text: str) -> tuple[str, ...]:
+    """NO_PROXY separates with commas, Windows' ProxyOverride with semicolons."""
+    return tuple(part.strip() for part in re.split(r"[,;\s]+", text) if part.strip())
+
+
+def _registry_bypass() -> str:
+    """Windows' Internet Options bypass list (``ProxyOverride``), the companion of the proxy that
+    :func:`urllib.request.getproxies` reads from the registry; "" elsewhere or when unset."""
+    if sys.platform != "win32":
+        return ""
+    import winreg  # noqa: PLC0415 - Windows only
+
+    try:
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, r"Software\Microsoft\Windows\CurrentVersion\Internet Settings") as key:
+            return str(winreg.QueryValueEx(key, "ProxyOverride")[0])
+    except OSError:
+        return ""
+
+
+def proxy_route(
+    explicit: str | None,
+    *,
+    trust_env: bool,
+    system: Mapping[str, str] | None = None,
+    registry_bypass: str | None = None,
+) -> ProxyRoute:
+    """The route for a client: ``explicit`` (the settings' proxy) wins over the system's; the
+    system's bypass list holds either way (with ``trust_env``). ``system`` is what
+    :func:`urllib.request.getproxies` returns (read here when None and ``trust_env``): scheme →
+    proxy, and ``no`` → NO_PROXY; ``registry_bypass`` Windows' ``ProxyOverride`` (read when None).
+    A system proxy of a kind httpx cannot use (Windows' SOCKS4) is left out with a warning."""
+    found = dict(system if system is not None else (urllib.request.getproxies() if trust_env else {}))
+    rules = _split_rules(found.pop("no", ""))
+    if trust_env:
+        # Windows keeps the office's own hosts beside its proxy, in Internet Options.
+        rules += _split_rules(registry_bypass if registry_bypass is not None else _registry_bypass())
+    if explicit:
+        return ProxyRoute(proxies=(("all", explicit),), bypass=rules)
+    proxies: list[tuple[str, str]] = []
+    for scheme in ("http", "https", "all"):
+        address = found.get(scheme)
+        if not address:
+            continue
+        if "://" not in address:
+            address = f"http://{address}"
+        if address.split("://", 1)[0].lower() not in PROXY_SCHEMES:
+            log.warning("the system proxy for %s:// (%s) is of a kind the desk cannot use; going direct", scheme, safe_proxy(address))
+            continue
+        proxies.append((scheme, address))
+    return ProxyRoute(proxies=tuple(proxies), bypass=rules)
+
+
+def safe_proxy(proxy: str) -> str:
+    """A proxy URL without its password (``http://user:***@host:port``), for logs and messages."""
+    return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", proxy)
+
+
+def verify_context(settings: HttpSettings) -> ssl.SSLContext:
+    """What certificates are checked against: the CA bundle (PEM) when the settings name one, else
+    the operating system's trust store (Windows certificate store, macOS keychain, the Linux
+    distribution's CA files) through truststore. Raises OSError/ssl.SSLError for a bad bundle."""
+    if settings.ca_bundle:
+        return ssl.create_default_context(cafile=settings.ca_bundle)
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+class _Routed(httpx.AsyncBaseTransport):
+    """Sends each request direct or through its proxy, as ``route`` says, on transports built
+    once. The decision is kept per (scheme, host): a client talks to few hosts."""
+
+    def __init__(self, route: ProxyRoute, *, verify: ssl.SSLContext, limits: httpx.Limits) -> None:
+        self.route = route
+        self._direct = httpx.AsyncHTTPTransport(verify=verify, limits=limits, trust_env=False)
+        self._proxied: dict[str, httpx.AsyncHTTPTransport] = {}
+        for _, proxy in route.proxies:
+            if proxy not in self._proxied:
+                # httpx.Proxy raises ValueError for a scheme it cannot use, httpx.InvalidURL for a bad address.
+                try:
+                    target = httpx.Proxy(proxy, ssl_context=verify)
+                except httpx.InvalidURL as error:
+                    raise ValueError(str(error)) from error
+                self._proxied[proxy] = httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=target, trust_env=False)
+        self._choice: dict[tuple[str, str], httpx.AsyncHTTPTransport] = {}
+
+    def transport_for(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
+        key = (url.scheme, url.host)
+        chosen = self._choice.get(key)
+        if chosen is None:
+            proxy = self.route.proxy_for(url)
+            chosen = self._direct if proxy is None else self._proxied[proxy]
+            if len(self._choice) < 10_000:
+                self._choice[key] = chosen
+        return chosen
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.transport_for(request.url).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in (self._direct, *self._proxied.values()):
+            await transport.aclose()
+
 
 @dataclass(slots=True)
 class _Pool:
@@ -93,29 +331,34 @@ class _Pool:
     clients: list[httpx.AsyncClient]
     turn: Iterator[int]
     in_flight: asyncio.Semaphore
+    route: ProxyRoute
     per_host: dict[str, asyncio.Semaphore] = field(default_factory=dict)
     active: int = 0
 
     @classmethod
     def build(cls, s: HttpSettings, transport: httpx.AsyncBaseTransport | None) -> _Pool:
+        """Raises ValueError (or ImportError) for a proxy httpx cannot use, OSError/ssl.SSLError
+        for a CA bundle that cannot be loaded."""
         # One TLS context for every pool: building one loads the CA store (~10 ms each).
-        verify = ssl.create_default_context(cafile=s.ca_bundle) if s.ca_bundle else httpx.create_ssl_context(trust_env=s.trust_env)
+        verify = verify_context(s)
+        route = proxy_route(s.proxy, trust_env=s.trust_env)
         # httpcore's pool rescans all its connections (with a syscall each) whenever a request
         # starts or ends, so one big pool costs O(n²) per request. Several small pools, used in
         # turn, keep the same number of connections at a fraction of the cost (measured: the
         # pool bookkeeping was 40% of a 1,000-account cycle with one pool of 50).
         shards = max(1, min(s.max_in_flight, s.max_connections) // POOL_SHARD_SIZE)
         per_shard = -(-min(s.max_in_flight, s.max_connections) // shards)
+        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
         clients = [
             httpx.AsyncClient(
                 timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.total_timeout),
-                limits=httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard),
+                limits=limits,
                 follow_redirects=True,
                 max_redirects=s.max_redirects,
-                proxy=s.proxy,
                 verify=verify,
-                trust_env=s.trust_env,
-                transport=transport,
+                # The proxies are routed here (see _Routed), the environment read in proxy_route.
+                trust_env=False,
+                transport=transport or _Routed(route, verify=verify, limits=limits),
                 # The client decodes bodies itself (see decode_body), so it offers what it can decode,
                 # not what httpx would (httpx offers br only when brotli is importable).
                 headers={"User-Agent": f"JB-WatchDesk/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
@@ -123,7 +366,9 @@ class _Pool:
             for _ in range(shards)
         ]
         # httpx's own pool limit turns a burst into PoolTimeouts; requests wait here instead.
-        return cls(settings=s, clients=clients, turn=itertools.cycle(range(shards)), in_flight=asyncio.Semaphore(s.max_in_flight))
+        return cls(
+            settings=s, clients=clients, turn=itertools.cycle(range(shards)), in_flight=asyncio.Semaphore(s.max_in_flight), route=route
+        )
 
     async def aclose(self) -> None:
         for client in self.clients:
@@ -144,7 +389,7 @@ class HttpClient:
         self._pool = _Pool.build(settings or HttpSettings(), transport)
         self._retired: list[_Pool] = []
         self._closing: set[asyncio.Task[None]] = set()
-        self._in_flight: set[asyncio.Task[HttpResponse]] = set()
+        self._in_flight: set[asyncio.Task[Any]] = set()
         self._closer: asyncio.Task[None] | None = None
 
     @property
@@ -154,6 +399,11 @@ class HttpClient:
     @property
     def closed(self) -> bool:
         return self._closer is not None
+
+    @property
+    def route(self) -> ProxyRoute:
+        """The proxies requests take now, and the hosts that go direct."""
+        return self._pool.route
 
     def reconfigure(self, settings: HttpSettings) -> None:
         """Use ``settings`` for every request from now on (call it on the client's event loop).
@@ -240,6 +490,30 @@ class HttpClient:
             raise ConnectorError(
                 ErrorKind.TRANSIENT, f"the desk closed its connections before {url_host(url)} answered", code=f"{platform}.closed"
             ) from None
+
+    async def reach(self, url: str, *, within_s: float) -> Reach:
+        """Whether ``url``'s host answers at all within ``within_s`` seconds, over the same proxy
+        route and trust as every request (``doctor``'s network check). One GET, redirects not
+        followed, the body not read. Never raises for a network failure: the answer says it."""
+        if self._closer is not None:
+            raise RuntimeError("the HTTP client is closed")
+        task = asyncio.get_running_loop().create_task(self._reach(url, within_s=within_s))
+        self._in_flight.add(task)  # aclose waits for it like a request
+        task.add_done_callback(self._in_flight.discard)
+        return await _outlast(task, cancel=True)
+
+    async def _reach(self, url: str, *, within_s: float) -> Reach:
+        pool = self._pool
+        proxy = pool.route.proxy_for(url)
+        via = safe_proxy(proxy) if proxy is not None else None
+        try:
+            async with asyncio.timeout(within_s):
+                async with pool.clients[next(pool.turn)].stream("GET", url, follow_redirects=False) as response:
+                    status = response.status_code
+            _unlink(response)
+        except (TimeoutError, httpx.HTTPError, OSError) as error:
+            return Reach(url=redact_url(url), via=via, problem=unreached(error, via_proxy=proxy is not None), detail=type(error).__name__)
+        return Reach(url=redact_url(url), via=via, status=status)
 
     async def _limited(
         self,
@@ -334,11 +608,25 @@ class HttpClient:
             if is_tls_error(error):
                 raise ConnectorError(
                     ErrorKind.CONFIG,
-                    f"the TLS certificate of {url_host(url)} is not trusted: configure the office CA bundle",
+                    f"the TLS certificate of {url_host(url)} is not trusted: install the office proxy's root CA into the "
+                    "system's certificates, or set the CA bundle in the settings",
                     code=f"{platform}.tls",
+                ) from None
+            proxy = pool.route.proxy_for(url)
+            if proxy is not None:
+                raise ConnectorError(
+                    ErrorKind.TRANSIENT,
+                    f"cannot reach the proxy {safe_proxy(proxy)} (for {url_host(url)}): check the proxy in the settings",
+                    code=f"{platform}.connect",
                 ) from None
             raise ConnectorError(
                 ErrorKind.TRANSIENT, f"cannot connect to {url_host(url)}: check the network or proxy", code=f"{platform}.connect"
+            ) from None
+        except httpx.ProxyError:
+            raise ConnectorError(
+                ErrorKind.TRANSIENT,
+                f"the proxy refused to connect to {url_host(url)}: check the proxy in the settings",
+                code=f"{platform}.connect",
             ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
             raise ConnectorError(
