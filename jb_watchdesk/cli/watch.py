@@ -377,16 +377,19 @@ def cmd_poll(app: App, args: argparse.Namespace, out: TextIO) -> int:
     import asyncio
 
     from jb_watchdesk.app import running_watch
+    from jb_watchdesk.services.instance_lock import PollerLock
 
     if not args.once:
-        asyncio.run(watch_loop(app, out, json_lines=args.json, notify=False))
+        with PollerLock(app.workspace.root, command="poll"):  # one poller per workspace: exit 3 naming the other
+            asyncio.run(watch_loop(app, out, json_lines=args.json, notify=False))
         return 0
 
     async def once() -> watch.Cycle:
         async with running_watch(app) as active:
             return await active.cycle(force=True)
 
-    cycle = asyncio.run(once())
+    with PollerLock(app.workspace.root, command="poll --once"):
+        cycle = asyncio.run(once())
     _warn_lexicon(cycle)
     if args.json:
         dump_json(_cycle_json(cycle), out)
@@ -400,7 +403,10 @@ def cmd_poll(app: App, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_run(app: App, args: argparse.Namespace, out: TextIO) -> int:
     import asyncio
 
-    line(out, "cli.run.started")
-    out.flush()
-    asyncio.run(watch_loop(app, out, json_lines=False, notify=True))
+    from jb_watchdesk.services.instance_lock import PollerLock
+
+    with PollerLock(app.workspace.root, command="run --headless"):  # refused (exit 3) while the window or a poll runs here
+        line(out, "cli.run.started")
+        out.flush()
+        asyncio.run(watch_loop(app, out, json_lines=False, notify=True))
     return 0

@@ -337,6 +337,40 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "巡查记录 {inspection_id} 不是人工读取，不能用读取结果更正",
         "inspection {inspection_id} is not a reading: a reading can only correct a reading",
     ),
+    # one desk and one poller per workspace (services/instance_lock.py, ui/single_instance.py)
+    "instance.poller_busy": (
+        "{path} 已在由 {command} 巡查（进程 {pid}，主机 {host}，{since} 起）。同一工作区只能有一个巡查：如需改在此处巡查，"
+        "请先在其终端按 Ctrl+C 或结束进程 {pid}；status、alerts 等查询命令可照常使用",
+        "{path} is already polled by {command} (pid {pid} on {host}, since {since}). One workspace has one poller: to poll "
+        "from here, stop that one first (Ctrl+C in its terminal, or end process {pid}); status, alerts and other read-only "
+        "commands work meanwhile",
+    ),
+    "instance.poller_busy_window": (
+        "值班台窗口已在巡查 {path}（进程 {pid}，主机 {host}，{since} 起）。同一工作区只能有一个巡查：请在窗口中值班，"
+        "或先从托盘菜单退出值班台；status、alerts 等查询命令可照常使用",
+        "the desk window already polls {path} (pid {pid} on {host}, since {since}). One workspace has one poller: use the "
+        "window, or quit the desk from its tray menu first; status, alerts and other read-only commands work meanwhile",
+    ),
+    "instance.poller_busy_unknown": (
+        "另一个进程正在巡查 {path}（未留下身份记录）。同一工作区只能有一个巡查：请先关闭值班台窗口或停止其他巡查命令；"
+        "status、alerts 等查询命令可照常使用",
+        "another process already polls {path} (it left no record of itself). One workspace has one poller: close the desk "
+        "window or stop the other polling command first; status, alerts and other read-only commands work meanwhile",
+    ),
+    "instance.lock_failed": (
+        "无法建立锁文件 {path}：{detail}。请检查数据文件夹是否存在且可写（应在本机磁盘上，不要放在网络共享上）",
+        "cannot make the lock file {path}: {detail}. Check that the data folder exists and is writable "
+        "(on a local disk, not a network share)",
+    ),
+    "instance.desk_brought_forward": (
+        "值班台已在此工作区打开（{path}）：已将其窗口切换到前台",
+        "the desk is already open on this workspace ({path}): its window was brought to the front",
+    ),
+    "instance.desk_not_answering": (
+        "值班台已在此工作区打开（{path}，进程 {pid}），但没有响应：请稍候再试；仍无响应时，请在任务管理器中结束进程 {pid}",
+        "the desk is already open on this workspace ({path}, pid {pid}) but does not answer: try again in a moment; "
+        "if it still does not, end process {pid} in the task manager",
+    ),
     "emergency.not_found": ("没有编号为 {emergency_id} 的突发事件", "no emergency with id {emergency_id}"),
     "emergency.already_cancelled": (
         "第 {emergency_id} 号突发事件已于 {at} 取消，无需再次取消或更正",
