@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import os
 import ssl
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from functools import cached_property
 from typing import TypeVar
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
-from jb_watchdesk.connectors.http import HttpClient, HttpSettings
+from jb_watchdesk.connectors.http import HttpClient, HttpSettings, safe_proxy
 from jb_watchdesk.connectors.registry import Connectors
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, parse_overrides
@@ -25,6 +24,7 @@ from jb_watchdesk.services.alerts import AlertService, NotificationPolicy
 from jb_watchdesk.services.escalation import EscalationService, load_channels
 from jb_watchdesk.services.gaps import Heartbeat, Monitor
 from jb_watchdesk.services.lexicon_files import lexicon_stamp
+from jb_watchdesk.services.reachability import http_settings_for
 from jb_watchdesk.services.poller import Poller
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
 from jb_watchdesk.services.scheduler import PollSettings, Scheduler
@@ -200,7 +200,7 @@ def _client_or_reason(build: Callable[[], T], http: HttpSettings) -> T:
     try:
         return build()
     except (ImportError, ValueError) as error:
-        raise InputError("settings.bad_proxy", proxy=http.proxy or "", detail=str(error)) from error
+        raise InputError("settings.bad_proxy", proxy=safe_proxy(http.proxy or ""), detail=str(error)) from error
 
 
 def check_ca_bundle(http: HttpSettings) -> None:
@@ -217,9 +217,6 @@ def _limited(http: HttpSettings, poll: PollSettings) -> HttpSettings:
 
 
 def http_settings_from(settings: DeskSettings) -> HttpSettings:
-    """HTTP settings: an explicit proxy, else the system's; an office CA bundle from the settings
-    or ``JB_WATCHDESK_CA_BUNDLE``."""
-    return HttpSettings(
-        proxy=settings.proxy or None,
-        ca_bundle=settings.ca_bundle or os.environ.get("JB_WATCHDESK_CA_BUNDLE") or None,
-    )
+    """HTTP settings: an explicit proxy, else the system's (with its bypass list either way); an
+    office CA bundle from the settings or ``JB_WATCHDESK_CA_BUNDLE``, else the OS trust store."""
+    return http_settings_for(settings)

@@ -299,9 +299,13 @@ class _Routed(httpx.AsyncBaseTransport):
             if proxy not in self._proxied:
                 # httpx.Proxy raises ValueError for a scheme it cannot use, httpx.InvalidURL for a bad address.
                 try:
-                    target = httpx.Proxy(proxy, ssl_context=verify)
+                    target = httpx.Proxy(proxy)
                 except httpx.InvalidURL as error:
                     raise ValueError(str(error)) from error
+                if target.url.scheme == "https":
+                    # A proxy spoken to over TLS is checked against the same trust (httpcore refuses
+                    # a proxy TLS context for any other scheme).
+                    target = httpx.Proxy(proxy, ssl_context=verify)
                 self._proxied[proxy] = httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=target, trust_env=False)
         self._choice: dict[tuple[str, str], httpx.AsyncHTTPTransport] = {}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import ssl
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,18 +13,21 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from jb_watchdesk.connectors.http import HttpSettings, Unreached, proxy_route, safe_proxy, verify_context
+from jb_watchdesk.connectors.http_errors import url_host
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import WatchdeskError
 from jb_watchdesk.domain.messages.times import show
+from jb_watchdesk.domain.models import Account
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.domain.workdays import WorkdayCalendar
 from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services import lexicon_files
+from jb_watchdesk.services import lexicon_files, reachability
+from jb_watchdesk.services import settings as desk_settings
+from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.health import database_health
 from jb_watchdesk.storage.secrets import SecretStore
-
-PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 
 
 class Level(StrEnum):
@@ -111,15 +115,82 @@ def check_calendar(calendar: WorkdayCalendar, *, now: datetime, overrides: Path)
     )
 
 
-def check_proxy() -> Check:
-    proxies = [f"{name}={os.environ[name]}" for name in PROXY_VARIABLES if os.environ.get(name)]
-    ca = os.environ.get("SSL_CERT_FILE") or os.environ.get("REQUESTS_CA_BUNDLE")
-    if ca and not Path(ca).is_file():
-        return Check("proxy", Level.FAIL, _say("ca_missing", path=ca), _say("ca_advice"))
-    detail = "; ".join(proxies) if proxies else _say("direct")
-    if ca:
-        detail += _say("ca_bundle", path=ca)
+def desk_http_settings(workspace: Workspace) -> HttpSettings | Check:
+    """The HTTP settings the poll would use (the settings file's proxy and CA bundle), or the
+    ``proxy`` check that says why the settings cannot be read."""
+    try:
+        settings = desk_settings.load(workspace.root)
+    except WatchdeskError as error:
+        return Check("proxy", Level.FAIL, str(error))
+    return reachability.http_settings_for(settings)
+
+
+def check_proxy(http: HttpSettings) -> Check:
+    """The route the poll takes (the settings' proxy, the system's, or direct, and the hosts that
+    bypass it) and what certificates are checked against; fail for a proxy httpx cannot use or a
+    CA bundle that cannot be loaded."""
+    if http.ca_bundle:
+        try:
+            verify_context(http)
+        except (OSError, ssl.SSLError) as error:
+            return Check("proxy", Level.FAIL, _say("net_ca_bad", path=http.ca_bundle, detail=error), _say("net_ca_advice"))
+    route = proxy_route(http.proxy, trust_env=http.trust_env)
+    separator = messages.text("cli.list_separator")
+    if http.proxy:
+        detail = _say("net_route_explicit", proxy=safe_proxy(http.proxy))
+    elif route.proxies:
+        shown = separator.join(f"{scheme}={safe_proxy(proxy)}" if scheme != "all" else safe_proxy(proxy) for scheme, proxy in route.proxies)
+        detail = _say("net_route_system", proxies=shown)
+    else:
+        detail = _say("net_route_direct")
+    if route.proxies and route.bypass:
+        detail += _say("net_bypass", hosts=separator.join(route.bypass))
+    detail += _say("ca_bundle", path=http.ca_bundle) if http.ca_bundle else _say("net_trust_system")
     return Check("proxy", Level.OK, detail)
+
+
+def check_network(workspace: Workspace, http: HttpSettings, *, per_host_s: float = reachability.PER_HOST_S) -> Check:
+    """Each host the desk polls, asked once through the proxy and trust of the poll (see
+    :mod:`jb_watchdesk.services.reachability`): fail when a platform's API host cannot be reached,
+    warn when only feed hosts cannot; the detail names each host and what failed, the advice what
+    to do for each kind of failure. Takes at most ~10 s whatever the network does."""
+    accounts: list[Account] = []
+    if workspace.database.exists():
+        try:
+            with Store(workspace.database, backups_dir=workspace.backups) as store:
+                accounts = store.query(account_store.list_accounts)
+        except WatchdeskError:
+            accounts = []  # the database check says what is wrong with it
+    wanted = reachability.targets(accounts)
+    if not wanted.all:
+        return Check("network", Level.OK, _say("net_none"))
+    try:
+        answers = reachability.check(wanted.all, http=http, per_host_s=per_host_s)
+    except (ValueError, ImportError) as error:
+        proxy = safe_proxy(http.proxy or "")
+        return Check("network", Level.FAIL, _say("net_bad_proxy", proxy=proxy, detail=error), _say("net_bad_proxy_advice"))
+    except (OSError, ssl.SSLError) as error:
+        return Check("network", Level.FAIL, _say("net_ca_bad", path=http.ca_bundle, detail=error), _say("net_ca_advice"))
+    parts: list[str] = []
+    kinds: list[Unreached] = []
+    api_failed = False
+    for answer in answers:
+        host = url_host(answer.url)
+        via = _say("net_via", proxy=answer.via) if answer.via else ""
+        if answer.ok:
+            parts.append(_say("net_reached", host=host) + via)
+            continue
+        problem = answer.problem or Unreached.OTHER
+        kinds.append(problem)
+        api_failed = api_failed or answer.url in wanted.api
+        parts.append(_say("net_failed", host=host, problem=_say(f"net_problem.{problem.value}", seconds=f"{per_host_s:g}")) + via)
+    detail = messages.text("cli.list_separator").join(parts)
+    if wanted.unasked:
+        detail += _say("net_unasked", count=wanted.unasked)
+    if not kinds:
+        return Check("network", Level.OK, detail)
+    advice = " ".join(_say(f"net_advice.{kind.value}") for kind in dict.fromkeys(kinds))
+    return Check("network", Level.FAIL if api_failed else Level.WARN, detail, advice)
 
 
 def check_notifications() -> Check:
@@ -194,13 +265,23 @@ def check_escalation(workspace: Workspace, secrets: SecretStore) -> Check:
 
 def run_checks(*, workspace: Workspace, secrets: SecretStore, calendar: WorkdayCalendar, now: datetime) -> list[Check]:
     return [
+def _network_checks(workspace: Workspace) -> list[Check]:
+    http = desk_http_settings(workspace)
+    if isinstance(http, Check):
+        return [http]
+    route = check_proxy(http)
+    if route.level is Level.FAIL:
+        return [route]
+    return [route, check_network(workspace, http)]
+
+
         check_data_dir(workspace),
         check_database(workspace),
         check_keyring(secrets),
         check_escalation(workspace, secrets),
         check_calendar(calendar, now=now, overrides=workspace.workday_overrides),
         check_lexicon(workspace.root),
-        check_proxy(),
+        *_network_checks(workspace),
         check_notifications(),
         check_display(),
     ]

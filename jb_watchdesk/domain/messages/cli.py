@@ -561,6 +561,65 @@ _DOCTOR: Final[dict[str, tuple[str, str]]] = {
     "cli.doctor.chain_advice": (
         "告警仍会出现在窗口横幅和弹窗中；托盘或通知服务可补全其余环节",
         "alerts still reach the in-app banner and the pop-up; a tray or notification service adds the rest",
+    # network: the route and trust (proxy check) and each platform host asked (network check)
+    "cli.doctor.net_route_explicit": ("代理 {proxy}（“设置”中指定）", "proxy {proxy} (from the settings)"),
+    "cli.doctor.net_route_system": ("系统代理 {proxies}", "system proxy {proxies}"),
+    "cli.doctor.net_route_direct": ("直接连接（未设置代理）", "direct connection (no proxy set)"),
+    "cli.doctor.net_bypass": ("；不经代理：{hosts}", "; not through the proxy: {hosts}"),
+    "cli.doctor.net_trust_system": ("；证书按操作系统的受信任根证书验证", "; certificates checked against the system's trusted roots"),
+    "cli.doctor.net_ca_bad": ("CA 证书文件 {path} 无法读取：{detail}", "the CA bundle {path} cannot be read: {detail}"),
+    "cli.doctor.net_ca_advice": (
+        "请在“设置”中改正或清空 CA 证书文件（留空则使用操作系统的受信任根证书）",
+        "correct or clear the CA bundle in the settings (empty: the system's trusted roots)",
+    ),
+    "cli.doctor.net_bad_proxy": ("无法使用代理 {proxy}：{detail}", "cannot use the proxy {proxy}: {detail}"),
+    "cli.doctor.net_bad_proxy_advice": (
+        "请在“设置”中改用 http://、https:// 或 socks5:// 代理，或留空使用系统代理",
+        "use an http://, https:// or socks5:// proxy in the settings, or leave it empty for the system's",
+    ),
+    "cli.doctor.net_none": ("没有需要联网读取的账号（尚未登记来源）", "no account is read over the network (no sources registered yet)"),
+    "cli.doctor.net_reached": ("{host} 可以连通", "{host} reachable"),
+    "cli.doctor.net_failed": ("{host}：{problem}", "{host}: {problem}"),
+    "cli.doctor.net_via": ("（经 {proxy}）", " (via {proxy})"),
+    "cli.doctor.net_unasked": ("；另有 {count} 个订阅源地址未检查", "; {count} more feed hosts not checked"),
+    "cli.doctor.net_problem.dns": ("域名无法解析", "the name does not resolve (DNS)"),
+    "cli.doctor.net_problem.connect": ("连接不上（被拒绝或不可达）", "no connection (refused or unreachable)"),
+    "cli.doctor.net_problem.proxy_unreachable": ("连接不上代理", "the proxy cannot be reached"),
+    "cli.doctor.net_problem.proxy_refused": ("代理拒绝连接该地址", "the proxy refused to connect there"),
+    "cli.doctor.net_problem.tls_untrusted": ("证书不受信任", "certificate not trusted"),
+    "cli.doctor.net_problem.tls": ("安全连接（TLS）建立失败", "the secure connection (TLS) failed"),
+    "cli.doctor.net_problem.timeout": ("{seconds} 秒内无应答", "no answer within {seconds} s"),
+    "cli.doctor.net_problem.other": ("请求失败", "the request failed"),
+    "cli.doctor.net_advice.dns": (
+        "请检查网络连接和 DNS；如单位上网须经代理，请在“设置”中填写代理",
+        "check the network connection and DNS; if the office goes out through a proxy, set it in the settings",
+    ),
+    "cli.doctor.net_advice.connect": (
+        "请检查网络连接和防火墙；如须经代理上网，请在“设置”中填写代理",
+        "check the network connection and the firewall; if a proxy is required, set it in the settings",
+    ),
+    "cli.doctor.net_advice.proxy_unreachable": (
+        "请检查“设置”中或系统的代理地址和端口",
+        "check the proxy's address and port in the settings or in the system's proxy settings",
+    ),
+    "cli.doctor.net_advice.proxy_refused": (
+        "请网络管理员在代理上放行这些平台地址，或检查代理的用户名和密码",
+        "ask the network administrator to allow these hosts on the proxy, or check the proxy's user name and password",
+    ),
+    "cli.doctor.net_advice.tls_untrusted": (
+        "证书不受信任：请把单位代理的根证书安装到 Windows（受信任的根证书颁发机构），或在“设置”中填写 CA 证书文件",
+        "certificate not trusted: install the proxy's root CA into Windows (Trusted Root Certification Authorities), "
+        "or set the CA bundle in the settings",
+    ),
+    "cli.doctor.net_advice.tls": (
+        "请检查代理是否拦截了安全连接，或联系网络管理员",
+        "check whether the proxy interferes with secure connections, or ask the network administrator",
+    ),
+    "cli.doctor.net_advice.timeout": (
+        "网络很慢或连接被丢弃：请检查网络和代理，稍后再运行一次 doctor",
+        "the network is slow or drops the connection: check the network and the proxy, then run doctor again",
+    ),
+    "cli.doctor.net_advice.other": ("请检查网络和代理", "check the network and the proxy"),
     ),
 }
 

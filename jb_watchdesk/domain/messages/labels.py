@@ -80,6 +80,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "label.doctor_check.holiday_calendar": ("节假日日历", "holiday calendar"),
     "label.doctor_check.lexicon": ("敏感词库", "lexicon"),
     "label.doctor_check.proxy": ("网络代理", "proxy"),
+    "label.doctor_check.network": ("平台连通", "platform reachability"),
     "label.doctor_check.notifications": ("系统通知", "notifications"),
     "label.doctor_check.display": ("显示器", "display"),
     "label.doctor_check.notification_chain": ("告警通知链", "notification chain"),
