@@ -23,6 +23,7 @@ from jb_watchdesk.ui import icons
 from jb_watchdesk.ui.i18n import install_language
 from jb_watchdesk.ui.main_window import MainWindow
 from jb_watchdesk.ui.tray import Tray
+from jb_watchdesk.ui.single_instance import DeskInstance, one_desk
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +61,17 @@ def application(language: str) -> QApplication:
     return qapp
 
 
-async def serve(app: App, *, poll_settings: PollSettings | None = None, title_suffix: str = "") -> int:
+async def serve(
+    app: App, *, poll_settings: PollSettings | None = None, title_suffix: str = "", desk: DeskInstance | None = None
+) -> int:
     """Show the window, run the watch loop until quit, then shut down within a few seconds."""
     bridge = Bridge()
     controller = DeskController(app, bridge, poll_settings=poll_settings)
     controller.officer = app.settings.officer
     tray = Tray() if QSystemTrayIcon.isSystemTrayAvailable() else None
     window = MainWindow(controller, tray=tray, title_suffix=title_suffix)
+    if desk is not None:  # a second launch on this workspace brings this window forward
+        desk.activated.connect(window.bring_to_front)
     quit_event = asyncio.Event()
     window.quitRequested.connect(quit_event.set)
     previous = {sig: signal.signal(sig, lambda *_: quit_event.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -117,4 +122,7 @@ def run_desktop(
     app: App, *, poll_settings: PollSettings | None = None, title_suffix: str = "", language: str | None = None
 ) -> int:
     application(language or app.settings.language)
-    return qasync.run(serve(app, poll_settings=poll_settings, title_suffix=title_suffix))
+    with one_desk(app.workspace.root, out=sys.stdout) as desk:  # one desk and one poller per workspace
+        if desk is None:
+            return 0  # the desk already running here came forward
+        return qasync.run(serve(app, poll_settings=poll_settings, title_suffix=title_suffix, desk=desk))
