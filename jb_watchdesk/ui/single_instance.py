@@ -176,7 +176,10 @@ def ask_to_come_forward(name: str, *, timeout_ms: int = ANSWER_WITHIN_MS, holder
         if not socket.waitForConnected(timeout_ms):
             return False
         socket.write(ACTIVATE)
-        if not socket.waitForBytesWritten(timeout_ms):
+        # waitForBytesWritten() is False when nothing is left to write, as after a write that went straight out.
+        while socket.bytesToWrite() and socket.waitForBytesWritten(timeout_ms):
+            pass
+        if socket.bytesToWrite():
             return False
         answer = b""
         while len(answer) <= _MAX_LINE and not answer.endswith(b"\n"):
@@ -189,16 +192,18 @@ def ask_to_come_forward(name: str, *, timeout_ms: int = ANSWER_WITHIN_MS, holder
 
 
 @contextlib.contextmanager
-def one_desk(root: Path, *, out: TextIO) -> Iterator[DeskInstance | None]:
+def one_desk(root: Path, *, out: TextIO | None) -> Iterator[DeskInstance | None]:
     """The window's hold on the workspace ``root`` for as long as it runs: the desk lock, then the
-    poller lock. Yields None (after one line on ``out``) when a desk already runs there and came
-    forward: the caller exits 0. Raises :class:`EnvironmentProblem` (exit 3) as :func:`claim` does,
+    poller lock. Yields None (after one line on ``out``; a windowed build started from the Start
+    menu has no ``sys.stdout``, hence None) when a desk already runs there and came forward: the
+    caller exits 0. Raises :class:`EnvironmentProblem` (exit 3) as :func:`claim` does,
     or :class:`~jb_watchdesk.services.instance_lock.PollerBusy` while ``run --headless`` or ``poll``
     polls the workspace."""
     desk = claim(root)
     if desk is None:
-        out.write(t("instance.desk_brought_forward", path=str(root)) + "\n")
-        out.flush()
+        if out is not None:
+            out.write(t("instance.desk_brought_forward", path=str(root)) + "\n")
+            out.flush()
         yield None
         return
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import EnvironmentProblem
 from jb_watchdesk.services.instance_lock import PollerBusy, PollerLock, read_holder
-from jb_watchdesk.ui.single_instance import LOCK_FILENAME, claim, one_desk, server_name
+from jb_watchdesk.ui.single_instance import ACKNOWLEDGED, ACTIVATE, LOCK_FILENAME, claim, one_desk, server_name
 
 # The first desk, reduced to its claim: prints once it listens, and again when a later launch asks.
 FIRST_DESK = """
@@ -180,3 +181,77 @@ def test_the_server_name_is_per_workspace_and_user(tmp_path: Path) -> None:
     assert server_name(tmp_path / "a") != server_name(tmp_path / "b")
     assert server_name(tmp_path / "a").startswith("jb-watchdesk-")
     assert len(str(Path(QDir.tempPath(), server_name(tmp_path)))) < 100
+
+
+def test_a_windowed_build_without_stdout_still_hands_over(tmp_path: Path, qapp: QApplication) -> None:
+    """A windowed Windows build has ``sys.stdout = None``: the hand-over must not fail on printing."""
+    root = tmp_path / "ws"
+    first = subprocess.Popen([sys.executable, "-c", FIRST_DESK, str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=_env())
+    try:
+        assert first.stdout is not None and first.stdout.readline() == "listening\n"
+        with one_desk(root, out=None) as desk:
+            assert desk is None
+        out, err = first.communicate(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+    assert out == "activated\n", err
+
+
+def _ask_over_unix_socket(name: str) -> bytes:
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.settimeout(5)
+        connection.connect(str(Path(QDir.tempPath(), name)))
+        connection.sendall(ACTIVATE)
+        answer = b""
+        while not answer.endswith(b"\n") and (chunk := connection.recv(16)):
+            answer += chunk
+        return answer
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="asks over the Unix socket QLocalServer makes")
+def test_the_running_window_comes_forward_from_the_tray_and_from_minimised(tmp_path: Path, qloop, until, memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from jb_watchdesk.app import App
+    from jb_watchdesk.paths import Workspace
+    from jb_watchdesk.storage.secrets import SecretStore
+    from jb_watchdesk.ui import desktop
+    from jb_watchdesk.ui.main_window import MainWindow
+
+    root = tmp_path / "ws"
+    app = App(workspace=Workspace(root), secret_store=SecretStore(memory_keyring))
+
+    async def ask(name: str) -> bool:
+        # Another process's launch, as plain bytes over the server's Unix socket: a QLocalSocket in this
+        # process would block the window's thread (PySide6 keeps the GIL in waitForReadyRead).
+        return await asyncio.to_thread(_ask_over_unix_socket, name) == ACKNOWLEDGED
+
+    earlier = set(QApplication.topLevelWidgets())  # windows other tests left for deletion
+
+    def window() -> MainWindow | None:
+        return next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w not in earlier), None)
+
+    async def scenario(desk) -> tuple[bool, bool, bool, bool]:  # type: ignore[no-untyped-def]
+        served = asyncio.ensure_future(desktop.serve(app, desk=desk))
+        await until(lambda: (found := window()) is not None and found.isVisible())
+        shown = window()
+        assert shown is not None
+        shown.hide()  # closed to the tray
+        answered = await ask(desk.name)
+        visible = shown.isVisible()
+        shown.showMinimized()
+        answered_again = await ask(desk.name)
+        unminimised = not shown.isMinimized() and shown.isVisible()
+        shown.quitRequested.emit()
+        assert await asyncio.wait_for(served, timeout=10) == 0
+        return answered, visible, answered_again, unminimised
+
+    try:
+        with one_desk(root, out=io.StringIO()) as desk:
+            assert desk is not None
+            assert qloop.run_until_complete(scenario(desk)) == (True, True, True, True)
+    finally:
+        app.close()
