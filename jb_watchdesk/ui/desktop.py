@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from jb_watchdesk.app import App
-from jb_watchdesk.domain.errors import WatchdeskError
+from jb_watchdesk.domain.errors import EnvironmentProblem, WatchdeskError
 from jb_watchdesk.services import operations as ops
 from jb_watchdesk.services.scheduler import PollSettings
 from jb_watchdesk.ui.bridge import Bridge
@@ -51,6 +54,69 @@ def display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+# What Qt's xcb platform plugin (platforms/libqxcb.so → libQt6XcbQpa.so.6) loads, by soname, and the
+# Debian package of each. Without one of them QApplication aborts the process inside Qt ("could not
+# load the Qt platform plugin xcb"), so they are looked for first.
+XCB_LIBRARIES: dict[str, str] = {
+    "libxcb.so.1": "libxcb1",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+}
+# The packages a minimal Debian/Ubuntu desktop usually lacks (Qt's own list for the xcb plugin).
+XCB_PACKAGES = (
+    "libxcb-cursor0", "libxkbcommon-x11-0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-image0",
+    "libxcb-render-util0", "libxcb-shape0", "libxcb-randr0", "libxcb-xinerama0",
+)
+
+
+def library_loadable(soname: str) -> bool:
+    """Whether the dynamic loader finds and loads ``soname`` (as Qt's plugin would: by soname, on the
+    loader's path, which in a PyInstaller bundle includes the bundle's own folder)."""
+    try:
+        ctypes.CDLL(soname)
+    except OSError:
+        return False
+    return True
+
+
+def uses_xcb() -> bool:
+    """Whether Qt will start on X11 (xcb): Linux, and ``QT_QPA_PLATFORM`` is ``xcb`` or unset without
+    a Wayland session (Qt 6 then tries Wayland first)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    chosen = os.environ.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    if chosen:
+        return chosen == "xcb"
+    return not os.environ.get("WAYLAND_DISPLAY")
+
+
+def missing_xcb_libraries(loadable: Callable[[str], bool] | None = None) -> list[str]:
+    """The sonames of :data:`XCB_LIBRARIES` that cannot be loaded (by ``loadable``, default: the loader)."""
+    probe = loadable or library_loadable
+    return [soname for soname in XCB_LIBRARIES if not probe(soname)]
+
+
+def check_platform_libraries() -> None:
+    """Before any QApplication: on X11, the libraries of Qt's xcb plugin are there, or
+    :class:`EnvironmentProblem` (exit 3) in one line naming what is missing and the packages to install."""
+    if not uses_xcb():
+        return
+    missing = missing_xcb_libraries()
+    if missing:
+        packages = [*XCB_PACKAGES, *(XCB_LIBRARIES[m] for m in missing if XCB_LIBRARIES[m] not in XCB_PACKAGES)]
+        raise EnvironmentProblem("cli.no_xcb", missing=", ".join(missing), packages=" ".join(packages))
+
+
 def application(language: str) -> QApplication:
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
@@ -59,6 +125,42 @@ def application(language: str) -> QApplication:
     qapp.setQuitOnLastWindowClosed(False)  # closing the window keeps the desk in the tray
     install_language(qapp, language)
     return qapp
+
+
+ENV_QUIT_AFTER_PAINT = "JB_WATCHDESK_QUIT_AFTER_PAINT"
+"""Set to a file path: the window saves a PNG of itself there after its first paint, then quits as the
+officer's Quit would. For checking a build (tests/installer runs the frozen bundle with it)."""
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once, on the event loop, after the first paint of any widget of ``window``."""
+
+    def __init__(self, window: MainWindow, then: Callable[[], None]) -> None:
+        super().__init__()
+        self._window = window
+        self._then = then
+        self._done = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if not self._done and event.type() == QEvent.Type.Paint and getattr(watched, "window", None) and watched.window() is self._window:
+            self._done = True
+            QTimer.singleShot(0, self._then)
+        return False
+
+
+def _quit_after_first_paint(window: MainWindow, quit_event: asyncio.Event) -> _FirstPaint | None:
+    target = os.environ.get(ENV_QUIT_AFTER_PAINT)
+    if not target:
+        return None
+
+    def snapshot_and_quit() -> None:
+        if not window.grab().save(str(Path(target)), "PNG"):
+            log.warning("the window could not be saved to %s", target)
+        quit_event.set()
+
+    watcher = _FirstPaint(window, snapshot_and_quit)
+    QApplication.instance().installEventFilter(watcher)
+    return watcher
 
 
 async def serve(
@@ -81,12 +183,15 @@ async def serve(
     wake.timeout.connect(lambda: None)
     if tray is not None:
         tray.show()
+    first_paint = _quit_after_first_paint(window, quit_event)
     window.show()
     try:
         await controller.start()
         settle_heap()
         await quit_event.wait()
     finally:
+        if first_paint is not None:
+            QApplication.instance().removeEventFilter(first_paint)
         wake.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -121,6 +226,7 @@ async def record_quit(app: App, *, officer: str, reason: str) -> None:
 def run_desktop(
     app: App, *, poll_settings: PollSettings | None = None, title_suffix: str = "", language: str | None = None
 ) -> int:
+    check_platform_libraries()
     application(language or app.settings.language)
     with one_desk(app.workspace.root, out=sys.stdout) as desk:  # one desk and one poller per workspace
         if desk is None:

@@ -329,6 +329,12 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "人工读取须写明值班员：先用 shift start --officer 姓名 开班，或加 --officer 姓名",
         "a reading names who read: start a shift with `shift start --officer NAME`, or give --officer NAME",
     ),
+    "cli.no_xcb": (
+        "窗口无法启动：Qt 的 X11（xcb）平台缺少 {missing}；"
+        "请让管理员安装：sudo apt-get install {packages}（在此之前可用 `jb-watchdesk run --headless`）",
+        "the window cannot start: Qt's X11 (xcb) platform lacks {missing}; "
+        "have an administrator run: sudo apt-get install {packages} (until then, use `jb-watchdesk run --headless`)",
+    ),
     "reading.not_on_duty": (
         "{officer} 不是当前值班员（{on_duty}）：人工读取由值班员记录",
         "{officer} is not the officer on duty ({on_duty}): the officer on duty records readings",
