@@ -237,6 +237,12 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "没有可用的显示器，无法打开窗口；可改用 `jb-watchdesk run --headless`（演示：`jb-watchdesk --demo run --headless`）",
         "no display available for the window; use `jb-watchdesk run --headless` (demo: `jb-watchdesk --demo run --headless`)",
     ),
+    "cli.no_xcb": (
+        "窗口无法启动：Qt 的 X11（xcb）平台缺少 {missing}；"
+        "请让管理员安装：sudo apt-get install {packages}（在此之前可用 `jb-watchdesk run --headless`）",
+        "the window cannot start: Qt's X11 (xcb) platform lacks {missing}; "
+        "have an administrator run: sudo apt-get install {packages} (until then, use `jb-watchdesk run --headless`)",
+    ),
     "cli.internal": (
         "内部错误：{detail}（加 --debug 查看详情）",
         "internal error: {detail} (run with --debug for details)",
@@ -328,12 +334,6 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     "reading.no_officer": (
         "人工读取须写明值班员：先用 shift start --officer 姓名 开班，或加 --officer 姓名",
         "a reading names who read: start a shift with `shift start --officer NAME`, or give --officer NAME",
-    ),
-    "cli.no_xcb": (
-        "窗口无法启动：Qt 的 X11（xcb）平台缺少 {missing}；"
-        "请让管理员安装：sudo apt-get install {packages}（在此之前可用 `jb-watchdesk run --headless`）",
-        "the window cannot start: Qt's X11 (xcb) platform lacks {missing}; "
-        "have an administrator run: sudo apt-get install {packages} (until then, use `jb-watchdesk run --headless`)",
     ),
     "reading.not_on_duty": (
         "{officer} 不是当前值班员（{on_duty}）：人工读取由值班员记录",
