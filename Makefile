@@ -1,11 +1,11 @@
-# The two quick-start commands: `make demo` and `make test`.
+# The two quick-start commands: `make demo` and `make test`; `make installer` builds the bundle.
 # Each (re)creates .venv from the project's own files when pyproject.toml changes.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint venv clean installer
 
 venv: $(STAMP)
 
@@ -26,5 +26,11 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
+# The one-folder bundle in dist/jb-watchdesk/ (PyInstaller builds for the OS it runs on; on Windows
+# `iscc installer\jb-watchdesk.iss` then makes the installer, see the README).
+installer: $(STAMP)
+	$(PY) -m PyInstaller --noconfirm --log-level WARN build_installer.spec
+	@du -sh dist/jb-watchdesk
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
