@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -74,7 +73,7 @@ class App:
 
     @cached_property
     def secrets(self) -> SecretStore:
-        return self.secret_store or SecretStore()
+        return self.secret_store or SecretStore.from_environment()
 
     @cached_property
     def settings(self) -> DeskSettings:
@@ -103,22 +102,33 @@ class App:
 
 
 class KeyringSecrets:
-    """The connectors' view of the keyring: async, and a refused keyring is an account-level problem."""
+    """The connectors' view of the keyring: async, and a keyring that cannot be used is an account-level
+    problem. Calls are awaited on the store's own worker (never asyncio's shared pool, which DNS also
+    uses): a keyring resting after a timeout, or locked, leaves the account ``degraded`` and retried
+    when the keyring is asked again; none configured leaves it ``failing`` until that is fixed."""
 
     def __init__(self, store: SecretStore) -> None:
         self._store = store
 
     async def get(self, account_id: int, name: str) -> str | None:
         try:
-            return await asyncio.to_thread(self._store.get, account_id, name)
+            return await self._store.get_async(account_id, name)
         except WatchdeskError as error:
-            raise ConnectorError(ErrorKind.CONFIG, str(error), code="keyring.unavailable") from None
+            raise self._unavailable(error) from None
 
     async def put(self, account_id: int, name: str, value: str) -> None:
         try:
-            await asyncio.to_thread(self._store.set, account_id, name, value)
+            await self._store.set_async(account_id, name, value)
         except WatchdeskError as error:
-            raise ConnectorError(ErrorKind.CONFIG, str(error), code="keyring.unavailable") from None
+            raise self._unavailable(error) from None
+
+    def _unavailable(self, error: WatchdeskError) -> ConnectorError:
+        if error.key in ("secret.timeout", "secret.locked"):
+            # resting after a timeout (asked again in retry_in() s), or waiting to be unlocked
+            return ConnectorError(
+                ErrorKind.TRANSIENT, str(error), code="keyring.unavailable", retry_after=self._store.retry_in() or None
+            )
+        return ConnectorError(ErrorKind.CONFIG, str(error), code="keyring.unavailable")
 
 
 @contextlib.asynccontextmanager

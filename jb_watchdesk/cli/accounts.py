@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
-from jb_watchdesk.cli.output import dump_json, headers, label, line, plain, print_table
+from jb_watchdesk.cli.output import dump_json, headers, label, line, plain, print_table, say
 from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_flag, metavar, row_id
 
 if TYPE_CHECKING:  # annotations only: each command loads what it needs when it runs
     from jb_watchdesk.app import App
     from jb_watchdesk.domain.models import Account
     from jb_watchdesk.services.register import RegisterChanges
+    from jb_watchdesk.services.secret_import import SecretRow
 
 
 def register(commands: SubParsers) -> None:
@@ -32,6 +33,9 @@ def register(commands: SubParsers) -> None:
     p.add_argument("account_id", type=row_id, metavar=metavar("id"))
     p.add_argument("name", metavar=metavar("name"), help=helptext("accounts set-secret.name"))
     p.set_defaults(handler=cmd_set_secret)
+    p = command(actions, "import-secrets", key="accounts import-secrets")
+    p.add_argument("--format", choices=("csv", "json"), default=None, help=helptext("accounts import-secrets.format"))
+    p.set_defaults(handler=cmd_import_secrets)
 
 
 def account_json(account: Account) -> dict[str, object]:
@@ -106,4 +110,52 @@ def cmd_set_secret(app: App, args: argparse.Namespace, out: TextIO) -> int:
     ops.set_secret(app.store, app.secrets, account_id=account.id, name=args.name, value=value, now=app.clock.now())
     line(out, "cli.accounts.secret_stored", name=args.name, account_id=account.id, account=plain(account.name),
          store=ops.secret_store_name(app.secrets))
+    return 0
+
+
+MAX_SECRETS_INPUT = 8 * 1024 * 1024
+
+
+def _read_secrets_input(stdin: TextIO) -> str:
+    """Standard input as UTF-8 (a BOM allowed), whatever the console's code page."""
+    from jb_watchdesk.domain.errors import InputError
+
+    where = say("cli.accounts.stdin")
+    if stdin.isatty():
+        raise InputError("secrets_import.is_tty")
+    raw = getattr(stdin, "buffer", None)
+    if raw is None:  # already text (a test's StringIO)
+        return stdin.read(MAX_SECRETS_INPUT + 1)
+    try:
+        return bytes(raw.read(MAX_SECRETS_INPUT + 1)).decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError("secrets_import.not_parsed", path=where, format="UTF-8", detail=str(error)) from None
+
+
+def cmd_import_secrets(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.domain.errors import SecretStoreUnavailable
+    from jb_watchdesk.services import operations as ops
+
+    where = say("cli.accounts.stdin")
+    # Refused before the input is read: no secure keyring (exit 3).
+    app.secrets.check()
+    rows = ops.read_secret_rows(app.store, _read_secrets_input(sys.stdin), fmt=args.format, where=where)
+    done: set[int] = set()
+
+    def stored(row: SecretRow) -> None:
+        done.add(row.line)
+        line(out, "cli.accounts.secret_row_stored", where=f"{where}:{row.line}", account_id=row.account.id,
+             account=plain(row.account.name), name=row.name)
+        out.flush()
+
+    try:
+        ops.import_secrets(app.store, app.secrets, rows, now=app.clock.now(), stored=stored)
+    except SecretStoreUnavailable:
+        for row in rows:
+            if row.line not in done:
+                line(out, "cli.accounts.secret_row_not_stored", where=f"{where}:{row.line}", account_id=row.account.id,
+                     name=row.name)
+        line(out, "secrets_import.partial", stored=len(done), total=len(rows))
+        raise
+    line(out, "cli.accounts.secrets_imported", count=len(rows), store=ops.secret_store_name(app.secrets))
     return 0

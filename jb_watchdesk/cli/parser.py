@@ -82,6 +82,7 @@ EXAMPLES: Final[dict[str, str]] = {
     "accounts export": "jb-watchdesk accounts export register.xlsx",
     "accounts list": "jb-watchdesk accounts list --json",
     "accounts set-secret": "printf %s \"$APP_SECRET\" | jb-watchdesk accounts set-secret 1 app_secret",
+    "accounts import-secrets": "jb-watchdesk accounts import-secrets < secrets.csv",
     "status": "jb-watchdesk --now 2026-11-25T08:00:00+08:00 status --json",
     "doctor": "jb-watchdesk doctor",
     "db backup": "jb-watchdesk db backup /mnt/backup/watchdesk-$(date +%F).sqlite3",

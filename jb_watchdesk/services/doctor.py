@@ -92,13 +92,15 @@ def check_database(workspace: Workspace) -> Check:
 
 
 def check_keyring(secrets: SecretStore) -> Check:
-    described = _say("keyring_memory") if secrets.is_memory else secrets.describe()
+    """``fail`` with what to do when no secure keyring can be chosen or reached (it waits at most the
+    keyring timeout, once: the later checks get the same answer at once); ``warn`` for the demo store."""
     try:
         secrets.check()
     except WatchdeskError as error:
-        return Check("keyring", Level.FAIL, described, str(error))
-    level = Level.WARN if secrets.is_memory else Level.OK
-    return Check("keyring", level, described)
+        return Check("keyring", Level.FAIL, secrets.describe(), str(error))
+    if secrets.is_memory:
+        return Check("keyring", Level.WARN, _say("keyring_memory"))
+    return Check("keyring", Level.OK, secrets.describe())
 
 
 def check_calendar(calendar: WorkdayCalendar, *, now: datetime, overrides: Path) -> Check:

@@ -15,7 +15,7 @@ The rules themselves live in the entity services (:mod:`.alerts`, :mod:`.comment
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from jb_watchdesk.services import accounts as account_service
 from jb_watchdesk.services import alerts as alert_service
 from jb_watchdesk.services import allow_phrases, emergencies, escalation, exports, gaps, inspections, register, shifts
 from jb_watchdesk.services import comments as comment_service
+from jb_watchdesk.services import secret_import as secret_rows
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.changes import Changes, alerts_changed
 from jb_watchdesk.services.comments import CommentRow
@@ -177,6 +178,26 @@ def set_secret(store: Store, secrets: SecretStore, *, account_id: int, name: str
     """Keep a credential in the OS keyring; the database notes only that it is set."""
     account_service.set_secret(store, secrets, account_id=account_id, name=name, value=value, now=now)
     return Changes(accounts=True, status=True, result=name)
+
+
+def read_secret_rows(store: Store, text: str, *, fmt: secret_rows.Format | None, where: str) -> list[secret_rows.SecretRow]:
+    """``accounts import-secrets``, first step: every row of ``text`` checked (``ImportRejected``
+    lists the bad ones; nothing is stored). See :mod:`~jb_watchdesk.services.secret_import`."""
+    return secret_rows.read_rows(store, text, fmt=fmt, where=where)
+
+
+def import_secrets(
+    store: Store,
+    secrets: SecretStore,
+    rows: Sequence[secret_rows.SecretRow],
+    *,
+    now: datetime,
+    stored: Callable[[secret_rows.SecretRow], None] | None = None,
+) -> Changes:
+    """``accounts import-secrets``, second step: each checked row's secret kept in the keyring, on its
+    one worker (``stored(row)`` after each); ``SecretStoreUnavailable`` stops the run part-way."""
+    secret_rows.store_rows(store, secrets, rows, now=now, stored=stored)
+    return Changes(accounts=True, status=True, result=len(rows))
 
 
 def import_register(store: Store, path: Path, *, now: datetime) -> Changes:

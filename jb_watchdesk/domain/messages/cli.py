@@ -79,6 +79,15 @@ _HELP: Final[dict[str, tuple[str, str]]] = {
         "把账号凭据存入系统钥匙串，凭据从标准输入读取",
         "store a secret for an account in the OS keyring, read from stdin",
     ),
+    "cli.help.accounts import-secrets": (
+        "从标准输入批量把凭据存入系统钥匙串（CSV 或 JSON，列为 account,name,value）；全部有效才保存，逐行报告",
+        "store many secrets in the OS keyring from stdin (CSV or JSON rows account,name,value); all rows are "
+        "checked first and nothing is stored unless all are valid; reported per row, values never shown",
+    ),
+    "cli.help.accounts import-secrets.format": (
+        "输入格式（默认按内容判断：以 [ 开头为 JSON，否则为 CSV）",
+        "input format (default: JSON when it starts with [, else CSV)",
+    ),
     "cli.help.accounts set-secret.name": (
         "例如 app_secret、access_token、client_secret、refresh_token",
         "e.g. app_secret, access_token, client_secret, refresh_token",
@@ -413,6 +422,16 @@ _RESULTS: Final[dict[str, tuple[str, str]]] = {
         "已将账号 {account_id}（{account}）的 {name} 存入 {store}",
         "stored {name} for account {account_id} ({account}) in {store}",
     ),
+    "cli.accounts.secret_row_stored": (
+        "{where}：已保存账号 {account_id}（{account}）的 {name}",
+        "{where}: stored {name} for account {account_id} ({account})",
+    ),
+    "cli.accounts.secret_row_not_stored": (
+        "{where}：未保存账号 {account_id} 的 {name}",
+        "{where}: not stored: {name} for account {account_id}",
+    ),
+    "cli.accounts.secrets_imported": ("已将 {count} 项凭据存入 {store}", "stored {count} secrets in {store}"),
+    "cli.accounts.stdin": ("标准输入", "<stdin>"),
     "cli.accounts.memory_store": (
         "内存凭据库（演示用：程序退出后凭据即消失）",
         "the in-memory store (demo: secrets vanish when the program exits)",

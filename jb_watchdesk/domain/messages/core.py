@@ -167,13 +167,90 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "The secret was not stored anywhere",
     ),
     "secret.timeout": (
-        "凭据库在 {seconds} 秒内无响应（可能正等待解锁）。请解锁系统钥匙串后重试",
-        "the credential store did not answer within {seconds} s (it may be waiting to be unlocked). "
-        "Unlock the system keyring and try again",
+        "凭据库在 {seconds} 秒内无响应（可能正等待解锁，或 Secret Service 已卡死）；{minutes} 分钟内不再询问。"
+        "请解锁系统钥匙串，或重启 GNOME Keyring / KWallet（Windows：重新登录）",
+        "the credential store did not answer within {seconds} s (waiting to be unlocked, or the Secret "
+        "Service is stuck); it is not asked again for {minutes} min. Unlock the system keyring, or restart "
+        "GNOME Keyring / KWallet (Windows: sign in again)",
     ),
     "secret.backend_error": (
-        "凭据库操作失败：{detail}",
-        "the credential store failed: {detail}",
+        "凭据库操作失败（{detail}）。请确认 GNOME Keyring / KWallet（Windows：凭据管理器）正在运行后重试",
+        "the credential store failed ({detail}). Check that GNOME Keyring / KWallet (Windows: Credential "
+        "Manager) is running, then try again",
+    ),
+    "secret.locked": (
+        "系统钥匙串已锁定。请解锁登录钥匙串（“密码和密钥”/Seahorse，或注销后重新登录）后重试",
+        "the system keyring is locked. Unlock the login keyring (Passwords and Keys / Seahorse, or log out "
+        "and in again) and try again",
+    ),
+    "secret.init_failed": (
+        "无法打开凭据库（{detail}）。请安装并启动 GNOME Keyring 或 KWallet（Windows：以值班用户身份登录）后重试",
+        "the credential store could not be opened ({detail}). Install and start GNOME Keyring or KWallet "
+        "(Windows: sign in as the duty user) and try again",
+    ),
+    "secret.bad_env_backend": (
+        "环境变量 PYTHON_KEYRING_BACKEND={value!r} 指定的凭据后端无法使用（{detail}）。请删除该变量或改为可用的后端",
+        "the keyring backend named by PYTHON_KEYRING_BACKEND={value!r} cannot be used ({detail}). Remove "
+        "the variable or name a backend that works",
+    ),
+    "secret.bad_config_backend": (
+        "配置文件 {path} 指定的凭据后端无法使用（{detail}）。请修正或删除该文件",
+        "the keyring backend named in {path} cannot be used ({detail}). Fix or remove that file",
+    ),
+    "secret.windows_no_session": (
+        "Windows 凭据管理器不可用：当前进程没有登录会话（服务或计划任务）。请以值班用户身份登录后运行",
+        "Windows Credential Manager is not available: this process has no logon session (a service or a "
+        "scheduled task). Run the desk as the signed-in duty user",
+    ),
+    "secret.windows_too_big": (
+        "Windows 凭据管理器拒绝了该凭据：超过 {limit} 字节（UTF-16）",
+        "Windows Credential Manager refused the secret: more than {limit} bytes of UTF-16",
+    ),
+    "secret.windows_error": (
+        "Windows 凭据管理器出错（错误 {code}，{detail}）。请以值班用户身份重新登录后重试",
+        "Windows Credential Manager failed (error {code}, {detail}). Sign in again as the duty user and "
+        "try again",
+    ),
+    "secret.bad_timeout": (
+        "环境变量 {variable}={value!r} 无效：应为 0 到 3600 之间的秒数。请改正或删除",
+        "{variable}={value!r} is not valid: give seconds between 0 and 3600, or remove it",
+    ),
+    "secret.not_text": (
+        "凭据含有无法保存的字符（孤立的代理项）；请检查其编码",
+        "the secret holds characters no keyring can keep (a lone surrogate); check its encoding",
+    ),
+    "secrets_import.not_parsed": (
+        "{path}：无法读取为 {format}：{detail}",
+        "{path}: cannot be read as {format}: {detail}",
+    ),
+    "secrets_import.empty": (
+        "{path}：没有凭据行；请给出 account,name,value 三列（CSV 带表头，或 JSON 数组）",
+        "{path}: no rows; give account,name,value rows (CSV with that header, or a JSON array)",
+    ),
+    "secrets_import.missing_columns": (
+        "{path}：表头须包含 account、name、value 三列（现有：{found}）",
+        "{path}: the header must name account, name and value (found: {found})",
+    ),
+    "secrets_import.bad_row": (
+        "每行须为含 account、name、value 的对象或三项数组",
+        "each row must be an object with account, name and value, or a list of those three",
+    ),
+    "secrets_import.bad_account": (
+        "账号“{value}”不是账号编号（用 accounts list 查看）",
+        "account {value!r} is not an account id (see `accounts list`)",
+    ),
+    "secrets_import.duplicate": (
+        "账号 {account_id} 的凭据 {name} 已在第 {first} 行给出；每项凭据只给一次",
+        "account {account_id} {name} is already given on line {first}; give each secret once",
+    ),
+    "secrets_import.is_tty": (
+        "请通过标准输入提供凭据文件，例如：jb-watchdesk accounts import-secrets < secrets.csv",
+        "give the rows on standard input, e.g. jb-watchdesk accounts import-secrets < secrets.csv",
+    ),
+    "secrets_import.partial": (
+        "凭据库出错前已保存 {stored}/{total} 项；恢复后用同一输入重新运行（已保存的会被覆盖）",
+        "{stored} of {total} stored before the credential store failed; run the same input again once it "
+        "works (stored ones are replaced)",
     ),
     "secret.bad_name": (
         "凭据名“{name}”无效：只能用小写字母、数字和下划线，最长 40 个字符",
@@ -185,8 +262,9 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     ),
     "secret.empty": ("标准输入中没有凭据内容", "no secret was given on standard input"),
     "secret.too_long": (
-        "凭据过长（{length} 字符，上限 {limit}，Windows 凭据管理器的限制）",
-        "the secret is too long ({length} characters, limit {limit}: the Windows Credential Manager limit)",
+        "凭据过长：按 Windows 凭据管理器的计法（UTF-16）为 {size} 字节，上限 {limit} 字节（约 1280 个常用字符）",
+        "the secret is too long: {size} bytes as Windows Credential Manager counts them (UTF-16), limit "
+        "{limit} bytes (about 1,280 common characters)",
     ),
     "secret.is_tty": (
         "请通过标准输入提供凭据，例如：printf %s \"$SECRET\" | jb-watchdesk accounts set-secret 3 app_secret",
