@@ -62,15 +62,22 @@ async def admin_response(server: SimulatorServer, request: Request) -> Response:
 
 def inject_response(world: World, body: bytes) -> Response:
     """``POST /_sim/inject`` ``{"account": "weibo-0003", "sensitive": ["id_number"]}``: a post published
-    now on that account, carrying those sensitive kinds; answers the post's id and publish time."""
+    now on that account, carrying those sensitive kinds; or ``{"account", "title", "body"}``: a post
+    with exactly those words (and the body as its first comment). Answers the post's id and time."""
     try:
         request = json.loads(body or b"{}")
         if not isinstance(request, dict):
             raise ValueError("the body must be a JSON object")
-        kinds = request.get("sensitive", ["id_number"])
+        words = None
+        if "title" in request or "body" in request:
+            title, text = request.get("title", ""), request.get("body", "")
+            if not isinstance(title, str) or not isinstance(text, str):
+                raise ValueError("title and body must be strings")
+            words = (title, text)
+        kinds = request.get("sensitive", [] if words else ["id_number"])
         if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
             raise ValueError("sensitive must be a list of kinds")
-        post = world.inject(str(request.get("account", "")), sensitive=kinds)
+        post = world.inject(str(request.get("account", "")), sensitive=kinds, words=words)
     except KeyError:
         return json_response({"error": "unknown account"}, status=404)
     except ValueError as problem:

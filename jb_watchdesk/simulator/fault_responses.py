@@ -13,12 +13,14 @@ import asyncio
 import gzip
 from http import HTTPStatus
 from typing import Final
+from urllib.parse import urlencode
 
 import brotli
 
 from jb_watchdesk.simulator.faults import PLATFORM_FAULTS, Fault, FaultKind
 from jb_watchdesk.simulator.http11 import _CHUNK, response_head
-from jb_watchdesk.simulator.routes import JSON_TYPE, Platforms, Request, Response, Target, text_response
+from jb_watchdesk.simulator.routes import JSON_TYPE, Platforms, Request, Response, Target, platform_of, text_response
+from jb_watchdesk.simulator.routes.wire import json_response
 
 OVERSIZE_BYTES: Final = 21 * 1024 * 1024
 #: the Last-Modified of the ``future_lastmod`` fault: a file time in 2041, as a case from the field
@@ -74,6 +76,8 @@ def fault_response(
     if kind is FaultKind.ENTITY_BOMB:
         body = _ENTITY_BOMB.encode("utf-8")
         return Response(status=200, body=body, content_type="application/rss+xml; charset=utf-8", kind="xml")
+    if kind is FaultKind.ECHO:
+        return _echo(request, target)
     if kind is FaultKind.FUTURE_LASTMOD and target.route == "rss":
         return _future_lastmod(platforms, target, request)
     if kind in (FaultKind.BROTLI, FaultKind.GZIP_NOHEADER):
@@ -95,6 +99,23 @@ def fault_response(
     elif kind is FaultKind.CHARSET:
         _swap_charset(response)
     return response
+
+
+def _echo(request: Request, target: Target) -> Response:
+    """An error in the platform's own format whose message repeats the request, query and form
+    included, as gateways and some API errors do: whatever credential the client sent comes back.
+    Feeds get a 400 page doing the same."""
+    sent = request.path + ("?" + urlencode(dict(request.query)) if request.query else "")
+    if request.body:
+        sent += " " + request.body.decode("utf-8", "replace")
+    platform = platform_of(target.route)
+    if platform == "wechat_mp":
+        return json_response({"errcode": 40001, "errmsg": f"invalid credential, request: {sent} rid: 6789abcd-0123-4567"})
+    if platform == "weibo":
+        return json_response({"error": f"invalid_access_token: {sent}", "error_code": 21332, "request": request.path}, status=400)
+    if platform == "douyin":
+        return json_response({"data": {"description": f"access_token无效: {sent}", "error_code": 2190002}, "message": "error"})
+    return text_response(400, text=_ERROR_PAGE.format(code=400, reason=f"Bad Request: {sent}"), kind="html")
 
 
 def _future_lastmod(platforms: Platforms, target: Target, request: Request) -> Response:

@@ -6,7 +6,7 @@ Spec grammar (entries separated by commas, whitespace around entries ignored)::
     KIND   := latency | timeout | reset | 5xx | 429 | malformed | html | charset
             | drip | oversize | entity_bomb | expire | quota
             | shift | comment_quota | comment_args
-            | br | gzip_noheader | future_lastmod
+            | br | gzip_noheader | future_lastmod | echo
             | guid_repeat | future_dates | undated | cn_dates | bad_byte
             | surrogate | nonchar | long_text | video_status
     PARAM  := digits   (latency: milliseconds, required; 429: Retry-After seconds, default 30)
@@ -24,6 +24,10 @@ HTTP behaviour of real servers and CDNs (what a platform route answers is unchan
 - ``future_lastmod``: feed responses carry ``Last-Modified: Sat, 16 Nov 2041 19:11:00 GMT``
   (a file time in the future), and any feed request whose If-Modified-Since carries that date
   gets 304, whatever changed; other routes are unaffected.
+- ``echo``: an error in the platform's own format (WeChat ``errmsg``, Weibo ``error``, Douyin
+  ``description``; a 400 page for feeds) whose message repeats the request, query and form
+  included, so whatever credential the client sent comes back, as some gateways and API errors
+  do: the desk must keep it out of everything it stores, logs and shows.
 
 Content kinds change what the platforms say rather than how they answer; they are
 described with :class:`jb_watchdesk.simulator.world.ContentKind` (feeds: ``guid_repeat``,
@@ -77,6 +81,7 @@ class FaultKind(StrEnum):
     BROTLI = "br"  # the body brotli-compressed, with Content-Encoding: br
     GZIP_NOHEADER = "gzip_noheader"  # the body gzip-compressed, without a Content-Encoding header
     FUTURE_LASTMOD = "future_lastmod"  # feeds: Last-Modified in 2041; 304 when that date comes back
+    ECHO = "echo"  # the platform's error format, its message repeating the request (query and form, secrets included)
     # Content kinds (see ContentKind): per account, reflected in /_sim/truth.
     GUID_REPEAT = "guid_repeat"  # feeds: several items share <guid>N/A</guid> and one link
     FUTURE_DATES = "future_dates"  # feeds: Beijing time labelled GMT (+8 h)

@@ -79,6 +79,9 @@ class WorldGenerator:
     seed: int
     anchor: int
     history_start: int
+    secret_length: int | None = None
+    """Every secret this many characters long (prefix included), e.g. 8 for leak tests; None: as the
+    platforms issue them (32-character AppSecrets and client secrets, 32-character Weibo tokens)."""
 
     # ----------------------------------------------------------------- accounts
 
@@ -163,19 +166,25 @@ class WorldGenerator:
             credentials=self._credentials(index, key, served),
         )
 
+    def _secret(self, key: str, name: str, *, length: int, alphabet: str, prefix: str = "") -> str:
+        if self.secret_length is not None:
+            length = max(1, self.secret_length - len(prefix))
+            alphabet = _ALNUM  # short secrets from the wider alphabet stay unique and rarely met by chance
+        return prefix + _token_chars(self.seed, key, name, length=length, alphabet=alphabet)
+
     def _credentials(self, index: int, key: str, served: str) -> dict[str, str]:
         seed = self.seed
         if served == "wechat_mp":
             return {
                 "appid": "wx" + _token_chars(seed, key, "appid", length=16, alphabet=_HEX),
-                "app_secret": _token_chars(seed, key, "secret", length=32, alphabet=_HEX),
+                "app_secret": self._secret(key, "secret", length=32, alphabet=_HEX),
             }
         if served == "weibo":
             # Disjoint ranges per index keep uids unique without a collision check.
             uid = 5_000_000_000 + index * 1_000_003 + stable_hash(seed, key, "uid") % 1_000_000
             return {
                 "uid": str(uid),
-                "access_token": "2.00" + _token_chars(seed, key, "weibo-token", length=28, alphabet=_ALNUM),
+                "access_token": self._secret(key, "weibo-token", length=28, alphabet=_ALNUM, prefix="2.00"),
             }
         if served == "douyin":
             raw = _token_chars(seed, key, "open_id", length=32, alphabet=_HEX)
@@ -183,8 +192,8 @@ class WorldGenerator:
             return {
                 "open_id": open_id,
                 "client_key": "aw" + _token_chars(seed, key, "client_key", length=14, alphabet=_HEX[:10] + "abcdefghijklmnopqrstuvwxyz"),
-                "client_secret": _token_chars(seed, key, "client_secret", length=32, alphabet=_HEX),
-                "refresh_token": "rft." + _token_chars(seed, key, "refresh", length=40, alphabet=_ALNUM),
+                "client_secret": self._secret(key, "client_secret", length=32, alphabet=_HEX),
+                "refresh_token": self._secret(key, "refresh", length=40, alphabet=_ALNUM, prefix="rft."),
             }
         return {}
 
@@ -230,8 +239,11 @@ class WorldGenerator:
             deleted_at=deleted_at,
         )
 
-    def injected_post(self, account: SimAccount, *, slot: int, published: int, sensitive: tuple[str, ...]) -> SimPost:
-        """A post added on request (``POST /_sim/inject``) outside the account's schedule."""
+    def injected_post(
+        self, account: SimAccount, *, slot: int, published: int, sensitive: tuple[str, ...], words: tuple[str, str] | None = None
+    ) -> SimPost:
+        """A post added on request (``POST /_sim/inject``) outside the account's schedule; ``words``
+        (title, body) are published as given, and the body is also its first comment."""
         return SimPost(
             account=account.index,
             slot=slot,
@@ -241,6 +253,7 @@ class WorldGenerator:
             sensitive=sensitive,
             edited_at=None,
             deleted_at=None,
+            words=words,
         )
 
     def _post_id(self, account: SimAccount, slot: int, published: int) -> str:
@@ -255,6 +268,8 @@ class WorldGenerator:
 
     def post_text(self, account: SimAccount, post: SimPost, now: int) -> PostText:
         """The post's words as of ``now`` (an edit adds an editor's note)."""
+        if post.words is not None:
+            return PostText(title=post.words[0], sentences=(post.words[1],), extra_titles=())
         rng = random.Random(stable_hash(self.seed, account.key, post.slot, "text"))
         title = content.post_title(rng, brand=account.brand)
         sentences = content.post_sentences(rng, unit=account.unit, count=rng.randint(2, 4))
@@ -273,11 +288,13 @@ class WorldGenerator:
         rng = random.Random(stable_hash(self.seed, account.key, post.slot, "comments"))
         roll = rng.random()
         count = 0 if roll < 0.3 else 1 if roll < 0.6 else 2 if roll < 0.8 else 3 if roll < 0.93 else 4
+        if post.words is not None:
+            count = max(count, 1)
         found: list[SimComment] = []
         created = post.published
         for number in range(1, count + 1):
             created += rng.randint(300, 6 * 3_600)
-            text = content.comment_text(rng)
+            text = post.words[1] if post.words is not None and number == 1 else content.comment_text(rng)
             replied: int | None
             if account.behaviour is Behaviour.COMMENTS_UNANSWERED:
                 replied = created + rng.randint(2 * 3_600, 30 * 3_600) if rng.random() < 0.4 else None

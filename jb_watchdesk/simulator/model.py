@@ -119,6 +119,8 @@ class SimPost:
     edited_at: int | None
     deleted_at: int | None
     pinned: bool = False
+    words: tuple[str, str] | None = None
+    """(title, body) given when the post was injected, published as given; None: generated."""
 
     def deleted(self, now: int) -> bool:
         """Whether the post has been removed as of ``now``."""

@@ -157,6 +157,7 @@ class World(ContentShapes):
         token_ttl_s: int = DEFAULT_TOKEN_TTL_S,
         quota_per_day: int = DEFAULT_QUOTA_PER_DAY,
         content: str = "",
+        secret_length: int | None = None,
     ) -> None:
         if not 1 <= accounts <= MAX_ACCOUNTS:
             raise ValueError(f"accounts must be between 1 and {MAX_ACCOUNTS}, not {accounts}")
@@ -169,7 +170,7 @@ class World(ContentShapes):
             anchor = datetime.combine(local.date(), time(0), tzinfo=SHANGHAI)
         self.anchor = _epoch(anchor)
         self.history_start = self.anchor - HISTORY_DAYS * 86_400
-        self._generate = WorldGenerator(seed=seed, anchor=self.anchor, history_start=self.history_start)
+        self._generate = WorldGenerator(seed=seed, anchor=self.anchor, history_start=self.history_start, secret_length=secret_length)
         self.tokens = TokenBook(seed=seed, ttl_s=token_ttl_s)
         self.quotas = QuotaBook(per_day=quota_per_day)
         self.accounts: tuple[SimAccount, ...] = self._generate.accounts(accounts)
@@ -283,9 +284,13 @@ class World(ContentShapes):
             return tuple(post for post in posts if post.published <= now)
         return posts
 
-    def inject(self, key: str, *, sensitive: Sequence[str], now: int | None = None) -> SimPost:
+    def inject(
+        self, key: str, *, sensitive: Sequence[str], now: int | None = None, words: tuple[str, str] | None = None
+    ) -> SimPost:
         """Publish one more post on account ``key`` at ``now`` (default: the clock) carrying the given
-        sensitive kinds (``content.SENSITIVE_KINDS``: ``id_number``, ``mobile``, ``secret_mark`` …).
+        sensitive kinds (``content.SENSITIVE_KINDS``: ``id_number``, ``mobile``, ``secret_mark`` …),
+        or with ``words`` (title, body) published exactly as given (hostile text for tests); the
+        body is also the post's first comment.
 
         KeyError for an unknown account, ValueError for an unknown kind. Used by the demo and tests
         to make a live finding appear on an account the desk already reads.
@@ -298,7 +303,7 @@ class World(ContentShapes):
         with self._schedule_lock:
             existing = self._injected.get(account.index, ())
             slot = INJECTED_SLOTS + len(existing)
-            post = self._generate.injected_post(account, slot=slot, published=published, sensitive=tuple(sensitive))
+            post = self._generate.injected_post(account, slot=slot, published=published, sensitive=tuple(sensitive), words=words)
             self._injected[account.index] = (*existing, post)
         return post
 

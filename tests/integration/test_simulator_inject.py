@@ -44,3 +44,29 @@ def test_inject_refuses_unknown_accounts_and_kinds(served: tuple[World, httpx.Cl
     refused = http.post("/_sim/inject", json={"account": world.accounts[0].key, "sensitive": ["gossip"]})
     assert refused.status_code == 400 and "gossip" in refused.json()["error"]
     assert http.post("/_sim/inject", content=b"[1]").status_code == 400
+
+
+def test_injected_words_are_published_exactly_with_the_body_as_a_comment(served: tuple[World, httpx.Client]) -> None:
+    world, http = served
+    key = next(a.key for a in world.accounts if a.served == "weibo")
+    title, body = "\u202e<b>标题</b>", "=HYPERLINK(\"x\")\u2028第二行"
+    earlier = int(NOW.timestamp()) - 7 * 3600
+    post = world.inject(key, sensitive=(), words=(title, body), now=earlier)
+    text = world.post_text(post, now=int(NOW.timestamp()))
+    assert (text.title, text.sentences) == (title, (body,))
+    assert world.comments(post, now=int(NOW.timestamp()))[0].text == body
+    answer = http.post("/_sim/inject", json={"account": key, "title": "t", "body": 5})
+    assert answer.status_code == 400 and "strings" in answer.json()["error"]
+
+
+def test_short_secrets_and_an_error_that_echoes_them() -> None:
+    world = World(seed=3, accounts=12, clock=lambda: NOW, secret_length=8)
+    key = next(a.key for a in world.accounts if a.served == "wechat_mp")
+    secret = world.credentials(key)["app_secret"]
+    assert len(secret) == 8
+    server = SimulatorServer(world)
+    with server.running_in_thread(), httpx.Client(base_url=server.base_url, timeout=5.0, trust_env=False) as http:
+        server.set_faults(f"echo@{key}")
+        appid = world.credentials(key)["appid"]
+        answer = http.get("/cgi-bin/token", params={"grant_type": "client_credential", "appid": appid, "secret": secret})
+        assert answer.json()["errcode"] == 40001 and secret in answer.json()["errmsg"]
