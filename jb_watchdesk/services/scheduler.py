@@ -5,14 +5,29 @@ jitter so a thousand accounts do not all fall due in the same second. A failed a
 backs off exponentially; a platform's Retry-After is honoured, a daily quota waits for
 the next day, and an error only the officer can fix is retried rarely. Nothing here
 sleeps or does I/O: the poller asks and reports.
+
+Resuming without a burst. After the PC slept (or the process was frozen, or the wall clock
+jumped ahead) every account is overdue at once; after a network outage every account's backoff
+ends within a few seconds of the others'. Polling them all at once would trip the platforms' rate
+limits (hundreds of WeChat accounts share one API host). So:
+
+- a gap between two asks longer than ``resume_after_s`` (or a clock set back) re-plans every
+  overdue account over the next post interval, at random, and at most ``starts_per_s_per_host``
+  accounts of one host per second (the monitoring gap itself is recorded by
+  :class:`jb_watchdesk.services.gaps.Monitor` from the same long pause);
+- once every account has failed in a row with a network-type error (an outage), only one account
+  per host is let through at a time, as a probe; the first success after it re-plans the others
+  the same way.
 """
 
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.domain.models import Account
@@ -30,6 +45,11 @@ class PollSettings:
     backoff_max_s: float = 3600.0
     #: consecutive transient failures after which an account is failing, not degraded
     failing_after: int = 3
+    #: a pause between two asks longer than this (seconds; and longer than three post intervals)
+    #: is a sleep or a stall: the overdue accounts are spread out instead of all polled at once
+    resume_after_s: float = 900.0
+    #: after a sleep or an outage, accounts of one host started per second, at most
+    starts_per_s_per_host: float = 2.0
 
 
 @dataclass(slots=True)
@@ -41,6 +61,8 @@ class _Slot:
     #: planned with the default intervals (not the account's own), so a change of default applies
     default_posts: bool = True
     default_comments: bool = True
+    #: the wait is the platform's or the officer's (Retry-After, quota, credentials): never shortened
+    long_wait: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +71,72 @@ class Due:
     with_comments: bool
 
 
+#: errors that say the network (or the platform's host) is away, not the account
+_NETWORK_ERRORS = (ErrorKind.TRANSIENT,)
+
+
+def host_of(account: Account) -> str:
+    """The host an account's requests go to, as far as spreading them goes: its feed's or its
+    ``api_base``'s host, else its platform (every account of a platform shares its API host)."""
+    for address in (account.api_base, account.source):
+        if address.startswith(("http://", "https://")):
+            return (urlsplit(address).hostname or address).lower()
+    return account.platform.value
+
+
 class Scheduler:
     def __init__(self, settings: PollSettings | None = None, *, rng: random.Random | None = None) -> None:
         self.settings = settings or PollSettings()
         self._rng = rng or random.Random()
         self._slots: dict[int, _Slot] = {}
+        self._last_asked: datetime | None = None
+        #: every account failed in a row with a network-type error: only probes go out
+        self._outage = False
+        #: the outage ended (a probe succeeded): spread the others at the next ask
+        self._recovered = False
+        #: consecutive network-type failures, over all accounts, since the last success
+        self._failing_streak = 0
+
+    @property
+    def in_outage(self) -> bool:
+        return self._outage
+
+    def _stalled(self, now: datetime) -> bool:
+        """Whether the time since the last ask is a sleep, a stall or a clock jump."""
+        last = self._last_asked
+        if last is None:
+            return False
+        pause = (now - last).total_seconds()
+        return pause > max(self.settings.resume_after_s, 3 * self.settings.post_interval_s) or pause < -60
+
+    def _spread(self, accounts: Iterable[Account], *, now: datetime, everyone_failing: bool = False) -> None:
+        """Re-plan the accounts that are overdue (or, after an outage, backing off) over the next
+        post interval: a random moment each, then pushed apart so no host starts more than
+        ``starts_per_s_per_host`` per second. A Retry-After, a quota wait or an officer's error
+        keep their own time."""
+        s = self.settings
+        window = s.post_interval_s
+        gap = 1.0 / s.starts_per_s_per_host
+        by_host: dict[str, list[_Slot]] = defaultdict(list)
+        for account in accounts:
+            slot = self._slot(account.id)
+            if slot.blocked_until is not None and slot.blocked_until > now:
+                if not (everyone_failing and slot.failures and not slot.long_wait):
+                    continue
+            elif slot.next_posts is not None and slot.next_posts > now and slot.next_posts - now <= timedelta(seconds=window * 2):
+                continue  # planned within reach already (a clock set back leaves later plans to re-plan)
+            by_host[host_of(account)].append(slot)
+        for slots in by_host.values():
+            offsets = sorted(self._rng.uniform(0, window) for _ in slots)
+            earliest = 0.0
+            for slot, offset in zip(slots, offsets, strict=True):
+                at = max(offset, earliest)
+                earliest = at + gap
+                slot.blocked_until = None
+                slot.next_posts = now + timedelta(seconds=at)
+                if slot.next_comments is None or slot.next_comments < slot.next_posts:
+                    slot.next_comments = slot.next_posts
+
 
     def _slot(self, account_id: int) -> _Slot:
         return self._slots.setdefault(account_id, _Slot())
@@ -63,20 +146,40 @@ class Scheduler:
         return timedelta(seconds=seconds * self._rng.uniform(1 - spread, 1 + spread))
 
     def due(self, accounts: Iterable[Account], *, now: datetime, force: bool = False) -> list[Due]:
-        """Accounts to poll now. ``force`` ignores the intervals but never a backoff or Retry-After."""
+        """Accounts to poll now. ``force`` ignores the intervals but never a backoff or Retry-After.
+
+        After a sleep or a stall (see the module's notes) the overdue accounts are first spread
+        over the next interval; during an outage one account per host is due at a time."""
+        accounts = list(accounts)
+        if self._stalled(now):
+            self._spread(accounts, now=now)
+        elif self._recovered:
+            self._spread(accounts, now=now, everyone_failing=True)
+        self._recovered = False
+        self._last_asked = now
         result = []
+        probing: set[str] = set()
         for account in accounts:
             slot = self._slot(account.id)
             if slot.blocked_until is not None and slot.blocked_until > now:
                 continue
             if force or slot.next_posts is None or slot.next_posts <= now:
+                if self._outage and not force:
+                    host = host_of(account)
+                    if host in probing:
+                        continue
+                    probing.add(host)
                 comments_due = force or slot.next_comments is None or slot.next_comments <= now
                 result.append(Due(account=account, with_comments=comments_due))
         return result
 
     def succeeded(self, account: Account, *, now: datetime, with_comments: bool) -> None:
         slot = self._slot(account.id)
+        if self._outage:
+            self._outage, self._recovered = False, True
+        self._failing_streak = 0
         slot.failures = 0
+        slot.long_wait = False
         slot.blocked_until = None
         slot.next_posts = now + self._jittered(account.poll_interval_s or self.settings.post_interval_s)
         slot.default_posts = not account.poll_interval_s
@@ -91,13 +194,22 @@ class Scheduler:
         s = self.settings
         backoff = min(s.backoff_max_s, s.backoff_base_s * 2 ** (slot.failures - 1))
         wait = self._jittered(backoff)
+        slot.long_wait = False
         if error is not None:
             if error.kind is ErrorKind.QUOTA:
                 wait = max(_until_next_day(now), timedelta(seconds=error.retry_after or 0))
+                slot.long_wait = True
             elif error.kind in (ErrorKind.AUTH_EXPIRED, ErrorKind.CONFIG):
                 wait = timedelta(seconds=s.backoff_max_s)
+                slot.long_wait = True
             elif error.retry_after is not None:
                 wait = max(wait, timedelta(seconds=error.retry_after))
+                slot.long_wait = True
+        if error is not None and error.kind in _NETWORK_ERRORS:
+            self._failing_streak += 1
+            # Every account known has failed in a row: the network (or the proxy) is away.
+            if self._failing_streak >= max(2, len(self._slots)):
+                self._outage = True
         slot.blocked_until = now + wait
         slot.next_posts = slot.blocked_until
         return slot.blocked_until

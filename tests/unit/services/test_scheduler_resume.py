@@ -1,0 +1,185 @@
+"""After a sleep, a stall, a clock jump or a network outage, polling resumes without a burst.
+
+The scheduler runs on the instants given to it (no sleeps): a 3-hour jump, a clock set back, an
+outage that every account fails in, and then, against the real simulator, an outage that ends
+with every item stored once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
+from jb_watchdesk.domain.models import Account, Platform
+from jb_watchdesk.services.poller import PollResult
+from jb_watchdesk.services.scheduler import PollSettings, Scheduler, host_of
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+SETTINGS = PollSettings(post_interval_s=600, comment_interval_s=900, jitter=0.1, starts_per_s_per_host=2.0)
+DOWN = ConnectorError(ErrorKind.TRANSIENT, "cannot connect", code="wechat_mp.connect")
+
+
+def register() -> list[Account]:
+    """300 WeChat accounts on one API host, 100 Weibo ones on another, 50 feeds on five hosts."""
+    accounts = [Account(id=n, name=f"w{n}", platform=Platform.WECHAT_MP, source=f"wx{n}") for n in range(300)]
+    accounts += [Account(id=300 + n, name=f"b{n}", platform=Platform.WEIBO, source=f"{n}") for n in range(100)]
+    accounts += [
+        Account(id=400 + n, name=f"f{n}", platform=Platform.RSS, source=f"https://feed{n % 5}.example.org/{n}") for n in range(50)
+    ]
+    return accounts
+
+
+def settled(accounts: list[Account]) -> Scheduler:
+    """A scheduler whose accounts were all just polled at NOW."""
+    scheduler = Scheduler(SETTINGS, rng=random.Random(7))
+    for item in scheduler.due(accounts, now=NOW):
+        scheduler.succeeded(item.account, now=NOW, with_comments=item.with_comments)
+    return scheduler
+
+
+def poll_through(scheduler: Scheduler, accounts: list[Account], *, start: datetime, seconds: int) -> dict[int, list[int]]:
+    """Ask every second for ``seconds``, polling (successfully) whatever is due: the ids of the
+    accounts polled for the first time since ``start``, by second (later polls are the ordinary
+    schedule, jittered by ±10%, not the resume)."""
+    started: dict[int, list[int]] = {}
+    seen: set[int] = set()
+    for second in range(seconds):
+        now = start + timedelta(seconds=second)
+        due = scheduler.due(accounts, now=now)
+        started[second] = [item.account.id for item in due if item.account.id not in seen]
+        seen.update(started[second])
+        for item in due:
+            scheduler.succeeded(item.account, now=now, with_comments=item.with_comments)
+    return started
+
+
+def test_after_a_three_hour_sleep_the_overdue_accounts_are_spread_over_the_interval() -> None:
+    accounts = register()
+    scheduler = settled(accounts)
+    woke = NOW + timedelta(hours=3)
+    started = poll_through(scheduler, accounts, start=woke, seconds=660)
+    hosts = {account.id: host_of(account) for account in accounts}
+    first_second = Counter(hosts[i] for i in started[0])
+    # Before: all 450 in the first second. Now at most 2 per host (7 hosts) start in any second.
+    assert sum(first_second.values()) <= 2 * len(set(hosts.values()))
+    for ids in started.values():
+        assert max(Counter(hosts[i] for i in ids).values(), default=0) <= 2
+    first = {i: second for second, ids in started.items() for i in ids}
+    # Every account is polled within the interval and a little (the busiest host needs 300 / 2 = 150 s).
+    assert set(first) == {a.id for a in accounts}
+    assert max(first.values()) < 630
+    assert len({second for second in first.values()}) > 200  # spread, not bunched at the start
+
+
+def test_normal_turns_do_not_reshuffle_the_plan() -> None:
+    accounts = register()[:20]
+    scheduler = settled(accounts)
+    planned = scheduler.next_due(accounts)
+    assert scheduler.due(accounts, now=NOW + timedelta(seconds=5)) == []
+    assert scheduler.next_due(accounts) == planned
+
+
+def test_a_clock_set_back_does_not_stop_polling_for_hours() -> None:
+    accounts = register()[:10]
+    scheduler = settled(accounts)
+    back = NOW - timedelta(hours=5)
+    scheduler.due(accounts, now=back)
+    nxt = scheduler.next_due(accounts)
+    assert nxt is not None and nxt - back <= timedelta(seconds=600)
+
+
+def test_a_backoff_the_platform_asked_for_survives_the_wake() -> None:
+    accounts = register()[:3]
+    scheduler = settled(accounts)
+    limited = ConnectorError(ErrorKind.RATE_LIMITED, "slow down", code="weibo.http429", retry_after=6 * 3600)
+    scheduler.failed(accounts[0], now=NOW, error=limited)
+    woke = NOW + timedelta(hours=3)
+    scheduler.due(accounts, now=woke)
+    assert all(item.account.id != accounts[0].id for item in scheduler.due(accounts, now=woke + timedelta(seconds=600)))
+
+
+def test_during_an_outage_only_one_account_per_host_probes_and_recovery_is_spread() -> None:
+    accounts = register()
+    scheduler = settled(accounts)
+    later = NOW + timedelta(seconds=700)
+    due = scheduler.due(accounts, now=later)
+    assert len(due) == len(accounts)
+    for item in due:
+        scheduler.failed(item.account, now=later, error=DOWN)
+    assert scheduler.in_outage
+    # Every backoff (30 s ± 10%) has run out: without the outage rule all 450 would go at once.
+    retry = later + timedelta(seconds=60)
+    probes = scheduler.due(accounts, now=retry)
+    assert Counter(host_of(item.account) for item in probes) == Counter({host: 1 for host in {host_of(a) for a in accounts}})
+    for item in probes[1:]:
+        scheduler.failed(item.account, now=retry, error=DOWN)
+    scheduler.succeeded(probes[0].account, now=retry, with_comments=True)  # the network is back
+    assert not scheduler.in_outage
+    started = poll_through(scheduler, accounts, start=retry + timedelta(seconds=1), seconds=630)
+    hosts = {account.id: host_of(account) for account in accounts}
+    for ids in started.values():
+        assert max(Counter(hosts[i] for i in ids).values(), default=0) <= 2
+    assert {a.id for a in accounts} - {probes[0].account.id} <= {i for ids in started.values() for i in ids}
+
+
+class _MovingClock:
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def test_resume_after_a_simulated_outage_stores_each_item_once(simulated_desk) -> None:  # type: ignore[no-untyped-def]
+    """Against the simulator: every request fails (connections reset), then the fault clears and
+    the desk's clock moves on; the accounts come back a few at a time, everything is read once,
+    and a further round stores nothing new."""
+    from jb_watchdesk.app import App, running_watch
+    from jb_watchdesk.connectors.http import HttpSettings
+    from jb_watchdesk.paths import Workspace
+    from jb_watchdesk.storage.secrets import SecretStore
+
+    fast = HttpSettings(trust_env=False, total_timeout=3.0, read_timeout=3.0, connect_timeout=2.0)
+    clock = _MovingClock(simulated_desk.now)
+
+    async def run() -> tuple[PollResult, list[PollResult], PollResult]:
+        secrets = SecretStore(simulated_desk.keyring)
+        with App(workspace=Workspace(simulated_desk.root), clock=clock, secret_store=secrets) as app:  # type: ignore[arg-type]
+            async with running_watch(app, http_settings=fast) as loop:
+                poller = loop.poller
+                simulated_desk.server.set_faults("reset")
+                down = await poller.poll_once()
+                assert poller.scheduler.in_outage
+                simulated_desk.server.set_faults("")
+                clock.at += timedelta(hours=2)  # the network came back while nobody watched
+                rounds = []
+                for _ in range(42):  # every 15 s for 10.5 minutes (the post interval and its jitter)
+                    rounds.append(await poller.poll_once())
+                    clock.at += timedelta(seconds=15)
+                return down, rounds, await poller.poll_once(force=True)
+
+    down, rounds, again = asyncio.run(run())
+    assert down.accounts_failed == down.accounts_polled == 12
+    assert set(i for result in rounds for i in result.polled) == set(simulated_desk.ids.values())
+    assert max(result.accounts_polled for result in rounds) < 12  # a few at a time, not all at once
+    assert all(result.failures == () for result in rounds)
+    posts = Counter(i for result in rounds for i in result.new_posts)
+    comments = Counter(i for result in rounds for i in result.new_comments)
+    assert posts and set(posts.values()) == {1} and set(comments.values()) <= {1}  # each item stored once
+    assert again.new_posts == () and again.new_comments == ()  # nothing read twice
+    truth = simulated_desk.world.truth(simulated_desk.now, comment_window_days=30)
+    import io
+    import json
+
+    from jb_watchdesk.cli import main
+
+    out = io.StringIO()
+    argv = ["--data-dir", str(simulated_desk.root), "--now", simulated_desk.now.isoformat(), "status", "--json"]
+    assert main(argv, out=out) == 0
+    status = {row["account_id"]: row for row in json.loads(out.getvalue())}
+    for row in truth:
+        got = status[simulated_desk.ids[row["key"]]]
+        assert (got["posts_7d"], got["pending_comments"]) == (row["posts_7d"], row["unanswered_comments"]), row["key"]
