@@ -21,7 +21,10 @@ from jb_watchdesk.storage.secrets import SERVICE, MemoryKeyring
 
 SHIPPED = str(resources_dir() / "accounts" / "jiangbei-2021.csv")
 # The shipped register: 1 and 2 are WeChat (app_secret), 3 is Douyin (client_key, refresh_token).
-GOOD_CSV = "account,name,value\n1,app_secret,wx-secret-one\n2,app_secret,\"wx,secret two\"\n3,client_key,dy-key\n3,refresh_token,dy-refresh\n"
+GOOD_CSV = (
+    "account,name,value\n1,app_secret,wx-secret-one\n2,app_secret,\"wx,secret two\"\n"
+    "3,client_key,dy-key\n3,refresh_token,dy-refresh\n"
+)
 VALUES = ("wx-secret-one", "wx,secret two", "dy-key", "dy-refresh")
 
 

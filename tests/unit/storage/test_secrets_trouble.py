@@ -5,6 +5,7 @@ timeout, once."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from jb_watchdesk.storage.secrets import (
 class FakeKeyring(keyring.backend.KeyringBackend):
     """Stands in for a real backend; ``fail_with`` is raised by every call; counts calls."""
 
-    priority = -5  # type: ignore[assignment]  # never chosen by discovery in these tests
+    priority = -5  # never chosen by discovery in these tests
     viable = False
 
     def __init__(self, fail_with: BaseException | None = None) -> None:
@@ -143,8 +144,8 @@ def test_bad_environment_setting_names_the_variable(undiscovered: None, monkeypa
     ids=["unknown-backend", "malformed"],
 )
 def test_bad_keyringrc_names_the_file(undiscovered: None, content: str) -> None:
-    config = Path(keyring.core._config_path())  # type: ignore[no-untyped-call]  # under XDG_CONFIG_HOME (conftest)
-    assert "xdg_config_home" in str(config)
+    # keyring's config root on Linux is $XDG_CONFIG_HOME/python_keyring (a temporary dir: conftest)
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "python_keyring" / "keyringrc.cfg"
     config.parent.mkdir(parents=True)
     config.write_text(content, encoding="utf-8")
     with pytest.raises(SecretStoreUnavailable) as caught:
@@ -160,7 +161,7 @@ def test_bad_keyringrc_names_the_file(undiscovered: None, content: str) -> None:
 def _windows_error(code: int) -> Exception:
     error_type = type("error", (Exception,), {"__module__": "win32ctypes.pywin32.pywintypes"})
     error = error_type(code, "CredWrite", "some Windows text")
-    error.winerror, error.funcname = code, "CredWrite"  # type: ignore[attr-defined]
+    error.winerror, error.funcname = code, "CredWrite"
     return error
 
 
