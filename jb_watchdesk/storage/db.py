@@ -10,6 +10,17 @@ Reads (the window's, through operations) go through ``store.query(fn)``: a secon
 connection on a thread of its own. In WAL mode a reader never waits for the writer, so a
 refresh does not queue behind the thousand small transactions of a poll cycle; each read
 runs in one transaction and sees one consistent snapshot.
+
+Every unit of work on the owner thread begins ``BEGIN IMMEDIATE``: it takes the write lock
+before its first read, so a lock held by another process is waited for (``busy_timeout``, then
+more tries up to ``lock_wait_s``, one log line per wait) instead of failing at the first write.
+A deferred ``BEGIN`` that reads and then writes gets SQLITE_BUSY at once in WAL mode, without
+consulting the busy timeout (https://sqlite.org/lang_transaction.html, "BEGIN IMMEDIATE").
+
+A workspace whose database file or folder cannot be written (an archived copy, a read-only
+mount) opens read-only: ``mode=ro``, or ``immutable=1`` when the WAL index cannot be created
+there (https://sqlite.org/uri.html, https://sqlite.org/wal.html#readonly); nothing is migrated
+and the journal mode is left alone. Reads work; a write is refused as ``db.read_only`` (exit 3).
 """
 
 from __future__ import annotations
@@ -19,14 +30,17 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
+from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import StorageError
 from jb_watchdesk.storage.migrations import MIGRATIONS
 
@@ -36,12 +50,17 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5_000
+LOCK_WAIT_S = 20.0
+"""How long a unit of work waits in all for a write lock another process holds, in seconds:
+an officer's command outlasts a 10 s lock; the watch loop, past it, pauses and retries."""
 KEEP_BACKUPS = 10
 
 
 def translate_sqlite_error(error: sqlite3.Error, *, path: Path | str, backups: Path | str = "") -> StorageError:
     """Turn an sqlite3 error into one the officer can act on."""
     text = str(error).lower()
+    if "readonly" in text or "read-only" in text:
+        return StorageError("db.read_only", path=str(path))
     if "locked" in text or "busy" in text:
         return StorageError("db.locked", path=str(path))
     if "disk is full" in text or "database or disk is full" in text:
@@ -51,9 +70,45 @@ def translate_sqlite_error(error: sqlite3.Error, *, path: Path | str, backups: P
     return StorageError("db.error", path=str(path), detail=str(error))
 
 
+def _is_busy(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether the database at ``path`` cannot be written here: the file, or the folder its WAL and
+    index files go in, is not writable (a read-only mount, an archived copy, permissions).
+
+    A read-only mount refuses even root (``EROFS``); for a file that does not exist yet, False."""
+    if not path.exists():
+        return False
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection: ``mode=ro``; where SQLite cannot open a WAL database that way (no
+    ``-shm`` and none can be created beside it), ``immutable=1`` as long as no ``-wal`` holds
+    transactions the file lacks."""
+    uri = "file:" + quote(str(path.resolve()))
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # opening is lazy: this is where it fails
+    except sqlite3.OperationalError:
+        conn.close()
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
 def _connect(path: Path | None) -> sqlite3.Connection:
     target = ":memory:" if path is None else str(path)
-    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
+    # isolation_level=None: sqlite3 never opens a transaction by itself; every unit of work
+    # begins its own (IMMEDIATE) and ends it (Store._invoke).
+    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     if path is not None:
@@ -72,6 +127,8 @@ def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(f".{destination.name}.partial-{os.getpid()}")
     try:
+        # 0600 from creation: a copy of the whole duty record (SQLite would create it 0644 under umask 022)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600))
         target = sqlite3.connect(str(partial))
         try:
             source.backup(target)
@@ -87,14 +144,26 @@ def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
 class Store:
     """The workspace database, owned by one worker thread."""
 
-    def __init__(self, path: Path | None, *, backups_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        backups_dir: Path | None = None,
+        read_only: bool | None = None,
+        lock_wait_s: float | None = None,
+    ) -> None:
         """Open (creating if needed) the database at ``path``; ``None`` is an in-memory database.
 
         Pending migrations are applied; an existing file is backed up into ``backups_dir``
-        first.
+        first. ``read_only`` None means: read-only when :func:`is_read_only` says the file cannot
+        be written here (then a pending migration is ``db.read_only_upgrade``, exit 3).
+        ``lock_wait_s`` (default :data:`LOCK_WAIT_S`) bounds how long a unit of work waits for
+        another process's write lock before ``db.locked``.
         """
         self.path = path
         self.backups_dir = backups_dir or (path.parent / "backups" if path else None)
+        self.read_only = bool(path is not None and (is_read_only(path) if read_only is None else read_only))
+        self.lock_wait_s = LOCK_WAIT_S if lock_wait_s is None else lock_wait_s
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jb-store")
         self._owner: threading.Thread | None = None
         self._closed = False
@@ -113,6 +182,8 @@ class Store:
 
     def _open(self) -> Database:
         self._owner = threading.current_thread()
+        if self.read_only:
+            return self._open_read_only()
         if self.path is not None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -128,6 +199,28 @@ class Store:
                 raise
         except sqlite3.Error as error:
             raise translate_sqlite_error(error, path=self._where, backups=self.backups_dir or "") from error
+        return db
+
+    def _open_read_only(self) -> Database:
+        assert self.path is not None
+        try:
+            conn = _connect_read_only(self.path)
+            db = Database(conn)
+            try:
+                pending = MIGRATIONS.pending(db)
+                applied = {m.name for m in MIGRATIONS.applied(db)}
+            except BaseException:
+                conn.close()
+                raise
+        except sqlite3.Error as error:
+            raise translate_sqlite_error(error, path=self._where, backups=self.backups_dir or "") from error
+        if unknown := applied - set(MIGRATIONS.names()):
+            conn.close()
+            raise StorageError("db.newer_schema", names=", ".join(sorted(unknown)))
+        if pending:
+            conn.close()
+            raise StorageError("db.read_only_upgrade", path=self._where, names=", ".join(m.name for m in pending))
+        log.info("opened %s read-only", self.path)
         return db
 
     @property
@@ -195,19 +288,38 @@ class Store:
         outermost = self._depth == 0
         self._depth += 1
         try:
+            if outermost:
+                self._begin(conn)
             try:
                 result = fn(self._db, *args, **kwargs)
                 if outermost and conn.in_transaction:
-                    conn.commit()
+                    conn.execute("COMMIT")
                 return result
             except BaseException:
-                if outermost and conn.in_transaction:
-                    conn.rollback()
+                if outermost and conn.in_transaction:  # SQLite may have ended it already (full disk)
+                    conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as error:
             raise translate_sqlite_error(error, path=self._where, backups=self.backups_dir or "") from error
         finally:
             self._depth -= 1
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        """Open the unit of work's transaction: IMMEDIATE (the write lock, waited for), or a plain
+        read transaction on a read-only database."""
+        if self.read_only:
+            conn.execute("BEGIN")
+            return
+        started = time.monotonic()
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")  # waits busy_timeout for the write lock
+                return
+            except sqlite3.OperationalError as error:
+                waited = time.monotonic() - started
+                if not _is_busy(error) or waited >= self.lock_wait_s:
+                    raise
+                log.warning("%s", messages.text("db.waiting", path=self._where, seconds=int(waited)))
 
     def call(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
         """Run ``fn(db, *args, **kwargs)`` on the owner thread and wait for the result."""
@@ -249,9 +361,12 @@ class Store:
         assert self.path is not None
         try:
             if self._reader_db is None:
-                conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                conn.execute("PRAGMA query_only = ON")
+                if self.read_only:
+                    conn = _connect_read_only(self.path)
+                else:
+                    conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+                    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    conn.execute("PRAGMA query_only = ON")
                 self._reader_db = Database(conn)
             conn = self._reader_db.conn
             conn.execute("BEGIN")
@@ -268,4 +383,24 @@ class Store:
 
     def backup(self, destination: Path) -> Path:
         """``db backup PATH``: a consistent copy of the live database."""
-        return self.call(lambda db: backup_database(db.conn, destination))
+        return self.call_bare(lambda db: backup_database(db.conn, destination))
+
+    def call_bare(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+        """Run ``fn(db, *args, **kwargs)`` on the owner thread outside any transaction: for what
+        SQLite refuses inside one (the backup API returns SQLITE_LOCKED while its source connection
+        writes; VACUUM). ``fn`` ends whatever transaction it opens."""
+        if self._closed:
+            raise RuntimeError("store is closed")
+
+        def bare() -> T:
+            assert self._db is not None
+            try:
+                return fn(self._db, *args, **kwargs)
+            except sqlite3.Error as error:
+                raise translate_sqlite_error(error, path=self._where, backups=self.backups_dir or "") from error
+
+        if threading.current_thread() is self._owner:
+            if self._depth:
+                raise RuntimeError("call_bare inside a unit of work")
+            return bare()
+        return self._executor.submit(bare).result()

@@ -65,12 +65,10 @@ def test_reads_run_on_their_own_connection_and_never_wait_for_the_writer(tmp_pat
     spec = AccountSpec(name="a", platform=Platform.RSS, source="https://example.gov.cn/feed")
     writing, release = threading.Event(), threading.Event()
 
-    def slow_write(db: Database) -> None:
-        db.execute("BEGIN IMMEDIATE")
+    def slow_write(db: Database) -> None:  # the unit of work is the transaction (BEGIN IMMEDIATE)
         db.execute("UPDATE accounts SET unit = 'changed'")
         writing.set()
         assert release.wait(10)
-        db.execute("COMMIT")
 
     def read(db: Database) -> tuple[str, list[str]]:
         return threading.current_thread().name, [a.unit for a in list_accounts(db)]
@@ -108,7 +106,10 @@ def test_each_unit_of_work_is_committed_when_it_returns_and_rolled_back_when_it_
         store.call(lambda db: db.conn.execute("UPDATE accounts SET owner = 'done'"))  # left open by the call
         with pytest.raises(ValueError):
             store.call(half_then_fail)
-        assert not store.call(lambda db: db.conn.in_transaction)
+        other = sqlite3.connect(tmp_path / "w.sqlite3", timeout=0)  # no unit of work left the write lock held
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        other.close()
         accounts = store.query(list_accounts)
     assert [(a.owner, a.unit) for a in accounts] == [("done", "")]
 
@@ -187,6 +188,7 @@ def test_a_file_that_is_not_a_database_gets_a_clear_error(tmp_path: Path) -> Non
 
 def test_a_locked_database_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(db_module, "LOCK_WAIT_S", 0.3)
     path = tmp_path / "w.sqlite3"
     with Store(path) as store:
         blocker = sqlite3.connect(path)
