@@ -243,12 +243,12 @@ def test_settings_the_desk_cannot_use_are_refused_and_not_saved(run_desk, tmp_pa
         await until(lambda: str(missing) in window.banner.text.text())
         assert duty.poller.scheduler.settings == before
         assert desk_settings.load(window.controller.app.workspace.root).ca_bundle == ""
-        # a proxy httpx cannot use (SOCKS needs an extra package): refused, nothing half-applied
+        # a proxy address httpx cannot use (a malformed IPv6 host): refused, nothing half-applied
         http_before = duty.poller.connectors.http.settings
         window.open_settings()
         dialogs = window.findChildren(SettingsDialog)
-        dialogs[-1].saved.emit(replace(window.controller.app.settings, proxy="socks5://127.0.0.1:1080", post_interval_s=120))
-        await until(lambda: "socks5://127.0.0.1:1080" in window.banner.text.text())
+        dialogs[-1].saved.emit(replace(window.controller.app.settings, proxy="http://[::1:3128", post_interval_s=120))
+        await until(lambda: "http://[::1:3128" in window.banner.text.text())
         assert duty.poller.scheduler.settings == before and duty.poller.connectors.http.settings == http_before
         assert desk_settings.load(window.controller.app.workspace.root).proxy == ""
 
