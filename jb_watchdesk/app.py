@@ -18,6 +18,7 @@ from jb_watchdesk.connectors.registry import Connectors
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, parse_overrides
 from jb_watchdesk.paths import Workspace
+from jb_watchdesk.services import redaction
 from jb_watchdesk.services import settings as desk_settings
 from jb_watchdesk.services.alerts import AlertService, NotificationPolicy
 from jb_watchdesk.services.escalation import EscalationService, load_channels
@@ -112,11 +113,14 @@ class KeyringSecrets:
 
     async def get(self, account_id: int, name: str) -> str | None:
         try:
-            return await self._store.get_async(account_id, name)
+            value = await self._store.get_async(account_id, name)
         except WatchdeskError as error:
             raise self._unavailable(error) from None
+        redaction.register(value)  # a platform that echoes it back is masked in logs, the database and output
+        return value
 
     async def put(self, account_id: int, name: str, value: str) -> None:
+        redaction.register(value)
         try:
             await self._store.set_async(account_id, name, value)
         except WatchdeskError as error:

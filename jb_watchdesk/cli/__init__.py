@@ -132,7 +132,9 @@ def _report(error: WatchdeskError, err: TextIO) -> None:
     if isinstance(error, ImportRejected):
         for row in error.errors:
             err.write(plain(row.format()) + "\n")
-    err.write(f"{PROG}: {plain(error)}\n")
+    from jb_watchdesk.services.redaction import redact
+
+    err.write(f"{PROG}: {redact(plain(error))}\n")
 
 
 def main(
@@ -154,7 +156,9 @@ def main(
             args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from jb_watchdesk.services import logs  # rotating files in the workspace's logs/, secrets masked
+
+    logs.configure_command(data_dir=args.data_dir, debug=args.debug, demo=args.demo)
     try:
         now = parse_now(args.now)
         if not getattr(args, "needs_workspace", True):

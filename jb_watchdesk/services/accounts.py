@@ -9,6 +9,7 @@ from jb_watchdesk.connectors.registry import secret_names
 from jb_watchdesk.domain.errors import ImportRejected, InputError
 from jb_watchdesk.domain.models import Account, AccountSpec
 from jb_watchdesk.domain.register import RawRow, validate_rows
+from jb_watchdesk.services import redaction
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
@@ -50,5 +51,6 @@ def save(store: Store, cells: Mapping[str, str], *, account_id: int | None, now:
 def set_secret(store: Store, secrets: SecretStore, *, account_id: int, name: str, value: str, now: datetime) -> None:
     """Keep a credential in the keyring (never in the database) and note that it is set."""
     check_secret_name(store.call(account_store.get_account, account_id), name)
+    redaction.register(value)  # masked in whatever this process logs or prints from now on
     secrets.set(account_id, name, value)
     store.call(account_store.add_secret_name, account_id, name, now=now)

@@ -46,6 +46,7 @@ from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import EnvironmentProblem, InputError, WatchdeskError
 from jb_watchdesk.domain.messages.times import Shape, show
 from jb_watchdesk.domain.rules import ACK_WITHIN, EMERGENCY_FIRST_POST_WITHIN
+from jb_watchdesk.services import redaction
 from jb_watchdesk.storage import escalations as escalation_store
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.escalations import Open, StepRow
@@ -218,12 +219,17 @@ def load_channels(secrets: SecretStore) -> list[str]:
     """The configured channel URLs (empty when none); ``SecretStoreUnavailable`` when the keyring
     cannot be read. Blocking: call it off the event loop."""
     stored = secrets.get_desk(CHANNELS_SECRET)
-    return [line for line in (stored or "").splitlines() if line.strip()]
+    urls = [line for line in (stored or "").splitlines() if line.strip()]
+    for url in urls:
+        redaction.register_url(url)  # a channel's key never reaches a log line or a stored reason
+    return urls
 
 
 def save_channels(secrets: SecretStore, urls: Sequence[str]) -> None:
     """Keep ``urls`` (already checked) in the keyring, replacing what was there."""
     secrets.check()
+    for url in urls:
+        redaction.register_url(url)
     secrets.set_desk(CHANNELS_SECRET, "\n".join(urls))
 
 

@@ -24,6 +24,7 @@ from jb_watchdesk.domain import messages, rules
 from jb_watchdesk.domain.errors import CheckFailed, WatchdeskError
 from jb_watchdesk.domain.models import Account, Health
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar
+from jb_watchdesk.services.redaction import redact
 from jb_watchdesk.services.scheduler import Due, Scheduler
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage import ingest
@@ -162,7 +163,7 @@ class Poller:
         except ConnectorError as error:
             # code and platform let the window say what to do there; the command line shows the reason
             raise CheckFailed(
-                "account.probe_failed", account=account.name, problem=error.reason, code=error.code, platform=account.platform.value
+                "account.probe_failed", account=account.name, problem=redact(error.reason), code=error.code, platform=account.platform.value
             ) from error
         return messages.text("account.probe_ok", posts=len(result.posts), requests=result.requests)
 
@@ -242,7 +243,8 @@ class Poller:
             log.exception("polling account %s failed unexpectedly", account.id)
             return await self._failed(account, error=None, now=now, detail=type(error).__name__, stage="fetch")
         health = Health.DEGRADED if result.problems else Health.OK
-        reason = "; ".join([*(f"{problem.code}: {problem.reason}" for problem in result.problems), *result.notes])
+        # A platform may echo a credential in its error text: masked before it is stored or shown.
+        reason = redact("; ".join([*(f"{problem.code}: {problem.reason}" for problem in result.problems), *result.notes]))
         try:
             write = await self.store.run(
                 ingest.record_success,
@@ -283,6 +285,7 @@ class Poller:
                 health = Health.FAILING
         if error is not None and error.kind in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED, ErrorKind.QUOTA):
             reason = f"{reason} (next try {retry_at.astimezone().strftime('%H:%M')})"
+        reason = redact(reason)  # never a secret in the stored health, the status, the log or the exports
         failure = Failure(account.id, account.name, health, code, reason)
         try:
             write = await self.store.run(

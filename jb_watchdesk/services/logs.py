@@ -1,0 +1,132 @@
+"""The desk's log: rotating UTF-8 files in the workspace's ``logs/`` folder, and short lines on stderr.
+
+What is written (INFO and above): one line per poll cycle (accounts polled and failed, new items,
+alerts raised, duration), one line per officer action (acknowledge, defer, inspect, shift …),
+daily backups, and every error with its traceback. Tracebacks go to the file only; the terminal
+gets the one-line message (``--debug``: everything, tracebacks included).
+
+Files: ``<data dir>/logs/watchdesk.log``, rotated at :data:`MAX_BYTES` (5 MB) with
+:data:`BACKUP_COUNT` (5) older files kept (``watchdesk.log.1`` … ``.5``), so the folder never
+holds more than about 30 MB (``logging.handlers.RotatingFileHandler``:
+https://docs.python.org/3/library/logging.handlers.html#rotatingfilehandler). Times are local
+with their UTC offset. Every line passes :class:`~jb_watchdesk.services.redaction.RedactingFilter`:
+no secret the process knows reaches a file or the terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import logging.handlers
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from jb_watchdesk.paths import Workspace
+from jb_watchdesk.services.redaction import RedactingFilter
+
+LOG_FILENAME = "watchdesk.log"
+MAX_BYTES = 5 * 1024 * 1024
+BACKUP_COUNT = 5
+FILE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+CONSOLE_FORMAT = "%(levelname)s %(name)s: %(message)s"
+# Libraries that log every request at INFO: a cycle of 200 accounts would fill the 30 MB in a day.
+QUIET = ("httpx", "httpcore", "hpack", "asyncio", "apprise", "urllib3", "PIL", "fontTools", "matplotlib")
+
+_MARK = "_jb_watchdesk_handler"
+
+
+class _OneLineFormatter(logging.Formatter):
+    """The terminal's form: the message without the traceback (the file has it)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
+class _Stderr(logging.StreamHandler):
+    """stderr as it is when a line is written (a test, a redirect may have replaced it since)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating file created readable by its owner only (0600): a log names accounts and officers."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return open(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)  # noqa: SIM115 - the handler owns it
+
+
+def log_file(logs_dir: Path) -> Path:
+    """Where the current log file is (the rotated ones sit beside it with ``.1`` … ``.5``)."""
+    return logs_dir / LOG_FILENAME
+
+
+def configure_command(*, data_dir: str | None, debug: bool, demo: bool) -> Path | None:
+    """Logging for one command: the file in the workspace's ``logs/`` once the workspace exists
+    (a command never creates a workspace to log into it; the demo's is thrown away)."""
+    workspace = Workspace.resolve(data_dir)
+    return configure(debug=debug, logs_dir=workspace.logs if not demo and workspace.exists() else None)
+
+
+def configure(*, debug: bool = False, logs_dir: Path | None = None) -> Path | None:
+    """Set up logging for this process: one stderr handler (WARNING, or DEBUG with ``debug``) and,
+    with ``logs_dir``, the rotating file (INFO). Returns the log file's path, or None when there is
+    none (no workspace yet, or the folder cannot be made: the desk runs on, stderr says why).
+
+    Calling it again replaces what an earlier call installed (one process may run several
+    commands: tests, the demo); handlers installed by others (pytest's) are left alone.
+    """
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, _MARK, False)]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.WARNING)
+    redacting = RedactingFilter()
+    console = _Stderr()
+    console.setLevel(logging.DEBUG if debug else logging.WARNING)
+    console.setFormatter(logging.Formatter(CONSOLE_FORMAT) if debug else _OneLineFormatter(CONSOLE_FORMAT))
+    _install(root, console, redacting)
+    if logs_dir is None:
+        return None
+    path = log_file(logs_dir)
+    try:
+        logs_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handler = _PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True)
+    except OSError as error:
+        logging.getLogger(__name__).warning("cannot write the log in %s (%s): logging to the terminal only", logs_dir, error)
+        return None
+    handler.setLevel(logging.DEBUG if debug else logging.INFO)
+    handler.setFormatter(logging.Formatter(FILE_FORMAT))
+    _install(root, handler, redacting)
+    return path
+
+
+def _install(root: logging.Logger, handler: logging.Handler, redacting: logging.Filter) -> None:
+    handler.addFilter(redacting)
+    setattr(handler, _MARK, True)
+    root.addHandler(handler)
+
+
+def close() -> None:
+    """Flush and close the handlers :func:`configure` installed (idempotent)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, _MARK, False)]:
+        root.removeHandler(handler)
+        with contextlib.suppress(OSError):
+            handler.close()
