@@ -136,7 +136,7 @@ class _MovingClock:
 def test_resume_after_a_simulated_outage_stores_each_item_once(simulated_desk) -> None:  # type: ignore[no-untyped-def]
     """Against the simulator: every request fails (connections reset), then the fault clears and
     the desk's clock moves on; the accounts come back a few at a time, everything is read once,
-    and a further round stores nothing new."""
+    and a further round stores nothing new. ~3 s: 44 poll rounds against the real simulator."""
     from jb_watchdesk.app import App, running_watch
     from jb_watchdesk.connectors.http import HttpSettings
     from jb_watchdesk.paths import Workspace
