@@ -1,8 +1,8 @@
 """The real Secret Service (GNOME Keyring) in a private D-Bus session with a throwaway home.
 
 This proves the allow-list names the backend keyring really selects on Linux, and that
-``accounts set-secret`` stores the value there and nowhere else. Skipped where the
-daemon is not installed (``.ci/run`` installs it).
+``accounts set-secret`` and ``accounts import-secrets`` store the values there and nowhere else.
+Skipped where the daemon is not installed (``.ci/run`` installs it).
 """
 
 from __future__ import annotations
@@ -33,11 +33,16 @@ SCRIPT = textwrap.dedent(
     assert main(["--data-dir", data_dir, "accounts", "import", register], out=out, err=err) == 0, err.getvalue()
     sys.stdin = io.StringIO("real-keyring-secret\\n")
     code = main(["--lang", "en", "--data-dir", data_dir, "accounts", "set-secret", "2", "app_secret"], out=out, err=err)
+    sys.stdin = io.StringIO("account,name,value\\n1,app_secret,bulk-secret-one\\n3,client_key,bulk-key-three\\n")
+    bulk_out = io.StringIO()
+    bulk = main(["--lang", "en", "--data-dir", data_dir, "accounts", "import-secrets"], out=bulk_out, err=err)
     print(json.dumps({
         "backend": backend_name(keyring.get_keyring()),
         "code": code,
         "stored": keyring.get_password(SERVICE, "2:app_secret"),
-        "out": out.getvalue(),
+        "bulk": bulk,
+        "bulk_stored": [keyring.get_password(SERVICE, "1:app_secret"), keyring.get_password(SERVICE, "3:client_key")],
+        "out": out.getvalue() + bulk_out.getvalue(),
         "err": err.getvalue(),
     }))
     """
@@ -64,7 +69,11 @@ def test_set_secret_uses_the_secret_service(tmp_path: Path) -> None:
     assert report["backend"] == "keyring.backends.SecretService.Keyring"
     assert report["code"] == 0, report["err"]
     assert report["stored"] == "real-keyring-secret"
-    assert "real-keyring-secret" not in report["out"] + report["err"]
-    for path in data_dir.rglob("*"):
-        if path.is_file():
-            assert b"real-keyring-secret" not in path.read_bytes(), path
+    assert report["bulk"] == 0, report["err"]
+    assert report["bulk_stored"] == ["bulk-secret-one", "bulk-key-three"]
+    assert "stored 2 secrets in keyring.backends.SecretService.Keyring" in report["out"]
+    for value in ("real-keyring-secret", "bulk-secret-one", "bulk-key-three"):
+        assert value not in report["out"] + report["err"]
+        for path in data_dir.rglob("*"):
+            if path.is_file():
+                assert value.encode() not in path.read_bytes(), path
