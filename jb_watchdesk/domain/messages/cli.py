@@ -580,6 +580,7 @@ _DOCTOR: Final[dict[str, tuple[str, str]]] = {
     "cli.doctor.chain_advice": (
         "告警仍会出现在窗口横幅和弹窗中；托盘或通知服务可补全其余环节",
         "alerts still reach the in-app banner and the pop-up; a tray or notification service adds the rest",
+    ),
     # network: the route and trust (proxy check) and each platform host asked (network check)
     "cli.doctor.net_route_explicit": ("代理 {proxy}（“设置”中指定）", "proxy {proxy} (from the settings)"),
     "cli.doctor.net_route_system": ("系统代理 {proxies}", "system proxy {proxies}"),
