@@ -640,7 +640,6 @@ _DOCTOR: Final[dict[str, tuple[str, str]]] = {
         "the network is slow or drops the connection: check the network and the proxy, then run doctor again",
     ),
     "cli.doctor.net_advice.other": ("请检查网络和代理", "check the network and the proxy"),
-    ),
 }
 
 CLI: Final[dict[str, tuple[str, str]]] = {**_HELP, **_METAVARS, **_ARGPARSE, **_COLUMNS, **_RESULTS, **_DOCTOR}
