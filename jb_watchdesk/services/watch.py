@@ -4,19 +4,28 @@ It has no Qt: ``run --headless`` prints each cycle, and the window's controller 
 The lexicon is loaded before the first scan and again whenever its files change on disk (an
 allow phrase added from the command line, an office list edited in Excel); each load's report
 rides on the cycle, so a lexicon with problems is shown, never silently half in use.
+
+A storage error (a database locked past the store's wait, a full disk, an I/O error) never ends
+the loop: the turn it broke is retried after a pause (2, 5, 10, 30, then every 60 s), each pause
+logged in one line and shown in the window (:class:`StorageWait` on a :class:`Cycle`). What a
+broken cycle stored stays stored and marked "to scan"; what it had fetched but not stored is
+fetched again (the poller keeps an account's fetch state only once its items are stored).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
-from jb_watchdesk.domain.errors import WatchdeskError
+from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.errors import StorageError, WatchdeskError
 from jb_watchdesk.services import emergencies, inspections, status
 from jb_watchdesk.services.alerts import AlertService, Notification
 from jb_watchdesk.services.changes import Changes
@@ -27,6 +36,26 @@ from jb_watchdesk.services.poller import Poller, PollResult
 from jb_watchdesk.services.scanner import ScanOutcome, ScanService
 
 log = logging.getLogger(__name__)
+
+STORAGE_PAUSES_S: Final = (2.0, 5.0, 10.0, 30.0, 60.0)
+"""The pauses before each retry of a turn a storage error broke, in seconds; the last repeats."""
+STORAGE_FAULTS: Final = (StorageError, sqlite3.Error, OSError)
+"""What pauses the loop instead of ending it: the store's errors (``db.locked``, ``db.disk_full``,
+``db.error`` for an I/O error), and a disk that refuses a file (the heartbeat, ENOSPC)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StorageWait:
+    """The loop is paused on a storage error and retries in ``seconds`` (this is pause ``attempt``
+    in a row); ``problem`` is one line in the officer's language."""
+
+    problem: str
+    seconds: float
+    attempt: int
+
+    def line(self) -> str:
+        """"数据库忙，等待中…（N 秒后重试）：problem", for the window's status line."""
+        return messages.text("watch.storage_wait", seconds=int(self.seconds), problem=self.problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +74,8 @@ class Cycle:
     workstation sounds for now; None when no check ran (no escalation service)."""
     gaps: tuple[Gap, ...] = ()
     """Monitoring gaps this cycle ended (or a sleep found just before it): the window says so."""
+    storage_wait: StorageWait | None = None
+    """Set on the (otherwise empty) cycle the loop reports when a storage error pauses it."""
 
 
 @dataclass
@@ -61,6 +92,9 @@ class WatchLoop:
     """The heartbeat and the monitoring gaps (``run`` only: a single ``poll --once`` is no watch)."""
     _loaded_stamp: Any = field(default=None, init=False, repr=False)
     _loaded: bool = field(default=False, init=False, repr=False)
+    _unfinished: bool = field(default=False, init=False, repr=False)
+    """A storage error broke a turn: the next one runs a cycle (scan, record, notify) even when no
+    account is due, so what was stored and not yet scanned raises its alerts without waiting."""
 
     async def load_lexicon(self) -> LexiconReport:
         """(Re)load the lexicon now, off the event loop; returns what it holds and what was left out."""
@@ -92,6 +126,8 @@ class WatchLoop:
         escalations = await self.escalate()
         if escalations is not None and escalations.taken:
             changes = changes | _escalation_changes(escalations)
+        if poll.run_id is not None:
+            log_cycle(poll, alerts_raised=len(scan.raised))
         return Cycle(
             poll=poll, changes=changes, scan=scan, notifications=tuple(notifications), lexicon=lexicon, escalations=escalations
         )
@@ -157,6 +193,39 @@ class WatchLoop:
         Items a previous run stored but did not scan (it was killed in between) are scanned first,
         before any account falls due.
         """
+        slept: list[Gap] = []
+        started = False
+        pauses = 0
+        while not stop.is_set():
+            try:
+                if not started:
+                    await self._start(on_cycle)
+                    started = True
+                ran = await self._turn(on_cycle, slept)
+            except STORAGE_FAULTS as error:
+                seconds = STORAGE_PAUSES_S[min(pauses, len(STORAGE_PAUSES_S) - 1)]
+                pauses += 1
+                wait = StorageWait(problem=_problem(error), seconds=seconds, attempt=pauses)
+                self._unfinished = True
+                log.warning("storage failed; the watch pauses %.0f s and retries (pause %d in a row): %s", seconds, pauses, wait.problem)
+                with contextlib.suppress(*STORAGE_FAULTS):
+                    await on_cycle(Cycle(poll=PollResult(), storage_wait=wait))
+                await _sleep(stop, wait.seconds)
+                continue
+            if pauses:
+                log.warning("storage works again after %d pause(s); the watch goes on", pauses)
+                pauses = 0
+            if not ran:
+                await _sleep(stop, tick_s)
+        if self.monitor is not None:
+            # A stop asked for (SIGINT, SIGTERM): a quit gap, and no heartbeat left to look like a crash.
+            try:
+                await asyncio.to_thread(self.monitor.stop, now=self.poller.clock.now())
+            except STORAGE_FAULTS as error:  # the stop still stops; the next start finds the heartbeat
+                log.warning("the quit could not be recorded: %s", _problem(error))
+
+    async def _start(self, on_cycle: Callable[[Cycle], Awaitable[None]]) -> None:
+        """The heartbeat, the lexicon, and the items a previous run stored but did not scan."""
         if self.monitor is not None:
             await asyncio.to_thread(self.monitor.start, now=self.poller.clock.now())
         lexicon = await self.lexicon_if_changed()
@@ -165,42 +234,39 @@ class WatchLoop:
             log.info("scanned %d items left unscanned by the previous run", leftover.items_scanned)
         if leftover.items_scanned or lexicon is not None:
             await on_cycle(Cycle(poll=PollResult(), changes=_scan_changes(leftover, lexicon=lexicon), scan=leftover, lexicon=lexicon))
-        slept: list[Gap] = []
-        while not stop.is_set():
-            if self.monitor is not None and self.monitor.is_late(self.poller.clock.now()):
-                gap = await asyncio.to_thread(self.monitor.awake, now=self.poller.clock.now(), paused=self.poller.paused)
-                slept.extend([gap] if gap is not None else [])
-            elif self.monitor is not None:
-                self.monitor.last_seen = self.poller.clock.now()
-            if not self.poller.paused:
-                accounts_due = await self.poller.due_count()
-                if accounts_due:
-                    result = await self.cycle()
-                    if not result.poll.skipped:
-                        result = await self._completed(result, slept)
-                        slept = []
-                        await on_cycle(result)
-                        for hook in self.after_cycle:
-                            await hook(result)
-                        continue
-            notifications = await self.notifications_only()
-            sounding = self.escalation.sounding if self.escalation is not None else ()
-            escalations = await self.escalate()
-            # The window hears of a step, a failure, or the sound starting or stopping.
-            escalated = escalations is not None and (escalations.news or escalations.sounding != sounding)
-            if notifications or escalated:
-                # What is shown again may have been handled elsewhere meanwhile (the command line).
-                changes = Changes(alerts=True) if notifications else Changes()
-                if escalations is not None and escalations.taken:
-                    changes = changes | _escalation_changes(escalations)
-                await on_cycle(Cycle(poll=PollResult(), changes=changes, notifications=notifications, escalations=escalations))
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=tick_s)
-            except TimeoutError:
-                pass
-        if self.monitor is not None:
-            # A stop asked for (SIGINT, SIGTERM): a quit gap, and no heartbeat left to look like a crash.
-            await asyncio.to_thread(self.monitor.stop, now=self.poller.clock.now())
+
+    async def _turn(self, on_cycle: Callable[[Cycle], Awaitable[None]], slept: list[Gap]) -> bool:
+        """One turn: a cycle when accounts fall due (or a broken one is to be finished), else the
+        notifications and escalations due. True when a cycle ran (the next turn follows at once)."""
+        if self.monitor is not None and self.monitor.is_late(self.poller.clock.now()):
+            gap = await asyncio.to_thread(self.monitor.awake, now=self.poller.clock.now(), paused=self.poller.paused)
+            slept.extend([gap] if gap is not None else [])
+        elif self.monitor is not None:
+            self.monitor.last_seen = self.poller.clock.now()
+        if not self.poller.paused:
+            accounts_due = await self.poller.due_count()
+            if accounts_due or self._unfinished:
+                result = await self.cycle()
+                if not result.poll.skipped:
+                    self._unfinished = False
+                    result = await self._completed(result, slept)
+                    slept.clear()
+                    await on_cycle(result)
+                    for hook in self.after_cycle:
+                        await hook(result)
+                    return True
+        notifications = await self.notifications_only()
+        sounding = self.escalation.sounding if self.escalation is not None else ()
+        escalations = await self.escalate()
+        # The window hears of a step, a failure, or the sound starting or stopping.
+        escalated = escalations is not None and (escalations.news or escalations.sounding != sounding)
+        if notifications or escalated:
+            # What is shown again may have been handled elsewhere meanwhile (the command line).
+            changes = Changes(alerts=True) if notifications else Changes()
+            if escalations is not None and escalations.taken:
+                changes = changes | _escalation_changes(escalations)
+            await on_cycle(Cycle(poll=PollResult(), changes=changes, notifications=notifications, escalations=escalations))
+        return False
 
     async def _completed(self, result: Cycle, slept: list[Gap]) -> Cycle:
         """A completed cycle ends every open gap and beats the heartbeat; the gaps it ended (and a
@@ -212,6 +278,30 @@ class WatchLoop:
         if not gaps:
             return result
         return dataclasses.replace(result, gaps=gaps, changes=result.changes | Changes(ledger=True))
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds``, or less when ``stop`` is set meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+def _problem(error: BaseException) -> str:
+    """One line naming a storage fault, in the officer's language where the store already said it."""
+    if isinstance(error, WatchdeskError):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror} ({error.filename})" if error.filename else error.strerror
+    return f"{type(error).__name__}: {error}"
+
+
+def log_cycle(poll: PollResult, *, alerts_raised: int) -> None:
+    """The cycle's one line in the desk's log (services/logs.py)."""
+    took = (poll.finished_at - poll.started_at).total_seconds() if poll.finished_at and poll.started_at else 0.0
+    log.info(
+        "poll cycle %s: %d accounts polled, %d failed, %d new items, %d alerts raised, %.1f s",
+        poll.run_id, poll.accounts_polled, poll.accounts_failed, len(poll.new_posts) + len(poll.new_comments), alerts_raised, took,
+    )
 
 
 def _escalation_changes(report: EscalationReport) -> Changes:

@@ -47,6 +47,7 @@ ALERT_PAGE = PAGE_SIZE
 COMMENT_PAGE = 2_000
 CLOSE_WATCH_WITHIN_S = 3.0
 RETRY_WATCH_AFTER_S = 60.0
+STORAGE_WAIT_IN_BANNER_S = 30.0
 
 
 class DeskController:
@@ -235,6 +236,11 @@ class DeskController:
         self.bridge.lexiconChanged.emit(report)
 
     async def _on_cycle(self, cycle: Cycle) -> None:
+        if cycle.storage_wait is not None:
+            # "数据库忙，等待中…": in the status line; from the 30 s pauses on in the banner too
+            long_wait = cycle.storage_wait.seconds >= STORAGE_WAIT_IN_BANNER_S
+            self.bridge.say("error" if long_wait else "warning", cycle.storage_wait.line())
+            return
         if cycle.lexicon is not None:
             self._show_lexicon(cycle.lexicon)
         if cycle.poll.run_id is not None:
