@@ -265,8 +265,6 @@ def check_escalation(workspace: Workspace, secrets: SecretStore) -> Check:
     return Check("escalation", Level.OK, detail)
 
 
-def run_checks(*, workspace: Workspace, secrets: SecretStore, calendar: WorkdayCalendar, now: datetime) -> list[Check]:
-    return [
 def _network_checks(workspace: Workspace) -> list[Check]:
     http = desk_http_settings(workspace)
     if isinstance(http, Check):
@@ -277,6 +275,8 @@ def _network_checks(workspace: Workspace) -> list[Check]:
     return [route, check_network(workspace, http)]
 
 
+def run_checks(*, workspace: Workspace, secrets: SecretStore, calendar: WorkdayCalendar, now: datetime) -> list[Check]:
+    return [
         check_data_dir(workspace),
         check_database(workspace),
         check_keyring(secrets),

@@ -324,6 +324,7 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     "cli.internal": (
         "内部错误：{detail}（加 --debug 查看详情）",
         "internal error: {detail} (run with --debug for details)",
+    ),
     "db.read_only": (
         "工作区为只读（{path}）：只能查看、核验和导出到别处；要写入请复制到可写的目录",
         "the workspace is read-only ({path}): it can be read, verified and exported elsewhere; "
@@ -341,7 +342,6 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     "watch.storage_wait": (
         "数据库忙，等待中…（{seconds} 秒后重试）：{problem}",
         "the database is busy; waiting… (retrying in {seconds} s): {problem}",
-    ),
     ),
     "cli.no_workspace": (
         "{path} 没有工作区：请先用 `{example}` 导入账号台账建立工作区，或检查 --data-dir / JB_WATCHDESK_HOME 是否写错",
