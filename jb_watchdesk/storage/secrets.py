@@ -237,9 +237,9 @@ class _Worker:
         future: Future[T] = Future()
         with self._start:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread = threading.Thread(target=self._run, args=(self._queue,), name=self._name, daemon=True)
                 self._thread.start()
-        self._queue.put((future, fn))
+            self._queue.put((future, fn))
         return future
 
     def fail_waiting(self, error: BaseException) -> None:
@@ -257,14 +257,16 @@ class _Worker:
                 future.set_exception(error)
 
     def close(self) -> None:
-        """Let the thread end once it is free; never waits for it."""
+        """Let the thread end once it is free; never waits for it. A later call starts a new one."""
         with self._start:
             if self._thread is not None:
                 self._queue.put(None)
+                self._queue = queue.SimpleQueue()
+                self._thread = None
 
-    def _run(self) -> None:
+    def _run(self, calls: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None]) -> None:
         while True:
-            item = self._queue.get()
+            item = calls.get()
             if item is None:
                 return
             future, fn = item

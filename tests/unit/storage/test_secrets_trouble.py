@@ -107,8 +107,13 @@ def test_naming_the_memory_store_in_the_environment_is_refused(undiscovered: Non
     assert not store.is_memory
 
 
-def test_no_backend_on_a_headless_machine(undiscovered: None) -> None:
+def test_no_backend_on_a_headless_machine(undiscovered: None, monkeypatch: pytest.MonkeyPatch) -> None:
     # No D-Bus session (conftest), no keyringrc.cfg, no variable: keyring falls back to "fail".
+    # (Fakes that other test modules define register themselves too: only installed backends count.)
+    everything = keyring.backend.get_all_keyring
+    monkeypatch.setattr(
+        keyring.backend, "get_all_keyring", lambda: [b for b in everything() if type(b).__module__.startswith("keyring")]
+    )
     store = SecretStore()
     with pytest.raises(SecretStoreUnavailable) as caught:
         store.set(1, "app_secret", "s3cr3t")
@@ -387,3 +392,13 @@ def test_memory_store_handed_over_explicitly_is_labelled() -> None:
     assert store.is_memory
     check = doctor.check_keyring(store)
     assert check.level is doctor.Level.WARN
+
+
+def test_a_closed_store_used_again_starts_a_new_worker() -> None:
+    backend = FakeKeyring()
+    store = trusting(backend, timeout=5.0)
+    store.set(1, "app_secret", "v")
+    store.close()
+    assert store.get(1, "app_secret") == "v"  # answered, not a timeout on a worker that had ended
+    store.close()
+    assert len(set(backend.threads)) == 2
