@@ -26,6 +26,7 @@ import json
 import os
 import random
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -101,13 +102,18 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             store.call(accounts.apply_register, specs, now=START - timedelta(days=30))
             shifts.start_shift(store, officer="张三", now=START)
 
-            def size(db) -> tuple[int, dict[str, int], int]:  # type: ignore[no-untyped-def]
-                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                pages = int(db.execute("PRAGMA page_count").fetchone()[0]) * int(db.execute("PRAGMA page_size").fetchone()[0])
-                sizes = _sizes(db)
-                return pages, sizes, _record_bytes(db, sizes)
+            def size() -> tuple[int, dict[str, int], int]:
+                # a connection of its own: a checkpoint or VACUUM cannot run inside the store's unit of work
+                db = sqlite3.connect(path, isolation_level=None)
+                try:
+                    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    pages = int(db.execute("PRAGMA page_count").fetchone()[0]) * int(db.execute("PRAGMA page_size").fetchone()[0])
+                    sizes = _sizes(db)
+                    return pages, sizes, _record_bytes(db, sizes)
+                finally:
+                    db.close()
 
-            pages0, _sizes0, record0 = store.call(size)
+            pages0, _sizes0, record0 = size()
             file0 = path.stat().st_size
             ids = range(1, args.accounts + 1)
             freshness = {i: Freshness.OK if rng.random() < 0.85 else rng.choice([Freshness.WARN, Freshness.VETO]) for i in ids}
@@ -152,7 +158,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                     began = time.perf_counter()
                     inspections.record_auto_inspections(store, now=now, changes_summary=checks)
                     record_seconds += time.perf_counter() - began
-                pages, sizes, record = store.call(size)
+                pages, sizes, record = size()
                 began = time.perf_counter()
                 result = store.call(audit.verify)
                 verify_s = time.perf_counter() - began
@@ -172,7 +178,11 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 if not args.json:
                     _print_day(entry)
             vacuumed = Path(tmp) / "vacuumed.sqlite3"
-            store.call(lambda db: db.execute("VACUUM INTO ?", [str(vacuumed)]))
+            conn = sqlite3.connect(path, isolation_level=None)
+            try:
+                conn.execute("VACUUM INTO ?", [str(vacuumed)])
+            finally:
+                conn.close()
             out["vacuumed_per_day"] = (vacuumed.stat().st_size - file0) / args.days
             out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if not args.json:

@@ -1,6 +1,7 @@
 """Inspections (§4.3): the officer's manual ones with the four checks, the officer's readings of
 accounts no machine source reads, and one automatic one per polled account per cycle. Each is also
-a ledger row, written in the same transaction.
+in the ledger, written in the same transaction: a row per manual inspection, one row for all the
+automatic inspections of a cycle (``storage/inspections.py`` describes that form).
 
 A *reading* (:func:`record_reading`) is a manual inspection that also says what the platform
 showed: the latest post's time, the posts since the previous reading, the comments waiting and
@@ -105,6 +106,8 @@ def record_inspection(
         raise InputError("inspect.needs_action")
     if corrects_id is not None:
         corrected = store.call(inspection_store.get_inspection, corrects_id)
+        if corrected.kind == "auto":
+            raise InputError("inspect.corrects_auto", inspection_id=corrects_id)
         if corrected.account_id != account_id:
             raise InputError("inspect.wrong_account", inspection_id=corrects_id, account_id=corrected.account_id)
     item = NewInspection(
@@ -349,22 +352,23 @@ def checklist(store: Store, *, now: datetime) -> Checklist:
     return Checklist(since=since, items=items)
 
 
-def _auto_items(changes_summary: Sequence[AutoCheck]) -> list[NewInspection]:
-    items = []
-    for item in changes_summary:
-        checks, finding = auto_checks(item)
-        items.append(NewInspection(account_id=item.account_id, kind="auto", checks=checks, finding=finding))
-    return items
-
-
-def _record_auto(db: Database, items: list[NewInspection], *, now: datetime) -> int:
+def _record_auto(db: Database, results: list[inspection_store.AutoResult], *, now: datetime) -> int:
     shift = shift_store.open_shift(db)
-    return len(inspection_store.add_inspections(db, items, shift_id=shift.id if shift else None, now=now))
+    return inspection_store.add_cycle(db, results, shift_id=shift.id if shift else None, now=now)
 
 
 def record_auto_inspections(store: Store, *, now: datetime, changes_summary: Sequence[AutoCheck]) -> int:
-    """One automatic inspection per polled account, in one transaction; returns how many were written."""
-    return store.call(_record_auto, _auto_items(changes_summary), now=now)
+    """One automatic inspection per polled account (the last given for an account counts), kept
+    as the cycle's one record and ledger row in one transaction; returns how many inspections.
+
+    Only the codes are kept (freshness, health and its reason, new alerts): the four checks'
+    wording (:func:`auto_checks`) follows from them whenever the record is shown.
+    """
+    results = [
+        inspection_store.AutoResult(item.account_id, item.freshness.value, item.health.value, item.health_reason, item.new_alerts)
+        for item in changes_summary
+    ]
+    return store.call(_record_auto, results, now=now)
 
 
 

@@ -503,6 +503,11 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "锚点“{value}”无效：请照抄导出文件中的“记录链锚点”（如“序号 490 条数 490 SHA-256 …”），或写作 序号:SHA-256",
         "bad anchor {value!r}: copy the record anchor as an export prints it (e.g. \"no. 490, 490 rows, SHA-256 …\"), or write SEQ:SHA256",
     ),
+    "inspect.corrects_auto": (
+        "巡查记录 {inspection_id} 是自动巡查，记录的是轮询所见，不能更正：请对该账号另做一次人工巡查写明情况",
+        "inspection {inspection_id} is automatic (what the poll saw) and cannot be corrected:"
+        " record a manual inspection of the account saying what you found",
+    ),
     "log.intact_anchor": (
         "记录链完好：共检查 {rows} 条；第 {seq} 条与锚点一致；当前锚点 {anchor}",
         "the record is intact: {rows} rows checked; row {seq} matches the anchor; anchor now {anchor}",

@@ -1,9 +1,10 @@
 """The inspections section of a handover: every row for XLSX and CSV, a per-account summary for PDF.
 
-Automatic inspections store their four checks as Chinese text with the state codes in brackets
-(``无法读取（failing）：HTTP 500``), and beside them the codes themselves (``health``,
-``freshness``, ``new_alerts``). The record is hash-chained and never rewritten, so the export
-renders an automatic row from those codes, in the officer's language; manual inspections and
+Automatic inspections are kept as codes (``health``, ``freshness``, ``health_reason``,
+``new_alerts``: one record per poll cycle since migration 0009); rows written before kept their
+four checks as Chinese text with the state codes in brackets (``无法读取（failing）：HTTP 500``)
+and the codes beside them. The record is hash-chained and never rewritten, so the export renders
+an automatic row from those codes, in the officer's language; manual inspections and
 corrections are the officer's own words and are shown as written.
 """
 
@@ -70,7 +71,8 @@ def _auto_checks(checks: dict[str, Any]) -> tuple[str, ...]:
     security_text = checks.get(inspections.Check.SECURITY.value, "")
 
     def with_reason(stored: object) -> str:
-        reason = free_text(_reason(stored))
+        # kept as a code beside the codes since 0009; before, only inside the stored check text
+        reason = free_text(str(checks["health_reason"]) if "health_reason" in checks else _reason(stored))
         return pair(messages.label("health", health), reason) if reason else messages.label("health", health)
 
     new_alerts = int(checks.get("new_alerts") or 0)

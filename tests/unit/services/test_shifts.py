@@ -14,6 +14,7 @@ from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
 from jb_watchdesk.services import emergencies, inspections, shifts
 from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.storage import audit
+from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.codec import to_db
 from jb_watchdesk.storage.db import Store
@@ -223,24 +224,22 @@ def test_a_correction_is_a_new_row_that_references_the_old_one(store: Store) -> 
 
 def test_automatic_inspections_map_the_poll_results_onto_the_four_checks(store: Store) -> None:
     shift = shifts.start_shift(store, officer="张三", now=NOW)
-    written = inspections.record_auto_inspections(
-        store,
-        now=NOW + timedelta(minutes=10),
-        changes_summary=[
-            inspections.AutoCheck(1, Freshness.OK, Health.OK),
-            inspections.AutoCheck(2, Freshness.VETO, Health.FAILING, "HTTP 500", new_alerts=2),
-            inspections.AutoCheck(3, Freshness.WARN, Health.AUTH_EXPIRED, "token expired"),
-        ],
-    )
+    summary = [
+        inspections.AutoCheck(1, Freshness.OK, Health.OK),
+        inspections.AutoCheck(2, Freshness.VETO, Health.FAILING, "HTTP 500", new_alerts=2),
+        inspections.AutoCheck(3, Freshness.WARN, Health.AUTH_EXPIRED, "token expired"),
+    ]
+    written = inspections.record_auto_inspections(store, now=NOW + timedelta(minutes=10), changes_summary=summary)
     assert written == 3
-    rows = store.call(lambda db: [dict(r) for r in db.query("SELECT * FROM inspections ORDER BY id")])
-    assert all(r["kind"] == "auto" and r["shift_id"] == shift.id for r in rows)
-    checks = [json.loads(r["checks"]) for r in rows]
+    rows = store.call(lambda db: list(inspection_store.iter_inspections(db, start=NOW, end=NOW, shift_id=shift.id)))
+    assert [(r.kind, r.account_id) for r in rows] == [("auto", 1), ("auto", 2), ("auto", 3)]
+    assert json.loads(rows[1].checks) == {"freshness": "veto", "health": "failing", "health_reason": "HTTP 500", "new_alerts": 2}
+    checks, findings = zip(*(inspections.auto_checks(item) for item in summary), strict=True)
     assert {checks[0][c.value] for c in Check} == {"ok"}
     assert "failing" in checks[1]["operation"] and "HTTP 500" in checks[1]["operation"]
     assert "veto" in checks[1]["column_updates"] and checks[1]["content_quality"] == "新告警 2 条"
     assert checks[2]["operation"] == "ok" and "auth_expired" in checks[2]["security"]
-    assert rows[0]["finding"] == "" and "安全防护" in rows[2]["finding"]
+    assert findings[0] == "" and "安全防护" in findings[2]
     assert store.call(audit.verify).ok
 
 
@@ -248,7 +247,7 @@ def test_automatic_inspections_off_the_event_loop(store: Store) -> None:
     """The watch loop records them from a worker thread (asyncio.to_thread), without a shift open."""
     summary = [inspections.AutoCheck(1, Freshness.OK, Health.OK)]
     assert asyncio.run(asyncio.to_thread(inspections.record_auto_inspections, store, now=NOW, changes_summary=summary)) == 1
-    assert store.call(lambda db: db.execute("SELECT shift_id FROM inspections").fetchone()[0]) is None
+    assert store.call(lambda db: db.execute("SELECT shift_id FROM inspection_cycles").fetchone()[0]) is None
 
 
 # -- emergencies ------------------------------------------------------------------------------

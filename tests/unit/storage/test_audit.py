@@ -13,8 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jb_watchdesk.domain.models import AccountSpec, Freshness, Health, Platform
+from jb_watchdesk.domain.record import NewInspection
 from jb_watchdesk.services import emergencies, inspections, shifts
 from jb_watchdesk.storage import audit
+from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.db import Store
 
@@ -23,18 +25,22 @@ NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Iterator[Path]:
-    """A workspace file with a shift, automatic and manual inspections and an emergency on record."""
+    """A workspace file with a shift, automatic and manual inspections and an emergency on record.
+
+    The automatic ones are in the form workspaces from before migration 0009 hold (a row and a
+    ledger row each), which must stay verifiable; tests/unit/storage/test_inspection_growth.py
+    covers the cycle form written since."""
     path = tmp_path / "w.sqlite3"
     with Store(path) as store:
         specs = [AccountSpec(name=f"账号{i}", platform=Platform.RSS, source=f"https://f/{i}") for i in range(3)]
         store.call(apply_register, specs, now=NOW)
-        shifts.start_shift(store, officer="张三", now=NOW)
+        shift = shifts.start_shift(store, officer="张三", now=NOW)
         for cycle in range(3):
-            inspections.record_auto_inspections(
-                store,
-                now=NOW + timedelta(minutes=10 * cycle),
-                changes_summary=[inspections.AutoCheck(i + 1, Freshness.OK, Health.OK) for i in range(3)],
-            )
+            items = [
+                NewInspection(i + 1, "auto", *inspections.auto_checks(inspections.AutoCheck(i + 1, Freshness.OK, Health.OK)))
+                for i in range(3)
+            ]
+            store.call(inspection_store.add_inspections, items, shift_id=shift.id, now=NOW + timedelta(minutes=10 * cycle))
         inspections.record_inspection(
             store, account_id=2, checks={inspections.Check.SECURITY: "弱口令"}, action="已改密码", now=NOW + timedelta(hours=1)
         )
