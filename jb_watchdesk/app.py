@@ -16,11 +16,12 @@ from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.connectors.http import HttpClient, HttpSettings, safe_proxy
 from jb_watchdesk.connectors.registry import Connectors
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
-from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, parse_overrides
+from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, parse_overrides, unreadable_overrides
 from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import redaction
 from jb_watchdesk.services import settings as desk_settings
 from jb_watchdesk.services.alerts import AlertService, NotificationPolicy
+from jb_watchdesk.services.backups import DailyBackup
 from jb_watchdesk.services.escalation import EscalationService, load_channels
 from jb_watchdesk.services.gaps import Heartbeat, Monitor
 from jb_watchdesk.services.lexicon_files import lexicon_stamp
@@ -29,7 +30,7 @@ from jb_watchdesk.services.poller import Poller
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
 from jb_watchdesk.services.scheduler import PollSettings, Scheduler
 from jb_watchdesk.services.settings import DeskSettings
-from jb_watchdesk.services.watch import WatchLoop
+from jb_watchdesk.services.watch import Cycle, WatchLoop
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
 
@@ -49,15 +50,22 @@ class Clock:
 
 
 def load_calendar(workspace: Workspace) -> WorkdayCalendar:
-    """The official calendar plus the duty room's overrides file, if there is one."""
+    """The official calendar plus the duty room's overrides file, if there is one.
+
+    Never refuses to start the desk: lines that are not understood (or a file that cannot be
+    read) are kept in ``calendar.problems`` for doctor and the window, and logged; the rest is used."""
     path = workspace.workday_overrides
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return DEFAULT_CALENDAR
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError("file.unreadable", path=str(path), detail=str(error)) from error
-    return parse_overrides(text, source=str(path))
+        calendar = unreadable_overrides(source=str(path), detail=str(error))
+    else:
+        calendar = parse_overrides(text, source=str(path))
+    for problem in calendar.problems:
+        log.warning("holiday override skipped: %s", problem.describe("en"))
+    return calendar
 
 
 @dataclass
@@ -155,7 +163,7 @@ async def running_watch(
             calendar=app.calendar,
         )
         policy = NotificationPolicy(repeat_after=timedelta(minutes=app.settings.repeat_minutes))
-        yield WatchLoop(
+        watch = WatchLoop(
             poller=poller,
             scanner=scanner,
             alerts=AlertService(store=app.store, clock=app.clock, policy=policy),
@@ -163,6 +171,14 @@ async def running_watch(
             escalation=escalation_service(app),
             monitor=Monitor(store=app.store, heartbeat=Heartbeat.in_dir(app.workspace.root), interval_s=poll.post_interval_s),
         )
+        if app.store.path is not None:
+            daily = DailyBackup(live=app.store.path, folder=app.workspace.backups, keep_days=app.settings.backup_days)
+
+            async def backup_if_due(cycle: Cycle) -> None:
+                await daily.run_if_due(now=app.clock.now())
+
+            watch.after_cycle.append(backup_if_due)  # the first completed cycle of each day
+        yield watch
     finally:
         # The connections first: closing them is quick, while the scanner waits for a scan in progress.
         try:

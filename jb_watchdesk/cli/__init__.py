@@ -114,7 +114,7 @@ def run_demo(args: argparse.Namespace, clock: Clock, out: TextIO, err: TextIO) -
 # The commands that may start a workspace where there is none: importing the register, and the
 # window (which offers the import). Any other command on a folder without a workspace is a
 # mistyped --data-dir (or JB_WATCHDESK_HOME): it is refused before anything is created there.
-_CREATES_WORKSPACE: Final = frozenset({None, "accounts import"})
+_CREATES_WORKSPACE: Final = frozenset({None, "accounts import", "db restore"})
 # ``doctor`` checks the machine before there is any workspace, and creates nothing.
 _NEEDS_NO_WORKSPACE: Final = frozenset({"doctor"})
 

@@ -32,6 +32,9 @@ def register(commands: SubParsers) -> None:
     p = command(db, "backup", key="db backup")
     p.add_argument("path", type=Path, metavar=metavar("path"))
     p.set_defaults(handler=cmd_db_backup)
+    p = command(db, "restore", key="db restore")
+    p.add_argument("path", type=Path, metavar=metavar("path"))
+    p.set_defaults(handler=cmd_db_restore)
 
 
 def _notification_chain() -> doctor.Check:
@@ -51,6 +54,7 @@ def cmd_doctor(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
     checks = doctor.run_checks(workspace=app.workspace, secrets=app.secrets, calendar=app.calendar, now=app.clock.now())
     checks.append(_notification_chain())
+    checks.extend(doctor.maintenance_checks(app.workspace))
     if args.json:
         dump_json([c.to_json() for c in checks], out)
     else:
@@ -67,6 +71,17 @@ def cmd_db_backup(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
     target = ops.backup_database(app.store, args.path)
     line(out, "cli.db.backed_up", path=str(target))
+    return 0
+
+
+def cmd_db_restore(app: App, args: argparse.Namespace, out: TextIO) -> int:
+    from jb_watchdesk.services import operations as ops
+
+    restored = ops.restore_database(app.workspace, args.path, now=app.clock.now())
+    if restored.replaced is None:
+        line(out, "cli.db.restored_new", path=str(restored.source), rows=restored.ledger_rows)
+    else:
+        line(out, "cli.db.restored", path=str(restored.source), rows=restored.ledger_rows, replaced=str(restored.replaced))
     return 0
 
 

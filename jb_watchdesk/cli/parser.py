@@ -86,6 +86,7 @@ EXAMPLES: Final[dict[str, str]] = {
     "status": "jb-watchdesk --now 2026-11-25T08:00:00+08:00 status --json",
     "doctor": "jb-watchdesk doctor",
     "db backup": "jb-watchdesk db backup /mnt/backup/watchdesk-$(date +%F).sqlite3",
+    "db restore": "jb-watchdesk db restore /mnt/backup/watchdesk-2026-11-24.sqlite3",
     "poll": "jb-watchdesk poll --once --json",
     "run": "jb-watchdesk run --headless",
     "comments": "jb-watchdesk comments --pending --json",

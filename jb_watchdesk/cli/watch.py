@@ -362,7 +362,8 @@ async def watch_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, s
         if json_lines:
             out.write(json.dumps(_cycle_json(cycle), ensure_ascii=False) + "\n")
         else:
-            if cycle.poll.run_id is not None and (not cycle.poll.empty or cycle.poll.failures):
+            # run --headless: one line for every cycle, even a quiet one (a heartbeat a supervisor can watch)
+            if cycle.poll.run_id is not None and (notify or not cycle.poll.empty or cycle.poll.failures):
                 _print_changes(cycle.poll, out)
             if notify:
                 for notification in cycle.notifications:

@@ -23,10 +23,11 @@ from functools import cache
 
 import chinese_calendar
 
-from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.domain import messages
 
 _OVERRIDE_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(off|work)\b")
 _KNOWN_LINE = re.compile(r"^known\s+(\d{4})\b")
+_YEAR = re.compile(r"(?<!\d)((?:19|20|21)\d{2})(?!\d)")
 
 
 @cache
@@ -39,14 +40,37 @@ def _library_knows(year: int) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class OverrideProblem:
+    """A line of the override file that was not used: ``line`` 0 means the file itself could not
+    be read (``text`` then says why)."""
+
+    source: str
+    line: int
+    text: str
+
+    def describe(self, language: str | None = None) -> str:
+        """``file:line: reason`` in the officer's language."""
+        if self.line == 0:
+            return messages.text("workdays.unreadable", language, path=self.source, detail=self.text)
+        return messages.text("workdays.bad_override", language, path=self.source, line=self.line, text=self.text)
+
+
+@dataclass(frozen=True, slots=True)
 class WorkdayCalendar:
     """Answers "is this a working day?" and whether the answer is official or a guess."""
 
     overrides: Mapping[date, bool] = field(default_factory=dict)
     known_years: frozenset[int] = frozenset()
+    problems: tuple[OverrideProblem, ...] = ()
+    """Override lines that were not understood (and skipped)."""
+    doubtful_years: frozenset[int] = frozenset()
+    """Years a skipped override line may have been about: their days are never *known*."""
 
     def is_known(self, day: date) -> bool:
-        """True when the day's year is on the official calendar or declared complete by overrides."""
+        """True when the day's year is on the official calendar or declared complete by overrides,
+        and no override line that was not understood may concern it."""
+        if day.year in self.doubtful_years:
+            return False
         return day.year in self.known_years or _library_knows(day.year)
 
     def is_workday(self, day: date) -> bool:
@@ -79,9 +103,13 @@ class WorkdayCalendar:
 
 
 def parse_overrides(text: str, *, source: str) -> WorkdayCalendar:
-    """Build a calendar from override-file text; a bad line raises with ``source:line``."""
+    """Build a calendar from override-file text. A line that is not understood is skipped and kept
+    in :attr:`WorkdayCalendar.problems` (file, line, text): the rest of the file is used, and the
+    years a bad line names (every year the file names, when the line names none) are no longer
+    *known*, so deadlines that fall in them are marked estimated."""
     overrides: dict[date, bool] = {}
     known: set[int] = set()
+    problems: list[OverrideProblem] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -90,13 +118,27 @@ def parse_overrides(text: str, *, source: str) -> WorkdayCalendar:
             try:
                 day = date.fromisoformat(match.group(1))
             except ValueError:
-                raise InputError("workdays.bad_override", path=source, line=number, text=raw.strip()) from None
+                problems.append(OverrideProblem(source=source, line=number, text=raw.strip()))
+                continue
             overrides[day] = match.group(2) == "work"
         elif match := _KNOWN_LINE.match(line):
             known.add(int(match.group(1)))
         else:
-            raise InputError("workdays.bad_override", path=source, line=number, text=raw.strip())
-    return WorkdayCalendar(overrides=overrides, known_years=frozenset(known))
+            problems.append(OverrideProblem(source=source, line=number, text=raw.strip()))
+    named = {day.year for day in overrides} | known
+    doubtful: set[int] = set()
+    for problem in problems:
+        years = {int(y) for y in _YEAR.findall(problem.text)}
+        doubtful |= years or named
+    return WorkdayCalendar(
+        overrides=overrides, known_years=frozenset(known), problems=tuple(problems), doubtful_years=frozenset(doubtful)
+    )
+
+
+def unreadable_overrides(*, source: str, detail: str) -> WorkdayCalendar:
+    """The official calendar alone, when the override file cannot be read: the problem is kept
+    (line 0) so doctor and the window say so."""
+    return WorkdayCalendar(problems=(OverrideProblem(source=source, line=0, text=detail),))
 
 
 DEFAULT_CALENDAR = WorkdayCalendar()

@@ -97,7 +97,7 @@ def check_keyring(secrets: SecretStore) -> Check:
     try:
         secrets.check()
     except WatchdeskError as error:
-        return Check("keyring", Level.FAIL, secrets.describe(), str(error))
+        return Check("keyring", Level.FAIL, _say("keyring_unusable"), str(error))
     if secrets.is_memory:
         return Check("keyring", Level.WARN, _say("keyring_memory"))
     return Check("keyring", Level.OK, secrets.describe())
@@ -105,6 +105,10 @@ def check_keyring(secrets: SecretStore) -> Check:
 
 def check_calendar(calendar: WorkdayCalendar, *, now: datetime, overrides: Path) -> Check:
     today = now.astimezone(SHANGHAI).date()
+    if calendar.problems:  # the rest of the file is in use; these lines are not
+        lines = "; ".join(problem.describe() for problem in calendar.problems[:5]) + ("; …" if len(calendar.problems) > 5 else "")
+        return Check("holiday_calendar", Level.WARN, _say("overrides_bad", count=len(calendar.problems), lines=lines),
+                     _say("overrides_advice", path=overrides))
     unknown = [year for year in (today.year, today.year + 1) if not calendar.is_known(today.replace(year=year, month=1, day=1))]
     if not unknown:
         return Check("holiday_calendar", Level.OK, _say("calendar_known", year=today.year, next=today.year + 1))
@@ -287,3 +291,50 @@ def run_checks(*, workspace: Workspace, secrets: SecretStore, calendar: WorkdayC
         check_notifications(),
         check_display(),
     ]
+
+
+def check_logs(workspace: Workspace) -> Check:
+    """Where the log files are (``<data dir>/logs/watchdesk.log``), or will be once the workspace exists."""
+    from jb_watchdesk.services import logs  # noqa: PLC0415 - logging set-up only where asked
+
+    path = logs.log_file(workspace.logs)
+    if not workspace.exists():
+        return Check("logs", Level.OK, _say("logs_later", path=path))
+    folder = workspace.logs
+    if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        return Check("logs", Level.FAIL, _say("logs_unwritable", path=folder, detail=os.strerror(13)), _say("choose_data_dir"))
+    return Check("logs", Level.OK, _say("logs", path=path))
+
+
+def check_settings(workspace: Workspace) -> Check:
+    """The settings file: fail naming the key whose value is of the wrong type or shape (``poll``,
+    ``run`` and the window refuse to start on it, exit 2, rather than silently use a default)."""
+    path = workspace.root / desk_settings.FILENAME
+    try:
+        settings = desk_settings.load(workspace.root)
+    except WatchdeskError as error:
+        return Check("settings", Level.FAIL, str(error), _say("settings_advice"))
+    del settings
+    if not path.exists():
+        return Check("settings", Level.OK, _say("settings_default", path=path))
+    return Check("settings", Level.OK, _say("settings_ok", path=path))
+
+
+def check_backups(workspace: Workspace) -> Check:
+    """The daily backups: the latest one and how many days they are kept (the ``backup_days`` setting)."""
+    from jb_watchdesk.services import backups  # noqa: PLC0415
+
+    try:
+        keep = desk_settings.load(workspace.root).backup_days
+    except WatchdeskError:
+        keep = desk_settings.DeskSettings().backup_days  # the settings check says what is wrong
+    found = backups.daily_backups(workspace.backups)
+    if not found:
+        level = Level.WARN if workspace.exists() else Level.OK
+        return Check("backups", level, _say("backups_none", path=workspace.backups))
+    return Check("backups", Level.OK, _say("backups", path=workspace.backups, latest=max(found).isoformat(), days=keep))
+
+
+def maintenance_checks(workspace: Workspace) -> list[Check]:
+    """Logs, settings and backups: where they are and whether they can be used."""
+    return [check_settings(workspace), check_logs(workspace), check_backups(workspace)]

@@ -15,18 +15,23 @@ The rules themselves live in the entity services (:mod:`.alerts`, :mod:`.comment
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Final, ParamSpec, TypeVar
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.alerts import ANY_ALERT, Alert, AlertCounts, AlertFilter
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import Account, ItemKind, ItemText
 from jb_watchdesk.domain.record import EmergencyStatus, InspectionRow, Shift
+from jb_watchdesk.domain.workdays import WorkdayCalendar
+from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import accounts as account_service
 from jb_watchdesk.services import alerts as alert_service
-from jb_watchdesk.services import allow_phrases, emergencies, escalation, exports, gaps, inspections, register, shifts
+from jb_watchdesk.services import allow_phrases, backups, emergencies, escalation, exports, gaps, inspections, register, shifts
 from jb_watchdesk.services import comments as comment_service
 from jb_watchdesk.services import secret_import as secret_rows
 from jb_watchdesk.services import status as status_service
@@ -42,6 +47,9 @@ from jb_watchdesk.storage import audit, dashboard
 from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore, validate_secret_name
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # -- alerts -----------------------------------------------------------------------------------
 
@@ -446,3 +454,49 @@ def backup_database(store: Store, path: Path) -> Path:
         return store.backup(path)
     except OSError as error:
         raise InputError("file.unwritable", path=str(path), detail=error.strerror or str(error)) from error
+
+
+def restore_database(workspace: Workspace, path: Path, *, now: datetime) -> backups.Restored:
+    """``db restore PATH``: the backup is checked on a copy (integrity, the duty record's hash
+    chain) and only then put in place of the live database, which is kept beside it
+    (``watchdesk.sqlite3.replaced-…``). Errors: see :func:`jb_watchdesk.services.backups.restore`."""
+    return backups.restore(workspace, path, now=now)
+
+
+def holiday_override_problems(calendar: WorkdayCalendar) -> list[str]:
+    """The lines of the holiday override file that were not understood (file, line, reason), in
+    the officer's language; the rest of the file is in use. Empty when all is well."""
+    return [problem.describe() for problem in calendar.problems]
+
+
+# -- the log of officer actions ---------------------------------------------------------------
+# One line per action in the desk's log (services/logs.py), whichever front end called it. Only
+# ids, the officer's name and the choice made are logged: never a note, a secret or a text.
+
+_LOGGED_ACTIONS: Final = (
+    "acknowledge_alert", "acknowledge_alerts", "defer_alerts", "resolve_alert", "allow_phrase", "store_escalation_channels",
+    "acknowledge_comment", "finish_comment", "save_account", "set_secret", "import_secrets", "import_register",
+    "start_shift", "end_shift", "confirm_handover", "record_inspection", "record_reading", "start_emergency",
+    "cancel_emergency", "correct_emergency", "stop_monitoring", "pause_monitoring", "resume_monitoring",
+    "export_handover", "export_weekly", "backup_database", "restore_database",
+)
+_LOGGED_ARGUMENTS: Final = frozenset({"officer", "account_id", "alert_id", "comment_id", "emergency_id", "shift_id", "choice", "name",
+                                      "fmt", "path", "week", "force_reason"})
+
+
+def _logged(action: Callable[P, T]) -> Callable[P, T]:
+    @functools.wraps(action)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        result = action(*args, **kwargs)
+        ids = [str(arg) for arg in args if isinstance(arg, int | Path)]
+        named = [f"{key}={value}" for key, value in kwargs.items() if key in _LOGGED_ARGUMENTS and value not in (None, "")]
+        _action_log.info("officer action: %s %s", action.__name__.replace("_", " "), " ".join([*ids, *named]))
+        return result
+
+    return run
+
+
+_action_log = logging.getLogger("jb_watchdesk.actions")
+for _name in _LOGGED_ACTIONS:
+    if _name in globals():
+        globals()[_name] = _logged(globals()[_name])

@@ -1,19 +1,31 @@
-"""The desk's settings: one JSON file in the workspace, written atomically.
+"""The desk's settings: ``<data dir>/settings.json``, UTF-8 JSON an officer can read, written
+atomically and readable by its owner only (0600).
 
-Unknown keys are kept (a newer version's settings survive an older one); bad values fall back
-to the default with a warning instead of stopping the desk.
+Validated on load: a key whose value has the wrong type or shape (``"post_interval_s": "abc"``, a
+proxy address httpx cannot parse) is :class:`InputError` ``settings.bad_value`` naming the key,
+what it must be and what it is (exit 2 for ``poll`` and ``run``; ``doctor`` reports it as
+``[fail] settings`` and carries on). A value is never silently replaced by its default: the officer
+who wrote it learns it is not in use. Unknown keys are kept (a newer version's settings survive
+an older one). A file that is not JSON, or not a JSON object, is ``settings.unreadable``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Final
 
+import httpx
+
+from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.services.escalation import EscalationPolicy
 from jb_watchdesk.services.files import atomic_output
+from jb_watchdesk.services.redaction import register_url
 from jb_watchdesk.services.scheduler import PollSettings
 
 log = logging.getLogger(__name__)
@@ -37,6 +49,8 @@ class DeskSettings:
     """A live high alert still unacknowledged this long sounds; as long again, the leader is told."""
     escalation_sound: bool = True
     """Whether the workstation sounds when something escalates (the steps are taken either way)."""
+    backup_days: int = 14
+    """How many days of daily database backups are kept in ``<data dir>/backups/``."""
 
     def poll(self) -> PollSettings:
         return PollSettings(
@@ -60,7 +74,8 @@ class DeskSettings:
             "per_host_concurrency": 1 <= self.per_host_concurrency <= 500,
             "repeat_minutes": 1 <= self.repeat_minutes <= 1_440,
             "escalation_minutes": 1 <= self.escalation_minutes <= 1_440,
-            "proxy": self.proxy == "" or self.proxy.startswith(("http://", "https://", "socks5://")),
+            "backup_days": 1 <= self.backup_days <= 3_650,
+            "proxy": proxy_problem(self.proxy) is None,
         }
         for name, ok in checks.items():
             if not ok:
@@ -69,25 +84,86 @@ class DeskSettings:
         return fixed
 
 
+RANGES: Final[dict[str, tuple[int, int]]] = {
+    "post_interval_s": (30, 86_400),
+    "comment_interval_s": (30, 86_400),
+    "max_concurrency": (1, 500),
+    "per_host_concurrency": (1, 500),
+    "repeat_minutes": (1, 1_440),
+    "escalation_minutes": (1, 1_440),
+    "backup_days": (1, 3_650),
+}
+CHOICES: Final[dict[str, tuple[str, ...]]] = {"language": ("zh", "en")}
+PROXY_SCHEMES: Final = ("http", "https", "socks5", "socks5h")
+
+
+def proxy_problem(proxy: str) -> str | None:
+    """Why ``proxy`` cannot be used as a proxy address (parsed as httpx parses it), or None when it
+    can (or is empty: the system's proxy). https://www.python-httpx.org/advanced/proxies/"""
+    if proxy == "":
+        return None
+    try:
+        url = httpx.URL(proxy)
+    except (httpx.InvalidURL, TypeError, ValueError) as error:
+        return str(error) or type(error).__name__
+    if url.scheme not in PROXY_SCHEMES:
+        return f"scheme {url.scheme or '(none)'!r} is not one of {', '.join(PROXY_SCHEMES)}"
+    if not url.host:
+        return "no host name"
+    return None
+
+
+def _shown(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)[:80]
+
+
+def check_value(name: str, value: object, default: object) -> str | None:
+    """What ``value`` for the key ``name`` should have been (in the officer's language), or None
+    when it is fine."""
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else messages.text("settings.expect.bool")
+    if isinstance(default, int):
+        low, high = RANGES.get(name, (-(2**31), 2**31))
+        ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+        return None if ok else messages.text("settings.expect.int", low=low, high=high)
+    if name in CHOICES:
+        return None if value in CHOICES[name] else messages.text("settings.expect.choice", choices=", ".join(CHOICES[name]))
+    if not isinstance(value, str):
+        return messages.text("settings.expect.text")
+    if name == "proxy":
+        problem = proxy_problem(value)
+        return None if problem is None else messages.text("settings.expect.proxy", detail=problem)
+    return None
+
+
 def load(root: Path) -> DeskSettings:
+    """The settings in ``root/settings.json`` (the defaults when there is none).
+
+    ``InputError``: ``settings.unreadable`` (not JSON, not an object, cannot be read) or
+    ``settings.bad_value`` naming the first key whose value is wrong."""
     path = root / FILENAME
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         return DeskSettings()
-    except (OSError, ValueError) as error:
-        log.warning("cannot read %s (%s); using the defaults", path, type(error).__name__)
-        return DeskSettings()
-    known = {f.name: f.type for f in fields(DeskSettings)}
+    except OSError as error:
+        raise InputError("settings.unreadable", path=str(path), detail=error.strerror or str(error)) from error
+    except ValueError as error:  # json.JSONDecodeError and UnicodeDecodeError
+        raise InputError("settings.unreadable", path=str(path), detail=str(error)) from error
+    if not isinstance(raw, dict):
+        raise InputError("settings.unreadable", path=str(path), detail=messages.text("settings.expect.object"))
+    defaults = DeskSettings()
     values = {}
-    for name in known:
-        if name in raw:
-            default = getattr(DeskSettings(), name)
-            value = raw[name]
-            bool_for_int = isinstance(default, int) and isinstance(value, bool) and not isinstance(default, bool)
-            if isinstance(value, type(default)) and not bool_for_int:
-                values[name] = value
-    return DeskSettings(**values).validated()
+    for name in (f.name for f in fields(DeskSettings)):
+        if name not in raw:
+            continue
+        if name == "proxy" and isinstance(raw[name], str):
+            register_url(raw[name])  # a proxy password never reaches the error line or the log
+        expected = check_value(name, raw[name], getattr(defaults, name))
+        if expected is not None:
+            raise InputError("settings.bad_value", path=str(path), key=name, expected=expected, got=_shown(raw[name]))
+        values[name] = raw[name]
+    return DeskSettings(**values)
 
 
 def save(root: Path, settings: DeskSettings) -> None:
@@ -102,3 +178,4 @@ def save(root: Path, settings: DeskSettings) -> None:
     root.mkdir(parents=True, exist_ok=True)
     with atomic_output(path) as temp:
         temp.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.chmod(temp, 0o600)  # the proxy address may carry a password

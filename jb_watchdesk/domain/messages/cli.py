@@ -235,6 +235,10 @@ _HELP: Final[dict[str, tuple[str, str]]] = {
     ),
     "cli.help.db": ("数据库维护", "database maintenance"),
     "cli.help.db backup": ("通过 SQLite 备份接口在线备份数据库", "consistent online backup through the SQLite backup API"),
+    "cli.help.db restore": (
+        "用备份替换数据库：先检查备份副本（完整性与值班记录哈希链），原数据库另存保留",
+        "replace the database by a backup: a copy is checked first (integrity, the duty record's hash chain); the old one is kept",
+    ),
     "cli.help.shift": ("值班班次与交接", "duty shifts and the handover"),
     "cli.help.shift start": ("开始值班（另一班未结束时拒绝）", "start a shift (refused while another shift is open)"),
     "cli.help.shift start.officer": ("值班人员", "the officer on duty"),
@@ -449,6 +453,14 @@ _RESULTS: Final[dict[str, tuple[str, str]]] = {
     "cli.lexicon.already": ("“{phrase}”已在白名单中，未作改动", "{phrase} is already an allow phrase; nothing changed"),
     "cli.lexicon.next_poll": ("扫描从下一轮巡查起按新白名单执行", "scans follow the new allow list from the next poll"),
     "cli.db.backed_up": ("已备份到 {path}", "backed up to {path}"),
+    "cli.db.restored": (
+        "已从 {path} 恢复数据库（值班记录 {rows} 行校验通过）；原数据库保留为 {replaced}",
+        "restored the database from {path} ({rows} duty-record rows verified); the previous one is kept as {replaced}",
+    ),
+    "cli.db.restored_new": (
+        "已从 {path} 恢复数据库（值班记录 {rows} 行校验通过）",
+        "restored the database from {path} ({rows} duty-record rows verified)",
+    ),
     "cli.shift.started": ("第 {shift_id} 班已开始：值班员 {officer}，{at}", "shift {shift_id} started: {officer} on duty since {at}"),
     "cli.shift.review_handover": (
         "请查看并确认第 {shift_id} 班的交接：shift handover",
@@ -547,6 +559,7 @@ _DOCTOR: Final[dict[str, tuple[str, str]]] = {
     ),
     "cli.doctor.restore_backup": ("请从 {path} 中的备份恢复", "restore a backup from {path}"),
     "cli.doctor.local_disk": ("请把数据目录放在本地磁盘上，不要放在网络共享上", "keep the data dir on a local disk, not a network share"),
+    "cli.doctor.keyring_unusable": ("没有可用的凭据库", "no usable keyring"),
     "cli.doctor.keyring_memory": ("内存凭据库（演示用：程序退出后凭据即消失）", "in-memory (demo: secrets vanish when the program exits)"),
     "cli.doctor.calendar_known": ("已有 {year} 年和 {next} 年的官方节假日安排", "official calendar known for {year} and {next}"),
     "cli.doctor.calendar_unknown": (
@@ -558,6 +571,22 @@ _DOCTOR: Final[dict[str, tuple[str, str]]] = {
         "upgrade chinese-calendar when it carries {years}, or add the schedule to {path}",
     ),
     "cli.doctor.ca_missing": ("CA 证书文件 {path} 不存在", "CA bundle {path} does not exist"),
+    "cli.doctor.logs": ("日志写在 {path}（每个文件最大 5 兆字节，保留 5 个旧文件）", "logs are written to {path} (5 MB a file, 5 older files kept)"),
+    "cli.doctor.logs_later": ("日志将写在 {path}（工作区创建后）", "logs will be written to {path} (once the workspace exists)"),
+    "cli.doctor.logs_unwritable": ("日志目录 {path} 无法写入：{detail}", "the log folder {path} cannot be written: {detail}"),
+    "cli.doctor.settings_ok": ("{path}", "{path}"),
+    "cli.doctor.settings_default": ("{path} 不存在：使用默认设置", "{path} does not exist: the defaults are used"),
+    "cli.doctor.settings_advice": (
+        "在“设置”中改正，或修改、删除设置文件中的该项；改正前 poll、run 与窗口不会启动",
+        "correct it in the settings, or fix or remove that key in the file; poll, run and the window refuse to start until then",
+    ),
+    "cli.doctor.overrides_bad": ("调休文件有 {count} 行无法识别，其余已使用：{lines}", "{count} lines of the override file are not understood, the rest is used: {lines}"),
+    "cli.doctor.overrides_advice": (
+        "请改正 {path} 中这些行；改正前，涉及的年份的留言期限标为估算",
+        "correct these lines in {path}; until then deadlines in the years they name are marked estimated",
+    ),
+    "cli.doctor.backups": ("{path}：最近一次 {latest}，保留 {days} 天", "{path}: latest {latest}, kept {days} days"),
+    "cli.doctor.backups_none": ("{path}：尚无每日备份（值班台运行时每天自动备份一次）", "{path}: no daily backup yet (the running desk takes one a day)"),
     "cli.doctor.ca_advice": ("请修正 SSL_CERT_FILE / REQUESTS_CA_BUNDLE", "fix SSL_CERT_FILE / REQUESTS_CA_BUNDLE"),
     "cli.doctor.direct": ("直接连接（未设置代理环境变量）", "direct connection (no proxy variables set)"),
     "cli.doctor.ca_bundle": ("；CA 证书文件 {path}", "; CA bundle {path}"),

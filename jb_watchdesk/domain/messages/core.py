@@ -300,6 +300,45 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "无法创建数据目录 {path}：{detail}",
         "cannot create the data dir {path}: {detail}",
     ),
+    # backups and settings
+    "backup.restore_live": (
+        "{path} 就是正在使用的数据库：请指定一个备份文件",
+        "{path} is the live database itself: name a backup file",
+    ),
+    "backup.not_database": (
+        "{path} 不是可用的数据库备份（{detail}）：未替换任何文件",
+        "{path} is not a usable database backup ({detail}): nothing was replaced",
+    ),
+    "backup.damaged": (
+        "备份 {path} 未通过 SQLite 完整性检查（{detail}）：未替换任何文件，请换一个备份",
+        "the backup {path} fails SQLite's integrity check ({detail}): nothing was replaced; choose another backup",
+    ),
+    "backup.newer_schema": (
+        "备份 {path} 由更新版本的值班台写入（未知迁移：{names}）：未替换任何文件，请先升级软件",
+        "the backup {path} was written by a newer WatchDesk (unknown migrations: {names}): nothing was replaced; upgrade first",
+    ),
+    "backup.ledger_broken": (
+        "备份 {path} 中的值班记录校验未通过（{where}：{reason}）：未替换任何文件，请换一个备份",
+        "the duty record in the backup {path} does not verify ({where}: {reason}): nothing was replaced; choose another backup",
+    ),
+    "settings.bad_value": (
+        "设置文件 {path} 中“{key}”有误：应为{expected}，实为 {got}。请在“设置”中改正，或修改、删除该项",
+        "the settings file {path}: key {key}: expected {expected}, got {got}. Correct it in the settings, or fix or remove the key",
+    ),
+    "settings.unreadable": (
+        "设置文件 {path} 无法读取：{detail}。请改正或删除该文件（删除后使用默认设置）",
+        "the settings file {path} cannot be read: {detail}. Fix or remove it (the defaults are used without it)",
+    ),
+    "settings.expect.int": ("{low}–{high} 之间的整数", "an integer {low}–{high}"),
+    "settings.expect.bool": ("true 或 false", "true or false"),
+    "settings.expect.text": ("文本", "text"),
+    "settings.expect.object": ("内容应为 JSON 对象（{{…}}）", "the content must be a JSON object ({{…}})"),
+    "settings.expect.choice": ("以下之一：{choices}", "one of {choices}"),
+    "settings.expect.proxy": (
+        "http://、https://、socks5:// 开头的代理地址（{detail}）",
+        "a proxy address starting http://, https:// or socks5:// ({detail})",
+    ),
+    "workdays.unreadable": ("{path}: 无法读取（{detail}）", "{path}: cannot be read ({detail})"),
     # workdays
     "workdays.bad_override": (
         "{path}:{line}: 无法识别的调休设置“{text}”（格式：YYYY-MM-DD off|work，或 known YYYY）",

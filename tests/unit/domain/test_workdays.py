@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, parse_overrides
 
 
@@ -65,11 +64,3 @@ def test_overrides_parse_and_apply() -> None:
 def test_override_wins_over_the_official_calendar() -> None:
     calendar = WorkdayCalendar(overrides={date(2026, 11, 25): False})
     assert not calendar.is_workday(date(2026, 11, 25))
-
-
-@pytest.mark.parametrize("bad", ["2027-13-01 off", "2027-01-01 maybe", "holiday 2027-01-01"])
-def test_bad_override_line_names_file_and_line(bad: str) -> None:
-    with pytest.raises(InputError) as caught:
-        parse_overrides(f"2027-01-01 off\n{bad}\n", source="o.txt")
-    assert caught.value.params["line"] == 2
-    assert "o.txt:2:" in caught.value.message("en")

@@ -1,0 +1,128 @@
+"""Daily backups kept N days, and a restore that checks the copy before it replaces anything."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from jb_watchdesk.domain.errors import CheckFailed, EnvironmentProblem, InputError
+from jb_watchdesk.paths import Workspace
+from jb_watchdesk.services import backups, operations
+from jb_watchdesk.services.instance_lock import PollerLock
+from jb_watchdesk.storage.db import Store
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    ws = Workspace(tmp_path / "ws")
+    with Store(ws.database, backups_dir=ws.backups) as store:
+        operations.start_shift(store, officer="张三", now=NOW)
+    return ws
+
+
+def _shifts(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[0] for row in conn.execute("SELECT officer FROM shifts ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def test_the_daily_backup_is_taken_once_a_day_and_kept_for_the_days_set(workspace: Workspace) -> None:
+    daily = backups.DailyBackup(live=workspace.database, folder=workspace.backups, keep_days=3)
+    first = daily.take_if_due(now=NOW)
+    assert first == workspace.backups / "watchdesk-daily-2026-11-25.sqlite3"
+    assert _shifts(first) == ["张三"] and (first.stat().st_mode & 0o777) == 0o600
+    assert daily.take_if_due(now=NOW + timedelta(hours=3)) is None  # the same day in Shanghai
+    for day in range(1, 6):
+        assert daily.take_if_due(now=NOW + timedelta(days=day)) is not None
+    kept = sorted(d.isoformat() for d in backups.daily_backups(workspace.backups))
+    assert kept == ["2026-11-28", "2026-11-29", "2026-11-30"]
+
+
+@pytest.mark.allow_error_log
+def test_a_failed_daily_backup_is_logged_and_tried_again_an_hour_later(workspace: Workspace, caplog: pytest.LogCaptureFixture) -> None:
+    blocker = workspace.root / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    daily = backups.DailyBackup(live=workspace.database, folder=blocker, keep_days=3)
+    assert daily.take_if_due(now=NOW) is None
+    assert any("daily backup" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    assert daily.take_if_due(now=NOW + timedelta(minutes=30)) is None and not caplog.records  # not every cycle
+    daily.folder = workspace.backups
+    assert daily.take_if_due(now=NOW + timedelta(hours=1)) is not None
+
+
+def test_restore_round_trip_keeps_the_replaced_database(workspace: Workspace, tmp_path: Path) -> None:
+    backup = backups.DailyBackup(live=workspace.database, folder=workspace.backups).take_if_due(now=NOW)
+    assert backup is not None
+    with Store(workspace.database, backups_dir=workspace.backups) as store:
+        operations.end_shift(store, now=NOW + timedelta(hours=1))
+        operations.start_shift(store, officer="李四", now=NOW + timedelta(hours=2))
+    restored = backups.restore(workspace, backup, now=NOW + timedelta(hours=3))
+    assert _shifts(workspace.database) == ["张三"]
+    assert restored.replaced == workspace.root / "watchdesk.sqlite3.replaced-20261125T050000"
+    assert _shifts(restored.replaced) == ["张三", "李四"]  # nothing the desk wrote is lost
+    assert restored.ledger_rows >= 1
+    assert not list(workspace.root.glob(".*restoring*"))
+
+
+def _tampered(source: Path, target: Path) -> Path:
+    target.write_bytes(source.read_bytes())
+    conn = sqlite3.connect(target)
+    conn.execute("UPDATE shifts SET officer = '王五'")
+    conn.commit()
+    conn.close()
+    return target
+
+
+def test_a_backup_whose_duty_record_does_not_verify_replaces_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    good = backups.DailyBackup(live=workspace.database, folder=workspace.backups).take_if_due(now=NOW)
+    assert good is not None
+    bad = _tampered(good, tmp_path / "edited.sqlite3")
+    before = workspace.database.read_bytes()
+    with pytest.raises(CheckFailed) as caught:
+        backups.restore(workspace, bad, now=NOW)
+    assert caught.value.key == "backup.ledger_broken" and "nothing was replaced" in caught.value.message("en")
+    assert workspace.database.read_bytes() == before
+    assert not list(workspace.root.glob("*.replaced-*"))
+
+
+def test_a_file_that_is_no_database_or_is_damaged_replaces_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    text = tmp_path / "notes.sqlite3"
+    text.write_text("值班记录" * 1000, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        backups.restore(workspace, text, now=NOW)
+    assert caught.value.key == "backup.not_database"
+    damaged = tmp_path / "damaged.sqlite3"
+    data = bytearray(workspace.database.read_bytes())
+    assert len(data) > 8192
+    data[4096:6000] = b"\xff" * 1904  # a page of the schema or the data overwritten
+    damaged.write_bytes(bytes(data))
+    with pytest.raises((CheckFailed, InputError)) as refused:
+        backups.restore(workspace, damaged, now=NOW)
+    assert refused.value.key in {"backup.damaged", "backup.not_database", "backup.ledger_broken"}
+    assert _shifts(workspace.database) == ["张三"]
+
+
+def test_restore_is_refused_while_a_desk_polls_the_workspace(workspace: Workspace) -> None:
+    backup = backups.DailyBackup(live=workspace.database, folder=workspace.backups).take_if_due(now=NOW)
+    assert backup is not None
+    with PollerLock(workspace.root, command="run --headless"), pytest.raises(EnvironmentProblem):
+        backups.restore(workspace, backup, now=NOW)
+    assert not list(workspace.root.glob("*.replaced-*"))
+
+
+def test_the_live_database_is_no_backup_to_restore(workspace: Workspace) -> None:
+    link = workspace.root / "hard-link.sqlite3"
+    os.link(workspace.database, link)
+    for path in (workspace.database, link, workspace.root / "." / "watchdesk.sqlite3"):
+        with pytest.raises(InputError) as caught:
+            backups.restore(workspace, path, now=NOW)
+        assert caught.value.key == "backup.restore_live"
