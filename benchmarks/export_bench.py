@@ -114,7 +114,8 @@ def main() -> None:
         root = Path(tmp)
         with Store(root / "shift.sqlite3") as store:
             shift_id = build_shift(store, accounts_n=args.accounts, cycles=args.cycles, seed=args.seed)
-            count = store.call(lambda db: db.execute("SELECT COUNT(*) FROM inspections").fetchone()[0])
+            counts = store.call(inspection_store.count_inspections, start=START, end=START, shift_id=shift_id)
+            count = sum(counts.values())
             print(f"{'inspection rows in the shift':<48} {count:8d}")
             now = START + timedelta(hours=13)
             _timed(
