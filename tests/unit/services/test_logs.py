@@ -1,0 +1,63 @@
+"""The desk's log: rotating, size-capped, owner-only files; tracebacks in the file, one line on the terminal."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from jb_watchdesk.services import logs
+from jb_watchdesk.services.poller import PollResult
+from jb_watchdesk.services.watch import log_cycle
+
+
+@pytest.fixture(autouse=True)
+def _closed() -> Iterator[None]:
+    yield
+    logs.close()
+
+
+def test_the_files_rotate_at_their_cap_and_are_owner_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logs, "MAX_BYTES", 2_000)
+    path = logs.configure(logs_dir=tmp_path / "logs")
+    assert path == tmp_path / "logs" / "watchdesk.log"
+    for number in range(400):
+        logging.getLogger("jb_watchdesk.test").info("line %d 江北发布", number)
+    files = sorted((tmp_path / "logs").iterdir())
+    assert [f.name for f in files] == ["watchdesk.log", *(f"watchdesk.log.{n}" for n in range(1, logs.BACKUP_COUNT + 1))]
+    assert all(f.stat().st_size <= 2_100 and f.stat().st_mode & 0o777 == 0o600 for f in files)
+    assert "line 399 江北发布" in path.read_text(encoding="utf-8")
+
+
+def test_a_traceback_goes_to_the_file_and_one_line_to_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = logs.configure(logs_dir=tmp_path / "logs")
+    assert path is not None
+    try:
+        raise ValueError("bad payload")
+    except ValueError:
+        logging.getLogger("jb_watchdesk.test").warning("storing account 3 failed", exc_info=True)
+    logs.close()
+    assert capsys.readouterr().err == "WARNING jb_watchdesk.test: storing account 3 failed\n"
+    written = path.read_text(encoding="utf-8")
+    assert "storing account 3 failed" in written and "Traceback" in written and "ValueError: bad payload" in written
+
+
+def test_configuring_again_replaces_the_earlier_handlers(tmp_path: Path) -> None:
+    logs.configure(logs_dir=tmp_path / "a")
+    logs.configure(logs_dir=tmp_path / "b")
+    logging.getLogger("jb_watchdesk.test").info("only in b")
+    logs.close()
+    assert not (tmp_path / "a" / "watchdesk.log").exists()
+    assert "only in b" in (tmp_path / "b" / "watchdesk.log").read_text(encoding="utf-8")
+
+
+def test_a_poll_cycle_is_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    start = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    poll = PollResult(run_id=7, started_at=start, finished_at=start + timedelta(seconds=11.5), polled=(1, 2, 3), new_posts=(4, 5),
+                      new_comments=(9,))
+    log_cycle(poll, alerts_raised=2)
+    (record,) = [r for r in caplog.records if r.name == "jb_watchdesk.services.watch"]
+    assert record.getMessage() == "poll cycle 7: 3 accounts polled, 0 failed, 3 new items, 2 alerts raised, 11.5 s"
