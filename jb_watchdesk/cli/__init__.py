@@ -34,19 +34,21 @@ __all__ = ["PROG", "build_parser", "command_names", "main", "parse_now"]
 log = logging.getLogger("jb_watchdesk")
 
 
-def parse_now(value: str | None) -> datetime | None:
-    """``--now`` (and ``--from``/``--to``): ISO-8601; a time without a zone is read as Asia/Shanghai."""
+def parse_now(value: str | None, *, option: str = "--now") -> datetime | None:
+    """``--now`` (and ``--from``/``--to``, named by ``option`` in the error): ISO-8601; a time
+    without a zone is read as Asia/Shanghai. Outside 1970–9000 (:func:`rules.in_range`: year 1 or
+    9999 with a zone cannot even be stored) or not ISO-8601: ``InputError`` ``cli.bad_time``, exit 2."""
     if value is None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise InputError("cli.bad_now", value=value) from None
+        raise InputError("cli.bad_time", option=option, value=value) from None
     from jb_watchdesk.domain.rules import SHANGHAI, in_range
 
     aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
-    if not in_range(aware):  # year 1 or 9999 with a zone cannot even be stored
-        raise InputError("cli.bad_now", value=value)
+    if not in_range(aware):
+        raise InputError("cli.bad_time", option=option, value=value)
     return aware
 
 
@@ -128,6 +130,16 @@ def require_workspace(workspace: Workspace, args: argparse.Namespace) -> None:
     raise InputError("cli.no_workspace", path=str(workspace.root), example=example)
 
 
+def _tidy_partials(workspace: Workspace) -> None:
+    """Keep the record of this command's partial files in the workspace (``partials/``), and
+    remove those a command killed mid-export or mid-backup left (see :mod:`services.files`)."""
+    from jb_watchdesk.services import files
+
+    journal = workspace.root / "partials"
+    files.record_partials_in(journal)
+    files.clean_partials(journal, backups=workspace.backups)
+
+
 def _report(error: WatchdeskError, err: TextIO) -> None:
     if isinstance(error, ImportRejected):
         for row in error.errors:
@@ -137,6 +149,26 @@ def _report(error: WatchdeskError, err: TextIO) -> None:
     err.write(f"{PROG}: {redact(plain(error))}\n")
 
 
+EXIT_CLOSED_PIPE: Final = 141
+"""The exit code when the reader of the output went away (``… | head``): 128 + SIGPIPE, as a shell
+reports a program that SIGPIPE ended, so ``set -o pipefail`` scripts still see the cut."""
+
+
+def _silence_closed_output(out: TextIO) -> None:
+    """Point the closed output's file descriptor at the null device, so the interpreter's final
+    flush of what is still buffered cannot fail again ("Exception ignored … BrokenPipeError").
+    The recipe of https://docs.python.org/3/library/signal.html#note-on-sigpipe."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's StringIO)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -144,8 +176,31 @@ def main(
     err: TextIO | None = None,
     app_factory: Callable[[Workspace, Clock], App] | None = None,
 ) -> int:
-    """Run one command; returns the process exit code (see the README)."""
+    """Run one command; returns the process exit code (see the README).
+
+    A reader that stops early (``accounts list | head -1``) ends the command quietly with
+    :data:`EXIT_CLOSED_PIPE`: nothing on stderr.
+    """
     out = out or sys.stdout
+    from jb_watchdesk.services import files
+
+    files.record_partials_in(None)  # until this command's workspace is known (_tidy_partials)
+    try:
+        code = _run_command(argv, out=out, err=err, app_factory=app_factory)
+        out.flush()  # here, not at interpreter exit, so a closed pipe is caught
+    except BrokenPipeError:
+        _silence_closed_output(out)
+        return EXIT_CLOSED_PIPE
+    return code
+
+
+def _run_command(
+    argv: Sequence[str] | None,
+    *,
+    out: TextIO,
+    err: TextIO | None,
+    app_factory: Callable[[Workspace, Clock], App] | None,
+) -> int:
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
     choose_language(argv)
@@ -171,6 +226,7 @@ def main(
             return run_demo(args, clock, out, err)
         workspace = Workspace.resolve(args.data_dir)
         require_workspace(workspace, args)
+        _tidy_partials(workspace)
         fresh = not workspace.exists()
         folder_existed = workspace.root.exists()
         try:
@@ -191,8 +247,16 @@ def main(
     except KeyboardInterrupt:
         err.write(f"{PROG}: {messages.text('cli.interrupted')}\n")
         return 130
+    except BrokenPipeError:
+        raise  # the reader went away: main ends quietly
     except Exception as error:  # one line for the officer; --debug shows the traceback
         if args.debug:
             raise
+        from jb_watchdesk.services.files import disk_full_problem
+
+        full = disk_full_problem(error)  # a full disk is the machine's, not the program's, trouble
+        if full is not None:
+            _report(full, err)
+            return full.exit_code
         err.write(f"{PROG}: {messages.text('cli.internal', detail=type(error).__name__)}\n")
         return 1

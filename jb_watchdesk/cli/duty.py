@@ -77,10 +77,10 @@ def register(commands: SubParsers) -> None:
     p.set_defaults(handler=cmd_report_weekly)
 
 
-def _parse_time(value: str) -> datetime:
+def _parse_time(value: str, option: str) -> datetime:
     from jb_watchdesk.cli import parse_now
 
-    parsed = parse_now(value)
+    parsed = parse_now(value, option=option)
     assert parsed is not None
     return parsed
 
@@ -325,7 +325,7 @@ def cmd_handover_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
     if args.shift is None:
         if not args.start or not args.end:
             raise InputError("export.bad_range")
-        start, end = _parse_time(args.start), _parse_time(args.end)
+        start, end = _parse_time(args.start, "--from"), _parse_time(args.end, "--to")
     elif args.end:
         raise InputError("export.bad_range")
     ops.export_handover(

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from jb_watchdesk.cli.output import dump_json, label, line, plain
-from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_flag, metavar
+from jb_watchdesk.cli.parser import SubParsers, command, group, helptext, json_flag, metavar, whole_number
 
 if TYPE_CHECKING:  # annotations only: each command loads what it needs when it runs
     from jb_watchdesk.app import App
@@ -21,10 +21,12 @@ def register(commands: SubParsers) -> None:
 
     p = command(commands, "simulator")
     p.add_argument("--host", default="127.0.0.1", help=helptext("simulator.host"))
-    p.add_argument("--port", type=int, default=8765, help=helptext("simulator.port"))
-    p.add_argument("--accounts", type=int, default=240, help=helptext("simulator.accounts"))
-    p.add_argument("--seed", type=int, default=1, help=helptext("simulator.seed"))
-    p.add_argument("--latency-ms", type=int, default=0, help=helptext("simulator.latency"))
+    # Ranges checked at the door (exit 2, one line): a TCP port (0: any free one); the world's
+    # account limit (simulator.model.MAX_ACCOUNTS); a seed Random takes as is; an hour at most.
+    p.add_argument("--port", type=whole_number(0, 65_535), default=8765, help=helptext("simulator.port"))
+    p.add_argument("--accounts", type=whole_number(1, 9_999), default=240, help=helptext("simulator.accounts"))
+    p.add_argument("--seed", type=whole_number(0, 2**63 - 1), default=1, help=helptext("simulator.seed"))
+    p.add_argument("--latency-ms", type=whole_number(0, 3_600_000), default=0, help=helptext("simulator.latency"))
     p.add_argument("--faults", default="", metavar=metavar("spec"), help=helptext("simulator.faults"))
     p.set_defaults(handler=cmd_simulator, needs_workspace=False)
 

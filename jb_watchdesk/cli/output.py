@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TextIO
+from typing import Final, TextIO
 
 from jb_watchdesk.domain import messages
 
@@ -33,9 +34,24 @@ def headers(*names: str) -> list[str]:
     return [say(f"cli.column.{name}") for name in names]
 
 
+# Kept although they are format characters (Cf): joiners inside emoji and Chinese/Indic text,
+# which neither reorder nor break a line.
+_JOINERS: Final = frozenset("\u200c\u200d")
+
+
+def _shown(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    # C*: controls (C0, C1 with U+0085), format characters (bidi embeddings, overrides and isolates
+    # U+202A–U+202E and U+2066–U+2069, marks U+200E/U+200F and U+061C), surrogates, private use,
+    # unassigned; Zl/Zp: U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR, which terminals and
+    # editors break lines on.
+    return ch in _JOINERS or not (category[0] == "C" or category in ("Zl", "Zp"))
+
+
 def plain(text: object) -> str:
-    """One line of printable text: control characters from stored data never reach the terminal."""
-    return "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(text))
+    """One line of printable text: control, bidi and line-separator characters from stored data
+    never reach the terminal; each becomes one space, so a table keeps its columns."""
+    return "".join(ch if _shown(ch) else " " for ch in str(text))
 
 
 def clipped(text: str, limit: int) -> str:
@@ -58,9 +74,30 @@ def line(out: TextIO, key: str, /, **params: object) -> None:
     out.write(say(key, **{name: plain(value) if isinstance(value, str) else value for name, value in params.items()}) + "\n")
 
 
+# Characters json.dumps(ensure_ascii=False) writes raw that change how the text around them is
+# shown (bidi controls, line separators, C1 controls, lone surrogates, noncharacters): written
+# as \uXXXX escapes instead, so a terminal, a pager or a JavaScript reader sees them as text.
+# The escapes are valid JSON (RFC 8259 §7) and decode to the same string.
+_JSON_UNSAFE: Final = re.compile(
+    r"[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+    r"\ufffe\uffff\ud800-\udfff]"
+)
+
+
+def _escape_unsafe(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(data: object, *, indent: int | None = 2) -> str:
+    """``data`` as JSON (Chinese kept readable; ``indent=None``: one line, for JSON Lines) with every
+    control, bidi and line-separator character escaped as ``\\uXXXX``: nothing in it reorders or
+    breaks a terminal line."""
+    return _JSON_UNSAFE.sub(_escape_unsafe, json.dumps(data, ensure_ascii=False, indent=indent))
+
+
 def dump_json(data: object, out: TextIO) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    """Write :func:`json_text` of ``data`` and a newline."""
+    out.write(json_text(data) + "\n")
 
 
 def when(moment: datetime | None, shape: str = "MINUTES", *, estimated: bool = False) -> str:

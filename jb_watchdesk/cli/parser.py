@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Final, NoReturn
 
 from jb_watchdesk import __version__
@@ -178,6 +178,23 @@ def command_names(parser: argparse.ArgumentParser | None = None) -> list[str]:
 
 MAX_ROW_ID: Final = 2**63 - 1
 """The largest id SQLite can hold: a larger number is a typing mistake, refused before it reaches the store."""
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number from ``low`` to ``high`` as typed (anything else,
+    2**70 and -1 included, is argparse's one-line usage error naming the option, exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip(), 10)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(say("cli.bad_number", low=low, high=high, value=plain(text)))
+        return value
+
+    parse.__name__ = "whole_number"  # argparse names the type in some messages
+    return parse
+
 
 def row_id(text: str) -> int:
     """An id as typed: a whole number from 1 to :data:`MAX_ROW_ID` (argparse reports anything else, exit 2)."""

@@ -55,8 +55,8 @@ def cmd_gaps(app: App, args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.domain.messages import times
     from jb_watchdesk.services import operations as ops
 
-    start = parse_now(args.start) if args.start else None
-    end = parse_now(args.end) if args.end else None
+    start = parse_now(args.start, option="--from") if args.start else None
+    end = parse_now(args.end, option="--to") if args.end else None
     if start is not None and end is not None and end <= start:
         raise InputError("gaps.bad_range")
     now = app.clock.now()

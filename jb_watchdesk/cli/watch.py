@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import signal
 import sys
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from jb_watchdesk.cli.output import (
     clipped,
     dump_json,
     headers,
+    json_text,
     label,
     line,
     officer_or_login,
@@ -360,7 +360,7 @@ async def watch_loop(app: App, out: TextIO, *, json_lines: bool, notify: bool, s
         if cycle.poll.run_id is None and not cycle.scan.items_scanned and not cycle.notifications:
             return  # only the lexicon was loaded
         if json_lines:
-            out.write(json.dumps(_cycle_json(cycle), ensure_ascii=False) + "\n")
+            out.write(json_text(_cycle_json(cycle), indent=None) + "\n")
         else:
             # run --headless: one line for every cycle, even a quiet one (a heartbeat a supervisor can watch)
             if cycle.poll.run_id is not None and (notify or not cycle.poll.empty or cycle.poll.failures):

@@ -1,15 +1,39 @@
 """Reading the files an office hands the desk, and writing files so a failure never leaves a
-half-written file in place of a good one."""
+half-written file in place of a good one.
+
+Partial files. Every file the desk writes for the officer (an export, a register, a backup) is
+first written as a hidden ``.NAME.partial-PID-TOKEN`` beside its target, mode 0600 from its
+creation, and renamed over the target only when complete. The target's folder is the officer's
+choice (a share, a USB stick), so a partial left by a killed process cannot be found by looking
+in the data dir; it is *recorded* there instead: :func:`atomic_output` writes a small entry
+into the workspace's ``partials/`` folder before it creates the partial, and removes it after.
+At the next start, :func:`clean_partials` removes every recorded partial whose process is gone.
+(Writing the partial inside the data dir and moving it across was rejected: a rename across file
+systems fails, and a copy would be a second, slower partial on the officer's disk.)
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import gc
+import logging
 import os
-import tempfile
+import re
+import secrets
+import sys
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
-from jb_watchdesk.domain.errors import InputError, WatchdeskError
+from jb_watchdesk.domain.errors import EnvironmentProblem, InputError, WatchdeskError
+
+log = logging.getLogger(__name__)
+
+OUTPUT_MODE: Final = 0o600
+"""The mode of every file the desk writes for the officer (exports, registers, backups): they hold
+the duty record and personal data, so only the officer's account may read them."""
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 
@@ -19,11 +43,15 @@ _UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 
 def decode_office_text(data: bytes) -> str:
     """Text as office programs save it: UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's
-    "Unicode text"), else GB18030 (Excel's "CSV" on a Chinese Windows).
+    "Unicode text"), else GB18030 (Excel's "CSV" on a Chinese Windows) when the result is
+    plausibly Chinese (see :func:`plausible_gb18030`).
 
-    Raises :class:`InputError` ``file.undecodable`` when none of them fits. A file with NUL bytes
-    and no BOM is tried as UTF-16 (by where the NULs fall) rather than as GB18030, which would
-    accept the bytes and give back nonsense. The BOM is never part of the text returned.
+    Raises :class:`InputError` ``file.undecodable`` when no encoding fits, and
+    ``file.wrong_encoding`` (params ``line``, 1-based, and ``sample``, the first characters of
+    that line as GB18030 reads them) when the bytes are some other encoding that GB18030 happens
+    to decode (Shift-JIS, EUC-KR, Big5, Latin-1): GB18030 maps almost any byte sequence to
+    characters, so decoding alone would import nonsense. A file with NUL bytes and no BOM is
+    tried as UTF-16 (by where the NULs fall). The BOM is never part of the text returned.
     """
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM):]
@@ -38,7 +66,105 @@ def decode_office_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    return _decoded(data, "gb18030")
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError("file.wrong_encoding", line=line, sample=_sample(data, line)) from None
+    doubtful = plausible_gb18030(text)
+    if doubtful is not None:
+        raise InputError("file.wrong_encoding", line=doubtful, sample=_sample(data, doubtful))
+    return text
+
+
+def _sample(data: bytes, line: int, limit: int = 24) -> str:
+    """The start of line ``line`` as GB18030 reads it (undecodable bytes as U+FFFD): what the
+    officer would have imported."""
+    raw = data.split(b"\n")[line - 1] if line - 1 < data.count(b"\n") + 1 else b""
+    text = raw.decode("gb18030", errors="replace").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# GB18030 decodes almost any bytes, so the text it gives must *look* like Chinese:
+# 1. every non-ASCII character is a CJK ideograph or Chinese/fullwidth punctuation (the kana,
+#    Greek, Cyrillic, box-drawing and private-use code points that Shift-JIS, Big5 and
+#    Latin-1 bytes decode to are not);
+# 2. ideographs are GB2312's (the 6,763 in daily use) but for a small share of rarer GBK ones
+#    (personal and place names: 堃, 喆, 镕) — Shift-JIS kana and kanji and Big5 decode mostly to
+#    GBK's rare rows;
+# 3. in a text long enough to judge, a fair share of ideographs are among the ~500 most frequent
+#    Chinese characters — Korean EUC-KR decodes to GB2312's first level too, but to its rare
+#    members. The list is charset-normalizer's (a declared dependency); without it, 3 is skipped.
+_RARE_SHARE: Final = 0.10
+_MIN_RARE: Final = 2
+_FREQUENT_SHARE: Final = 0.35
+_JUDGE_FREQUENCY_FROM: Final = 30
+_CHINESE_PUNCTUATION: Final = frozenset("·×÷°±§¨‘’“”…‰′″※→←↑↓√∞≈≠≤≥∶①②③④⑤⑥⑦⑧⑨⑩—–")
+
+
+def _ideograph(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
+def _foreign_script(ch: str) -> bool:
+    """Kana, Greek, Cyrillic and box drawing: in GB2312's symbol rows, but what Shift-JIS and Big5
+    bytes turn into, never what a Chinese register is written in."""
+    return "\u3040" <= ch <= "\u30ff" or "\u0370" <= ch <= "\u04ff" or "\u2500" <= ch <= "\u257f"
+
+
+def _chinese_looking(ch: str) -> bool:
+    return (
+        _ideograph(ch)
+        or "\u3000" <= ch <= "\u303f"  # CJK symbols and punctuation: 、。《》【】〇
+        or "\uff01" <= ch <= "\uff5e"  # fullwidth forms: ，：；（）！？
+        or ch in "\uffe0\uffe1\uffe5\u00a0"  # ￠ ￡ ￥, no-break space
+        or ch in _CHINESE_PUNCTUATION
+        or (not _foreign_script(ch) and _in_gb2312(ch))  # ★ ① Ⅱ ā ǎ and GB2312's other symbols
+    )
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _frequent_characters() -> frozenset[str]:
+    try:
+        from charset_normalizer.constant import COMMON_CHINESE_CHARACTERS
+    except ImportError:
+        return frozenset()
+    return frozenset(str(COMMON_CHINESE_CHARACTERS))
+
+
+def plausible_gb18030(text: str) -> int | None:
+    """None when ``text`` (decoded as GB18030) reads as Chinese; else the 1-based line where it
+    stops doing so (the rules are in the comment above). ASCII is always plausible."""
+    rare = 0
+    ideographs = 0
+    first_rare_line = None
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        for ch in line:
+            if ch < "\x80":
+                continue
+            if not _chinese_looking(ch):
+                return number
+            if _ideograph(ch):
+                ideographs += 1
+                if not _in_gb2312(ch):
+                    rare += 1
+                    first_rare_line = first_rare_line or number
+    if rare > max(_MIN_RARE, _RARE_SHARE * ideographs):
+        return first_rare_line
+    frequent = _frequent_characters()
+    if frequent and ideographs >= _JUDGE_FREQUENCY_FROM:
+        hits = sum(1 for ch in text if ch in frequent)
+        if hits < _FREQUENT_SHARE * ideographs:
+            return next(number for number, line in enumerate(lines, start=1) if any(_ideograph(ch) for ch in line))
+    return None
 
 
 def _decoded(data: bytes, codec: str) -> str:
@@ -76,14 +202,195 @@ def not_the_live_database(path: Path, live: Path | None) -> None:
         raise InputError("file.live_database", path=str(path))
 
 
+_DISK_FULL_ERRNOS: Final = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether ``error`` says the disk (or the user's quota) is full: ``OSError`` ENOSPC/EDQUOT, or
+    SQLite's "database or disk is full" (SQLITE_FULL)."""
+    if isinstance(error, OSError):
+        return error.errno in _DISK_FULL_ERRNOS
+    sqlite3 = sys.modules.get("sqlite3")  # loaded by whatever raised a SQLite error
+    if sqlite3 is not None and isinstance(error, sqlite3.Error):
+        return "disk is full" in str(error).lower()
+    return False
+
+
+def disk_full_problem(error: BaseException, path: Path | str | None = None) -> EnvironmentProblem | None:
+    """The officer's one line for a full disk (exit 3: "disk full: PATH; free space and retry"),
+    or None when ``error`` is something else. ``path`` defaults to the file the error names."""
+    if not is_disk_full(error):
+        return None
+    where = path if path is not None else getattr(error, "filename", None)
+    if where is None:
+        return EnvironmentProblem("file.disk_full_somewhere")
+    return EnvironmentProblem("file.disk_full", path=str(where))
+
+
+def _write_failed(error: OSError, path: Path) -> WatchdeskError:
+    return disk_full_problem(error, path) or InputError("file.unwritable", path=str(path), detail=error.strerror or str(error))
+
+
+# -- the record of partial files ------------------------------------------------------------------
+
+_journal: Path | None = None
+"""The folder recording partial files under way (the workspace's ``partials/``); None: none kept."""
+
+_ENTRY: Final = re.compile(r"(?P<pid>[0-9]{1,10})-(?P<token>[0-9a-f]{16})")
+_BACKUP_PARTIAL: Final = re.compile(r"\..+\.partial-(?P<pid>[0-9]{1,10})")
+"""A backup the store was writing into the workspace's own ``backups/`` (``.NAME.partial-PID``)."""
+
+
+def record_partials_in(folder: Path | None) -> None:
+    """Keep the record of partial files in ``folder`` (created when first needed; its parent, the
+    workspace, must exist), or keep none. The command line sets it once per command."""
+    global _journal
+    _journal = folder
+
+
+def _note_partial(temp: Path, *, pid: int, token: str) -> Path | None:
+    """Write the entry for ``temp``; None when no record is kept or it cannot be written (the
+    export goes on: a partial then left behind by a kill is only untidy, never wrong)."""
+    folder = _journal
+    if folder is None or not folder.parent.is_dir():
+        return None
+    entry = folder / f"{pid}-{token}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(entry, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OUTPUT_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(os.fsencode(temp.absolute()))
+    except OSError as error:
+        log.warning("cannot record the partial file %s in %s: %s", temp, folder, error.strerror or error)
+        return None
+    return entry
+
+
+def _forget_entry(entry: Path | None) -> None:
+    if entry is None:
+        return
+    with contextlib.suppress(OSError):
+        entry.unlink()
+    with contextlib.suppress(OSError):
+        entry.parent.rmdir()  # only when empty: the workspace keeps no empty folder of ours
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (then its partial files may still be being written)."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) would end the process on Windows
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return kernel32.GetLastError() == 5  # ERROR_ACCESS_DENIED: it exists, someone else's
+        try:
+            code = ctypes.c_ulong()
+            kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    except OSError:
+        return True
+    return True
+
+
+def _remove_marked(folder: Path, marker: str) -> int:
+    """Remove the files in ``folder`` whose name holds ``marker`` (the partial, and the staging
+    files a writer derived from it); the number removed."""
+    removed = 0
+    try:
+        names = [child for child in folder.iterdir() if marker in child.name]
+    except OSError:
+        return 0
+    for child in names:
+        try:
+            if child.is_file() and not child.is_symlink():
+                child.unlink()
+                removed += 1
+        except OSError as error:
+            log.warning("cannot remove the partial file %s: %s", child, error.strerror or error)
+    return removed
+
+
+def clean_partials(journal: Path, *, backups: Path | None = None) -> int:
+    """Remove the partial files that processes now gone left behind; the number removed.
+
+    ``journal`` is the workspace's record (see :func:`record_partials_in`): each entry names one
+    partial, anywhere. ``backups`` is the workspace's backups folder, where the store writes
+    ``.NAME.partial-PID`` copies before a migration. Partials of a process still running are left.
+    """
+    removed = 0
+    try:
+        entries = list(journal.iterdir()) if journal.is_dir() else []
+    except OSError:
+        entries = []
+    for entry in entries:
+        match = _ENTRY.fullmatch(entry.name)
+        if match is None or _process_alive(int(match["pid"])):
+            continue
+        try:
+            temp = Path(os.fsdecode(entry.read_bytes()))
+        except OSError:
+            continue
+        # Only a name holding this entry's own random token is ever removed, so a damaged
+        # entry cannot point the cleaning at anyone's file.
+        marker = f".partial-{match['pid']}-{match['token']}"
+        if marker in temp.name:
+            removed += _remove_marked(temp.parent, marker)
+        _forget_entry(entry)
+    if backups is not None and backups.is_dir():
+        for child in backups.iterdir():
+            match = _BACKUP_PARTIAL.fullmatch(child.name)
+            if match is not None and not _process_alive(int(match["pid"])):
+                removed += _remove_marked(backups, child.name)
+    if removed:
+        log.info("removed %d partial file(s) left by an interrupted export or backup", removed)
+    return removed
+
+
+def _release_writer_state(error: BaseException) -> None:
+    """Let go, now, of what the failed writer left open, quietly.
+
+    openpyxl's ``save_workbook`` opens a ``ZipFile`` and never closes it when writing fails; the
+    traceback keeps it alive, and when it is finally collected its ``__del__`` retries the write on
+    the full disk and prints "Exception ignored in: <function ZipFile.__del__ …>" with a
+    traceback. Clearing the finished frames' locals collects it here, under a hook that only logs.
+    """
+    saved = sys.unraisablehook
+
+    def quiet(unraisable: sys.UnraisableHookArgs) -> None:
+        log.debug("after a failed write: %s", unraisable.exc_value)
+
+    sys.unraisablehook = quiet
+    try:
+        traceback.clear_frames(error.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = saved
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path, *, create_folder: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename.
 
-    On any failure (disk full, file locked by another program) the temporary file is
-    removed and whatever was at ``path`` before is untouched. The folder must exist (see
-    :func:`output_folder`), unless ``create_folder``: for the workspace's own files, whose
-    folders the desk itself owns.
+    The temporary file (``.NAME.partial-PID-TOKEN``, recorded as the module docstring says) is
+    created mode 0600, and the file left at ``path`` is 0600 whatever the writer did to the
+    temporary one (openpyxl and zipfile write files of their own). On any failure (disk full,
+    file locked by another program) the temporary file is removed and whatever was at ``path``
+    before is untouched. The folder must exist (see :func:`output_folder`), unless
+    ``create_folder``: for the workspace's own files, whose folders the desk itself owns.
+
+    Raises :class:`EnvironmentProblem` ``file.disk_full`` (exit 3) on a full disk, else
+    :class:`InputError` ``file.unwritable`` (exit 2) when the file cannot be written.
     """
     path = path.expanduser()
     if create_folder:
@@ -91,25 +398,33 @@ def atomic_output(path: Path, *, create_folder: bool = False) -> Iterator[Path]:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise InputError("file.unwritable", path=str(path), detail=error.strerror or str(error)) from error
+            raise _write_failed(error, path) from error
     directory = output_folder(path)
+    pid, token = os.getpid(), secrets.token_hex(8)
+    temp = directory / f".{path.name}.partial-{pid}-{token}"
+    entry = _note_partial(temp, pid=pid, token=token)
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), OUTPUT_MODE)
         os.close(fd)
     except OSError as error:
-        raise InputError("file.unwritable", path=str(path), detail=error.strerror or str(error)) from error
-    temp = Path(temp_name)
+        _forget_entry(entry)
+        raise _write_failed(error, path) from error
     try:
         yield temp
         with open(temp, "rb+") as handle:
+            if os.name != "nt":
+                os.fchmod(handle.fileno(), OUTPUT_MODE)
             os.fsync(handle.fileno())
         os.replace(temp, path)
     except OSError as error:
-        temp.unlink(missing_ok=True)
-        raise InputError("file.unwritable", path=str(path), detail=error.strerror or str(error)) from error
+        _release_writer_state(error)
+        _remove_marked(directory, f".partial-{pid}-{token}")
+        raise _write_failed(error, path) from error
     except BaseException:
-        temp.unlink(missing_ok=True)
+        _remove_marked(directory, f".partial-{pid}-{token}")
         raise
+    finally:
+        _forget_entry(entry)
 
 
 def read_input_bytes(path: Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:

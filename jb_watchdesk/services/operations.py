@@ -37,7 +37,7 @@ from jb_watchdesk.services import secret_import as secret_rows
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.changes import Changes, alerts_changed
 from jb_watchdesk.services.comments import CommentRow
-from jb_watchdesk.services.files import not_the_live_database, output_folder
+from jb_watchdesk.services.files import atomic_output, not_the_live_database, output_folder
 from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.services.shifts import Handover
 from jb_watchdesk.services.status import AccountStatusRow
@@ -450,10 +450,11 @@ def backup_database(store: Store, path: Path) -> Path:
     or its folder does not exist (a backup never creates its folder: see ``files.output_folder``)."""
     output_folder(path)
     not_the_live_database(path, store.path)
-    try:
-        return store.backup(path)
-    except OSError as error:
-        raise InputError("file.unwritable", path=str(path), detail=error.strerror or str(error)) from error
+    # Through atomic_output: the copy's partial is recorded (cleaned at the next start if the
+    # desk is killed mid-copy), the file ends 0600, and a full disk is "disk full", exit 3.
+    with atomic_output(path) as temp:
+        store.backup(temp)
+    return path
 
 
 def restore_database(workspace: Workspace, path: Path, *, now: datetime) -> backups.Restored:

@@ -37,11 +37,15 @@ def _format_of(path: Path) -> str:
     return suffix
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM or not), UTF-16 with a BOM, else GB18030 (:func:`decode_office_text`)."""
+def decode_text(data: bytes, *, file: str = "") -> str:
+    """UTF-8 (BOM or not), UTF-16 with a BOM, else GB18030 when it reads as Chinese
+    (:func:`decode_office_text`). A file in another encoding (Shift-JIS, EUC-KR, Big5, Latin-1)
+    is ``register.wrong_encoding``, naming ``file`` and the line where reading went wrong."""
     try:
         return decode_office_text(data)
-    except InputError:
+    except InputError as error:
+        if error.key == "file.wrong_encoding":
+            raise InputError("register.wrong_encoding", path=file, **error.params) from None
         raise InputError("register.undecodable") from None
 
 
@@ -136,11 +140,11 @@ def read_register(path: Path) -> list:
     data = read_input_bytes(path)
     file = str(path)
     if suffix == ".csv":
-        rows, errors = _rows_from_table(_csv_records(decode_text(data)), file=file)
+        rows, errors = _rows_from_table(_csv_records(decode_text(data, file=file)), file=file)
     elif suffix == ".xlsx":
         rows, errors = _rows_from_table(_xlsx_records(data, file=file), file=file)
     else:
-        rows, errors = _json_rows(decode_text(data), file=file)
+        rows, errors = _json_rows(decode_text(data, file=file), file=file)
     validated = validate_rows(rows, file=file)
     all_errors = [*errors, *validated.errors]
     if all_errors:

@@ -100,6 +100,30 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "无法识别文件编码（已尝试 UTF-8 与 GB18030）",
         "cannot decode the file (tried UTF-8 and GB18030)",
     ),
+    # doors and files: encodings, full disks, numbers and times out of range (cli, services/files.py)
+    "register.wrong_encoding": (
+        "{path} 第 {line} 行不是 UTF-8 或 GB18030 编码的中文（按 GB18030 读出来是“{sample}”），未导入任何内容："
+        "请另存为 UTF-8 编码（Excel：“CSV UTF-8（逗号分隔）”；繁体 Big5、日文、韩文文件同样如此）后重新导入",
+        "{path} line {line} is not Chinese text in UTF-8 or GB18030 (read as GB18030 it says \"{sample}\"); nothing was "
+        "imported: save it as UTF-8 (Excel: \"CSV UTF-8 (Comma delimited)\"; Big5, Japanese and Korean files too) and import again",
+    ),
+    "file.wrong_encoding": (
+        "第 {line} 行不是 UTF-8 或 GB18030 编码的中文（按 GB18030 读出来是“{sample}”）：请另存为 UTF-8 编码后重试",
+        "line {line} is not Chinese text in UTF-8 or GB18030 (read as GB18030 it says \"{sample}\"): save the file as UTF-8 and retry",
+    ),
+    "file.disk_full": (
+        "磁盘已满，无法写入 {path}：请释放磁盘空间后重试（原文件如有，保持不变）",
+        "disk full: cannot write {path}; free space and retry (any existing file there is unchanged)",
+    ),
+    "file.disk_full_somewhere": ("磁盘已满：请释放磁盘空间后重试", "disk full: free space and retry"),
+    "cli.bad_number": (
+        "应为 {low} 到 {high} 之间的整数，而不是“{value}”",
+        "must be a whole number from {low} to {high}, not '{value}'",
+    ),
+    "cli.bad_time": (
+        "{option} 需要 1970 至 9000 年间的 ISO-8601 时间，例如 2026-11-25T08:00:00+08:00（不带时区按北京时间）：{value}",
+        "{option} needs an ISO-8601 time from 1970 to 9000, e.g. 2026-11-25T08:00:00+08:00 (without a zone: Beijing time): {value}",
+    ),
     "register.bad_xlsx": ("不是可读取的 XLSX 文件：{detail}", "not a readable XLSX file: {detail}"),
     "register.unsupported_format": (
         "不支持的文件类型“{suffix}”，请使用 .csv、.xlsx 或 .json",

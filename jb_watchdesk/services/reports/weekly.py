@@ -24,7 +24,7 @@ from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.models import AccountStatus
 from jb_watchdesk.domain.reports import WindowGap, WindowReading
-from jb_watchdesk.domain.rules import POSTS_PER_WEEK, SHANGHAI
+from jb_watchdesk.domain.rules import POSTS_PER_WEEK, SHANGHAI, in_range
 from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.gaps import unwatched
 from jb_watchdesk.services.reports.document import Chart, Document, Section, cell, duration, free_text, headers, local, rate, t
@@ -49,6 +49,8 @@ def parse_week(text: str | None, *, now: datetime) -> tuple[datetime, datetime]:
         except ValueError:
             raise InputError("export.bad_week", value=text) from None
     start = datetime.combine(monday, time(0), tzinfo=SHANGHAI)
+    if not in_range(start):  # 0001-W01 overflows on the way to UTC; the desk keeps 1970 to 9000
+        raise InputError("export.bad_week", value=text or "")
     if start > now:
         raise InputError("export.future_week", value=text or "", start=local(start))
     return start, start + timedelta(days=7)

@@ -29,7 +29,7 @@ from jb_watchdesk.domain.cells import neutralise
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.domain.text import clean_text
 from jb_watchdesk.services.export_formats import HANDOVER_FORMATS
-from jb_watchdesk.services.files import atomic_output
+from jb_watchdesk.services.files import OUTPUT_MODE, atomic_output
 from jb_watchdesk.services.reports.document import Chart, Document, PdfRenderer, Percent, Section, t
 
 
@@ -141,7 +141,13 @@ def _stream_rows(path: Path, parts: dict[str, Section], *, percent_style: int) -
     """Rewrite the workbook at ``path`` with each section's rows put into its sheet part."""
     staging = path.with_name(path.name + ".rows")
     try:
-        with zipfile.ZipFile(path) as source, zipfile.ZipFile(staging, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as target:
+        # 0600 from creation, like the partial it replaces (zipfile would create it 0644 under umask 022).
+        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), OUTPUT_MODE)
+        with (
+            os.fdopen(fd, "wb") as raw,
+            zipfile.ZipFile(path) as source,
+            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as target,
+        ):
             for info in source.infolist():
                 data = source.read(info.filename)
                 section = parts.get(info.filename)

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from jb_watchdesk.domain import messages
-from jb_watchdesk.domain.errors import InputError
+from jb_watchdesk.domain.errors import EnvironmentProblem, InputError
 from jb_watchdesk.domain.models import AccountSpec, AccountStatus, Freshness, Health, Platform
 from jb_watchdesk.services import emergencies, exports, inspections, shifts
 from jb_watchdesk.services.reports import writers
@@ -261,9 +261,9 @@ def test_a_failed_export_leaves_the_good_file_in_place(store: Store, tmp_path: P
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(writers, "_stream_rows", disk_full)
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(EnvironmentProblem) as caught:  # a full disk: exit 3, "disk full"
         exports.export_handover(store, path=target, fmt="xlsx", now=NOW + timedelta(hours=13), shift_id=1)
-    assert caught.value.key == "file.unwritable" and "No space left" in str(caught.value)
+    assert caught.value.key == "file.disk_full" and caught.value.exit_code == 3
     assert target.read_bytes() == b"the good export from yesterday"
     assert [p.name for p in tmp_path.iterdir()] == ["handover.xlsx"]
 

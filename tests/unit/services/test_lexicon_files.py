@@ -52,7 +52,7 @@ def test_utf16_without_a_bom_is_not_read_as_gb18030_nonsense() -> None:
 def test_bytes_nothing_decodes_raise_a_clear_error() -> None:
     with pytest.raises(InputError) as caught:
         decode_office_text(b"term\n\x81\x20\xff,secret\n")
-    assert caught.value.key == "file.undecodable"
+    assert (caught.value.key, caught.value.params["line"]) == ("file.wrong_encoding", 2)  # where reading went wrong
     assert "GB18030" in caught.value.message("en") and "UTF-8" in caught.value.message("zh")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from jb_watchdesk.domain.errors import ImportRejected, InputError
+from jb_watchdesk.domain.errors import EnvironmentProblem, ImportRejected, InputError
 from jb_watchdesk.paths import resources_dir
 from jb_watchdesk.services.register import export_register, import_register, read_register
 from jb_watchdesk.storage.accounts import list_accounts
@@ -56,7 +56,7 @@ def test_csv_that_is_neither_utf8_nor_gb18030(tmp_path: Path) -> None:
     path.write_bytes(b"name,platform\n\x81\x20,rss\n")
     with pytest.raises(InputError) as caught:
         read_register(path)
-    assert caught.value.key == "register.undecodable"
+    assert (caught.value.key, caught.value.params["line"]) == ("register.wrong_encoding", 2)
 
 
 def test_one_bad_row_imports_nothing_and_names_the_line(tmp_path: Path, store: Store) -> None:
@@ -189,9 +189,9 @@ def test_a_failed_export_leaves_the_old_file(tmp_path: Path, store: Store, monke
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("jb_watchdesk.services.register.json.dumps", broken_dumps)
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(EnvironmentProblem) as caught:  # a full disk is the machine's trouble: exit 3
         export_register(store, path)
-    assert "No space left" in str(caught.value)
+    assert caught.value.key == "file.disk_full" and caught.value.exit_code == 3
     assert path.read_text(encoding="utf-8") == "previous good export"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
 
