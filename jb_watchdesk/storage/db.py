@@ -65,9 +65,21 @@ def translate_sqlite_error(error: sqlite3.Error, *, path: Path | str, backups: P
         return StorageError("db.locked", path=str(path))
     if "disk is full" in text or "database or disk is full" in text:
         return StorageError("db.disk_full", path=str(path))
+    if "disk i/o error" in text and _nearly_full(path):
+        # A full disk met while growing the WAL index (-shm) is reported as an I/O error.
+        return StorageError("db.disk_full", path=str(path))
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return StorageError("db.corrupt", path=str(path), detail=str(error), backups=str(backups))
     return StorageError("db.error", path=str(path), detail=str(error))
+
+
+def _nearly_full(path: Path | str) -> bool:
+    """Whether the file system holding ``path`` has less than 1 MiB left for the desk."""
+    try:
+        usage = os.statvfs(Path(path).parent)
+    except (OSError, AttributeError):  # gone, or no statvfs (Windows)
+        return False
+    return usage.f_bavail * usage.f_frsize < 1 << 20
 
 
 def _is_busy(error: sqlite3.Error) -> bool:

@@ -169,3 +169,14 @@ def test_a_full_disk_is_disk_full_rolled_back_and_the_store_works_once_space_ret
             assert len(store.query(list_accounts)) == 11
         with contextlib.closing(sqlite3.connect(path)) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_opening_on_a_full_disk_says_disk_full_not_an_io_error(tmp_path: Path) -> None:
+    with _mounted(["-t", "tmpfs", "-o", "size=4m", "tmpfs"], tmp_path / "small") as small:
+        path = small / "w.sqlite3"
+        with Store(path) as store:
+            store.call(apply_register, [SPEC], now=NOW)
+        _fill(small)  # SQLite then fails to create the WAL index: "disk I/O error"
+        with pytest.raises(StorageError) as caught:
+            Store(path)
+        assert caught.value.key == "db.disk_full"
