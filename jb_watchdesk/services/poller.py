@@ -15,13 +15,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Final, Protocol
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.connectors.fetching import AccountRef, FetchState
 from jb_watchdesk.connectors.registry import Connectors
 from jb_watchdesk.domain import messages, rules
-from jb_watchdesk.domain.errors import CheckFailed, WatchdeskError
+from jb_watchdesk.domain.errors import CheckFailed, StorageError, WatchdeskError
 from jb_watchdesk.domain.models import Account, Health
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar
 from jb_watchdesk.services.redaction import redact
@@ -121,6 +121,13 @@ class _Outcome:
     requests: int = 0
     failure: Failure | None = None
     reason: str = ""
+    storage: StorageError | None = None
+    """The database itself refused (locked, full, read-only): not this account's problem."""
+
+
+#: Store errors that are the workstation's, not the account's: the cycle ends with them (the
+#: watch loop pauses and retries) and the account is not backed off for them.
+ENVIRONMENT_KEYS: Final = frozenset({"db.locked", "db.disk_full", "db.read_only", "db.error"})
 
 
 def _storage_detail(error: BaseException) -> str:
@@ -192,6 +199,9 @@ class Poller:
         # while others wait on their own earlier requests.
         limit = asyncio.Semaphore(self.scheduler.settings.max_concurrency * ACCOUNTS_PER_REQUEST_SLOT)
         outcomes = await asyncio.gather(*(self._guarded(item, limit) for item in due))
+        refused = next((outcome.storage for outcome in outcomes if outcome.storage is not None), None)
+        if refused is not None:
+            raise refused  # what was stored stays stored; the rest is read again when the store is back
         finished = self.clock.now()
         changes = self._summarise(run_id, started, finished, due, outcomes)
         await self.store.run(
@@ -259,6 +269,16 @@ class Poller:
         except asyncio.CancelledError:
             self._states[account.id] = before
             raise
+        except StorageError as error:
+            self._states[account.id] = before
+            if error.key not in ENVIRONMENT_KEYS:
+                log.exception("storing account %s (%s) failed", account.id, account.name)
+                return await self._failed(account, error=None, now=self.clock.now(), detail=_storage_detail(error), stage="store")
+            # The database refused, not the account's data: read it again once the store is back,
+            # without a backoff (the watch loop pauses on this error; other accounts kept theirs).
+            log.warning("storing account %s (%s) waits for the database: %s", account.id, account.name, error.key)
+            return _Outcome(write=ingest.AccountWrite(account_id=account.id, previous_health=account.health, health=account.health),
+                            storage=error)
         except Exception as error:  # a storage fault costs this account this cycle, never the cycle
             self._states[account.id] = before
             log.exception("storing account %s (%s) failed", account.id, account.name)
