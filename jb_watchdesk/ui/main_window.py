@@ -391,7 +391,10 @@ class MainWindow(QMainWindow):
             self.show_message("info", t("ui.window.settings_saved"))
 
     def bring_to_front(self) -> None:
-        self.showNormal()
+        """A second launch asked for the desk: shown from the tray or the taskbar as it was left
+        (a maximised window stays maximised), raised and focused."""
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
         self.raise_()
         self.activateWindow()
 

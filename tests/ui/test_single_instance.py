@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDir, QLockFile
+from PySide6.QtCore import QDir, QLockFile, Qt
 from PySide6.QtWidgets import QApplication
 
 from jb_watchdesk.domain import messages
@@ -245,6 +245,10 @@ def test_the_running_window_comes_forward_from_the_tray_and_from_minimised(tmp_p
         shown.showMinimized()
         answered_again = await ask(desk.name)
         unminimised = not shown.isMinimized() and shown.isVisible()
+        # minimised from maximised: it comes back maximised, as it was left
+        shown.setWindowState(Qt.WindowState.WindowMaximized | Qt.WindowState.WindowMinimized)
+        answered_third = await ask(desk.name)
+        unminimised = unminimised and answered_third and shown.isMaximized() and not shown.isMinimized()
         shown.quitRequested.emit()
         assert await asyncio.wait_for(served, timeout=10) == 0
         return answered, visible, answered_again, unminimised
