@@ -42,6 +42,7 @@ from sqlite_utils import Database
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import StorageError
+from jb_watchdesk.storage.backup import BUSY_TIMEOUT_MS, backup_database
 from jb_watchdesk.storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
-BUSY_TIMEOUT_MS = 5_000
 LOCK_WAIT_S = 20.0
 """How long a unit of work waits in all for a write lock another process holds, in seconds:
 an officer's command outlasts a 10 s lock; the watch loop, past it, pauses and retries."""
@@ -131,26 +131,6 @@ def _connect(path: Path | None) -> sqlite3.Connection:
         # can lose the last transactions, never corrupt the file.
         conn.execute("PRAGMA synchronous = NORMAL")
     return conn
-
-
-def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
-    """Consistent online copy through the SQLite backup API, written to a temp file then renamed."""
-    destination = destination.expanduser()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(f".{destination.name}.partial-{os.getpid()}")
-    try:
-        # 0600 from creation: a copy of the whole duty record (SQLite would create it 0644 under umask 022)
-        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600))
-        target = sqlite3.connect(str(partial))
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-        os.replace(partial, destination)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return destination
 
 
 class Store:
