@@ -140,13 +140,33 @@ def _tidy_partials(workspace: Workspace) -> None:
     files.clean_partials(journal, backups=workspace.backups)
 
 
-def _report(error: WatchdeskError, err: TextIO) -> None:
+def _report(error: WatchdeskError, err: TextIO) -> str:
+    """Write the refusal to ``err``; returns its one line (without the program's name)."""
     if isinstance(error, ImportRejected):
         for row in error.errors:
             err.write(plain(row.format()) + "\n")
     from jb_watchdesk.services.redaction import redact
 
-    err.write(f"{PROG}: {redact(plain(error))}\n")
+    line = redact(plain(error))
+    err.write(f"{PROG}: {line}\n")
+    return line
+
+
+def _refuse_in_window(args: argparse.Namespace, line: str) -> None:
+    """The window was asked for (no command) and refused to start: the desk may have been started
+    without a terminal (Start menu, ``pythonw``, the windowed build), so the same line is shown in a
+    message box too, when a person can see one. The line on stderr stays (a terminal, or
+    ``logs/desk-start.log`` for the windowed build)."""
+    if args.command is not None:
+        return
+    try:
+        from jb_watchdesk.ui.startup import show_refusal
+    except ImportError:  # Qt itself cannot load: the line on stderr is all there is
+        return
+    try:
+        show_refusal(line)
+    except Exception:  # the box is a courtesy: the exit code and the line on stderr stand
+        log.warning("the refusal could not be shown in a window", exc_info=True)
 
 
 EXIT_CLOSED_PIPE: Final = 141
@@ -242,7 +262,7 @@ def _run_command(
     except WatchdeskError as error:
         if args.debug:
             raise
-        _report(error, err)
+        _refuse_in_window(args, _report(error, err))
         return error.exit_code
     except KeyboardInterrupt:
         err.write(f"{PROG}: {messages.text('cli.interrupted')}\n")
@@ -256,7 +276,9 @@ def _run_command(
 
         full = disk_full_problem(error)  # a full disk is the machine's, not the program's, trouble
         if full is not None:
-            _report(full, err)
+            _refuse_in_window(args, _report(full, err))
             return full.exit_code
-        err.write(f"{PROG}: {messages.text('cli.internal', detail=type(error).__name__)}\n")
+        internal = messages.text("cli.internal", detail=type(error).__name__)
+        err.write(f"{PROG}: {internal}\n")
+        _refuse_in_window(args, internal)
         return 1

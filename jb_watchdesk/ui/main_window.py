@@ -30,6 +30,7 @@ from jb_watchdesk.ui.dialogs.settings import SettingsDialog
 from jb_watchdesk.services.problems import error_text
 from jb_watchdesk.ui.i18n import localise_file_dialog, t
 from jb_watchdesk.ui.notifier import Notifier
+from jb_watchdesk.ui.startup import OverrideWarning
 from jb_watchdesk.ui.text import plain_label
 from jb_watchdesk.ui.widgets.status import Banner, LexiconWarning, StatLabel, alerts_state
 from jb_watchdesk.ui.tray import Tray
@@ -70,6 +71,12 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.lexicon_warning = LexiconWarning()
         layout.addWidget(self.lexicon_warning)
+        # Lines of workday-overrides.txt the desk skipped: said from the start, for as long as it runs
+        # (the calendar is read once, at start). A small file, read here before the loops start.
+        self.override_warning = OverrideWarning()
+        layout.addWidget(self.override_warning)
+        calendar = controller.app.calendar
+        self.override_warning.show_problems(calendar.problems, ops.holiday_override_problems(calendar))
 
         self.tabs = QTabWidget()
         self.dashboard = DashboardView()

@@ -18,6 +18,27 @@ UI: Final[dict[str, tuple[str, str]]] = {
     "ui.quit.reason_required": ("请填写退出原因", "Please give a reason for quitting"),
     "ui.quit.confirm": ("退出并停止巡查", "Quit and stop monitoring"),
     "ui.quit.keep_running": ("继续值班", "Keep running"),
+    # start-up notices and refusals (ui/startup.py)
+    "ui.startup.override_problem": (
+        "调休文件 {file} 第 {line} 行无法识别：{text}；其余各行已使用，涉及年份的期限标为估算",
+        "line {line} of the holiday override file {file} is not understood: {text}; the other lines are used, "
+        "and deadlines in the years concerned are marked estimated",
+    ),
+    "ui.startup.override_problems": (
+        "调休文件 {file} 第 {line} 行等 {count} 行无法识别：{text}；其余各行已使用，涉及年份的期限标为估算",
+        "{count} lines of the holiday override file {file} are not understood, the first is line {line}: {text}; "
+        "the other lines are used, and deadlines in the years concerned are marked estimated",
+    ),
+    "ui.startup.override_unreadable": (
+        "调休文件 {file} 无法读取（{detail}）：按官方节假日安排计算，未公布年份的期限标为估算",
+        "the holiday override file {file} cannot be read ({detail}): the official holiday schedule is used, "
+        "and deadlines in years not yet published are marked estimated",
+    ),
+    "ui.startup.override_advice": (
+        "请改正 {path}（格式：YYYY-MM-DD off|work，或 known YYYY），然后重新启动值班台",
+        "correct {path} (format: YYYY-MM-DD off|work, or known YYYY), then restart the desk",
+    ),
+    "ui.startup.refusal_title": ("江北政务新媒体值班台未能启动", "JB WatchDesk could not start"),
     "ui.duty.handover_needs_sign_in": (
         "请先签到（或在设置中填写值班人员）再确认接班：交接须由当班值班员确认",
         "Sign in first (or set the officer in the settings) before confirming the takeover: a handover is confirmed by the officer on duty",
