@@ -204,7 +204,10 @@ def _choice_failed(error: Exception) -> SecretStoreUnavailable:
 
 def _call_failed(error: Exception) -> SecretStoreUnavailable:
     """A backend that was chosen failed while reading or writing: say what to do about it."""
-    if isinstance(error, keyring.errors.KeyringLocked):
+    if isinstance(error, keyring.errors.KeyringLocked) or (
+        # GNOME Keyring asked for the login password and nobody answered (no display, or cancelled)
+        isinstance(error, keyring.errors.InitError) and "prompt dismissed" in str(error).lower()
+    ):
         return SecretStoreUnavailable("secret.locked")
     if isinstance(error, keyring.errors.NoKeyringError):
         return SecretStoreUnavailable("secret.no_backend", backend=_detail(error))

@@ -175,13 +175,14 @@ def _windows_error(code: int) -> Exception:
     [
         (keyring.errors.KeyringLocked("Failed to unlock the collection!"), "secret.locked", "Unlock the login keyring"),
         (keyring.errors.InitError("Failed to create the collection"), "secret.init_failed", "start GNOME Keyring or KWallet"),
+        (keyring.errors.InitError("Failed to create the collection: Prompt dismissed.."), "secret.locked", "Unlock the login"),
         (keyring.errors.NoKeyringError("no backend"), "secret.no_backend", "GNOME Keyring"),
         (_windows_error(1312), "secret.windows_no_session", "signed-in duty user"),
         (_windows_error(1783), "secret.windows_too_big", "2560"),
         (_windows_error(5), "secret.windows_error", "error 5"),
         (ConnectionResetError("D-Bus went away"), "secret.backend_error", "is running"),
     ],
-    ids=["locked", "init", "no-keyring", "win-no-session", "win-too-big", "win-other", "dbus-gone"],
+    ids=["locked", "init", "prompt-dismissed", "no-keyring", "win-no-session", "win-too-big", "win-other", "dbus-gone"],
 )
 def test_backend_failures_say_what_to_do(raised: Exception, key: str, advice: str) -> None:
     store = trusting(FakeKeyring(fail_with=raised))
