@@ -100,6 +100,8 @@ def test_a_hung_secret_service_costs_one_timeout_and_the_process_exits(tmp_path:
 
 @needs_dbus
 def test_poll_with_a_hung_secret_service_reads_the_feeds_and_exits(tmp_path: Path, simulated_desk) -> None:
+    """The whole ``poll --once`` in its own process (4-9 s: start-up, one keyring timeout, one
+    cycle): the only way to see the process end while the Secret Service still holds its call."""
     command = f'"{sys.executable}" -m jb_watchdesk --lang en --data-dir "{simulated_desk.root}" poll --once --json'
     result = in_hung_session(tmp_path, command)
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
