@@ -1,4 +1,5 @@
-﻿; Inno Setup 6 script (UTF-8 with a byte-order mark, as Inno Setup reads Unicode scripts): the Windows installer of JB WatchDesk (江北政务新媒体值班台).
+﻿; The Windows installer of JB WatchDesk (江北政务新媒体值班台): an Inno Setup 6.3+ script (6.3 added
+; x64compatible), saved as UTF-8 with a byte-order mark so Inno Setup reads its Chinese as Unicode.
 ;
 ; Build, from the repository's top folder on Windows, after `pyinstaller --noconfirm build_installer.spec`:
 ;   iscc installer\jb-watchdesk.iss
