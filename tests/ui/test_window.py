@@ -339,7 +339,8 @@ def test_a_failure_that_stops_polling_is_reported_and_polling_resumes(run_desk, 
 
         duty.poller.due_count = failing_once  # type: ignore[method-assign]
         await until(lambda: calls["n"] >= 2)  # it failed, was reported, and the loop came back
-        assert any("巡查中断" in text and "watchdesk.sqlite3" in text for text in said)
+        # a full disk pauses the watch (it retries), said with the problem and the wait
+        assert any("等待中" in text and "磁盘" in text for text in said), said
 
     run_desk(scenario)
 
