@@ -195,6 +195,9 @@ async def serve(
         wake.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if desk is not None:
+            # A launch from now on must not be told "the desk came forward" by a desk that is going.
+            desk.stop_answering()
         window.hide()
         window.popup.hide()
         try:

@@ -96,6 +96,11 @@ class DeskInstance(QObject):
     def listening(self) -> bool:
         return self._server.isListening()
 
+    def stop_answering(self) -> None:
+        """No longer answer launches (the desk is shutting down); the lock stays held until ``close``."""
+        if self._server.isListening():
+            self._server.close()
+
     def close(self) -> None:
         if self._server.isListening():
             self._server.close()

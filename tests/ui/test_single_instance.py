@@ -259,3 +259,21 @@ def test_the_running_window_comes_forward_from_the_tray_and_from_minimised(tmp_p
             assert qloop.run_until_complete(scenario(desk)) == (True, True, True, True)
     finally:
         app.close()
+
+
+def test_a_desk_shutting_down_answers_no_launch_but_keeps_its_lock(tmp_path: Path, qapp: QApplication) -> None:
+    messages.set_language("en")
+    root = tmp_path / "ws"
+    root.mkdir()
+    desk = claim(root)
+    assert desk is not None
+    try:
+        desk.stop_answering()  # what the window does first when it quits
+        with pytest.raises(EnvironmentProblem) as refused:  # not "came forward" from a desk that is going
+            claim(root, within_s=0.3)
+        assert "does not answer" in str(refused.value)
+    finally:
+        desk.close()
+    again = claim(root)  # once it is gone, the next start is the desk
+    assert again is not None
+    again.close()
