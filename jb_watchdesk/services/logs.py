@@ -16,6 +16,7 @@ no secret the process knows reaches a file or the terminal.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import logging
 import logging.handlers
@@ -63,11 +64,36 @@ class _Stderr(logging.StreamHandler):
 
 
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """A rotating file created readable by its owner only (0600): a log names accounts and officers."""
+    """A rotating file created readable by its owner only (0600): a log names accounts and officers.
+
+    A file that cannot be written (a read-only archive of a workspace, a full disk) stops this
+    handler, not the command: no "--- Logging error ---" traceback on the terminal. A read-only
+    workspace is said nothing about (reading it is what it is for); any other failure once.
+    """
+
+    broken = False
 
     def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return open(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)  # noqa: SIM115 - the handler owns it
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.broken:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            super().handleError(record)
+            return
+        self.broken = True
+        with contextlib.suppress(OSError):
+            self.close()
+        if error.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            # this handler is off now, so the line goes to the terminal only
+            logging.getLogger(__name__).warning(
+                "cannot write the log %s (%s): logging to the terminal only", self.baseFilename, error.strerror or error
+            )
 
 
 def log_file(logs_dir: Path) -> Path:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,3 +63,22 @@ def test_a_poll_cycle_is_one_line(caplog: pytest.LogCaptureFixture) -> None:
     log_cycle(poll, alerts_raised=2)
     (record,) = [r for r in caplog.records if r.name == "jb_watchdesk.services.watch"]
     assert record.getMessage() == "poll cycle 7: 3 accounts polled, 0 failed, 3 new items, 2 alerts raised, 11.5 s"
+
+
+@pytest.mark.parametrize(("failure", "said"), [(errno.EROFS, False), (errno.ENOSPC, True)])
+def test_a_log_file_that_cannot_be_written_stops_the_file_not_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, failure: int, said: bool
+) -> None:
+    path = logs.configure(logs_dir=tmp_path / "logs")
+    assert path is not None
+
+    def refused(*args: object, **kwargs: object) -> int:
+        raise OSError(failure, os.strerror(failure))
+
+    monkeypatch.setattr(logs.os, "open", refused)  # a read-only archive, a full disk
+    for number in range(3):
+        logging.getLogger("jb_watchdesk.test").info("opened read-only %d", number)
+    err = capsys.readouterr().err
+    assert "Logging error" not in err and "Traceback" not in err
+    # a read-only workspace is read without a word; a full disk is said once
+    assert err.count("cannot write the log") == (1 if said else 0), err
