@@ -32,7 +32,8 @@ def _private_file(path: Path) -> None:
 
 def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
     """Consistent online copy of the open connection ``source`` to ``destination`` (0600), written to
-    a temporary file beside it and renamed. Raises ``sqlite3.Error`` or ``OSError``; nothing is left
+    a temporary file beside it and renamed. The copy is in rollback-journal mode (``journal_mode=DELETE``,
+    https://sqlite.org/pragma.html#pragma_journal_mode) whatever the source's mode. Raises ``sqlite3.Error`` or ``OSError``; nothing is left
     at ``destination`` on failure (an earlier file there stays)."""
     destination = destination.expanduser()
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -42,6 +43,10 @@ def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
         target = sqlite3.connect(str(partial))
         try:
             source.backup(target)
+            # The copy of a WAL database is a WAL database (page 1 is copied as it is): opening it
+            # read-only then needs a -shm file, which read-only media (a USB stick, a share) cannot
+            # hold. A rollback-journal copy opens anywhere and leaves nothing beside itself.
+            target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()
         os.replace(partial, destination)

@@ -126,3 +126,17 @@ def test_the_live_database_is_no_backup_to_restore(workspace: Workspace) -> None
         with pytest.raises(InputError) as caught:
             backups.restore(workspace, path, now=NOW)
         assert caught.value.key == "backup.restore_live"
+
+
+def test_a_backup_is_a_rollback_journal_file_that_opens_read_only_without_leaving_files(workspace: Workspace, tmp_path: Path) -> None:
+    from jb_watchdesk.storage import backup as backup_store
+
+    copy = backup_store.copy_database(workspace.database, tmp_path / "stick" / "copy.sqlite3")
+    header = copy.read_bytes()[:20]
+    assert (header[18], header[19]) == (1, 1)  # file format versions: 1 = rollback journal, 2 = WAL
+    conn = backup_store.open_read_only(copy)
+    try:
+        assert conn.execute("SELECT count(*) FROM shifts").fetchone() == (1,)
+    finally:
+        conn.close()
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["copy.sqlite3"]  # no -wal/-shm beside it
