@@ -11,13 +11,19 @@ jumped ahead) every account is overdue at once; after a network outage every acc
 ends within a few seconds of the others'. Polling them all at once would trip the platforms' rate
 limits (hundreds of WeChat accounts share one API host). So:
 
-- a gap between two asks longer than ``resume_after_s`` (or a clock set back) re-plans every
-  overdue account over the next post interval, at random, and at most ``starts_per_s_per_host``
-  accounts of one host per second (the monitoring gap itself is recorded by
-  :class:`jb_watchdesk.services.gaps.Monitor` from the same long pause);
+- a gap between two asks longer than the post interval (or ``resume_after_s`` if shorter), or
+  more than ``burst_per_host`` accounts of one host overdue by more than their interval, re-plans
+  every overdue account over the next post interval (an account's own shorter interval caps its
+  share), at random, and at most ``starts_per_s_per_host`` accounts of one host per second (the
+  monitoring gap itself is recorded by :class:`jb_watchdesk.services.gaps.Monitor` from the same
+  long pause);
+- at the first ask (a start: nothing is known of when each account was last read), more than
+  ``burst_per_host`` accounts of one host are started at that host's rate, not all at once;
+- a clock set back keeps every backoff's remaining wait (counted from the last ask), not its
+  instant on the old clock; a daily quota still ends at the next Beijing midnight;
 - once every account has failed in a row with a network-type error (an outage), only one account
-  per host is let through at a time, as a probe; the first success after it re-plans the others
-  the same way.
+  per host is let through at a time, as a probe; the host's other accounts are held (and are not
+  due) until the probe's retry time; the first success re-plans the others the same way.
 """
 
 from __future__ import annotations
@@ -45,9 +51,12 @@ class PollSettings:
     backoff_max_s: float = 3600.0
     #: consecutive transient failures after which an account is failing, not degraded
     failing_after: int = 3
-    #: a pause between two asks longer than this (seconds; and longer than three post intervals)
-    #: is a sleep or a stall: the overdue accounts are spread out instead of all polled at once
+    #: a pause between two asks longer than this (seconds), or than the post interval if that is
+    #: shorter, is a sleep or a stall: the overdue accounts are spread out instead of all polled at once
     resume_after_s: float = 900.0
+    #: more accounts of one host than this due together at a start, or overdue by more than their
+    #: interval, are spread out too
+    burst_per_host: int = 20
     #: after a sleep or an outage, accounts of one host started per second, at most
     starts_per_s_per_host: float = 2.0
 
@@ -63,6 +72,8 @@ class _Slot:
     default_comments: bool = True
     #: the wait is the platform's or the officer's (Retry-After, quota, credentials): never shortened
     long_wait: bool = False
+    #: the wait is a daily quota's: it ends at the next Beijing midnight, whatever the clock did
+    quota: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +107,10 @@ class Scheduler:
         self._recovered = False
         #: consecutive network-type failures, over all accounts, since the last success
         self._failing_streak = 0
+        #: during an outage: host -> until when its accounts other than the probe are held
+        self._held: dict[str, datetime] = {}
+        #: during an outage: host -> probes failed in a row
+        self._probes_failed: dict[str, int] = defaultdict(int)
 
     @property
     def in_outage(self) -> bool:
@@ -107,17 +122,61 @@ class Scheduler:
         if last is None:
             return False
         pause = (now - last).total_seconds()
-        return pause > max(self.settings.resume_after_s, 3 * self.settings.post_interval_s) or pause < -60
+        return pause > min(self.settings.resume_after_s, self.settings.post_interval_s) or pause < -60
 
-    def _spread(self, accounts: Iterable[Account], *, now: datetime, everyone_failing: bool = False) -> None:
+    def _crowded(self, accounts: list[Account], *, now: datetime, cold: bool) -> bool:
+        """Whether more than ``burst_per_host`` accounts of one host would start together: at a
+        start (``cold``) every account not yet planned, else those overdue by more than their interval."""
+        s = self.settings
+        counts: dict[str, int] = defaultdict(int)
+        for account in accounts:
+            slot = self._slots.get(account.id)
+            if slot is not None and slot.blocked_until is not None and slot.blocked_until > now:
+                continue
+            if cold:
+                overdue = slot is None or slot.next_posts is None or slot.next_posts <= now
+            else:
+                own = timedelta(seconds=account.poll_interval_s or s.post_interval_s)
+                overdue = slot is not None and slot.next_posts is not None and slot.next_posts < now - own
+            if overdue:
+                host = host_of(account)
+                counts[host] += 1
+                if counts[host] > s.burst_per_host:
+                    return True
+        return False
+
+    def _set_back(self, now: datetime) -> None:
+        """The clock went back: every backoff keeps the wait it had left at the last ask (a daily
+        quota ends at the next Beijing midnight by the new clock), not its instant on the old clock."""
+        last = self._last_asked
+        if last is None:
+            return
+        for slot in self._slots.values():
+            if slot.blocked_until is None or slot.blocked_until <= last:
+                continue
+            if slot.quota:  # the quota's own rule, by the new clock
+                slot.blocked_until = slot.next_posts = now + _until_next_day(now)
+                continue
+            until = now + (slot.blocked_until - last)
+            if until < slot.blocked_until:
+                slot.blocked_until = until
+                if slot.next_posts is not None and slot.next_posts > until:
+                    slot.next_posts = until
+        for host, until in list(self._held.items()):
+            if until > last:
+                self._held[host] = min(until, now + (until - last))
+
+    def _spread(self, accounts: Iterable[Account], *, now: datetime, everyone_failing: bool = False, cold: bool = False) -> None:
         """Re-plan the accounts that are overdue (or, after an outage, backing off) over the next
-        post interval: a random moment each, then pushed apart so no host starts more than
-        ``starts_per_s_per_host`` per second. A Retry-After, a quota wait or an officer's error
-        keep their own time."""
+        post interval, each within its own interval if shorter: a random moment each, then pushed
+        apart so no host starts more than ``starts_per_s_per_host`` per second (a host with no more
+        overdue than that keeps them due now). A Retry-After, a
+        quota wait or an officer's error keep their own time. ``cold`` (a start): the overdue
+        accounts are started at each host's rate, without waiting longer."""
         s = self.settings
         window = s.post_interval_s
         gap = 1.0 / s.starts_per_s_per_host
-        by_host: dict[str, list[_Slot]] = defaultdict(list)
+        by_host: dict[str, list[tuple[_Slot, float]]] = defaultdict(list)
         for account in accounts:
             slot = self._slot(account.id)
             if slot.blocked_until is not None and slot.blocked_until > now:
@@ -125,11 +184,17 @@ class Scheduler:
                     continue
             elif slot.next_posts is not None and slot.next_posts > now and slot.next_posts - now <= timedelta(seconds=window * 2):
                 continue  # planned within reach already (a clock set back leaves later plans to re-plan)
-            by_host[host_of(account)].append(slot)
-        for slots in by_host.values():
-            offsets = sorted(self._rng.uniform(0, window) for _ in slots)
+            own = min(window, account.poll_interval_s or window)
+            by_host[host_of(account)].append((slot, own))
+        for planned in by_host.values():
+            if not everyone_failing and len(planned) <= s.starts_per_s_per_host:
+                continue  # as many as the host takes in a second: no burst to spread
+            if cold:
+                rate_window = len(planned) * gap
+                planned = [(slot, min(own, rate_window)) for slot, own in planned]
+            timed = sorted(((self._rng.uniform(0, own), slot) for slot, own in planned), key=lambda pair: pair[0])
             earliest = 0.0
-            for slot, offset in zip(slots, offsets, strict=True):
+            for offset, slot in timed:
                 at = max(offset, earliest)
                 earliest = at + gap
                 slot.blocked_until = None
@@ -151,11 +216,20 @@ class Scheduler:
         After a sleep or a stall (see the module's notes) the overdue accounts are first spread
         over the next interval; during an outage one account per host is due at a time."""
         accounts = list(accounts)
-        if self._stalled(now):
+        last = self._last_asked
+        if last is not None and (now - last).total_seconds() < -60:
+            self._set_back(now)
+        if force:
+            pass
+        elif last is None:
+            if self._crowded(accounts, now=now, cold=True):
+                self._spread(accounts, now=now, cold=True)
+        elif self._stalled(now) or (not self._outage and self._crowded(accounts, now=now, cold=False)):
             self._spread(accounts, now=now)
         elif self._recovered:
             self._spread(accounts, now=now, everyone_failing=True)
-        self._recovered = False
+        if not force:
+            self._recovered = False
         self._last_asked = now
         result = []
         probing: set[str] = set()
@@ -166,7 +240,8 @@ class Scheduler:
             if force or slot.next_posts is None or slot.next_posts <= now:
                 if self._outage and not force:
                     host = host_of(account)
-                    if host in probing:
+                    held = self._held.get(host)
+                    if host in probing or (held is not None and held > now):
                         continue
                     probing.add(host)
                 comments_due = force or slot.next_comments is None or slot.next_comments <= now
@@ -177,9 +252,11 @@ class Scheduler:
         slot = self._slot(account.id)
         if self._outage:
             self._outage, self._recovered = False, True
+        self._held.clear()
+        self._probes_failed.clear()
         self._failing_streak = 0
         slot.failures = 0
-        slot.long_wait = False
+        slot.long_wait = slot.quota = False
         slot.blocked_until = None
         slot.next_posts = now + self._jittered(account.poll_interval_s or self.settings.post_interval_s)
         slot.default_posts = not account.poll_interval_s
@@ -194,11 +271,11 @@ class Scheduler:
         s = self.settings
         backoff = min(s.backoff_max_s, s.backoff_base_s * 2 ** (slot.failures - 1))
         wait = self._jittered(backoff)
-        slot.long_wait = False
+        slot.long_wait = slot.quota = False
         if error is not None:
             if error.kind is ErrorKind.QUOTA:
                 wait = max(_until_next_day(now), timedelta(seconds=error.retry_after or 0))
-                slot.long_wait = True
+                slot.long_wait = slot.quota = True
             elif error.kind in (ErrorKind.AUTH_EXPIRED, ErrorKind.CONFIG):
                 wait = timedelta(seconds=s.backoff_max_s)
                 slot.long_wait = True
@@ -212,6 +289,17 @@ class Scheduler:
                 self._outage = True
         slot.blocked_until = now + wait
         slot.next_posts = slot.blocked_until
+        if self._outage and error is not None and error.kind in _NETWORK_ERRORS:
+            # The host's other accounts wait for this probe's retry, not one after another; the
+            # host backs off as one account would (each probe may be another account).
+            host = host_of(account)
+            held = self._held.get(host)
+            if held is not None and held > now:  # another of the round that found the outage
+                self._held[host] = max(held, slot.blocked_until)
+            else:
+                self._probes_failed[host] += 1
+                host_wait = self._jittered(min(s.backoff_max_s, s.backoff_base_s * 2 ** (self._probes_failed[host] - 1)))
+                self._held[host] = max(slot.blocked_until, now + host_wait)
         return slot.blocked_until
 
     def reconfigure(self, settings: PollSettings, *, now: datetime) -> None:
@@ -236,8 +324,10 @@ class Scheduler:
         return self._slot(account_id).failures
 
     def reset(self, account_id: int) -> None:
-        """Forget an account's backoff, e.g. after the officer fixed its credentials."""
+        """Forget an account's backoff, e.g. after the officer fixed its credentials; during an
+        outage the hosts' probes may go again now."""
         self._slots.pop(account_id, None)
+        self._held.clear()
 
     def next_due(self, accounts: Iterable[Account]) -> datetime | None:
         """The earliest moment any of ``accounts`` falls due (None: due now)."""

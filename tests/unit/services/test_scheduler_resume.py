@@ -12,8 +12,11 @@ import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.domain.models import Account, Platform
+from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services.poller import PollResult
 from jb_watchdesk.services.scheduler import PollSettings, Scheduler, host_of
 
@@ -35,7 +38,7 @@ def register() -> list[Account]:
 def settled(accounts: list[Account]) -> Scheduler:
     """A scheduler whose accounts were all just polled at NOW."""
     scheduler = Scheduler(SETTINGS, rng=random.Random(7))
-    for item in scheduler.due(accounts, now=NOW):
+    for item in scheduler.due(accounts, now=NOW, force=True):
         scheduler.succeeded(item.account, now=NOW, with_comments=item.with_comments)
     return scheduler
 
@@ -91,19 +94,121 @@ def test_a_clock_set_back_does_not_stop_polling_for_hours() -> None:
     assert nxt is not None and nxt - back <= timedelta(seconds=600)
 
 
-def test_a_backoff_the_platform_asked_for_survives_the_wake() -> None:
-    accounts = register()[:3]
+def test_a_clock_set_back_keeps_the_backoff_left_and_the_quota_rule() -> None:
+    accounts = register()[:10]
     scheduler = settled(accounts)
-    limited = ConnectorError(ErrorKind.RATE_LIMITED, "slow down", code="weibo.http429", retry_after=6 * 3600)
-    scheduler.failed(accounts[0], now=NOW, error=limited)
-    woke = NOW + timedelta(hours=3)
-    scheduler.due(accounts, now=woke)
-    assert all(item.account.id != accounts[0].id for item in scheduler.due(accounts, now=woke + timedelta(seconds=600)))
+    asked = NOW + timedelta(seconds=5)
+    retry_at = scheduler.failed(accounts[0], now=asked, error=DOWN)  # 30 s ± 10%
+    quota = ConnectorError(ErrorKind.QUOTA, "daily quota", code="weibo.quota")
+    scheduler.failed(accounts[1], now=asked, error=quota)
+    scheduler.due(accounts, now=asked)
+    back = asked - timedelta(hours=5)
+    scheduler.due(accounts, now=back)
+    # The transient backoff keeps the wait it had left (not 5 h 30 s by the new clock).
+    assert scheduler.next_due(accounts[:1]) == back + (retry_at - asked)
+    # The quota still ends at the next Beijing midnight (00:01), by the new clock.
+    quota_ends = scheduler.next_due(accounts[1:2])
+    assert quota_ends is not None and quota_ends > back
+    local = quota_ends.astimezone(SHANGHAI)
+    assert (local.hour, local.minute) == (0, 1) and local - back.astimezone(SHANGHAI) <= timedelta(days=1)
+
+
+def test_a_backoff_the_platform_asked_for_survives_the_recovery_spread() -> None:
+    """After an outage the accounts backing off are re-planned, but not one whose wait the platform
+    named (Retry-After) or a quota: those keep their own time."""
+    accounts = register()[:30]
+    scheduler = settled(accounts)
+    failed_at = NOW + timedelta(seconds=700)
+    busy = ConnectorError(ErrorKind.TRANSIENT, "busy", code="wechat_mp.http503", retry_after=6 * 3600)
+    scheduler.due(accounts, now=failed_at)
+    scheduler.failed(accounts[0], now=failed_at, error=busy)
+    for account in accounts[1:]:
+        scheduler.failed(account, now=failed_at, error=DOWN)
+    assert scheduler.in_outage
+    retry = failed_at + timedelta(seconds=40)
+    probes = scheduler.due(accounts, now=retry)
+    assert probes and all(item.account.id != accounts[0].id for item in probes)
+    scheduler.succeeded(probes[0].account, now=retry, with_comments=True)
+    started = poll_through(scheduler, accounts, start=retry + timedelta(seconds=1), seconds=700)
+    polled = {i for ids in started.values() for i in ids}
+    assert accounts[0].id not in polled  # still waiting the 6 hours it was told to
+    assert {a.id for a in accounts[1:]} - {probes[0].account.id} <= polled
+
+
+def test_the_spread_keeps_within_an_accounts_own_shorter_interval() -> None:
+    accounts = register()
+    quick = Account(id=999, name="quick", platform=Platform.RSS, source="https://feed0.example.org/quick", poll_interval_s=60)
+    accounts.append(quick)
+    scheduler = settled(accounts)
+    started = poll_through(scheduler, accounts, start=NOW + timedelta(hours=3), seconds=120)
+    first = next(second for second, ids in started.items() if quick.id in ids)
+    assert first <= 60
+
+
+def watch_like(scheduler: Scheduler, accounts: list[Account], *, start: datetime, seconds: float) -> tuple[int, int]:
+    """Turns as the watch loop takes them, every request failing with a network error in 50 ms: a
+    cycle when anything is due (the next turn at once), else a 5-second tick. (cycles, requests)."""
+    now, end, cycles, requests = start, start + timedelta(seconds=seconds), 0, 0
+    while now < end:
+        due = scheduler.due(accounts, now=now)
+        if not due:
+            now += timedelta(seconds=5)
+            continue
+        cycles += 1
+        requests += len(due)
+        now += timedelta(milliseconds=50)
+        for item in due:
+            scheduler.failed(item.account, now=now, error=DOWN)
+    return cycles, requests
+
+
+def test_an_outage_holds_each_hosts_other_accounts_until_its_probe_retries() -> None:
+    accounts = register()
+    scheduler = settled(accounts)
+    # The accounts fall due 540-660 s after NOW (jittered) and every request fails: 12 minutes.
+    cycles, requests = watch_like(scheduler, accounts, start=NOW + timedelta(seconds=500), seconds=720)
+    assert scheduler.in_outage
+    # Before: a new probe account every turn, hundreds of cycles (1201 in ten minutes with 300
+    # WeChat accounts). Now: each account's first failures until every one has failed (the outage),
+    # then one probe per host (7 hosts) at the host's own backoff.
+    assert cycles < 60
+    assert requests < 600
+    # The held accounts are not due: nothing for the loop to start a cycle for between probes.
+    hosts = len({host_of(a) for a in accounts})
+    assert len(scheduler.due(accounts, now=NOW + timedelta(seconds=1221))) <= hosts
+
+
+@pytest.mark.parametrize("minutes", [12, 20, 29])
+def test_a_sleep_of_minutes_is_spread_too(minutes: int) -> None:
+    accounts = register()
+    scheduler = settled(accounts)
+    scheduler.due(accounts, now=NOW + timedelta(seconds=30))
+    woke = NOW + timedelta(minutes=minutes)
+    started = poll_through(scheduler, accounts, start=woke, seconds=3)
+    hosts = {account.id: host_of(account) for account in accounts}
+    for ids in started.values():
+        assert max(Counter(hosts[i] for i in ids).values(), default=0) <= 2
+
+
+def test_a_start_with_many_accounts_of_one_host_is_spread_at_its_rate() -> None:
+    accounts = register()
+    scheduler = Scheduler(SETTINGS, rng=random.Random(3))
+    started = poll_through(scheduler, accounts, start=NOW, seconds=200)
+    hosts = {account.id: host_of(account) for account in accounts}
+    for ids in started.values():
+        assert max(Counter(hosts[i] for i in ids).values(), default=0) <= 2
+    first = {i: second for second, ids in started.items() for i in ids}
+    assert set(first) == {a.id for a in accounts}
+    assert max(first.values()) <= 160  # 300 WeChat accounts at 2 a second, no idle wait on top
+    # A handful of accounts per host (a small desk) all start at once, as before.
+    few = register()[:5]
+    assert len(Scheduler(SETTINGS).due(few, now=NOW)) == 5
 
 
 def test_during_an_outage_only_one_account_per_host_probes_and_recovery_is_spread() -> None:
     accounts = register()
     scheduler = settled(accounts)
+    assert scheduler.due(accounts, now=NOW + timedelta(seconds=300)) == []
     later = NOW + timedelta(seconds=700)
     due = scheduler.due(accounts, now=later)
     assert len(due) == len(accounts)
