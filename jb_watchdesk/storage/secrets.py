@@ -123,6 +123,8 @@ def key_for(account_id: int, name: str) -> str:
 
 
 DESK_PREFIX = "desk"
+PROBE_KEY = "desk:keyring_probe"
+"""The keyring user name :meth:`SecretStore.check` reads to see the keyring answer; never written."""
 
 
 def desk_key(name: str) -> str:
@@ -367,8 +369,10 @@ class SecretStore:
 
     def check(self) -> None:
         """Raise SecretStoreUnavailable unless a secure backend (or the explicit memory store) can be
-        chosen and is answering: the backend is chosen now, on the worker, within the timeout."""
-        self._wait(self._submit(lambda _backend: None))
+        chosen and answers a read: the backend is chosen now, on the worker, and asked for
+        :data:`PROBE_KEY` (a name never stored) within the timeout. Choosing alone is not enough: a
+        Secret Service that hangs, or a login keyring that is locked, is only seen on a real call."""
+        self._wait(self._submit(lambda backend: backend.get_password(SERVICE, PROBE_KEY)))
 
     def retry_in(self) -> float:
         """Seconds until the keyring is asked again after a timeout (0 when it is not resting)."""
