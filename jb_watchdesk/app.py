@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TypeVar
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
-from jb_watchdesk.connectors.http import HttpClient, HttpSettings, safe_proxy
+from jb_watchdesk.connectors.http import HttpClient, HttpSettings, safe_proxy, safe_proxy_detail
 from jb_watchdesk.connectors.registry import Connectors
 from jb_watchdesk.domain.errors import InputError, WatchdeskError
 from jb_watchdesk.domain.workdays import DEFAULT_CALENDAR, WorkdayCalendar, parse_overrides, unreadable_overrides
@@ -25,8 +25,8 @@ from jb_watchdesk.services.backups import DailyBackup
 from jb_watchdesk.services.escalation import EscalationService, load_channels
 from jb_watchdesk.services.gaps import Heartbeat, Monitor
 from jb_watchdesk.services.lexicon_files import lexicon_stamp
-from jb_watchdesk.services.reachability import http_settings_for
 from jb_watchdesk.services.poller import Poller
+from jb_watchdesk.services.reachability import http_settings_for, register_proxy_secrets
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
 from jb_watchdesk.services.scheduler import PollSettings, Scheduler
 from jb_watchdesk.services.settings import DeskSettings
@@ -226,11 +226,13 @@ T = TypeVar("T")
 
 def _client_or_reason(build: Callable[[], T], http: HttpSettings) -> T:
     """httpx refuses some proxies when it builds a pool (a SOCKS proxy without ``socksio``, a
-    malformed address): say which setting, and why."""
+    malformed address): say which setting, and why (the proxy's password masked)."""
+    register_proxy_secrets(http)
     try:
         return build()
     except (ImportError, ValueError) as error:
-        raise InputError("settings.bad_proxy", proxy=safe_proxy(http.proxy or ""), detail=str(error)) from error
+        detail = safe_proxy_detail(http.proxy, str(error))
+        raise InputError("settings.bad_proxy", proxy=safe_proxy(http.proxy or ""), detail=detail) from error
 
 
 def check_ca_bundle(http: HttpSettings) -> None:

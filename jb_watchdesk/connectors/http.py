@@ -45,6 +45,7 @@ import re
 import socket
 import ssl
 import sys
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -273,9 +274,56 @@ def proxy_route(
     return ProxyRoute(proxies=tuple(proxies), bypass=rules)
 
 
+def _userinfo(proxy: str) -> tuple[str, str, str] | None:
+    """``(before, userinfo, after)`` of a proxy URL: the userinfo is everything between ``://``
+    and the LAST ``@`` (a password may hold ``@``, ``/`` or ``:`` unescaped, as typed), or None
+    when there is none."""
+    head, sep, rest = proxy.partition("://")
+    if not sep or "@" not in rest:
+        return None
+    userinfo, _, host = rest.rpartition("@")
+    return head + sep, userinfo, host
+
+
 def safe_proxy(proxy: str) -> str:
-    """A proxy URL without its password (``http://user:***@host:port``), for logs and messages."""
-    return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", proxy)
+    """A proxy URL without its secret, for logs and messages: ``http://user:***@host:port``
+    (the user name kept), or ``http://***@host:port`` for a user part that is itself a token."""
+    parts = _userinfo(proxy)
+    if parts is None:
+        return proxy
+    before, userinfo, host = parts
+    user, colon, _ = userinfo.partition(":")
+    return f"{before}{user}:***@{host}" if colon else f"{before}***@{host}"
+
+
+def proxy_secrets(proxy: str | None) -> tuple[str, ...]:
+    """What in a proxy URL is secret, as typed and percent-decoded: the whole user part and the
+    password (or the token when there is no password). Empty for a proxy without credentials."""
+    parts = _userinfo(proxy or "")
+    if parts is None:
+        return ()
+    userinfo = parts[1]
+    user, colon, password = userinfo.partition(":")
+    values = [userinfo, password if colon else user]
+    values += [urllib.parse.unquote(value) for value in values]
+    return tuple(dict.fromkeys(value for value in values if value))
+
+
+def safe_proxy_detail(proxy: str | None, detail: str) -> str:
+    """``detail`` (an error's text about ``proxy``) with the proxy's secrets and any fragment of
+    them httpx quoted (``Invalid port: 'pa'`` for ``user:pa/ss@…``) masked as ``***``."""
+    secrets = proxy_secrets(proxy)
+    if not secrets:
+        return detail
+    if proxy:
+        detail = detail.replace(proxy, safe_proxy(proxy))
+    for value in sorted(secrets, key=len, reverse=True):
+        detail = detail.replace(value, "***")
+    # httpx names what it could not parse in quotes: a piece of the user part split at "/" or "@"
+    for quoted in re.findall(r"'([^']*)'", detail):
+        if quoted and any(quoted in value for value in secrets):
+            detail = detail.replace(f"'{quoted}'", "'***'")
+    return detail
 
 
 def verify_context(settings: HttpSettings) -> ssl.SSLContext:

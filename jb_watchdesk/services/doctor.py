@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from jb_watchdesk.connectors.http import HttpSettings, Unreached, proxy_route, safe_proxy, verify_context
+from jb_watchdesk.connectors.http import HttpSettings, Unreached, proxy_route, safe_proxy, safe_proxy_detail, verify_context
 from jb_watchdesk.connectors.http_errors import url_host
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import WatchdeskError
@@ -140,6 +140,7 @@ def check_proxy(http: HttpSettings) -> Check:
             verify_context(http)
         except (OSError, ssl.SSLError) as error:
             return Check("proxy", Level.FAIL, _say("net_ca_bad", path=http.ca_bundle, detail=error), _say("net_ca_advice"))
+    reachability.register_proxy_secrets(http)
     route = proxy_route(http.proxy, trust_env=http.trust_env)
     separator = messages.text("cli.list_separator")
     if http.proxy:
@@ -174,7 +175,8 @@ def check_network(workspace: Workspace, http: HttpSettings, *, per_host_s: float
         answers = reachability.check(wanted.all, http=http, per_host_s=per_host_s)
     except (ValueError, ImportError) as error:
         proxy = safe_proxy(http.proxy or "")
-        return Check("network", Level.FAIL, _say("net_bad_proxy", proxy=proxy, detail=error), _say("net_bad_proxy_advice"))
+        detail = safe_proxy_detail(http.proxy, str(error))
+        return Check("network", Level.FAIL, _say("net_bad_proxy", proxy=proxy, detail=detail), _say("net_bad_proxy_advice"))
     except (OSError, ssl.SSLError) as error:
         return Check("network", Level.FAIL, _say("net_ca_bad", path=http.ca_bundle, detail=error), _say("net_ca_advice"))
     parts: list[str] = []

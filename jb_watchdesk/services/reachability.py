@@ -22,8 +22,9 @@ import httpx
 
 from jb_watchdesk.connectors import douyin, wechat_mp, weibo
 from jb_watchdesk.connectors.fetching import is_feed_source
-from jb_watchdesk.connectors.http import HttpClient, HttpSettings, Reach, Unreached, safe_proxy
+from jb_watchdesk.connectors.http import HttpClient, HttpSettings, Reach, Unreached, proxy_route, proxy_secrets, safe_proxy
 from jb_watchdesk.domain.models import Account, AccountStatus, Platform
+from jb_watchdesk.services.redaction import register
 from jb_watchdesk.services.settings import DeskSettings
 
 #: how long one host may take to answer, in seconds
@@ -49,6 +50,18 @@ def http_settings_for(settings: DeskSettings) -> HttpSettings:
         proxy=settings.proxy or None,
         ca_bundle=settings.ca_bundle or os.environ.get("JB_WATCHDESK_CA_BUNDLE") or None,
     )
+
+
+def register_proxy_secrets(http: HttpSettings) -> None:
+    """Remember for redaction (:mod:`jb_watchdesk.services.redaction`) the credentials of every
+    proxy ``http`` routes through: the settings' proxy and the system's (``HTTPS_PROXY`` and the
+    like), whole user part and password, so neither reaches a log, the database or a message."""
+    for value in proxy_secrets(http.proxy):
+        register(value)
+    if http.trust_env:
+        for _, proxy in proxy_route(None, trust_env=True).proxies:
+            for value in proxy_secrets(proxy):
+                register(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +118,7 @@ async def probe(origins: Iterable[str], *, http: HttpSettings, per_host_s: float
     asked = list(origins)
     if not asked:
         return []
+    register_proxy_secrets(http)
     # Every origin at once: the concurrency limits of the poll would queue them past the deadline.
     settings = dataclasses.replace(
         http, connect_timeout=per_host_s, read_timeout=per_host_s, total_timeout=per_host_s, max_in_flight=len(asked), per_host=1

@@ -18,6 +18,7 @@ from jb_watchdesk.connectors.http import (
     bypassed,
     proxy_route,
     safe_proxy,
+    safe_proxy_detail,
     unreached,
     verify_context,
 )
@@ -102,6 +103,44 @@ def test_bypass_rules(host: str, rules: list[str], expected: bool) -> None:
 def test_a_proxy_password_is_masked() -> None:
     assert safe_proxy("http://duty:s3cret@10.0.0.1:8080") == "http://duty:***@10.0.0.1:8080"
     assert safe_proxy("socks5://10.0.0.1:1080") == "socks5://10.0.0.1:1080"
+
+
+@pytest.mark.parametrize(
+    ("proxy", "shown"),
+    [
+        ("http://user:p@ss@proxy:8080", "http://user:***@proxy:8080"),  # "@" in the password, unescaped
+        ("http://user:pa/ss@proxy:8080", "http://user:***@proxy:8080"),  # "/" in the password
+        ("http://tok3n-only@proxy", "http://***@proxy"),  # a token as the user name
+        ("http://user:p%40ss@proxy:8080", "http://user:***@proxy:8080"),
+    ],
+)
+def test_everything_before_the_last_at_sign_is_masked(proxy: str, shown: str) -> None:
+    assert safe_proxy(proxy) == shown
+
+
+def test_a_refused_proxys_error_does_not_quote_its_password() -> None:
+    proxy = "http://user:pa/ss@proxy:8080"
+    with pytest.raises(httpx.InvalidURL) as caught:
+        httpx.Proxy(proxy)
+    detail = safe_proxy_detail(proxy, str(caught.value))
+    assert "pa" not in detail.replace("port", "") and "ss" not in detail
+    assert safe_proxy_detail(proxy, f"cannot use {proxy}") == "cannot use http://user:***@proxy:8080"
+
+
+def test_explicit_and_system_proxy_passwords_are_registered_for_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jb_watchdesk.services import redaction
+    from jb_watchdesk.services.reachability import register_proxy_secrets
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://envuser:env%2Fpass@10.0.0.9:3128")
+    redaction.forget_all()
+    try:
+        register_proxy_secrets(HttpSettings(proxy="http://duty:p@ss/word@proxy:8080"))
+        line = redaction.redact("proxy said: bad credentials p@ss/word for duty; env env/pass and env%2Fpass")
+        assert "p@ss/word" not in line and "env/pass" not in line and "env%2Fpass" not in line
+    finally:
+        redaction.forget_all()
 
 
 def test_the_os_trust_store_is_the_default_and_a_bundle_replaces_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
