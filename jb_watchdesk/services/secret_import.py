@@ -4,6 +4,8 @@ Input (standard input, UTF-8, a BOM allowed), one secret per row:
 
 - CSV with a header naming ``account``, ``name`` and ``value`` (any order, other columns
   ignored; RFC 4180 quoting, https://www.rfc-editor.org/rfc/rfc4180); a row's place is its line.
+  A row with more cells than the header is refused, not cut: an unquoted comma in a value
+  (``1,app_secret,abc,def``) would otherwise store ``abc``.
 - JSON: an array of objects ``{"account": 3, "name": "app_secret", "value": "..."}`` or of
   ``[account, name, value]`` lists (https://www.rfc-editor.org/rfc/rfc8259); a row's place is its
   position in the array, from 1.
@@ -13,7 +15,9 @@ reads (``app_secret``, ``access_token`` … per platform); ``value`` is kept as 
 
 All rows are checked before anything is stored, and nothing is stored unless every row is valid
 (``ImportRejected`` lists each bad row; exit 2): a half-applied file is harder to reason about than
-a refused one, and fixing a row and running again costs nothing. The rows are then stored in
+a refused one, and fixing a row and running again costs nothing. A bad row is reported by its place
+and the column at fault, never by its text (a secret in the wrong column would be echoed), and every
+value cell is registered with :mod:`jb_watchdesk.services.redaction` before anything is reported. The rows are then stored in
 order on the keyring's one worker; if the keyring fails part-way, the rows already stored stay
 (running the same input again replaces them) and ``SecretStoreUnavailable`` is raised. Values
 never appear in a report, an error or the database.
@@ -32,6 +36,7 @@ from typing import Literal
 from jb_watchdesk.domain.errors import ImportRejected, InputError, RowError
 from jb_watchdesk.domain.models import Account
 from jb_watchdesk.services import accounts as account_service
+from jb_watchdesk.services import redaction
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore, validate_secret_name, validate_secret_value
@@ -56,8 +61,14 @@ class SecretRow:
 
 @dataclass(frozen=True, slots=True)
 class _Raw:
+    """One row as read: ``cells`` are its account, name and value; ``spare`` the text of a CSV row's
+    other cells (masked, never shown); ``too_wide`` is (cells, header columns) for a CSV row with
+    more cells than its header, else None."""
+
     line: int
     cells: tuple[object, object, object]
+    spare: tuple[str, ...] = field(default=(), repr=False)
+    too_wide: tuple[int, int] | None = None
 
 
 def detect_format(text: str) -> Format:
@@ -90,7 +101,9 @@ def _parse_csv(text: str, *, where: str) -> list[_Raw]:
             if not any(cell.strip() for cell in cells):
                 continue
             picked = [cells[i] if i < len(cells) else "" for i in index]
-            rows.append(_Raw(reader.line_num, (picked[0], picked[1], picked[2])))
+            spare = tuple(cell for i, cell in enumerate(cells) if i not in index)
+            too_wide = (len(cells), len(names)) if len(cells) > len(names) else None
+            rows.append(_Raw(reader.line_num, (picked[0], picked[1], picked[2]), spare, too_wide))
         return rows
     except csv.Error as error:
         raise InputError("secrets_import.not_parsed", path=where, format="CSV", detail=str(error)) from None
@@ -125,15 +138,23 @@ def validate(accounts: Sequence[Account], raws: Sequence[_Raw], *, where: str) -
     def bad(raw: _Raw, key: str, **params: object) -> None:
         errors.append(RowError(where, raw.line, key, tuple(params.items())))
 
+    for raw in raws:  # masked wherever they might appear, before any row is reported
+        if isinstance(raw.cells[2], str):
+            redaction.register(raw.cells[2])
+        for cell in raw.spare:
+            redaction.register(cell)
     for raw in raws:
         account_cell, name_cell, value_cell = raw.cells
+        if raw.too_wide is not None:
+            bad(raw, "secrets_import.too_many_cells", cells=raw.too_wide[0], columns=raw.too_wide[1])
+            continue
         if not all(isinstance(cell, (str, int)) and not isinstance(cell, bool) for cell in raw.cells):
             bad(raw, "secrets_import.bad_row")
             continue
         account_text, name, value = str(account_cell).strip(), str(name_cell).strip(), str(value_cell)
         account_id = int(account_text) if account_text.isascii() and account_text.isdigit() else 0
         if account_id <= 0:
-            bad(raw, "secrets_import.bad_account", value=account_text)
+            bad(raw, "secrets_import.bad_account")
             continue
         account = by_id.get(account_id)
         if account is None:
@@ -142,10 +163,14 @@ def validate(accounts: Sequence[Account], raws: Sequence[_Raw], *, where: str) -
         try:
             validate_secret_name(name)
             account_service.check_secret_name(account, name)
+        except InputError:
+            # The column, never its text: a secret given in the name column would be echoed.
+            bad(raw, "secrets_import.unknown_name", account_id=account_id, names=", ".join(account_service.needed_secrets(account)) or "-")
+            continue
+        try:
             validate_secret_value(value)
         except InputError as error:
-            # Each of these names the row's account or name, never its value.
-            bad(raw, error.key, **error.params)
+            bad(raw, error.key, **error.params)  # empty, not text, too long: sizes only
             continue
         first = seen.setdefault((account_id, name), raw.line)
         if first != raw.line:

@@ -101,9 +101,9 @@ def test_any_bad_row_stores_nothing_and_names_each_row(
     )
     code, out, err = run("--data-dir", ws, "accounts", "import-secrets", stdin=text, monkeypatch=monkeypatch)
     assert code == 2 and out == ""
-    assert "<stdin>:6: account 1 does not use a secret named 'app_secert'" in err
+    assert "<stdin>:6: the name column is not a secret account 1 uses (valid names: app_secret)" in err
     assert "<stdin>:7: no account with id 42" in err
-    assert "<stdin>:8: account 'one' is not an account id" in err
+    assert "<stdin>:8: the account column is not an account id" in err
     assert "<stdin>:9: account 1 app_secret is already given on line 2" in err
     assert "<stdin>:10: no secret was given" in err
     assert "<stdin>:11: the secret is too long: 2564 bytes" in err
@@ -112,6 +112,31 @@ def test_any_bad_row_stores_nothing_and_names_each_row(
         assert value not in err
     assert memory_keyring._items == {}  # noqa: SLF001 - nothing at all was stored
     assert all(names == [] for names in secret_names(ws).values())
+
+
+def test_a_row_wider_than_the_header_is_refused_not_cut(
+    ws: str, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
+) -> None:
+    # An unquoted comma in the value: storing the first part would keep a truncated secret.
+    text = "account,name,value\n1,app_secret,Abc9Part,Def7Rest\n"
+    code, out, err = run("--data-dir", ws, "accounts", "import-secrets", stdin=text, monkeypatch=monkeypatch)
+    assert code == 2 and out == ""
+    assert "<stdin>:2: the row has 4 cells but the header 3 columns" in err
+    assert "Abc9Part" not in err and "Def7Rest" not in err
+    assert memory_keyring._items == {}  # noqa: SLF001
+
+
+def test_a_secret_in_the_wrong_column_is_never_echoed(ws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jb_watchdesk.services.redaction import redact
+
+    text = "account,name,value\nS3cr3tV4lue9x,app_secret,x\n1,s3cr3tv4lue9y,x\n2,app_secret,Q7wrongplace\n2,x,y\n"
+    code, out, err = run("--data-dir", ws, "accounts", "import-secrets", stdin=text, monkeypatch=monkeypatch)
+    assert code == 2 and out == ""
+    assert "<stdin>:2: the account column" in err and "<stdin>:3: the name column" in err
+    for value in ("S3cr3tV4lue9x", "s3cr3tv4lue9y"):
+        assert value not in err
+    # Every value cell is masked from then on (a later log line, a traceback).
+    assert redact("echo Q7wrongplace") == "echo [redacted]"
 
 
 def test_without_a_keyring_nothing_is_read(ws: str, monkeypatch: pytest.MonkeyPatch) -> None:

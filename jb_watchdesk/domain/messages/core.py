@@ -260,8 +260,17 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "each row must be an object with account, name and value, or a list of those three",
     ),
     "secrets_import.bad_account": (
-        "账号“{value}”不是账号编号（用 accounts list 查看）",
-        "account {value!r} is not an account id (see `accounts list`)",
+        "account 列不是账号编号（用 accounts list 查看）；为免泄露凭据，不显示该单元格内容",
+        "the account column is not an account id (see `accounts list`); the cell is not shown, in case it holds a secret",
+    ),
+    "secrets_import.unknown_name": (
+        "name 列不是账号 {account_id} 使用的凭据名（可用：{names}）；为免泄露凭据，不显示该单元格内容",
+        "the name column is not a secret account {account_id} uses (valid names: {names}); the cell is not "
+        "shown, in case it holds a secret",
+    ),
+    "secrets_import.too_many_cells": (
+        "该行有 {cells} 个单元格，表头只有 {columns} 列：值中含逗号时请用英文双引号括起整个值",
+        "the row has {cells} cells but the header {columns} columns: put a value that holds a comma in double quotes",
     ),
     "secrets_import.duplicate": (
         "账号 {account_id} 的凭据 {name} 已在第 {first} 行给出；每项凭据只给一次",
