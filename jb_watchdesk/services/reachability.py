@@ -12,11 +12,13 @@ the check is about the network path (DNS, proxy, TLS), not the platform's API.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, TypeVar
 
 import httpx
 
@@ -26,6 +28,8 @@ from jb_watchdesk.connectors.http import HttpClient, HttpSettings, Reach, Unreac
 from jb_watchdesk.domain.models import Account, AccountStatus, Platform
 from jb_watchdesk.services.redaction import register
 from jb_watchdesk.services.settings import DeskSettings
+
+T = TypeVar("T")
 
 #: how long one host may take to answer, in seconds
 PER_HOST_S: Final = 5.0
@@ -142,10 +146,38 @@ async def probe(origins: Iterable[str], *, http: HttpSettings, per_host_s: float
     return answers
 
 
+class _DaemonExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Each call on a daemon thread of its own: a DNS lookup stuck in ``getaddrinfo`` (which
+    cannot be cancelled) holds neither the loop's close nor the interpreter's exit, which joins
+    every ``ThreadPoolExecutor`` worker (https://docs.python.org/3/library/concurrent.futures.html
+    "all threads enqueued to ThreadPoolExecutor will be joined before the interpreter can exit").
+    The probe makes a few lookups, one per host, so a thread each is cheap. (A ThreadPoolExecutor
+    only because ``loop.set_default_executor`` accepts nothing else; its pool is never used.)"""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as error:  # noqa: BLE001 - handed to the awaiting coroutine
+                future.set_exception(error)
+
+        threading.Thread(target=run, name="doctor-lookup", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing to join: a lookup still running ends with the process."""
+
+
 def check(origins: Iterable[str], *, http: HttpSettings, per_host_s: float = PER_HOST_S, total_s: float = TOTAL_S) -> list[Reach]:
-    """:func:`probe` from synchronous code (``doctor``), on an event loop of its own that is closed
-    without waiting for a DNS lookup still stuck in a worker thread."""
+    """:func:`probe` from synchronous code (``doctor``), on an event loop of its own whose blocking
+    calls (DNS lookups) run on daemon threads: neither the loop's close nor the process's exit
+    waits for a lookup still stuck."""
     loop = asyncio.new_event_loop()
+    loop.set_default_executor(_DaemonExecutor())
     try:
         return loop.run_until_complete(probe(origins, http=http, per_host_s=per_host_s, total_s=total_s))
     finally:
