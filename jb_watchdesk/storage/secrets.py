@@ -12,7 +12,13 @@ timeout). So every keyring call, choosing the backend included, runs on one dedi
 daemon thread (never asyncio's shared pool, which DNS lookups also use, and never one that
 keeps the process from exiting), and its caller waits at most ``timeout`` seconds. After a
 timeout the keyring is not asked again for ``cooloff`` seconds: calls fail at once with the
-same reason. Every failure is a :class:`SecretStoreUnavailable` (exit 3) saying what to do.
+same reason. The thread that hung is left behind (a daemon) and the next call after the rest runs
+on a fresh one, so a call that never returns costs one timeout per rest, not the keyring for
+good; at most :data:`MAX_ABANDONED` such threads are left at once (then the keyring keeps resting).
+A backend keyring chooses but the desk refuses (``fail``, plaintext: e.g. chosen at login before
+the keyring service was up) is not kept either: the same answer is given for ``cooloff`` seconds,
+then keyring chooses again. Every failure is a :class:`SecretStoreUnavailable` (exit 3) saying what
+to do.
 
 Backend selection: https://github.com/jaraco/keyring#configuring (``PYTHON_KEYRING_BACKEND``,
 ``keyringrc.cfg`` in ``keyring.util.platform_.config_root()``, which honours ``XDG_CONFIG_HOME``).
@@ -48,7 +54,10 @@ SERVICE = APP_ID
 TIMEOUT_S = 10.0
 """How long one keyring call may take before the keyring counts as not answering (seconds)."""
 COOLOFF_S = 300.0
-"""How long the keyring is left alone after a call timed out (seconds)."""
+"""How long the keyring is left alone after a call timed out, or a refused backend is not chosen
+again (seconds)."""
+MAX_ABANDONED = 4
+"""Threads stuck in a keyring call that are left behind at once; beyond that the keyring rests on."""
 TIMEOUT_ENV = "JB_WATCHDESK_KEYRING_TIMEOUT_S"
 """Overrides :data:`TIMEOUT_S` (seconds, > 0): for slow machines, and for tests of a hung keyring."""
 MAX_SECRET_BYTES = 2560
@@ -263,11 +272,19 @@ class _Worker:
 
     def close(self) -> None:
         """Let the thread end once it is free; never waits for it. A later call starts a new one."""
+        self.abandon(None)
+
+    def abandon(self, error: BaseException | None) -> threading.Thread | None:
+        """Fail every call still queued with ``error`` (when given) and leave the thread to end once
+        its current call returns, if ever; the next call starts a new thread. Returns the old thread."""
         with self._start:
-            if self._thread is not None:
+            if error is not None:
+                self.fail_waiting(error)
+            thread, self._thread = self._thread, None
+            if thread is not None:
                 self._queue.put(None)
                 self._queue = queue.SimpleQueue()
-                self._thread = None
+            return thread
 
     def _run(self, calls: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None]) -> None:
         while True:
@@ -312,6 +329,9 @@ class SecretStore:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self._backend = backend
+        self._keep_choice = backend is not None  # handed over: never chosen again
+        self._refused: tuple[float, SecretStoreUnavailable] | None = None  # (until, why) for a refused choice
+        self._chosen_once = False
         self._timeout = timeout
         self._cooloff = cooloff
         self._trusted = trusted
@@ -319,7 +339,7 @@ class SecretStore:
         self._worker = _Worker("jb-keyring")
         self._lock = threading.Lock()
         self._unavailable_until: float | None = None
-        self._stuck: Future[Any] | None = None
+        self._abandoned: list[threading.Thread] = []
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> SecretStore:
@@ -382,15 +402,40 @@ class SecretStore:
             return max(0.0, self._unavailable_until - self._clock())
 
     def _chosen(self) -> keyring.backend.KeyringBackend:
-        """On the worker: choose the backend (once) and refuse an insecure one."""
-        if self._backend is None:
-            try:
-                self._backend = keyring.get_keyring()
-            except Exception as error:  # noqa: BLE001 - keyring raises anything from a bad setting
-                raise _choice_failed(error) from error
+        """On the worker: the backend in use, choosing it when there is none, and refusing an insecure
+        one. A choice is kept only when accepted; a refused one is remembered for ``cooloff`` seconds,
+        then keyring detects again (its own cached choice may be the ``fail`` backend it chose at
+        login, before the keyring service was up)."""
         backend = self._backend
-        if isinstance(backend, MemoryKeyring):
+        if backend is None:
+            try:
+                if self._chosen_once:
+                    keyring.core.init_backend()  # keyring's own detection, again
+                self._chosen_once = True
+                backend = keyring.get_keyring()
+                self._vet(backend)
+            except SecretStoreUnavailable as refused:
+                self._refuse(refused)
+                raise
+            except Exception as error:  # noqa: BLE001 - keyring raises anything from a bad setting
+                failed = _choice_failed(error)
+                self._refuse(failed)
+                raise failed from error
+            self._backend = backend
             return backend
+        if not self._keep_choice or isinstance(backend, MemoryKeyring):
+            return backend
+        self._vet(backend)
+        return backend
+
+    def _refuse(self, refusal: SecretStoreUnavailable) -> None:
+        with self._lock:
+            self._refused = (self._clock() + self._cooloff, refusal)
+
+    def _vet(self, backend: keyring.backend.KeyringBackend) -> None:
+        """Refuse the ``fail`` backend, an empty chain and any backend not on the allow-list."""
+        if isinstance(backend, MemoryKeyring):
+            return
         name = backend_name(backend)
         if name == "keyring.backends.fail.Keyring" or (
             isinstance(backend, ChainerBackend) and not list(backend.backends)
@@ -398,7 +443,6 @@ class SecretStore:
             raise SecretStoreUnavailable("secret.no_backend", backend=name)
         if not is_secure(backend, trusted=self._trusted):
             raise SecretStoreUnavailable("secret.refused_backend", backend=name)
-        return backend
 
     # --- running calls on the worker ---------------------------------------------------------
 
@@ -413,11 +457,16 @@ class SecretStore:
             now = self._clock()
             if self._unavailable_until is not None and now < self._unavailable_until:
                 raise self._timed_out_error()
-            if self._stuck is not None and not self._stuck.done():
-                # Rested, but the call that hung has not returned: asking would only queue behind it.
+            if self._refused is not None:
+                until, refusal = self._refused
+                if now < until:
+                    raise SecretStoreUnavailable(refusal.key, **refusal.params)
+                self._refused = None
+            self._abandoned = [thread for thread in self._abandoned if thread.is_alive()]
+            if len(self._abandoned) >= MAX_ABANDONED:
+                # Rested, but that many calls are still stuck: another thread would only join them.
                 self._unavailable_until = now + self._cooloff
                 raise self._timed_out_error()
-            self._stuck = None
             self._unavailable_until = None
 
         def job() -> T:
@@ -432,16 +481,16 @@ class SecretStore:
         return self._worker.submit(job)
 
     def _timed_out(self, future: Future[Any]) -> SecretStoreUnavailable:
-        """``future`` did not finish in time: rest the keyring and fail everything queued behind it."""
+        """``future`` did not finish in time: rest the keyring, fail everything queued behind it, and
+        leave the worker's thread to its stuck call (the next call after the rest gets a new one)."""
         error = self._timed_out_error()
         with self._lock:
-            if self._stuck is None or self._stuck.done():
-                log.warning(
-                    "the keyring did not answer within %g s; it is not asked again for %g s", self._timeout, self._cooloff
-                )
-            self._stuck = future
             self._unavailable_until = self._clock() + self._cooloff
-        self._worker.fail_waiting(error)
+        stuck = self._worker.abandon(error)
+        if stuck is not None:  # the first caller to time out on this thread (others queued behind it)
+            with self._lock:
+                self._abandoned.append(stuck)
+            log.warning("the keyring did not answer within %g s; it is not asked again for %g s", self._timeout, self._cooloff)
         return error
 
     def _wait(self, future: Future[T]) -> T:

@@ -20,6 +20,7 @@ from jb_watchdesk.domain.errors import InputError, SecretStoreUnavailable
 from jb_watchdesk.domain.models import Health
 from jb_watchdesk.services import doctor
 from jb_watchdesk.storage.secrets import (
+    MAX_ABANDONED,
     MAX_SECRET_BYTES,
     SERVICE,
     TIMEOUT_ENV,
@@ -221,24 +222,92 @@ def test_a_hung_call_costs_one_timeout_then_the_keyring_rests() -> None:
             store.get(2, "app_secret")
     assert backend.calls == 1
     assert store.retry_in() == pytest.approx(300.0)
-    # Rested, but the hung call never returned: still not asked.
-    clock.now += 301
-    with pytest.raises(SecretStoreUnavailable):
-        store.get(3, "app_secret")
-    assert backend.calls == 1
     # It answers again: after the next rest, the keyring is used again.
     backend.release.set()
-    assert backend.left.wait(10)
-    answer = None
-    for _ in range(50):  # the worker hands the late answer over just after the backend returns
-        clock.now += 301
-        try:
-            answer = store.get(4, "app_secret")
-            break
-        except SecretStoreUnavailable:
-            threading.Event().wait(0.05)
-    assert answer == "late"
+    clock.now += 301
+    assert store.get(4, "app_secret") == "late"
     assert backend.calls == 2
+    store.close()
+
+
+class HangsOnce(FakeKeyring):
+    """The first call never returns (a D-Bus call lost for good); later ones answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        first = self.calls == 0
+        self._enter()
+        if first:
+            self.release.wait(30)
+        return "answer"
+
+
+def test_after_a_rest_the_keyring_is_asked_on_a_fresh_thread_though_the_hung_call_never_returned() -> None:
+    backend, clock = HangsOnce(), FakeClock()
+    store = trusting(backend, timeout=0.2, cooloff=300.0, clock=clock)
+    with pytest.raises(SecretStoreUnavailable):
+        store.get(1, "app_secret")
+    clock.now += 301
+    assert store.get(2, "app_secret") == "answer"  # not resting for good behind the stuck call
+    assert backend.calls == 2
+    stuck, fresh = backend.threads
+    assert stuck is not fresh and stuck.is_alive() and fresh.daemon
+    backend.release.set()
+    store.close()
+
+
+def test_a_cancelled_caller_of_the_hung_call_does_not_cost_a_timeout_per_rest() -> None:
+    backend, clock = HangsOnce(), FakeClock()
+    store = trusting(backend, timeout=0.2, cooloff=300.0, clock=clock)
+
+    async def cancelled_then_timed_out() -> str:
+        task = asyncio.create_task(store.get_async(1, "app_secret"))
+        await asyncio.sleep(0.05)
+        task.cancel()  # the poll that asked was stopped while the keyring hung
+        with pytest.raises(SecretStoreUnavailable):
+            await store.get_async(2, "app_secret")  # queued behind it: one timeout
+        return "done"
+
+    assert asyncio.run(cancelled_then_timed_out()) == "done"
+    clock.now += 301
+    assert store.get(3, "app_secret") == "answer"
+    backend.release.set()
+    store.close()
+
+
+def test_threads_left_to_stuck_calls_are_bounded() -> None:
+    backend, clock = HungKeyring(), FakeClock()
+    store = trusting(backend, timeout=0.05, cooloff=300.0, clock=clock)
+    for _ in range(MAX_ABANDONED + 3):
+        with pytest.raises(SecretStoreUnavailable):
+            store.get(1, "app_secret")
+        clock.now += 301
+    assert backend.calls == MAX_ABANDONED  # then the keyring rests on without a new thread
+    backend.release.set()
+    store.close()
+
+
+def test_a_refused_choice_is_not_kept_for_the_process_life(undiscovered: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # At login the keyring service is not up yet: keyring chooses "fail"; a few minutes later it is.
+    from keyring.backends import fail
+
+    later = FakeKeyring()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())
+    monkeypatch.setattr(keyring.core, "_detect_backend", lambda limit=None: later)
+    clock = FakeClock()
+    store = SecretStore(trusted=frozenset({backend_name(later)}), cooloff=300.0, clock=clock)
+    with pytest.raises(SecretStoreUnavailable) as caught:
+        store.get(1, "app_secret")
+    assert caught.value.key == "secret.no_backend"
+    with pytest.raises(SecretStoreUnavailable):  # the same answer at once while resting
+        store.get(1, "app_secret")
+    assert later.calls == 0
+    clock.now += 301
+    assert store.get(1, "app_secret") is None  # chosen again: the keyring that came up
+    assert later.calls == 1
     store.close()
 
 
