@@ -152,7 +152,9 @@ def check_proxy(http: HttpSettings) -> Check:
         detail = _say("net_route_direct")
     if route.proxies and route.bypass:
         detail += _say("net_bypass", hosts=separator.join(route.bypass))
-    detail += _say("ca_bundle", path=http.ca_bundle) if http.ca_bundle else _say("net_trust_system")
+    detail += _say("net_trust_system")  # a CA bundle adds to the system's roots
+    if http.ca_bundle:
+        detail += _say("ca_bundle", path=http.ca_bundle)
     return Check("proxy", Level.OK, detail)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+import sys
+from pathlib import Path
 
 import httpcore
 import httpx
@@ -143,16 +145,45 @@ def test_explicit_and_system_proxy_passwords_are_registered_for_redaction(monkey
         redaction.forget_all()
 
 
-def test_the_os_trust_store_is_the_default_and_a_bundle_replaces_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import certifi
+def _office_ca(path: Path) -> None:
+    """One self-signed CA certificate (an office proxy's root) as PEM at ``path``."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "JB office inspection CA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(key, hashes.SHA256())
+    )
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="truststore asks the OS store there")
+def test_the_system_roots_are_loaded_once_and_a_bundle_adds_to_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import truststore
 
-    assert isinstance(verify_context(HttpSettings()), truststore.SSLContext)
-    bundle = verify_context(HttpSettings(ca_bundle=certifi.where()))
-    assert not isinstance(bundle, truststore.SSLContext) and bundle.verify_mode is ssl.CERT_REQUIRED
-    missing = tmp_path / "missing.pem"
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    system = verify_context(HttpSettings())
+    # A stdlib context with the roots already in it: truststore's would reload them per connection.
+    assert not isinstance(system, truststore.SSLContext) and system.verify_mode is ssl.CERT_REQUIRED and system.check_hostname
+    roots = system.cert_store_stats()["x509_ca"]
+    bundle = tmp_path / "office.pem"
+    _office_ca(bundle)
+    both = verify_context(HttpSettings(ca_bundle=str(bundle)))
+    assert both.cert_store_stats()["x509_ca"] == roots + 1  # before: the bundle alone (1), every bypassed host untrusted
+    # SSL_CERT_FILE (OpenSSL's own override of the system's roots) is honoured.
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    assert verify_context(HttpSettings()).cert_store_stats()["x509_ca"] == 1
     with pytest.raises(OSError):
-        verify_context(HttpSettings(ca_bundle=str(missing)))
+        verify_context(HttpSettings(ca_bundle=str(tmp_path / "missing.pem")))
 
 
 def test_a_socks5_or_https_proxy_is_accepted_and_a_malformed_one_refused() -> None:
