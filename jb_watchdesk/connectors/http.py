@@ -155,6 +155,10 @@ def unreached(error: BaseException, *, via_proxy: bool) -> Unreached:
     return Unreached.OTHER
 
 
+#: statuses that, through a proxy, are the proxy's own refusal: authentication required, and
+#: no answer from the host behind it (RFC 9110 15.5.8, 15.6.3, 15.6.5)
+PROXY_REFUSALS: Final = frozenset({407, 502, 504})
+
 #: URL schemes httpx can send requests through, as a proxy address
 PROXY_SCHEMES: Final = ("http", "https", "socks5", "socks5h")
 
@@ -595,9 +599,14 @@ class HttpClient:
             async with asyncio.timeout(within_s):
                 async with pool.clients[next(pool.turn)].stream("GET", url, follow_redirects=False) as response:
                     status = response.status_code
+                    asks_auth = "proxy-authenticate" in response.headers
             _unlink(response)
         except (TimeoutError, httpx.HTTPError, OSError) as error:
             return Reach(url=redact_url(url), via=via, problem=unreached(error, via_proxy=proxy is not None), detail=type(error).__name__)
+        if proxy is not None and (status in PROXY_REFUSALS or asks_auth):
+            # An http:// request is answered by the proxy itself: 407 (its credentials), 502/504
+            # (it could not reach the host) are the proxy's refusal, not the host's answer.
+            return Reach(url=redact_url(url), via=via, problem=Unreached.PROXY_REFUSED, detail=f"HTTP {status}")
         return Reach(url=redact_url(url), via=via, status=status)
 
     async def _limited(

@@ -6,7 +6,8 @@ registered account (``https://api.weixin.qq.com``, ``https://api.weibo.com``,
 ``https://open.douyin.com``, or the account's own ``api_base``) and the host of each feed. All
 hosts are asked at once, each within :data:`PER_HOST_S`, the whole within :data:`TOTAL_S`, so
 an office network that drops packets cannot hang ``doctor``. Any HTTP answer, even 404, counts:
-the check is about the network path (DNS, proxy, TLS), not the platform's API.
+the check is about the network path (DNS, proxy, TLS), not the platform's API; but through a
+proxy, a 407, 502 or 504 (or a Proxy-Authenticate) is the proxy refusing, not the host answering.
 """
 
 from __future__ import annotations

@@ -282,3 +282,50 @@ def test_a_host_that_never_answers_is_a_timeout_within_the_bound() -> None:
         origin = f"http://127.0.0.1:{silent.getsockname()[1]}/"
         (answer,) = reachability.check([origin], http=HttpSettings(trust_env=False), per_host_s=0.3, total_s=2)
     assert answer.problem is Unreached.TIMEOUT and not answer.ok
+
+
+@contextlib.contextmanager
+def _answering_proxy(head: bytes) -> Iterator[str]:
+    """A "proxy" that answers every request itself with ``head`` (status line and headers)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                with contextlib.suppress(OSError):
+                    conn.recv(65536)
+                    conn.sendall(head + b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    ("head", "refused"),
+    [
+        (b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"office\"\r\n", True),
+        (b"HTTP/1.1 502 Bad Gateway\r\n", True),
+        (b"HTTP/1.1 504 Gateway Timeout\r\n", True),
+        (b"HTTP/1.1 403 Forbidden\r\nProxy-Authenticate: Negotiate\r\n", True),
+        (b"HTTP/1.1 404 Not Found\r\n", False),  # the host's own answer, passed on
+    ],
+)
+def test_an_http_host_the_proxy_refuses_is_not_reachable(head: bytes, refused: bool) -> None:
+    with _answering_proxy(head) as proxy:
+        (answer,) = reachability.check(["http://feeds.example.org"], http=HttpSettings(proxy=proxy, trust_env=False), per_host_s=3)
+    if refused:
+        assert answer.problem is Unreached.PROXY_REFUSED and not answer.ok
+    else:
+        assert answer.ok and answer.status == 404
