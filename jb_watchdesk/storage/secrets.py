@@ -340,11 +340,14 @@ class SecretStore:
         self._lock = threading.Lock()
         self._unavailable_until: float | None = None
         self._abandoned: list[threading.Thread] = []
+        self._misconfigured: InputError | None = None  # a bad setting: every call refused with it
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> SecretStore:
-        """The store of a real run: the system's keyring, ``timeout`` from :data:`TIMEOUT_ENV` if set
-        (``InputError("secret.bad_timeout")`` when it is not a positive number of seconds)."""
+        """The store of a real run: the system's keyring, ``timeout`` from :data:`TIMEOUT_ENV` if set.
+        When the variable is not a number of seconds in (0, 3600], the store is still made, but every
+        call (``check()`` included) raises ``InputError("secret.bad_timeout")`` naming it, without
+        asking the keyring: ``doctor`` reports it as its keyring check and goes on with the others."""
         raw = (os.environ if environ is None else environ).get(TIMEOUT_ENV, "").strip()
         if not raw:
             return cls()
@@ -353,7 +356,9 @@ class SecretStore:
         except ValueError:
             timeout = 0.0
         if not 0 < timeout <= 3600:
-            raise InputError("secret.bad_timeout", variable=TIMEOUT_ENV, value=raw)
+            store = cls()
+            store._misconfigured = InputError("secret.bad_timeout", variable=TIMEOUT_ENV, value=raw)
+            return store
         return cls(timeout=timeout)
 
     @property
@@ -453,6 +458,8 @@ class SecretStore:
 
     def _submit(self, op: Callable[[keyring.backend.KeyringBackend], T]) -> Future[T]:
         """Queue ``op(backend)`` on the worker, or fail at once while the keyring is resting."""
+        if self._misconfigured is not None:
+            raise InputError(self._misconfigured.key, **self._misconfigured.params)
         with self._lock:
             now = self._clock()
             if self._unavailable_until is not None and now < self._unavailable_until:

@@ -191,3 +191,16 @@ def test_a_bad_backend_setting_is_exit_3_not_an_internal_error(
     keyring_line = next(line for line in out.splitlines() if "credential store" in line)
     assert keyring_line.startswith("[fail]")
     assert "database" in out  # doctor carried on with its other checks
+
+
+def test_a_bad_keyring_timeout_is_doctor_s_keyring_check_not_a_stop(ws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JB_WATCHDESK_KEYRING_TIMEOUT_S", "soon")
+    code, out, err = run("--data-dir", ws, "doctor", stdin="", monkeypatch=monkeypatch)
+    assert code == 1 and err == ""
+    keyring_line = next(line for line in out.splitlines() if "credential store" in line)
+    assert keyring_line.startswith("[fail]")
+    assert "JB_WATCHDESK_KEYRING_TIMEOUT_S='soon'" in out
+    assert "database" in out  # the other checks ran
+    # A command that needs the keyring is still refused with the same line (exit 2).
+    code, out, err = run("--data-dir", ws, "accounts", "set-secret", "1", "app_secret", stdin="v4lue", monkeypatch=monkeypatch)
+    assert code == 2 and "JB_WATCHDESK_KEYRING_TIMEOUT_S='soon'" in err

@@ -407,9 +407,14 @@ def test_the_timeout_can_be_set_in_the_environment() -> None:
     assert SecretStore.from_environment({TIMEOUT_ENV: "1.5"}).timeout == 1.5
     assert SecretStore.from_environment({}).timeout == 10.0
     for bad in ("0", "-1", "soon", "99999"):
-        with pytest.raises(InputError) as caught:
-            SecretStore.from_environment({TIMEOUT_ENV: bad})
-        assert TIMEOUT_ENV in caught.value.message("en")
+        store = SecretStore.from_environment({TIMEOUT_ENV: bad})  # made: doctor reports it as a check
+        for call, args in ((store.check, ()), (store.get, (1, "app_secret")), (store.set, (1, "app_secret", "v4lue"))):
+            with pytest.raises(InputError) as caught:
+                call(*args)
+            assert caught.value.key == "secret.bad_timeout"
+            assert TIMEOUT_ENV in caught.value.message("en")
+        check = doctor.check_keyring(store)
+        assert check.level is doctor.Level.FAIL and TIMEOUT_ENV in check.advice
 
 
 # --- doctor ---------------------------------------------------------------------------------------
