@@ -75,17 +75,27 @@ def line(out: TextIO, key: str, /, **params: object) -> None:
 
 
 # Characters json.dumps(ensure_ascii=False) writes raw that change how the text around them is
-# shown (bidi controls, line separators, C1 controls, lone surrogates, noncharacters): written
-# as \uXXXX escapes instead, so a terminal, a pager or a JavaScript reader sees them as text.
-# The escapes are valid JSON (RFC 8259 §7) and decode to the same string.
+# shown or are not text at all (bidi controls, line separators, C1 controls, lone surrogates, tag
+# characters U+E0000–U+E007F, noncharacters U+FDD0–U+FDEF and U+xFFFE/U+xFFFF of every plane,
+# private-use characters): written as \uXXXX escapes instead (a UTF-16 surrogate pair above
+# U+FFFF), so a terminal, a pager or a JavaScript reader sees them as text. The escapes are valid
+# JSON (RFC 8259 §7: https://www.rfc-editor.org/rfc/rfc8259#section-7) and decode to the same string.
 _JSON_UNSAFE: Final = re.compile(
     r"[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
-    r"\ufffe\uffff\ud800-\udfff]"
+    r"\ufffe\uffff\ud800-\udfff\ue000-\uf8ff\ufdd0-\ufdef\U000e0000-\U000e007f\U000f0000-\U0010ffff]"
+    r"|[\U0001fffe-\U0001ffff\U0002fffe-\U0002ffff\U0003fffe-\U0003ffff\U0004fffe-\U0004ffff"
+    r"\U0005fffe-\U0005ffff\U0006fffe-\U0006ffff\U0007fffe-\U0007ffff\U0008fffe-\U0008ffff"
+    r"\U0009fffe-\U0009ffff\U000afffe-\U000affff\U000bfffe-\U000bffff\U000cfffe-\U000cffff"
+    r"\U000dfffe-\U000dffff\U000efffe-\U000effff]"
 )
 
 
 def _escape_unsafe(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def json_text(data: object, *, indent: int | None = 2) -> str:

@@ -54,6 +54,25 @@ def test_json_escapes_each_hostile_character_and_reads_back_the_same(ch: str) ->
     assert json.loads(text) == data
 
 
+# Not text at all: tag characters (invisible language tags), noncharacters of the BMP and of
+# every supplementary plane, private-use characters of the BMP and of planes 15 and 16.
+NOT_TEXT = [
+    "\U000e0001", "\U000e0041", "\U000e007f",
+    "\ufdd0", "\ufdef", "\ufffe", "\U0001fffe", "\U0010ffff",
+    "\ue000", "\uf8ff", "\U000f0000", "\U0010fffd",
+]
+
+
+@pytest.mark.parametrize("ch", NOT_TEXT, ids=lambda ch: f"U+{ord(ch):04X}")
+def test_json_escapes_tags_noncharacters_and_private_use_as_utf16_escapes(ch: str) -> None:
+    data = {"text": f"江北{ch}发布"}
+    text = json_text(data, indent=None)
+    assert ch not in text
+    escaped = json.dumps(ch)[1:-1]  # json's own ASCII escape: \\uXXXX, or a surrogate pair above U+FFFF
+    assert text == '{"text": "江北' + escaped + '发布"}'
+    assert json.loads(text) == data
+
+
 def test_json_keeps_chinese_readable_and_one_line_mode_is_one_line() -> None:
     data = {"name": "江北发布\u2028第二行", "emoji": "👍"}
     assert "江北发布" in json_text(data) and "👍" in json_text(data)
