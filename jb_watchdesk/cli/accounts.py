@@ -114,20 +114,26 @@ def cmd_set_secret(app: App, args: argparse.Namespace, out: TextIO) -> int:
 
 
 MAX_SECRETS_INPUT = 8 * 1024 * 1024
+"""Bytes of standard input read at most (the service's ``MAX_INPUT_BYTES``); more is refused whole."""
 
 
 def _read_secrets_input(stdin: TextIO) -> str:
-    """Standard input as UTF-8 (a BOM allowed), whatever the console's code page."""
+    """Standard input as UTF-8 (a BOM allowed), whatever the console's code page; more than
+    :data:`MAX_SECRETS_INPUT` bytes is refused before decoding (never cut: a cut input would lose its
+    last rows, or store a cut value)."""
     from jb_watchdesk.domain.errors import InputError
 
     where = say("cli.accounts.stdin")
     if stdin.isatty():
         raise InputError("secrets_import.is_tty")
     raw = getattr(stdin, "buffer", None)
-    if raw is None:  # already text (a test's StringIO)
+    if raw is None:  # already text (a test's StringIO): the service counts its bytes
         return stdin.read(MAX_SECRETS_INPUT + 1)
+    data = bytes(raw.read(MAX_SECRETS_INPUT + 1))
+    if len(data) > MAX_SECRETS_INPUT:
+        raise InputError("secrets_import.too_large", path=where, limit=MAX_SECRETS_INPUT // (1024 * 1024))
     try:
-        return bytes(raw.read(MAX_SECRETS_INPUT + 1)).decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError("secrets_import.not_parsed", path=where, format="UTF-8", detail=str(error)) from None
 

@@ -43,8 +43,9 @@ from jb_watchdesk.storage.secrets import SecretStore, validate_secret_name, vali
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")
-MAX_INPUT_CHARS = 8 * 1024 * 1024
-"""More than any register's secrets (300 rows of 2,560 bytes are under 1 MB)."""
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+"""Largest input, in bytes of UTF-8 (the unit standard input is read in): more than any register's
+secrets (300 rows of 2,560 bytes are under 1 MB)."""
 COLUMNS = ("account", "name", "value")
 
 
@@ -185,8 +186,8 @@ def validate(accounts: Sequence[Account], raws: Sequence[_Raw], *, where: str) -
 def read_rows(store: Store, text: str, *, fmt: Format | None, where: str) -> list[SecretRow]:
     """Every row of ``text`` checked against the register; ``InputError``/``ImportRejected`` when
     any is bad (nothing is stored then). Touches neither the keyring nor the database's writer."""
-    if len(text) > MAX_INPUT_CHARS:
-        raise InputError("secrets_import.not_parsed", path=where, format=fmt or "CSV/JSON", detail="too large")
+    if len(text) > MAX_INPUT_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_INPUT_BYTES:
+        raise InputError("secrets_import.too_large", path=where, limit=MAX_INPUT_BYTES // (1024 * 1024))
     return validate(store.query(account_store.list_accounts), parse(text, fmt=fmt, where=where), where=where)
 
 

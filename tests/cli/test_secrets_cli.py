@@ -204,3 +204,21 @@ def test_a_bad_keyring_timeout_is_doctor_s_keyring_check_not_a_stop(ws: str, mon
     # A command that needs the keyring is still refused with the same line (exit 2).
     code, out, err = run("--data-dir", ws, "accounts", "set-secret", "1", "app_secret", stdin="v4lue", monkeypatch=monkeypatch)
     assert code == 2 and "JB_WATCHDESK_KEYRING_TIMEOUT_S='soon'" in err
+
+
+@pytest.mark.parametrize("as_bytes", [True, False], ids=["stdin-bytes", "text"])
+def test_input_over_8_mib_of_utf8_is_refused_whole_not_cut(
+    ws: str, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring, as_bytes: bool
+) -> None:
+    # 3 million characters of Chinese: under 8 Mi characters, but 9 MB of UTF-8.
+    text = "account,name,value\n1,app_secret,v4lue\n" + "3,client_key,\"" + "令" * 3_000_000 + "\"\n"
+    if as_bytes:
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8"))
+        code = main(["--lang", "en", "--data-dir", ws, "accounts", "import-secrets"], out=out, err=err)
+        out_text, err_text = out.getvalue(), err.getvalue()
+    else:
+        code, out_text, err_text = run("--data-dir", ws, "accounts", "import-secrets", stdin=text, monkeypatch=monkeypatch)
+    assert code == 2 and out_text == ""
+    assert "<stdin>: more than 8 MiB, no row was read" in err_text
+    assert memory_keyring._items == {}  # noqa: SLF001

@@ -268,6 +268,10 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "the name column is not a secret account {account_id} uses (valid names: {names}); the cell is not "
         "shown, in case it holds a secret",
     ),
+    "secrets_import.too_large": (
+        "{path}：超过 {limit} MiB，未读取任何行；凭据文件不会这么大，请确认给的是正确的文件",
+        "{path}: more than {limit} MiB, no row was read; a secrets file is never that large, check it is the right file",
+    ),
     "secrets_import.too_many_cells": (
         "该行有 {cells} 个单元格，表头只有 {columns} 列：值中含逗号时请用英文双引号括起整个值",
         "the row has {cells} cells but the header {columns} columns: put a value that holds a comma in double quotes",
