@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeVar
 
 from jb_watchdesk.connectors.base import ConnectorError, ErrorKind
 from jb_watchdesk.connectors.fetching import AccountRef, FetchState
@@ -28,9 +28,11 @@ from jb_watchdesk.services.redaction import redact
 from jb_watchdesk.services.scheduler import Due, Scheduler
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage import ingest
-from jb_watchdesk.storage.db import Store
+from jb_watchdesk.storage.db import Store, is_io_error
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 ACCOUNTS_PER_REQUEST_SLOT = 4
 
@@ -121,13 +123,25 @@ class _Outcome:
     requests: int = 0
     failure: Failure | None = None
     reason: str = ""
-    storage: StorageError | None = None
-    """The database itself refused (locked, full, read-only): not this account's problem."""
+
+
+class _Refused(Exception):
+    """The database itself refused one account's save: the cycle ends with ``error``."""
+
+    def __init__(self, error: StorageError) -> None:
+        super().__init__(error.key)
+        self.error = error
 
 
 #: Store errors that are the workstation's, not the account's: the cycle ends with them (the
-#: watch loop pauses and retries) and the account is not backed off for them.
-ENVIRONMENT_KEYS: Final = frozenset({"db.locked", "db.disk_full", "db.read_only", "db.error"})
+#: watch loop pauses and retries on a lock or a full disk, and ends on a read-only or corrupt
+#: database) and the account is not backed off for them. ``db.error`` (a constraint, a value
+#: SQLite cannot bind) is this account's failure, unless SQLite said "disk I/O error".
+ENVIRONMENT_KEYS: Final = frozenset({"db.locked", "db.disk_full", "db.read_only", "db.corrupt", "db.newer_schema"})
+
+
+def _environment(error: StorageError) -> bool:
+    return error.key in ENVIRONMENT_KEYS or is_io_error(error)
 
 
 def _storage_detail(error: BaseException) -> str:
@@ -150,7 +164,12 @@ class Poller:
     calendar: WorkdayCalendar = DEFAULT_CALENDAR
     _states: dict[int, FetchState] = field(default_factory=dict)
     _cycle: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _saving: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """One save handed to the store at a time (its single thread runs them one by one anyway):
+    after a refusal, no other save is already queued to wait out the lock again."""
     paused: bool = False
+    _refusal: StorageError | None = None
+    """The database's first refusal in the current cycle (locked, full, read-only...)."""
 
     @property
     def busy(self) -> bool:
@@ -195,13 +214,21 @@ class Poller:
         if not due:
             return PollResult(started_at=started, finished_at=self.clock.now())
         run_id = await self.store.run(ingest.start_run, now=started)
+        self._refusal = None
         # Requests are limited in the HTTP client; several accounts per request slot keep it busy
         # while others wait on their own earlier requests.
         limit = asyncio.Semaphore(self.scheduler.settings.max_concurrency * ACCOUNTS_PER_REQUEST_SLOT)
-        outcomes = await asyncio.gather(*(self._guarded(item, limit) for item in due))
-        refused = next((outcome.storage for outcome in outcomes if outcome.storage is not None), None)
-        if refused is not None:
-            raise refused  # what was stored stays stored; the rest is read again when the store is back
+        # The first refusal of the database ends the cycle at once: the accounts still fetching or
+        # waiting to save are cancelled (their fetch state restored, no backoff) instead of each
+        # waiting the store's whole lock wait in turn, so the watch loop says it waits right away.
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(self._guarded(item, limit)) for item in due]
+        except* _Refused as refusals:
+            refused = refusals.exceptions[0]
+            assert isinstance(refused, _Refused)
+            raise refused.error from None  # what was stored stays stored; the rest is read again when the store is back
+        outcomes = [task.result() for task in tasks]
         finished = self.clock.now()
         changes = self._summarise(run_id, started, finished, due, outcomes)
         await self.store.run(
@@ -224,7 +251,7 @@ class Poller:
         account = item.account
         try:
             return await self._fetch_and_store(item)
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, _Refused):
             raise
         except Exception as error:  # a bug must cost one account one cycle, never the cycle
             log.exception("polling account %s (%s) failed unexpectedly", account.id, account.name)
@@ -256,7 +283,7 @@ class Poller:
         # A platform may echo a credential in its error text: masked before it is stored or shown.
         reason = redact("; ".join([*(f"{problem.code}: {problem.reason}" for problem in result.problems), *result.notes]))
         try:
-            write = await self.store.run(
+            write = await self._save(
                 ingest.record_success,
                 account_id=account.id,
                 posts=result.posts,
@@ -271,20 +298,32 @@ class Poller:
             raise
         except StorageError as error:
             self._states[account.id] = before
-            if error.key not in ENVIRONMENT_KEYS:
+            if not _environment(error):
                 log.exception("storing account %s (%s) failed", account.id, account.name)
                 return await self._failed(account, error=None, now=self.clock.now(), detail=_storage_detail(error), stage="store")
             # The database refused, not the account's data: read it again once the store is back,
             # without a backoff (the watch loop pauses on this error; other accounts kept theirs).
             log.warning("storing account %s (%s) waits for the database: %s", account.id, account.name, error.key)
-            return _Outcome(write=ingest.AccountWrite(account_id=account.id, previous_health=account.health, health=account.health),
-                            storage=error)
+            raise _Refused(error) from error
         except Exception as error:  # a storage fault costs this account this cycle, never the cycle
             self._states[account.id] = before
             log.exception("storing account %s (%s) failed", account.id, account.name)
             return await self._failed(account, error=None, now=self.clock.now(), detail=_storage_detail(error), stage="store")
         self.scheduler.succeeded(account, now=self.clock.now(), with_comments=item.with_comments)
         return _Outcome(write=write, requests=result.requests, reason=reason)
+
+    async def _save(self, fn: Callable[..., T], /, **kwargs: object) -> T:
+        """One account's save on the store, one at a time; after the cycle's first refusal of the
+        database (``_environment``) no other save is begun: each raises that refusal at once."""
+        async with self._saving:
+            if self._refusal is not None:
+                raise self._refusal
+            try:
+                return await self.store.run(fn, **kwargs)
+            except StorageError as error:
+                if _environment(error):
+                    self._refusal = error
+                raise
 
     async def _failed(
         self, account: Account, *, error: ConnectorError | None, now: datetime, detail: str = "", stage: str = "fetch"
@@ -308,11 +347,17 @@ class Poller:
         reason = redact(reason)  # never a secret in the stored health, the status, the log or the exports
         failure = Failure(account.id, account.name, health, code, reason)
         try:
-            write = await self.store.run(
+            write = await self._save(
                 ingest.record_failure, account_id=account.id, health=health, reason=f"{code}: {reason}", now=self.clock.now()
             )
         except asyncio.CancelledError:
             raise
+        except StorageError as refused:
+            if _environment(refused):  # the cycle ends with the store's refusal; the failure is still shown
+                log.warning("recording the failure of account %s waits for the database: %s", account.id, refused.key)
+            else:
+                log.exception("recording the failure of account %s failed", account.id)
+            write = ingest.AccountWrite(account_id=account.id, previous_health=account.health, health=health)
         except Exception:
             # Even the account's health could not be written (a locked or full database): the
             # failure still reaches the cycle's summary, the window and the log.

@@ -73,6 +73,12 @@ def translate_sqlite_error(error: sqlite3.Error, *, path: Path | str, backups: P
     return StorageError("db.error", path=str(path), detail=str(error))
 
 
+def is_io_error(error: StorageError) -> bool:
+    """Whether SQLite said "disk I/O error" (``db.error``): a failing or vanishing disk or share,
+    the workstation's trouble rather than the data's."""
+    return error.key == "db.error" and "disk i/o error" in str(error.params.get("detail", "")).lower()
+
+
 def _nearly_full(path: Path | str) -> bool:
     """Whether the file system holding ``path`` has less than 1 MiB left for the desk."""
     try:

@@ -49,3 +49,59 @@ def test_a_full_disk_ends_the_cycle_without_backing_off_the_account(simulated_de
                 assert posts > 0  # what it could not store then is stored now
 
     asyncio.run(scenario())
+
+
+def test_the_first_refusal_ends_the_cycle_without_every_other_account_waiting_for_the_lock(  # type: ignore[no-untyped-def]
+    simulated_desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock that never clears: one save waits out the lock, the others are not tried (each would
+    wait as long again, hours of silence for a large district) and none is backed off."""
+    tried: list[int] = []
+
+    def locked(db, *, account_id: int, **kwargs):  # type: ignore[no-untyped-def]
+        tried.append(account_id)
+        raise StorageError("db.locked", path="watchdesk.sqlite3")
+
+    monkeypatch.setattr(ingest, "record_success", locked)
+
+    async def scenario() -> None:
+        clock = Clock(simulated_desk.now)
+        app = App(workspace=Workspace(Path(simulated_desk.root)), clock=clock, secret_store=SecretStore(simulated_desk.keyring))
+        with app:
+            async with running_watch(app, settings=PollSettings(max_concurrency=4), http_settings=FAST) as loop:
+                due = await loop.poller.due_count()
+                assert due > 2
+                with pytest.raises(StorageError) as raised:
+                    await loop.poller.poll_once()
+                assert raised.value.key == "db.locked"
+                assert len(tried) == 1
+                assert await loop.poller.due_count() == due  # nobody backed off, all read again next time
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.allow_error_log  # the failed store is logged with its traceback for support
+def test_a_constraint_error_is_the_accounts_failure_not_the_workstations(  # type: ignore[no-untyped-def]
+    simulated_desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = ingest.record_success
+    refused: list[int] = []
+
+    def constraint_for_one(db, *, account_id: int, **kwargs):  # type: ignore[no-untyped-def]
+        if not refused:
+            refused.append(account_id)
+            raise StorageError("db.error", path="watchdesk.sqlite3", detail="UNIQUE constraint failed: posts.platform_id")
+        return real(db, account_id=account_id, **kwargs)
+
+    monkeypatch.setattr(ingest, "record_success", constraint_for_one)
+
+    async def scenario() -> None:
+        clock = Clock(simulated_desk.now)
+        app = App(workspace=Workspace(Path(simulated_desk.root)), clock=clock, secret_store=SecretStore(simulated_desk.keyring))
+        with app:
+            async with running_watch(app, settings=PollSettings(max_concurrency=4), http_settings=FAST) as loop:
+                result = await loop.poller.poll_once()
+                assert [failure.account_id for failure in result.failures] == refused
+                assert result.failures[0].code == "internal.store"
+
+    asyncio.run(scenario())
