@@ -178,17 +178,17 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     "secret.no_backend": (
         "没有可用的安全凭据库（当前后端：{backend}）。"
         "Linux 请安装并解锁 GNOME Keyring 或 KWallet（Secret Service），"
-        "Windows 使用凭据管理器，macOS 使用钥匙串；凭据未写入任何位置",
+        "Windows 使用凭据管理器，macOS 使用钥匙串；值班台的凭据不会存放到其他任何位置",
         "no secure credential store (backend: {backend}). On Linux install and unlock GNOME Keyring "
         "or KWallet (Secret Service); Windows uses Credential Manager, macOS the Keychain. "
-        "The secret was not stored anywhere",
+        "The desk's secrets are not stored anywhere else",
     ),
     "secret.refused_backend": (
         "拒绝使用不安全的凭据后端 {backend}（明文或不可用）。"
-        "请卸载 keyrings.alt 或取消 PYTHON_KEYRING_BACKEND 设置，并使用系统钥匙串；凭据未写入任何位置",
+        "请卸载 keyrings.alt 或取消 PYTHON_KEYRING_BACKEND 设置，并使用系统钥匙串；值班台的凭据不会存放到其他任何位置",
         "refusing the insecure credential backend {backend} (plaintext or disabled). Uninstall "
         "keyrings.alt or unset PYTHON_KEYRING_BACKEND and use the system keyring. "
-        "The secret was not stored anywhere",
+        "The desk's secrets are not stored anywhere else",
     ),
     "secret.timeout": (
         "凭据库在 {seconds} 秒内无响应（可能正等待解锁，或 Secret Service 已卡死）；{minutes} 分钟内不再询问。"

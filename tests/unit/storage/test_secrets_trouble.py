@@ -492,3 +492,27 @@ def test_a_closed_store_used_again_starts_a_new_worker() -> None:
     assert store.get(1, "app_secret") == "v"  # answered, not a timeout on a worker that had ended
     store.close()
     assert len(set(backend.threads)) == 2
+
+
+@pytest.mark.parametrize("backend", [FakeKeyring(), None], ids=["refused", "none"])
+def test_no_usable_keyring_is_worded_for_a_read_as_well_as_a_write(
+    undiscovered: None, monkeypatch: pytest.MonkeyPatch, backend: keyring.backend.KeyringBackend | None
+) -> None:
+    """doctor and a poll only read: the advice must not say a secret "was not stored"."""
+    from keyring.backends import fail
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", fail.Keyring())
+    store = SecretStore(backend)
+    check = doctor.check_keyring(store)
+
+    async def poll_reason() -> str:
+        with pytest.raises(ConnectorError) as caught:
+            await KeyringSecrets(store).get(1, "app_secret")
+        return str(caught.value)
+
+    reason = asyncio.run(poll_reason())
+    assert check.level is doctor.Level.FAIL
+    for text in (check.advice, reason):
+        assert "凭据未写入" not in text and "未写入任何位置" not in text
+    error = SecretStoreUnavailable("secret.no_backend" if backend is None else "secret.refused_backend", backend="x")
+    assert "was not stored" not in error.message("en") and "stored anywhere else" in error.message("en")
