@@ -11,12 +11,13 @@ the window.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, TextIO
+from typing import TYPE_CHECKING, Final, TextIO, cast
 
 from jb_watchdesk.cli.output import PROG, plain, say
 from jb_watchdesk.cli.parser import build_parser, command_names, speaking
@@ -174,6 +175,43 @@ EXIT_CLOSED_PIPE: Final = 141
 reports a program that SIGPIPE ended, so ``set -o pipefail`` scripts still see the cut."""
 
 
+_CLOSED_PIPE_ERRNOS: Final = frozenset({errno.EPIPE, errno.EINVAL})
+"""How a write to a pipe whose reader went away fails: EPIPE (BrokenPipeError), or on Windows
+often EINVAL (https://github.com/python/cpython/issues/79935)."""
+
+
+class _PipeOutput:
+    """The command's output, raising :class:`BrokenPipeError` when a write or flush fails with
+    EPIPE or EINVAL: only there does EINVAL mean a closed pipe, so only there is it turned into one.
+    Everything else is the wrapped stream's."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            if _closed_pipe(error):
+                raise BrokenPipeError(errno.EPIPE, error.strerror or "closed pipe") from error
+            raise
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            if _closed_pipe(error):
+                raise BrokenPipeError(errno.EPIPE, error.strerror or "closed pipe") from error
+            raise
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _closed_pipe(error: OSError) -> bool:
+    return not isinstance(error, BrokenPipeError) and error.errno in _CLOSED_PIPE_ERRNOS
+
+
 def _silence_closed_output(out: TextIO) -> None:
     """Point the closed output's file descriptor at the null device, so the interpreter's final
     flush of what is still buffered cannot fail again ("Exception ignored … BrokenPipeError").
@@ -201,7 +239,8 @@ def main(
     A reader that stops early (``accounts list | head -1``) ends the command quietly with
     :data:`EXIT_CLOSED_PIPE`: nothing on stderr.
     """
-    out = out or sys.stdout
+    stream = out or sys.stdout
+    out = cast(TextIO, _PipeOutput(stream))  # a closed pipe on Windows: EINVAL, not EPIPE
     from jb_watchdesk.services import files
 
     files.record_partials_in(None)  # until this command's workspace is known (_tidy_partials)
@@ -209,7 +248,7 @@ def main(
         code = _run_command(argv, out=out, err=err, app_factory=app_factory)
         out.flush()  # here, not at interpreter exit, so a closed pipe is caught
     except BrokenPipeError:
-        _silence_closed_output(out)
+        _silence_closed_output(stream)
         return EXIT_CLOSED_PIPE
     return code
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import subprocess
@@ -135,3 +136,37 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(hostile_ws: str, ext
         code = process.wait(timeout=60)
     assert err == ""
     assert code in (0, 141)
+
+
+class _ClosedOnWindows(io.StringIO):
+    """stdout after the reader went away, as Windows often reports it: OSError EINVAL (CPython
+    issue #79935), not BrokenPipeError; fails from the first write or the final flush."""
+
+    def __init__(self, *, fail_on: str) -> None:
+        super().__init__()
+        self.fail_on = fail_on
+
+    def write(self, text: str) -> int:
+        if self.fail_on == "write":
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return super().write(text)
+
+    def flush(self) -> None:
+        if self.fail_on == "flush":
+            raise OSError(errno.EINVAL, "Invalid argument")
+
+
+@pytest.mark.parametrize("fail_on", ["write", "flush"])
+def test_einval_writing_the_output_is_a_closed_pipe_too(hostile_ws: str, fail_on: str) -> None:
+    err = io.StringIO()
+    code = main(["--data-dir", hostile_ws, "accounts", "list"], out=_ClosedOnWindows(fail_on=fail_on), err=err)
+    assert (code, err.getvalue()) == (141, "")
+
+
+def test_einval_from_anything_but_the_output_is_not_taken_for_a_closed_pipe(hostile_ws: str) -> None:
+    def refuse(*_args: object) -> None:
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+    err = io.StringIO()
+    code = main(["--data-dir", hostile_ws, "accounts", "list"], out=io.StringIO(), err=err, app_factory=refuse)
+    assert code == 1 and "OSError" in err.getvalue()
