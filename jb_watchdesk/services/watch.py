@@ -5,8 +5,8 @@ The lexicon is loaded before the first scan and again whenever its files change 
 allow phrase added from the command line, an office list edited in Excel); each load's report
 rides on the cycle, so a lexicon with problems is shown, never silently half in use.
 
-A storage error (a database locked past the store's wait, a full disk, an I/O error) never ends
-the loop: the turn it broke is retried after a pause (2, 5, 10, 30, then every 60 s), each pause
+A storage error that clears by itself (a database locked past the store's wait, a full disk, an
+I/O error: :func:`pauses_on`) never ends the loop: the turn it broke is retried after a pause (2, 5, 10, 30, then every 60 s), each pause
 logged in one line and shown in the window (:class:`StorageWait` on a :class:`Cycle`). What a
 broken cycle stored stays stored and marked "to scan"; what it had fetched but not stored is
 fetched again (the poller keeps an account's fetch state only once its items are stored).
@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
 import logging
 import sqlite3
 from collections import Counter
@@ -34,14 +35,34 @@ from jb_watchdesk.services.gaps import Gap, Monitor
 from jb_watchdesk.services.lexicon_files import LexiconReport
 from jb_watchdesk.services.poller import Poller, PollResult
 from jb_watchdesk.services.scanner import ScanOutcome, ScanService
+from jb_watchdesk.storage.db import is_io_error
 
 log = logging.getLogger(__name__)
 
 STORAGE_PAUSES_S: Final = (2.0, 5.0, 10.0, 30.0, 60.0)
 """The pauses before each retry of a turn a storage error broke, in seconds; the last repeats."""
-STORAGE_FAULTS: Final = (StorageError, sqlite3.Error, OSError)
-"""What pauses the loop instead of ending it: the store's errors (``db.locked``, ``db.disk_full``,
-``db.error`` for an I/O error), and a disk that refuses a file (the heartbeat, ENOSPC)."""
+PAUSING_KEYS: Final = frozenset({"db.locked", "db.disk_full"})
+"""The store's errors that pause the loop (with ``db.error`` saying "disk I/O error")."""
+PAUSING_ERRNOS: Final = frozenset(
+    code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EIO) if code is not None
+)
+"""A disk that refuses a file (the heartbeat): full, over quota, failing."""
+
+
+def pauses_on(error: BaseException) -> bool:
+    """Whether ``error`` pauses the loop instead of ending it: a lock held past the store's wait, a
+    full disk, an I/O error — what clears by itself or once the officer frees space. Anything else
+    ends the loop: a corrupt, newer-schema or read-only database (the one-line message, exit 3)
+    never clears by waiting, and a closed output pipe (``run --headless | head -1``) ends the
+    command quietly."""
+    if isinstance(error, StorageError):
+        return error.key in PAUSING_KEYS or is_io_error(error)
+    if isinstance(error, sqlite3.Error):
+        text = str(error).lower()
+        return any(word in text for word in ("locked", "busy", "disk is full", "disk i/o error"))
+    if isinstance(error, OSError):
+        return error.errno in PAUSING_ERRNOS
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,14 +223,19 @@ class WatchLoop:
                     await self._start(on_cycle)
                     started = True
                 ran = await self._turn(on_cycle, slept)
-            except STORAGE_FAULTS as error:
+            except (StorageError, sqlite3.Error, OSError) as error:
+                if not pauses_on(error):
+                    raise
                 seconds = STORAGE_PAUSES_S[min(pauses, len(STORAGE_PAUSES_S) - 1)]
                 pauses += 1
                 wait = StorageWait(problem=_problem(error), seconds=seconds, attempt=pauses)
                 self._unfinished = True
                 log.warning("storage failed; the watch pauses %.0f s and retries (pause %d in a row): %s", seconds, pauses, wait.problem)
-                with contextlib.suppress(*STORAGE_FAULTS):
+                try:
                     await on_cycle(Cycle(poll=PollResult(), storage_wait=wait))
+                except (StorageError, sqlite3.Error, OSError) as shown:
+                    if not pauses_on(shown):
+                        raise
                 await _sleep(stop, wait.seconds)
                 continue
             if pauses:
@@ -221,7 +247,7 @@ class WatchLoop:
             # A stop asked for (SIGINT, SIGTERM): a quit gap, and no heartbeat left to look like a crash.
             try:
                 await asyncio.to_thread(self.monitor.stop, now=self.poller.clock.now())
-            except STORAGE_FAULTS as error:  # the stop still stops; the next start finds the heartbeat
+            except (StorageError, sqlite3.Error, OSError) as error:  # the stop still stops; the next start finds the heartbeat
                 log.warning("the quit could not be recorded: %s", _problem(error))
 
     async def _start(self, on_cycle: Callable[[Cycle], Awaitable[None]]) -> None:

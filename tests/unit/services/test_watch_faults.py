@@ -1,0 +1,78 @@
+"""Which failures pause the duty loop (a lock, a full disk, an I/O error: they clear) and which end
+it (a closed output pipe, a corrupt, newer-schema or read-only database: waiting never helps)."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jb_watchdesk.app import App, Clock, running_watch
+from jb_watchdesk.connectors.http import HttpSettings
+from jb_watchdesk.domain.errors import StorageError
+from jb_watchdesk.paths import Workspace
+from jb_watchdesk.services import watch
+from jb_watchdesk.storage.secrets import SecretStore
+
+
+@pytest.mark.parametrize(
+    ("error", "pauses"),
+    [
+        (StorageError("db.locked", path="w"), True),
+        (StorageError("db.disk_full", path="w"), True),
+        (StorageError("db.error", path="w", detail="disk I/O error"), True),
+        (StorageError("db.error", path="w", detail="UNIQUE constraint failed: posts.id"), False),
+        (StorageError("db.corrupt", path="w", detail="file is not a database", backups="b"), False),
+        (StorageError("db.read_only", path="w"), False),
+        (StorageError("db.newer_schema", names="0042_future"), False),
+        (sqlite3.OperationalError("database is locked"), True),
+        (sqlite3.IntegrityError("NOT NULL constraint failed: posts.body"), False),
+        (OSError(errno.ENOSPC, "No space left on device"), True),
+        (OSError(errno.EIO, "Input/output error"), True),
+        (BrokenPipeError(errno.EPIPE, "Broken pipe"), False),
+        (PermissionError(errno.EACCES, "Permission denied"), False),
+    ],
+)
+def test_only_what_clears_by_itself_pauses_the_loop(error: BaseException, pauses: bool) -> None:
+    assert watch.pauses_on(error) is pauses
+
+
+def _run_until_it_ends(desk, *, on_cycle, poll=None):  # type: ignore[no-untyped-def]
+    async def body() -> None:
+        app = App(workspace=Workspace(Path(desk.root)), clock=Clock(desk.now), secret_store=SecretStore(desk.keyring))
+        with app:
+            async with running_watch(app, http_settings=HttpSettings(trust_env=False)) as loop:
+                if poll is not None:
+                    loop.poller.poll_once = poll
+                await asyncio.wait_for(loop.run(asyncio.Event(), on_cycle=on_cycle, tick_s=0.05), timeout=10)
+
+    asyncio.run(body())
+
+
+def test_a_closed_output_pipe_ends_the_loop_instead_of_pausing_it(simulated_desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(watch, "STORAGE_PAUSES_S", (0.05,))
+
+    async def reader_gone(cycle: watch.Cycle) -> None:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        _run_until_it_ends(simulated_desk, on_cycle=reader_gone)
+
+
+def test_a_corrupt_database_ends_the_loop_with_its_one_line(simulated_desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(watch, "STORAGE_PAUSES_S", (0.05,))
+    waits: list[watch.Cycle] = []
+
+    async def corrupt(*, force: bool = False) -> watch.PollResult:
+        raise StorageError("db.corrupt", path="watchdesk.sqlite3", detail="database disk image is malformed", backups="backups")
+
+    async def shown(cycle: watch.Cycle) -> None:
+        waits.extend([cycle] if cycle.storage_wait is not None else [])
+
+    with pytest.raises(StorageError) as ended:
+        _run_until_it_ends(simulated_desk, on_cycle=shown, poll=corrupt)
+    assert ended.value.key == "db.corrupt" and ended.value.exit_code == 3
+    assert not waits
