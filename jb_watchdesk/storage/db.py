@@ -20,7 +20,8 @@ consulting the busy timeout (https://sqlite.org/lang_transaction.html, "BEGIN IM
 A workspace whose database file or folder cannot be written (an archived copy, a read-only
 mount) opens read-only: ``mode=ro``, or ``immutable=1`` when the WAL index cannot be created
 there (https://sqlite.org/uri.html, https://sqlite.org/wal.html#readonly); nothing is migrated
-and the journal mode is left alone. Reads work; a write is refused as ``db.read_only`` (exit 3).
+and the journal mode is left alone (a migration that only adds a table, listed in
+``READ_ONLY_STAND_INS``, is stood in for by an empty TEMP table). Reads work; a write is refused as ``db.read_only`` (exit 3).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from sqlite_utils import Database
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import StorageError
 from jb_watchdesk.storage.backup import BUSY_TIMEOUT_MS, backup_database
-from jb_watchdesk.storage.migrations import MIGRATIONS
+from jb_watchdesk.storage.migrations import MIGRATIONS, READ_ONLY_STAND_INS
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,22 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
             raise
         conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    _stand_in_for_additive_migrations(conn)
     conn.execute("PRAGMA query_only = ON")
     return conn
+
+
+def _stand_in_for_additive_migrations(conn: sqlite3.Connection) -> None:
+    """Empty TEMP tables for the additive migrations a read-only database lacks
+    (:data:`READ_ONLY_STAND_INS`); the temp schema is the connection's own, so nothing is written
+    to the file."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'").fetchone() is None:
+        return  # not a desk database (or an empty one): the open refuses it as it is
+    applied = {row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATIONS.name])}
+    for name, statements in READ_ONLY_STAND_INS.items():
+        if name not in applied:
+            for statement in statements:
+                conn.execute(statement)
 
 
 def _connect(path: Path | None) -> sqlite3.Connection:
@@ -215,7 +230,7 @@ class Store:
         if unknown := applied - set(MIGRATIONS.names()):
             conn.close()
             raise StorageError("db.newer_schema", names=", ".join(sorted(unknown)))
-        if pending:
+        if pending := [m for m in pending if m.name not in READ_ONLY_STAND_INS]:
             conn.close()
             raise StorageError("db.read_only_upgrade", path=self._where, names=", ".join(m.name for m in pending))
         log.info("opened %s read-only", self.path)

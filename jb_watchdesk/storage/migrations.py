@@ -524,3 +524,16 @@ def _inspection_cycles(db: Database) -> None:
     ]
     for statement in statements:
         db.execute(statement)
+
+
+READ_ONLY_STAND_INS: dict[str, tuple[str, ...]] = {
+    # Only adds a table: a read-only copy made before it (every archive of an earlier release) is
+    # read with an empty stand-in, so its reports, inspections and ledger check work unchanged.
+    "0009_inspection_cycles": (
+        """CREATE TEMP TABLE inspection_cycles (
+            id INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, shift_id INTEGER,
+            first_id INTEGER NOT NULL, accounts INTEGER NOT NULL)""",
+    ),
+}
+"""Migrations a read-only database may lack: each only adds what readers find empty, so a
+connection that cannot migrate creates these TEMP tables instead (on that connection only)."""
