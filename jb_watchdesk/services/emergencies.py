@@ -147,6 +147,23 @@ def _match(emergencies: Sequence[Emergency], posts: Sequence[Mapping[str, Any]],
     return met
 
 
+def match_waiting(store: Store, *, after_id: int | None, now: datetime) -> tuple[list[EmergencyStatus], int]:
+    """Check the activations still waiting against every post stored after post ``after_id``
+    (None: every post since the oldest waiting activation); returns the activations met and the
+    highest post id checked, the ``after_id`` of the next call.
+
+    The watch loop calls this every cycle with what the last call returned, so posts that a
+    broken cycle stored (a lock, a full disk) are matched by the next one that gets this far,
+    and a restart (None) looks at everything again: the §3.6 clock never runs on for want of a look.
+    """
+    waiting = store.call(emergency_store.waiting_emergencies)
+    if not waiting:
+        return [], store.call(emergency_store.last_post_id)
+    since = min(emergency.activated_at for emergency in waiting)
+    posts, through = store.call(emergency_store.posts_to_match, since=since, after_id=after_id)
+    return [status_of(e, now=now) for e in _match(waiting, posts, store=store, now=now)], through
+
+
 def match_posts(store: Store, *, post_ids: Sequence[int], now: datetime) -> list[EmergencyStatus]:
     """Check new posts against the activations still waiting; the first related post stops each clock.
 

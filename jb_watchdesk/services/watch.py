@@ -113,6 +113,8 @@ class WatchLoop:
     """The heartbeat and the monitoring gaps (``run`` only: a single ``poll --once`` is no watch)."""
     _loaded_stamp: Any = field(default=None, init=False, repr=False)
     _loaded: bool = field(default=False, init=False, repr=False)
+    _matched_through: int | None = field(default=None, init=False, repr=False)
+    """The highest post id the waiting emergencies were matched against (None: none yet)."""
     _unfinished: bool = field(default=False, init=False, repr=False)
     """A storage error broke a turn: the next one runs a cycle (scan, record, notify) even when no
     account is due, so what was stored and not yet scanned raises its alerts without waiting."""
@@ -143,6 +145,7 @@ class WatchLoop:
         changes = _scan_changes(scan, lexicon=lexicon)
         if poll.run_id is not None:
             changes = changes | await self._record(poll, scan)
+        changes = changes | await self._match_emergencies(poll)
         notifications = await self.alerts.take_due_notifications()
         escalations = await self.escalate()
         if escalations is not None and escalations.taken:
@@ -165,9 +168,12 @@ class WatchLoop:
             return None
 
     async def _record(self, poll: PollResult, scan: ScanOutcome) -> Changes:
-        """§4.3's record: one automatic inspection per polled account; §3.6: emergency clocks.
+        """§4.3's record: one automatic inspection per polled account.
 
-        The status rows computed for the inspections are the ones the window shows."""
+        The status rows computed for the inspections are the ones the window shows. A cycle a
+        storage error breaks before this point records no automatic inspections: its accounts are
+        read again (and recorded) by the next cycle, but the broken round itself stays missing from
+        the record of automatic inspections (a known gap; emergencies are matched regardless)."""
         store = self.poller.store
         now = poll.finished_at or self.poller.clock.now()
         status_rows = await asyncio.to_thread(status.account_status, store, now=now)
@@ -185,18 +191,23 @@ class WatchLoop:
             if account_id in rows
         ]
         await asyncio.to_thread(inspections.record_auto_inspections, store, now=now, changes_summary=checks)
-        met = []
-        if poll.new_posts:
-            met = await asyncio.to_thread(emergencies.match_posts, store, post_ids=poll.new_posts, now=now)
         return Changes(
             # A reply or a deletion on the platform changes a stored comment without editing it.
             comments=bool(poll.polled),
             status=True,
             accounts=bool(poll.health_changes),
-            shift=bool(met),
             ledger=True,
             status_rows=tuple(status_rows),
         )
+
+    async def _match_emergencies(self, poll: PollResult) -> Changes:
+        """§3.6: the activations still waiting, against every post stored since the last match that
+        got through, whichever cycle stored it: a cycle a storage error broke after storing posts
+        leaves them for the next one (the mark moves only once a match is done)."""
+        now = poll.finished_at or self.poller.clock.now()
+        met, through = await asyncio.to_thread(emergencies.match_waiting, self.poller.store, after_id=self._matched_through, now=now)
+        self._matched_through = through
+        return Changes(shift=True, ledger=True) if met else Changes()
 
     async def notifications_only(self) -> tuple[Notification, ...]:
         """Repeats of unacknowledged alerts fall due between polls too."""

@@ -146,6 +146,23 @@ def posts_for_matching(db: Database, *, post_ids: Sequence[int] = (), since: dat
     return found
 
 
+def last_post_id(db: Database) -> int:
+    """The highest post id stored (0 when none)."""
+    return int(db.execute("SELECT ifnull(max(id), 0) FROM posts").fetchone()[0])
+
+
+def posts_to_match(db: Database, *, since: datetime, after_id: int | None) -> tuple[list[dict[str, Any]], int]:
+    """Posts published since ``since`` and stored after post ``after_id`` (None: any), with the
+    highest post id stored now (0 when none): the next call passes it as ``after_id``."""
+    through = last_post_id(db)
+    posts = db.query(
+        f"SELECT id, account_id, title, body, published_at FROM posts"  # noqa: S608 - a constant predicate
+        f" WHERE {COUNTED_POST} AND published_at >= ? AND id > ? AND id <= ? ORDER BY published_at, id",
+        [to_db(since), after_id or 0, through],
+    )
+    return list(posts), through
+
+
 def set_first_post(db: Database, *, emergency_id: int, post_id: int, post_at: datetime, now: datetime) -> Emergency:
     """Record the first related post: the §3.6 clock stops at its publication time."""
     with db.atomic():

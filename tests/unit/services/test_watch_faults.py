@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from jb_watchdesk.app import App, Clock, running_watch
 from jb_watchdesk.connectors.http import HttpSettings
 from jb_watchdesk.domain.errors import StorageError
 from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services import watch
+from jb_watchdesk.services import emergencies, watch
 from jb_watchdesk.storage.secrets import SecretStore
 
 
@@ -76,3 +77,37 @@ def test_a_corrupt_database_ends_the_loop_with_its_one_line(simulated_desk, monk
         _run_until_it_ends(simulated_desk, on_cycle=shown, poll=corrupt)
     assert ended.value.key == "db.corrupt" and ended.value.exit_code == 3
     assert not waits
+
+
+def test_posts_a_broken_cycle_stored_are_matched_against_waiting_emergencies_by_the_next(  # type: ignore[no-untyped-def]
+    simulated_desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """§3.6: a cycle stores posts, then a lock breaks it before the match; the retry has nothing
+    due (no run of its own), yet the waiting activation's clock is stopped by those posts."""
+    monkeypatch.setattr(emergencies, "_matches", lambda emergency, post: True)  # every simulated post is related
+
+    async def scenario() -> None:
+        desk = simulated_desk
+        app = App(workspace=Workspace(Path(desk.root)), clock=Clock(desk.now), secret_store=SecretStore(desk.keyring))
+        with app:
+            async with running_watch(app, http_settings=HttpSettings(trust_env=False)) as loop:
+                started = desk.now - timedelta(days=60)
+                await asyncio.to_thread(emergencies.start_emergency, app.store, title="暴雨内涝", keywords=["暴雨"], now=started)
+                scan = loop.scanner.scan_pending
+                broken: list[bool] = []
+
+                async def locked_once():  # type: ignore[no-untyped-def]
+                    if not broken:
+                        broken.append(True)
+                        raise StorageError("db.locked", path="watchdesk.sqlite3")
+                    return await scan()
+
+                monkeypatch.setattr(loop.scanner, "scan_pending", locked_once)
+                with pytest.raises(StorageError):
+                    await loop.cycle()
+                again = await loop.cycle()
+                assert again.poll.run_id is None and again.changes.shift
+                (status,) = await asyncio.to_thread(emergencies.emergency_status, app.store, now=desk.now)
+                assert status.emergency.first_post_id is not None  # met (late: the simulated posts are old)
+
+    asyncio.run(scenario())
