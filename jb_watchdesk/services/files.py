@@ -71,7 +71,7 @@ def decode_office_text(data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise InputError("file.wrong_encoding", line=line, sample=_sample(data, line)) from None
-    doubtful = plausible_gb18030(text)
+    doubtful = plausible_gb18030(text, data)
     if doubtful is not None:
         raise InputError("file.wrong_encoding", line=doubtful, sample=_sample(data, doubtful))
     return text
@@ -86,20 +86,24 @@ def _sample(data: bytes, line: int, limit: int = 24) -> str:
 
 
 # GB18030 decodes almost any bytes, so the text it gives must *look* like Chinese:
-# 1. every non-ASCII character is a CJK ideograph or Chinese/fullwidth punctuation (the kana,
-#    Greek, Cyrillic, box-drawing and private-use code points that Shift-JIS, Big5 and
-#    Latin-1 bytes decode to are not);
-# 2. ideographs are GB2312's (the 6,763 in daily use) but for a small share of rarer GBK ones
-#    (personal and place names: 堃, 喆, 镕) — Shift-JIS kana and kanji and Big5 decode mostly to
-#    GBK's rare rows;
-# 3. in a text long enough to judge, a fair share of ideographs are among the ~500 most frequent
-#    Chinese characters — Korean EUC-KR decodes to GB2312's first level too, but to its rare
-#    members. The list is charset-normalizer's (a declared dependency); without it, 3 is skipped.
+# 1. every non-ASCII character is one GBK can encode (GB2312, GBK's rarer ideographs for names
+#    such as 堃 喆 玥, Traditional forms, ㎡ ﹝﹞ and the other GBK symbols), but for kana, Greek,
+#    Cyrillic and box drawing, which Shift-JIS and Big5 bytes decode to and no Chinese register
+#    is written in; GB18030's four-byte characters and private-use code points fail it too;
+# 2. only when the bytes read just as cleanly as another office encoding (Shift-JIS/cp932,
+#    EUC-KR/cp949, Big5/cp950, or Latin-1 made only of accented letters) does the text have to
+#    win the tie: few ideographs from GBK's rare rows (Shift-JIS kanji and Big5 decode mostly to
+#    them) and, in a text long enough to judge, a fair share among the ~500 most frequent Chinese
+#    characters (EUC-KR decodes to GB2312's rare members). The list is charset-normalizer's (a
+#    declared dependency); without it, that share is not judged. A real GBK register seldom
+#    reads cleanly as any of them, so short registers with rare names are not judged by
+#    frequencies at all.
 _RARE_SHARE: Final = 0.10
 _MIN_RARE: Final = 2
 _FREQUENT_SHARE: Final = 0.35
 _JUDGE_FREQUENCY_FROM: Final = 30
-_CHINESE_PUNCTUATION: Final = frozenset("·×÷°±§¨‘’“”…‰′″※→←↑↓√∞≈≠≤≥∶①②③④⑤⑥⑦⑧⑨⑩—–")
+_RIVAL_CODECS: Final = ("cp932", "shift_jis", "cp949", "euc_kr", "cp950", "big5")
+_LATIN1_LETTERS: Final = frozenset(range(0xC0, 0x100)) - {0xD7, 0xF7}
 
 
 def _ideograph(ch: str) -> bool:
@@ -107,28 +111,43 @@ def _ideograph(ch: str) -> bool:
 
 
 def _foreign_script(ch: str) -> bool:
-    """Kana, Greek, Cyrillic and box drawing: in GB2312's symbol rows, but what Shift-JIS and Big5
+    """Kana, Greek, Cyrillic and box drawing: in GBK's symbol rows, but what Shift-JIS and Big5
     bytes turn into, never what a Chinese register is written in."""
     return "\u3040" <= ch <= "\u30ff" or "\u0370" <= ch <= "\u04ff" or "\u2500" <= ch <= "\u257f"
 
 
 def _chinese_looking(ch: str) -> bool:
-    return (
-        _ideograph(ch)
-        or "\u3000" <= ch <= "\u303f"  # CJK symbols and punctuation: 、。《》【】〇
-        or "\uff01" <= ch <= "\uff5e"  # fullwidth forms: ，：；（）！？
-        or ch in "\uffe0\uffe1\uffe5\u00a0"  # ￠ ￡ ￥, no-break space
-        or ch in _CHINESE_PUNCTUATION
-        or (not _foreign_script(ch) and _in_gb2312(ch))  # ★ ① Ⅱ ā ǎ and GB2312's other symbols
-    )
+    return not _foreign_script(ch) and _in_codec(ch, "gbk")
 
 
-def _in_gb2312(ch: str) -> bool:
+def _in_codec(ch: str, codec: str) -> bool:
     try:
-        ch.encode("gb2312")
+        ch.encode(codec)
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _in_gb2312(ch: str) -> bool:
+    return _in_codec(ch, "gb2312")
+
+
+def _reads_as_another_encoding(data: bytes) -> bool:
+    """Whether ``data`` decodes without error as Shift-JIS, EUC-KR or Big5 (or their Windows code
+    pages) into text with no half-width katakana and no private-use character, or as Latin-1
+    whose every non-ASCII byte is an accented letter. (GB2312's bytes A1–DF are single half-width
+    katakana in cp932, so short Chinese texts often "decode" as cp932 into a string of them.)"""
+    high = [byte for byte in data if byte >= 0x80]
+    if high and all(byte in _LATIN1_LETTERS for byte in high):
+        return True
+    for codec in _RIVAL_CODECS:
+        try:
+            reading = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if not any("\uff61" <= ch <= "\uff9f" or "\ue000" <= ch <= "\uf8ff" for ch in reading):
+            return True
+    return False
 
 
 def _frequent_characters() -> frozenset[str]:
@@ -139,13 +158,12 @@ def _frequent_characters() -> frozenset[str]:
     return frozenset(str(COMMON_CHINESE_CHARACTERS))
 
 
-def plausible_gb18030(text: str) -> int | None:
-    """None when ``text`` (decoded as GB18030) reads as Chinese; else the 1-based line where it
-    stops doing so (the rules are in the comment above). ASCII is always plausible."""
-    rare = 0
-    ideographs = 0
-    first_rare_line = None
+def plausible_gb18030(text: str, data: bytes | None = None) -> int | None:
+    """None when ``text`` (``data`` decoded as GB18030; default: ``text`` encoded so) reads as
+    Chinese; else the 1-based line of the first character that does not (the rules are in the
+    comment above). ASCII is always plausible."""
     lines = text.split("\n")
+    ideographs: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):
         for ch in line:
             if ch < "\x80":
@@ -153,17 +171,19 @@ def plausible_gb18030(text: str) -> int | None:
             if not _chinese_looking(ch):
                 return number
             if _ideograph(ch):
-                ideographs += 1
-                if not _in_gb2312(ch):
-                    rare += 1
-                    first_rare_line = first_rare_line or number
-    if rare > max(_MIN_RARE, _RARE_SHARE * ideographs):
-        return first_rare_line
+                ideographs.append((number, ch))
+    if not ideographs:
+        return None
+    if not _reads_as_another_encoding(text.encode("gb18030") if data is None else data):
+        return None
+    rare = [number for number, ch in ideographs if not _in_gb2312(ch)]
+    if len(rare) > max(_MIN_RARE, _RARE_SHARE * len(ideographs)):
+        return rare[0]
     frequent = _frequent_characters()
-    if frequent and ideographs >= _JUDGE_FREQUENCY_FROM:
-        hits = sum(1 for ch in text if ch in frequent)
-        if hits < _FREQUENT_SHARE * ideographs:
-            return next(number for number, line in enumerate(lines, start=1) if any(_ideograph(ch) for ch in line))
+    if frequent and len(ideographs) >= _JUDGE_FREQUENCY_FROM:
+        hits = sum(1 for _, ch in ideographs if ch in frequent)
+        if hits < _FREQUENT_SHARE * len(ideographs):
+            return next(number for number, ch in ideographs if ch not in frequent)
     return None
 
 
