@@ -254,7 +254,17 @@ class Store:
             backup_database(db.conn, target)
             log.info("backed up %s to %s before migrating", self.path, target)
             self._prune_backups()
-        MIGRATIONS.apply(db)
+        # Another process (the desk starting at login, a command right after an upgrade) may be
+        # migrating the same file: under the write lock, whatever it applied meanwhile is no
+        # longer pending (apply reads the list again) and the rest is applied in one transaction.
+        self._begin(db.conn)
+        try:
+            MIGRATIONS.apply(db)  # each migration in a savepoint of this transaction
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
 
     def _prune_backups(self) -> None:
         assert self.backups_dir is not None and self.path is not None
