@@ -257,3 +257,17 @@ def test_growth_per_cycle_is_bounded(tmp_path: Path) -> None:
         assert counts["auto"] == accounts * cycles + 1
         assert store.call(audit.verify).ok
     assert grown / cycles < 20_000, f"{grown / cycles:.0f} bytes per cycle of {accounts} accounts"
+
+
+def test_failures_differing_only_in_their_next_try_share_one_group_of_the_cycles_ledger_row() -> None:
+    with Store(None) as store:
+        _workspace(store)
+        reasons = [f"network.timeout: the server did not answer (next try {9 + i}:{i:02d})" for i in range(ACCOUNTS)]
+        summary = [
+            inspections.AutoCheck(account_id=i + 1, freshness=Freshness.WARN, health=Health.DEGRADED, health_reason=reason, new_alerts=0)
+            for i, reason in enumerate(reasons)
+        ]
+        inspections.record_auto_inspections(store, now=_at(1), changes_summary=summary)
+        (payload,) = store.call(lambda db: [json.loads(r[0]) for r in db.execute(
+            "SELECT payload FROM ledger WHERE kind = ?", [audit.AUTO_INSPECTIONS])])
+    assert [group["reason"] for group in payload["results"]] == ["network.timeout: the server did not answer"]
