@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from jb_watchdesk.domain import messages
+from jb_watchdesk.services import redaction
 from jb_watchdesk.storage.secrets import MemoryKeyring
 
 settings.register_profile("default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -38,6 +39,7 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     yield memory
     keyring.set_keyring(previous)
     messages.set_language(language)
+    redaction.forget_all()  # the secrets one test taught the redactor are not another test's
 
 
 @pytest.fixture
