@@ -30,7 +30,7 @@ from jb_watchdesk.services.reachability import http_settings_for, register_proxy
 from jb_watchdesk.services.scanner import ScanService, lexicon_locations
 from jb_watchdesk.services.scheduler import PollSettings, Scheduler
 from jb_watchdesk.services.settings import DeskSettings
-from jb_watchdesk.services.watch import Cycle, WatchLoop
+from jb_watchdesk.services.watch import WatchLoop
 from jb_watchdesk.storage.db import Store
 from jb_watchdesk.storage.secrets import SecretStore
 
@@ -154,6 +154,7 @@ async def running_watch(
     http = _client_or_reason(lambda: HttpClient(limited), limited)
     locations = lexicon_locations(app.workspace.root)
     scanner = ScanService(store=app.store, clock=app.clock, locations=locations)
+    daily: DailyBackup | None = None
     try:
         poller = Poller(
             store=app.store,
@@ -172,19 +173,22 @@ async def running_watch(
             monitor=Monitor(store=app.store, heartbeat=Heartbeat.in_dir(app.workspace.root), interval_s=poll.post_interval_s),
         )
         if app.store.path is not None:
-            daily = DailyBackup(live=app.store.path, folder=app.workspace.backups, keep_days=app.settings.backup_days)
-
-            async def backup_if_due(cycle: Cycle) -> None:
-                await daily.run_if_due(now=app.clock.now())
-
-            watch.after_cycle.append(backup_if_due)  # the first completed cycle of each day
+            # The first completed cycle of each day starts the daily backup on a thread of its own.
+            daily = DailyBackup(
+                live=app.store.path, folder=app.workspace.backups, keep_days=app.settings.backup_days, clock=app.clock.now
+            )
+            watch.after_cycle.append(daily)
         yield watch
     finally:
         # The connections first: closing them is quick, while the scanner waits for a scan in progress.
         try:
             await http.aclose()
         finally:
-            scanner.close()
+            try:
+                scanner.close()
+            finally:
+                if daily is not None:
+                    await daily.aclose()  # a copy under way is abandoned, its partial file removed
 
 
 def escalation_service(app: App) -> EscalationService:

@@ -4,6 +4,7 @@ Daily backups: the first completed poll cycle of each day (Asia/Shanghai) copies
 ``<data dir>/backups/watchdesk-daily-YYYY-MM-DD.sqlite3`` (SQLite backup API, 0600, safe while the
 desk writes) and deletes daily copies older than the ``backup_days`` setting (default 14). The
 copies made before a schema upgrade (``…-before-<migration>.sqlite3``) are not touched here.
+The copy runs on a thread of its own, a few pages at a time, while the watch goes on.
 
 Restore: the file named is copied beside the live database, and that copy must pass SQLite's
 ``integrity_check`` and ``log verify`` (the duty record's hash chain) before anything is replaced.
@@ -16,10 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import re
 import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -82,33 +87,63 @@ def prune_daily(folder: Path, *, today: date, keep_days: int) -> list[Path]:
     return removed
 
 
+STEP_PAGES = 1024
+STEP_SLEEP_S = 0.01
+MAX_RESTARTS = 3
+
+
+class _Stopped(Exception):
+    """The desk is closing: the copy in progress is abandoned (its partial file removed)."""
+
+
+class _Restarting(Exception):
+    """Writes keep starting the stepped copy over: it is taken again in one read transaction."""
+
+
 @dataclass
 class DailyBackup:
-    """The watch loop's daily copy of ``live`` into ``folder``, kept ``keep_days`` days."""
+    """The watch loop's daily copy of ``live`` into ``folder``, kept ``keep_days`` days.
+
+    Used as a :class:`~jb_watchdesk.services.watch.WatchLoop` ``after_cycle`` hook: calling it
+    starts the copy, when due, on a thread of its own (never the event loop's default pool, which
+    name lookups use) and returns at once, so polls, repeats and escalations go on meanwhile; never
+    two copies at once. The copy goes ``STEP_PAGES`` pages at a time, so no read transaction holds
+    the WAL for the whole copy. ``clock`` gives the time (aware) when the hook is called.
+    """
 
     live: Path
     folder: Path
     keep_days: int = 14
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
     _done_for: date | None = field(default=None, init=False, repr=False)
     _retry_at: datetime | None = field(default=None, init=False, repr=False)
+    _running: asyncio.Future[Path | None] | None = field(default=None, init=False, repr=False)
+    _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _stop: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+
+    def _due(self, now: datetime) -> bool:
+        today = now.astimezone(SHANGHAI).date()
+        return self._done_for != today and (self._retry_at is None or now >= self._retry_at)
 
     def take_if_due(self, *, now: datetime) -> Path | None:
         """Copy the database if today's (Asia/Shanghai) copy is not there yet, then prune; the
         path written, or None when nothing was due. A failure (disk full, the folder unwritable)
         is logged and tried again an hour later: it never ends the watch. Blocking."""
         today = now.astimezone(SHANGHAI).date()
-        if self._done_for == today or (self._retry_at is not None and now < self._retry_at):
+        if not self._due(now):
             return None
         target = daily_path(self.folder, today)
         try:
             if not target.exists():
                 self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-                backup_store.copy_database(self.live, target)
+                self._copy(target)
                 log.info("daily backup written to %s", target)
             else:
                 target = None  # type: ignore[assignment]  # another process (or an earlier run) took it today
             for path in prune_daily(self.folder, today=today, keep_days=self.keep_days):
                 log.info("daily backup %s removed (older than %d days)", path.name, self.keep_days)
+        except _Stopped:
+            return None
         except (OSError, sqlite3.Error) as error:
             self._retry_at = now + RETRY_AFTER_FAILURE
             log.error("the daily backup to %s failed (%s); it is tried again in an hour", self.folder, error)
@@ -116,9 +151,51 @@ class DailyBackup:
         self._done_for, self._retry_at = today, None
         return target
 
-    async def run_if_due(self, *, now: datetime) -> Path | None:
-        """:meth:`take_if_due` off the event loop."""
-        return await asyncio.to_thread(self.take_if_due, now=now)
+    def _copy(self, target: Path) -> None:
+        """Step by step; after ``MAX_RESTARTS`` restarts (a busy desk writing between steps) in
+        one read transaction instead."""
+        seen = {"remaining": -1, "restarts": 0}
+
+        def progress(_status: int, remaining: int, _total: int) -> None:
+            if self._stop.is_set():
+                raise _Stopped
+            if remaining >= seen["remaining"] >= 0:  # no headway: a write started the copy over
+                seen["restarts"] += 1
+                if seen["restarts"] >= MAX_RESTARTS:
+                    raise _Restarting
+            seen["remaining"] = remaining
+
+        try:
+            backup_store.copy_database(self.live, target, pages=STEP_PAGES, sleep_s=STEP_SLEEP_S, progress=progress)
+        except _Restarting:
+            log.info("writes kept restarting the daily backup; it is copied in one go")
+            backup_store.copy_database(self.live, target)
+
+    def start_if_due(self, *, now: datetime) -> bool:
+        """Start :meth:`take_if_due` on the backup thread when due and no copy is under way; True
+        when started. Call it on the event loop."""
+        if (self._running is not None and not self._running.done()) or self._stop.is_set() or not self._due(now):
+            return False
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="daily-backup")
+        self._running = asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(self.take_if_due, now=now))
+        return True
+
+    async def __call__(self, _cycle: object) -> None:
+        """The ``after_cycle`` hook: :meth:`start_if_due` at the clock's time."""
+        self.start_if_due(now=self.clock())
+
+    async def wait(self) -> Path | None:
+        """The copy under way, awaited (None when none runs, nothing was due, or it failed)."""
+        return await self._running if self._running is not None else None
+
+    async def aclose(self) -> None:
+        """Stop a copy under way (its partial file removed) and end the backup thread."""
+        self._stop.set()
+        with contextlib.suppress(Exception):
+            await self.wait()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
 
 
 @dataclass(frozen=True, slots=True)

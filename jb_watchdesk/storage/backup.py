@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -23,6 +24,10 @@ from jb_watchdesk.storage.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 5_000
 
+Progress = Callable[[int, int, int], object]
+"""Called after each step of a copy with SQLite's status, the pages remaining and the pages in
+all (``sqlite3.Connection.backup``'s ``progress``); an exception it raises stops the copy."""
+
 
 def _private_file(path: Path) -> None:
     """Create (or truncate) ``path`` readable and writable by its owner only."""
@@ -30,11 +35,21 @@ def _private_file(path: Path) -> None:
     os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
 
 
-def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
+def backup_database(
+    source: sqlite3.Connection,
+    destination: Path,
+    *,
+    pages: int = -1,
+    sleep_s: float = 0.25,
+    progress: Progress | None = None,
+) -> Path:
     """Consistent online copy of the open connection ``source`` to ``destination`` (0600), written to
     a temporary file beside it and renamed. The copy is in rollback-journal mode (``journal_mode=DELETE``,
-    https://sqlite.org/pragma.html#pragma_journal_mode) whatever the source's mode. Raises ``sqlite3.Error`` or ``OSError``; nothing is left
-    at ``destination`` on failure (an earlier file there stays)."""
+    https://sqlite.org/pragma.html#pragma_journal_mode) whatever the source's mode. ``pages`` per step
+    (-1: all in one read transaction), ``sleep_s`` seconds between steps; a step after another
+    connection wrote the source starts the copy over (https://sqlite.org/c3ref/backup_finish.html).
+    Raises ``sqlite3.Error``, ``OSError`` or what ``progress`` raises; nothing is left at
+    ``destination`` on failure (an earlier file there stays)."""
     destination = destination.expanduser()
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(f".{destination.name}.partial-{os.getpid()}")
@@ -42,7 +57,7 @@ def backup_database(source: sqlite3.Connection, destination: Path) -> Path:
         _private_file(partial)
         target = sqlite3.connect(str(partial))
         try:
-            source.backup(target)
+            source.backup(target, pages=pages, progress=progress, sleep=sleep_s)
             # The copy of a WAL database is a WAL database (page 1 is copied as it is): opening it
             # read-only then needs a -shm file, which read-only media (a USB stick, a share) cannot
             # hold. A rollback-journal copy opens anywhere and leaves nothing beside itself.
@@ -65,14 +80,17 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def copy_database(source: Path, destination: Path) -> Path:
+def copy_database(
+    source: Path, destination: Path, *, pages: int = -1, sleep_s: float = 0.25, progress: Progress | None = None
+) -> Path:
     """Consistent online copy of the database file ``source`` to ``destination`` (0600), through a
     connection of its own: the desk's writer is never held up, and a backup never waits behind a
     poll cycle's transactions (WAL readers do not block the writer). ``sqlite3.Error`` when
-    ``source`` is not a database or cannot be read; ``OSError`` when ``destination`` cannot be written."""
+    ``source`` is not a database or cannot be read; ``OSError`` when ``destination`` cannot be written;
+    whatever ``progress`` raises. ``pages``, ``sleep_s`` as for :func:`backup_database`."""
     conn = open_read_only(source)
     try:
-        return backup_database(conn, destination)
+        return backup_database(conn, destination, pages=pages, sleep_s=sleep_s, progress=progress)
     finally:
         conn.close()
 

@@ -140,3 +140,79 @@ def test_a_backup_is_a_rollback_journal_file_that_opens_read_only_without_leavin
     finally:
         conn.close()
     assert sorted(p.name for p in copy.parent.iterdir()) == ["copy.sqlite3"]  # no -wal/-shm beside it
+
+
+def test_the_daily_backup_runs_on_its_own_thread_in_steps_and_never_holds_up_the_watch(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+
+    from jb_watchdesk.storage import backup as backup_store
+
+    release = threading.Event()
+    calls: list[tuple[str, int]] = []
+    real_copy = backup_store.copy_database
+
+    def slow_copy(source: Path, destination: Path, **kwargs: object) -> Path:
+        calls.append((threading.current_thread().name, int(kwargs.get("pages", -1))))  # type: ignore[call-overload]
+        assert release.wait(10)
+        return real_copy(source, destination, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backup_store, "copy_database", slow_copy)
+    daily = backups.DailyBackup(live=workspace.database, folder=workspace.backups, clock=lambda: NOW)
+
+    async def watch_turns() -> Path | None:
+        try:
+            await asyncio.wait_for(daily(object()), timeout=5)  # the hook returns while the copy waits
+            await asyncio.wait_for(daily(object()), timeout=5)  # a second cycle starts no second copy
+        finally:
+            release.set()
+        written = await daily.wait()
+        await daily.aclose()
+        return written
+
+    written = asyncio.run(watch_turns())
+    assert written == workspace.backups / "watchdesk-daily-2026-11-25.sqlite3" and _shifts(written) == ["张三"]
+    assert len(calls) == 1
+    thread, pages = calls[0]
+    assert thread.startswith("daily-backup") and pages == backups.STEP_PAGES
+
+
+def test_a_stepped_copy_that_writes_keep_restarting_is_taken_in_one_go(workspace: Workspace) -> None:
+    from jb_watchdesk.storage import backup as backup_store
+
+    writer = sqlite3.connect(workspace.database)
+    writer.execute("CREATE TABLE filler (x BLOB)")
+    writer.executemany("INSERT INTO filler VALUES (zeroblob(4000))", [()] * 3000)  # ~3000 pages: several steps
+    writer.commit()
+    steps = 0
+
+    def write_between_steps(_status: int, _remaining: int, _total: int) -> None:
+        nonlocal steps
+        steps += 1
+        writer.execute("INSERT INTO filler VALUES (zeroblob(10))")  # another connection: the copy starts over
+        writer.commit()
+
+    daily = backups.DailyBackup(live=workspace.database, folder=workspace.backups)
+    original = backup_store.copy_database
+
+    def copy_with_writes(source: Path, destination: Path, **kwargs: object) -> Path:
+        if kwargs.get("progress") is not None:
+            inner = kwargs["progress"]
+
+            def both(status: int, remaining: int, total: int) -> None:
+                write_between_steps(status, remaining, total)
+                inner(status, remaining, total)  # type: ignore[operator]
+
+            kwargs["progress"] = both
+        return original(source, destination, **kwargs)  # type: ignore[arg-type]
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(backup_store, "copy_database", copy_with_writes)
+            written = daily.take_if_due(now=NOW)
+    finally:
+        writer.close()
+    assert written is not None and _shifts(written) == ["张三"]
+    assert 0 < steps < 50  # it gave up stepping instead of starting over for ever
