@@ -413,29 +413,29 @@ def build_handover(
     readings, the whole open list) is in the XLSX and CSV.
     """
     if shift_id is not None:
-        shift = store.call(shift_store.get_shift, shift_id)
+        shift = store.query(shift_store.get_shift, shift_id)
         start, end = shift.started_at, shift.ended_at or now
         shifts = [shift]
         title = t("export.handover.title_shift", id=shift.id)
     else:
         if start is None or end is None or start >= end:
             raise InputError("export.bad_range")
-        shifts = store.call(shift_store.shifts_overlapping, start=start, end=end)
+        shifts = store.query(shift_store.shifts_overlapping, start=start, end=end)
         title = t("export.handover.title")
     as_of = min(end, now)
-    anchor = store.call(audit.anchor)
-    inspections = store.call(
+    anchor = store.query(audit.anchor)
+    inspections = store.query(
         lambda db: inspection_log.section(
             inspection_store.iter_inspections(db, start=start, end=end, shift_id=shift_id), automatic=False, limit=MANUAL_LISTED
         )
     )
-    alerts = store.call(report_store.alerts_in_window, start=start, end=end)
-    backlog_raised = store.call(report_store.backlog_raised_in_window, start=start, end=end)
-    escalations = store.call(report_store.escalations_in_window, start=start, end=end)
-    deferrals = store.call(report_store.deferrals_in_window, start=start, end=end)
-    handled = store.call(report_store.comments_acknowledged, start=start, end=end)
-    gaps = store.call(report_store.gaps_in_window, start=start, end=end)
-    readings = store.call(report_store.readings_in_window, start=start, end=end)
+    alerts = store.query(report_store.alerts_in_window, start=start, end=end)
+    backlog_raised = store.query(report_store.backlog_raised_in_window, start=start, end=end)
+    escalations = store.query(report_store.escalations_in_window, start=start, end=end)
+    deferrals = store.query(report_store.deferrals_in_window, start=start, end=end)
+    handled = store.query(report_store.comments_acknowledged, start=start, end=end)
+    gaps = store.query(report_store.gaps_in_window, start=start, end=end)
+    readings = store.query(report_store.readings_in_window, start=start, end=end)
     carry = shift_service.carry_over(store, now=as_of)
     all_statuses = status_service.account_status(store, now=as_of)
     before = {r.account.id: r.freshness for r in status_service.account_status(store, now=start)}
@@ -447,10 +447,10 @@ def build_handover(
         if r.freshness in (Freshness.WARN, Freshness.VETO) or r.account.health in (Health.FAILING, Health.AUTH_EXPIRED, Health.DEGRADED)
     ]
     newly = _newly_at_risk(statuses, before, start=start)
-    emergencies = [status_of(e, now=as_of) for e in store.call(emergency_store.emergencies_overlapping, start=start, end=end)]
+    emergencies = [status_of(e, now=as_of) for e in store.query(emergency_store.emergencies_overlapping, start=start, end=end)]
     live_raised = sum(1 for a in alerts if not a.backlog and start <= a.raised_at < end)
     cleared = sum(1 for a in alerts if a.ack_at is not None and start <= a.ack_at < end)
-    counts = store.call(inspection_store.count_inspections, start=start, end=end, shift_id=shift_id)
+    counts = store.query(inspection_store.count_inspections, start=start, end=end, shift_id=shift_id)
     confirmed = [
         t("export.handover.fact.confirmed_by", officer=s.handover_confirmed_by, when=local(s.handover_confirmed_at))
         for s in shifts

@@ -97,13 +97,13 @@ def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> Doc
     as_of = min(end, now)
     iso = start.isocalendar()
     statuses = status_service.account_status(store, now=as_of)
-    posts = {row.account_id: row.posts for row in store.call(report_store.posts_per_account, start=start, end=end)}
-    timeliness = store.call(report_store.comment_timeliness, start=start, end=end, now=as_of)
-    by_category = store.call(report_store.alerts_by_category, start=start, end=end)
-    per_day = store.call(report_store.posts_per_day_per_unit, start=start, end=end)
-    gaps = store.call(report_store.gaps_in_window, start=start, end=end)
-    readings = store.call(report_store.readings_in_window, start=start, end=end)
-    anchor = store.call(audit.anchor)
+    posts = {row.account_id: row.posts for row in store.query(report_store.posts_per_account, start=start, end=end)}
+    timeliness = store.query(report_store.comment_timeliness, start=start, end=end, now=as_of)
+    by_category = store.query(report_store.alerts_by_category, start=start, end=end)
+    per_day = store.query(report_store.posts_per_day_per_unit, start=start, end=end)
+    gaps = store.query(report_store.gaps_in_window, start=start, end=end)
+    readings = store.query(report_store.readings_in_window, start=start, end=end)
+    anchor = store.query(audit.anchor)
     names = {r.account.id: r.account.name for r in statuses}
     platforms = {r.account.id: messages.label("platform", r.account.platform) for r in statuses}
 
