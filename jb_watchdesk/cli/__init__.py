@@ -153,6 +153,17 @@ def _report(error: WatchdeskError, err: TextIO) -> str:
     return line
 
 
+def _debug_traceback(error: BaseException, err: TextIO, code: int) -> int:
+    """``--debug``: the whole traceback on ``err``, with every secret the process knows masked
+    (Python's own printing of an uncaught exception would not mask them); returns ``code``."""
+    import traceback
+
+    from jb_watchdesk.services.redaction import redact
+
+    err.write(redact("".join(traceback.format_exception(error))))
+    return code
+
+
 def _refuse_in_window(args: argparse.Namespace, line: str) -> None:
     """The window was asked for (no command) and refused to start: the desk may have been started
     without a terminal (Start menu, ``pythonw``, the windowed build), so the same line is shown in a
@@ -300,7 +311,7 @@ def _run_command(
             raise
     except WatchdeskError as error:
         if args.debug:
-            raise
+            return _debug_traceback(error, err, error.exit_code)
         _refuse_in_window(args, _report(error, err))
         return error.exit_code
     except KeyboardInterrupt:
@@ -309,8 +320,14 @@ def _run_command(
     except BrokenPipeError:
         raise  # the reader went away: main ends quietly
     except Exception as error:  # one line for the officer; --debug shows the traceback
+        from jb_watchdesk.services import logs as internal_log
+
+        # the traceback to the log file (masked); the terminal gets the one line below
+        logging.getLogger("jb_watchdesk").error(
+            "internal error in %s", args.command or "window", exc_info=error, extra=internal_log.FILE_ONLY
+        )
         if args.debug:
-            raise
+            return _debug_traceback(error, err, 1)
         from jb_watchdesk.services.files import disk_full_problem
 
         full = disk_full_problem(error)  # a full disk is the machine's, not the program's, trouble

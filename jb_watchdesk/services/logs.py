@@ -22,7 +22,9 @@ import logging
 import logging.handlers
 import os
 import sys
+import threading
 from pathlib import Path
+from types import TracebackType
 from typing import TextIO
 
 from jb_watchdesk.paths import Workspace
@@ -37,6 +39,15 @@ CONSOLE_FORMAT = "%(levelname)s %(name)s: %(message)s"
 QUIET = ("httpx", "httpcore", "hpack", "asyncio", "apprise", "urllib3", "PIL", "fontTools", "matplotlib")
 
 _MARK = "_jb_watchdesk_handler"
+_FILE_ONLY_ATTR = "jb_watchdesk_file_only"
+FILE_ONLY = {_FILE_ONLY_ATTR: True}
+"""``extra=`` for a record meant for the file alone (the terminal has already said it its own way)."""
+_saved_hooks: tuple[object, object] | None = None
+
+
+class _NotFileOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, _FILE_ONLY_ATTR, False)
 
 
 class _OneLineFormatter(logging.Formatter):
@@ -127,7 +138,9 @@ def configure(*, debug: bool = False, logs_dir: Path | None = None) -> Path | No
     console = _Stderr()
     console.setLevel(logging.DEBUG if debug else logging.WARNING)
     console.setFormatter(logging.Formatter(CONSOLE_FORMAT) if debug else _OneLineFormatter(CONSOLE_FORMAT))
+    console.addFilter(_NotFileOnly())
     _install(root, console, redacting)
+    _install_excepthooks()
     if logs_dir is None:
         return None
     path = log_file(logs_dir)
@@ -149,8 +162,46 @@ def _install(root: logging.Logger, handler: logging.Handler, redacting: logging.
     root.addHandler(handler)
 
 
+def _install_excepthooks() -> None:
+    """Uncaught exceptions (the main thread, other threads, Qt slots, which PySide6 hands to
+    ``sys.excepthook``) are logged through the redacting handlers instead of Python's default hooks,
+    which print to stderr unmasked (and to nowhere in the windowed build). Hooks installed by
+    others (pytest, pytest-qt) are called after logging."""
+    global _saved_hooks
+    if _saved_hooks is None:
+        _saved_hooks = (sys.excepthook, threading.excepthook)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+
+
+def _log_uncaught(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
+        return
+    logging.getLogger("jb_watchdesk").critical("uncaught %s", kind.__name__, exc_info=(kind, value, tb))
+    previous = _saved_hooks[0] if _saved_hooks is not None else None
+    if callable(previous) and previous is not sys.__excepthook__:
+        previous(kind, value, tb)
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if issubclass(args.exc_type, SystemExit):
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    exc_info = (args.exc_type, args.exc_value, args.exc_traceback) if args.exc_value is not None else None
+    logging.getLogger("jb_watchdesk").error("uncaught %s in thread %s", args.exc_type.__name__, name, exc_info=exc_info)
+    previous = _saved_hooks[1] if _saved_hooks is not None else None
+    if callable(previous) and previous is not threading.__excepthook__:
+        previous(args)
+
+
 def close() -> None:
-    """Flush and close the handlers :func:`configure` installed (idempotent)."""
+    """Flush and close the handlers :func:`configure` installed (idempotent); the exception hooks
+    it replaced are put back."""
+    global _saved_hooks
+    if _saved_hooks is not None:
+        sys.excepthook, threading.excepthook = _saved_hooks  # type: ignore[assignment]
+        _saved_hooks = None
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, _MARK, False)]:
         root.removeHandler(handler)

@@ -82,3 +82,40 @@ def test_a_log_file_that_cannot_be_written_stops_the_file_not_the_command(
     assert "Logging error" not in err and "Traceback" not in err
     # a read-only workspace is read without a word; a full disk is said once
     assert err.count("cannot write the log") == (1 if said else 0), err
+
+
+@pytest.mark.allow_error_log
+def test_uncaught_exceptions_in_any_thread_are_logged_masked_instead_of_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import threading
+
+    from jb_watchdesk.services import redaction
+
+    monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)  # what a desk process starts with
+    monkeypatch.setattr(threading, "excepthook", threading.__excepthook__)
+    redaction.register("Pa55wordSecret")
+    try:
+        path = logs.configure(logs_dir=tmp_path / "logs")
+        assert path is not None
+
+        def fail() -> None:
+            raise RuntimeError("proxy ftp://u:Pa55wordSecret@h refused")
+
+        worker = threading.Thread(target=fail, name="scan")
+        worker.start()
+        worker.join()
+        try:
+            fail()
+        except RuntimeError as error:
+            sys.excepthook(RuntimeError, error, error.__traceback__)  # as Python, or PySide6 for a slot, does
+        logs.close()
+        assert sys.excepthook is sys.__excepthook__ and threading.excepthook is threading.__excepthook__
+    finally:
+        logs.close()
+        redaction.forget_all()
+    terminal = capsys.readouterr().err
+    assert terminal == "ERROR jb_watchdesk: uncaught RuntimeError in thread scan\nCRITICAL jb_watchdesk: uncaught RuntimeError\n"
+    written = path.read_text(encoding="utf-8")
+    assert written.count("Traceback") == 2 and "ftp://u:[redacted]@h" in written and "Pa55wordSecret" not in written
