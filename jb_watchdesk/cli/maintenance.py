@@ -57,6 +57,8 @@ def cmd_doctor(app: App, args: argparse.Namespace, out: TextIO) -> int:
     checks = doctor.run_checks(workspace=app.workspace, secrets=app.secrets, calendar=app.calendar, now=app.clock.now())
     checks.append(_notification_chain())
     checks.extend(doctor.maintenance_checks(app.workspace))
+    from jb_watchdesk.services.redaction import redact  # doctor_redact: every secret the checks read is masked
+
     if args.json:
         dump_json([c.to_json() for c in checks], out)
     else:

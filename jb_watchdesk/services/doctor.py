@@ -127,7 +127,9 @@ def desk_http_settings(workspace: Workspace) -> HttpSettings | Check:
     try:
         settings = desk_settings.load(workspace.root)
     except WatchdeskError as error:
-        return Check("proxy", Level.FAIL, str(error))
+        from jb_watchdesk.services.redaction import redact
+
+        return Check("proxy", Level.FAIL, redact(str(error)))  # the settings line: a proxy password masked
     return reachability.http_settings_for(settings)
 
 

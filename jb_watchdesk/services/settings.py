@@ -21,6 +21,7 @@ from typing import Final
 
 import httpx
 
+from jb_watchdesk.connectors.http import safe_proxy, safe_proxy_detail
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import InputError
 from jb_watchdesk.services.escalation import EscalationPolicy
@@ -132,7 +133,7 @@ def check_value(name: str, value: object, default: object) -> str | None:
         return messages.text("settings.expect.text")
     if name == "proxy":
         problem = proxy_problem(value)
-        return None if problem is None else messages.text("settings.expect.proxy", detail=problem)
+        return None if problem is None else messages.text("settings.expect.proxy", detail=safe_proxy_detail(value, problem))
     return None
 
 
@@ -161,7 +162,9 @@ def load(root: Path) -> DeskSettings:
             register_url(raw[name])  # a proxy password never reaches the error line or the log
         expected = check_value(name, raw[name], getattr(defaults, name))
         if expected is not None:
-            raise InputError("settings.bad_value", path=str(path), key=name, expected=expected, got=_shown(raw[name]))
+            # a proxy is shown without its password (and clipped only then: a cut password escapes masking)
+            got = _shown(safe_proxy(raw[name]) if name == "proxy" and isinstance(raw[name], str) else raw[name])
+            raise InputError("settings.bad_value", path=str(path), key=name, expected=expected, got=got)
         values[name] = raw[name]
     return DeskSettings(**values)
 

@@ -78,3 +78,24 @@ def test_saved_settings_are_owner_only_and_keep_unknown_keys(tmp_path: Path) -> 
 def test_every_expectation_is_said_in_both_languages() -> None:
     for key in ("settings.expect.int", "settings.expect.bool", "settings.expect.text", "settings.expect.choice", "settings.expect.proxy"):
         assert all(messages.CATALOGUE[key])
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        "ftp://officeuser:Pa55wordSecret@proxy.example.org:8080",  # a scheme httpx cannot use
+        "ftp://officeuser-with-a-long-name.of-the-office:Pa55wordSecretThatGoesOnAndOn@proxy.example.org:8080",
+    ],
+)
+def test_a_bad_proxy_is_named_without_its_password_or_a_piece_of_it(tmp_path: Path, proxy: str) -> None:
+    from jb_watchdesk.services import redaction
+
+    _write(tmp_path, {"proxy": proxy})
+    try:
+        with pytest.raises(InputError) as raised:
+            settings.load(tmp_path)
+    finally:
+        redaction.forget_all()
+    text = str(raised.value)
+    assert "key proxy" in text and ":***@proxy.example.org:8080" in text
+    assert "Pa55" not in text
