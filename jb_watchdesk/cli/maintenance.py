@@ -60,13 +60,13 @@ def cmd_doctor(app: App, args: argparse.Namespace, out: TextIO) -> int:
     from jb_watchdesk.services.redaction import redact  # doctor_redact: every secret the checks read is masked
 
     if args.json:
-        dump_json([c.to_json() for c in checks], out)
+        dump_json([{key: redact(value) for key, value in c.to_json().items()} for c in checks], out)
     else:
         for check in checks:
             line(out, "cli.doctor.line", level=label("doctor_level", check.level), name=label("doctor_check", check.name),
-                 detail=check.detail)
+                 detail=redact(check.detail))
             if check.advice:
-                out.write(f"       → {plain(check.advice)}\n")
+                out.write(f"       → {plain(redact(check.advice))}\n")
     return 1 if any(c.level is doctor.Level.FAIL for c in checks) else 0
 
 
