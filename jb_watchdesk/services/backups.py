@@ -9,7 +9,8 @@ The copy runs on a thread of its own, a few pages at a time, while the watch goe
 Restore: the file named is copied beside the live database, and that copy must pass SQLite's
 ``integrity_check`` and ``log verify`` (the duty record's hash chain) before anything is replaced.
 The live database is then kept as ``watchdesk.sqlite3.replaced-YYYYmmddTHHMMSS`` (UTC), and the
-copy takes its place. Refused while a window, ``poll`` or ``run --headless`` works on the workspace
+copy is written into the live file through SQLite's backup API (the file stays, so a command with
+it open sees the restored content). Refused while a window, ``poll`` or ``run --headless`` works on the workspace
 (:mod:`.instance_lock`): a running desk would go on writing to the replaced file.
 """
 
@@ -234,9 +235,10 @@ def restore(workspace: Workspace, source: Path, *, now: datetime) -> Restored:
             _refuse_unless_sound(source, check)
             assert check.ledger is not None
             replaced = _keep_live(live, now=now) if live.exists() else None
-            for suffix in ("-wal", "-shm"):
-                live.with_name(live.name + suffix).unlink(missing_ok=True)
-            os.replace(scratch, live)
+            if live.exists():
+                _copy_into_live(scratch, live)
+            else:
+                os.replace(scratch, live)
         finally:
             for leftover in (scratch, *(scratch.with_name(scratch.name + s) for s in ("-wal", "-shm", "-journal"))):
                 leftover.unlink(missing_ok=True)
@@ -267,6 +269,21 @@ def _keep_live(live: Path, *, now: datetime) -> Path:
             part = live.with_name(live.name + suffix)
             if part.exists():
                 os.replace(part, kept.with_name(kept.name + suffix))
-        return kept
-    live.unlink()
     return kept
+
+
+def _copy_into_live(checked: Path, live: Path) -> None:
+    """Copy the checked database into the live file through SQLite's backup API: a status, doctor
+    or command-line write with the database open goes on in the restored content (a file replaced
+    under it would take that write into the unlinked file, and its -wal/-shm with it).
+    https://sqlite.org/backup.html (a destination written by the backup is seen by its other
+    connections)."""
+    source = sqlite3.connect(str(checked), timeout=backup_store.BUSY_TIMEOUT_MS / 1000)
+    try:
+        target = sqlite3.connect(str(live), timeout=backup_store.BUSY_TIMEOUT_MS / 1000)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()

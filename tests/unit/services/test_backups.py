@@ -216,3 +216,21 @@ def test_a_stepped_copy_that_writes_keep_restarting_is_taken_in_one_go(workspace
         writer.close()
     assert written is not None and _shifts(written) == ["张三"]
     assert 0 < steps < 50  # it gave up stepping instead of starting over for ever
+
+
+def test_a_connection_open_during_a_restore_sees_the_restored_database_and_its_write_is_kept(workspace: Workspace) -> None:
+    backup = backups.DailyBackup(live=workspace.database, folder=workspace.backups).take_if_due(now=NOW)
+    assert backup is not None
+    with Store(workspace.database, backups_dir=workspace.backups) as store:
+        operations.end_shift(store, now=NOW + timedelta(hours=1))
+        operations.start_shift(store, officer="李四", now=NOW + timedelta(hours=2))
+    status = sqlite3.connect(workspace.database)  # a command reading (then writing) while the restore runs
+    try:
+        assert status.execute("SELECT count(*) FROM shifts").fetchone() == (2,)
+        backups.restore(workspace, backup, now=NOW + timedelta(hours=3))
+        assert status.execute("SELECT officer FROM shifts ORDER BY id").fetchall() == [("张三",)]
+        status.execute("UPDATE shifts SET officer = '王五'")
+        status.commit()
+    finally:
+        status.close()
+    assert _shifts(workspace.database) == ["王五"]  # the write landed in the live file, not a replaced one
