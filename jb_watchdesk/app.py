@@ -56,13 +56,20 @@ def load_calendar(workspace: Workspace) -> WorkdayCalendar:
     read) are kept in ``calendar.problems`` for doctor and the window, and logged; the rest is used."""
     path = workspace.workday_overrides
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         return DEFAULT_CALENDAR
-    except (OSError, UnicodeDecodeError) as error:
-        calendar = unreadable_overrides(source=str(path), detail=str(error))
+    except OSError as error:
+        calendar = unreadable_overrides(source=str(path), detail=error.strerror or str(error))
     else:
-        calendar = parse_overrides(text, source=str(path))
+        from jb_watchdesk.services.files import decode_office_text
+
+        try:  # overrides_decoding: UTF-8 (BOM or not), or GB18030 as Notepad saves "ANSI" on a Chinese Windows
+            text = decode_office_text(data)
+        except InputError as error:
+            calendar = unreadable_overrides(source=str(path), detail=str(error), data=data)
+        else:
+            calendar = parse_overrides(text, source=str(path))
     for problem in calendar.problems:
         log.warning("holiday override skipped: %s", problem.describe("en"))
     return calendar

@@ -135,10 +135,16 @@ def parse_overrides(text: str, *, source: str) -> WorkdayCalendar:
     )
 
 
-def unreadable_overrides(*, source: str, detail: str) -> WorkdayCalendar:
+_RAW_YEAR = re.compile(rb"(?<![0-9])(20[0-9]{2})(?![0-9])")
+
+
+def unreadable_overrides(*, source: str, detail: str, data: bytes = b"") -> WorkdayCalendar:
     """The official calendar alone, when the override file cannot be read: the problem is kept
-    (line 0) so doctor and the window say so."""
-    return WorkdayCalendar(problems=(OverrideProblem(source=source, line=0, text=detail),))
+    (line 0) so doctor and the window say so. Every year ``data`` (the file's bytes, when they
+    could be read but not decoded) names in ASCII digits (``20xx``) is doubtful: its deadlines are
+    estimates, since the file may change its workdays."""
+    years = frozenset(int(y) for y in _RAW_YEAR.findall(data))
+    return WorkdayCalendar(problems=(OverrideProblem(source=source, line=0, text=detail),), doubtful_years=years)
 
 
 DEFAULT_CALENDAR = WorkdayCalendar()
