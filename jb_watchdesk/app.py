@@ -230,6 +230,9 @@ def reconfigure_watch(watch: WatchLoop, settings: DeskSettings, *, now: datetime
     if watch.escalation is not None:
         watch.escalation.policy = settings.escalation()
         watch.escalation.language = settings.language
+    for hook in watch.after_cycle:
+        if isinstance(hook, DailyBackup):  # backup_days_reconfigure: the days kept apply at the next prune
+            hook.keep_days = settings.backup_days
 
 
 T = TypeVar("T")

@@ -242,7 +242,7 @@ def restore(workspace: Workspace, source: Path, *, now: datetime) -> Restored:
         finally:
             for leftover in (scratch, *(scratch.with_name(scratch.name + s) for s in ("-wal", "-shm", "-journal"))):
                 leftover.unlink(missing_ok=True)
-    log.warning("database restored from %s; the previous one is kept as %s", source, replaced)
+    log.info("database restored from %s; the previous one is kept as %s", source, replaced)
     return Restored(source=source, replaced=replaced, ledger_rows=check.ledger.rows_checked)
 
 

@@ -172,7 +172,7 @@ def load(root: Path) -> DeskSettings:
 def save(root: Path, settings: DeskSettings) -> None:
     path = root / FILENAME
     try:
-        existing = json.loads(path.read_text(encoding="utf-8"))
+        existing = json.loads(path.read_text(encoding="utf-8-sig"))  # as load reads it: a BOM keeps the unknown keys
         if not isinstance(existing, dict):
             existing = {}
     except (OSError, ValueError):

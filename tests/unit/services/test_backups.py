@@ -73,6 +73,14 @@ def test_restore_round_trip_keeps_the_replaced_database(workspace: Workspace, tm
     assert not list(workspace.root.glob(".*restoring*"))
 
 
+def test_a_successful_restore_logs_no_warning(workspace: Workspace, caplog: pytest.LogCaptureFixture) -> None:
+    backup = backups.DailyBackup(live=workspace.database, folder=workspace.backups).take_if_due(now=NOW)
+    assert backup is not None
+    backups.restore(workspace, backup, now=NOW + timedelta(hours=3))
+    assert any("database restored" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.levelno >= 30]  # nothing on the terminal but the command's own line
+
+
 def _tampered(source: Path, target: Path) -> Path:
     target.write_bytes(source.read_bytes())
     conn = sqlite3.connect(target)

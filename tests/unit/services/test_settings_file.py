@@ -99,3 +99,33 @@ def test_a_bad_proxy_is_named_without_its_password_or_a_piece_of_it(tmp_path: Pa
     text = str(raised.value)
     assert "key proxy" in text and ":***@proxy.example.org:8080" in text
     assert "Pa55" not in text
+
+
+def test_saving_keeps_the_unknown_keys_of_a_file_with_a_bom(tmp_path: Path) -> None:
+    (tmp_path / settings.FILENAME).write_text(json.dumps({"kept_by_a_newer_desk": 1}), encoding="utf-8-sig")
+    settings.save(tmp_path, settings.DeskSettings(officer="张三"))
+    saved = json.loads((tmp_path / settings.FILENAME).read_text(encoding="utf-8"))
+    assert saved["kept_by_a_newer_desk"] == 1 and saved["officer"] == "张三"
+
+
+def test_a_changed_backup_days_reaches_the_running_daily_backup(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from jb_watchdesk.app import reconfigure_watch
+    from jb_watchdesk.services.alerts import NotificationPolicy
+    from jb_watchdesk.services.backups import DailyBackup
+
+    daily = DailyBackup(live=tmp_path / "db.sqlite3", folder=tmp_path / "backups", keep_days=14)
+    watch = SimpleNamespace(
+        poller=SimpleNamespace(
+            connectors=SimpleNamespace(http=SimpleNamespace(reconfigure=lambda _http: None)),
+            scheduler=SimpleNamespace(reconfigure=lambda _poll, now: None),
+        ),
+        alerts=SimpleNamespace(policy=NotificationPolicy()),
+        monitor=None,
+        escalation=None,
+        after_cycle=[daily],
+    )
+    reconfigure_watch(watch, settings.DeskSettings(backup_days=30), now=datetime(2026, 11, 25, tzinfo=UTC))  # type: ignore[arg-type]
+    assert daily.keep_days == 30
