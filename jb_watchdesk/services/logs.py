@@ -23,6 +23,7 @@ import logging.handlers
 import os
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TextIO
@@ -60,6 +61,13 @@ class _OneLineFormatter(logging.Formatter):
             return super().format(record)
         finally:
             record.exc_info, record.exc_text, record.stack_info = saved
+
+
+class _FileFormatter(logging.Formatter):
+    """The file's form: local time with its UTC offset (``2026-11-25T10:00:00.123+08:00``)."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's name
+        return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
 
 
 class _Stderr(logging.StreamHandler):
@@ -151,7 +159,7 @@ def configure(*, debug: bool = False, logs_dir: Path | None = None) -> Path | No
         logging.getLogger(__name__).warning("cannot write the log in %s (%s): logging to the terminal only", logs_dir, error)
         return None
     handler.setLevel(logging.DEBUG if debug else logging.INFO)
-    handler.setFormatter(logging.Formatter(FILE_FORMAT))
+    handler.setFormatter(_FileFormatter(FILE_FORMAT))
     _install(root, handler, redacting)
     return path
 

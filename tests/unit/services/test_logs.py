@@ -119,3 +119,15 @@ def test_uncaught_exceptions_in_any_thread_are_logged_masked_instead_of_printed(
     assert terminal == "ERROR jb_watchdesk: uncaught RuntimeError in thread scan\nCRITICAL jb_watchdesk: uncaught RuntimeError\n"
     written = path.read_text(encoding="utf-8")
     assert written.count("Traceback") == 2 and "ftp://u:[redacted]@h" in written and "Pa55wordSecret" not in written
+
+
+def test_file_times_carry_their_utc_offset(tmp_path: Path) -> None:
+    import re
+
+    path = logs.configure(logs_dir=tmp_path / "logs")
+    assert path is not None
+    logging.getLogger("jb_watchdesk.test").info("a line")
+    logs.close()
+    stamp = path.read_text(encoding="utf-8").split(" ", 1)[0]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}", stamp)
+    assert datetime.fromisoformat(stamp).utcoffset() is not None
