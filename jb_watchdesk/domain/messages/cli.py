@@ -590,26 +590,6 @@ _DOCTOR: Final[dict[str, tuple[str, str]]] = {
     "cli.doctor.ca_advice": ("请修正 SSL_CERT_FILE / REQUESTS_CA_BUNDLE", "fix SSL_CERT_FILE / REQUESTS_CA_BUNDLE"),
     "cli.doctor.direct": ("直接连接（未设置代理环境变量）", "direct connection (no proxy variables set)"),
     "cli.doctor.ca_bundle": ("；CA 证书文件 {path}", "; CA bundle {path}"),
-    "cli.doctor.no_plyer": ("未安装 plyer", "plyer is not installed"),
-    "cli.doctor.reinstall": ("请重新安装本程序", "reinstall the application"),
-    "cli.doctor.no_notify": (
-        "没有桌面通知服务（既没有 dbus-python，也没有 notify-send）",
-        "no desktop notification service (neither dbus-python nor notify-send)",
-    ),
-    "cli.doctor.notify_advice": (
-        "请安装 libnotify-bin；告警仍会显示在窗口和托盘中",
-        "install libnotify-bin; alerts still show in the window and the tray",
-    ),
-    "cli.doctor.notify_ok": ("系统通知可用（尽力送达）", "OS notifications available (best effort)"),
-    "cli.doctor.no_display": ("没有显示器（未设置 DISPLAY/WAYLAND_DISPLAY）", "no display (DISPLAY/WAYLAND_DISPLAY unset)"),
-    "cli.doctor.display_advice": ("在这台机器上请用 `run --headless`", "use `run --headless` on this machine"),
-    "cli.doctor.display_ok": ("有可用的显示器", "a display is available"),
-    "cli.doctor.chain_no_display": ("没有显示器：无法检查托盘", "no display: the tray cannot be checked"),
-    "cli.doctor.chain_run_desktop": ("在桌面上运行本程序即可使用托盘", "run the desktop to use the tray"),
-    "cli.doctor.chain_advice": (
-        "告警仍会出现在窗口横幅和弹窗中；托盘或通知服务可补全其余环节",
-        "alerts still reach the in-app banner and the pop-up; a tray or notification service adds the rest",
-    ),
     # network: the route and trust (proxy check) and each platform host asked (network check)
     "cli.doctor.net_route_explicit": ("代理 {proxy}（“设置”中指定）", "proxy {proxy} (from the settings)"),
     "cli.doctor.net_route_system": ("系统代理 {proxies}", "system proxy {proxies}"),
@@ -669,6 +649,26 @@ _DOCTOR: Final[dict[str, tuple[str, str]]] = {
         "the network is slow or drops the connection: check the network and the proxy, then run doctor again",
     ),
     "cli.doctor.net_advice.other": ("请检查网络和代理", "check the network and the proxy"),
+    "cli.doctor.no_plyer": ("未安装 plyer", "plyer is not installed"),
+    "cli.doctor.reinstall": ("请重新安装本程序", "reinstall the application"),
+    "cli.doctor.no_notify": (
+        "没有桌面通知服务（既没有 dbus-python，也没有 notify-send）",
+        "no desktop notification service (neither dbus-python nor notify-send)",
+    ),
+    "cli.doctor.notify_advice": (
+        "请安装 libnotify-bin；告警仍会显示在窗口和托盘中",
+        "install libnotify-bin; alerts still show in the window and the tray",
+    ),
+    "cli.doctor.notify_ok": ("系统通知可用（尽力送达）", "OS notifications available (best effort)"),
+    "cli.doctor.no_display": ("没有显示器（未设置 DISPLAY/WAYLAND_DISPLAY）", "no display (DISPLAY/WAYLAND_DISPLAY unset)"),
+    "cli.doctor.display_advice": ("在这台机器上请用 `run --headless`", "use `run --headless` on this machine"),
+    "cli.doctor.display_ok": ("有可用的显示器", "a display is available"),
+    "cli.doctor.chain_no_display": ("没有显示器：无法检查托盘", "no display: the tray cannot be checked"),
+    "cli.doctor.chain_run_desktop": ("在桌面上运行本程序即可使用托盘", "run the desktop to use the tray"),
+    "cli.doctor.chain_advice": (
+        "告警仍会出现在窗口横幅和弹窗中；托盘或通知服务可补全其余环节",
+        "alerts still reach the in-app banner and the pop-up; a tray or notification service adds the rest",
+    ),
 }
 
 CLI: Final[dict[str, tuple[str, str]]] = {**_HELP, **_METAVARS, **_ARGPARSE, **_COLUMNS, **_RESULTS, **_DOCTOR}

@@ -337,6 +337,24 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "无法创建数据目录 {path}：{detail}",
         "cannot create the data dir {path}: {detail}",
     ),
+    "db.read_only": (
+        "工作区为只读（{path}）：只能查看、核验和导出到别处；要写入请复制到可写的目录",
+        "the workspace is read-only ({path}): it can be read, verified and exported elsewhere; "
+        "copy it to a writable folder to change it",
+    ),
+    "db.read_only_upgrade": (
+        "工作区为只读（{path}），且需要升级数据库（{names}）才能打开；请复制到可写的目录后再打开",
+        "the workspace is read-only ({path}) and its database needs an upgrade ({names}) to open; "
+        "copy it to a writable folder first",
+    ),
+    "db.waiting": (
+        "数据库被另一个程序占用（{path}），等待中…（已等 {seconds} 秒）",
+        "waiting for the database (held by another process: {path})… ({seconds} s so far)",
+    ),
+    "watch.storage_wait": (
+        "数据库忙，等待中…（{seconds} 秒后重试）：{problem}",
+        "the database is busy; waiting… (retrying in {seconds} s): {problem}",
+    ),
     # backups and settings
     "backup.restore_live": (
         "{path} 就是正在使用的数据库：请指定一个备份文件",
@@ -401,27 +419,43 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "内部错误：{detail}（加 --debug 查看详情）",
         "internal error: {detail} (run with --debug for details)",
     ),
-    "db.read_only": (
-        "工作区为只读（{path}）：只能查看、核验和导出到别处；要写入请复制到可写的目录",
-        "the workspace is read-only ({path}): it can be read, verified and exported elsewhere; "
-        "copy it to a writable folder to change it",
-    ),
-    "db.read_only_upgrade": (
-        "工作区为只读（{path}），且需要升级数据库（{names}）才能打开；请复制到可写的目录后再打开",
-        "the workspace is read-only ({path}) and its database needs an upgrade ({names}) to open; "
-        "copy it to a writable folder first",
-    ),
-    "db.waiting": (
-        "数据库被另一个程序占用（{path}），等待中…（已等 {seconds} 秒）",
-        "waiting for the database (held by another process: {path})… ({seconds} s so far)",
-    ),
-    "watch.storage_wait": (
-        "数据库忙，等待中…（{seconds} 秒后重试）：{problem}",
-        "the database is busy; waiting… (retrying in {seconds} s): {problem}",
-    ),
     "cli.no_workspace": (
         "{path} 没有工作区：请先用 `{example}` 导入账号台账建立工作区，或检查 --data-dir / JB_WATCHDESK_HOME 是否写错",
         "no workspace at {path}; create it with `{example}`, or check --data-dir / JB_WATCHDESK_HOME for a typo",
+    ),
+    # one desk and one poller per workspace (services/instance_lock.py, ui/single_instance.py)
+    "instance.poller_busy": (
+        "{path} 已在由 {command} 巡查（进程 {pid}，主机 {host}，{since} 起）。同一工作区只能有一个巡查：如需改在此处巡查，"
+        "请先在其终端按 Ctrl+C 或结束进程 {pid}；status、alerts 等查询命令可照常使用",
+        "{path} is already polled by {command} (pid {pid} on {host}, since {since}). One workspace has one poller: to poll "
+        "from here, stop that one first (Ctrl+C in its terminal, or end process {pid}); status, alerts and other read-only "
+        "commands work meanwhile",
+    ),
+    "instance.poller_busy_window": (
+        "值班台窗口已在巡查 {path}（进程 {pid}，主机 {host}，{since} 起）。同一工作区只能有一个巡查：请在窗口中值班，"
+        "或先从托盘菜单退出值班台；status、alerts 等查询命令可照常使用",
+        "the desk window already polls {path} (pid {pid} on {host}, since {since}). One workspace has one poller: use the "
+        "window, or quit the desk from its tray menu first; status, alerts and other read-only commands work meanwhile",
+    ),
+    "instance.poller_busy_unknown": (
+        "另一个进程正在巡查 {path}（未留下身份记录）。同一工作区只能有一个巡查：请先关闭值班台窗口或停止其他巡查命令；"
+        "status、alerts 等查询命令可照常使用",
+        "another process already polls {path} (it left no record of itself). One workspace has one poller: close the desk "
+        "window or stop the other polling command first; status, alerts and other read-only commands work meanwhile",
+    ),
+    "instance.lock_failed": (
+        "无法建立锁文件 {path}：{detail}。请检查数据文件夹是否存在且可写（应在本机磁盘上，不要放在网络共享上）",
+        "cannot make the lock file {path}: {detail}. Check that the data folder exists and is writable "
+        "(on a local disk, not a network share)",
+    ),
+    "instance.desk_brought_forward": (
+        "值班台已在此工作区打开（{path}）：已将其窗口切换到前台",
+        "the desk is already open on this workspace ({path}): its window was brought to the front",
+    ),
+    "instance.desk_not_answering": (
+        "值班台已在此工作区打开（{path}，进程 {pid}），但没有响应：请稍候再试；仍无响应时，请在任务管理器中结束进程 {pid}",
+        "the desk is already open on this workspace ({path}, pid {pid}) but does not answer: try again in a moment; "
+        "if it still does not, end process {pid} in the task manager",
     ),
     # duty shifts, inspections, emergencies, exports and the record
     "duty.empty": ("{field} 不能为空", "{field} must not be empty"),
@@ -482,6 +516,11 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "没有编号为 {inspection_id} 的巡查记录",
         "no inspection with id {inspection_id}",
     ),
+    "inspect.corrects_auto": (
+        "巡查记录 {inspection_id} 是自动巡查，记录的是轮询所见，不能更正：请对该账号另做一次人工巡查写明情况",
+        "inspection {inspection_id} is automatic (what the poll saw) and cannot be corrected:"
+        " record a manual inspection of the account saying what you found",
+    ),
     "inspect.wrong_account": (
         "巡查记录 {inspection_id} 属于账号 {account_id}，更正须针对同一账号",
         "inspection {inspection_id} is about account {account_id}; a correction must be about the same account",
@@ -515,40 +554,6 @@ CORE: Final[dict[str, tuple[str, str]]] = {
         "巡查记录 {inspection_id} 不是人工读取，不能用读取结果更正",
         "inspection {inspection_id} is not a reading: a reading can only correct a reading",
     ),
-    # one desk and one poller per workspace (services/instance_lock.py, ui/single_instance.py)
-    "instance.poller_busy": (
-        "{path} 已在由 {command} 巡查（进程 {pid}，主机 {host}，{since} 起）。同一工作区只能有一个巡查：如需改在此处巡查，"
-        "请先在其终端按 Ctrl+C 或结束进程 {pid}；status、alerts 等查询命令可照常使用",
-        "{path} is already polled by {command} (pid {pid} on {host}, since {since}). One workspace has one poller: to poll "
-        "from here, stop that one first (Ctrl+C in its terminal, or end process {pid}); status, alerts and other read-only "
-        "commands work meanwhile",
-    ),
-    "instance.poller_busy_window": (
-        "值班台窗口已在巡查 {path}（进程 {pid}，主机 {host}，{since} 起）。同一工作区只能有一个巡查：请在窗口中值班，"
-        "或先从托盘菜单退出值班台；status、alerts 等查询命令可照常使用",
-        "the desk window already polls {path} (pid {pid} on {host}, since {since}). One workspace has one poller: use the "
-        "window, or quit the desk from its tray menu first; status, alerts and other read-only commands work meanwhile",
-    ),
-    "instance.poller_busy_unknown": (
-        "另一个进程正在巡查 {path}（未留下身份记录）。同一工作区只能有一个巡查：请先关闭值班台窗口或停止其他巡查命令；"
-        "status、alerts 等查询命令可照常使用",
-        "another process already polls {path} (it left no record of itself). One workspace has one poller: close the desk "
-        "window or stop the other polling command first; status, alerts and other read-only commands work meanwhile",
-    ),
-    "instance.lock_failed": (
-        "无法建立锁文件 {path}：{detail}。请检查数据文件夹是否存在且可写（应在本机磁盘上，不要放在网络共享上）",
-        "cannot make the lock file {path}: {detail}. Check that the data folder exists and is writable "
-        "(on a local disk, not a network share)",
-    ),
-    "instance.desk_brought_forward": (
-        "值班台已在此工作区打开（{path}）：已将其窗口切换到前台",
-        "the desk is already open on this workspace ({path}): its window was brought to the front",
-    ),
-    "instance.desk_not_answering": (
-        "值班台已在此工作区打开（{path}，进程 {pid}），但没有响应：请稍候再试；仍无响应时，请在任务管理器中结束进程 {pid}",
-        "the desk is already open on this workspace ({path}, pid {pid}) but does not answer: try again in a moment; "
-        "if it still does not, end process {pid} in the task manager",
-    ),
     "emergency.not_found": ("没有编号为 {emergency_id} 的突发事件", "no emergency with id {emergency_id}"),
     "emergency.already_cancelled": (
         "第 {emergency_id} 号突发事件已于 {at} 取消，无需再次取消或更正",
@@ -578,11 +583,6 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     "log.bad_anchor": (
         "锚点“{value}”无效：请照抄导出文件中的“记录链锚点”（如“序号 490 条数 490 SHA-256 …”），或写作 序号:SHA-256",
         "bad anchor {value!r}: copy the record anchor as an export prints it (e.g. \"no. 490, 490 rows, SHA-256 …\"), or write SEQ:SHA256",
-    ),
-    "inspect.corrects_auto": (
-        "巡查记录 {inspection_id} 是自动巡查，记录的是轮询所见，不能更正：请对该账号另做一次人工巡查写明情况",
-        "inspection {inspection_id} is automatic (what the poll saw) and cannot be corrected:"
-        " record a manual inspection of the account saying what you found",
     ),
     "log.intact_anchor": (
         "记录链完好：共检查 {rows} 条；第 {seq} 条与锚点一致；当前锚点 {anchor}",
