@@ -17,8 +17,9 @@ limits (hundreds of WeChat accounts share one API host). So:
   share), at random, and at most ``starts_per_s_per_host`` accounts of one host per second (the
   monitoring gap itself is recorded by :class:`jb_watchdesk.services.gaps.Monitor` from the same
   long pause);
-- at the first ask (a start: nothing is known of when each account was last read), more than
-  ``burst_per_host`` accounts of one host are started at that host's rate, not all at once;
+- the first ask (a start) reads every account at once, bounded by the client's connection limits:
+  a start must give the officer the whole picture, and the platforms limit calls per app and
+  account, not per host;
 - a clock set back keeps every backoff's remaining wait (counted from the last ask), not its
   instant on the old clock; a daily quota still ends at the next Beijing midnight;
 - once every account has failed in a row with a network-type error (an outage), only one account
@@ -124,20 +125,17 @@ class Scheduler:
         pause = (now - last).total_seconds()
         return pause > min(self.settings.resume_after_s, self.settings.post_interval_s) or pause < -60
 
-    def _crowded(self, accounts: list[Account], *, now: datetime, cold: bool) -> bool:
-        """Whether more than ``burst_per_host`` accounts of one host would start together: at a
-        start (``cold``) every account not yet planned, else those overdue by more than their interval."""
+    def _crowded(self, accounts: list[Account], *, now: datetime) -> bool:
+        """Whether more than ``burst_per_host`` accounts of one host are overdue by more than their
+        interval (they would start together)."""
         s = self.settings
         counts: dict[str, int] = defaultdict(int)
         for account in accounts:
             slot = self._slots.get(account.id)
             if slot is not None and slot.blocked_until is not None and slot.blocked_until > now:
                 continue
-            if cold:
-                overdue = slot is None or slot.next_posts is None or slot.next_posts <= now
-            else:
-                own = timedelta(seconds=account.poll_interval_s or s.post_interval_s)
-                overdue = slot is not None and slot.next_posts is not None and slot.next_posts < now - own
+            own = timedelta(seconds=account.poll_interval_s or s.post_interval_s)
+            overdue = slot is not None and slot.next_posts is not None and slot.next_posts < now - own
             if overdue:
                 host = host_of(account)
                 counts[host] += 1
@@ -166,13 +164,12 @@ class Scheduler:
             if until > last:
                 self._held[host] = min(until, now + (until - last))
 
-    def _spread(self, accounts: Iterable[Account], *, now: datetime, everyone_failing: bool = False, cold: bool = False) -> None:
+    def _spread(self, accounts: Iterable[Account], *, now: datetime, everyone_failing: bool = False) -> None:
         """Re-plan the accounts that are overdue (or, after an outage, backing off) over the next
         post interval, each within its own interval if shorter: a random moment each, then pushed
         apart so no host starts more than ``starts_per_s_per_host`` per second (a host with no more
         overdue than that keeps them due now). A Retry-After, a
-        quota wait or an officer's error keep their own time. ``cold`` (a start): the overdue
-        accounts are started at each host's rate, without waiting longer."""
+        quota wait or an officer's error keep their own time."""
         s = self.settings
         window = s.post_interval_s
         gap = 1.0 / s.starts_per_s_per_host
@@ -189,9 +186,6 @@ class Scheduler:
         for planned in by_host.values():
             if not everyone_failing and len(planned) <= s.starts_per_s_per_host:
                 continue  # as many as the host takes in a second: no burst to spread
-            if cold:
-                rate_window = len(planned) * gap
-                planned = [(slot, min(own, rate_window)) for slot, own in planned]
             timed = sorted(((self._rng.uniform(0, own), slot) for slot, own in planned), key=lambda pair: pair[0])
             earliest = 0.0
             for offset, slot in timed:
@@ -219,12 +213,12 @@ class Scheduler:
         last = self._last_asked
         if last is not None and (now - last).total_seconds() < -60:
             self._set_back(now)
-        if force:
+        if force or last is None:
+            # A start reads every account at once (the client's connection limits bound it): the
+            # officer needs the whole picture, and one poll per account is far inside any
+            # platform's limits, which count calls per app and account, not per host.
             pass
-        elif last is None:
-            if self._crowded(accounts, now=now, cold=True):
-                self._spread(accounts, now=now, cold=True)
-        elif self._stalled(now) or (not self._outage and self._crowded(accounts, now=now, cold=False)):
+        elif self._stalled(now) or (not self._outage and self._crowded(accounts, now=now)):
             self._spread(accounts, now=now)
         elif self._recovered:
             self._spread(accounts, now=now, everyone_failing=True)
