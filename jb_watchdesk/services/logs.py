@@ -100,6 +100,16 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         if not self.broken:
             super().emit(record)
 
+    def doRollover(self) -> None:  # noqa: N802 - logging's name
+        """Rotate; when the rename is refused (on Windows another process, the desk or a command,
+        has the file open: WinError 32), keep appending to the current file and try again later,
+        instead of losing every later line."""
+        try:
+            super().doRollover()
+        except PermissionError:
+            if self.stream is None or self.stream.closed:
+                self.stream = self._open()
+
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
         error = sys.exc_info()[1]
         if not isinstance(error, OSError):

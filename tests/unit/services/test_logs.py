@@ -131,3 +131,19 @@ def test_file_times_carry_their_utc_offset(tmp_path: Path) -> None:
     stamp = path.read_text(encoding="utf-8").split(" ", 1)[0]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}", stamp)
     assert datetime.fromisoformat(stamp).utcoffset() is not None
+
+
+def test_a_rotation_another_process_blocks_keeps_the_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logs, "MAX_BYTES", 500)
+    path = logs.configure(logs_dir=tmp_path / "logs")
+    assert path is not None
+
+    def in_use(source: str, target: str) -> None:  # Windows: the file is open in another process
+        raise PermissionError(32, "The process cannot access the file because it is being used by another process")
+
+    monkeypatch.setattr(logs.os, "rename", in_use)
+    for number in range(40):
+        logging.getLogger("jb_watchdesk.test").info("line %d", number)
+    logs.close()
+    written = path.read_text(encoding="utf-8")
+    assert "line 0" in written and "line 39" in written  # kept in the current file, none lost
