@@ -228,11 +228,14 @@ class WatchLoop:
         slept: list[Gap] = []
         started = False
         pauses = 0
-        while not stop.is_set():
+        # The start (heartbeat, lexicon, leftover scans) runs even when a stop is already asked for:
+        # what it found is handed over before the loop ends.
+        while not (started and stop.is_set()):
             try:
                 if not started:
                     await self._start(on_cycle)
                     started = True
+                    continue  # a stop asked for meanwhile ends the loop before the first turn
                 ran = await self._turn(on_cycle, slept)
             except (StorageError, sqlite3.Error, OSError) as error:
                 if not pauses_on(error):
@@ -248,6 +251,8 @@ class WatchLoop:
                     if not pauses_on(shown):
                         raise
                 await _sleep(stop, wait.seconds)
+                if stop.is_set():
+                    break
                 continue
             if pauses:
                 log.warning("storage works again after %d pause(s); the watch goes on", pauses)

@@ -157,7 +157,7 @@ def test_an_export_into_an_existing_folder_still_works_and_a_folder_is_no_file(r
 # -- a data dir without a workspace ----------------------------------------------------------------
 
 # the import; the others need no workspace (doctor checks a fresh machine, creating nothing)
-CREATES = {"accounts import", "simulator", "scan", "lexicon check", "doctor"}
+CREATES = {"accounts import", "db restore", "simulator", "scan", "lexicon check", "doctor"}
 EXAMPLE_ARGS = {
     "accounts export": ["x.csv"],
     "accounts set-secret": ["1", "app_secret"],
