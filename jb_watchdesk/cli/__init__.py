@@ -338,3 +338,5 @@ def _run_command(
         err.write(f"{PROG}: {internal}\n")
         _refuse_in_window(args, internal)
         return 1
+    finally:
+        logs.close()  # one command's logging ends with it (a process may run several: tests, the demo)

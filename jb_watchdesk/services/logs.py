@@ -44,6 +44,8 @@ _FILE_ONLY_ATTR = "jb_watchdesk_file_only"
 FILE_ONLY = {_FILE_ONLY_ATTR: True}
 """``extra=`` for a record meant for the file alone (the terminal has already said it its own way)."""
 _saved_hooks: tuple[object, object] | None = None
+_saved_levels: dict[str, int] | None = None
+"""The levels :func:`configure` changed (the root's and the quiet libraries'), put back by :func:`close`."""
 
 
 class _NotFileOnly(logging.Filter):
@@ -149,6 +151,9 @@ def configure(*, debug: bool = False, logs_dir: Path | None = None) -> Path | No
     for handler in [h for h in root.handlers if getattr(h, _MARK, False)]:
         root.removeHandler(handler)
         handler.close()
+    global _saved_levels
+    if _saved_levels is None:
+        _saved_levels = {name: logging.getLogger(name or None).level for name in ("", *QUIET)}
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.WARNING)
@@ -216,10 +221,14 @@ def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
 def close() -> None:
     """Flush and close the handlers :func:`configure` installed (idempotent); the exception hooks
     it replaced are put back."""
-    global _saved_hooks
+    global _saved_hooks, _saved_levels
     if _saved_hooks is not None:
         sys.excepthook, threading.excepthook = _saved_hooks  # type: ignore[assignment]
         _saved_hooks = None
+    if _saved_levels is not None:
+        for name, level in _saved_levels.items():
+            logging.getLogger(name or None).setLevel(level)
+        _saved_levels = None
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, _MARK, False)]:
         root.removeHandler(handler)
