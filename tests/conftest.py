@@ -36,6 +36,8 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     memory = MemoryKeyring()
     keyring.set_keyring(memory)
     language = messages.current_language()
+    # Each test starts in the default language, whatever a module-scoped fixture's command chose.
+    messages.set_language(messages.DEFAULT_LANGUAGE)
     yield memory
     keyring.set_keyring(previous)
     messages.set_language(language)
