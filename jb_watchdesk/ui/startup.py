@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.workdays import OverrideProblem
-from jb_watchdesk.ui import icons
 from jb_watchdesk.ui.i18n import install_language, t
-from jb_watchdesk.ui.text import one_line, plain_label, tooltip
+from jb_watchdesk.ui.text import one_line
+from jb_watchdesk.ui.widgets.status import ProblemLine
 
 _QUOTED_CHARS = 60
 """How much of a skipped line the warning quotes (the tooltip has each line whole)."""
@@ -45,7 +45,7 @@ def override_summary(problems: Sequence[OverrideProblem]) -> str:
     return t("ui.startup.override_problems", file=name, line=first.line, count=len(problems), text=text)
 
 
-class OverrideWarning(QFrame):
+class OverrideWarning(ProblemLine):
     """A line that stays while the holiday override file has lines the desk could not use.
 
     :meth:`show_problems` takes the calendar's problems (:attr:`WorkdayCalendar.problems`) and the
@@ -53,35 +53,11 @@ class OverrideWarning(QFrame):
     ``FILE:LINE: reason`` each, shown in the tooltip).
     """
 
-    SHOWN_IN_TOOLTIP = 10
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("OverrideWarning { background: #fff3cd; border: 1px solid #b86e00; }")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
-        self.icon = QLabel()
-        self.icon.setPixmap(icons.draw("warn", 18))
-        self.text = plain_label()
-        self.text.setWordWrap(True)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.text, 1)
-        self.hide()
-
     def show_problems(self, problems: Sequence[OverrideProblem], described: Sequence[str]) -> None:
         if not problems:
-            self.text.setText("")
-            self.setToolTip("")
-            self.hide()
+            self.show_lines("", (), "")
             return
-        self.text.setText(override_summary(problems))
-        shown = list(described[: self.SHOWN_IN_TOOLTIP])
-        if len(described) > self.SHOWN_IN_TOOLTIP:
-            shown.append("…")
-        shown.append(t("ui.startup.override_advice", path=problems[0].source))
-        self.setToolTip(tooltip("\n".join(shown)))
-        self.show()
+        self.show_lines(override_summary(problems), described, t("ui.startup.override_advice", path=problems[0].source))
 
 
 # -- refusing to start ------------------------------------------------------------------------

@@ -7,6 +7,8 @@ Every alert number shown here comes from one :class:`~jb_watchdesk.domain.alerts
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from jb_watchdesk.domain.alerts import AlertCounts
@@ -132,19 +134,17 @@ class Banner(QFrame):
         self.text.setText("\n".join(lines))
 
 
-class LexiconWarning(QFrame):
-    """A line that stays while the lexicon has problems: a file that cannot be read, lines skipped.
-
-    Plain text in the officer's language; the tooltip lists the first problems as ``FILE:LINE: reason``
-    and what to do.
-    """
+class ProblemLine(QFrame):
+    """A line that stays while a file the desk reads has problems (the lexicon, the holiday
+    overrides): a summary in plain text in the officer's language; the tooltip lists the first
+    problems as ``FILE:LINE: reason`` and what to do."""
 
     SHOWN_IN_TOOLTIP = 10
 
     def __init__(self) -> None:
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("LexiconWarning { background: #fff3cd; border: 1px solid #b86e00; }")
+        self.setStyleSheet(f"{type(self).__name__} {{ background: #fff3cd; border: 1px solid #b86e00; }}")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         self.icon = QLabel()
@@ -155,16 +155,27 @@ class LexiconWarning(QFrame):
         layout.addWidget(self.text, 1)
         self.hide()
 
-    def show_report(self, report: LexiconReport) -> None:
-        if not report.problems:
+    def show_lines(self, summary: str, problems: Sequence[str], advice: str) -> None:
+        """Show ``summary`` (hidden when empty), the first ``problems`` and ``advice`` in the tooltip."""
+        if not summary:
             self.text.setText("")
             self.setToolTip("")
             self.hide()
             return
-        self.text.setText(report.summary())
-        shown = [problem.format() for problem in report.problems[: self.SHOWN_IN_TOOLTIP]]
-        if len(report.problems) > self.SHOWN_IN_TOOLTIP:
+        self.text.setText(summary)
+        shown = list(problems[: self.SHOWN_IN_TOOLTIP])
+        if len(problems) > self.SHOWN_IN_TOOLTIP:
             shown.append("…")
-        shown.append(report.advice())
+        shown.append(advice)
         self.setToolTip(tooltip("\n".join(shown)))
         self.show()
+
+
+class LexiconWarning(ProblemLine):
+    """The lexicon's problems: a file that cannot be read, lines skipped."""
+
+    def show_report(self, report: LexiconReport) -> None:
+        if not report.problems:
+            self.show_lines("", (), "")
+            return
+        self.show_lines(report.summary(), [problem.format() for problem in report.problems], report.advice())
