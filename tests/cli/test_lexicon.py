@@ -91,7 +91,8 @@ def test_check_names_an_unreadable_file_and_skipped_lines(ws: Path) -> None:
     code, out, _ = run("--lang", "en", "--data-dir", str(ws), "lexicon", "check")
     assert code == 1
     lines = out.splitlines()
-    assert f"{bad}:0: cannot read the file: line 1 is not Chinese text in UTF-8 or GB18030" in lines[0] and "save the file as UTF-8" in lines[0]
+    assert f"{bad}:0: cannot read the file: line 1 is not Chinese text in UTF-8 or GB18030" in lines[0]
+    assert "save the file as UTF-8" in lines[0]
     assert lines[1].startswith(f"{typo}:1: term '市' is a single character")
     assert lines[2].startswith(f"{typo}:2: unknown severity 'urgent'")
     assert lines[3].startswith("1 lexicon file(s) cannot be read") and lines[3].endswith("; 2 more line(s) skipped")
