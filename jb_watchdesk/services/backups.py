@@ -36,6 +36,7 @@ from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services.files import not_the_live_database
 from jb_watchdesk.services.instance_lock import PollerLock
 from jb_watchdesk.storage import backup as backup_store
+from jb_watchdesk.storage.db import translate_sqlite_error
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +237,10 @@ def restore(workspace: Workspace, source: Path, *, now: datetime) -> Restored:
             assert check.ledger is not None
             replaced = _keep_live(live, now=now) if live.exists() else None
             if live.exists():
-                _copy_into_live(scratch, live)
+                try:
+                    _copy_into_live(scratch, live)
+                except sqlite3.Error as error:  # busy past the wait, a full disk: said as such, the live file intact
+                    raise translate_sqlite_error(error, path=live) from error
             else:
                 os.replace(scratch, live)
         finally:

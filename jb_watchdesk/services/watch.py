@@ -59,7 +59,7 @@ def pauses_on(error: BaseException) -> bool:
         return error.key in PAUSING_KEYS or is_io_error(error)
     if isinstance(error, sqlite3.Error):
         text = str(error).lower()
-        return any(word in text for word in ("locked", "busy", "disk is full", "disk i/o error"))
+        return any(word in text for word in ("locked", "busy", "disk is full", "disk i/o error", "unable to open", "out of memory"))
     if isinstance(error, OSError):
         return error.errno in PAUSING_ERRNOS
     return False

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Final, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from sqlite_utils import Database
@@ -74,10 +74,16 @@ def translate_sqlite_error(error: sqlite3.Error, *, path: Path | str, backups: P
     return StorageError("db.error", path=str(path), detail=str(error))
 
 
+#: What SQLite says (``db.error``) when the workstation, not the data, is in trouble: a failing or
+#: vanishing disk or share, a -shm or temporary file it cannot open (an antivirus lock, a share's
+#: hiccup), memory running out. It clears by itself or once the officer acts.
+_WORKSTATION_TROUBLE: Final = ("disk i/o error", "unable to open database file", "out of memory")
+
+
 def is_io_error(error: StorageError) -> bool:
-    """Whether SQLite said "disk I/O error" (``db.error``): a failing or vanishing disk or share,
-    the workstation's trouble rather than the data's."""
-    return error.key == "db.error" and "disk i/o error" in str(error.params.get("detail", "")).lower()
+    """Whether SQLite's error (``db.error``) is the workstation's trouble rather than the data's."""
+    detail = str(error.params.get("detail", "")).lower()
+    return error.key == "db.error" and any(words in detail for words in _WORKSTATION_TROUBLE)
 
 
 def _nearly_full(path: Path | str) -> bool:

@@ -25,6 +25,8 @@ from jb_watchdesk.storage.secrets import SecretStore
         (StorageError("db.locked", path="w"), True),
         (StorageError("db.disk_full", path="w"), True),
         (StorageError("db.error", path="w", detail="disk I/O error"), True),
+        (StorageError("db.error", path="w", detail="unable to open database file"), True),  # a -shm an antivirus holds
+        (StorageError("db.error", path="w", detail="out of memory"), True),
         (StorageError("db.error", path="w", detail="UNIQUE constraint failed: posts.id"), False),
         (StorageError("db.corrupt", path="w", detail="file is not a database", backups="b"), False),
         (StorageError("db.read_only", path="w"), False),
