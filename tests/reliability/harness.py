@@ -323,11 +323,11 @@ def duplicates(root: Path) -> int:
 
 #: What the desk should say about an account under each fault: True when the account must
 #: still read as healthy (the fault is a shape the desk copes with), False when it must fail
-#: or degrade with a reason, None when either is right (a reset after a 304's short answer is a
-#: whole answer; a charset lie on JSON may be refused or read).
+#: or degrade with a reason, None when either is right (a reset or a drip after a 304's empty answer
+#: is a whole answer; a charset lie on JSON may be refused or read).
 HEALTHY_UNDER: dict[str, bool | None] = {
     "latency": True, "timeout": False, "reset": None, "5xx": False, "429": False, "malformed": False,
-    "html": False, "charset": None, "drip": False, "oversize": False, "entity_bomb": None, "expire": None,
+    "html": False, "charset": None, "drip": None, "oversize": False, "entity_bomb": None, "expire": None,
     "quota": False, "shift": True, "comment_quota": None, "comment_args": None, "br": True,
     "gzip_noheader": True, "future_lastmod": True, "echo": False,
 }  # fmt: skip
