@@ -39,6 +39,8 @@ START = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # midnight in Shanghai
 INSPECTION_TABLES = ("inspections", "inspection_cycles", "ledger")
 
 
+# Plain stand-ins for the connectors' FetchedPost/FetchedComment (duck-typed by the store), so the
+# same script runs on an older checkout (``--compare``) whose types differ.
 @dataclass(frozen=True)
 class Post:
     external_id: str

@@ -15,7 +15,7 @@ import socket
 import socketserver
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -232,35 +232,46 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @contextlib.contextmanager
-def _tls_server(cert: Path, key: Path) -> Iterator[str]:
-    """An HTTPS server on 127.0.0.1 answering 404 to anything: the host a platform API stands for."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+def _serving(answer: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A listener on 127.0.0.1 handing each connection to ``answer`` on a thread; yields its port."""
     listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
     stop = threading.Event()
 
     def serve() -> None:
-        listener.settimeout(0.2)
         while not stop.is_set():
             try:
                 conn, _ = listener.accept()
             except TimeoutError:
                 continue
-            try:
-                with context.wrap_socket(conn, server_side=True) as tls:
-                    tls.recv(65536)
-                    tls.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            except (OSError, ssl.SSLError):
-                conn.close()
+            answer(conn)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield f"https://127.0.0.1:{listener.getsockname()[1]}/"
+        yield listener.getsockname()[1]
     finally:
         stop.set()
         thread.join()
         listener.close()
+
+
+@contextlib.contextmanager
+def _tls_server(cert: Path, key: Path) -> Iterator[str]:
+    """An HTTPS server on 127.0.0.1 answering 404 to anything: the host a platform API stands for."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    def answer(conn: socket.socket) -> None:
+        try:
+            with context.wrap_socket(conn, server_side=True) as tls:
+                tls.recv(65536)
+                tls.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        except (OSError, ssl.SSLError):
+            conn.close()
+
+    with _serving(answer) as port:
+        yield f"https://127.0.0.1:{port}/"
 
 
 def test_an_untrusted_certificate_is_named_and_a_ca_bundle_cures_it(tmp_path: Path, proxy: _ProxyServer) -> None:
@@ -287,29 +298,14 @@ def test_a_host_that_never_answers_is_a_timeout_within_the_bound() -> None:
 @contextlib.contextmanager
 def _answering_proxy(head: bytes) -> Iterator[str]:
     """A "proxy" that answers every request itself with ``head`` (status line and headers)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    stop = threading.Event()
 
-    def serve() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                with contextlib.suppress(OSError):
-                    conn.recv(65536)
-                    conn.sendall(head + b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+    def answer(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            conn.recv(65536)
+            conn.sendall(head + b"Content-Length: 0\r\nConnection: close\r\n\r\n")
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join()
-        listener.close()
+    with _serving(answer) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.mark.parametrize(
