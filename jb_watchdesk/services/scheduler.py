@@ -24,7 +24,8 @@ limits (hundreds of WeChat accounts share one API host). So:
   instant on the old clock; a daily quota still ends at the next Beijing midnight;
 - once every account has failed in a row with a network-type error (an outage), only one account
   per host is let through at a time, as a probe; the host's other accounts are held (and are not
-  due) until the probe's retry time; the first success re-plans the others the same way.
+  due) until the probe's retry time; the first success re-plans the others the same way (those
+  already re-planned by a sleep, and held back since, go at once, spaced by the per-host rate).
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class _Slot:
     long_wait: bool = False
     #: the wait is a daily quota's: it ends at the next Beijing midnight, whatever the clock did
     quota: bool = False
+    #: planned by a resume's spread and not polled since
+    spread: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +185,10 @@ class Scheduler:
             elif slot.next_posts is not None and slot.next_posts > now and slot.next_posts - now <= timedelta(seconds=window * 2):
                 continue  # planned within reach already (a clock set back leaves later plans to re-plan)
             own = min(window, account.poll_interval_s or window)
+            if everyone_failing and slot.spread:
+                # Already re-planned (after a sleep) and only held back since by the outage's one
+                # probe per host: it goes now, spaced by the per-host rate, not a whole interval on.
+                own = 0.0
             by_host[host_of(account)].append((slot, own))
         for planned in by_host.values():
             if not everyone_failing and len(planned) <= s.starts_per_s_per_host:
@@ -192,10 +199,10 @@ class Scheduler:
                 at = max(offset, earliest)
                 earliest = at + gap
                 slot.blocked_until = None
+                slot.spread = True
                 slot.next_posts = now + timedelta(seconds=at)
                 if slot.next_comments is None or slot.next_comments < slot.next_posts:
                     slot.next_comments = slot.next_posts
-
 
     def _slot(self, account_id: int) -> _Slot:
         return self._slots.setdefault(account_id, _Slot())
@@ -250,7 +257,7 @@ class Scheduler:
         self._probes_failed.clear()
         self._failing_streak = 0
         slot.failures = 0
-        slot.long_wait = slot.quota = False
+        slot.long_wait = slot.quota = slot.spread = False
         slot.blocked_until = None
         slot.next_posts = now + self._jittered(account.poll_interval_s or self.settings.post_interval_s)
         slot.default_posts = not account.poll_interval_s
@@ -265,7 +272,7 @@ class Scheduler:
         s = self.settings
         backoff = min(s.backoff_max_s, s.backoff_base_s * 2 ** (slot.failures - 1))
         wait = self._jittered(backoff)
-        slot.long_wait = slot.quota = False
+        slot.long_wait = slot.quota = slot.spread = False
         if error is not None:
             if error.kind is ErrorKind.QUOTA:
                 wait = max(_until_next_day(now), timedelta(seconds=error.retry_after or 0))
