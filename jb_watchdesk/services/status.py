@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -13,6 +14,7 @@ from jb_watchdesk.connectors.fetching import is_feed_source
 from jb_watchdesk.connectors.registry import SPECS
 from jb_watchdesk.domain import rules
 from jb_watchdesk.domain.models import Account, AccountStatus, Freshness, Health
+from jb_watchdesk.domain.record import StoredReading
 from jb_watchdesk.storage import accounts as account_store
 from jb_watchdesk.storage import dashboard
 from jb_watchdesk.storage import inspections as inspection_store
@@ -179,6 +181,14 @@ READINGS_LOOKBACK: Final = timedelta(days=30)
 """How far back readings are read for the counts (older ones cannot reach a 7-day window)."""
 
 
+def officer_counts(readings: Sequence[StoredReading], *, now: datetime) -> rules.ReadingCounts:
+    """Post counts an account's standing readings (oldest first, recorded by ``now``, going back
+    :data:`READINGS_LOOKBACK`) prove, as of ``now`` (see :func:`rules.reading_counts`)."""
+    return rules.reading_counts(
+        [rules.ManualReading(r.recorded_at, r.reading.latest_post_at, r.reading.posts_seen) for r in readings], now=now
+    )
+
+
 def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignore[no-untyped-def]
     accounts = account_store.list_accounts(db)
     activity = dashboard.activity(db, now=now, week_start=rules.week_start(now))
@@ -196,10 +206,7 @@ def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignor
         waiting = None
         if account.id in spans:
             first_read, seen_latest = spans[account.id]
-            counts = rules.reading_counts(
-                [rules.ManualReading(r.recorded_at, r.reading.latest_post_at, r.reading.posts_seen) for r in recent.get(account.id, [])],
-                now=now,
-            )
+            counts = officer_counts(recent.get(account.id, []), now=now)
             # Both are lower bounds of the same posts: the larger one is still true.
             posts_7d, posts_week = max(posts_7d, counts.posts_7d), max(posts_week, counts.posts_this_week)
             if last_post_at is None or seen_latest > last_post_at:

@@ -5,6 +5,9 @@ Counting rules, each the one an officer would check by hand:
 
 * An account no machine source reads, with no officer's reading in the week, is *not read*: its
   post count is unknown, so it is listed apart and never counted *under 3 a week*.
+* An officer's reading counts its posts in the week only when the whole interval it covers (since
+  the previous reading's latest post) lies in the week; otherwise only the latest post it saw, as
+  the status does (:func:`jb_watchdesk.domain.rules.reading_counts`): never more than was seen.
 * Comment timeliness is over the deadlines that fell due in the week (up to the report's instant):
   met on time, met late, or still open (late). A deadline not yet due is not counted; a unit with
   no deadline due shows "no data", never 0%.
@@ -29,6 +32,7 @@ from jb_watchdesk.services import status as status_service
 from jb_watchdesk.services.gaps import unwatched
 from jb_watchdesk.services.reports.document import Chart, Document, Section, cell, duration, free_text, headers, local, rate, t
 from jb_watchdesk.storage import audit
+from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage import reports as report_store
 from jb_watchdesk.storage.db import Store
 
@@ -103,6 +107,10 @@ def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> Doc
     per_day = store.query(report_store.posts_per_day_per_unit, start=start, end=end)
     gaps = store.query(report_store.gaps_in_window, start=start, end=end)
     readings = store.query(report_store.readings_in_window, start=start, end=end)
+    # Officers' counts as of the week's last instant (or now): a reading's posts are the week's only
+    # when its whole interval lies in the week, and a corrected reading counts as corrected.
+    counted_at = min(end - timedelta(microseconds=1), now)
+    standing = store.query(inspection_store.readings, now=counted_at, since=start - status_service.READINGS_LOOKBACK)
     anchor = store.query(audit.anchor)
     names = {r.account.id: r.account.name for r in statuses}
     platforms = {r.account.id: messages.label("platform", r.account.platform) for r in statuses}
@@ -121,9 +129,10 @@ def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> Doc
         by_officer = status_service.needs_reading(account)
         week_readings = read_in_week.get(account.id, [])
         count = posts.get(account.id, 0)
-        if by_officer and not count:
-            # what the officer saw: new posts reported at each reading of the week
-            count = sum(reading.posts_seen or 0 for reading in week_readings)
+        if account.id in standing:
+            # What the officers' readings prove were published this week; both counts are lower
+            # bounds of the same posts, so the larger is still true.
+            count = max(count, status_service.officer_counts(standing[account.id], now=counted_at).posts_this_week)
         active = account.status is AccountStatus.ACTIVE
         if by_officer and not week_readings and not posts.get(account.id):
             verdict = unread_text if active else "—"

@@ -119,12 +119,39 @@ def test_accounts_not_read_are_apart_from_those_under_three(week: Store) -> None
     document = exports.build_weekly(week, now=AFTER, week=WEEK)
     updates = {row[1]: row for row in section(document, "updates").rows}
     assert updates["江北快手"][5:8] == ["人工读取", "0", "未读取"]
-    assert updates["江北头条"][5:8] == ["人工读取", "4", "达标"]  # four posts seen at the week's reading
+    # Four posts seen at the week's first reading, in the 7 days before it: only its latest (Tuesday)
+    # is surely of this week.
+    assert updates["江北头条"][5:8] == ["人工读取", "1", "未达标"]
     assert updates["江北头条"][10].startswith("人工读取 张三")
     assert updates["江北网站"][5:8] == ["机器读取", "0", "未达标"]
     assert [row[1] for row in section(document, "not_read").rows] == ["江北快手"]
     facts = dict(document.facts)
-    assert "未达标 2 个" in facts["账号"] and "本周未读取 1 个" in facts["账号"]
+    assert "未达标 3 个" in facts["账号"] and "本周未读取 1 个" in facts["账号"]
+
+
+def test_an_officers_counts_are_the_weeks_only_when_the_reading_covers_the_week_alone() -> None:
+    """Readings of an account only an officer reads: posts are counted in the week only from a
+    reading whose interval (since the previous reading's latest post) lies in the week; a corrected
+    reading counts as corrected; a reading recorded after the week does not count in it."""
+    day = MONDAY  # Monday 00:00 Shanghai
+    with Store(None) as s:
+        s.call(apply_register, [AccountSpec(name="江北头条", platform=Platform.TOUTIAO, unit="区文旅委", source="")],
+               now=MONDAY - timedelta(days=30))
+
+        def read(at: timedelta, latest: timedelta, posts: int, corrects: int | None = None) -> int:
+            return inspections.record_reading(s, account_id=1, latest_post_at=day + latest, posts_seen=posts, officer="张三",
+                                              now=day + at, corrects_id=corrects).id
+
+        read(-timedelta(hours=3), -timedelta(hours=5), 6)  # Sunday: last week's posts
+        read(timedelta(days=1), timedelta(hours=20), 2)  # Tuesday: since Sunday's latest; one is surely this week
+        wrong = read(timedelta(days=3), timedelta(days=2, hours=9), 9)  # Thursday: since Tuesday's latest...
+        read(timedelta(days=3, hours=1), timedelta(days=2, hours=9), 2, corrects=wrong)  # ...2, not 9
+        read(timedelta(days=7, hours=2), timedelta(days=6, hours=20), 5)  # next Monday: not in the week's report
+        updates = {row[1]: row for row in section(exports.build_weekly(s, now=AFTER, week=WEEK), "updates").rows}
+        assert updates["江北头条"][5:8] == ["人工读取", "3", "达标"]
+        # the week's report asked for on Thursday, after the correction, counts the same 3
+        thursday = exports.build_weekly(s, now=day + timedelta(days=3, hours=2), week=WEEK)
+        assert {row[1]: row for row in section(thursday, "updates").rows}["江北头条"][6] == "3"
 
 
 def test_alerts_are_counted_in_the_week_the_item_was_published(week: Store) -> None:
