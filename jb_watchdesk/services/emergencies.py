@@ -25,7 +25,7 @@ MAX_KEYWORDS: Final = 20
 
 def emergency_status(store: Store, *, now: datetime) -> list[EmergencyStatus]:
     """Every activation up to ``now`` with its 2-hour clock: countdown, met or missed. Newest first."""
-    return [status_of(e, now=now) for e in store.call(emergency_store.list_emergencies) if e.activated_at <= now]
+    return [status_of(e, now=now) for e in store.query(emergency_store.list_emergencies) if e.activated_at <= now]
 
 
 def parse_keywords(text: str | None) -> list[str]:

@@ -45,11 +45,11 @@ if TYPE_CHECKING:
 
 
 def current_shift(store: Store) -> Shift | None:
-    return store.call(shift_store.open_shift)
+    return store.query(shift_store.open_shift)
 
 
 def list_shifts(store: Store, *, limit: int = 200) -> list[Shift]:
-    return store.call(shift_store.list_shifts, limit=limit)
+    return store.query(shift_store.list_shifts, limit=limit)
 
 
 def start_shift(store: Store, *, officer: str, now: datetime) -> Shift:
@@ -163,7 +163,7 @@ def open_alerts(store: Store, *, now: datetime) -> tuple[AlertCounts, list[Unack
     def read(db: Database) -> tuple[AlertCounts, list[UnacknowledgedAlert]]:
         return report_store.alert_counts_at(db, at=now), report_store.open_alerts_at(db, at=now, backlog=False)
 
-    return store.call(read)
+    return store.query(read)  # one read transaction: no wait for the poller's writes
 
 
 def carry_over(store: Store, *, now: datetime) -> CarryOver:
@@ -209,8 +209,8 @@ class Handover:
 
 
 def handover(store: Store, *, now: datetime) -> Handover:
-    previous = store.call(shift_store.last_ended_shift)
-    on_duty = store.call(shift_store.open_shift)
+    previous = store.query(shift_store.last_ended_shift)
+    on_duty = store.query(shift_store.open_shift)
     return Handover(previous=previous, on_duty=on_duty, carry_over=carry_over(store, now=now))
 
 
