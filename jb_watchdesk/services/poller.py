@@ -170,6 +170,10 @@ class Poller:
     paused: bool = False
     _refusal: StorageError | None = None
     """The database's first refusal in the current cycle (locked, full, read-only...)."""
+    unrecorded: set[int] = field(default_factory=set)
+    """Accounts read (stored, or their failure recorded) whose automatic inspection is not recorded
+    yet: a cycle a storage error broke leaves those it finished here, and the watch loop records
+    them with the next cycle's (:meth:`jb_watchdesk.services.watch.WatchLoop.cycle`)."""
 
     @property
     def busy(self) -> bool:
@@ -244,7 +248,9 @@ class Poller:
 
     async def _guarded(self, item: Due, limit: asyncio.Semaphore) -> _Outcome:
         async with limit:
-            return await self._poll_account(item)
+            outcome = await self._poll_account(item)
+        self.unrecorded.add(item.account.id)
+        return outcome
 
     async def _poll_account(self, item: Due) -> _Outcome:
         """Fetch, parse and store one account. Never raises: whatever fails is this account's health."""

@@ -143,7 +143,7 @@ class WatchLoop:
         lexicon = await self.lexicon_if_changed()
         scan = await self.scanner.scan_pending()
         changes = _scan_changes(scan, lexicon=lexicon)
-        if poll.run_id is not None:
+        if poll.run_id is not None or self.poller.unrecorded:
             changes = changes | await self._record(poll, scan)
         changes = changes | await self._match_emergencies(poll)
         notifications = await self.alerts.take_due_notifications()
@@ -170,15 +170,16 @@ class WatchLoop:
     async def _record(self, poll: PollResult, scan: ScanOutcome) -> Changes:
         """§4.3's record: one automatic inspection per polled account.
 
-        The status rows computed for the inspections are the ones the window shows. A cycle a
-        storage error breaks before this point records no automatic inspections: its accounts are
-        read again (and recorded) by the next cycle, but the broken round itself stays missing from
-        the record of automatic inspections (a known gap; emergencies are matched regardless)."""
+        The status rows computed for the inspections are the ones the window shows. The accounts
+        are this cycle's and those a cycle broken by a storage error had read before it broke (the
+        poller keeps them until they are recorded): their inspection is recorded with this one, as
+        of now, so no account read is missing from the record."""
         store = self.poller.store
         now = poll.finished_at or self.poller.clock.now()
         status_rows = await asyncio.to_thread(status.account_status, store, now=now)
         rows = {row.account.id: row for row in status_rows}
         raised = Counter(alert.account_id for alert in scan.raised)
+        read = self.poller.unrecorded | set(poll.polled)
         checks = [
             inspections.AutoCheck(
                 account_id=account_id,
@@ -187,10 +188,11 @@ class WatchLoop:
                 health_reason=rows[account_id].account.health_reason,
                 new_alerts=raised[account_id],
             )
-            for account_id in poll.polled
+            for account_id in sorted(read)
             if account_id in rows
         ]
         await asyncio.to_thread(inspections.record_auto_inspections, store, now=now, changes_summary=checks)
+        self.poller.unrecorded -= read  # recorded (an account removed since has no inspection to record)
         return Changes(
             # A reply or a deletion on the platform changes a stored comment without editing it.
             comments=bool(poll.polled),

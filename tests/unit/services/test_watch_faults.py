@@ -113,3 +113,83 @@ def test_posts_a_broken_cycle_stored_are_matched_against_waiting_emergencies_by_
                 assert status.emergency.first_post_id is not None  # met (late: the simulated posts are old)
 
     asyncio.run(scenario())
+
+
+
+def _inspected(app: App) -> list[int]:
+    """The account of every automatic inspection recorded, one entry per inspection."""
+    from datetime import UTC, datetime
+
+    from jb_watchdesk.storage import inspections as inspection_store
+
+    def read(db):  # type: ignore[no-untyped-def]
+        rows = inspection_store.iter_inspections(db, start=datetime(1970, 1, 1, tzinfo=UTC), end=datetime(9000, 1, 1, tzinfo=UTC))
+        return [row.account_id for row in rows if row.kind == "auto"]
+
+    return app.store.call(read)
+
+
+def test_the_accounts_a_broken_cycle_read_are_inspected_by_the_retry(simulated_desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """§4.3: a lock breaks the cycle after every account was read and stored (at the scan); the
+    retry has nothing due, yet it records the automatic inspection of each account read, once."""
+
+    async def scenario() -> None:
+        desk = simulated_desk
+        app = App(workspace=Workspace(Path(desk.root)), clock=Clock(desk.now), secret_store=SecretStore(desk.keyring))
+        with app:
+            async with running_watch(app, http_settings=HttpSettings(trust_env=False)) as loop:
+                scan = loop.scanner.scan_pending
+                broken: list[bool] = []
+
+                async def locked_once():  # type: ignore[no-untyped-def]
+                    if not broken:
+                        broken.append(True)
+                        raise StorageError("db.locked", path="watchdesk.sqlite3")
+                    return await scan()
+
+                monkeypatch.setattr(loop.scanner, "scan_pending", locked_once)
+                with pytest.raises(StorageError):
+                    await loop.cycle()
+                assert _inspected(app) == []
+                again = await loop.cycle()
+                assert again.poll.run_id is None  # nothing was due
+                assert sorted(_inspected(app)) == sorted(desk.ids.values())
+                await loop.cycle()
+                assert sorted(_inspected(app)) == sorted(desk.ids.values())  # recorded once
+
+    asyncio.run(scenario())
+
+
+def test_the_accounts_read_before_a_poll_broke_are_inspected_with_the_next_cycle(  # type: ignore[no-untyped-def]
+    simulated_desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store refuses the sixth account's save mid-poll: the five stored before it are not read
+    again (their schedule moved on), yet the next cycle, which reads the rest, records them all."""
+    from jb_watchdesk.storage import ingest
+
+    record_success = ingest.record_success
+
+    async def scenario() -> None:
+        desk = simulated_desk
+        app = App(workspace=Workspace(Path(desk.root)), clock=Clock(desk.now), secret_store=SecretStore(desk.keyring))
+        with app:
+            async with running_watch(app, http_settings=HttpSettings(trust_env=False)) as loop:
+                poller = loop.poller
+                saves: list[int] = []
+
+                def refuse_the_sixth(db, **kwargs):  # type: ignore[no-untyped-def]
+                    saves.append(kwargs["account_id"])
+                    if len(saves) == 6:
+                        raise StorageError("db.locked", path="watchdesk.sqlite3")
+                    return record_success(db, **kwargs)
+
+                monkeypatch.setattr(ingest, "record_success", refuse_the_sixth)
+                with pytest.raises(StorageError):
+                    await loop.cycle()
+                read_before = set(poller.unrecorded)  # those still reading were cancelled, to be read again
+                assert read_before == set(saves[:5])
+                again = await loop.cycle()
+                assert set(again.poll.polled) == set(desk.ids.values()) - read_before
+                assert sorted(_inspected(app)) == sorted(desk.ids.values())  # each once
+
+    asyncio.run(scenario())
