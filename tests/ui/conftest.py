@@ -8,6 +8,7 @@ import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 import pytest
 import qasync
@@ -22,6 +23,7 @@ from jb_watchdesk.ui.bridge import Bridge
 from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui.main_window import MainWindow
 from jb_watchdesk.ui.tray import Tray
+from jb_watchdesk.ui.views.duty import DutyView
 
 SIM_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)  # the simulated_desk fixture's instant
 
@@ -129,3 +131,25 @@ def first_cycle() -> Callable[[MainWindow, Until], Awaitable[None]]:
 @pytest.fixture
 def publish_live_post() -> Callable[..., Awaitable[int]]:
     return _publish_live_post
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """A qasync loop for driving one view; a task left pending fails the test (it would otherwise be
+    destroyed while pending and reported in some later test)."""
+    loop = qasync.QEventLoop(QApplication.instance())
+    asyncio.set_event_loop(loop)
+    yield loop
+    assert not [task for task in asyncio.all_tasks(loop) if not task.done()]
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def view(qtbot: Any, app: App, loop: qasync.QEventLoop) -> Iterator[DutyView]:
+    """The duty panel over the test module's ``app``, refreshed once."""
+    widget = DutyView(DeskController(app, Bridge()))
+    qtbot.addWidget(widget)
+    loop.run_until_complete(widget.refresh())
+    yield widget
+    widget.close()

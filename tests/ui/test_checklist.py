@@ -3,8 +3,7 @@ source reads, a reading typed in seconds (Enter moves on), the tick with who and
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,18 +11,13 @@ from typing import Any
 import pytest
 import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from jb_watchdesk.app import App
-from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.rules import SHANGHAI
-from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services import register, shifts, status
-from jb_watchdesk.storage.secrets import MemoryKeyring, SecretStore
-from jb_watchdesk.ui.bridge import Bridge
-from jb_watchdesk.ui.controller import DeskController
+from jb_watchdesk.services import shifts, status
 from jb_watchdesk.ui.models.dashboard import DashboardModel
 from jb_watchdesk.ui.views.duty import DutyView
+from tests.ui.duty_desk import FakeClock, desk_app, run, settle
 
 MORNING = datetime(2026, 11, 25, 8, 0, tzinfo=SHANGHAI)
 REGISTER = (
@@ -36,52 +30,11 @@ REGISTER = (
 KUAISHOU, TOUTIAO = 1, 2
 
 
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(QApplication.instance())
-    asyncio.set_event_loop(loop)
-    yield loop
-    assert not [task for task in asyncio.all_tasks(loop) if not task.done()]
-    loop.close()
-    asyncio.set_event_loop(None)
-
-
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[App]:
-    source = tmp_path / "accounts.csv"
-    source.write_text(REGISTER, encoding="utf-8")
-    clock = FakeClock(MORNING)
-    app = App(workspace=Workspace(tmp_path / "ws"), clock=clock, secret_store=SecretStore(MemoryKeyring()))  # type: ignore[arg-type]
-    register.import_register(app.store, source, now=MORNING - timedelta(days=30))
-    messages.set_language("zh")
+    app = desk_app(tmp_path, FakeClock(MORNING), register_csv=REGISTER)
     yield app
     app.close()
-
-
-@pytest.fixture
-def view(qtbot: Any, app: App, loop: qasync.QEventLoop) -> Iterator[DutyView]:
-    widget = DutyView(DeskController(app, Bridge()))
-    qtbot.addWidget(widget)
-    loop.run_until_complete(widget.refresh())
-    yield widget
-    widget.close()
-
-
-def run(loop: qasync.QEventLoop, coro: Coroutine[Any, Any, Any]) -> Any:
-    return loop.run_until_complete(coro)
-
-
-async def settle() -> None:
-    """Wait for every task the view's keys and buttons started."""
-    await asyncio.gather(*(task for task in asyncio.all_tasks() if task is not asyncio.current_task()))
 
 
 def readings(app: App) -> list[dict[str, Any]]:

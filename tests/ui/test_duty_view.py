@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,20 +13,16 @@ import pytest
 import qasync
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from jb_watchdesk.app import App
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.rules import SHANGHAI
-from jb_watchdesk.paths import Workspace
-from jb_watchdesk.services import emergencies, exports, register, shifts
+from jb_watchdesk.services import emergencies, exports, shifts
 from jb_watchdesk.services.changes import Changes
 from jb_watchdesk.services.inspections import Check
 from jb_watchdesk.storage.codec import to_db
-from jb_watchdesk.storage.secrets import MemoryKeyring, SecretStore
-from jb_watchdesk.ui.bridge import Bridge
-from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui.views.duty import DutyView, Part, parts_for, week_code
+from tests.ui.duty_desk import FakeClock, desk_app, run, settle
 
 PACKAGE = Path(__file__).resolve().parents[2] / "jb_watchdesk"
 
@@ -39,30 +35,6 @@ REGISTER = (
 )
 
 
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, delta: timedelta) -> None:
-        self.current += delta
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(QApplication.instance())
-    asyncio.set_event_loop(loop)
-    yield loop
-    # A task left behind would be destroyed while pending, and reported in some later test.
-    assert not [task for task in asyncio.all_tasks(loop) if not task.done()]
-    loop.close()
-    asyncio.set_event_loop(None)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(MORNING)
@@ -70,31 +42,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def app(tmp_path: Path, clock: FakeClock) -> Iterator[App]:
-    source = tmp_path / "accounts.csv"
-    source.write_text(REGISTER, encoding="utf-8")
-    app = App(workspace=Workspace(tmp_path / "ws"), clock=clock, secret_store=SecretStore(MemoryKeyring()))  # type: ignore[arg-type]
-    register.import_register(app.store, source, now=clock.now() - timedelta(days=30))
-    messages.set_language("zh")
+    app = desk_app(tmp_path, clock, register_csv=REGISTER)
     yield app
     app.close()
-
-
-@pytest.fixture
-def view(qtbot: Any, app: App, loop: qasync.QEventLoop) -> Iterator[DutyView]:
-    widget = DutyView(DeskController(app, Bridge()))
-    qtbot.addWidget(widget)
-    loop.run_until_complete(widget.refresh())
-    yield widget
-    widget.close()
-
-
-def run(loop: qasync.QEventLoop, coro: Coroutine[Any, Any, Any]) -> Any:
-    return loop.run_until_complete(coro)
-
-
-async def settle() -> None:
-    """Wait for every task that the view's buttons started through the controller."""
-    await asyncio.gather(*(task for task in asyncio.all_tasks() if task is not asyncio.current_task()))
 
 
 def sign_in(view: DutyView, loop: qasync.QEventLoop, officer: str) -> None:

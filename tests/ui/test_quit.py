@@ -13,50 +13,29 @@ from typing import Any
 import pytest
 import qasync
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication
 
 from jb_watchdesk.app import App
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.record import EmergencyState
 from jb_watchdesk.domain.rules import SHANGHAI
-from jb_watchdesk.paths import Workspace
 from jb_watchdesk.services import emergencies, gaps, shifts
 from jb_watchdesk.services.gaps import Cause
 from jb_watchdesk.services.poller import PollResult
 from jb_watchdesk.services.watch import Cycle
 from jb_watchdesk.storage import audit
-from jb_watchdesk.storage.secrets import MemoryKeyring, SecretStore
 from jb_watchdesk.ui.bridge import Bridge
 from jb_watchdesk.ui.controller import DeskController
 from jb_watchdesk.ui.desktop import record_quit
 from jb_watchdesk.ui.main_window import MainWindow
 from jb_watchdesk.ui.views.duty import DutyView
+from tests.ui.duty_desk import FakeClock, desk_app
 
 NIGHT = datetime(2026, 11, 25, 1, 12, tzinfo=SHANGHAI)
 
 
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    loop = qasync.QEventLoop(QApplication.instance())
-    asyncio.set_event_loop(loop)
-    yield loop
-    assert not [task for task in asyncio.all_tasks(loop) if not task.done()]
-    loop.close()
-    asyncio.set_event_loop(None)
-
-
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[App]:
-    app = App(workspace=Workspace(tmp_path / "ws"), clock=FakeClock(NIGHT), secret_store=SecretStore(MemoryKeyring()))  # type: ignore[arg-type]
-    messages.set_language("zh")
+    app = desk_app(tmp_path, FakeClock(NIGHT))
     yield app
     app.close()
 
@@ -172,35 +151,26 @@ def test_pause_and_resume_are_a_gap_and_the_next_cycle_shows_the_gap(window: Mai
     assert app.store.call(audit.verify).ok
 
 
-@pytest.fixture
-def duty(qtbot: Any, app: App, loop: qasync.QEventLoop) -> Iterator[DutyView]:
-    widget = DutyView(DeskController(app, Bridge()))
-    qtbot.addWidget(widget)
-    loop.run_until_complete(widget.refresh())
-    yield widget
-    widget.close()
-
-
-def test_the_handover_is_confirmed_only_by_a_signed_in_officer(duty: DutyView, app: App, loop: qasync.QEventLoop) -> None:
+def test_the_handover_is_confirmed_only_by_a_signed_in_officer(view: DutyView, app: App, loop: qasync.QEventLoop) -> None:
     shifts.start_shift(app.store, officer="张三", now=NIGHT - timedelta(hours=8))
     shifts.end_shift(app.store, now=NIGHT - timedelta(minutes=1))
-    loop.run_until_complete(duty.refresh())
-    assert duty.officer_edit.text() == ""  # never the login name
-    assert duty.desk.controller.officer == ""
+    loop.run_until_complete(view.refresh())
+    assert view.officer_edit.text() == ""  # never the login name
+    assert view.desk.controller.officer == ""
 
-    loop.run_until_complete(duty.confirm_handover())
-    assert duty.shift_result.state == "veto" and duty.shift_result.text() == messages.text("ui.duty.handover_needs_sign_in")
+    loop.run_until_complete(view.confirm_handover())
+    assert view.shift_result.state == "veto" and view.shift_result.text() == messages.text("ui.duty.handover_needs_sign_in")
     assert shifts.list_shifts(app.store)[0].handover_confirmed_by is None
 
-    duty.officer_edit.setText("李四")
-    loop.run_until_complete(duty.sign_in())
-    loop.run_until_complete(duty.confirm_handover())
-    assert duty.shift_result.state == "ok"
+    view.officer_edit.setText("李四")
+    loop.run_until_complete(view.sign_in())
+    loop.run_until_complete(view.confirm_handover())
+    assert view.shift_result.state == "ok"
     assert [s.handover_confirmed_by for s in shifts.list_shifts(app.store) if s.ended_at] == ["李四"]
 
 
-def test_an_emergency_is_cancelled_and_corrected_from_the_panel(duty: DutyView, app: App, loop: qasync.QEventLoop) -> None:
-    panel = duty.emergency_panel
+def test_an_emergency_is_cancelled_and_corrected_from_the_panel(view: DutyView, app: App, loop: qasync.QEventLoop) -> None:
+    panel = view.emergency_panel
     emergencies.start_emergency(app.store, title="观音挢暴雨", keywords=[], now=NIGHT - timedelta(minutes=10))
     emergencies.start_emergency(app.store, title="演练", keywords=[], now=NIGHT - timedelta(minutes=5))
     loop.run_until_complete(panel.load())
@@ -229,8 +199,8 @@ def test_an_emergency_is_cancelled_and_corrected_from_the_panel(duty: DutyView, 
     assert app.store.call(audit.verify).ok
 
 
-def test_the_selection_follows_the_plan_when_a_new_one_is_listed_above(duty: DutyView, app: App, loop: qasync.QEventLoop) -> None:
-    panel = duty.emergency_panel
+def test_the_selection_follows_the_plan_when_a_new_one_is_listed_above(view: DutyView, app: App, loop: qasync.QEventLoop) -> None:
+    panel = view.emergency_panel
     emergencies.start_emergency(app.store, title="观音桥商圈火情", keywords=[], now=NIGHT - timedelta(minutes=10))
     loop.run_until_complete(panel.load())
     panel.emergency_table.selectRow(0)
