@@ -308,14 +308,17 @@ def _pdf_renderer() -> exports.PdfRenderer:
         from jb_watchdesk.ui import pdf
     except ImportError as error:
         raise EnvironmentProblem("export.no_pdf", detail=str(error)) from error
+    return pdf.render_for_officer
 
-    def render(document: exports.Document, path: Path) -> None:
-        try:
-            pdf.render_pdf(document, path)
-        except pdf.NoCjkFont as error:
-            raise EnvironmentProblem("export.no_pdf", detail=str(error)) from error
 
-    return render
+def _exported(out: TextIO, path: Path, *, fmt: str) -> None:
+    """The export's line, and for a PDF whose text will not search as printed, a second saying so."""
+    line(out, "cli.exported", path=str(path))
+    if fmt == "pdf":
+        from jb_watchdesk.ui import pdf
+
+        if not pdf.text_searchable():
+            line(out, "export.pdf_not_searchable")
 
 
 def cmd_handover_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
@@ -338,7 +341,7 @@ def cmd_handover_export(app: App, args: argparse.Namespace, out: TextIO) -> int:
         end=end,
         pdf_renderer=_pdf_renderer() if args.fmt == "pdf" else None,
     )
-    line(out, "cli.exported", path=str(args.output))
+    _exported(out, args.output, fmt=args.fmt)
     return 0
 
 
@@ -353,5 +356,5 @@ def cmd_report_weekly(app: App, args: argparse.Namespace, out: TextIO) -> int:
         week=args.week,
         pdf_renderer=_pdf_renderer() if args.fmt == "pdf" else None,
     )
-    line(out, "cli.exported", path=str(args.output))
+    _exported(out, args.output, fmt=args.fmt)
     return 0

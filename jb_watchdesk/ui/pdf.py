@@ -35,8 +35,9 @@ from PySide6.QtGui import (
 )
 
 from jb_watchdesk.domain import messages
+from jb_watchdesk.domain.errors import EnvironmentProblem
 from jb_watchdesk.services.exports import Chart, Document, Section, local
-from jb_watchdesk.ui.pdf_font import derived_family
+from jb_watchdesk.ui.pdf_font import derived_family, shares_radical_glyphs
 
 RESOLUTION: Final = 300  # dots per inch of the PDF's coordinate space
 # Latin text is set in a Latin font first: with a CJK font alone, Qt maps digits that follow
@@ -273,6 +274,26 @@ def _chart(pages: _Pages, chart: Chart) -> None:
 def render_pdf(document: Document, path: Path) -> None:
     """Write ``document`` to ``path`` as an A4 landscape PDF with embedded CJK fonts."""
     _render(document, path)
+
+
+def render_for_officer(document: Document, path: Path) -> None:
+    """:func:`render_pdf`, with a missing Chinese font said as the environment problem the officer
+    can fix (exit 3: install a font, or export XLSX)."""
+    try:
+        render_pdf(document, path)
+    except NoCjkFont as error:
+        raise EnvironmentProblem("export.no_pdf", detail=str(error)) from error
+
+
+def text_searchable() -> bool:
+    """Whether the PDFs this process writes copy and search as printed: False when the Chinese
+    font could not be fixed and still names some characters' glyphs by their radicals (言 as ⾔,
+    see :mod:`jb_watchdesk.ui.pdf_font`); the officer is told to keep the XLSX as the searchable record."""
+    try:
+        families = font_families()
+    except NoCjkFont:
+        return True  # no PDF is written at all; that is said on its own
+    return not shares_radical_glyphs(families[-1])
 
 
 def _render(document: Document, path: Path) -> None:

@@ -197,6 +197,23 @@ def test_handover_export_pdf(recorded: Path, tmp_path: Path) -> None:
         assert "第2处问题" in "".join(text.split())
 
 
+def test_a_pdf_whose_text_will_not_search_as_printed_is_said_so(recorded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Chinese font the desk cannot fix (its text layer names 言 as ⾔): the PDF is written and the
+    officer is told, in a second line, to keep the XLSX as the searchable record."""
+    pdf = pytest.importorskip("jb_watchdesk.ui.pdf")
+    try:
+        pdf.font_families()
+    except pdf.NoCjkFont:
+        pytest.skip("no Chinese font installed (fonts-noto-cjk)")
+    target = tmp_path / "交接.pdf"
+    code, out, _ = run(recorded, "handover", "export", "--shift", "1", "--format", "pdf", "-o", str(target), now=EVENING)
+    assert code == 0 and out.count("\n") == 1  # the desk's own fix leaves nothing to say
+    monkeypatch.setattr(pdf, "shares_radical_glyphs", lambda family: True)
+    code, out, _ = run(recorded, "report", "weekly", "--format", "pdf", "-o", str(tmp_path / "周报.pdf"), now=EVENING)
+    assert code == 0 and (tmp_path / "周报.pdf").read_bytes().startswith(b"%PDF")
+    assert out.splitlines()[1] == messages.text("export.pdf_not_searchable")
+
+
 def test_the_handover_counts_open_alerts_as_the_alerts_command_does(ws: Path) -> None:
     from dataclasses import replace as changed
 

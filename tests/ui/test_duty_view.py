@@ -318,6 +318,24 @@ def test_a_pdf_renders_on_a_worker_thread(view: DutyView, loop: qasync.QEventLoo
     assert target.read_bytes().startswith(b"%PDF")
 
 
+def test_a_pdf_whose_text_will_not_search_as_printed_says_so_where_it_was_exported(
+    view: DutyView, loop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jb_watchdesk.ui import pdf
+
+    try:
+        pdf.font_families()
+    except pdf.NoCjkFont:
+        pytest.skip("no Chinese font installed")
+    monkeypatch.setattr(pdf, "shares_radical_glyphs", lambda family: True)  # a font the desk cannot fix
+    sign_in(view, loop, "张三")
+    target = tmp_path / "handover.pdf"
+    run(loop, view.export_handover(target, fmt="pdf"))
+    assert target.read_bytes().startswith(b"%PDF")
+    assert view.export_result.state == "low"
+    assert view.export_result.text().endswith(messages.text("export.pdf_not_searchable"))
+
+
 def test_the_charts_are_the_weekly_reports_charts(view: DutyView, loop: qasync.QEventLoop, app: App, clock: FakeClock) -> None:
     add_post(app, account_id=1, title="警情通报", at=clock.now() - timedelta(days=1))
     add_post(app, account_id=2, title="防汛提示", at=clock.now() - timedelta(hours=2))

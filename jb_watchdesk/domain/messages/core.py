@@ -576,6 +576,11 @@ CORE: Final[dict[str, tuple[str, str]]] = {
     ),
     "export.bad_format": ("不支持的格式 {fmt}（可用：{choices}）", "unsupported format {fmt} (expected one of: {choices})"),
     "export.bad_week": ("周次“{value}”无效，格式为 YYYY-Www，例如 2026-W48", "bad week {value!r}: use YYYY-Www, e.g. 2026-W48"),
+    "export.pdf_not_searchable": (
+        "注意：此 PDF 打印无误，但本机中文字体会使部分汉字在复制和检索时变为部首（如“言”成“⾔”）；请以 XLSX 导出作为可检索的记录",
+        "note: this PDF prints correctly, but with this computer's Chinese font some characters copy and search as radicals "
+        "(言 as ⾔); keep the XLSX export as the searchable record",
+    ),
     "export.no_pdf": (
         "无法生成 PDF：{detail}。可先导出 XLSX，或安装 Qt 与中文字体（如 fonts-noto-cjk）",
         "cannot write a PDF: {detail}. Export XLSX instead, or install Qt and a Chinese font (e.g. fonts-noto-cjk)",

@@ -15,14 +15,12 @@ from typing import Final
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from jb_watchdesk.domain.errors import EnvironmentProblem
 from jb_watchdesk.domain.record import Shift
 from jb_watchdesk.domain.rules import SHANGHAI
 from jb_watchdesk.services import exports
 from jb_watchdesk.services import operations as ops
-from jb_watchdesk.services.exports import Document
 from jb_watchdesk.ui.i18n import t
-from jb_watchdesk.ui.pdf import NoCjkFont, render_pdf
+from jb_watchdesk.ui.pdf import render_for_officer, text_searchable
 from jb_watchdesk.ui.text import plain_label
 from jb_watchdesk.ui.views.duty.panel import Desk, disabled, reporting
 from jb_watchdesk.ui.widgets import BarChart, ResultLine
@@ -37,12 +35,6 @@ def week_code(when: datetime) -> str:
     return f"{iso.year}-W{iso.week:02d}"
 
 
-def _render_pdf(document: Document, path: Path) -> None:
-    """``render_pdf`` with a missing Chinese font reported as an environment problem the officer can fix."""
-    try:
-        render_pdf(document, path)
-    except NoCjkFont as error:
-        raise EnvironmentProblem("export.no_pdf", detail=str(error)) from error
 
 
 class ReportPanel(QGroupBox):
@@ -201,6 +193,12 @@ class ReportPanel(QGroupBox):
     # An export reads the store and writes a file: it changes nothing a pane shows, and its
     # operation returns the document written rather than Changes, so it runs as a read.
 
+    def _exported(self, done: str, *, fmt: str) -> None:
+        if fmt == "pdf" and not text_searchable():
+            self.export_result.info(done + "\n" + t("export.pdf_not_searchable"))
+        else:
+            self.export_result.ok(done)
+
     async def export_handover(self, path: Path, *, fmt: str, shift_id: int | None = None) -> None:
         """Write the handover record of ``shift_id`` (default: the one chosen in the list) on a worker thread."""
         with reporting(self.export_result), disabled(self.handover_button, self.weekly_button):
@@ -215,9 +213,9 @@ class ReportPanel(QGroupBox):
                 fmt=fmt,
                 now=self.desk.now(),
                 shift_id=int(chosen),
-                pdf_renderer=_render_pdf if fmt == "pdf" else None,
+                pdf_renderer=render_for_officer if fmt == "pdf" else None,
             )
-            self.export_result.ok(t("ui.duty.handover_record_exported") + str(path))
+            self._exported(t("ui.duty.handover_record_exported") + str(path), fmt=fmt)
 
     async def export_weekly(self, path: Path, *, fmt: str, week: str | None = None) -> None:
         """Write the weekly report for ``week`` (default: the one chosen in the list) on a worker thread."""
@@ -229,6 +227,6 @@ class ReportPanel(QGroupBox):
                 fmt=fmt,
                 now=self.desk.now(),
                 week=week or self.week_combo.currentData(),
-                pdf_renderer=_render_pdf if fmt == "pdf" else None,
+                pdf_renderer=render_for_officer if fmt == "pdf" else None,
             )
-            self.export_result.ok(t("ui.duty.weekly_report_exported") + str(path))
+            self._exported(t("ui.duty.weekly_report_exported") + str(path), fmt=fmt)
