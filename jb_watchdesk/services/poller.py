@@ -171,9 +171,9 @@ class Poller:
     _refusal: StorageError | None = None
     """The database's first refusal in the current cycle (locked, full, read-only...)."""
     unrecorded: set[int] = field(default_factory=set)
-    """Accounts read (stored, or their failure recorded) whose automatic inspection is not recorded
-    yet: a cycle a storage error broke leaves those it finished here, and the watch loop records
-    them with the next cycle's (:meth:`jb_watchdesk.services.watch.WatchLoop.cycle`)."""
+    """Accounts a cycle broken by a storage error had finished reading (their schedule moved on, so
+    they are not read again soon) and whose automatic inspection is not recorded yet: the watch loop
+    takes them (:meth:`take_unrecorded`) and records them with its next cycle's."""
 
     @property
     def busy(self) -> bool:
@@ -203,6 +203,12 @@ class Poller:
         pollable = [a for a in accounts if self.connectors.for_account(_ref(a)) is not None]
         return len(self.scheduler.due(pollable, now=self.clock.now()))
 
+    def take_unrecorded(self) -> set[int]:
+        """The accounts waiting for their automatic inspection (see :attr:`unrecorded`), handed over
+        once: whoever takes them records them or gives them back."""
+        taken, self.unrecorded = self.unrecorded, set()
+        return taken
+
     async def poll_once(self, *, force: bool = False) -> PollResult:
         """Poll every account that is due (``force``: every account with a source)."""
         if self._cycle.locked():
@@ -225,31 +231,36 @@ class Poller:
         # The first refusal of the database ends the cycle at once: the accounts still fetching or
         # waiting to save are cancelled (their fetch state restored, no backoff) instead of each
         # waiting the store's whole lock wait in turn, so the watch loop says it waits right away.
+        read: set[int] = set()
         try:
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(self._guarded(item, limit)) for item in due]
-        except* _Refused as refusals:
-            refused = refusals.exceptions[0]
-            assert isinstance(refused, _Refused)
-            raise refused.error from None  # what was stored stays stored; the rest is read again when the store is back
-        outcomes = [task.result() for task in tasks]
-        finished = self.clock.now()
-        changes = self._summarise(run_id, started, finished, due, outcomes)
-        await self.store.run(
-            ingest.finish_run,
-            run_id,
-            now=finished,
-            accounts_ok=changes.accounts_ok,
-            accounts_failed=changes.accounts_failed,
-            items_new=len(changes.new_posts) + len(changes.new_comments),
-            items_updated=len(changes.edited_posts) + len(changes.deleted_posts) + len(changes.edited_comments),
-        )
+            try:
+                async with asyncio.TaskGroup() as group:
+                    tasks = [group.create_task(self._guarded(item, limit, read)) for item in due]
+            except* _Refused as refusals:
+                refused = refusals.exceptions[0]
+                assert isinstance(refused, _Refused)
+                raise refused.error from None  # what was stored stays stored; the rest is read again when the store is back
+            outcomes = [task.result() for task in tasks]
+            finished = self.clock.now()
+            changes = self._summarise(run_id, started, finished, due, outcomes)
+            await self.store.run(
+                ingest.finish_run,
+                run_id,
+                now=finished,
+                accounts_ok=changes.accounts_ok,
+                accounts_failed=changes.accounts_failed,
+                items_new=len(changes.new_posts) + len(changes.new_comments),
+                items_updated=len(changes.edited_posts) + len(changes.deleted_posts) + len(changes.edited_comments),
+            )
+        except BaseException:
+            self.unrecorded |= read  # the cycle broke: their inspection waits for the next one
+            raise
         return changes
 
-    async def _guarded(self, item: Due, limit: asyncio.Semaphore) -> _Outcome:
+    async def _guarded(self, item: Due, limit: asyncio.Semaphore, read: set[int]) -> _Outcome:
         async with limit:
             outcome = await self._poll_account(item)
-        self.unrecorded.add(item.account.id)
+        read.add(item.account.id)
         return outcome
 
     async def _poll_account(self, item: Due) -> _Outcome:

@@ -136,15 +136,29 @@ class WatchLoop:
         return await self.load_lexicon()
 
     async def cycle(self, *, force: bool = False) -> Cycle:
-        """Poll once, scan every item waiting for its scan, record the inspection, collect notifications."""
-        poll = await self.poller.poll_once(force=force)
-        if poll.skipped:
-            return Cycle(poll=poll)
-        lexicon = await self.lexicon_if_changed()
-        scan = await self.scanner.scan_pending()
-        changes = _scan_changes(scan, lexicon=lexicon)
-        if poll.run_id is not None or self.poller.unrecorded:
-            changes = changes | await self._record(poll, scan)
+        """Poll once, scan every item waiting for its scan, record the inspection, collect notifications.
+
+        The automatic inspections recorded are this poll's accounts and those a broken cycle had
+        read (:meth:`Poller.take_unrecorded`); when this cycle breaks before recording them, they
+        are given back for the next."""
+        carried = self.poller.take_unrecorded()  # no await before the try: nothing else takes them meanwhile
+        poll: PollResult | None = None
+        recorded = False
+        try:
+            poll = await self.poller.poll_once(force=force)
+            if poll.skipped:
+                self.poller.unrecorded |= carried
+                return Cycle(poll=poll)
+            lexicon = await self.lexicon_if_changed()
+            scan = await self.scanner.scan_pending()
+            changes = _scan_changes(scan, lexicon=lexicon)
+            if poll.run_id is not None or carried:
+                changes = changes | await self._record(poll, scan, read=carried | set(poll.polled))
+            recorded = True
+        except BaseException:
+            if not recorded:
+                self.poller.unrecorded |= carried | set(poll.polled if poll is not None else ())
+            raise
         changes = changes | await self._match_emergencies(poll)
         notifications = await self.alerts.take_due_notifications()
         escalations = await self.escalate()
@@ -167,19 +181,17 @@ class WatchLoop:
             log.warning("escalation check failed: %s", error)
             return None
 
-    async def _record(self, poll: PollResult, scan: ScanOutcome) -> Changes:
+    async def _record(self, poll: PollResult, scan: ScanOutcome, *, read: set[int]) -> Changes:
         """§4.3's record: one automatic inspection per polled account.
 
-        The status rows computed for the inspections are the ones the window shows. The accounts
-        are this cycle's and those a cycle broken by a storage error had read before it broke (the
-        poller keeps them until they are recorded): their inspection is recorded with this one, as
-        of now, so no account read is missing from the record."""
+        The status rows computed for the inspections are the ones the window shows. ``read`` is this
+        cycle's accounts and those a cycle broken by a storage error had read before it broke: their
+        inspection is recorded with this one, as of now, so no account read is missing from the record."""
         store = self.poller.store
         now = poll.finished_at or self.poller.clock.now()
         status_rows = await asyncio.to_thread(status.account_status, store, now=now)
         rows = {row.account.id: row for row in status_rows}
         raised = Counter(alert.account_id for alert in scan.raised)
-        read = self.poller.unrecorded | set(poll.polled)
         checks = [
             inspections.AutoCheck(
                 account_id=account_id,
@@ -191,8 +203,7 @@ class WatchLoop:
             for account_id in sorted(read)
             if account_id in rows
         ]
-        await asyncio.to_thread(inspections.record_auto_inspections, store, now=now, changes_summary=checks)
-        self.poller.unrecorded -= read  # recorded (an account removed since has no inspection to record)
+        await asyncio.to_thread(inspections.record_auto_inspections, store, now=now, changes_summary=checks)  # a removed account has none
         return Changes(
             # A reply or a deletion on the platform changes a stored comment without editing it.
             comments=bool(poll.polled),

@@ -193,3 +193,46 @@ def test_the_accounts_read_before_a_poll_broke_are_inspected_with_the_next_cycle
                 assert sorted(_inspected(app)) == sorted(desk.ids.values())  # each once
 
     asyncio.run(scenario())
+
+
+def test_two_cycles_that_overlap_record_each_ones_accounts_once(simulated_desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The loop's cycle is recording (its status rows being read) when the officer's "poll now"
+    reads every account: each cycle records the accounts it read, and no account twice."""
+    import threading
+    import time
+
+    from jb_watchdesk.services import status
+
+    async def scenario() -> None:
+        desk = simulated_desk
+        app = App(workspace=Workspace(Path(desk.root)), clock=Clock(desk.now), secret_store=SecretStore(desk.keyring))
+        with app:
+            async with running_watch(app, http_settings=HttpSettings(trust_env=False)) as loop:
+                await loop.cycle(force=True)
+                for account_id in (desk.ids["rss-0001"], desk.ids["weibo-0002"]):
+                    loop.poller.scheduler.reset(account_id)  # due again: the next cycle reads these two
+                gate, calls = threading.Event(), []
+                running, recording = asyncio.get_running_loop(), asyncio.Event()
+                account_status = status.account_status
+
+                def held_once(store, *, now):  # type: ignore[no-untyped-def]
+                    calls.append(now)
+                    if len(calls) == 1:
+                        running.call_soon_threadsafe(recording.set)
+                        assert gate.wait(20)  # the first cycle waits until the second has read everything...
+                    elif len(calls) == 2:
+                        gate.set()
+                        time.sleep(0.5)  # ...and records before the second one does
+                    return account_status(store, now=now)
+
+                monkeypatch.setattr(status, "account_status", held_once)
+                first = asyncio.create_task(loop.cycle())
+                await recording.wait()
+                second = await loop.cycle(force=True)  # "poll now" while the first one records
+                first_done = await first
+                assert len(first_done.poll.polled) == 2 and len(second.poll.polled) == len(desk.ids)
+                inspected = _inspected(app)
+                assert len(inspected) == 2 * len(desk.ids) + 2
+                assert sorted(inspected) == sorted([*desk.ids.values(), *desk.ids.values(), *first_done.poll.polled])
+
+    asyncio.run(scenario())
