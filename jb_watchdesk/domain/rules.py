@@ -5,7 +5,7 @@ All local-time reasoning happens in Asia/Shanghai, whatever the workstation's zo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Final
@@ -148,27 +148,43 @@ def reading_counts(readings: Sequence[ManualReading], *, now: datetime) -> Readi
     what the desk knows, so an account read at 02:10 with 4 posts that week is not "under 3 a
     week" at 02:11. Silence still grows with ``now`` (:func:`judge_freshness` from
     ``last_post_at``), and an account not read for a shift is an open item of the handover.
-    This week's posts are counted from Monday 00:00 to ``now``.
+    This week's posts are counted from Monday 00:00 to ``now`` (:func:`posts_published_in`).
     """
     _require_aware(now, "now")
     standing = [r for r in readings if r.recorded_at <= now]
     if not standing:
         return ReadingCounts(0, 0, None)
     seven_start = standing[-1].recorded_at - timedelta(days=7)
-    monday = week_start(now)
-    posts_7d = posts_week = 0
+    posts_7d = sum(
+        (seen if since >= seven_start else 1) for since, latest, seen in _reading_intervals(standing, now=now) if latest > seven_start
+    )
+    posts_week = posts_published_in(standing, start=week_start(now), end=now + timedelta(microseconds=1), now=now)
+    last_post_at = max(min(r.latest_post_at, now) for r in standing)
+    return ReadingCounts(posts_7d=posts_7d, posts_this_week=posts_week, last_post_at=last_post_at)
+
+
+def _reading_intervals(readings: Sequence[ManualReading], *, now: datetime) -> Iterator[tuple[datetime, datetime, int]]:
+    """``(since, latest, posts)`` of each reading that saw a post newer than the ones before it:
+    ``posts`` (at least 1) were published in ``(since, latest]`` (see :func:`reading_counts`)."""
     previous_latest: datetime | None = None
-    for r in standing:
+    for r in readings:
         latest = min(r.latest_post_at, now)
         since = previous_latest if previous_latest is not None else r.recorded_at - timedelta(days=7)
-        new_latest = latest > since
-        seen = max(r.posts_seen or 0, 1 if new_latest else 0)
-        if new_latest and latest > seven_start:
-            posts_7d += seen if since >= seven_start else 1
-        if new_latest and latest >= monday:
-            posts_week += seen if since >= monday else 1
+        if latest > since:
+            yield since, latest, max(r.posts_seen or 0, 1)
         previous_latest = latest if previous_latest is None else max(previous_latest, latest)
-    return ReadingCounts(posts_7d=posts_7d, posts_this_week=posts_week, last_post_at=previous_latest)
+
+
+def posts_published_in(readings: Sequence[ManualReading], *, start: datetime, end: datetime, now: datetime) -> int:
+    """Posts the readings recorded by ``now`` (oldest first) prove were published in ``[start, end)``:
+    a reading's count when the whole interval it covers lies there, one (the latest post it saw)
+    when only its end does, none when its latest post is later (see :func:`reading_counts`). A
+    reading recorded after ``end`` counts too: a post of Sunday night read on Monday is Sunday's."""
+    _require_aware(now, "now")
+    standing = [r for r in readings if r.recorded_at <= now]
+    return sum(
+        (seen if since >= start else 1) for since, latest, seen in _reading_intervals(standing, now=now) if start <= latest < end
+    )
 
 
 def result_deadline(created_at: datetime, *, calendar: WorkdayCalendar = DEFAULT_CALENDAR) -> Deadline:

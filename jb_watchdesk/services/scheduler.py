@@ -76,7 +76,7 @@ class _Slot:
     long_wait: bool = False
     #: the wait is a daily quota's: it ends at the next Beijing midnight, whatever the clock did
     quota: bool = False
-    #: planned by a resume's spread and not polled since
+    #: re-planned by :meth:`Scheduler._spread` (a sleep, a crowd, the end of an outage) and not polled since
     spread: bool = False
 
 
@@ -171,8 +171,9 @@ class Scheduler:
         """Re-plan the accounts that are overdue (or, after an outage, backing off) over the next
         post interval, each within its own interval if shorter: a random moment each, then pushed
         apart so no host starts more than ``starts_per_s_per_host`` per second (a host with no more
-        overdue than that keeps them due now). A Retry-After, a
-        quota wait or an officer's error keep their own time."""
+        overdue than that keeps them due now). An account re-planned before and held back since
+        (an outage's one probe per host) is not pushed a whole interval on: it goes now, spaced by
+        the same per-host rate. A Retry-After, a quota wait or an officer's error keep their own time."""
         s = self.settings
         window = s.post_interval_s
         gap = 1.0 / s.starts_per_s_per_host
@@ -185,9 +186,9 @@ class Scheduler:
             elif slot.next_posts is not None and slot.next_posts > now and slot.next_posts - now <= timedelta(seconds=window * 2):
                 continue  # planned within reach already (a clock set back leaves later plans to re-plan)
             own = min(window, account.poll_interval_s or window)
-            if everyone_failing and slot.spread:
-                # Already re-planned (after a sleep) and only held back since by the outage's one
-                # probe per host: it goes now, spaced by the per-host rate, not a whole interval on.
+            if slot.spread:
+                # Already re-planned and only held back since (by the outage's one probe per host):
+                # it goes now, spaced by the per-host rate, not a whole interval on.
                 own = 0.0
             by_host[host_of(account)].append((slot, own))
         for planned in by_host.values():

@@ -184,9 +184,17 @@ READINGS_LOOKBACK: Final = timedelta(days=30)
 def officer_counts(readings: Sequence[StoredReading], *, now: datetime) -> rules.ReadingCounts:
     """Post counts an account's standing readings (oldest first, recorded by ``now``, going back
     :data:`READINGS_LOOKBACK`) prove, as of ``now`` (see :func:`rules.reading_counts`)."""
-    return rules.reading_counts(
-        [rules.ManualReading(r.recorded_at, r.reading.latest_post_at, r.reading.posts_seen) for r in readings], now=now
-    )
+    return rules.reading_counts(_manual(readings), now=now)
+
+
+def _manual(readings: Sequence[StoredReading]) -> list[rules.ManualReading]:
+    return [rules.ManualReading(r.recorded_at, r.reading.latest_post_at, r.reading.posts_seen) for r in readings]
+
+
+def officer_posts_in(readings: Sequence[StoredReading], *, start: datetime, end: datetime, now: datetime) -> int:
+    """Posts an account's standing readings (oldest first) prove were published in ``[start, end)``,
+    as of ``now`` (see :func:`rules.posts_published_in`)."""
+    return rules.posts_published_in(_manual(readings), start=start, end=end, now=now)
 
 
 def _status_rows(db, *, now: datetime) -> list[AccountStatusRow]:  # type: ignore[no-untyped-def]

@@ -348,14 +348,22 @@ def _stored_reading(row: Sequence[Any]) -> StoredReading:
 
 
 def readings(db: Database, *, now: datetime, since: datetime | None = None) -> dict[int, list[StoredReading]]:
-    """Every account's standing readings recorded by ``now`` (and after ``since``), oldest first."""
+    """Every account's standing readings recorded by ``now`` (and made after ``since``), in the order
+    they were made. A correction stands in the place of the reading it corrects: its
+    ``recorded_at`` is that reading's (the facts are of that moment), so a count corrected days
+    later still covers the interval the officer read then."""
     params: dict[str, object] = {"now": to_db(now), "since": to_db(since) if since else ""}
     cursor = db.execute(
         f"""
-        SELECT i.id, i.account_id, i.recorded_at, i.officer, i.latest_post_at, i.posts_seen, i.comments_waiting, i.link
-        FROM inspections i INDEXED BY inspections_reading
-        WHERE {_STANDING} AND i.recorded_at > :since
-        ORDER BY i.account_id, i.recorded_at, i.id
+        WITH RECURSIVE made(id, at) AS (
+            SELECT id, recorded_at FROM inspections WHERE latest_post_at IS NOT NULL AND corrects_id IS NULL
+            UNION ALL
+            SELECT c.id, made.at FROM inspections c JOIN made ON c.corrects_id = made.id WHERE c.latest_post_at IS NOT NULL
+        )
+        SELECT i.id, i.account_id, made.at, i.officer, i.latest_post_at, i.posts_seen, i.comments_waiting, i.link
+        FROM inspections i INDEXED BY inspections_reading JOIN made ON made.id = i.id
+        WHERE {_STANDING} AND made.at > :since
+        ORDER BY i.account_id, made.at, i.id
         """,  # noqa: S608 - constant fragment
         params,
     )

@@ -265,7 +265,8 @@ def derived_family(family: str) -> str:
     _registered[family] = chosen
     if shares_radical_glyphs(chosen):
         # The PDF is still written (the printout is right), but its text layer will read 留⾔ for
-        # 留言: an archive searched for 留言 finds nothing. Said once, where the officer's log is.
+        # 留言: an archive searched for 留言 finds nothing. Said once in the log; each export says
+        # it where it was asked for (``pdf.text_searchable``).
         log.warning(
             "PDF text in %r maps common characters to radicals (言 as ⾔): the exported PDF prints right but "
             "searches wrong; keep the XLSX export as the searchable record",

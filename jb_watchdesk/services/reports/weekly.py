@@ -7,7 +7,8 @@ Counting rules, each the one an officer would check by hand:
   post count is unknown, so it is listed apart and never counted *under 3 a week*.
 * An officer's reading counts its posts in the week only when the whole interval it covers (since
   the previous reading's latest post) lies in the week; otherwise only the latest post it saw, as
-  the status does (:func:`jb_watchdesk.domain.rules.reading_counts`): never more than was seen.
+  the status does (:func:`jb_watchdesk.domain.rules.posts_published_in`): never more than was
+  seen. Readings count as they stand when the report is made (corrected, or made after the week).
 * Comment timeliness is over the deadlines that fell due in the week (up to the report's instant):
   met on time, met late, or still open (late). A deadline not yet due is not counted; a unit with
   no deadline due shows "no data", never 0%.
@@ -107,10 +108,9 @@ def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> Doc
     per_day = store.query(report_store.posts_per_day_per_unit, start=start, end=end)
     gaps = store.query(report_store.gaps_in_window, start=start, end=end)
     readings = store.query(report_store.readings_in_window, start=start, end=end)
-    # Officers' counts as of the week's last instant (or now): a reading's posts are the week's only
-    # when its whole interval lies in the week, and a corrected reading counts as corrected.
-    counted_at = min(end - timedelta(microseconds=1), now)
-    standing = store.query(inspection_store.readings, now=counted_at, since=start - status_service.READINGS_LOOKBACK)
+    # Officers' readings as they stand now (a correction made since counts), including those made
+    # after the week: a reading's posts are the week's when its whole interval lies in the week.
+    standing = store.query(inspection_store.readings, now=now, since=start - status_service.READINGS_LOOKBACK)
     anchor = store.query(audit.anchor)
     names = {r.account.id: r.account.name for r in statuses}
     platforms = {r.account.id: messages.label("platform", r.account.platform) for r in statuses}
@@ -132,7 +132,7 @@ def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> Doc
         if account.id in standing:
             # What the officers' readings prove were published this week; both counts are lower
             # bounds of the same posts, so the larger is still true.
-            count = max(count, status_service.officer_counts(standing[account.id], now=counted_at).posts_this_week)
+            count = max(count, status_service.officer_posts_in(standing[account.id], start=start, end=end, now=now))
         active = account.status is AccountStatus.ACTIVE
         if by_officer and not week_readings and not posts.get(account.id):
             verdict = unread_text if active else "—"

@@ -131,8 +131,9 @@ def test_accounts_not_read_are_apart_from_those_under_three(week: Store) -> None
 
 def test_an_officers_counts_are_the_weeks_only_when_the_reading_covers_the_week_alone() -> None:
     """Readings of an account only an officer reads: posts are counted in the week only from a
-    reading whose interval (since the previous reading's latest post) lies in the week; a corrected
-    reading counts as corrected; a reading recorded after the week does not count in it."""
+    reading whose interval (since the previous reading's latest post) lies in the week. Readings
+    count as they stand when the report is made: a correction made since counts, and a reading
+    made on Monday of Sunday night's posts counts for the week of those posts."""
     day = MONDAY  # Monday 00:00 Shanghai
     with Store(None) as s:
         s.call(apply_register, [AccountSpec(name="江北头条", platform=Platform.TOUTIAO, unit="区文旅委", source="")],
@@ -142,16 +143,18 @@ def test_an_officers_counts_are_the_weeks_only_when_the_reading_covers_the_week_
             return inspections.record_reading(s, account_id=1, latest_post_at=day + latest, posts_seen=posts, officer="张三",
                                               now=day + at, corrects_id=corrects).id
 
+        def counted(now: datetime) -> str:
+            document = exports.build_weekly(s, now=now, week=WEEK)
+            return {row[1]: row for row in section(document, "updates").rows}["江北头条"][6]
+
         read(-timedelta(hours=3), -timedelta(hours=5), 6)  # Sunday: last week's posts
         read(timedelta(days=1), timedelta(hours=20), 2)  # Tuesday: since Sunday's latest; one is surely this week
-        wrong = read(timedelta(days=3), timedelta(days=2, hours=9), 9)  # Thursday: since Tuesday's latest...
-        read(timedelta(days=3, hours=1), timedelta(days=2, hours=9), 2, corrects=wrong)  # ...2, not 9
-        read(timedelta(days=7, hours=2), timedelta(days=6, hours=20), 5)  # next Monday: not in the week's report
-        updates = {row[1]: row for row in section(exports.build_weekly(s, now=AFTER, week=WEEK), "updates").rows}
-        assert updates["江北头条"][5:8] == ["人工读取", "3", "达标"]
-        # the week's report asked for on Thursday, after the correction, counts the same 3
-        thursday = exports.build_weekly(s, now=day + timedelta(days=3, hours=2), week=WEEK)
-        assert {row[1]: row for row in section(thursday, "updates").rows}["江北头条"][6] == "3"
+        wrong = read(timedelta(days=3), timedelta(days=2, hours=9), 9)  # Thursday: since Tuesday's latest
+        assert counted(day + timedelta(days=3, hours=2)) == "10"  # the week so far, as the readings stood then
+        read(timedelta(days=7, hours=2), timedelta(days=6, hours=20), 2)  # Monday after: Sunday night's two
+        read(timedelta(days=7, hours=9), timedelta(days=7, hours=8), 4)  # the next week's posts
+        read(timedelta(days=8), timedelta(days=2, hours=9), 2, corrects=wrong)  # Thursday's count was 2, not 9
+        assert counted(AFTER + timedelta(hours=1)) == "5"  # 1 (Tuesday) + 2 (Thursday, corrected) + 2 (Sunday)
 
 
 def test_alerts_are_counted_in_the_week_the_item_was_published(week: Store) -> None:
