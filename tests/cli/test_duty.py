@@ -182,12 +182,18 @@ def test_handover_export_and_weekly_report(recorded: Path, tmp_path: Path) -> No
     assert run(recorded, "report", "weekly", "--format", "csv", "-o", str(weekly))[0] == 2  # argparse: not a report format
 
 
-def test_handover_export_pdf(recorded: Path, tmp_path: Path) -> None:
+def _pdf_with_a_chinese_font():  # type: ignore[no-untyped-def]
+    """The PDF module, or the test skipped where Qt or a Chinese font is missing."""
     pdf = pytest.importorskip("jb_watchdesk.ui.pdf")
     try:
         pdf.font_families()
     except pdf.NoCjkFont:
         pytest.skip("no Chinese font installed (fonts-noto-cjk)")
+    return pdf
+
+
+def test_handover_export_pdf(recorded: Path, tmp_path: Path) -> None:
+    _pdf_with_a_chinese_font()
     target = tmp_path / "交接.pdf"
     code, _, err = run(recorded, "handover", "export", "--shift", "1", "--format", "pdf", "-o", str(target), now=EVENING)
     assert code == 0, err
@@ -200,11 +206,7 @@ def test_handover_export_pdf(recorded: Path, tmp_path: Path) -> None:
 def test_a_pdf_whose_text_will_not_search_as_printed_is_said_so(recorded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A Chinese font the desk cannot fix (its text layer names 言 as ⾔): the PDF is written and the
     officer is told, in a second line, to keep the XLSX as the searchable record."""
-    pdf = pytest.importorskip("jb_watchdesk.ui.pdf")
-    try:
-        pdf.font_families()
-    except pdf.NoCjkFont:
-        pytest.skip("no Chinese font installed (fonts-noto-cjk)")
+    pdf = _pdf_with_a_chinese_font()
     target = tmp_path / "交接.pdf"
     monkeypatch.setattr(pdf, "shares_radical_glyphs", lambda family: False)  # a font the desk could fix
     code, out, _ = run(recorded, "handover", "export", "--shift", "1", "--format", "pdf", "-o", str(target), now=EVENING)

@@ -81,6 +81,20 @@ def test_a_corrupt_database_ends_the_loop_with_its_one_line(simulated_desk, monk
     assert not waits
 
 
+def _lock_the_first_scan(loop: watch.WatchLoop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loop's next scan finds the database locked (after its poll stored everything); later ones run."""
+    scan = loop.scanner.scan_pending
+    broken: list[bool] = []
+
+    async def locked_once():  # type: ignore[no-untyped-def]
+        if not broken:
+            broken.append(True)
+            raise StorageError("db.locked", path="watchdesk.sqlite3")
+        return await scan()
+
+    monkeypatch.setattr(loop.scanner, "scan_pending", locked_once)
+
+
 def test_posts_a_broken_cycle_stored_are_matched_against_waiting_emergencies_by_the_next(  # type: ignore[no-untyped-def]
     simulated_desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -95,16 +109,7 @@ def test_posts_a_broken_cycle_stored_are_matched_against_waiting_emergencies_by_
             async with running_watch(app, http_settings=HttpSettings(trust_env=False)) as loop:
                 started = desk.now - timedelta(days=60)
                 await asyncio.to_thread(emergencies.start_emergency, app.store, title="暴雨内涝", keywords=["暴雨"], now=started)
-                scan = loop.scanner.scan_pending
-                broken: list[bool] = []
-
-                async def locked_once():  # type: ignore[no-untyped-def]
-                    if not broken:
-                        broken.append(True)
-                        raise StorageError("db.locked", path="watchdesk.sqlite3")
-                    return await scan()
-
-                monkeypatch.setattr(loop.scanner, "scan_pending", locked_once)
+                _lock_the_first_scan(loop, monkeypatch)
                 with pytest.raises(StorageError):
                     await loop.cycle()
                 again = await loop.cycle()
@@ -138,16 +143,7 @@ def test_the_accounts_a_broken_cycle_read_are_inspected_by_the_retry(simulated_d
         app = App(workspace=Workspace(Path(desk.root)), clock=Clock(desk.now), secret_store=SecretStore(desk.keyring))
         with app:
             async with running_watch(app, http_settings=HttpSettings(trust_env=False)) as loop:
-                scan = loop.scanner.scan_pending
-                broken: list[bool] = []
-
-                async def locked_once():  # type: ignore[no-untyped-def]
-                    if not broken:
-                        broken.append(True)
-                        raise StorageError("db.locked", path="watchdesk.sqlite3")
-                    return await scan()
-
-                monkeypatch.setattr(loop.scanner, "scan_pending", locked_once)
+                _lock_the_first_scan(loop, monkeypatch)
                 with pytest.raises(StorageError):
                     await loop.cycle()
                 assert _inspected(app) == []
