@@ -209,8 +209,7 @@ class Handover:
 
 
 def handover(store: Store, *, now: datetime) -> Handover:
-    previous = store.query(shift_store.last_ended_shift)
-    on_duty = store.query(shift_store.open_shift)
+    previous, on_duty = store.query(lambda db: (shift_store.last_ended_shift(db), shift_store.open_shift(db)))  # one moment
     return Handover(previous=previous, on_duty=on_duty, carry_over=carry_over(store, now=now))
 
 
