@@ -231,18 +231,30 @@ def _split_rules(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(r"[,;\s]+", text) if part.strip())
 
 
-def _registry_bypass() -> str:
-    """Windows' Internet Options bypass list (``ProxyOverride``), the companion of the proxy that
-    :func:`urllib.request.getproxies` reads from the registry; "" elsewhere or when unset."""
+def _internet_setting(name: str) -> str:
+    """A value of Windows' Internet Options (``HKCU\\...\\Internet Settings``); "" elsewhere or when unset."""
     if sys.platform != "win32":
         return ""
     import winreg  # noqa: PLC0415 - Windows only
 
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, r"Software\Microsoft\Windows\CurrentVersion\Internet Settings") as key:
-            return str(winreg.QueryValueEx(key, "ProxyOverride")[0])
+            return str(winreg.QueryValueEx(key, name)[0])
     except OSError:
         return ""
+
+
+def _registry_bypass() -> str:
+    """Windows' Internet Options bypass list (``ProxyOverride``), the companion of the proxy that
+    :func:`urllib.request.getproxies` reads from the registry; "" elsewhere or when unset."""
+    return _internet_setting("ProxyOverride")
+
+
+def proxy_script() -> str:
+    """The automatic proxy configuration script Windows' Internet Options name (``AutoConfigURL``,
+    a PAC file), or "". The desk does not run PAC scripts (JavaScript): where an office routes
+    through one, the proxy it picks must be given in the settings; ``doctor`` says so."""
+    return _internet_setting("AutoConfigURL").strip()
 
 
 def proxy_route(

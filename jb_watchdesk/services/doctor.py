@@ -13,7 +13,15 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from jb_watchdesk.connectors.http import HttpSettings, Unreached, proxy_route, safe_proxy, safe_proxy_detail, verify_context
+from jb_watchdesk.connectors.http import (
+    HttpSettings,
+    Unreached,
+    proxy_route,
+    proxy_script,
+    safe_proxy,
+    safe_proxy_detail,
+    verify_context,
+)
 from jb_watchdesk.connectors.http_errors import url_host
 from jb_watchdesk.domain import messages
 from jb_watchdesk.domain.errors import WatchdeskError
@@ -133,10 +141,12 @@ def desk_http_settings(workspace: Workspace) -> HttpSettings | Check:
     return reachability.http_settings_for(settings)
 
 
-def check_proxy(http: HttpSettings) -> Check:
+def check_proxy(http: HttpSettings, *, script: str | None = None) -> Check:
     """The route the poll takes (the settings' proxy, the system's, or direct, and the hosts that
     bypass it) and what certificates are checked against; fail for a proxy httpx cannot use or a
-    CA bundle that cannot be loaded."""
+    CA bundle that cannot be loaded; warn when the system routes through an automatic proxy
+    script (``script``, read from Internet Options when None) the desk does not run and no proxy
+    is set."""
     if http.ca_bundle:
         try:
             verify_context(http)
@@ -157,6 +167,9 @@ def check_proxy(http: HttpSettings) -> Check:
     detail += _say("net_trust_system")  # a CA bundle adds to the system's roots
     if http.ca_bundle:
         detail += _say("ca_bundle", path=http.ca_bundle)
+    script = proxy_script() if script is None else script
+    if script and not http.proxy and http.trust_env:
+        return Check("proxy", Level.WARN, detail + _say("net_pac", url=script), _say("net_pac_advice"))
     return Check("proxy", Level.OK, detail)
 
 

@@ -198,6 +198,21 @@ def test_doctor_reads_the_proxy_from_the_settings_file(simulated_desk, proxy: _P
     assert proxy.seen  # the network check went through it
 
 
+def test_an_automatic_proxy_script_is_named_with_what_to_do_unless_a_proxy_is_set() -> None:
+    """Windows offices often route through a PAC script (Internet Options' AutoConfigURL), which the
+    desk does not run: doctor warns, naming the script and what to enter, until a proxy is set."""
+    from jb_watchdesk.domain import messages
+
+    script = "http://wpad.jiangbei.gov.cn/proxy.pac"
+    messages.set_language("en")
+    warned = doctor.check_proxy(HttpSettings(trust_env=True), script=script)
+    assert warned.level is doctor.Level.WARN and script in warned.detail and "settings" in warned.advice
+    assert doctor.check_proxy(HttpSettings(trust_env=True), script="").level is doctor.Level.OK
+    explicit = doctor.check_proxy(HttpSettings(proxy="http://10.1.2.3:8080", trust_env=True), script=script)
+    assert explicit.level is doctor.Level.OK and script not in explicit.detail
+    assert doctor.check_proxy(HttpSettings(trust_env=False), script=script).level is doctor.Level.OK  # the system's not read
+
+
 # -- TLS: an inspecting proxy's certificate, a proxy that refuses, a host that never answers ------
 
 

@@ -594,6 +594,15 @@ _DOCTOR: Final[dict[str, tuple[str, str]]] = {
     "cli.doctor.net_route_explicit": ("代理 {proxy}（“设置”中指定）", "proxy {proxy} (from the settings)"),
     "cli.doctor.net_route_system": ("系统代理 {proxies}", "system proxy {proxies}"),
     "cli.doctor.net_route_direct": ("直接连接（未设置代理）", "direct connection (no proxy set)"),
+    "cli.doctor.net_pac": (
+        "；本机的 Internet 选项使用自动代理配置脚本 {url}，值班台不执行该脚本",
+        "; this computer's Internet Options use the automatic proxy script {url}, which the desk does not run",
+    ),
+    "cli.doctor.net_pac_advice": (
+        "如下方网络检查失败，请向网络管理员询问该脚本为政务平台选用的代理服务器（如 http://10.1.2.3:8080），填入“设置”中的代理",
+        "if the network check below fails, ask the network administrator which proxy the script picks for the platforms "
+        "(e.g. http://10.1.2.3:8080) and enter it as the proxy in the settings",
+    ),
     "cli.doctor.net_bypass": ("；不经代理：{hosts}", "; not through the proxy: {hosts}"),
     "cli.doctor.net_trust_system": ("；证书按操作系统的受信任根证书验证", "; certificates checked against the system's trusted roots"),
     "cli.doctor.net_ca_bad": ("CA 证书文件 {path} 无法读取：{detail}", "the CA bundle {path} cannot be read: {detail}"),
