@@ -20,17 +20,23 @@ from jb_watchdesk.storage.secrets import SecretStore
 FAST = HttpSettings(trust_env=False, total_timeout=5.0)
 
 
-def test_a_full_disk_ends_the_cycle_without_backing_off_the_account(simulated_desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def _refuse_the_first_save(monkeypatch: pytest.MonkeyPatch, error: StorageError) -> list[int]:
+    """The first account's save raises ``error``, the others store; the list names that account."""
     real = ingest.record_success
     refused: list[int] = []
 
-    def full_for_one(db, *, account_id: int, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse_once(db, *, account_id: int, **kwargs):  # type: ignore[no-untyped-def]
         if not refused:
             refused.append(account_id)
-            raise StorageError("db.disk_full", path="watchdesk.sqlite3")
+            raise error
         return real(db, account_id=account_id, **kwargs)
 
-    monkeypatch.setattr(ingest, "record_success", full_for_one)
+    monkeypatch.setattr(ingest, "record_success", refuse_once)
+    return refused
+
+
+def test_a_full_disk_ends_the_cycle_without_backing_off_the_account(simulated_desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    refused = _refuse_the_first_save(monkeypatch, StorageError("db.disk_full", path="watchdesk.sqlite3"))
 
     async def scenario() -> None:
         clock = Clock(simulated_desk.now)
@@ -84,16 +90,9 @@ def test_the_first_refusal_ends_the_cycle_without_every_other_account_waiting_fo
 def test_a_constraint_error_is_the_accounts_failure_not_the_workstations(  # type: ignore[no-untyped-def]
     simulated_desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = ingest.record_success
-    refused: list[int] = []
-
-    def constraint_for_one(db, *, account_id: int, **kwargs):  # type: ignore[no-untyped-def]
-        if not refused:
-            refused.append(account_id)
-            raise StorageError("db.error", path="watchdesk.sqlite3", detail="UNIQUE constraint failed: posts.platform_id")
-        return real(db, account_id=account_id, **kwargs)
-
-    monkeypatch.setattr(ingest, "record_success", constraint_for_one)
+    refused = _refuse_the_first_save(
+        monkeypatch, StorageError("db.error", path="watchdesk.sqlite3", detail="UNIQUE constraint failed: posts.platform_id")
+    )
 
     async def scenario() -> None:
         clock = Clock(simulated_desk.now)

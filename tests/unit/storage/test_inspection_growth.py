@@ -23,6 +23,7 @@ from jb_watchdesk.storage import audit
 from jb_watchdesk.storage import inspections as inspection_store
 from jb_watchdesk.storage.accounts import apply_register
 from jb_watchdesk.storage.db import Store
+from tests.unit.storage.test_audit import tamper
 
 NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 ACCOUNTS = 12
@@ -178,15 +179,8 @@ def recorded(tmp_path: Path) -> Path:
 
 
 def _tamper(path: Path, *statements: str) -> audit.VerifyResult:
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("DROP TRIGGER IF EXISTS ledger_no_update")
-        conn.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
-        for statement in statements:
-            conn.execute(statement)
-        conn.commit()
-    finally:
-        conn.close()
+    """``tamper`` (drop the guards, change rows), then what ``log verify`` finds."""
+    tamper(path, *statements)
     with Store(path) as store:
         return store.call(audit.verify)
 
