@@ -157,6 +157,7 @@ def configure(*, debug: bool = False, logs_dir: Path | None = None) -> Path | No
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.WARNING)
+    _mask_last_resort()
     redacting = RedactingFilter()
     console = _Stderr()
     console.setLevel(logging.DEBUG if debug else logging.WARNING)
@@ -177,6 +178,14 @@ def configure(*, debug: bool = False, logs_dir: Path | None = None) -> Path | No
     handler.setFormatter(_FileFormatter(FILE_FORMAT))
     _install(root, handler, redacting)
     return path
+
+
+def _mask_last_resort() -> None:
+    """Python's handler of last resort (what prints a WARNING when no handler is installed: a
+    daemon thread's line after :func:`close`, the keyring's worker left behind) masks secrets too."""
+    last = logging.lastResort
+    if last is not None and not any(isinstance(f, RedactingFilter) for f in last.filters):
+        last.addFilter(RedactingFilter())
 
 
 def _install(root: logging.Logger, handler: logging.Handler, redacting: logging.Filter) -> None:

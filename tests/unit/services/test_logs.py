@@ -147,3 +147,23 @@ def test_a_rotation_another_process_blocks_keeps_the_lines(tmp_path: Path, monke
     logs.close()
     written = path.read_text(encoding="utf-8")
     assert "line 0" in written and "line 39" in written  # kept in the current file, none lost
+
+
+def test_a_line_logged_after_the_command_ended_is_masked_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the command's handlers gone, Python prints a daemon thread's late warning through its
+    handler of last resort: that one masks secrets as well."""
+    import io
+    import sys
+
+    from jb_watchdesk.services import redaction
+
+    redaction.register("Pa55wordSecret")
+    logs.configure(logs_dir=tmp_path / "logs")
+    logs.close()
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as in a desk process after close (pytest's own are out of the way)
+    assert logging.lastResort is not None
+    printed = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", printed)  # where the handler of last resort writes
+    logging.getLogger("jb_watchdesk.storage.secrets").warning("keyring call gave up: token %s", "Pa55wordSecret")
+    assert printed.getvalue() == "keyring call gave up: token [redacted]\n"
