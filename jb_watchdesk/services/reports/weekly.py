@@ -134,7 +134,7 @@ def build_weekly(store: Store, *, now: datetime, week: str | None = None) -> Doc
             # bounds of the same posts, so the larger is still true.
             count = max(count, status_service.officer_posts_in(standing[account.id], start=start, end=end, now=now))
         active = account.status is AccountStatus.ACTIVE
-        if by_officer and not week_readings and not posts.get(account.id):
+        if by_officer and not week_readings and not count:  # nothing proven about the week
             verdict = unread_text if active else "—"
             not_read += active
             if active:

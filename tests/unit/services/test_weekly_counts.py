@@ -157,6 +157,21 @@ def test_an_officers_counts_are_the_weeks_only_when_the_reading_covers_the_week_
         assert counted(AFTER + timedelta(hours=1)) == "5"  # 1 (Tuesday) + 2 (Thursday, corrected) + 2 (Sunday)
 
 
+def test_an_account_read_only_after_the_week_is_not_unread_when_the_reading_proves_its_posts() -> None:
+    """Read first at 01:00 the Monday after, with 2 posts, the latest on Sunday night: the 7 days the
+    reading covers begin at 01:00 on the week's Monday, inside the week, so both posts are the week's;
+    the account is judged on them (under 3), not listed as "not read"."""
+    with Store(None) as s:
+        s.call(apply_register, [AccountSpec(name="江北头条", platform=Platform.TOUTIAO, unit="区文旅委", source="")],
+               now=MONDAY - timedelta(days=30))
+        inspections.record_reading(s, account_id=1, latest_post_at=MONDAY + timedelta(days=6, hours=21), posts_seen=2,
+                                   officer="张三", now=MONDAY + timedelta(days=7, hours=1))
+        document = exports.build_weekly(s, now=AFTER, week=WEEK)
+        row = {row[1]: row for row in section(document, "updates").rows}["江北头条"]
+        assert row[5:8] == ["人工读取", "2", "未达标"]
+        assert section(document, "not_read").rows == []
+
+
 def test_alerts_are_counted_in_the_week_the_item_was_published(week: Store) -> None:
     document = exports.build_weekly(week, now=AFTER + timedelta(days=1), week=WEEK)
     rows = section(document, "alerts_by_category").rows
