@@ -352,25 +352,43 @@ def readings(db: Database, *, now: datetime, since: datetime | None = None) -> d
     they were made. A correction stands in the place of the reading it corrects: its
     ``recorded_at`` is that reading's (the facts are of that moment), so a count corrected days
     later still covers the interval the officer read then."""
-    params: dict[str, object] = {"now": to_db(now), "since": to_db(since) if since else ""}
+    floor = to_db(since) if since else ""
+    params: dict[str, object] = {"now": to_db(now), "since": floor}
     cursor = db.execute(
         f"""
-        WITH RECURSIVE made(id, at) AS (
-            SELECT id, recorded_at FROM inspections WHERE latest_post_at IS NOT NULL AND corrects_id IS NULL
-            UNION ALL
-            SELECT c.id, made.at FROM inspections c JOIN made ON c.corrects_id = made.id WHERE c.latest_post_at IS NOT NULL
-        )
-        SELECT i.id, i.account_id, made.at, i.officer, i.latest_post_at, i.posts_seen, i.comments_waiting, i.link
-        FROM inspections i INDEXED BY inspections_reading JOIN made ON made.id = i.id
-        WHERE {_STANDING} AND made.at > :since
-        ORDER BY i.account_id, made.at, i.id
+        SELECT i.id, i.account_id, i.recorded_at, i.officer, i.latest_post_at, i.posts_seen, i.comments_waiting, i.link,
+               i.corrects_id
+        FROM inspections i INDEXED BY inspections_reading
+        WHERE {_STANDING} AND i.recorded_at > :since
         """,  # noqa: S608 - constant fragment
         params,
     )
-    found: dict[int, list[StoredReading]] = {}
+    placed = []
     for row in cursor.fetchall():
-        found.setdefault(int(row[1]), []).append(_stored_reading(row))
+        made = str(row[2]) if row[8] is None else _made_at(db, int(row[8]), default=str(row[2]))
+        if made > floor:
+            placed.append((int(row[1]), made, int(row[0]), (row[0], row[1], made, *row[3:8])))
+    placed.sort(key=lambda item: item[:3])
+    found: dict[int, list[StoredReading]] = {}
+    for account_id, _made, _id, row in placed:
+        found.setdefault(account_id, []).append(_stored_reading(row))
     return found
+
+
+def _made_at(db: Database, reading_id: int, *, default: str) -> str:
+    """When the reading ``reading_id`` was made: for a correction, the reading it corrects (through
+    a chain of corrections, the first); ``default`` when the chain cannot be followed. Corrections
+    are few, so they are followed one row at a time, by primary key."""
+    made = default
+    for _ in range(1000):  # a chain longer than this is not an officer's
+        row = db.execute("SELECT corrects_id, recorded_at FROM inspections WHERE id = ?", [reading_id]).fetchone()
+        if row is None:
+            break
+        made = str(row[1])
+        if row[0] is None:
+            break
+        reading_id = int(row[0])
+    return made
 
 
 def reading_span(db: Database, *, now: datetime) -> dict[int, tuple[datetime, datetime]]:

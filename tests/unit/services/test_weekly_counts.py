@@ -153,8 +153,10 @@ def test_an_officers_counts_are_the_weeks_only_when_the_reading_covers_the_week_
         assert counted(day + timedelta(days=3, hours=2)) == "10"  # the week so far, as the readings stood then
         read(timedelta(days=7, hours=2), timedelta(days=6, hours=20), 2)  # Monday after: Sunday night's two
         read(timedelta(days=7, hours=9), timedelta(days=7, hours=8), 4)  # the next week's posts
-        read(timedelta(days=8), timedelta(days=2, hours=9), 2, corrects=wrong)  # Thursday's count was 2, not 9
+        fixed = read(timedelta(days=8), timedelta(days=2, hours=9), 2, corrects=wrong)  # Thursday's count was 2, not 9
         assert counted(AFTER + timedelta(hours=1)) == "5"  # 1 (Tuesday) + 2 (Thursday, corrected) + 2 (Sunday)
+        read(timedelta(days=8, hours=2), timedelta(days=2, hours=9), 3, corrects=fixed)  # and then 3: a correction corrected
+        assert counted(AFTER + timedelta(hours=3)) == "6"
 
 
 def test_an_account_read_only_after_the_week_is_not_unread_when_the_reading_proves_its_posts() -> None:
