@@ -201,9 +201,9 @@ class WatchLoop:
                 new_alerts=raised[account_id],
             )
             for account_id in sorted(read)
-            if account_id in rows
+            if account_id in rows  # an account removed since has no inspection to record
         ]
-        await asyncio.to_thread(inspections.record_auto_inspections, store, now=now, changes_summary=checks)  # a removed account has none
+        await asyncio.to_thread(inspections.record_auto_inspections, store, now=now, changes_summary=checks)
         return Changes(
             # A reply or a deletion on the platform changes a stored comment without editing it.
             comments=bool(poll.polled),

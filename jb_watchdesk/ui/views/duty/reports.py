@@ -35,8 +35,6 @@ def week_code(when: datetime) -> str:
     return f"{iso.year}-W{iso.week:02d}"
 
 
-
-
 class ReportPanel(QGroupBox):
     """Export a shift's handover record or a week's report; show this week's charts."""
 
