@@ -60,10 +60,9 @@ from jb_watchdesk.domain.sensitive.trigger_windows import windows_around
 def find_numbers(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:
     """Identity numbers, bank cards and mobile numbers in ``folded[pos:endpos]``, however written."""
     endpos = len(folded) if endpos is None else endpos
-    return [
-        *_find_digit_numbers(folded, pos, endpos),
-        *find_chinese_numeral_phones(folded, pos=pos, endpos=endpos),
-    ]
+    found: list[Detection] = []
+    _find_digit_numbers(folded, pos, endpos, found, after=0)
+    return [*found, *find_chinese_numeral_phones(folded, pos=pos, endpos=endpos)]
 
 
 def find_id_numbers(folded: str, *, pos: int = 0, endpos: int | None = None) -> list[Detection]:

@@ -328,13 +328,13 @@ def find_numbers_at(folded: str, *, digits: list[int]) -> list[Detection]:
     """
     found: list[Detection] = []
     first = previous = -1
-    count = 0
+    count = reached = 0
     for position in [*digits, -100]:
         if previous >= 0 and 0 <= position - previous <= 5:
             count += 1
         else:
             if count >= 10:
-                found.extend(_find_digit_numbers(folded, first, min(len(folded), previous + 1 + _CLUSTER_TAIL)))
+                reached = _find_digit_numbers(folded, first, min(len(folded), previous + 1 + _CLUSTER_TAIL), found, after=reached)
             first, count = position, 1
         previous = position
     return _among_ids(found)
@@ -344,15 +344,24 @@ def find_numbers_around_digits(folded: str, *, pos: int = 0, endpos: int | None 
     """Numbers written with digits, looked for only where at least ten digits cluster."""
     endpos = len(folded) if endpos is None else endpos
     found: list[Detection] = []
+    reached = 0
     for cluster in _DIGIT_CLUSTER.finditer(folded, pos, endpos):
-        found.extend(_find_digit_numbers(folded, cluster.start(), min(len(folded), cluster.end() + _CLUSTER_TAIL)))
+        reached = _find_digit_numbers(folded, cluster.start(), min(len(folded), cluster.end() + _CLUSTER_TAIL), found, after=reached)
     return _among_ids(found)
 
 
-def _find_digit_numbers(folded: str, pos: int, endpos: int) -> list[Detection]:
-    found: list[Detection] = []
-    for run in _number_run().finditer(folded, pos, endpos):
+def _find_digit_numbers(folded: str, pos: int, endpos: int, found: list[Detection], *, after: int) -> int:
+    """Add to ``found`` the numbers of the runs starting in ``folded[pos:endpos]`` at or after
+    ``after`` (the end of the runs an earlier window read); returns where the runs read end."""
+    for run in _number_run().finditer(folded, max(pos, after), endpos):
         start, end = run.span()
+        if end == endpos < len(folded):
+            # The window cut the run short (a gap and more digits after an identity number's x):
+            # read it whole, as the whole text is read.
+            whole = _number_run().match(folded, start)
+            assert whole is not None
+            end = whole.end()
+        after = max(after, end)
         if start > 0 and folded[start - 1] in _DIGITS:
             continue  # part of a longer number
         if end < len(folded) and folded[end] in _DIGITS:
@@ -367,4 +376,4 @@ def _find_digit_numbers(folded: str, pos: int, endpos: int) -> list[Detection]:
             detection = _detection(folded, candidate)
             if detection is not None:
                 found.append(detection)
-    return found
+    return after

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from jb_watchdesk.domain.sensitive.detectors import (
@@ -211,6 +211,8 @@ NUMBERISH = st.lists(
 
 @settings(max_examples=300)
 @given(NUMBERISH)
+@example("11010519491231002Xx xx1")  # a run the cluster's window cut short, after the identity number's x
+@example("11010519491231002Xx xx1" + "3812345678")  # the cut run, then a cluster of its own inside it
 def test_detecting_around_digit_runs_finds_what_whole_text_detection_finds(text: str) -> None:
     folded = fold(text)
     whole = [
