@@ -15,8 +15,16 @@ from jb_watchdesk.domain import messages
 from jb_watchdesk.services import redaction
 from jb_watchdesk.storage.secrets import MemoryKeyring
 
-settings.register_profile("default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("default")
+# The suite's property tests draw the same examples on every run (a result does not depend on the
+# day): a new counterexample is looked for on purpose, with HYPOTHESIS_PROFILE=explore (many more
+# examples, drawn at random), and kept as an @example once found.
+settings.register_profile(
+    "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+settings.register_profile(
+    "explore", max_examples=5_000, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=False
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
