@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from jb_watchdesk.domain import messages
-from jb_watchdesk.services import redaction
+from jb_watchdesk.services import logs, redaction
 from jb_watchdesk.storage.secrets import MemoryKeyring
 
 # The suite's property tests draw the same examples on every run (a result does not depend on the
@@ -49,6 +49,7 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     yield memory
     keyring.set_keyring(previous)
     messages.set_language(language)
+    logs.close()  # a command's logging ends with it; a test that configured it directly ends it here
     redaction.forget_all()  # the secrets one test taught the redactor are not another test's
 
 

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from jb_watchdesk.cli import main
-from jb_watchdesk.services import doctor, logs, redaction
+from jb_watchdesk.services import doctor, redaction
 from tests.cli.handlers import shipped_workspace
 
 SECRET = "Pa55wordSecret"
-
-
-@pytest.fixture(autouse=True)
-def _forget() -> Iterator[None]:
-    yield
-    logs.close()
-    redaction.forget_all()
 
 
 @pytest.mark.parametrize("as_json", [False, True])

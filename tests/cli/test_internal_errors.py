@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -15,13 +14,6 @@ from jb_watchdesk.cli import main
 from jb_watchdesk.services import logs, redaction
 
 SECRET = "Pa55wordSecret"
-
-
-@pytest.fixture(autouse=True)
-def _forget() -> Iterator[None]:
-    yield
-    logs.close()
-    redaction.forget_all()
 
 
 @pytest.fixture
